@@ -1,0 +1,131 @@
+"""Build aerospike_c._aerospike: cffi out-of-line API mode over the Aerospike C client.
+
+The C declarations live in cdefs/, one file per C header, named after it; CDEF_HEADERS
+gives their order (a header comes after the ones whose types it uses). The same list
+gives the #include lines of the generated C source, so a header is named once.
+
+The C client is compiled by its own Makefile into libaerospike.a, which is linked
+statically into the extension: a wheel needs no libaerospike on the system.
+
+Environment:
+    AEROSPIKE_C_CLIENT_DIR   build against this C client checkout instead of
+                             vendor/aerospike-client-c (which is fetched when missing)
+    AEROSPIKE_C_MAKE_JOBS    parallel jobs for the C client's make (default: CPU count)
+"""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from cffi import FFI
+
+ROOT = Path(__file__).resolve().parent
+CDEF_DIR = ROOT / "cdefs"
+CSRC_DIR = ROOT / "csrc"
+VENDOR_DIR = ROOT / "vendor"
+
+# Order matters: each header after those it depends on.
+CDEF_HEADERS = [
+    "stdlib.h",
+    "as_vector.h",
+    "as_status.h",
+    "as_error.h",
+    "as_log.h",
+    "as_host.h",
+    "as_metrics.h",
+    "as_policy.h",
+    "as_config.h",
+    "aerospike.h",
+    "aerospike_stats.h",
+    "as_cluster.h",
+    "aerospike_c.h",
+]
+
+# Where a cdef file's C header is found when it is not <aerospike/NAME>.
+SYSTEM_HEADERS = {"stdlib.h": "<stdlib.h>"}
+OWN_HEADERS = {"aerospike_c.h": '"aerospike_c.h"'}
+# Headers declared together with another cdef file but included on their own.
+EXTRA_INCLUDES = ["<aerospike/as_node.h>"]
+
+LINK_LIBRARIES = ["ssl", "crypto", "yaml", "z", "pthread", "m"]
+
+
+def include_line(header: str) -> str:
+    target = SYSTEM_HEADERS.get(header) or OWN_HEADERS.get(header) or f"<aerospike/{header}>"
+    return f"#include {target}"
+
+
+def read_cdefs() -> str:
+    missing = sorted({p.name for p in CDEF_DIR.glob("*.h")} - set(CDEF_HEADERS))
+    if missing:
+        raise RuntimeError(f"cdefs/ files not listed in CDEF_HEADERS: {missing}")
+    return "\n".join((CDEF_DIR / name).read_text() for name in CDEF_HEADERS)
+
+
+def c_source() -> str:
+    lines = [include_line(h) for h in CDEF_HEADERS] + [f"#include {h}" for h in EXTRA_INCLUDES]
+    return "\n".join(lines) + "\n"
+
+
+def c_client_dir() -> Path:
+    """The C client to build: AEROSPIKE_C_CLIENT_DIR, else the pinned vendored copy."""
+    override = os.environ.get("AEROSPIKE_C_CLIENT_DIR")
+    if override:
+        path = Path(override).resolve()
+        if not (path / "Makefile").is_file() or not (path / "src" / "include").is_dir():
+            raise RuntimeError(f"AEROSPIKE_C_CLIENT_DIR={override} is not a C client checkout")
+        return path
+    sys.path.insert(0, str(VENDOR_DIR))
+    try:
+        import fetch_c_client
+    finally:
+        sys.path.pop(0)
+    try:
+        return fetch_c_client.fetch()
+    except fetch_c_client.FetchError as exc:
+        raise RuntimeError(f"cannot get the pinned C client: {exc}") from exc
+
+
+def target_dir(client: Path) -> Path:
+    """The C client's own output folder, target/<OS>-<ARCH> as in its settings.mk."""
+    return client / "target" / f"{platform.system()}-{platform.machine()}"
+
+
+def build_c_client(client: Path) -> Path:
+    """Run the C client's make (incremental) and return its target folder."""
+    jobs = os.environ.get("AEROSPIKE_C_MAKE_JOBS") or str(os.cpu_count() or 2)
+    command = ["make", "-C", str(client), f"-j{jobs}"]
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-8000:])
+        raise RuntimeError(f"building the C client failed: {' '.join(command)}")
+    target = target_dir(client)
+    if not (target / "lib" / "libaerospike.a").is_file():
+        raise RuntimeError(f"make did not produce {target}/lib/libaerospike.a")
+    return target
+
+
+def make_ffi() -> FFI:
+    client = c_client_dir()
+    target = build_c_client(client)
+    ffi = FFI()
+    ffi.cdef(read_cdefs())
+    ffi.set_source(
+        "aerospike_c._aerospike",
+        c_source(),
+        include_dirs=[str(target / "include"), str(CSRC_DIR)],
+        extra_objects=[str(target / "lib" / "libaerospike.a")],
+        libraries=LINK_LIBRARIES,
+        extra_compile_args=["-std=gnu99", "-D_GNU_SOURCE", "-fno-strict-aliasing", "-Wno-unused-function"],
+    )
+    return ffi
+
+
+# cffi's setuptools hook runs this file with __name__ == "__cffi__"; importing it (tests) does not build.
+ffibuilder = make_ffi() if __name__ in ("__main__", "__cffi__") else None
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

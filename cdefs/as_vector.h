@@ -1,0 +1,8 @@
+/* as_vector.h (common module): the growable array behind config hosts and rack ids. */
+typedef struct as_vector_s {
+    void* list;
+    uint32_t capacity;
+    uint32_t size;
+    uint32_t item_size;
+    uint32_t flags;
+} as_vector;

@@ -1,0 +1,17 @@
+"""aerospike_c: the Aerospike C client, faithfully, from Python.
+
+The C-faithful layer (C names and semantics, see `aerospike_c.bindings`) is importable
+from here, so a port reads like the C; the idiomatic `Config` and `Client` sit on top.
+Errors are `AerospikeError` subclasses (`aerospike_c.exceptions`).
+"""
+from __future__ import annotations
+
+from ._version import __version__
+from .bindings import *  # noqa: F401,F403
+from .bindings import __all__ as _bindings_all
+from .bindings.version import C_CLIENT_VERSION
+from .client import Client, Config
+from .exceptions import *  # noqa: F401,F403
+from .exceptions import __all__ as _exceptions_all
+
+__all__ = ["__version__", "C_CLIENT_VERSION", "Client", "Config"] + _bindings_all + _exceptions_all

@@ -1,0 +1,24 @@
+"""The C-faithful layer: C names, C argument order, C semantics.
+
+Out-params become return values, `as_error*` becomes a raised AerospikeError, NULL is
+None. One module per C header; this package re-exports them all, and `aerospike_c`
+re-exports this package, so a port of C code reads like the C.
+"""
+from __future__ import annotations
+
+from .aerospike import *  # noqa: F401,F403
+from .aerospike import __all__ as _aerospike_all
+from .aerospike_stats import *  # noqa: F401,F403
+from .aerospike_stats import __all__ as _stats_all
+from .as_config import *  # noqa: F401,F403
+from .as_config import __all__ as _config_all
+from .as_error import as_error_string
+from .as_status import as_status
+from .constants import *  # noqa: F401,F403
+from .constants import __all__ as _constants_all
+
+__all__ = (
+    ["as_status", "as_error_string"]
+    + [n for n in _config_all if n not in ("config_ptr", "c_str")]
+    + _aerospike_all + _stats_all + _constants_all
+)

@@ -1,0 +1,213 @@
+"""aerospike.h: the client instance and its lifecycle.
+
+    as_ = aerospike_init(config)     # aerospike as; aerospike_init(&as, &config);
+    aerospike_connect(as_)           # raises AerospikeError where C returns != AEROSPIKE_OK
+    aerospike_close(as_)
+    aerospike_destroy(as_)
+
+C semantics are kept where C is safe: connecting a connected instance, closing a closed
+(or never connected) one are no-ops that succeed, and an instance may be connected again
+after aerospike_close(). What would crash or leak in C raises `LifecycleError` instead:
+any call after aerospike_destroy(), destroying a connected instance (C would leak its
+cluster and tend thread), closing or destroying while another thread is inside a call on
+it, and reading stats or nodes of an unconnected instance. Every blocking call releases
+the GIL (cffi does so for every C call).
+
+An instance garbage collected without aerospike_destroy() is closed and destroyed, with a
+ResourceWarning.
+"""
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any, List
+
+from .._aerospike import ffi, lib
+from ._cstruct import CStruct, Owner
+from .as_config import as_config, config_ptr
+from .as_error import check, lifecycle_error, new_error
+
+__all__ = [
+    "aerospike", "aerospike_init", "aerospike_new", "aerospike_connect", "aerospike_close",
+    "aerospike_destroy", "aerospike_cluster_is_connected", "as_cluster_get_node_names",
+]
+
+
+class aerospike(Owner):  # noqa: N801 - the C type's name
+    """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
+
+    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_keepalive", "__weakref__")
+
+    def __init__(self, config: as_config, heap: bool) -> None:
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._destroyed = False
+        self._keepalive: List[Any] = []
+        config_ptr(config)  # type check before handing anything over
+        c_config = config._hand_over(self)
+        if heap:
+            ptr = lib.aerospike_new(c_config)
+            if ptr == ffi.NULL:  # pragma: no cover - out of memory
+                raise MemoryError("aerospike_new")
+            self._ptr = ptr
+        else:
+            self._ptr = ffi.new("aerospike*")
+            lib.aerospike_init(self._ptr, c_config)
+
+    # -- Owner: the .config view and memory it references -----------------------------------
+    def _check_writable(self, what: str) -> None:
+        if self._destroyed:
+            raise lifecycle_error(f"{what}: the aerospike instance was destroyed")
+
+    def _keep(self, obj: Any) -> None:
+        self._keepalive.append(obj)
+
+    @property
+    def config(self) -> CStruct:
+        """`as->config`: the configuration this instance owns (set fields before connecting)."""
+        self._check_writable("aerospike.config")
+        return CStruct(ffi.addressof(self._ptr[0], "config"), self, "aerospike.config")
+
+    # -- calls ------------------------------------------------------------------------------
+    def _enter(self, what: str) -> Any:
+        """Count a call in; raise if destroyed. Pair with _exit()."""
+        with self._lock:
+            if self._destroyed:
+                raise lifecycle_error(f"{what}: the aerospike instance was destroyed")
+            self._calls += 1
+        return self._ptr
+
+    def _exit(self) -> None:
+        with self._lock:
+            self._calls -= 1
+
+    def _enter_exclusive(self, what: str) -> Any:
+        """For close/destroy: no other call may be inside. Pair with _exit_exclusive()."""
+        self._lock.acquire()
+        if self._destroyed:
+            self._lock.release()
+            raise lifecycle_error(f"{what}: the aerospike instance was already destroyed")
+        if self._calls:
+            calls = self._calls
+            self._lock.release()
+            raise lifecycle_error(f"{what}: {calls} call(s) on this instance are still running")
+        return self._ptr
+
+    def _exit_exclusive(self) -> None:
+        self._lock.release()
+
+    @property
+    def destroyed(self) -> bool:
+        return self._destroyed
+
+    @property
+    def connected(self) -> bool:
+        """True while a cluster exists (between aerospike_connect and aerospike_close)."""
+        return not self._destroyed and self._ptr.cluster != ffi.NULL
+
+    def __repr__(self) -> str:
+        state = "destroyed" if self._destroyed else ("connected" if self.connected else "initialized")
+        return f"<aerospike {state}>"
+
+    def __del__(self) -> None:
+        if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
+            return
+        warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
+                      ResourceWarning, stacklevel=2)
+        try:
+            if self._ptr.cluster != ffi.NULL:
+                lib.aerospike_close(self._ptr, new_error())
+            lib.aerospike_destroy(self._ptr)
+        finally:
+            self._destroyed = True
+
+
+def _instance(as_: Any) -> aerospike:
+    if not isinstance(as_, aerospike):
+        raise TypeError(f"expected an aerospike instance, got {type(as_).__name__}")
+    return as_
+
+
+def aerospike_init(config: as_config) -> aerospike:
+    """aerospike_init(&as, &config): a new instance that takes over `config`."""
+    return aerospike(config, heap=False)
+
+
+def aerospike_new(config: as_config) -> aerospike:
+    """aerospike_new(&config): like aerospike_init, the instance allocated by the C client."""
+    return aerospike(config, heap=True)
+
+
+def aerospike_connect(as_: aerospike) -> None:
+    """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
+    instance = _instance(as_)
+    ptr = instance._enter("aerospike_connect")
+    try:
+        err = new_error()
+        check(lib.aerospike_connect(ptr, err), err)
+    finally:
+        instance._exit()
+
+
+def aerospike_close(as_: aerospike) -> None:
+    """aerospike_close(): stop tending and close every connection (a no-op when not connected)."""
+    instance = _instance(as_)
+    ptr = instance._enter_exclusive("aerospike_close")
+    try:
+        err = new_error()
+        check(lib.aerospike_close(ptr, err), err)
+    finally:
+        instance._exit_exclusive()
+
+
+def aerospike_destroy(as_: aerospike) -> None:
+    """aerospike_destroy(): free the instance and the config it owns. Close it first."""
+    instance = _instance(as_)
+    ptr = instance._enter_exclusive("aerospike_destroy")
+    try:
+        if ptr.cluster != ffi.NULL:
+            raise lifecycle_error("aerospike_destroy: the instance is still connected; "
+                                  "call aerospike_close() first")
+        lib.aerospike_destroy(ptr)
+        instance._destroyed = True
+        instance._keepalive.clear()
+    finally:
+        instance._exit_exclusive()
+
+
+def aerospike_cluster_is_connected(as_: aerospike) -> bool:
+    """aerospike_cluster_is_connected(): True when at least one node is active and responding."""
+    instance = _instance(as_)
+    ptr = instance._enter("aerospike_cluster_is_connected")
+    try:
+        return bool(lib.aerospike_cluster_is_connected(ptr))
+    finally:
+        instance._exit()
+
+
+def connected_cluster(instance: aerospike, what: str) -> Any:
+    """as->cluster of an instance inside _enter(); raise when not connected (C would crash)."""
+    cluster = instance._ptr.cluster
+    if cluster == ffi.NULL:
+        raise lifecycle_error(f"{what}: the aerospike instance is not connected")
+    return cluster
+
+
+def as_cluster_get_node_names(as_: aerospike) -> List[str]:
+    """as_cluster_get_node_names(as->cluster, &n, &names): the names of the cluster's nodes."""
+    instance = _instance(as_)
+    ptr = instance._enter("as_cluster_get_node_names")
+    try:
+        cluster = connected_cluster(instance, "as_cluster_get_node_names")
+        count = ffi.new("int*")
+        names = ffi.new("char**")
+        lib.as_cluster_get_node_names(cluster, count, names)
+    finally:
+        instance._exit()
+    if names[0] == ffi.NULL:
+        return []
+    try:
+        size = lib.AS_NODE_NAME_SIZE
+        return [ffi.string(names[0] + i * size).decode() for i in range(count[0])]
+    finally:
+        lib.free(names[0])

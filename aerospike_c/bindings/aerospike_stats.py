@@ -1,0 +1,118 @@
+"""aerospike_stats.h: cluster and per-node connection figures as plain Python objects.
+
+`aerospike_stats(as_)` fills an `as_cluster_stats` in C, copies it into the dataclasses
+below and calls `aerospike_stats_destroy()` before returning, so nothing needs freeing.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List
+
+from .._aerospike import ffi, lib
+from .aerospike import _instance, aerospike, connected_cluster
+
+__all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "aerospike_stats",
+           "aerospike_stats_to_string"]
+
+
+@dataclass(frozen=True)
+class as_conn_stats:  # noqa: N801 - the C type's name
+    """One connection pool's figures: in_pool, in_use, opened, closed, recovered, aborted."""
+
+    in_pool: int
+    in_use: int
+    opened: int
+    closed: int
+    recovered: int
+    aborted: int
+
+    @classmethod
+    def _from_c(cls, c: Any) -> "as_conn_stats":
+        return cls(*(getattr(c, f.name) for f in fields(cls)))
+
+
+@dataclass(frozen=True)
+class as_node_stats:  # noqa: N801
+    """A node's name and address, its sync/async/pipeline pools and error counters."""
+
+    name: str
+    address: str
+    sync: as_conn_stats
+    async_: as_conn_stats
+    pipeline: as_conn_stats
+    error_count: int
+    timeout_count: int
+    key_busy_count: int
+
+
+@dataclass(frozen=True)
+class as_cluster_stats:  # noqa: N801
+    """`as_cluster_stats`: every node's figures and the cluster-wide counters."""
+
+    nodes: List[as_node_stats]
+    retry_count: int
+    thread_pool_queued_tasks: int
+    recover_queue_size: int
+
+    @property
+    def nodes_size(self) -> int:
+        return len(self.nodes)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+def _text(ptr: Any) -> str:
+    return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
+
+
+@contextmanager
+def _filled_stats(as_: aerospike, what: str) -> Iterator[Any]:
+    """An as_cluster_stats* filled by aerospike_stats(), destroyed on exit."""
+    instance = _instance(as_)
+    ptr = instance._enter(what)
+    try:
+        connected_cluster(instance, what)
+        c_stats = ffi.new("as_cluster_stats*")
+        lib.aerospike_stats(ptr, c_stats)
+        try:
+            yield c_stats
+        finally:
+            lib.aerospike_stats_destroy(c_stats)
+    finally:
+        instance._exit()
+
+
+def _node_stats(node: Any) -> as_node_stats:
+    return as_node_stats(
+        name=_text(lib.asc_node_name(node.node)),
+        address=_text(lib.as_node_get_address_string(node.node)),
+        sync=as_conn_stats._from_c(node.sync),
+        async_=as_conn_stats._from_c(getattr(node, "async")),
+        pipeline=as_conn_stats._from_c(node.pipeline),
+        error_count=node.error_count,
+        timeout_count=node.timeout_count,
+        key_busy_count=node.key_busy_count,
+    )
+
+
+def aerospike_stats(as_: aerospike) -> as_cluster_stats:
+    """aerospike_stats(): a snapshot of the cluster's connection figures."""
+    with _filled_stats(as_, "aerospike_stats") as c_stats:
+        return as_cluster_stats(
+            nodes=[_node_stats(c_stats.nodes[i]) for i in range(c_stats.nodes_size)],
+            retry_count=c_stats.retry_count,
+            thread_pool_queued_tasks=c_stats.thread_pool_queued_tasks,
+            recover_queue_size=c_stats.recover_queue_size,
+        )
+
+
+def aerospike_stats_to_string(as_: aerospike) -> str:
+    """aerospike_stats_to_string(): the C client's own text rendering of aerospike_stats()."""
+    with _filled_stats(as_, "aerospike_stats_to_string") as c_stats:
+        text = lib.aerospike_stats_to_string(c_stats)
+        try:
+            return _text(text)
+        finally:
+            lib.free(text)

@@ -1,0 +1,260 @@
+"""as_config.h: the client configuration, field by field under the C names.
+
+    config = as_config_init()                 # as_config config; as_config_init(&config);
+    config.tender_interval = 500              # config.tender_interval = 500;
+    config.policies.read.base.total_timeout = 200
+    as_config_add_hosts(config, "127.0.0.1:3000,[::1]:3001", 3000)
+
+Ownership follows C: `aerospike_init(config)` copies the struct into the client and takes
+its strings and host list. The `as_config` object is then spent: any further use raises
+`LifecycleError` instead of reading or freeing memory the client owns (set fields on
+`as_.config` instead). A config that never reaches `aerospike_init` frees what it holds
+when it is garbage collected.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .._aerospike import ffi, lib
+from ..exceptions import ParamError
+from ._cstruct import CStruct, Owner, register_field
+from .as_error import lifecycle_error
+from .as_status import as_status
+
+__all__ = [
+    "as_config", "as_config_init", "as_config_add_host", "as_config_add_hosts",
+    "as_config_clear_hosts", "as_config_set_user", "as_config_set_cluster_name",
+    "as_config_set_app_id", "as_config_tls_add_host", "as_config_add_rack_id",
+    "as_config_provider_set", "as_config_provider_set_path",
+    "as_config_tls_set_cafile", "as_config_tls_set_castring", "as_config_tls_set_capath",
+    "as_config_tls_set_protocols", "as_config_tls_set_cipher_suite",
+    "as_config_tls_set_cert_blacklist", "as_config_tls_set_keyfile",
+    "as_config_tls_set_keyfile_pw", "as_config_tls_set_keystring",
+    "as_config_tls_set_certfile", "as_config_tls_set_certstring", "config_ptr", "c_str",
+]
+
+
+class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
+    """`as_config`: made by `as_config_init()`; fields by C name, C defaults."""
+
+    __slots__ = ("_spent_by", "_keepalive", "__weakref__")
+
+    def __init__(self) -> None:
+        ptr = ffi.new("as_config*")
+        lib.as_config_init(ptr)
+        super().__init__(ptr, self, "as_config")
+        object.__setattr__(self, "_spent_by", None)
+        object.__setattr__(self, "_keepalive", [])
+
+    def _check_writable(self, what: str) -> None:
+        if self._spent_by is not None:
+            raise lifecycle_error(
+                f"{what}: this as_config was given to aerospike_init() and belongs to that "
+                "aerospike instance now; use its .config"
+            )
+
+    def _keep(self, obj: Any) -> None:
+        self._keepalive.append(obj)
+
+    def _hand_over(self, new_owner: Owner) -> Any:
+        """Mark the config spent by aerospike_init(); return its pointer and hand its memory on."""
+        self._check_writable("aerospike_init(config)")
+        object.__setattr__(self, "_spent_by", new_owner)
+        for obj in self._keepalive:
+            new_owner._keep(obj)
+        return self._ptr
+
+    def __del__(self) -> None:
+        # Never given to a client: free the hosts and strings C allocated for it.
+        if getattr(self, "_spent_by", True) is None:
+            lib.as_config_destroy(self._ptr)
+
+
+def config_ptr(config: Any) -> Any:
+    """The `as_config*` of an as_config (or of an aerospike instance's .config view)."""
+    if isinstance(config, CStruct) and ffi.typeof(config._ptr) is ffi.typeof("as_config*"):
+        config._owner._check_writable("as_config")
+        return config._ptr
+    raise TypeError(f"expected an as_config, got {type(config).__name__}")
+
+
+def c_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
+    """A str argument as NUL-terminated UTF-8 for C (None -> NULL when allowed)."""
+    if value is None and allow_none:
+        return ffi.NULL
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    encoded = value.encode("utf-8")
+    if b"\0" in encoded:
+        raise ValueError(f"{name} must not contain NUL characters")
+    return encoded
+
+
+def _port(value: Any, name: str = "port") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not 0 <= value <= 0xFFFF:
+        raise ValueError(f"{name} must be in [0, 65535], got {value}")
+    return value
+
+
+def as_config_init() -> as_config:
+    """as_config_init(&config): a config with every C default."""
+    return as_config()
+
+
+def as_config_add_host(config: Any, address: str, port: int) -> None:
+    """as_config_add_host(): add a seed host."""
+    ptr = config_ptr(config)
+    lib.as_config_add_host(ptr, c_str("address", address), _port(port))
+
+
+def as_config_add_hosts(config: Any, string: str, default_port: int) -> bool:
+    """as_config_add_hosts(): add seeds from "host[:tls_name][:port],..." (IPv6 in brackets).
+
+    Returns True like C. Where C returns false (a malformed string) this raises ParamError
+    and, unlike C, adds none of the string's hosts (C keeps those parsed before the error).
+    """
+    ptr = config_ptr(config)
+    encoded = c_str("string", string)
+    port = _port(default_port, "default_port")
+    scratch = ffi.new("as_config*")
+    lib.as_config_init(scratch)
+    try:
+        ok = lib.as_config_add_hosts(scratch, encoded, port)
+    finally:
+        lib.as_config_destroy(scratch)
+    if not ok:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"invalid host string: {string!r}")
+    return bool(lib.as_config_add_hosts(ptr, encoded, port))
+
+
+def as_config_tls_add_host(config: Any, address: str, tls_name: Optional[str], port: int) -> None:
+    """as_config_tls_add_host(): add a seed host with its TLS name (None: as_config_add_host).
+
+    C strdup()s tls_name unchecked and crashes on NULL; None here adds the host without one.
+    """
+    ptr = config_ptr(config)
+    address_c, port = c_str("address", address), _port(port)
+    if tls_name is None:
+        lib.as_config_add_host(ptr, address_c, port)
+    else:
+        lib.as_config_tls_add_host(ptr, address_c, c_str("tls_name", tls_name), port)
+
+
+def as_config_clear_hosts(config: Any) -> None:
+    """as_config_clear_hosts(): remove every seed host."""
+    lib.as_config_clear_hosts(config_ptr(config))
+
+
+def as_config_set_user(config: Any, user: str, password: str) -> bool:
+    """as_config_set_user(): set user and password; returns False (C) when either is empty or too long."""
+    ptr = config_ptr(config)
+    return bool(lib.as_config_set_user(ptr, c_str("user", user), c_str("password", password)))
+
+
+def as_config_add_rack_id(config: Any, rack_id: int) -> None:
+    """as_config_add_rack_id(): add a preferred rack (rack_aware)."""
+    ptr = config_ptr(config)
+    if isinstance(rack_id, bool) or not isinstance(rack_id, int):
+        raise TypeError(f"rack_id must be an int, not {type(rack_id).__name__}")
+    if not -(1 << 31) <= rack_id < (1 << 31):
+        raise ValueError(f"rack_id must fit a C int, got {rack_id}")
+    lib.as_config_add_rack_id(ptr, rack_id)
+
+
+def as_config_provider_set(config: Any, path: str, interval: int) -> None:
+    """as_config_provider_set(): dynamic configuration file and its poll interval (ms)."""
+    ptr = config_ptr(config)
+    if isinstance(interval, bool) or not isinstance(interval, int) or not 0 <= interval < (1 << 32):
+        raise ValueError(f"interval must be an int in [0, 2**32), got {interval!r}")
+    lib.as_config_provider_set(ptr, c_str("path", path), interval)
+
+
+def _string_setter(c_function: Any, arg: str) -> Any:
+    def setter(config: Any, value: Optional[str]) -> None:
+        c_function(config_ptr(config), c_str(arg, value, allow_none=True))
+    setter.__name__ = c_function.__name__
+    setter.__doc__ = f"{c_function.__name__}(): set (strdup) the string; None clears it."
+    return setter
+
+
+as_config_set_cluster_name = _string_setter(lib.as_config_set_cluster_name, "cluster_name")
+as_config_set_app_id = _string_setter(lib.as_config_set_app_id, "app_id")
+as_config_provider_set_path = _string_setter(lib.as_config_provider_set_path, "path")
+as_config_tls_set_cafile = _string_setter(lib.as_config_tls_set_cafile, "cafile")
+as_config_tls_set_castring = _string_setter(lib.as_config_tls_set_castring, "castring")
+as_config_tls_set_capath = _string_setter(lib.as_config_tls_set_capath, "capath")
+as_config_tls_set_protocols = _string_setter(lib.as_config_tls_set_protocols, "protocols")
+as_config_tls_set_cipher_suite = _string_setter(lib.as_config_tls_set_cipher_suite, "cipher_suite")
+as_config_tls_set_cert_blacklist = _string_setter(lib.as_config_tls_set_cert_blacklist, "cert_blacklist")
+as_config_tls_set_keyfile = _string_setter(lib.as_config_tls_set_keyfile, "keyfile")
+as_config_tls_set_keyfile_pw = _string_setter(lib.as_config_tls_set_keyfile_pw, "pw")
+as_config_tls_set_keystring = _string_setter(lib.as_config_tls_set_keystring, "keystring")
+as_config_tls_set_certfile = _string_setter(lib.as_config_tls_set_certfile, "certfile")
+as_config_tls_set_certstring = _string_setter(lib.as_config_tls_set_certstring, "certstring")
+
+
+# --- fields that C sets through functions -------------------------------------------------
+def _text(ptr: Any) -> Optional[str]:
+    return None if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
+
+
+def _get_hosts(view: CStruct) -> List[Tuple[str, int, Optional[str]]]:
+    """The seed hosts as (name, port, tls_name) tuples; change them with as_config_add_host*."""
+    vector = view._ptr.hosts
+    if vector == ffi.NULL:
+        return []
+    hosts = ffi.cast("as_host*", vector.list)
+    return [(_text(hosts[i].name) or "", hosts[i].port, _text(hosts[i].tls_name))
+            for i in range(vector.size)]
+
+
+def _get_rack_ids(view: CStruct) -> List[int]:
+    vector = view._ptr.rack_ids
+    if vector == ffi.NULL:
+        return []
+    ids = ffi.cast("int*", vector.list)
+    return [ids[i] for i in range(vector.size)]
+
+
+def _set_rack_ids(view: CStruct, value: Iterable[int]) -> None:
+    values = list(value)
+    for rack_id in values:
+        if isinstance(rack_id, bool) or not isinstance(rack_id, int) or not -(1 << 31) <= rack_id < (1 << 31):
+            raise TypeError(f"{view._path}.rack_ids must be a list of C ints, got {rack_id!r}")
+    lib.asc_config_clear_rack_ids(view._ptr)
+    for rack_id in values:
+        lib.as_config_add_rack_id(view._ptr, rack_id)
+
+
+def _get_ip_map(view: CStruct) -> Dict[str, str]:
+    entries = view._ptr.ip_map
+    if entries == ffi.NULL:
+        return {}
+    return {_text(entries[i].orig) or "": _text(entries[i].alt) or ""
+            for i in range(view._ptr.ip_map_size)}
+
+
+def _set_ip_map(view: CStruct, value: Optional[Dict[str, str]]) -> None:
+    """ip_map: {address the server reports: address to use}. C leaves this memory to the caller."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{view._path}.ip_map must be a dict of str to str")
+    entries = ffi.new("as_addr_map[]", max(len(value), 1))
+    strings = []
+    for i, (orig, alt) in enumerate(value.items()):
+        orig_c = ffi.new("char[]", c_str("ip_map key", orig))
+        alt_c = ffi.new("char[]", c_str("ip_map value", alt))
+        entries[i].orig, entries[i].alt = orig_c, alt_c
+        strings += [orig_c, alt_c]
+    view._owner._keep((entries, strings))
+    view._ptr.ip_map = entries if value else ffi.NULL
+    view._ptr.ip_map_size = len(value)
+
+
+register_field("as_config", "hosts", _get_hosts)
+register_field("as_config", "rack_ids", _get_rack_ids, _set_rack_ids)
+register_field("as_config", "ip_map", _get_ip_map, _set_ip_map)
+register_field("as_config", "ip_map_size", lambda view: view._ptr.ip_map_size)

@@ -1,0 +1,175 @@
+"""The idiomatic layer: `Config` and `Client`, built only on the C-faithful bindings.
+
+    config = Config(hosts=[("127.0.0.1", 3000)], tender_interval=500,
+                    policies={"read": {"base": {"total_timeout": 200}}})
+    with Client(config) as client:       # aerospike_init + aerospike_connect
+        print(client.node_names(), client.stats())
+                                         # aerospike_close + aerospike_destroy on exit
+
+A `Config` is plain Python and reusable: every `Client` builds its own `as_config` from
+it (C gives the config to one client only). Every setting is checked when the `Config`
+is made, with the error naming the C field.
+
+`Client` is strict about its lifecycle where the C-faithful layer follows C: closing a
+client that is not connected (twice, or never connected) and any call after `destroy()`
+raise `LifecycleError`. Reconnecting after `close()` is allowed, as in C.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import bindings as c
+from .bindings._cstruct import CStruct
+from .bindings.as_error import lifecycle_error
+
+__all__ = ["Config", "Client", "HostSpec"]
+
+HostSpec = Union[str, Tuple[str, int], Tuple[str, int, Optional[str]]]
+
+
+class Config:
+    """Settings for a `Client`: seed hosts, credentials and any `as_config` field by C name.
+
+    hosts: "host[:tls_name][:port],..." (the C syntax) or (host, port[, tls_name]) tuples.
+    fields: as_config fields by C name; nested structs as dicts, e.g.
+        policies={"write": {"key": AS_POLICY_KEY_SEND}}, tls={"enable": True}.
+    """
+
+    def __init__(self, hosts: Union[str, Sequence[HostSpec]] = (), *, default_port: int = 3000,
+                 user: Optional[str] = None, password: Optional[str] = None,
+                 **fields: Any) -> None:
+        self.hosts: List[Tuple[str, int, Optional[str]]] = []
+        self.default_port = default_port
+        self.user = user
+        self.password = password
+        self.fields: Dict[str, Any] = dict(fields)
+        probe = c.as_config_init()
+        if isinstance(hosts, str):
+            c.as_config_add_hosts(probe, hosts, default_port)
+        else:
+            for host in hosts:
+                self._add_host(probe, host)
+        self.hosts = probe.hosts
+        if (user is None) != (password is None):
+            raise ValueError("user and password go together")
+        if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
+            raise ValueError("user and password must be non-empty and at most 63 bytes")
+        _apply(probe, self.fields)
+
+    @staticmethod
+    def _add_host(config: Any, host: HostSpec) -> None:
+        if isinstance(host, str):
+            c.as_config_add_hosts(config, host, 3000)
+        elif isinstance(host, tuple) and len(host) in (2, 3):
+            name, port = host[0], host[1]
+            tls_name = host[2] if len(host) == 3 else None  # type: ignore[misc]
+            c.as_config_tls_add_host(config, name, tls_name, port)
+        else:
+            raise TypeError(f"a host is 'name[:port]' or (name, port[, tls_name]), not {host!r}")
+
+    def to_as_config(self) -> "c.as_config":
+        """A fresh `as_config` with these settings (for aerospike_init)."""
+        config = c.as_config_init()
+        for name, port, tls_name in self.hosts:
+            c.as_config_tls_add_host(config, name, tls_name, port)
+        if self.user is not None:
+            c.as_config_set_user(config, self.user, self.password)  # type: ignore[arg-type]
+        _apply(config, self.fields)
+        return config
+
+    def __repr__(self) -> str:
+        return f"Config(hosts={self.hosts!r}, fields={self.fields!r})"
+
+
+def _apply(view: CStruct, fields: Mapping[str, Any]) -> None:
+    """Set fields on a struct view; a dict value sets the fields of a nested struct."""
+    for name, value in fields.items():
+        if isinstance(value, Mapping):
+            nested = getattr(view, name)
+            if not isinstance(nested, CStruct):
+                raise TypeError(f"{view._path}.{name} is not a struct; it takes a value, not a dict")
+            _apply(nested, value)
+        else:
+            setattr(view, name, value)
+
+
+class Client:
+    """An Aerospike client: one `aerospike` instance and its cluster.
+
+    `Client(config)` runs aerospike_init; `connect()` aerospike_connect; `close()`
+    aerospike_close; `destroy()` aerospike_destroy. As a context manager it connects on
+    entry (if needed) and closes and destroys on exit.
+    """
+
+    def __init__(self, config: Union[Config, "c.as_config", None] = None, **config_kwargs: Any) -> None:
+        if config is None:
+            config = Config(**config_kwargs)
+        elif config_kwargs:
+            raise TypeError("pass either a Config or keyword settings, not both")
+        as_config = config.to_as_config() if isinstance(config, Config) else config
+        self._as = c.aerospike_init(as_config)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def aerospike(self) -> "c.aerospike":
+        """The C-faithful `aerospike` instance, for the aerospike_* functions."""
+        self._check_alive("aerospike")
+        return self._as
+
+    @property
+    def config(self) -> CStruct:
+        """The instance's `as_config` (as->config)."""
+        return self._as.config
+
+    def _check_alive(self, what: str) -> None:
+        if self._as.destroyed:
+            raise lifecycle_error(f"Client.{what}: the client was destroyed")
+
+    def connect(self) -> "Client":
+        """Connect to the cluster (aerospike_connect). Returns self."""
+        self._check_alive("connect")
+        c.aerospike_connect(self._as)
+        return self
+
+    def close(self) -> None:
+        """Close the cluster connections (aerospike_close). The client may connect again."""
+        self._check_alive("close")
+        if not self._as.connected:
+            raise lifecycle_error("Client.close: the client is not connected")
+        c.aerospike_close(self._as)
+
+    def destroy(self) -> None:
+        """Close if connected, then free the instance (aerospike_destroy). Final."""
+        self._check_alive("destroy")
+        if self._as.connected:
+            c.aerospike_close(self._as)
+        c.aerospike_destroy(self._as)
+
+    def __enter__(self) -> "Client":
+        self._check_alive("__enter__")
+        if not self._as.connected:
+            self.connect()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if not self._as.destroyed:
+            self.destroy()
+
+    # -- cluster -----------------------------------------------------------------------------
+    def is_connected(self) -> bool:
+        """aerospike_cluster_is_connected(): at least one node is active and responding."""
+        self._check_alive("is_connected")
+        return c.aerospike_cluster_is_connected(self._as)
+
+    def node_names(self) -> List[str]:
+        """The names of the cluster's nodes."""
+        self._check_alive("node_names")
+        return c.as_cluster_get_node_names(self._as)
+
+    def stats(self) -> "c.as_cluster_stats":
+        """aerospike_stats(): per-node connection pools and counters."""
+        self._check_alive("stats")
+        return c.aerospike_stats(self._as)
+
+    def __repr__(self) -> str:
+        return f"<Client {self._as!r}>"

@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
+from ._queries import QueryMethods
+from ._records import RecordMethods
 from .bindings._cstruct import CStruct
 from .bindings.as_error import lifecycle_error
 
@@ -93,7 +95,7 @@ def _apply(view: CStruct, fields: Mapping[str, Any]) -> None:
             setattr(view, name, value)
 
 
-class Client:
+class Client(RecordMethods, QueryMethods):
     """An Aerospike client: one `aerospike` instance and its cluster.
 
     `Client(config)` runs aerospike_init; `connect()` aerospike_connect; `close()`

@@ -1,0 +1,195 @@
+"""Info protocol (proto type 1) and the cluster-level info commands.
+
+A request is a list of commands separated by newlines; the reply repeats each command followed
+by a tab, its value and a newline. Commands about data (namespaces, sets, sindexes, truncate,
+UDFs, jobs) go to the record store; an unknown command gets the error a server returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import ssl
+import time
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
+
+from ._proto import TYPE_INFO, ProtocolError, frame, read_frame
+
+if TYPE_CHECKING:
+    from ._node import Node
+
+UNRECOGNIZED = "ERROR::unrecognized command"
+NOT_AUTHENTICATED = "ERROR:80:not authenticated"
+
+#: Capabilities an Aerospike 8.x server advertises with the `features` command.
+FEATURES = (
+    "batch-any", "batch-index", "blob-bits", "cdt-list", "cdt-map", "cluster-stable", "float",
+    "geo", "sindex-exists", "peers", "pipelining", "pquery", "pscans", "query-show",
+    "relaxed-sc", "replicas", "replicas-all", "replicas-master", "truncate-namespace", "udf",
+    "user-agent",
+)
+
+#: Commands answered when a request names none (a server answers its default set).
+DEFAULT_COMMANDS = ("build", "edition", "node", "version")
+
+
+def answer(payload: bytes, node: "Node", authenticated: bool = True) -> bytes:
+    """Answer one info request payload (without proto header)."""
+    text = payload.decode("utf-8", "replace")
+    commands = [command for command in text.split("\n") if command]
+    if not commands:
+        commands = list(DEFAULT_COMMANDS)
+    lines = []
+    for command in commands:
+        value = command_value(command, node) if authenticated else NOT_AUTHENTICATED
+        lines.append(f"{command}\t{value}\n")
+    return "".join(lines).encode()
+
+
+def command_value(command: str, node: "Node") -> str:
+    """The value of one info command as `node` reports it."""
+    name, _, params = command.partition(":")
+    handler = _HANDLERS.get(name)
+    if handler is not None:
+        return handler(node, params)
+    value = node.cluster.store.info(command, node)
+    return UNRECOGNIZED if value is None else value
+
+
+def format_host(host: str, port: int) -> str:
+    """host:port, with brackets around IPv6 addresses."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_params(params: str) -> Dict[str, str]:
+    """Parse `a=1;b=2` info parameters."""
+    result = {}
+    for item in params.split(";"):
+        key, sep, value = item.partition("=")
+        if sep:
+            result[key.strip()] = value.strip()
+    return result
+
+
+def _peers(node: "Node", tls: bool) -> str:
+    cluster = node.cluster
+    peers = cluster.peers_of(node.name)
+    generation = cluster.peers_generation
+    if tls != cluster.tls_enabled:
+        peers = []
+    tls_name = cluster.tls_name if tls else ""
+    entries = ",".join(
+        f"[{peer.name},{tls_name},[{format_host(peer.host, peer.port)}]]" for peer in peers)
+    return f"{generation},{node.port},[{entries}]"
+
+
+def _service(node: "Node", tls: bool) -> str:
+    if tls != node.cluster.tls_enabled:
+        return ""
+    return format_host(node.host, node.port)
+
+
+def _replicas(node: "Node", params: str) -> str:
+    parts = []
+    for namespace, replica_count, bitmaps in node.cluster.replica_bitmaps(node.name):
+        encoded = ",".join(base64.b64encode(bitmap).decode() for bitmap in bitmaps)
+        parts.append(f"{namespace}:0,{replica_count},{encoded}")
+    return ";".join(parts)
+
+
+def _rack_ids(node: "Node", params: str) -> str:
+    return ";".join(f"{namespace}:0" for namespace in node.cluster.namespace_names)
+
+
+def _statistics(node: "Node", params: str) -> str:
+    cluster = node.cluster
+    stats = {
+        "cluster_size": len(cluster.member_names),
+        "cluster_key": cluster.cluster_key,
+        "cluster_generation": cluster.peers_generation,
+        "cluster_principal": max(cluster.member_names, default=node.name),
+        "cluster_integrity": "true",
+        "cluster_is_member": "true",
+        "uptime": int(time.monotonic() - cluster.start_time),
+        "client_connections": node.connection_count,
+        "migrate_allowed": "true",
+        "migrate_partitions_remaining": 0,
+    }
+    return ";".join(f"{key}={value}" for key, value in stats.items())
+
+
+def _cluster_stable(node: "Node", params: str) -> str:
+    cluster = node.cluster
+    wanted = parse_params(params).get("size")
+    if wanted is not None:
+        try:
+            expected = int(wanted)
+        except ValueError:
+            return "ERROR::bad-size"
+        if expected != len(cluster.member_names):
+            return "ERROR::cluster-not-specified-size"
+    return cluster.cluster_key
+
+
+def _services(node: "Node", params: str) -> str:
+    return ";".join(format_host(peer.host, peer.port) for peer in node.cluster.peers_of(node.name))
+
+
+def _constant(value: Callable[["Node"], object]) -> Callable[["Node", str], str]:
+    return lambda node, params: str(value(node))
+
+
+_HANDLERS: Dict[str, Callable[["Node", str], str]] = {
+    "node": _constant(lambda node: node.name),
+    "build": _constant(lambda node: node.cluster.build),
+    "edition": _constant(lambda node: node.cluster.edition),
+    "version": _constant(lambda node: f"{node.cluster.edition} build {node.cluster.build}"),
+    "status": _constant(lambda node: "ok"),
+    "partitions": _constant(lambda node: node.cluster.n_partitions),
+    "cluster-name": _constant(lambda node: node.cluster.cluster_name or "null"),
+    "partition-generation": _constant(lambda node: node.cluster.partition_generation),
+    "rebalance-generation": _constant(lambda node: node.cluster.rebalance_generation),
+    "peers-generation": _constant(lambda node: node.cluster.peers_generation),
+    "peers-clear-std": lambda node, params: _peers(node, tls=False),
+    "peers-clear-alt": lambda node, params: _peers(node, tls=False),
+    "peers-tls-std": lambda node, params: _peers(node, tls=True),
+    "peers-tls-alt": lambda node, params: _peers(node, tls=True),
+    "service-clear-std": lambda node, params: _service(node, tls=False),
+    "service-clear-alt": lambda node, params: _service(node, tls=False),
+    "service-tls-std": lambda node, params: _service(node, tls=True),
+    "service-tls-alt": lambda node, params: _service(node, tls=True),
+    "services": _services,
+    "replicas": _replicas,
+    "rack-ids": _rack_ids,
+    "features": _constant(lambda node: ";".join(FEATURES)),
+    "statistics": _statistics,
+    "cluster-stable": _cluster_stable,
+    "user-agent-set": _constant(lambda node: "ok"),
+}
+
+
+def parse_response(response: bytes) -> Dict[str, str]:
+    """Split an info response into {command: value}."""
+    values = {}
+    for line in response.decode("utf-8", "replace").split("\n"):
+        if line:
+            command, _, value = line.partition("\t")
+            values[command] = value
+    return values
+
+
+def request_info(address: Tuple[str, int], *commands: str, timeout: float = 5.0,
+                 tls_context: Optional[ssl.SSLContext] = None,
+                 tls_name: Optional[str] = None) -> Dict[str, str]:
+    """Send one info request to a node (any Aerospike server) and return {command: value}."""
+    payload = "".join(f"{command}\n" for command in commands).encode()
+    with socket.create_connection(address, timeout=timeout) as raw:
+        sock = raw
+        if tls_context is not None:
+            sock = tls_context.wrap_socket(raw, server_hostname=tls_name or address[0])
+        sock.sendall(frame(TYPE_INFO, payload))
+        deadline = time.monotonic() + timeout
+        frame_type, response = read_frame(sock, lambda: time.monotonic() > deadline)
+        if frame_type != TYPE_INFO:
+            raise ProtocolError(f"expected an info reply, got proto type {frame_type}")
+        return parse_response(response)

@@ -1,0 +1,285 @@
+"""One node of the embedded cluster: a TCP (optionally TLS) listener on 127.0.0.1 with a thread
+per connection, plus the controls tests use: stop (clean close), kill (abrupt reset), hang
+(accept and read but never answer) and restart on the same port."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import struct
+import threading
+from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
+
+from . import _info
+from ._admin import NOT_AUTHENTICATED, ConnectionAuth
+from ._proto import (
+    TYPE_ADMIN,
+    TYPE_COMPRESSED,
+    TYPE_INFO,
+    TYPE_MESSAGE,
+    ConnectionClosed,
+    ProtocolError,
+    compress_message,
+    decompress_message,
+    frame,
+    read_frame,
+)
+
+if TYPE_CHECKING:
+    from ._cluster import EmbeddedCluster
+
+_log = logging.getLogger(__name__)
+
+#: How often blocked accept/recv calls wake up to check for shutdown.
+POLL_INTERVAL = 0.1
+#: Longest time a reply may take to be sent before the connection is dropped.
+SEND_TIMEOUT = 30.0
+#: Longest time a TLS handshake may take.
+HANDSHAKE_TIMEOUT = 5.0
+#: Longest time stop()/kill() wait for the node's threads to finish.
+JOIN_TIMEOUT = 5.0
+
+RUNNING = "running"
+HUNG = "hung"
+STOPPED = "stopped"
+
+_AS_MSG_HEADER = struct.Struct(">BBBBBBIIIHH")
+_INFO3_LAST = 1
+
+
+def error_message(result_code: int) -> bytes:
+    """An AS_MSG reply carrying only a result code (marked last, for streamed commands too)."""
+    return _AS_MSG_HEADER.pack(22, 0, 0, _INFO3_LAST, 0, result_code, 0, 0, 0, 0, 0)
+
+
+class _Connection:
+    """Book-keeping for one accepted client socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.thread: Optional[threading.Thread] = None
+        self.abort = False  # close with a reset instead of a clean FIN
+
+
+class Node:
+    """A server node. Implements the NodeView protocol the record store uses."""
+
+    def __init__(self, cluster: "EmbeddedCluster", name: str, host: str, port: int) -> None:
+        self.cluster = cluster
+        self.name = name
+        self.host = host
+        self.port = port
+        self.state = STOPPED
+        self._lock = threading.Lock()
+        self._listener: Optional[socket.socket] = None
+        self._accept_thread: Optional[threading.Thread] = None
+        self._stopping = threading.Event()
+        self._resumed = threading.Event()
+        self._connections: Dict[int, _Connection] = {}
+        self._next_connection_id = 0
+
+    # -- NodeView -------------------------------------------------------------------------
+
+    def owns_partition(self, namespace: str, partition_id: int) -> bool:
+        """True when this node is the master of `partition_id` in `namespace`."""
+        return self.cluster.partition_master(namespace, partition_id) == self.name
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def address(self) -> Tuple[str, int]:
+        """(host, port) clients connect to."""
+        return (self.host, self.port)
+
+    @property
+    def connection_count(self) -> int:
+        """Number of client connections currently open."""
+        with self._lock:
+            return len(self._connections)
+
+    def start(self) -> None:
+        """Bind the listener (reusing the previous port on restart) and start accepting."""
+        if self.state != STOPPED:
+            return
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((self.host, self.port))
+            listener.listen(128)
+            listener.settimeout(POLL_INTERVAL)
+        except OSError:
+            listener.close()
+            raise
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        self._stopping.clear()
+        self._resumed.set()
+        self.state = RUNNING
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, name=f"aerospike-node-{self.name}", daemon=True)
+        self._accept_thread.start()
+
+    def stop(self, abrupt: bool = False) -> None:
+        """Close the listener and every connection: cleanly, or with a TCP reset (`abrupt`)."""
+        if self.state == STOPPED:
+            return
+        self.state = STOPPED
+        self._stopping.set()
+        self._resumed.set()
+        if self._accept_thread is not None:
+            self._accept_thread.join(JOIN_TIMEOUT)
+            self._accept_thread = None
+        with self._lock:
+            connections = list(self._connections.values())
+        for conn in connections:
+            conn.abort = abrupt
+            _wake_reader(conn.sock)
+        for conn in connections:
+            if conn.thread is not None:
+                conn.thread.join(JOIN_TIMEOUT)
+
+    def hang(self) -> None:
+        """Keep accepting connections and reading requests, but never answer."""
+        if self.state == RUNNING:
+            self._resumed.clear()
+            self.state = HUNG
+
+    def resume(self) -> None:
+        """Answer requests again after hang()."""
+        if self.state == HUNG:
+            self.state = RUNNING
+            self._resumed.set()
+
+    # -- serving --------------------------------------------------------------------------
+
+    def _accept_loop(self) -> None:
+        listener = self._listener
+        assert listener is not None
+        try:
+            while not self._stopping.is_set():
+                try:
+                    sock, _ = listener.accept()
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+                self._spawn_connection(sock)
+        finally:
+            listener.close()
+
+    def _spawn_connection(self, sock: socket.socket) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = _Connection(sock)
+        with self._lock:
+            conn_id = self._next_connection_id
+            self._next_connection_id += 1
+            self._connections[conn_id] = conn
+        conn.thread = threading.Thread(
+            target=self._serve, args=(conn_id, conn), name=f"aerospike-conn-{self.name}-{conn_id}",
+            daemon=True)
+        conn.thread.start()
+
+    def _serve(self, conn_id: int, conn: _Connection) -> None:
+        try:
+            self._serve_requests(conn)
+        except Exception:  # a bug answering one request must not take the node down
+            _log.exception("node %s: closing a connection after an internal error", self.name)
+        finally:
+            _close(conn.sock, conn.abort)
+            with self._lock:
+                self._connections.pop(conn_id, None)
+
+    def _wait_until_answering(self) -> bool:
+        """Block while the node hangs; False once it is stopping."""
+        while not self._resumed.wait(POLL_INTERVAL):
+            if self._stopping.is_set():
+                return False
+        return not self._stopping.is_set()
+
+    def _serve_requests(self, conn: _Connection) -> None:
+        if not self._wait_until_answering():
+            return
+        tls_context = self.cluster.tls_context
+        if tls_context is not None:
+            wrapped = _tls_handshake(conn.sock, tls_context)
+            if wrapped is None:
+                return
+            conn.sock = wrapped
+        conn.sock.settimeout(POLL_INTERVAL)
+        auth = ConnectionAuth()
+        stopping = self._stopping.is_set
+        while not stopping():
+            try:
+                frame_type, payload = read_frame(conn.sock, stopping)
+            except (ConnectionClosed, ProtocolError):
+                return
+            if not self._wait_until_answering():
+                return
+            try:
+                replies = list(self._answer(frame_type, payload, auth))
+            except ProtocolError:
+                return
+            if not _send_all(conn.sock, replies):
+                return
+
+    def _answer(self, frame_type: int, payload: bytes, auth: ConnectionAuth) -> Iterator[bytes]:
+        """Yield the complete reply frames for one request frame."""
+        security = self.cluster.security
+        authenticated = auth.user is not None or not security.enabled
+        if frame_type == TYPE_INFO:
+            yield frame(TYPE_INFO, _info.answer(payload, self, authenticated))
+        elif frame_type == TYPE_ADMIN:
+            yield frame(TYPE_ADMIN, security.handle(payload, auth))
+        elif frame_type in (TYPE_MESSAGE, TYPE_COMPRESSED):
+            compressed = frame_type == TYPE_COMPRESSED
+            message = decompress_message(payload) if compressed else payload
+            if authenticated:
+                responses = self.cluster.store.handle_message(message, self)
+            else:
+                responses = iter([error_message(NOT_AUTHENTICATED)])
+            for response in responses:
+                yield compress_message(response) if compressed else frame(TYPE_MESSAGE, response)
+        else:
+            raise ProtocolError(f"unexpected proto type {frame_type}")
+
+
+def _tls_handshake(sock: socket.socket, context: ssl.SSLContext) -> Optional[ssl.SSLSocket]:
+    """Wrap an accepted socket in TLS; None (socket closed) if the handshake fails."""
+    try:
+        sock.settimeout(HANDSHAKE_TIMEOUT)
+        return context.wrap_socket(sock, server_side=True)
+    except (OSError, ValueError):
+        _close(sock, abort=False)
+        return None
+
+
+def _send_all(sock: socket.socket, replies: list) -> bool:
+    """Send reply frames; False if the connection broke or the peer stopped reading."""
+    try:
+        sock.settimeout(SEND_TIMEOUT)
+        for reply in replies:
+            sock.sendall(reply)
+        sock.settimeout(POLL_INTERVAL)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _wake_reader(sock: socket.socket) -> None:
+    """Make a recv() blocked on `sock` in another thread return at once."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RD)
+    except (OSError, ValueError):
+        pass
+
+
+def _close(sock: socket.socket, abort: bool) -> None:
+    """Close a socket; with `abort` the peer gets a TCP reset instead of a clean close."""
+    try:
+        if abort:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+    except (OSError, ValueError):
+        pass

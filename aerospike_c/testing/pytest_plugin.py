@@ -1,0 +1,67 @@
+"""pytest fixtures for testing against the embedded cluster or a real one.
+
+* `aerospike_cluster` (session): a started 3-node EmbeddedCluster.
+* `aerospike_hosts` (session): list of (host, port) seeds.
+
+When the environment variable AEROSPIKE_HOSTS is set (`127.0.0.1:3000,127.0.0.1:3001`), the
+fixtures use that real cluster instead: `aerospike_hosts` returns its hosts, and tests marked
+`fault_injection` (which need node controls only the embedded cluster has) are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, List, Optional, Tuple
+
+import pytest
+
+from ._cluster import EmbeddedCluster
+from ._subprocess import parse_hosts
+
+HOSTS_ENV = "AEROSPIKE_HOSTS"
+FAULT_INJECTION = "fault_injection"
+SKIP_REASON = (f"{HOSTS_ENV} is set: fault injection needs the embedded cluster's node "
+               "controls, a real cluster has none")
+
+
+def real_cluster_hosts() -> Optional[List[Tuple[str, int]]]:
+    """Hosts from AEROSPIKE_HOSTS, or None when tests run against the embedded cluster."""
+    value = os.environ.get(HOSTS_ENV, "").strip()
+    return parse_hosts(value) if value else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the fault_injection marker."""
+    config.addinivalue_line(
+        "markers",
+        f"{FAULT_INJECTION}: needs the embedded cluster's node controls; "
+        f"skipped when {HOSTS_ENV} points at a real cluster")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """Skip fault-injection tests when running against a real cluster."""
+    if real_cluster_hosts() is None:
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if item.get_closest_marker(FAULT_INJECTION) is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def aerospike_cluster() -> Iterator[EmbeddedCluster]:
+    """A 3-node embedded cluster for the whole session (skips against a real cluster)."""
+    if real_cluster_hosts() is not None:
+        pytest.skip(f"{HOSTS_ENV} is set: tests use the real cluster, not the embedded one")
+    with EmbeddedCluster(nodes=3) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def aerospike_hosts(request: pytest.FixtureRequest) -> List[Tuple[str, int]]:
+    """Seed hosts: AEROSPIKE_HOSTS when set, else the session's embedded cluster."""
+    hosts = real_cluster_hosts()
+    if hosts is not None:
+        return hosts
+    cluster: EmbeddedCluster = request.getfixturevalue("aerospike_cluster")
+    return cluster.hosts

@@ -1,0 +1,157 @@
+"""Login and session authentication (admin protocol), as the C client performs them."""
+
+from __future__ import annotations
+
+import os
+import struct
+
+import pytest
+from cluster_helpers import (
+    StubStore,
+    admin_call,
+    as_msg_read,
+    as_msg_result_code,
+    connect,
+    read_reply,
+)
+
+from aerospike_c.testing import EmbeddedCluster, client_password_hash, request_info
+from aerospike_c.testing._admin import (
+    AUTHENTICATE,
+    CHANGE_PASSWORD,
+    CREATE_USER,
+    DROP_USER,
+    FIELD_CREDENTIAL,
+    FIELD_OLD_PASSWORD,
+    FIELD_PASSWORD,
+    FIELD_SESSION_TOKEN,
+    FIELD_SESSION_TTL,
+    FIELD_USER,
+    LOGIN,
+)
+from aerospike_c.testing._proto import TYPE_INFO, TYPE_MESSAGE, frame
+
+OK = 0
+SECURITY_NOT_ENABLED = 52
+INVALID_USER = 60
+USER_ALREADY_EXISTS = 61
+INVALID_PASSWORD = 62
+INVALID_CREDENTIAL = 65
+NOT_AUTHENTICATED = 80
+
+USERS = {"admin": "admin-secret", "reader": "r3ader"}
+
+
+def login_fields(user: str, password: str):
+    return [(FIELD_USER, user.encode()), (FIELD_CREDENTIAL, client_password_hash(password).encode())]
+
+
+@pytest.fixture(scope="module")
+def secure_cluster():
+    with EmbeddedCluster(nodes=2, users=USERS, store=StubStore()) as cluster:
+        yield cluster
+
+
+def test_client_credential_is_the_fixed_salt_bcrypt_hash():
+    hashed = client_password_hash("admin-secret")
+    assert hashed.startswith("$2a$10$7EqJtq98hPqEX7fNZaFWoO") and len(hashed) == 60
+    assert hashed == client_password_hash("admin-secret")
+    assert hashed != client_password_hash("admin-secret2")
+
+
+def test_login_returns_a_session_token_and_ttl(secure_cluster):
+    with connect(secure_cluster.seed) as sock:
+        result, fields = admin_call(sock, LOGIN, login_fields("admin", USERS["admin"]))
+        assert result == OK
+        assert len(fields[FIELD_SESSION_TOKEN]) > 0
+        assert struct.unpack(">I", fields[FIELD_SESSION_TTL])[0] > 60
+        sock.sendall(frame(TYPE_INFO, b"node\n"))
+        _, payload = read_reply(sock)
+    assert payload.decode() == f"node\t{secure_cluster.node(0).name}\n"
+
+
+@pytest.mark.parametrize("user, password, expected", [
+    ("admin", "wrong", INVALID_CREDENTIAL),
+    ("nobody", "admin-secret", INVALID_USER),
+    ("reader", USERS["admin"], INVALID_CREDENTIAL),
+])
+def test_bad_credentials_are_refused(secure_cluster, user, password, expected):
+    with connect(secure_cluster.seed) as sock:
+        result, fields = admin_call(sock, LOGIN, login_fields(user, password))
+        assert result == expected and fields == {}
+        sock.sendall(frame(TYPE_INFO, b"node\n"))
+        _, payload = read_reply(sock)
+    assert "ERROR:80" in payload.decode()
+
+
+def test_unauthenticated_info_and_messages_are_rejected(secure_cluster):
+    with connect(secure_cluster.seed) as sock:
+        sock.sendall(frame(TYPE_INFO, b"node\nbuild\n"))
+        _, payload = read_reply(sock)
+        lines = payload.decode().splitlines()
+        assert lines == ["node\tERROR:80:not authenticated", "build\tERROR:80:not authenticated"]
+        sock.sendall(frame(TYPE_MESSAGE, as_msg_read("test", bytes(20))))
+        frame_type, reply = read_reply(sock)
+    assert frame_type == TYPE_MESSAGE
+    assert as_msg_result_code(reply) == NOT_AUTHENTICATED
+
+
+def test_session_token_authenticates_other_connections_and_nodes(secure_cluster):
+    with connect(secure_cluster.seed) as sock:
+        _, fields = admin_call(sock, LOGIN, login_fields("reader", USERS["reader"]))
+    token = fields[FIELD_SESSION_TOKEN]
+    for address in secure_cluster.hosts:
+        with connect(address) as sock:
+            result, _ = admin_call(sock, AUTHENTICATE,
+                                   [(FIELD_USER, b"reader"), (FIELD_SESSION_TOKEN, token)])
+            assert result == OK
+            sock.sendall(frame(TYPE_INFO, b"status\n"))
+            assert read_reply(sock)[1] == b"status\tok\n"
+
+
+def test_forged_session_token_is_refused(secure_cluster):
+    with connect(secure_cluster.seed) as sock:
+        result, _ = admin_call(sock, AUTHENTICATE,
+                               [(FIELD_USER, b"admin"), (FIELD_SESSION_TOKEN, os.urandom(32))])
+    assert result == INVALID_CREDENTIAL
+
+
+def test_user_management_requires_login_and_new_user_can_log_in():
+    with EmbeddedCluster(nodes=1, users={"admin": "pw"}, store=StubStore()) as cluster:
+        new_user = [(FIELD_USER, b"alice"),
+                    (FIELD_PASSWORD, client_password_hash("alice-pw").encode())]
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, CREATE_USER, new_user)[0] == NOT_AUTHENTICATED
+            assert admin_call(sock, LOGIN, login_fields("admin", "pw"))[0] == OK
+            assert admin_call(sock, CREATE_USER, new_user)[0] == OK
+            assert admin_call(sock, CREATE_USER, new_user)[0] == USER_ALREADY_EXISTS
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("alice", "alice-pw"))[0] == OK
+            change = [(FIELD_USER, b"alice"),
+                      (FIELD_OLD_PASSWORD, client_password_hash("bad").encode()),
+                      (FIELD_PASSWORD, client_password_hash("new-pw").encode())]
+            assert admin_call(sock, CHANGE_PASSWORD, change)[0] == INVALID_PASSWORD
+            change[1] = (FIELD_OLD_PASSWORD, client_password_hash("alice-pw").encode())
+            assert admin_call(sock, CHANGE_PASSWORD, change)[0] == OK
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("alice", "alice-pw"))[0] == INVALID_CREDENTIAL
+            assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == OK
+            assert admin_call(sock, DROP_USER, [(FIELD_USER, b"alice")])[0] == OK
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == INVALID_USER
+
+
+def test_login_without_security_answers_security_not_enabled(aerospike_hosts):
+    with connect(aerospike_hosts[0]) as sock:
+        result, _ = admin_call(sock, LOGIN, login_fields("admin", "admin"))
+    assert result == SECURITY_NOT_ENABLED
+    assert request_info(aerospike_hosts[0], "status")["status"] == "ok"
+
+
+def test_malformed_admin_request_gets_an_error_not_a_crash(secure_cluster):
+    with connect(secure_cluster.seed) as sock:
+        sock.sendall(frame(2, b"\x00\x00\x14\x05" + bytes(12) + b"\xff\xff\xff\xff\x00"))
+        _, payload = read_reply(sock)
+    assert payload[1] != OK
+    with connect(secure_cluster.seed) as sock:
+        assert admin_call(sock, LOGIN, login_fields("admin", USERS["admin"]))[0] == OK

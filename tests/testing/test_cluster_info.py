@@ -1,0 +1,122 @@
+"""Info protocol round trips, as the C client's seeding and tending uses them.
+
+These run against the embedded cluster, or against a real server when AEROSPIKE_HOSTS is set.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Tuple
+
+import pytest
+from cluster_helpers import N_PARTITIONS, decode_replicas, owned_partitions, parse_peers
+
+from aerospike_c.testing import request_info
+
+TEND_COMMANDS = ("node", "peers-generation", "partition-generation", "rebalance-generation")
+
+
+def discover(seed: Tuple[str, int]) -> Dict[str, Tuple[str, int]]:
+    """{node name: address} for the seed and every peer it lists."""
+    values = request_info(seed, "node", "peers-clear-std")
+    nodes = {values["node"]: seed}
+    _, peers = parse_peers(values["peers-clear-std"])
+    for name, _, hosts in peers:
+        nodes[name] = hosts[0]
+    return nodes
+
+
+@pytest.fixture(scope="module")
+def cluster_nodes(aerospike_hosts) -> Dict[str, Tuple[str, int]]:
+    return discover(aerospike_hosts[0])
+
+
+def test_each_node_reports_its_own_name(cluster_nodes):
+    for name, address in cluster_nodes.items():
+        assert request_info(address, "node") == {"node": name}
+    assert len(set(cluster_nodes)) == len(cluster_nodes)
+
+
+def test_one_seed_discovers_every_listed_host(aerospike_hosts, cluster_nodes):
+    names_at_hosts = {request_info(host, "node")["node"] for host in aerospike_hosts}
+    assert names_at_hosts <= set(cluster_nodes)
+
+
+def test_peers_list_the_other_nodes_with_a_shared_generation(cluster_nodes):
+    for name, address in cluster_nodes.items():
+        _, peers = parse_peers(request_info(address, "peers-clear-std")["peers-clear-std"])
+        assert {peer[0] for peer in peers} == set(cluster_nodes) - {name}
+
+
+def test_build_is_a_server_8_version(aerospike_hosts):
+    build = request_info(aerospike_hosts[0], "build")["build"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", build), build
+    assert int(build.split(".")[0]) >= 8
+
+
+def test_tend_request_answers_every_command_in_order(aerospike_hosts):
+    values = request_info(aerospike_hosts[0], *TEND_COMMANDS)
+    assert list(values) == list(TEND_COMMANDS)
+    assert values["node"]
+    for command in TEND_COMMANDS[1:]:
+        assert int(values[command]) >= 0
+
+
+def test_seed_validation_request(aerospike_hosts):
+    values = request_info(aerospike_hosts[0], "node", "partition-generation", "build",
+                          "cluster-name", "service-clear-std", "features")
+    assert int(values["partition-generation"]) != -1
+    assert values["cluster-name"]
+    assert "peers" in values["features"].split(";")
+
+
+def test_unknown_command_is_answered_with_an_error(aerospike_hosts):
+    values = request_info(aerospike_hosts[0], "no-such-command-xyz", "node")
+    assert values["no-such-command-xyz"].startswith("ERROR")
+    assert values["node"] and not values["node"].startswith("ERROR")
+
+
+def test_status_and_statistics(aerospike_hosts, cluster_nodes):
+    values = request_info(aerospike_hosts[0], "status", "statistics")
+    assert values["status"] == "ok"
+    stats = dict(item.split("=", 1) for item in values["statistics"].split(";") if "=" in item)
+    assert int(stats["cluster_size"]) == len(cluster_nodes)
+
+
+def test_rack_ids_name_each_namespace(aerospike_hosts):
+    values = request_info(aerospike_hosts[0], "rack-ids", "namespaces")
+    namespaces = set(values["namespaces"].split(";"))
+    racks = dict(item.split(":") for item in values["rack-ids"].split(";") if item)
+    assert set(racks) == namespaces
+
+
+def _replicas_by_node(cluster_nodes) -> Dict[str, Dict[str, Tuple[int, List[bytes]]]]:
+    return {name: decode_replicas(request_info(address, "replicas")["replicas"])
+            for name, address in cluster_nodes.items()}
+
+
+def test_every_partition_has_exactly_one_master(cluster_nodes):
+    replicas = _replicas_by_node(cluster_nodes)
+    namespaces = set().union(*(set(by_ns) for by_ns in replicas.values()))
+    assert namespaces
+    for namespace in namespaces:
+        masters: List[int] = []
+        for by_ns in replicas.values():
+            if namespace in by_ns:
+                masters += owned_partitions(by_ns[namespace][1][0])
+        assert sorted(masters) == list(range(N_PARTITIONS)), namespace
+
+
+def test_replica_bitmaps_match_the_replication_factor(cluster_nodes):
+    for by_ns in _replicas_by_node(cluster_nodes).values():
+        for namespace, (count, bitmaps) in by_ns.items():
+            assert 1 <= count <= len(cluster_nodes)
+            assert len(bitmaps) == count
+            assert all(len(bitmap) == N_PARTITIONS // 8 for bitmap in bitmaps)
+
+
+def test_masters_are_spread_over_the_nodes(cluster_nodes):
+    replicas = _replicas_by_node(cluster_nodes)
+    for name, by_ns in replicas.items():
+        for namespace, (_, bitmaps) in by_ns.items():
+            assert len(owned_partitions(bitmaps[0])) >= N_PARTITIONS // (2 * len(cluster_nodes))

@@ -16,9 +16,12 @@ from .as_error import as_error_string
 from .as_status import as_status
 from .constants import *  # noqa: F401,F403
 from .constants import __all__ as _constants_all
+from .enums import *  # noqa: F401,F403
+from .enums import __all__ as _enums_all
 
 __all__ = (
     ["as_status", "as_error_string"]
     + [n for n in _config_all if n not in ("config_ptr", "c_str")]
     + _aerospike_all + _stats_all + _constants_all
+    + [n for n in _enums_all if n != "as_status"]
 )

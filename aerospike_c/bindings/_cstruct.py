@@ -45,13 +45,15 @@ def register_field(struct: str, field: str, getter: Callable[["CStruct"], Any],
 
 @functools.lru_cache(maxsize=None)
 def c_enum(name: str) -> type[enum.IntEnum]:
-    """An IntEnum named after the C enum typedef `name`, members from the compiled values."""
+    """An IntEnum named after the C enum typedef `name`, members from the compiled values.
+
+    Every one is importable from aerospike_c.bindings.enums under its C name (for pickle)."""
     ctype = ffi.typeof(name)
     members = {label: value for value, label in sorted(ctype.elements.items())}
     # Aliases (two names, one value) keep the first name as the member, the rest as aliases.
     for label, value in ctype.relements.items():
         members.setdefault(label, value)
-    return enum.IntEnum(name, members)  # type: ignore[return-value]
+    return enum.IntEnum(name, members, module=_ENUM_MODULE)  # type: ignore[return-value]
 
 
 def _enum_typedef(ctype: Any) -> str:
@@ -59,6 +61,7 @@ def _enum_typedef(ctype: Any) -> str:
     return _ENUM_TYPEDEFS.get(ctype.cname, ctype.cname)
 
 
+_ENUM_MODULE = "aerospike_c.bindings.enums"
 _ENUM_TYPEDEFS: Dict[str, str] = {}
 for _name in ffi.list_types()[0]:
     _t = ffi.typeof(_name)

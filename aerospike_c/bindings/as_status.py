@@ -6,8 +6,6 @@ names; the compiler supplies the values), so they cannot drift from C.
 """
 from __future__ import annotations
 
-from ._cstruct import c_enum
-
-as_status = c_enum("as_status")
+from .enums import as_status
 
 __all__ = ["as_status"]

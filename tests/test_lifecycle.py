@@ -1,0 +1,263 @@
+"""The connection lifecycle with no server: errors from C, misuse, the GIL, garbage collection.
+
+Each misuse case runs in its own interpreter, so a crash fails the test instead of the run.
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+import aerospike_c as asc
+
+PRELUDE = """
+import gc, sys, warnings
+import aerospike_c as asc
+from aerospike_c import *
+def closed_port():
+    import socket
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    return port
+def unreachable_config():
+    config = as_config_init()
+    as_config_add_host(config, "127.0.0.1", closed_port())
+    config.conn_timeout_ms = 200
+    config.fail_if_not_connected = False   # the C client then connects with no node
+    return config
+def outcome(fn):
+    try:
+        fn()
+    except Exception as e:
+        print(type(e).__name__, getattr(e, "code", None))
+    else:
+        print("ok")
+"""
+
+
+def run_isolated(body: str) -> list[str]:
+    """Run body after PRELUDE in a fresh interpreter; return its output lines."""
+    code = PRELUDE + textwrap.dedent(body)
+    result = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"crashed ({result.returncode}):\n{result.stderr}"
+    return result.stdout.split("\n")[:-1]
+
+
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_connect_to_a_closed_port_raises_the_c_error():
+    config = asc.as_config_init()
+    asc.as_config_add_host(config, "127.0.0.1", closed_port())
+    config.conn_timeout_ms = 300
+    as_ = asc.aerospike_init(config)
+    started = time.monotonic()
+    with pytest.raises(asc.AerospikeError) as info:
+        asc.aerospike_connect(as_)
+    elapsed = time.monotonic() - started
+    err = info.value
+    assert isinstance(err, asc.AerospikeConnectionError) and isinstance(err, ConnectionError)
+    assert err.code == asc.AEROSPIKE_ERR_CONNECTION
+    assert err.message
+    assert err.file and err.file.endswith(".c") and err.line > 0 and err.func
+    assert str(err) == f"err(-10) {err.message} at [{err.file}:{err.line}]"
+    assert elapsed < 10  # bounded by the timeouts, never a hang
+    assert asc.aerospike_cluster_is_connected(as_) is False
+    asc.aerospike_close(as_)
+    asc.aerospike_destroy(as_)
+
+
+def test_connect_with_no_hosts_is_the_c_param_error():
+    as_ = asc.aerospike_init(asc.as_config_init())
+    with pytest.raises(asc.ParamError) as info:
+        asc.aerospike_connect(as_)
+    assert info.value.code == asc.AEROSPIKE_ERR_PARAM and "No hosts" in info.value.message
+    asc.aerospike_destroy(as_)
+
+
+def test_the_gil_is_released_while_connect_waits():
+    """A seed that accepts and never answers: another Python thread keeps running meanwhile."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+    stop = threading.Event()
+
+    def accept_and_hold():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                pass
+
+    acceptor = threading.Thread(target=accept_and_hold, daemon=True)
+    acceptor.start()
+    config = asc.as_config_init()
+    asc.as_config_add_host(config, "127.0.0.1", server.getsockname()[1])
+    config.conn_timeout_ms = 1000
+    as_ = asc.aerospike_init(config)
+    ticks = [0]
+    connect_done = threading.Event()
+
+    def count():
+        while not connect_done.is_set():
+            ticks[0] += 1
+
+    def connect():
+        try:
+            asc.aerospike_connect(as_)
+        except asc.AerospikeError:
+            pass
+        finally:
+            connect_done.set()
+
+    connector = threading.Thread(target=connect)
+    connector.start()
+    time.sleep(0.1)  # connect is now blocked in C
+    before = ticks[0]
+    counter = threading.Thread(target=count)
+    counter.start()
+    connector.join(30)
+    counter.join(5)
+    stop.set()
+    acceptor.join(5)
+    for conn in accepted:
+        conn.close()
+    server.close()
+    assert not connector.is_alive()
+    assert accepted, "the C client never reached the seed"
+    assert ticks[0] - before > 1000, "no Python thread ran while aerospike_connect waited"
+    asc.aerospike_close(as_)
+    asc.aerospike_destroy(as_)
+
+
+C_MISUSE = {
+    "connect after destroy": """
+        as_ = aerospike_init(unreachable_config()); aerospike_destroy(as_)
+        outcome(lambda: aerospike_connect(as_))""",
+    "close after destroy": """
+        as_ = aerospike_init(unreachable_config()); aerospike_destroy(as_)
+        outcome(lambda: aerospike_close(as_))""",
+    "destroy twice": """
+        as_ = aerospike_new(unreachable_config()); aerospike_destroy(as_)
+        outcome(lambda: aerospike_destroy(as_))""",
+    "is_connected after destroy": """
+        as_ = aerospike_init(unreachable_config()); aerospike_destroy(as_)
+        outcome(lambda: aerospike_cluster_is_connected(as_))""",
+    "stats when not connected": """
+        as_ = aerospike_init(unreachable_config())
+        outcome(lambda: aerospike_stats(as_)); aerospike_destroy(as_)""",
+    "node names when not connected": """
+        as_ = aerospike_init(unreachable_config())
+        outcome(lambda: as_cluster_get_node_names(as_)); aerospike_destroy(as_)""",
+    "destroy while connected": """
+        as_ = aerospike_init(unreachable_config()); aerospike_connect(as_)
+        outcome(lambda: aerospike_destroy(as_)); aerospike_close(as_); aerospike_destroy(as_)""",
+    "init twice with one config": """
+        config = unreachable_config(); as_ = aerospike_init(config)
+        outcome(lambda: aerospike_new(config)); aerospike_destroy(as_)""",
+    "not an instance": """
+        outcome(lambda: aerospike_connect("127.0.0.1"))""",
+    "not a config": """
+        outcome(lambda: aerospike_init(None))""",
+}
+C_EXPECTED = {
+    "not an instance": "TypeError None",
+    "not a config": "TypeError None",
+}
+
+
+@pytest.mark.parametrize("case", sorted(C_MISUSE))
+def test_c_faithful_misuse_raises_instead_of_crashing(case):
+    expected = C_EXPECTED.get(case, "LifecycleError -1")
+    assert run_isolated(C_MISUSE[case]) == [expected]
+
+
+def test_c_semantics_kept_where_c_is_safe():
+    """Close without connect, close twice, connect twice, reconnect after close: as in C."""
+    lines = run_isolated("""
+        as_ = aerospike_init(unreachable_config())
+        outcome(lambda: aerospike_close(as_))          # never connected: C returns OK
+        outcome(lambda: aerospike_connect(as_))        # fail_if_not_connected=False: OK, no node
+        print(as_.connected, aerospike_cluster_is_connected(as_))
+        outcome(lambda: aerospike_connect(as_))        # already connected: OK
+        outcome(lambda: aerospike_close(as_))
+        outcome(lambda: aerospike_close(as_))          # closed twice: OK
+        outcome(lambda: aerospike_connect(as_))        # reconnect after close
+        print(len(aerospike_stats(as_).nodes), as_cluster_get_node_names(as_))
+        aerospike_close(as_); aerospike_destroy(as_)
+    """)
+    assert lines == ["ok", "ok", "True False", "ok", "ok", "ok", "ok", "0 []"]
+
+
+CLIENT_MISUSE = {
+    "close without connect": "c = Client(unreachable_config()); outcome(c.close); c.destroy()",
+    "close twice": "c = Client(unreachable_config()).connect(); c.close(); outcome(c.close); c.destroy()",
+    "destroy twice": "c = Client(unreachable_config()); c.destroy(); outcome(c.destroy)",
+    "connect after destroy": "c = Client(unreachable_config()); c.destroy(); outcome(c.connect)",
+    "stats after destroy": "c = Client(unreachable_config()); c.destroy(); outcome(c.stats)",
+    "nodes after destroy": "c = Client(unreachable_config()); c.destroy(); outcome(c.node_names)",
+    "is_connected after destroy": "c = Client(unreachable_config()); c.destroy(); outcome(c.is_connected)",
+    "use after with": """
+        with Client(unreachable_config()) as c:
+            pass
+        outcome(c.is_connected)""",
+    "re-enter after with": """
+        with Client(unreachable_config()) as c:
+            pass
+        outcome(lambda: c.__enter__())""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLIENT_MISUSE))
+def test_client_misuse_raises_lifecycle_error(case):
+    assert run_isolated(CLIENT_MISUSE[case]) == ["LifecycleError -1"]
+
+
+def test_client_context_manager_connects_and_destroys():
+    lines = run_isolated("""
+        with Client(unreachable_config()) as c:
+            print(c.aerospike.connected, c.is_connected())
+        print(c._as.destroyed)
+    """)
+    assert lines == ["True False", "True"]
+
+
+def test_dropped_instances_warn_and_release():
+    lines = run_isolated("""
+        warnings.simplefilter("always")
+        with warnings.catch_warnings(record=True) as caught:
+            as_ = aerospike_init(unreachable_config()); aerospike_connect(as_)
+            del as_
+            client = Client(unreachable_config()).connect()
+            del client
+            gc.collect()
+        print(sorted({w.category.__name__ for w in caught}), len(caught))
+    """)
+    assert lines == ["['ResourceWarning'] 2"]
+
+
+def test_a_config_never_given_to_a_client_is_freed_without_error():
+    lines = run_isolated("""
+        for _ in range(200):
+            config = as_config_init()
+            as_config_add_hosts(config, "a:1,b:2,[::1]:3", 3000)
+            config.cluster_name = "x"
+            config.tls.cafile = "/tmp/ca"
+            config.rack_ids = [1, 2]
+            del config
+        gc.collect()
+        print("ok")
+    """)
+    assert lines == ["ok"]

@@ -14,3 +14,12 @@ typedef bool (*as_log_callback)(as_log_level level, const char* func, const char
 void as_log_set_level(as_log_level level);
 void as_log_set_callback(as_log_callback callback);
 const char* as_log_level_tostring(as_log_level level);
+
+typedef struct as_log_s {
+    as_log_level level;
+    bool callback_set;
+    as_log_callback callback;
+    ...;
+} as_log;
+
+extern as_log g_as_log;

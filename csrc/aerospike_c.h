@@ -33,3 +33,35 @@ asc_client_version(void)
 {
 	return aerospike_client_version;
 }
+
+/*
+ * Logging: the C client's as_log_callback is variadic, which Python cannot implement.
+ * asc_log_trampoline formats the message in C and hands the finished string to the
+ * Python callback asc_log_to_python (extern "Python", defined in bindings/as_log.py).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <aerospike/as_log.h>
+
+static bool asc_log_to_python(as_log_level level, const char* func, const char* file,
+	uint32_t line, const char* message);
+
+static bool
+asc_log_trampoline(as_log_level level, const char* func, const char* file, uint32_t line,
+	const char* fmt, ...)
+{
+	char message[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return asc_log_to_python(level, func, file, line, message);
+}
+
+/* Route the C client's log to Python at `level` and below. */
+static void
+asc_log_enable(as_log_level level)
+{
+	as_log_set_level(level);
+	as_log_set_callback(asc_log_trampoline);
+}

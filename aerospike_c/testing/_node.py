@@ -59,7 +59,6 @@ class _Connection:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.thread: Optional[threading.Thread] = None
-        self.abort = False  # close with a reset instead of a clean FIN
 
 
 class Node:
@@ -75,6 +74,7 @@ class Node:
         self._listener: Optional[socket.socket] = None
         self._accept_thread: Optional[threading.Thread] = None
         self._stopping = threading.Event()
+        self._abrupt = False  # close connections with a reset instead of a clean FIN
         self._resumed = threading.Event()
         self._connections: Dict[int, _Connection] = {}
         self._next_connection_id = 0
@@ -115,6 +115,7 @@ class Node:
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._stopping.clear()
+        self._abrupt = False
         self._resumed.set()
         self.state = RUNNING
         self._accept_thread = threading.Thread(
@@ -126,6 +127,7 @@ class Node:
         if self.state == STOPPED:
             return
         self.state = STOPPED
+        self._abrupt = abrupt
         self._stopping.set()
         self._resumed.set()
         if self._accept_thread is not None:
@@ -134,7 +136,6 @@ class Node:
         with self._lock:
             connections = list(self._connections.values())
         for conn in connections:
-            conn.abort = abrupt
             _wake_reader(conn.sock)
         for conn in connections:
             if conn.thread is not None:
@@ -187,7 +188,7 @@ class Node:
         except Exception:  # a bug answering one request must not take the node down
             _log.exception("node %s: closing a connection after an internal error", self.name)
         finally:
-            _close(conn.sock, conn.abort)
+            _close(conn.sock, self._abrupt)
             with self._lock:
                 self._connections.pop(conn_id, None)
 

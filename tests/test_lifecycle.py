@@ -261,3 +261,31 @@ def test_a_config_never_given_to_a_client_is_freed_without_error():
         print("ok")
     """)
     assert lines == ["ok"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_an_instance_used_in_a_forked_child_raises_and_the_parent_goes_on():
+    lines = run_isolated("""
+        import os
+        as_ = aerospike_init(unreachable_config()); aerospike_connect(as_)
+        client = Client(unreachable_config()).connect()
+        pid = os.fork()
+        if pid == 0:
+            import io, contextlib
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                outcome(lambda: aerospike_cluster_is_connected(as_))
+                outcome(lambda: aerospike_close(as_))
+                outcome(client.is_connected)
+                fresh = aerospike_init(unreachable_config()); aerospike_connect(fresh)
+                aerospike_close(fresh); aerospike_destroy(fresh)
+                print("child made its own")
+            os.write(1, out.getvalue().encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print(aerospike_cluster_is_connected(as_), as_.forked)
+        aerospike_close(as_); aerospike_destroy(as_); client.destroy()
+        print("parent done")
+    """)
+    assert lines == ["LifecycleError -1", "LifecycleError -1", "LifecycleError -1",
+                     "child made its own", "False False", "parent done"]

@@ -15,11 +15,17 @@ the GIL (cffi does so for every C call).
 
 An instance garbage collected without aerospike_destroy() is closed and destroyed, with a
 ResourceWarning.
+
+Fork: the C client's tend and pool threads do not survive fork(). In a forked child every
+call on an instance made in the parent (close and destroy included) raises
+`LifecycleError`; the child makes its own instance. The parent is unaffected.
 """
 from __future__ import annotations
 
+import os
 import threading
 import warnings
+import weakref
 from typing import Any, List
 
 from .._aerospike import ffi, lib
@@ -36,12 +42,13 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_keepalive", "__weakref__")
+    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_forked", "_keepalive", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
         self._calls = 0
         self._destroyed = False
+        self._forked = False
         self._keepalive: List[Any] = []
         config_ptr(config)  # type check before handing anything over
         c_config = config._hand_over(self)
@@ -53,11 +60,18 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         else:
             self._ptr = ffi.new("aerospike*")
             lib.aerospike_init(self._ptr, c_config)
+        _LIVE.add(self)
 
     # -- Owner: the .config view and memory it references -----------------------------------
     def _check_writable(self, what: str) -> None:
-        if self._destroyed:
-            raise lifecycle_error(f"{what}: the aerospike instance was destroyed")
+        if self._destroyed or self._forked:
+            raise self._unusable(what)
+
+    def _unusable(self, what: str) -> Exception:
+        if self._forked:
+            return lifecycle_error(f"{what}: this aerospike instance was made before fork(); "
+                                   "its C threads do not exist in this process; make a new one")
+        return lifecycle_error(f"{what}: the aerospike instance was destroyed")
 
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
@@ -72,8 +86,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _enter(self, what: str) -> Any:
         """Count a call in; raise if destroyed. Pair with _exit()."""
         with self._lock:
-            if self._destroyed:
-                raise lifecycle_error(f"{what}: the aerospike instance was destroyed")
+            if self._destroyed or self._forked:
+                raise self._unusable(what)
             self._calls += 1
         return self._ptr
 
@@ -84,9 +98,9 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _enter_exclusive(self, what: str) -> Any:
         """For close/destroy: no other call may be inside. Pair with _exit_exclusive()."""
         self._lock.acquire()
-        if self._destroyed:
+        if self._destroyed or self._forked:
             self._lock.release()
-            raise lifecycle_error(f"{what}: the aerospike instance was already destroyed")
+            raise self._unusable(what)
         if self._calls:
             calls = self._calls
             self._lock.release()
@@ -101,17 +115,25 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         return self._destroyed
 
     @property
+    def forked(self) -> bool:
+        """True in a child process forked after this instance was made."""
+        return self._forked
+
+    @property
     def connected(self) -> bool:
         """True while a cluster exists (between aerospike_connect and aerospike_close)."""
-        return not self._destroyed and self._ptr.cluster != ffi.NULL
+        return not (self._destroyed or self._forked) and self._ptr.cluster != ffi.NULL
 
     def __repr__(self) -> str:
-        state = "destroyed" if self._destroyed else ("connected" if self.connected else "initialized")
+        state = ("destroyed" if self._destroyed else "forked" if self._forked
+                 else "connected" if self.connected else "initialized")
         return f"<aerospike {state}>"
 
     def __del__(self) -> None:
         if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
             return
+        if self._forked:
+            return  # the parent's C state: closing it here would wait on threads that do not exist
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
         try:
@@ -120,6 +142,19 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             lib.aerospike_destroy(self._ptr)
         finally:
             self._destroyed = True
+
+
+_LIVE: "weakref.WeakSet[aerospike]" = weakref.WeakSet()
+
+
+def _mark_forked() -> None:
+    for instance in list(_LIVE):
+        instance._forked = True
+        instance._lock = threading.Lock()  # a lock held by another parent thread stays held
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_mark_forked)
 
 
 def _instance(as_: Any) -> aerospike:

@@ -103,7 +103,10 @@ class EmbeddedCluster:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> "EmbeddedCluster":
-        """Create the store (unless one was given), start every node and form the cluster."""
+        """Create the store (unless one was given), start every node and form the cluster.
+
+        After stop(), start() brings the same nodes back on their ports (the store is kept).
+        """
         with self._lock:
             if self._started:
                 return self
@@ -117,8 +120,11 @@ class EmbeddedCluster:
             self.start_time = time.monotonic()
             self._started = True
             try:
-                for _ in range(self._initial_nodes):
-                    self._create_node().start()
+                if not self._nodes:
+                    for _ in range(self._initial_nodes):
+                        self._create_node()
+                for node in self._nodes.values():
+                    node.start()
             except BaseException:
                 self.stop()
                 raise
@@ -332,7 +338,7 @@ class EmbeddedCluster:
     def _set_members(self, members: Tuple[str, ...]) -> None:
         self._members = members
         self.peers_generation += 1
-        self.cluster_key = os.urandom(6).hex().upper()
+        self.cluster_key = f"{int.from_bytes(os.urandom(6), 'big') | 1:X}"
         self._rebalance()
 
     def _rebalance(self) -> None:

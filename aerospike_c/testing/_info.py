@@ -120,7 +120,11 @@ def _statistics(node: "Node", params: str) -> str:
 
 def _cluster_stable(node: "Node", params: str) -> str:
     cluster = node.cluster
-    wanted = parse_params(params).get("size")
+    values = parse_params(params)
+    namespace = values.get("namespace")
+    if namespace is not None and namespace not in cluster.namespace_names:
+        return "ERROR::unknown-namespace"
+    wanted = values.get("size")
     if wanted is not None:
         try:
             expected = int(wanted)
@@ -141,6 +145,9 @@ def _constant(value: Callable[["Node"], object]) -> Callable[["Node", str], str]
 
 _HANDLERS: Dict[str, Callable[["Node", str], str]] = {
     "node": _constant(lambda node: node.name),
+    "name": _constant(lambda node: node.name),
+    "digests": _constant(lambda node: "RIPEMD160"),
+    "STATUS": _constant(lambda node: "OK"),
     "build": _constant(lambda node: node.cluster.build),
     "edition": _constant(lambda node: node.cluster.edition),
     "version": _constant(lambda node: f"{node.cluster.edition} build {node.cluster.build}"),

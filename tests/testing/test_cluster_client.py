@@ -37,7 +37,7 @@ NODE_CHANGE_TIMEOUT = 10.0
 @contextlib.contextmanager
 def connected_client(hosts: Sequence[Tuple[str, int]], *, user: Optional[Tuple[str, str]] = None,
                      cluster_name: Optional[str] = None, tls: Optional[Tuple[str, str]] = None,
-                     ) -> Iterator[object]:
+                     rack_aware: bool = False) -> Iterator[object]:
     """A connected `aerospike` instance with a fast tender; closed and destroyed afterwards.
 
     `tls` is (cafile, tls_name).
@@ -45,6 +45,7 @@ def connected_client(hosts: Sequence[Tuple[str, int]], *, user: Optional[Tuple[s
     config = as_config_init()
     config.tender_interval = TEND_INTERVAL_MS
     config.conn_timeout_ms = 1000
+    config.rack_aware = rack_aware
     for host, port in hosts:
         if tls is None:
             as_config_add_host(config, host, port)
@@ -101,6 +102,12 @@ def test_one_seed_discovers_the_whole_cluster(aerospike_hosts):
 def test_unreachable_first_seed_is_skipped(aerospike_hosts):
     expected = cluster_names(aerospike_hosts)
     with connected_client([("127.0.0.1", closed_port())] + list(aerospike_hosts)) as instance:
+        assert wait_for_nodes(instance, expected) == expected
+
+
+def test_rack_aware_client_tends_the_cluster(aerospike_hosts):
+    expected = cluster_names(aerospike_hosts)
+    with connected_client(aerospike_hosts[:1], rack_aware=True) as instance:
         assert wait_for_nodes(instance, expected) == expected
 
 

@@ -228,6 +228,16 @@ def test_stop_leaves_no_threads_or_listeners():
         sock.close()
 
 
+def test_stopped_cluster_starts_again_with_the_same_nodes():
+    embedded = EmbeddedCluster(nodes=2, store=StubStore())
+    with embedded:
+        hosts, names = embedded.hosts, embedded.node_names
+    assert all(refused(address) for address in hosts)
+    with embedded:
+        assert embedded.hosts == hosts and embedded.member_names == names
+        assert [request_info(address, "node")["node"] for address in hosts] == names
+
+
 def test_only_loopback_addresses_are_accepted():
     with pytest.raises(ValueError, match="loopback"):
         EmbeddedCluster(host="10.1.2.3", store=StubStore())

@@ -120,3 +120,13 @@ def test_masters_are_spread_over_the_nodes(cluster_nodes):
     for name, by_ns in replicas.items():
         for namespace, (_, bitmaps) in by_ns.items():
             assert len(owned_partitions(bitmaps[0])) >= N_PARTITIONS // (2 * len(cluster_nodes))
+
+
+def test_cluster_stable_returns_the_cluster_key(aerospike_hosts, cluster_nodes):
+    namespace = request_info(aerospike_hosts[0], "namespaces")["namespaces"].split(";")[0]
+    keys = {request_info(address, f"cluster-stable:namespace={namespace}")
+            [f"cluster-stable:namespace={namespace}"] for address in cluster_nodes.values()}
+    assert len(keys) == 1
+    assert int(keys.pop(), 16) != 0
+    wrong_size = f"cluster-stable:size={len(cluster_nodes) + 1}"
+    assert request_info(aerospike_hosts[0], wrong_size)[wrong_size].startswith("ERROR")

@@ -173,51 +173,70 @@ def aerospike_new(config: as_config) -> aerospike:
     return aerospike(config, heap=True)
 
 
+class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x") as ptr:`
+    """One call on an instance: type-checked, counted in, refused after destroy or fork.
+
+    `with using(as_, what) as ptr:` gives the `aerospike*`; connected=True also refuses an
+    unconnected instance (C would dereference its NULL cluster); exclusive=True (close,
+    destroy) refuses while any other call is inside.
+    """
+
+    __slots__ = ("_instance", "_what", "_connected", "_exclusive")
+
+    def __init__(self, as_: Any, what: str, *, connected: bool = False, exclusive: bool = False) -> None:
+        self._instance = _instance(as_)
+        self._what = what
+        self._connected = connected
+        self._exclusive = exclusive
+
+    def __enter__(self) -> Any:
+        instance = self._instance
+        if self._exclusive:
+            return instance._enter_exclusive(self._what)
+        ptr = instance._enter(self._what)
+        if self._connected and ptr.cluster == ffi.NULL:
+            instance._exit()
+            raise lifecycle_error(f"{self._what}: the aerospike instance is not connected")
+        return ptr
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._exclusive:
+            self._instance._exit_exclusive()
+        else:
+            self._instance._exit()
+
+
 def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
-    instance = _instance(as_)
-    ptr = instance._enter("aerospike_connect")
-    try:
-        err = new_error()
-        check(lib.aerospike_connect(ptr, err), err)
-    finally:
-        instance._exit()
+    err = new_error()
+    with using(as_, "aerospike_connect") as ptr:
+        status = lib.aerospike_connect(ptr, err)
+    check(status, err)
 
 
 def aerospike_close(as_: aerospike) -> None:
     """aerospike_close(): stop tending and close every connection (a no-op when not connected)."""
-    instance = _instance(as_)
-    ptr = instance._enter_exclusive("aerospike_close")
-    try:
-        err = new_error()
-        check(lib.aerospike_close(ptr, err), err)
-    finally:
-        instance._exit_exclusive()
+    err = new_error()
+    with using(as_, "aerospike_close", exclusive=True) as ptr:
+        status = lib.aerospike_close(ptr, err)
+    check(status, err)
 
 
 def aerospike_destroy(as_: aerospike) -> None:
     """aerospike_destroy(): free the instance and the config it owns. Close it first."""
-    instance = _instance(as_)
-    ptr = instance._enter_exclusive("aerospike_destroy")
-    try:
+    with using(as_, "aerospike_destroy", exclusive=True) as ptr:
         if ptr.cluster != ffi.NULL:
             raise lifecycle_error("aerospike_destroy: the instance is still connected; "
                                   "call aerospike_close() first")
         lib.aerospike_destroy(ptr)
-        instance._destroyed = True
-        instance._keepalive.clear()
-    finally:
-        instance._exit_exclusive()
+        as_._destroyed = True
+        as_._keepalive.clear()
 
 
 def aerospike_cluster_is_connected(as_: aerospike) -> bool:
     """aerospike_cluster_is_connected(): True when at least one node is active and responding."""
-    instance = _instance(as_)
-    ptr = instance._enter("aerospike_cluster_is_connected")
-    try:
+    with using(as_, "aerospike_cluster_is_connected") as ptr:
         return bool(lib.aerospike_cluster_is_connected(ptr))
-    finally:
-        instance._exit()
 
 
 def connected_cluster(instance: aerospike, what: str) -> Any:
@@ -230,15 +249,10 @@ def connected_cluster(instance: aerospike, what: str) -> Any:
 
 def as_cluster_get_node_names(as_: aerospike) -> List[str]:
     """as_cluster_get_node_names(as->cluster, &n, &names): the names of the cluster's nodes."""
-    instance = _instance(as_)
-    ptr = instance._enter("as_cluster_get_node_names")
-    try:
-        cluster = connected_cluster(instance, "as_cluster_get_node_names")
-        count = ffi.new("int*")
-        names = ffi.new("char**")
-        lib.as_cluster_get_node_names(cluster, count, names)
-    finally:
-        instance._exit()
+    count = ffi.new("int*")
+    names = ffi.new("char**")
+    with using(as_, "as_cluster_get_node_names", connected=True) as ptr:
+        lib.as_cluster_get_node_names(ptr.cluster, count, names)
     if names[0] == ffi.NULL:
         return []
     try:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List
 
 from .._aerospike import ffi, lib
-from .aerospike import _instance, aerospike, connected_cluster
+from .aerospike import aerospike, using
 
 __all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "aerospike_stats",
            "aerospike_stats_to_string"]
@@ -70,18 +70,13 @@ def _text(ptr: Any) -> str:
 @contextmanager
 def _filled_stats(as_: aerospike, what: str) -> Iterator[Any]:
     """An as_cluster_stats* filled by aerospike_stats(), destroyed on exit."""
-    instance = _instance(as_)
-    ptr = instance._enter(what)
-    try:
-        connected_cluster(instance, what)
+    with using(as_, what, connected=True) as ptr:
         c_stats = ffi.new("as_cluster_stats*")
         lib.aerospike_stats(ptr, c_stats)
         try:
             yield c_stats
         finally:
             lib.aerospike_stats_destroy(c_stats)
-    finally:
-        instance._exit()
 
 
 def _node_stats(node: Any) -> as_node_stats:

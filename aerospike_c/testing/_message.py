@@ -344,7 +344,7 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message) -> 
             if msg.info1 & INFO1_READ:
                 return _read(ns, digest, msg, now)
             raise CommandError(ERR_PARAMETER, "neither read nor write")
-    except CommandError as exc:
+    except (CommandError, cdt.CdtError) as exc:
         return Reply(exc.code)
     except particles.ParticleError:
         return Reply(ERR_PARAMETER)
@@ -940,7 +940,7 @@ def _run_background(store: Store, request: _ScanRequest, node: NodeView) -> byte
                 try:
                     _write(ns, digest, row, now)
                     count += 1
-                except (CommandError, particles.ParticleError):
+                except (CommandError, cdt.CdtError, particles.ParticleError):
                     pass
     set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
     store.record_job(node, Job(request.task_id, ns.name, set_name, count,

@@ -48,6 +48,18 @@ def clock_seconds() -> int:
     return int(time.time()) - CITRUSLEAF_EPOCH
 
 
+def holds_partition(node: NodeView, namespace: str, pid: int) -> bool:
+    """True when the node keeps a copy (master or replica) of the partition.
+
+    Nodes that can tell their replicas (the embedded cluster's nodes) count them too; any other
+    NodeView counts only the partitions it masters.
+    """
+    replicas = getattr(getattr(node, "cluster", None), "partition_replicas", None)
+    if replicas is None:
+        return node.owns_partition(namespace, pid)
+    return node.name in replicas(namespace, pid)
+
+
 def partition_id(digest: bytes) -> int:
     """Partition of a digest (the C client's as_partition_getid)."""
     return int.from_bytes(digest[0:2], "little") & (N_PARTITIONS - 1)
@@ -174,7 +186,7 @@ class Store:
         if name.startswith("namespace/"):
             return self._namespace_info(name[len("namespace/"):], node)
         if name.startswith("sets"):
-            return self._sets_info(name)
+            return self._sets_info(name, node)
         if name.startswith("bins"):
             return self._bins_info(name)
         if name.startswith("sindex/"):
@@ -191,14 +203,21 @@ class Store:
         if ns is None:
             return "type=unknown"
         now = clock_seconds()
+        master = prole = 0
         with self.lock:
-            master = sum(
-                sum(1 for r in part.values() if not r.expired(now))
-                for pid, part in enumerate(ns.partitions) if node.owns_partition(ns_name, pid))
+            for pid, part in enumerate(ns.partitions):
+                if not part or not holds_partition(node, ns_name, pid):
+                    continue
+                count = sum(1 for r in part.values() if not r.expired(now))
+                if node.owns_partition(ns_name, pid):
+                    master += count
+                else:
+                    prole += count
         spec = ns.spec
         stats = {
             "ns_cluster_size": "1", "effective_replication_factor": spec.replication_factor,
-            "objects": master, "tombstones": 0, "master_objects": master, "prole_objects": 0,
+            "objects": master + prole, "tombstones": 0, "master_objects": master,
+            "prole_objects": prole,
             "non_replica_objects": 0, "replication-factor": spec.replication_factor,
             "default-ttl": spec.default_ttl, "max-ttl": MAX_TTL, "nsup-period": spec.nsup_period,
             "max-record-size": spec.max_record_size, "strong-consistency": "false",
@@ -206,7 +225,7 @@ class Store:
         }
         return ";".join(f"{k}={v}" for k, v in stats.items())
 
-    def _sets_info(self, name: str) -> str:
+    def _sets_info(self, name: str, node: NodeView) -> str:
         parts = name.split("/")
         only_ns = parts[1] if len(parts) > 1 and parts[1] else None
         only_set = parts[2] if len(parts) > 2 and parts[2] else None
@@ -217,8 +236,9 @@ class Store:
                 if only_ns is not None and ns.name != only_ns:
                     continue
                 counts: Dict[bytes, int] = {}
-                for _, _, record in ns.live_records(now):
-                    counts[record.set_name] = counts.get(record.set_name, 0) + 1
+                for pid, _, record in ns.live_records(now):
+                    if holds_partition(node, ns.name, pid):
+                        counts[record.set_name] = counts.get(record.set_name, 0) + 1
                 for set_name, count in sorted(counts.items()):
                     text = set_name.decode("utf-8", "replace")
                     if not text or (only_set is not None and text != only_set):

@@ -65,3 +65,50 @@ asc_log_enable(as_log_level level)
 	as_log_set_level(level);
 	as_log_set_callback(asc_log_trampoline);
 }
+
+/*
+ * Values built from Python own C copies of their bytes (the C client frees them with
+ * the value). C has no constructor that copies a buffer of a given length (strdup
+ * stops at NUL; Python strings may hold NUL), hence these three.
+ */
+#include <string.h>
+#include <citrusleaf/alloc.h>
+#include <aerospike/as_bytes.h>
+#include <aerospike/as_geojson.h>
+#include <aerospike/as_string.h>
+
+static char*
+asc_copy_chars(const char* value, size_t len)
+{
+	char* copy = (char*)cf_malloc(len + 1);
+	if (copy) {
+		memcpy(copy, value, len);
+		copy[len] = 0;
+	}
+	return copy;
+}
+
+static as_string*
+asc_string_new_copy(const char* value, size_t len)
+{
+	char* copy = asc_copy_chars(value, len);
+	return copy ? as_string_new_wlen(copy, len, true) : NULL;
+}
+
+static as_geojson*
+asc_geojson_new_copy(const char* value, size_t len)
+{
+	char* copy = asc_copy_chars(value, len);
+	return copy ? as_geojson_new_wlen(copy, len, true) : NULL;
+}
+
+static as_bytes*
+asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type)
+{
+	as_bytes* bytes = as_bytes_new(size);
+	if (bytes) {
+		as_bytes_append(bytes, value, size);
+		bytes->type = type;
+	}
+	return bytes;
+}

@@ -254,9 +254,10 @@ def batch_row(index: int, digest: bytes, body: bytes) -> bytes:
     return struct.pack(">I", index) + digest + body
 
 
-def batch_read_body(ns: str, set_name: str, info1: int = I1_READ | I1_GET_ALL,
+def batch_read_body(ns: str, set_name: str, info1: int = 0,
                     bin_names: Sequence[str] = ()) -> bytes:
     """New-protocol read row: INFO|TTL flags, attrs, ttl, fields, bin-name ops."""
+    info1 = info1 or (I1_READ if bin_names else I1_READ | I1_GET_ALL)
     fields = [f(NAMESPACE, ns.encode()), f(SETNAME, set_name.encode())]
     ops = [op(READ, b) for b in bin_names]
     return (bytes([0x02 | 0x08, info1, 0, 0]) + struct.pack(">I", 0)

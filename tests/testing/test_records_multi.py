@@ -1,0 +1,204 @@
+"""Batch index protocol and partition scans/queries of the embedded store."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from aerospike_c.testing._store import Store
+
+from records_wire import (
+    I1_NOBINDATA, I1_READ, I2_CREATE_ONLY, I2_DELETE, I2_WRITE, I3_LAST,
+    I3_PARTITION_DONE, INCR, KEY, NAMESPACE, P_INT, P_NIL, READ, SETNAME, FakeNode, batch_message,
+    batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
+    partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
+    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp)
+
+N_RECORDS = 300
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store()
+    for i in range(N_RECORDS):
+        put(s, i, {"i": i, "s": "even" if i % 2 == 0 else "odd", "l": [i, i + 1]}, send_key=True)
+    for i in range(20):
+        put(s, i, {"o": i}, set_name="other")
+    return s
+
+
+# -- batch -------------------------------------------------------------------------------------
+
+def test_batch_reads_answer_each_index_then_last(store: Store) -> None:
+    rows = [batch_row(0, digest_of("demo", 5), batch_read_body("test", "demo")),
+            batch_row(1, digest_of("demo", 6), b"\x01"),  # repeat previous row
+            batch_row(2, digest_of("demo", 99999), b"\x01"),
+            batch_row(3, digest_of("demo", 7), batch_read_body("test", "demo", bin_names=["s"])),
+            batch_row(4, digest_of("demo", 8), batch_read_body("test", "demo",
+                                                               info1=I1_READ | I1_NOBINDATA))]
+    responses = run(store, batch_message(rows))
+    assert responses[-1].info3 & I3_LAST
+    by_index = {r.index: r for r in responses[:-1]}
+    assert sorted(by_index) == [0, 1, 2, 3, 4]
+    assert by_index[0].bin_values() == {"i": 5, "s": "odd", "l": [5, 6]}
+    assert by_index[1].bin_values()["i"] == 6
+    assert by_index[2].code == 2
+    assert by_index[3].bin_values() == {"s": "odd"}
+    assert (by_index[4].code, by_index[4].bins, by_index[4].generation) == (0, [], 1)
+
+
+def test_batch_old_protocol_read_row(store: Store) -> None:
+    fields = [f(NAMESPACE, b"test"), f(SETNAME, b"demo")]
+    body = b"\x00" + bytes([I1_READ | 2]) + struct.pack(">HH", 2, 0) + b"".join(fields)
+    responses = run(store, batch_message([batch_row(0, digest_of("demo", 3), body)]))
+    assert responses[0].bin_values()["i"] == 3
+    assert responses[-1].info3 & I3_LAST
+
+
+def test_batch_writes_removes_and_per_row_errors(store: Store) -> None:
+    rows = [
+        batch_row(0, digest_of("demo", 1), batch_write_body(
+            "test", "demo", [op(INCR, "i", P_INT, struct.pack(">q", 100)), op(READ, "i")])),
+        batch_row(1, digest_of("demo", 2), batch_write_body("test", "demo", [],
+                                                             info2=I2_WRITE | I2_DELETE)),
+        batch_row(2, digest_of("demo", 3), batch_write_body(
+            "test", "demo", [write_op("x", 1)], info2=I2_WRITE | I2_CREATE_ONLY)),
+        batch_row(3, digest_of("demo", 4), batch_write_body("nons", "demo", [write_op("x", 1)])),
+    ]
+    responses = run(store, batch_message(rows))
+    by_index = {r.index: r for r in responses[:-1]}
+    assert [(n, p) for n, p, _ in by_index[0].bins] == [("i", P_NIL), ("i", P_INT)]
+    assert by_index[0].bin_values()["i"] == 101
+    assert by_index[1].code == 0
+    assert get(store, 2).code == 2
+    assert by_index[2].code == 5
+    assert by_index[3].code == 20
+
+
+def test_malformed_batch_is_a_parameter_error(store: Store) -> None:
+    msg = batch_message([batch_row(0, digest_of("demo", 1), b"\x02\x01")])  # truncated row
+    responses = run(store, msg)
+    assert len(responses) == 1
+    assert responses[0].code == 4 and responses[0].info3 & I3_LAST
+
+
+def test_large_batch_spans_several_payloads(store: Store) -> None:
+    rows = [batch_row(i, digest_of("demo", i % N_RECORDS), batch_read_body("test", "demo"))
+            for i in range(3000)]
+    payloads = list(store.handle_message(batch_message(rows), FakeNode()))
+    assert len(payloads) > 1
+    responses = run(store, batch_message(rows))
+    assert [r.index for r in responses[:-1]] == list(range(3000))
+
+
+# -- scan ---------------------------------------------------------------------------------------
+
+def test_scan_returns_records_with_key_fields_and_done_markers(store: Store) -> None:
+    responses = run(store, scan_message(set_name="demo", pids=range(4096)))
+    records = [r for r in responses if not r.info3]
+    done = [r for r in responses if r.info3 & I3_PARTITION_DONE]
+    assert responses[-1].info3 & I3_LAST
+    assert len(records) == N_RECORDS
+    assert len(done) == 4096 and all(r.code == 0 for r in done)
+    assert sorted(r.bin_values()["i"] for r in records) == list(range(N_RECORDS))
+    sample = records[0]
+    assert sample.fields[NAMESPACE] == b"test" and sample.fields[SETNAME] == b"demo"
+    assert sample.fields[KEY][0] == P_INT
+    assert len(sample.fields[4]) == 20
+
+
+def test_scan_only_serves_owned_partitions(store: Store) -> None:
+    node = FakeNode(owns=lambda pid: pid % 2 == 0)
+    responses = run(store, scan_message(set_name="demo", pids=range(4096)), node)
+    records = [r for r in responses if not r.info3]
+    assert all(partition_of(r.fields[4]) % 2 == 0 for r in records)
+    unavailable = {r.generation for r in responses if r.info3 & I3_PARTITION_DONE and r.code}
+    assert unavailable == set(range(1, 4096, 2))
+    assert all(r.code == 11 for r in responses if r.info3 & I3_PARTITION_DONE and r.generation % 2)
+
+
+def test_scan_whole_namespace_select_and_no_bins(store: Store) -> None:
+    all_records = [r for r in run(store, scan_message(pids=range(4096))) if not r.info3]
+    assert len(all_records) == N_RECORDS + 20
+    selected = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
+                                                   ops=[op(READ, "s")])) if not r.info3]
+    assert all(set(r.bin_values()) == {"s"} for r in selected)
+    headers = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
+                                                  info1=I1_READ | I1_NOBINDATA)) if not r.info3]
+    assert len(headers) == N_RECORDS and all(r.bins == [] for r in headers)
+
+
+def test_scan_max_records_and_resume_after_digest(store: Store) -> None:
+    first = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
+                                                max_records=50)) if not r.info3]
+    assert len(first) == 50
+    # resume one partition after its first record
+    pid = partition_of(first[0].fields[4])
+    in_partition = [r for r in run(store, scan_message(set_name="demo", pids=[pid]))
+                    if not r.info3]
+    rest = [r for r in run(store, scan_message(set_name="demo", digests=[first[0].fields[4]]))
+            if not r.info3]
+    assert [r.fields[4] for r in rest] == [r.fields[4] for r in in_partition][1:]
+
+
+def test_scan_unknown_namespace(store: Store) -> None:
+    responses = run(store, scan_message(ns="nons", pids=[1]))
+    assert len(responses) == 1 and responses[0].code == 20 and responses[0].info3 & I3_LAST
+
+
+# -- query ---------------------------------------------------------------------------------------
+
+def sindex_create(store: Store, params: str) -> str:
+    return store.info("sindex-create:" + params, FakeNode())
+
+
+def test_query_needs_an_index(store: Store) -> None:
+    responses = run(store, scan_message(set_name="demo", pids=range(4096),
+                                        extra=[integer_range("i", 1, 5)]))
+    assert responses[-1].code == 201
+
+
+def test_integer_range_and_string_equality_queries(store: Store) -> None:
+    assert sindex_create(store, "namespace=test;set=demo;indexname=idx_i;bin=i;type=numeric") == "OK"
+    assert sindex_create(store, "ns=test;set=demo;indexname=idx_s;indexdata=s,STRING") == "OK"
+    found = [r.bin_values()["i"] for r in run(store, scan_message(
+        set_name="demo", pids=range(4096), extra=[integer_range("i", 10, 19)])) if not r.info3]
+    assert sorted(found) == list(range(10, 20))
+    odd = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
+                                              extra=[string_equal("s", "odd")])) if not r.info3]
+    assert len(odd) == N_RECORDS // 2
+    named = [r for r in run(store, scan_message(
+        set_name="demo", pids=range(4096),
+        extra=[integer_range("i", 0, 4), f(INDEX_NAME, b"idx_i")])) if not r.info3]
+    assert len(named) == 5
+
+
+def test_list_index_query(store: Store) -> None:
+    assert sindex_create(
+        store, "namespace=test;set=demo;indexname=idx_l;indextype=LIST;bin=l;type=NUMERIC") == "OK"
+    found = [r.bin_values()["i"] for r in run(store, scan_message(
+        set_name="demo", pids=range(4096), extra=[integer_range("l", 7, 7), f(26, b"\x01")]))
+        if not r.info3]
+    assert sorted(found) == [6, 7]
+
+
+# -- background jobs ------------------------------------------------------------------------------
+
+def test_background_scan_applies_writes_and_reports_job(store: Store) -> None:
+    node = FakeNode()
+    responses = run(store, scan_message(set_name="other", pids=range(4096), info1=0,
+                                        info2=I2_WRITE, ops=[write_op("bg", 1)], task_id=99), node)
+    assert len(responses) == 1 and responses[0].code == 0 and responses[0].info3 & I3_LAST
+    assert get(store, 3, set_name="other").bin_values() == {"o": 3, "bg": 1}
+    assert get(store, 3).bin_values().get("bg") is None
+    status = store.info("query-show:id=99", node)
+    assert "status=done" in status and "recs-succeeded=20" in status
+    assert store.info("query-show:trid=12345", node).startswith("ERROR:")
+
+
+def test_udf_scan_answers_udf_error(store: Store) -> None:
+    responses = run(store, scan_message(set_name="demo", pids=[1], info1=0, info2=I2_WRITE,
+                                        extra=[f(UDF_OP, b"\x02"), f(UDF_PACKAGE, b"m"),
+                                               f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
+    assert responses[-1].code == 100 and responses[-1].info3 & I3_LAST

@@ -66,7 +66,8 @@ def client_password_hash(password: str) -> str:
     except ImportError:
         pass
     else:
-        return bcrypt.hashpw(password.encode(), CLIENT_BCRYPT_SALT.encode()).decode()
+        # bcrypt only uses the first 72 bytes; newer versions of the package refuse more.
+        return bcrypt.hashpw(password.encode()[:72], CLIENT_BCRYPT_SALT.encode()).decode()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)

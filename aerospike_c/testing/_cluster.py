@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._admin import Security
-from ._node import RUNNING, STOPPED, Node
+from ._node import STOPPED, Node
 
 N_PARTITIONS = 4096
 DEFAULT_BUILD = "8.1.0.0"

@@ -13,7 +13,13 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-from aerospike_c.testing._admin import build_admin_response, parse_admin_request
+import pytest
+
+from aerospike_c.testing._admin import (
+    build_admin_response,
+    client_password_hash,
+    parse_admin_request,
+)
 from aerospike_c.testing._proto import TYPE_ADMIN, frame, read_frame
 
 N_PARTITIONS = 4096
@@ -29,6 +35,14 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: f
         if time.monotonic() > deadline:
             return False
         time.sleep(interval)
+
+
+def require_bcrypt() -> None:
+    """Skip the calling test when this Python can compute no bcrypt hash (logins need one)."""
+    try:
+        client_password_hash("probe")
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
 
 
 def connect(address: Tuple[str, int], timeout: float = 5.0) -> socket.socket:

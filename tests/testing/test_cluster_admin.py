@@ -8,6 +8,7 @@ import struct
 import pytest
 from cluster_helpers import (
     StubStore,
+    require_bcrypt,
     admin_call,
     as_msg_read,
     as_msg_result_code,
@@ -40,6 +41,11 @@ INVALID_CREDENTIAL = 65
 NOT_AUTHENTICATED = 80
 
 USERS = {"admin": "admin-secret", "reader": "r3ader"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _bcrypt_available():
+    require_bcrypt()
 
 
 def login_fields(user: str, password: str):

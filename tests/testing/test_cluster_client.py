@@ -9,7 +9,13 @@ import time
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import pytest
-from cluster_helpers import StubStore, parse_peers, self_signed_certificate, wait_until
+from cluster_helpers import (
+    StubStore,
+    parse_peers,
+    require_bcrypt,
+    self_signed_certificate,
+    wait_until,
+)
 
 pytest.importorskip("aerospike_c._aerospike")
 
@@ -179,6 +185,7 @@ def test_added_node_is_discovered(cluster):
 
 
 def test_login_with_the_right_password_connects():
+    require_bcrypt()
     users = {"admin": "s3cret"}
     with EmbeddedCluster(nodes=2, users=users, store=StubStore()) as embedded:
         with connected_client([embedded.seed], user=("admin", "s3cret")) as instance:
@@ -190,6 +197,7 @@ def test_login_with_the_right_password_connects():
     ("nobody", "s3cret", 60),  # AEROSPIKE_INVALID_USER
 ])
 def test_bad_credentials_fail_to_connect(user, password, code):
+    require_bcrypt()
     with EmbeddedCluster(nodes=1, users={"admin": "s3cret"}, store=StubStore()) as embedded:
         with pytest.raises(AerospikeError) as raised:
             with connected_client([embedded.seed], user=(user, password)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import _particles as particles
-from ._particles import CdtList, CdtMap, INFINITY, order_key, values_equal
+from ._particles import INFINITY, WILDCARD, CdtList, CdtMap, order_key, values_equal
 
 NO_RESULT = object()  # an operation that returns nothing
 
@@ -436,10 +436,15 @@ _LIST_SELECTORS = {19: "index", 21: "rank", 22: "value", 23: "value_list", 24: "
 # Map operations
 # ---------------------------------------------------------------------------
 
-def _map_put(mp: CdtMap, key: Any, value: Any, flags: int) -> bool:
-    if key is None or isinstance(key, (list, dict)) or key is INFINITY:
+def _map_key(key: Any) -> Any:
+    """A value usable as a map key (scalars only)."""
+    if key is None or isinstance(key, (list, dict)) or key is INFINITY or key is WILDCARD:
         raise CdtError(ERR_PARAMETER, "invalid map key")
-    exists = key in mp
+    return key
+
+
+def _map_put(mp: CdtMap, key: Any, value: Any, flags: int) -> bool:
+    exists = _map_key(key) in mp
     if flags & MAP_CREATE_ONLY and exists:
         if flags & MAP_NO_FAIL:
             return False
@@ -504,7 +509,7 @@ def _map_op(mp: CdtMap, command: int, args: Sequence[Any]) -> Any:
         _map_keep_order(mp)
         return len(mp)
     if command in (73, 74):  # increment, decrement
-        key = _arg(args, 0)
+        key = _map_key(_arg(args, 0))
         delta = args[1] if len(args) > 1 and args[1] is not None else 1
         if type(delta) not in (int, float):
             raise CdtError(ERR_PARAMETER, "increment must be numeric")
@@ -546,6 +551,9 @@ def _map_op(mp: CdtMap, command: int, args: Sequence[Any]) -> Any:
 
 def _ctx_step(container: Any, ctype: int, cvalue: Any, create: bool) -> Any:
     base = ctype & ~CTX_CREATE_MASK & 0xFF
+    if base in (CTX_LIST_INDEX, CTX_LIST_RANK, CTX_MAP_INDEX, CTX_MAP_RANK) and type(
+            cvalue) is not int:
+        raise CdtError(ERR_PARAMETER, "context index must be an integer")
     if base in (CTX_LIST_INDEX, CTX_LIST_RANK, CTX_LIST_VALUE):
         if not isinstance(container, list):
             raise CdtError(ERR_INCOMPATIBLE_TYPE, "context expects a list")
@@ -567,7 +575,7 @@ def _ctx_step(container: Any, ctype: int, cvalue: Any, create: bool) -> Any:
         if not isinstance(container, dict):
             raise CdtError(ERR_INCOMPATIBLE_TYPE, "context expects a map")
         if base == CTX_MAP_KEY:
-            if cvalue not in container:
+            if _map_key(cvalue) not in container:
                 if not create:
                     raise CdtError(ERR_OP_NOT_APPLICABLE, "context key not found")
                 container[cvalue] = _new_container(ctype, list_level=False)

@@ -310,14 +310,20 @@ def handle_message(store: Store, payload: bytes, node: NodeView) -> Iterator[byt
     try:
         msg = parse_message(payload)
     except MessageError:
-        yield response(ERR_PARAMETER, info3=INFO3_LAST)
+        yield last_message(ERR_PARAMETER)
         return
-    if FIELD_BATCH_INDEX in msg.fields:
-        yield from _handle_batch(store, msg)
-    elif FIELD_DIGEST in msg.fields:
-        yield encode_reply(_single(store, msg))
-    else:
-        yield from _handle_scan(store, msg, node)
+    if FIELD_DIGEST in msg.fields and FIELD_BATCH_INDEX not in msg.fields:
+        try:
+            reply = _single(store, msg)
+        except Exception:  # a bug must not take the connection down; answer like a server
+            reply = Reply(ERR_SERVER)
+        yield encode_reply(reply)
+        return
+    handler = _handle_batch if FIELD_BATCH_INDEX in msg.fields else _handle_scan
+    try:
+        yield from handler(store, msg, node)
+    except Exception:
+        yield last_message(ERR_SERVER)
 
 
 def _single(store: Store, msg: Message) -> Reply:
@@ -631,7 +637,7 @@ def _parse_batch_rows(data: bytes) -> List[Tuple[int, bytes, Message]]:
     return rows
 
 
-def _handle_batch(store: Store, msg: Message) -> Iterator[bytes]:
+def _handle_batch(store: Store, msg: Message, node: NodeView) -> Iterator[bytes]:
     try:
         rows = _parse_batch_rows(msg.fields[FIELD_BATCH_INDEX])
     except MessageError:

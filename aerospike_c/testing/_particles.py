@@ -128,23 +128,31 @@ def _convert(value: Any) -> Any:
     return value
 
 
-def _list_hook(items: list) -> CdtList:
-    flags = 0
+def _make_list(items: list) -> CdtList:
+    """A CdtList from decoded items; a leading ext element carries the flags."""
     if items and type(items[0]) is msgpack.ExtType:
-        flags = items[0].code
-        items = items[1:]
-    return CdtList([_convert(v) for v in items], flags)
+        return CdtList(items[1:], items[0].code)
+    return CdtList(items)
 
 
-def _pairs_hook(pairs: list) -> CdtMap:
+def _make_map(pairs: list) -> CdtMap:
+    """A CdtMap from decoded pairs; a leading ext key carries the flags."""
     flags = 0
     if pairs and type(pairs[0][0]) is msgpack.ExtType:
         flags = pairs[0][0].code
         pairs = pairs[1:]
     try:
-        return CdtMap(((_convert(k), _convert(v)) for k, v in pairs), flags)
+        return CdtMap(pairs, flags)
     except TypeError as exc:  # unhashable key (list or map used as a map key)
         raise ParticleError(f"unsupported map key: {exc}") from None
+
+
+def _list_hook(items: list) -> CdtList:
+    return _make_list([_convert(v) for v in items])
+
+
+def _pairs_hook(pairs: list) -> CdtMap:
+    return _make_map([(_convert(k), _convert(v)) for k, v in pairs])
 
 
 def _ext_hook(code: int, data: bytes) -> msgpack.ExtType:
@@ -170,15 +178,14 @@ def _unpack_walk(unpacker: msgpack.Unpacker, data: bytes, depth: int) -> Any:
         return INFINITY if tail[2:3] == b"\x01" else WILDCARD
     if 0x90 <= head <= 0x9F or head in (0xDC, 0xDD):
         count = unpacker.read_array_header()
-        items = [_unpack_walk(unpacker, data, depth + 1) for _ in range(count)]
-        return _list_hook(items)
+        return _make_list([_unpack_walk(unpacker, data, depth + 1) for _ in range(count)])
     if 0x80 <= head <= 0x8F or head in (0xDE, 0xDF):
         count = unpacker.read_map_header()
         pairs = []
         for _ in range(count):
             key = _unpack_walk(unpacker, data, depth + 1)
             pairs.append((key, _unpack_walk(unpacker, data, depth + 1)))
-        return _pairs_hook(pairs)
+        return _make_map(pairs)
     return _convert(unpacker.unpack())
 
 

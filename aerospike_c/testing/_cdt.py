@@ -22,6 +22,7 @@ ERR_ELEMENT_EXISTS = 24
 ERR_OP_NOT_APPLICABLE = 26
 
 CONTEXT_MARKER = 0xFF
+MAP_PRESERVE_ORDER = 0x08
 
 # Return types.
 RT_NONE = 0
@@ -221,10 +222,11 @@ def _result(return_type: int, chosen: List[int], single: bool, values: Sequence[
     elif keys is not None and rtype == RT_KEY:
         out = [keys[i] for i in chosen]
     elif keys is not None and rtype == RT_KEY_VALUE:
-        flat: List[Any] = []
-        for i in chosen:
-            flat.extend((keys[i], values[i]))
-        return CdtList(flat)
+        # A map; results in value order carry the preserve-order flag (the C client then
+        # returns them as a flat [key, value, ...] list).
+        preserve = ordered_rank and not inverted and len(chosen) > 1
+        return CdtMap(((keys[i], values[i]) for i in chosen),
+                      MAP_PRESERVE_ORDER if preserve else 0)
     elif keys is not None and rtype in (RT_UNORDERED_MAP, RT_ORDERED_MAP):
         result = CdtMap(((keys[i], values[i]) for i in chosen))
         return particles.sorted_map(result, 1) if rtype == RT_ORDERED_MAP else result

@@ -110,7 +110,7 @@ def test_map_reads_use_key_order_for_indexes(store: Store) -> None:
                    cdt(M_GET_BY_INDEX_RANGE, RT_VALUE, 1, name="m"),
                    cdt(M_GET_BY_KEY_LIST, RT_UNORDERED_MAP, ["c", "zz"], name="m"),
                    cdt(M_GET_BY_KEY, RT_VALUE, "missing", name="m"), write=False) == [
-        3, 2, "a", "c", ["a", 1, "b", 2], [2, 3], {"c": 3}, None]
+        3, 2, "a", "c", {"a": 1, "b": 2}, [2, 3], {"c": 3}, None]
 
 
 def test_map_modifications(store: Store) -> None:
@@ -158,6 +158,15 @@ def test_value_interval_to_infinity_and_wildcard() -> None:
                    write=False)
     assert resp.code == 0
     assert [decode(p, d) for _, p, d in resp.bins] == [1, [0, 2]]
+
+
+def test_key_value_in_value_order_is_a_preserve_order_map(store: Store) -> None:
+    put(store, "k", {"m": {"a": 3, "b": 1, "c": 2}})
+    resp = operate(store, "k", [cdt(106, RT_KEY_VALUE, 0, name="m")], write=False)  # rank range
+    (_, ptype, raw), = resp.bins
+    assert ptype == P_MAP
+    assert raw[:4] == b"\x84\xc7\x00\x08"  # map header, then the preserve-order ext key
+    assert list(decode(P_MAP, raw).items()) == [("b", 1), ("c", 2), ("a", 3)]
 
 
 def test_list_particle_type_in_results(store: Store) -> None:

@@ -66,6 +66,18 @@ CDEF_HEADERS = [
     "as_list_operations.h",
     "as_map_operations.h",
     "aerospike_key.h",
+    "aerospike_info.h",
+    "as_udf.h",
+    "aerospike_udf.h",
+    "aerospike_index.h",
+    "as_job.h",
+    "as_partition_filter.h",
+    "as_scan.h",
+    "aerospike_scan.h",
+    "as_query.h",
+    "aerospike_query.h",
+    "as_batch.h",
+    "aerospike_batch.h",
     "aerospike_c.h",
 ]
 

@@ -27,3 +27,11 @@ __all__ = (
     + _aerospike_all + _stats_all + _constants_all + _log_all
     + [n for n in _enums_all if n != "as_status"]
 )
+
+# Multi-record calls: info, secondary indexes, UDF modules, background jobs, truncate.
+from . import aerospike_index, aerospike_info, aerospike_truncate, aerospike_udf, as_job  # noqa: E402
+
+for _module in (aerospike_info, aerospike_index, aerospike_udf, as_job, aerospike_truncate):
+    globals().update((name, getattr(_module, name)) for name in _module.__all__)
+    __all__ += _module.__all__
+del _module

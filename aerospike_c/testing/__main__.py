@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     parser.add_argument("--tls-name", default="localhost", help="TLS name advertised in peers")
     parser.add_argument("--build", default=DEFAULT_BUILD, help="server version to report")
+    parser.add_argument("--racks", type=lambda text: [int(item) for item in text.split(",")],
+                        metavar="R1,R2,...", help="rack id of each node (default 0)")
     parser.add_argument("--control", action="store_true",
                         help="accept control commands on stdin; exit when stdin closes")
     return parser
@@ -58,7 +60,7 @@ def cluster_from_args(args: argparse.Namespace) -> EmbeddedCluster:
         args.nodes, args.port, host=args.host, namespaces=args.namespaces,
         replication_factor=args.replication_factor, users=users,
         cluster_name=args.cluster_name, tls_certfile=args.tls_cert, tls_keyfile=args.tls_key,
-        tls_name=args.tls_name, build=args.build)
+        tls_name=args.tls_name, build=args.build, racks=args.racks)
 
 
 def hosts_line(cluster: EmbeddedCluster) -> str:

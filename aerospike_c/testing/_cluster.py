@@ -50,7 +50,8 @@ class EmbeddedCluster:
     `port=0` picks free ports; `port=3000` uses 3000, 3001, ... `namespaces` is a list of
     names (each gets `replication_factor`) or a mapping of name to the store's NamespaceSpec.
     `users` ({user: password}) turns on login; `tls_certfile`/`tls_keyfile` turn on TLS (the
-    nodes then only speak TLS and advertise `tls_name` in their peers lists).
+    nodes then only speak TLS and advertise `tls_name` in their peers lists). `racks` gives
+    the rack id of each initial node (default 0) for rack-aware clients.
     """
 
     n_partitions = N_PARTITIONS
@@ -69,6 +70,7 @@ class EmbeddedCluster:
         tls_keyfile: Optional[str] = None,
         tls_name: str = "localhost",
         build: str = DEFAULT_BUILD,
+        racks: Optional[Sequence[int]] = None,
         store: Any = None,
     ) -> None:
         if nodes < 1:
@@ -88,6 +90,9 @@ class EmbeddedCluster:
         self.store = store
         self._namespace_specs, self._replication = _namespace_config(namespaces, replication_factor)
         self._initial_nodes = nodes
+        self._initial_racks = list(racks or [])
+        if len(self._initial_racks) > nodes:
+            raise ValueError("more rack ids than nodes")
         self._cluster_id = int.from_bytes(os.urandom(3), "big")
         self._lock = threading.RLock()
         self._nodes: Dict[str, Node] = {}
@@ -121,8 +126,10 @@ class EmbeddedCluster:
             self._started = True
             try:
                 if not self._nodes:
-                    for _ in range(self._initial_nodes):
-                        self._create_node()
+                    for index in range(self._initial_nodes):
+                        node = self._create_node()
+                        if index < len(self._initial_racks):
+                            node.rack_id = self._initial_racks[index]
                 for node in self._nodes.values():
                     node.start()
             except BaseException:
@@ -290,6 +297,12 @@ class EmbeddedCluster:
             node.start()
             self._set_members(self._members + (node.name,))
         return node
+
+    def set_rack(self, key: NodeKey, rack_id: int) -> None:
+        """Move a node to another rack; the rebalance generation is bumped."""
+        with self._lock:
+            self.node(key).rack_id = rack_id
+            self.rebalance_generation += 1
 
     def rebalance(self) -> None:
         """Spread partitions evenly over the members again (undoes set_partition_replicas)."""

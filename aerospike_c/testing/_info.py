@@ -98,7 +98,7 @@ def _replicas(node: "Node", params: str) -> str:
 
 
 def _rack_ids(node: "Node", params: str) -> str:
-    return ";".join(f"{namespace}:0" for namespace in node.cluster.namespace_names)
+    return ";".join(f"{namespace}:{node.rack_id}" for namespace in node.cluster.namespace_names)
 
 
 def _statistics(node: "Node", params: str) -> str:

@@ -69,6 +69,7 @@ class Node:
         self.name = name
         self.host = host
         self.port = port
+        self.rack_id = 0
         self.state = STOPPED
         self._lock = threading.Lock()
         self._listener: Optional[socket.socket] = None

@@ -100,6 +100,10 @@ class SubprocessCluster:
         """Make a node stop answering; returns its name."""
         return self.command(f"hang-node {key}")
 
+    def resume_node(self, key: NodeKey) -> str:
+        """Make a hung node answer again; returns its name."""
+        return self.command(f"resume-node {key}")
+
     def add_node(self) -> Tuple[str, Tuple[str, int]]:
         """Add a node; returns (name, (host, port))."""
         name, _, address = self.command("add-node").partition(" ")

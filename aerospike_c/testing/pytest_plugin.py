@@ -2,6 +2,9 @@
 
 * `aerospike_cluster` (session): a started 3-node EmbeddedCluster.
 * `aerospike_hosts` (session): list of (host, port) seeds.
+* `aerospike_cluster_factory`: makes more embedded clusters (same arguments as
+  EmbeddedCluster), stopped after the test; use it for fault injection so the session
+  cluster stays intact.
 
 When the environment variable AEROSPIKE_HOSTS is set (`127.0.0.1:3000,127.0.0.1:3001`), the
 fixtures use that real cluster instead: `aerospike_hosts` returns its hosts, and tests marked
@@ -11,7 +14,7 @@ fixtures use that real cluster instead: `aerospike_hosts` returns its hosts, and
 from __future__ import annotations
 
 import os
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -65,3 +68,18 @@ def aerospike_hosts(request: pytest.FixtureRequest) -> List[Tuple[str, int]]:
         return hosts
     cluster: EmbeddedCluster = request.getfixturevalue("aerospike_cluster")
     return cluster.hosts
+
+
+@pytest.fixture
+def aerospike_cluster_factory() -> Iterator[Callable[..., EmbeddedCluster]]:
+    """Start extra embedded clusters for one test; all are stopped afterwards."""
+    clusters: List[EmbeddedCluster] = []
+
+    def make(*args: Any, **kwargs: Any) -> EmbeddedCluster:
+        cluster = EmbeddedCluster(*args, **kwargs).start()
+        clusters.append(cluster)
+        return cluster
+
+    yield make
+    for cluster in clusters:
+        cluster.stop()

@@ -59,9 +59,8 @@ def refused(address) -> bool:
 
 
 @pytest.fixture
-def cluster():
-    with EmbeddedCluster(nodes=3, store=StubStore()) as embedded:
-        yield embedded
+def cluster(aerospike_cluster_factory):
+    return aerospike_cluster_factory(nodes=3, store=StubStore())
 
 
 def test_nodes_get_distinct_free_ports_and_names(cluster):
@@ -241,6 +240,18 @@ def test_stopped_cluster_starts_again_with_the_same_nodes():
 def test_only_loopback_addresses_are_accepted():
     with pytest.raises(ValueError, match="loopback"):
         EmbeddedCluster(host="10.1.2.3", store=StubStore())
+
+
+def test_rack_ids_per_node_and_rack_moves():
+    with EmbeddedCluster(nodes=2, racks=[1, 2], store=StubStore()) as embedded:
+        first, second = embedded.hosts
+        assert request_info(first, "rack-ids")["rack-ids"] == "test:1"
+        assert request_info(second, "rack-ids")["rack-ids"] == "test:2"
+        before = int(request_info(second, "rebalance-generation")["rebalance-generation"])
+        embedded.set_rack(1, 7)
+        values = request_info(second, "rebalance-generation", "rack-ids")
+        assert int(values["rebalance-generation"]) > before
+        assert values["rack-ids"] == "test:7"
 
 
 def test_cluster_name_and_build_are_configurable():

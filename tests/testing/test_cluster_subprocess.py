@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import pytest
 from cluster_helpers import connect, peer_closed
 
 from aerospike_c.testing import SubprocessCluster, request_info
+from aerospike_c.testing._proto import TYPE_INFO, frame
 from aerospike_c.testing._subprocess import _PACKAGE_ROOT, parse_hosts
 
 
@@ -39,6 +41,13 @@ def test_subprocess_cluster_serves_and_takes_node_commands():
             assert cluster.kill_node(1) == names[1]
             assert peer_closed(sock) == "reset"
         assert cluster.restart_node(names[1]) == names[1]
+        cluster.hang_node(0)
+        with connect(cluster.hosts[0], timeout=0.3) as sock:
+            sock.sendall(frame(TYPE_INFO, b"node\n"))
+            with pytest.raises(socket.timeout):
+                sock.recv(100)
+        assert cluster.resume_node(0) == names[0]
+        assert request_info(cluster.hosts[0], "node")["node"] == names[0]
         assert request_info(cluster.hosts[1], "node")["node"] == names[1]
         name, address = cluster.add_node()
         assert request_info(address, "node")["node"] == name

@@ -1,0 +1,127 @@
+"""Per-call plumbing shared by the multi-record bindings (info, batch, scan, query, UDF).
+
+* `CallbackContext`: the `void* udata` of one C call that calls back into Python. It
+  holds the user's callback, serializes it (concurrent scans call back from several C
+  threads at once), turns "the callback returned a false value" and "the callback
+  raised" into the C `false` that stops the C call, and keeps the exception to re-raise
+  once the C call has returned: nothing raised in a callback is lost or crosses into C.
+  Its `handle` (ffi.new_handle) lives exactly as long as the context, which the binding
+  keeps referenced for the whole C call.
+* `c_call()`: run one C function on a connected `aerospike` instance (counted in, so it
+  cannot be closed under the call) and raise its `as_error`.
+* `taken_string()`: a `char*` the C client allocated for us, decoded and freed.
+* `policy_arg()`: a policy view (or None for the config default) as the C pointer.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Optional
+
+from .._aerospike import ffi, lib
+from ._cstruct import c_enum
+from .aerospike import using
+from .as_error import check, new_error
+
+__all__ = ["CallbackContext", "from_udata", "c_call", "taken_string",
+           "policy_arg", "c_uint", "enum_arg"]
+
+
+def _stops(result: Any) -> bool:
+    """C semantics for a Python return value: a false value stops; None (no return) continues."""
+    return result is not None and not result
+
+
+class CallbackContext:
+    """State of one C call with a Python callback; pass `handle` to C as udata."""
+
+    __slots__ = ("callback", "udata", "lock", "error", "stopped", "handle", "__weakref__")
+
+    def __init__(self, callback: Callable[..., Any], udata: Any = None) -> None:
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        self.callback = callback
+        self.udata = udata
+        self.lock = threading.Lock()
+        self.error: Optional[BaseException] = None
+        self.stopped = False
+        self.handle = ffi.new_handle(self)
+
+    def invoke(self, make_args: Callable[[], tuple]) -> bool:
+        """Run the callback (one at a time) with make_args(); False tells C to stop.
+
+        `make_args` converts the C arguments; it runs under the lock too, so a conversion
+        error is kept like a callback error. Once stopped, later calls return False at once.
+        """
+        with self.lock:
+            if self.stopped:
+                return False
+            try:
+                if _stops(self.callback(*make_args())):
+                    self.stopped = True
+            except BaseException as exc:  # noqa: BLE001 - kept and re-raised after the C call
+                self.error = exc
+                self.stopped = True
+            return not self.stopped
+
+    def reraise(self) -> None:
+        """Raise what a callback raised (call after the C call returned)."""
+        error = self.error
+        if error is not None:
+            self.error = None
+            raise error
+
+
+def from_udata(udata: Any) -> CallbackContext:
+    """The context behind a `void* udata` handed back by C."""
+    return ffi.from_handle(udata)
+
+
+def c_call(as_: Any, name: str, *args: Any) -> None:
+    """lib.<name>(as, err, *args) on a connected instance; raise the error C reports."""
+    err = new_error()
+    with using(as_, name, connected=True) as ptr:
+        status = getattr(lib, name)(ptr, err, *args)
+    check(status, err)
+
+
+def taken_string(ptr: Any) -> Optional[str]:
+    """Decode a `char*` the C client allocated for the caller, then free it (NULL -> None)."""
+    if ptr == ffi.NULL:
+        return None
+    try:
+        return ffi.string(ptr).decode("utf-8", "replace")
+    finally:
+        lib.free(ptr)
+
+
+def policy_arg(policy: Any, ctype: str) -> Any:
+    """A policy argument for C: None -> NULL (the config's default), else a view of `ctype`."""
+    if policy is None:
+        return ffi.NULL
+    ptr = getattr(policy, "_ptr", None)
+    if ptr is None or ffi.typeof(ptr) is not ffi.typeof(f"{ctype}*"):
+        raise TypeError(f"policy must be an {ctype} (from {ctype}_init()) or None, "
+                        f"not {type(policy).__name__}")
+    policy._owner._check_writable(ctype)
+    return ptr
+
+
+def c_uint(name: str, value: Any, bits: int = 32) -> int:
+    """An unsigned C integer argument, checked (TypeError/ValueError like struct fields)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if not 0 <= value < (1 << bits):
+        raise ValueError(f"{name} must be in [0, {(1 << bits) - 1}], got {value}")
+    return value
+
+
+def enum_arg(name: str, value: Any, enum_name: str) -> int:
+    """A C enum argument: one of the values of `enum_name` (TypeError/ValueError otherwise)."""
+    enum_type = c_enum(enum_name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an {enum_name} value, not {type(value).__name__}")
+    try:
+        return int(enum_type(value))
+    except ValueError:
+        raise ValueError(f"{name} must be one of {', '.join(m.name for m in enum_type)}; "
+                         f"got {value}") from None

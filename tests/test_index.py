@@ -1,0 +1,96 @@
+"""Secondary indexes: aerospike_index_create(_complex)/_wait/_remove and Client.index_*."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import aerospike_c as asc
+from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+
+
+def index_names(client) -> set:
+    """Index names every node reports (sindex-list, understood by every server version)."""
+    names = set()
+    for value in client.info_all("sindex-list").values():
+        for entry in filter(None, value.split(";")):
+            fields = dict(part.split("=", 1) for part in entry.split(":") if "=" in part)
+            names.add(fields.get("indexname"))
+    return names
+
+
+@pytest.fixture
+def index_name(client):
+    name = f"ix_{uuid.uuid4().hex[:12]}"
+    yield name
+    if name in index_names(client):
+        client.index_remove(NAMESPACE, name)
+
+
+def test_create_wait_and_remove(client, set_name, index_name):
+    task = asc.aerospike_index_create(client.aerospike, None, NAMESPACE, set_name, "age",
+                                      index_name, asc.AS_INDEX_NUMERIC)
+    assert task.name == index_name
+    assert task.done is False and task.total_timeout > 0
+    asc.aerospike_index_create_wait(task, 50)
+    assert task.done is True
+    assert index_name in index_names(client)
+
+    asc.aerospike_index_remove(client.aerospike, None, NAMESPACE, index_name)
+    assert index_name not in index_names(client)
+
+
+def test_client_index_create_waits_until_built(client, set_name, index_name):
+    task = client.index_create(NAMESPACE, set_name, "name", index_name, asc.AS_INDEX_STRING)
+    assert task.done is True
+    assert index_name in index_names(client)
+    client.index_remove(NAMESPACE, index_name)
+    assert index_name not in index_names(client)
+
+
+def test_complex_index_on_list_values(client, set_name, index_name):
+    task = asc.aerospike_index_create_complex(client.aerospike, None, NAMESPACE, set_name, "tags",
+                                              index_name, asc.AS_INDEX_TYPE_LIST,
+                                              asc.AS_INDEX_STRING)
+    asc.aerospike_index_create_wait(task, 50)
+    assert index_name in index_names(client)
+
+
+def test_same_name_other_definition_raises_index_found(client, set_name, index_name):
+    client.index_create(NAMESPACE, set_name, "a", index_name, asc.AS_INDEX_NUMERIC)
+    with pytest.raises(asc.IndexFoundError) as raised:
+        client.index_create(NAMESPACE, set_name, "b", index_name, asc.AS_INDEX_STRING)
+    error = raised.value
+    assert error.code == asc.AEROSPIKE_ERR_INDEX_FOUND
+    assert error.message and error.file.endswith("as_info.c") and error.line > 0
+
+
+def test_bad_namespace_is_a_server_error(client, index_name):
+    with pytest.raises(asc.ServerError) as raised:
+        asc.aerospike_index_create(client.aerospike, None, "no_such_namespace", None, "a",
+                                   index_name, asc.AS_INDEX_NUMERIC)
+    assert raised.value.file.endswith("as_info.c") and raised.value.line > 0
+
+
+def test_arguments_are_checked(client, index_name):
+    as_ = client.aerospike
+    with pytest.raises(ValueError):
+        asc.aerospike_index_create(as_, None, NAMESPACE, None, "a", index_name, 99)
+    with pytest.raises(TypeError):
+        asc.aerospike_index_create(as_, None, NAMESPACE, None, "a", index_name, "numeric")
+    with pytest.raises(TypeError):
+        asc.aerospike_index_create_wait(object(), 0)
+    with pytest.raises(TypeError):
+        asc.aerospike_index_remove(as_, None, NAMESPACE, None)
+
+
+def test_task_refuses_use_after_its_instance_is_destroyed(aerospike_hosts, set_name, index_name):
+    own = asc.Client(asc.Config(hosts=aerospike_hosts)).connect()
+    task = own.index_create(NAMESPACE, set_name, "c", index_name, asc.AS_INDEX_NUMERIC,
+                            wait=False)
+    own.index_remove(NAMESPACE, index_name)
+    own.destroy()
+    with pytest.raises(asc.LifecycleError):
+        asc.aerospike_index_create_wait(task, 10)
+    with pytest.raises(asc.LifecycleError):
+        task.done

@@ -1,0 +1,100 @@
+"""Info requests: aerospike_info_any/host/node/foreach and Client.info/info_all."""
+from __future__ import annotations
+
+import pytest
+
+import aerospike_c as asc
+from multi_record_fixtures import NAMESPACE, client  # noqa: F401 - pytest fixture
+
+
+def test_info_any_answers_with_the_command_echoed_and_its_value(client):
+    response = asc.aerospike_info_any(client.aerospike, None, "namespaces")
+    command, tab, value = response.partition("\t")
+    assert (command, tab) == ("namespaces", "\t")
+    assert NAMESPACE in value.strip().split(";")
+
+
+def test_info_host_asks_the_given_host(client, aerospike_hosts):
+    host, port = aerospike_hosts[0]
+    response = asc.aerospike_info_host(client.aerospike, None, host, port, "node")
+    assert response.startswith("node\t")
+    assert response.rstrip("\n").split("\t")[1] in client.node_names()
+
+
+def test_info_node_asks_that_node(client):
+    for name in client.node_names():
+        assert asc.aerospike_info_node(client.aerospike, None, name, "node") == f"node\t{name}\n"
+        assert client.info("node", node=name) == name
+
+
+def test_info_node_with_an_unknown_node_raises_invalid_node(client):
+    with pytest.raises(asc.InvalidNodeError) as raised:
+        asc.aerospike_info_node(client.aerospike, None, "NO_SUCH_NODE", "node")
+    assert raised.value.code == asc.AEROSPIKE_ERR_INVALID_NODE
+    assert "NO_SUCH_NODE" in raised.value.message
+
+
+def test_info_foreach_calls_back_once_per_node(client):
+    calls = []
+
+    def callback(err, node, req, res, udata):
+        calls.append((err, node, req, res, udata))
+        return True
+
+    marker = object()
+    assert asc.aerospike_info_foreach(client.aerospike, None, "node", callback, marker) is True
+    assert sorted(call[1] for call in calls) == sorted(client.node_names())
+    for err, node, req, res, udata in calls:
+        assert err is None and req == "node" and udata is marker
+        assert res == f"node\t{node}\n"
+    assert client.info_all("node") == {name: name for name in client.node_names()}
+
+
+def test_info_foreach_stops_when_the_callback_returns_false(client):
+    calls = []
+    stopped = asc.aerospike_info_foreach(client.aerospike, None, "node",
+                                         lambda *args: calls.append(args) or False)
+    assert stopped is False
+    assert len(calls) == 1
+
+
+def test_info_foreach_reraises_a_callback_exception_and_stops(client):
+    calls = []
+
+    def callback(err, node, req, res, udata):
+        calls.append(node)
+        raise LookupError("from the callback")
+
+    with pytest.raises(LookupError, match="from the callback"):
+        asc.aerospike_info_foreach(client.aerospike, None, "node", callback)
+    assert len(calls) == 1
+
+
+def test_info_error_reply_raises_with_the_c_location(client):
+    # Any server rejects an index name it cannot take (too long); C raises from the reply.
+    request = f"sindex-create:namespace={NAMESPACE};indexname={'x' * 300};bin=b;type=NUMERIC"
+    with pytest.raises(asc.ServerError) as raised:
+        asc.aerospike_info_any(client.aerospike, None, request)
+    error = raised.value
+    assert error.code > 0 and error.message
+    assert error.file.endswith("as_info.c") and error.line > 0
+
+
+def test_info_checks_its_arguments(client):
+    with pytest.raises(TypeError):
+        asc.aerospike_info_any(client.aerospike, None, b"node")
+    with pytest.raises(ValueError):
+        asc.aerospike_info_host(client.aerospike, None, "127.0.0.1", 70000, "node")
+    with pytest.raises(TypeError):
+        asc.aerospike_info_foreach(client.aerospike, None, "node", "not callable")
+    with pytest.raises(TypeError):
+        client.info("node", node="A", host=("127.0.0.1", 3000))
+
+
+def test_info_on_an_unconnected_instance_is_refused():
+    instance = asc.aerospike_init(asc.as_config_init())
+    try:
+        with pytest.raises(asc.LifecycleError):
+            asc.aerospike_info_any(instance, None, "node")
+    finally:
+        asc.aerospike_destroy(instance)

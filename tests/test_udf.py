@@ -1,0 +1,89 @@
+"""UDF modules: aerospike_udf_put/_wait/_remove/_list/_get and Client.udf_*."""
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+
+import pytest
+
+import aerospike_c as asc
+from multi_record_fixtures import client  # noqa: F401 - pytest fixture
+
+SOURCE = b"""
+function add_bin(rec, name, value)
+    rec[name] = value
+    aerospike:update(rec)
+    return value
+end
+"""
+
+
+@pytest.fixture
+def module(client):
+    name = f"m_{uuid.uuid4().hex[:12]}.lua"
+    yield name
+    if name in {f.name for f in client.udf_list()}:
+        client.udf_remove(name)
+
+
+def run_bounded(target, *args, timeout=30.0):
+    """Run a C wait function (which has no time limit of its own) under a test deadline."""
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(target(*args)), daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"{target.__name__} did not return within {timeout} s"
+    return outcome
+
+
+def test_put_wait_list_get_remove(client, module):
+    as_ = client.aerospike
+    asc.aerospike_udf_put(as_, None, module, asc.AS_UDF_TYPE_LUA, SOURCE)
+    run_bounded(asc.aerospike_udf_put_wait, as_, None, module, 20)
+
+    listed = {f.name: f for f in asc.aerospike_udf_list(as_, None)}
+    assert listed[module].hash == hashlib.sha1(SOURCE).hexdigest()
+    assert listed[module].type == asc.AS_UDF_TYPE_LUA
+
+    fetched = asc.aerospike_udf_get(as_, None, module, asc.AS_UDF_TYPE_LUA)
+    assert (fetched.name, fetched.content) == (module, SOURCE)
+    assert fetched.hash == hashlib.sha1(SOURCE).hexdigest()
+
+    asc.aerospike_udf_remove(as_, None, module)
+    run_bounded(asc.aerospike_udf_remove_wait, as_, None, module, 20)
+    assert module not in {f.name for f in asc.aerospike_udf_list(as_, None)}
+
+
+def test_client_udf_methods(client, module, tmp_path):
+    path = tmp_path / module
+    path.write_bytes(SOURCE)
+    client.udf_put(str(path))  # named after the file's base name
+    assert client.udf_get(module) == SOURCE
+    assert module in {f.name for f in client.udf_list()}
+    client.udf_remove(module)
+    assert module not in {f.name for f in client.udf_list()}
+
+
+def test_get_of_a_missing_module_raises_udf_error(client, module):
+    with pytest.raises(asc.UDFError) as raised:
+        asc.aerospike_udf_get(client.aerospike, None, module, asc.AS_UDF_TYPE_LUA)
+    error = raised.value
+    assert error.code == asc.AEROSPIKE_ERR_UDF and error.message
+    assert error.file.endswith("as_info.c") and error.line > 0
+
+
+def test_remove_of_a_missing_module_raises_udf_error(client, module):
+    with pytest.raises(asc.UDFError) as raised:
+        client.udf_remove(module)
+    assert raised.value.code == asc.AEROSPIKE_ERR_UDF
+
+
+def test_arguments_are_checked(client, module):
+    as_ = client.aerospike
+    with pytest.raises(TypeError):
+        asc.aerospike_udf_put(as_, None, module, asc.AS_UDF_TYPE_LUA, SOURCE.decode())
+    with pytest.raises(ValueError):
+        asc.aerospike_udf_put(as_, None, module, 7, SOURCE)
+    with pytest.raises(TypeError):
+        asc.aerospike_udf_get(as_, None, None, asc.AS_UDF_TYPE_LUA)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+import msgpack
 import pytest
 
 from aerospike_c.testing._store import Store
@@ -13,7 +14,7 @@ from records_wire import (
     I3_PARTITION_DONE, INCR, KEY, NAMESPACE, P_INT, P_NIL, READ, SETNAME, FakeNode, batch_message,
     batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
     partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
-    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp)
+    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER)
 
 N_RECORDS = 300
 
@@ -202,3 +203,18 @@ def test_udf_scan_answers_udf_error(store: Store) -> None:
                                         extra=[f(UDF_OP, b"\x02"), f(UDF_PACKAGE, b"m"),
                                                f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
     assert responses[-1].code == 100 and responses[-1].info3 & I3_LAST
+
+
+def test_filter_expression_on_scan_and_batch(store: Store) -> None:
+    small = msgpack.packb([5, [81, 2, b"i"], 3], use_bin_type=False)  # i < 3
+    found = [r.bin_values()["i"] for r in run(store, scan_message(
+        set_name="demo", pids=range(4096), extra=[f(FILTER, small)])) if not r.info3]
+    assert sorted(found) == [0, 1, 2]
+    rows = [batch_row(i, digest_of("demo", i), batch_read_body("test", "demo")) for i in (1, 5)]
+    msg = batch_message(rows)
+    header_filter = f(FILTER, small)
+    # the header filter goes after the header's own fields: rebuild with two fields
+    msg = msg[:18] + struct.pack(">H", 2) + msg[20:22] + header_filter + msg[22:]
+    by_index = {r.index: r.code for r in run(store, msg)[:-1]}
+    assert by_index == {1: 0, 5: 27}
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import time
 
+import msgpack
 import pytest
 
 from aerospike_c.testing._store import NamespaceSpec, Store
@@ -198,8 +199,9 @@ def test_unsupported_features_answer_their_codes(store: Store) -> None:
     assert operate(store, "u", [op(BIT_MODIFY, "a", P_BLOB, b"\x90")]).code == 16
     assert operate(store, "u", [op(99, "a")]).code == 4
     fields = key_fields("test", "demo", "u")
+    call_expression = msgpack.packb([127, 1, [0]], use_bin_type=False)  # CDT call inside a filter
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
-                              fields=fields + [f(FILTER, b"\x93\x01\x01\x01")])).code == 16
+                              fields=fields + [f(FILTER, call_expression)])).code == 16
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(TXN_ID, b"\x01" * 8)])).code == 16
     udf = one(store, message(info2=I2_WRITE, fields=fields + [
@@ -212,3 +214,26 @@ def test_user_key_field_is_typed(store: Store) -> None:
     put(store, 77, {"a": 1}, send_key=True)
     record = store.namespaces["test"].get(get_digest(77), 0)
     assert record.key == (P_INT, struct.pack(">q", 77))
+
+
+def expression(tree: object) -> bytes:
+    """A packed filter expression; names are raw strings, string literals carry type 3."""
+    return msgpack.packb(tree, use_bin_type=False)
+
+
+def test_filter_expressions_on_single_records(store: Store) -> None:
+    put(store, "fx", {"i": 15, "s": "abc"})
+    fields = key_fields("test", "demo", "fx")
+    between = expression([16, [4, [81, 2, b"i"], 10], [5, [81, 2, b"i"], 20]])
+    outside = expression([3, [81, 2, b"i"], 20])
+    by_string = expression([1, [81, 3, b"s"], b"\x03abc"])
+    missing_bin = expression([1, [81, 2, b"nope"], 1])
+    for tree, code in ((between, 0), (outside, 27), (by_string, 0), (missing_bin, 27)):
+        resp = one(store, message(info1=I1_READ | I1_GET_ALL, fields=fields + [f(FILTER, tree)]))
+        assert resp.code == code
+    write = message(info2=I2_WRITE, fields=fields + [f(FILTER, outside)], ops=[write_op("i", 1)])
+    assert one(store, write).code == 27
+    assert get(store, "fx").bin_values()["i"] == 15
+    assert one(store, message(info1=I1_READ | I1_GET_ALL,
+                              fields=fields + [f(FILTER, b"\xc1")])).code == 4
+

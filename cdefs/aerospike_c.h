@@ -9,3 +9,4 @@ void asc_log_enable(as_log_level level);
 as_string* asc_string_new_copy(const char* value, size_t len);
 as_geojson* asc_geojson_new_copy(const char* value, size_t len);
 as_bytes* asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type);
+extern "Python" void asc_cluster_event_to_python(as_cluster_event* event);

@@ -1,0 +1,103 @@
+"""as_config.h cluster events: node added, node removed, cluster disconnected.
+
+    def on_event(event):          # an as_cluster_event: type, node_name, node_address, udata
+        print(event.type.name, event.node_name, event.node_address)
+
+    as_config_set_cluster_event_callback(config, on_event, udata)
+    # or as a field: config.event_callback = on_event  (udata None)
+
+The C client calls back on the thread that changes the node list: the thread inside
+aerospike_connect() for the seed and its peers, the tend thread afterwards. The callback
+runs there with the GIL held, so it must be quick: the tender waits for it. The event is a
+frozen copy (C's strings live only during the call). An exception raised by the callback
+never reaches C: cffi hands it to `sys.unraisablehook` and the next event is delivered as
+usual. C copies the callback into the cluster when it connects; setting it afterwards
+changes nothing until the next aerospike_connect(). Never close the instance from inside
+the callback (close joins the tend thread, which would be waiting for itself).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .._aerospike import ffi, lib
+from ._cstruct import CStruct, register_field
+from .as_config import config_ptr
+from .enums import as_cluster_event_type
+
+__all__ = ["as_cluster_event", "as_config_set_cluster_event_callback", "ClusterEventCallback"]
+
+
+@dataclass(frozen=True)
+class as_cluster_event:  # noqa: N801 - the C type's name
+    """`as_cluster_event`: what happened, to which node ("" for AS_CLUSTER_DISCONNECTED)."""
+
+    node_name: str
+    node_address: str
+    udata: Any
+    type: as_cluster_event_type
+
+
+ClusterEventCallback = Callable[[as_cluster_event], object]
+
+
+class _Target:
+    """What the C `event_callback_udata` points at: the Python callback and the user's udata."""
+
+    __slots__ = ("callback", "udata", "handle")
+
+    def __init__(self, callback: ClusterEventCallback, udata: Any) -> None:
+        self.callback = callback
+        self.udata = udata
+        self.handle = ffi.new_handle(self)
+
+
+def _text(ptr: Any) -> str:
+    return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
+
+
+@ffi.def_extern()
+def asc_cluster_event_to_python(event: Any) -> None:
+    """The C callback: copy the event and call the Python callback (errors: unraisablehook)."""
+    target: _Target = ffi.from_handle(event.udata)
+    target.callback(as_cluster_event(_text(event.node_name), _text(event.node_address),
+                                     target.udata, as_cluster_event_type(event.type)))
+
+
+def as_config_set_cluster_event_callback(config: Any, callback: Optional[ClusterEventCallback],
+                                         udata: Any = None) -> None:
+    """as_config_set_cluster_event_callback(): callback(event) on node changes; None removes it.
+
+    `config` is an as_config or an instance's `.config` (the callback object is kept alive
+    by whichever owns that memory)."""
+    ptr = config_ptr(config)
+    if callback is None:
+        lib.as_config_set_cluster_event_callback(ptr, ffi.NULL, ffi.NULL)
+        return
+    if not callable(callback):
+        raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+    target = _Target(callback, udata)
+    config._owner._keep(target)
+    lib.as_config_set_cluster_event_callback(ptr, lib.asc_cluster_event_to_python, target.handle)
+
+
+def _target(view: CStruct) -> Optional[_Target]:
+    ptr = view._ptr
+    if ptr.event_callback != lib.asc_cluster_event_to_python or ptr.event_callback_udata == ffi.NULL:
+        return None
+    return ffi.from_handle(ptr.event_callback_udata)
+
+
+def _get_callback(view: CStruct) -> Optional[ClusterEventCallback]:
+    target = _target(view)
+    return None if target is None else target.callback
+
+
+def _get_udata(view: CStruct) -> Any:
+    target = _target(view)
+    return None if target is None else target.udata
+
+
+register_field("as_config", "event_callback", _get_callback,
+               lambda view, value: as_config_set_cluster_event_callback(view, value, _get_udata(view)))
+register_field("as_config", "event_callback_udata", _get_udata)

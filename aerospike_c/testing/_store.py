@@ -225,16 +225,15 @@ class Store:
         }
         return ";".join(f"{k}={v}" for k, v in stats.items())
 
+    def _selected_namespaces(self, only_ns: Optional[str]) -> List[Namespace]:
+        return [ns for ns in self.namespaces.values() if only_ns is None or ns.name == only_ns]
+
     def _sets_info(self, name: str, node: NodeView) -> str:
-        parts = name.split("/")
-        only_ns = parts[1] if len(parts) > 1 and parts[1] else None
-        only_set = parts[2] if len(parts) > 2 and parts[2] else None
+        only_ns, only_set = _path_parts(name)
         now = clock_seconds()
         entries = []
         with self.lock:
-            for ns in self.namespaces.values():
-                if only_ns is not None and ns.name != only_ns:
-                    continue
+            for ns in self._selected_namespaces(only_ns):
                 counts: Dict[bytes, int] = {}
                 for pid, _, record in ns.live_records(now):
                     if holds_partition(node, ns.name, pid):
@@ -252,14 +251,11 @@ class Store:
         return "".join(e + ";" for e in entries)
 
     def _bins_info(self, name: str) -> str:
-        parts = name.split("/")
-        only_ns = parts[1] if len(parts) > 1 and parts[1] else None
+        only_ns, _ = _path_parts(name)
         now = clock_seconds()
         entries = []
         with self.lock:
-            for ns in self.namespaces.values():
-                if only_ns is not None and ns.name != only_ns:
-                    continue
+            for ns in self._selected_namespaces(only_ns):
                 names = set()
                 for _, _, record in ns.live_records(now):
                     names.update(record.bins)
@@ -447,6 +443,14 @@ class Store:
 
     def _jobs(self, params: Dict[str, str], node: NodeView) -> str:
         return self._job_show(params, node)
+
+
+def _path_parts(name: str) -> Tuple[Optional[str], Optional[str]]:
+    """Namespace and set of an info command like `sets/<ns>/<set>` (None when absent)."""
+    parts = name.split("/")
+    only_ns = parts[1] if len(parts) > 1 and parts[1] else None
+    only_set = parts[2] if len(parts) > 2 and parts[2] else None
+    return only_ns, only_set
 
 
 _INFO_HANDLERS: Dict[str, Any] = {

@@ -25,6 +25,8 @@ from aerospike_c import (  # noqa: E402
     aerospike_cluster_is_connected,
     aerospike_connect,
     aerospike_destroy,
+    aerospike_info_any,
+    aerospike_info_node,
     aerospike_init,
     as_cluster_get_node_names,
     as_config_add_host,
@@ -115,6 +117,22 @@ def test_rack_aware_client_tends_the_cluster(aerospike_hosts):
     expected = cluster_names(aerospike_hosts)
     with connected_client(aerospike_hosts[:1], rack_aware=True) as instance:
         assert wait_for_nodes(instance, expected) == expected
+
+
+def test_info_through_the_client_reaches_every_node(aerospike_hosts):
+    expected = cluster_names(aerospike_hosts)
+    with connected_client(aerospike_hosts[:1]) as instance:
+        wait_for_nodes(instance, expected)
+        for name in expected:
+            assert aerospike_info_node(instance, None, name, "node") == f"node\t{name}\n"
+        assert aerospike_info_any(instance, None, "status") == "status\tok\n"
+
+
+def test_unknown_info_command_raises_a_server_error(aerospike_hosts):
+    with connected_client(aerospike_hosts[:1]) as instance:
+        with pytest.raises(AerospikeError) as raised:
+            aerospike_info_any(instance, None, "no-such-command-xyz")
+    assert raised.value.code > 0  # a server-side status, not a client error
 
 
 def test_no_reachable_seed_fails_to_connect():

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
-from typing import Callable, List
+from typing import List
 
 import pytest
 
 import aerospike_c as asc
 from aerospike_c.sdk import ClusterDefinition
-
-TEND_INTERVAL_MS = 250
-WAIT_S = 10.0
+from connection_helpers import TEND_INTERVAL_MS, wait_until
 
 ADD = asc.AS_CLUSTER_ADD_NODE
 REMOVE = asc.AS_CLUSTER_REMOVE_NODE
 DISCONNECTED = asc.AS_CLUSTER_DISCONNECTED
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = WAIT_S) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def fast_config(hosts) -> "asc.as_config":

@@ -1,0 +1,471 @@
+"""Connection management in the shape of the Aerospike Developer SDK, built on `Client`.
+
+    from aerospike_c.sdk import ClusterDefinition, Host
+
+    definition = ClusterDefinition(
+        hosts=[Host.of("127.0.0.1", 3000), Host.of("127.0.0.1", 3001)],  # several seeds
+        min_conns_per_node=4, max_conns_per_node=64, max_socket_idle=55)
+    with definition.connect() as cluster:               # one Cluster for the application
+        fast = cluster.create_session(read={"base": {"total_timeout": 50}})
+        print(cluster.get_stats().active_nodes, cluster.ping())
+                                                        # closed on exit
+
+One `ClusterDefinition` describes a cluster and the client's connection options (each one
+an `as_config` field, checked when the definition is made). `connect()` makes one C client
+instance: its tend thread discovers every node from the seeds, keeps a pool of
+connections per node and drops or re-adds nodes as they fail and return. A `Cluster` is
+that instance; `Session`s are light views over it with their own default policies, all
+sharing its pools. See docs/CONNECTIONS.md.
+"""
+from __future__ import annotations
+
+import atexit
+import collections
+import sys
+import threading
+import time
+import weakref
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import bindings as c
+from .bindings.as_cluster_event import as_cluster_event
+from .bindings.as_error import lifecycle_error
+from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
+from .client import Client, Config
+
+__all__ = ["Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
+           "ClusterEvent", "ClusterEventListener"]
+
+#: A cluster event as the C client reports it (type, node_name, node_address).
+ClusterEvent = as_cluster_event
+ClusterEventListener = Callable[[ClusterEvent], object]
+
+#: Policies that read from a replica: rack preference applies to them.
+_READ_POLICIES = ("read", "operate", "batch", "query", "scan")
+#: Policy kinds a session may set (the as_config.policies fields).
+_POLICY_KINDS = tuple(_POLICY_CLASSES)
+#: How many recent cluster events a Cluster keeps for `recent_events()`.
+_EVENT_HISTORY = 256
+
+
+@dataclass(frozen=True)
+class Host:
+    """A seed host: name (or IP address), port and, for TLS, the name its certificate carries."""
+
+    name: str
+    port: int = 3000
+    tls_name: Optional[str] = None
+
+    @classmethod
+    def of(cls, name: str, port: int = 3000) -> "Host":
+        """A host without a TLS name."""
+        return cls(name, port)
+
+    def __str__(self) -> str:
+        name = f"[{self.name}]" if ":" in self.name else self.name
+        return f"{name}:{self.tls_name}:{self.port}" if self.tls_name else f"{name}:{self.port}"
+
+
+SeedSpec = Union[Host, str, Tuple[str, int], Tuple[str, int, Optional[str]]]
+
+
+def _seed_list(seeds: Sequence[Any], hosts: Optional[Iterable[SeedSpec]]) -> List[SeedSpec]:
+    """Seeds from positional arguments ("name", port | Host, ... | "h:p,...") and hosts=."""
+    if seeds and hosts is not None:
+        raise TypeError("give the seeds either positionally or as hosts=, not both")
+    if hosts is not None:
+        if isinstance(hosts, (str, Host)):
+            hosts = [hosts]
+        return list(hosts)
+    if len(seeds) == 2 and isinstance(seeds[0], str) and isinstance(seeds[1], int) \
+            and not isinstance(seeds[1], bool):
+        return [Host(seeds[0], seeds[1])]          # ClusterDefinition("localhost", 3000)
+    return list(seeds)
+
+
+def _config_host(seed: SeedSpec) -> Union[str, Tuple[str, int, Optional[str]]]:
+    if isinstance(seed, Host):
+        return (seed.name, seed.port, seed.tls_name)
+    return seed  # a "host[:tls_name][:port]" string or a tuple: Config checks it
+
+
+class ClusterDefinition:
+    """How to reach a cluster: seed hosts and the connection options, checked now.
+
+    Seeds: `ClusterDefinition("localhost", 3000)`, `ClusterDefinition(Host.of(a, 3000),
+    Host.of(b, 3000))` or `ClusterDefinition(hosts=[...])` (a `Host`, "host:port" or
+    (host, port[, tls_name]) each). Every option is the `as_config` field of the same name;
+    None keeps the C default:
+
+    user, password          credentials (internal authentication)
+    cluster_name            refuse nodes of another cluster
+    tls                     True, or a dict of `as_config.tls` fields ({"cafile": ...});
+                            TLS names go on the hosts
+    use_services_alternate  use the nodes' alternate addresses
+    rack_ids                preferred racks in order; turns on rack_aware and the
+                            AS_POLICY_REPLICA_PREFER_RACK replica for reads
+    fail_if_not_connected   False: connect() succeeds with no reachable seed and the
+                            tender keeps trying
+    min_conns_per_node, max_conns_per_node, max_socket_idle (s), conn_timeout_ms,
+    tender_interval (ms), login_timeout_ms, max_error_rate, error_rate_window
+    policies                default policies by C name: {"read": {"base": {...}}, ...}
+    on_cluster_event        listener(event) for node added/removed/disconnected; more can
+                            be added with `Cluster.add_event_listener`
+    config_fields           any other `as_config` field by C name
+    """
+
+    def __init__(self, *seeds: Any, hosts: Optional[Iterable[SeedSpec]] = None,
+                 user: Optional[str] = None, password: Optional[str] = None,
+                 cluster_name: Optional[str] = None,
+                 tls: Union[None, bool, Mapping[str, Any]] = None,
+                 use_services_alternate: Optional[bool] = None,
+                 rack_ids: Optional[Sequence[int]] = None,
+                 fail_if_not_connected: Optional[bool] = None,
+                 min_conns_per_node: Optional[int] = None,
+                 max_conns_per_node: Optional[int] = None,
+                 max_socket_idle: Optional[int] = None,
+                 conn_timeout_ms: Optional[int] = None,
+                 tender_interval: Optional[int] = None,
+                 login_timeout_ms: Optional[int] = None,
+                 max_error_rate: Optional[int] = None,
+                 error_rate_window: Optional[int] = None,
+                 policies: Optional[Mapping[str, Any]] = None,
+                 on_cluster_event: Optional[ClusterEventListener] = None,
+                 **config_fields: Any) -> None:
+        self.hosts = [_config_host(seed) for seed in _seed_list(seeds, hosts)]
+        if not self.hosts:
+            raise ValueError("a cluster definition needs at least one seed host")
+        if on_cluster_event is not None and not callable(on_cluster_event):
+            raise TypeError("on_cluster_event must be callable")
+        options = {
+            "cluster_name": cluster_name, "use_services_alternate": use_services_alternate,
+            "fail_if_not_connected": fail_if_not_connected,
+            "min_conns_per_node": min_conns_per_node, "max_conns_per_node": max_conns_per_node,
+            "max_socket_idle": max_socket_idle, "conn_timeout_ms": conn_timeout_ms,
+            "tender_interval": tender_interval, "login_timeout_ms": login_timeout_ms,
+            "max_error_rate": max_error_rate, "error_rate_window": error_rate_window,
+        }
+        fields: Dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        fields.update(config_fields)
+        policies = {name: dict(value) for name, value in (policies or {}).items()}
+        if tls is not None:
+            fields["tls"] = {"enable": bool(tls)} if isinstance(tls, bool) else {"enable": True, **tls}
+        if rack_ids is not None:
+            fields["rack_aware"] = True
+            fields["rack_ids"] = list(rack_ids)
+            for name in _READ_POLICIES:
+                policies.setdefault(name, {}).setdefault("replica", c.AS_POLICY_REPLICA_PREFER_RACK)
+        if policies:
+            fields["policies"] = policies
+        self.user = user
+        self.password = password
+        self.fields = fields
+        self.on_cluster_event = on_cluster_event
+        self.config = self._config(None)  # checks every setting now
+
+    def _config(self, event_callback: Optional[ClusterEventListener]) -> Config:
+        fields = dict(self.fields)
+        if event_callback is not None:
+            fields["event_callback"] = event_callback
+        return Config(self.hosts, user=self.user, password=self.password, **fields)
+
+    @property
+    def max_conns_per_node(self) -> int:
+        """The per-node pool limit the cluster will have."""
+        return int(self.config.to_as_config().max_conns_per_node)
+
+    def connect(self) -> "Cluster":
+        """Seed, discover every node and start tending: a connected `Cluster`."""
+        events = _EventHub(self.on_cluster_event)
+        client = Client(self._config(events))
+        try:
+            client.connect()
+        except BaseException:
+            client.destroy()
+            raise
+        return Cluster(client, events)
+
+    def __repr__(self) -> str:
+        return f"ClusterDefinition(hosts={self.hosts!r}, fields={self.fields!r})"
+
+
+class _EventHub:
+    """The cluster's one C event callback: records each event and fans it out to listeners.
+
+    Runs on the thread that changes the node list (the tend thread), so it only copies
+    a reference and calls the listeners; a listener's exception goes to
+    sys.unraisablehook and never stops the others."""
+
+    def __init__(self, first: Optional[ClusterEventListener]) -> None:
+        self._lock = threading.Lock()
+        self._listeners: Tuple[ClusterEventListener, ...] = (first,) if first else ()
+        self.history: Deque[ClusterEvent] = collections.deque(maxlen=_EVENT_HISTORY)
+
+    def add(self, listener: ClusterEventListener) -> None:
+        if not callable(listener):
+            raise TypeError("a cluster event listener must be callable")
+        with self._lock:
+            self._listeners += (listener,)
+
+    def remove(self, listener: ClusterEventListener) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+            listeners.remove(listener)  # ValueError when it was not added, like list.remove
+            self._listeners = tuple(listeners)
+
+    def __call__(self, event: ClusterEvent) -> None:
+        self.history.append(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except BaseException as exc:  # noqa: BLE001 - reported, the tender goes on
+                _report_unraisable(exc, listener)
+
+
+class _Unraisable:
+    """What sys.unraisablehook expects."""
+
+    def __init__(self, exc: BaseException, obj: object) -> None:
+        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
+        self.err_msg = "Exception in a cluster event listener"
+        self.object = obj
+
+
+def _report_unraisable(exc: BaseException, obj: object) -> None:
+    sys.unraisablehook(_Unraisable(exc, obj))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class NodeStats:
+    """One node: its sync connection pool and error counters (from aerospike_stats).
+
+    in_pool: idle connections ready for reuse; in_use: connections inside a command;
+    opened/closed: connections ever opened/closed (the tender's own info connection
+    counts in `opened`); errors/timeouts/key_busy: commands that failed on this node."""
+
+    name: str
+    address: str
+    in_pool: int
+    in_use: int
+    opened: int
+    closed: int
+    errors: int
+    timeouts: int
+    key_busy: int
+
+    @property
+    def connections(self) -> int:
+        """Pooled connections open now (in_pool + in_use)."""
+        return self.in_pool + self.in_use
+
+
+@dataclass(frozen=True)
+class ClusterStats:
+    """A health snapshot: the active nodes and their pools."""
+
+    nodes: Tuple[NodeStats, ...]
+    retry_count: int
+
+    @property
+    def active_nodes(self) -> int:
+        """Nodes the client currently uses."""
+        return len(self.nodes)
+
+    @property
+    def total_connections(self) -> int:
+        """Pooled connections open now, over every node."""
+        return sum(node.connections for node in self.nodes)
+
+    @property
+    def node_names(self) -> List[str]:
+        return [node.name for node in self.nodes]
+
+    @property
+    def node_addresses(self) -> List[str]:
+        return [node.address for node in self.nodes]
+
+    def node(self, name: str) -> NodeStats:
+        """The figures of the node named `name` (KeyError when it is not active)."""
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        out = asdict(self)
+        out.update(active_nodes=self.active_nodes, total_connections=self.total_connections)
+        return out
+
+    @classmethod
+    def _from_c(cls, stats: "c.as_cluster_stats") -> "ClusterStats":
+        return cls(tuple(NodeStats(
+            name=node.name, address=node.address, in_pool=node.sync.in_pool,
+            in_use=node.sync.in_use, opened=node.sync.opened, closed=node.sync.closed,
+            errors=node.error_count, timeouts=node.timeout_count,
+            key_busy=node.key_busy_count) for node in stats.nodes), stats.retry_count)
+
+
+class Cluster:
+    """A connected cluster: one C client instance, its tend thread and connection pools.
+
+    Share one per application (it is thread-safe) and close it when done (`with` does).
+    `close()` is idempotent. In a process forked from the one that connected, the C
+    client's threads do not exist: `is_connected()` is False there, data calls raise
+    `LifecycleError`, `close()` only marks this object closed; connect a new Cluster.
+    Clusters still open at interpreter exit are closed by an atexit hook.
+    """
+
+    def __init__(self, client: Client, events: _EventHub) -> None:
+        self._client = client
+        self._events = events
+        self._close_lock = threading.Lock()
+        self._closed = False
+        _OPEN_CLUSTERS.add(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def client(self) -> Client:
+        """The idiomatic `Client` (its `.aerospike` is the C-faithful instance)."""
+        self._check_open("client")
+        return self._client
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self, what: str) -> None:
+        if self._closed:
+            raise lifecycle_error(f"Cluster.{what}: the cluster was closed")
+
+    def close(self) -> None:
+        """Stop tending and close every connection (aerospike_close + aerospike_destroy).
+
+        Raises LifecycleError, leaving the cluster open, while commands are still running."""
+        with self._close_lock:
+            if self._closed:
+                return
+            if not self._client.aerospike.forked:
+                self._client.destroy()
+            self._closed = True
+        _OPEN_CLUSTERS.discard(self)
+
+    def __enter__(self) -> "Cluster":
+        self._check_open("__enter__")
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "connected" if self.is_connected() else "disconnected"
+        return f"<Cluster {state}>"
+
+    # -- health ------------------------------------------------------------------------------
+    def is_connected(self) -> bool:
+        """True while at least one node is active and answering the tender; never raises."""
+        if self._closed or self._client.aerospike.forked:
+            return False
+        return self._client.is_connected()
+
+    def get_stats(self) -> ClusterStats:
+        """Active nodes, total connections and each node's pool and error figures."""
+        self._check_open("get_stats")
+        return ClusterStats._from_c(self._client.stats())
+
+    def node_names(self) -> List[str]:
+        """Names of the active nodes."""
+        self._check_open("node_names")
+        return self._client.node_names()
+
+    def ping(self, node: Optional[str] = None) -> float:
+        """A real round trip: an info request to `node` (default: the first node that
+        answers) over a pooled connection. Returns the seconds it took; raises the
+        AerospikeError when no node answers within the info policy's timeout."""
+        self._check_open("ping")
+        started = time.perf_counter()
+        if node is None:
+            c.aerospike_info_any(self._client.aerospike, None, "node")
+        else:
+            c.aerospike_info_node(self._client.aerospike, None, node, "node")
+        return time.perf_counter() - started
+
+    # -- events ------------------------------------------------------------------------------
+    def add_event_listener(self, listener: ClusterEventListener) -> None:
+        """Call listener(event) for each node added/removed and on disconnection.
+
+        It runs on the tend thread: keep it quick and never close the cluster from it."""
+        self._events.add(listener)
+
+    def remove_event_listener(self, listener: ClusterEventListener) -> None:
+        self._events.remove(listener)
+
+    def recent_events(self) -> List[ClusterEvent]:
+        """The last cluster events (up to 256), oldest first, from connect() on."""
+        return list(self._events.history)
+
+    # -- sessions ----------------------------------------------------------------------------
+    def create_session(self, **policies: Mapping[str, Any]) -> "Session":
+        """A session whose commands use these default policies (by C name, e.g.
+        read={"base": {"total_timeout": 50}}) over the cluster's own defaults."""
+        self._check_open("create_session")
+        return Session(self, policies)
+
+
+class Session:
+    """A lightweight view over a `Cluster` with its own default policies.
+
+    Any number of sessions share the cluster's nodes and pools; a session opens nothing.
+    Policies are given by kind (`read`, `write`, `operate`, `batch`, `scan`, `query`,
+    `info` ...) as fields by C name; a field of `base` may skip the "base" level:
+    `read={"total_timeout": 50}`. They are set on a copy of the cluster's default for
+    that kind (as_config.policies.<kind>) and checked when the session is made."""
+
+    def __init__(self, cluster: Cluster, policies: Mapping[str, Mapping[str, Any]]) -> None:
+        instance = cluster.client.aerospike
+        kinds = [kind for kind in _POLICY_KINDS if kind in policies]
+        unknown = sorted(set(policies) - set(kinds))
+        if unknown:
+            raise ValueError(f"unknown policy kind(s) {unknown}; one of: {', '.join(_POLICY_KINDS)}")
+        own: Dict[str, Any] = {}
+        for kind in kinds:
+            fields = policies[kind]
+            if not isinstance(fields, Mapping):
+                raise TypeError(f"the {kind} policy must be a dict of fields, not {type(fields).__name__}")
+            own[kind] = policy_with(policy_from_config(instance, kind), fields)
+        self._cluster = cluster
+        self._own = own
+
+    @property
+    def cluster(self) -> Cluster:
+        return self._cluster
+
+    def policy(self, kind: str) -> Any:
+        """The policy a command of `kind` runs with (a copy of the cluster default when
+        this session sets none)."""
+        own = self._own.get(kind)
+        if own is not None:
+            return own
+        if kind not in _POLICY_KINDS:
+            raise ValueError(f"unknown policy kind {kind!r}; one of: {', '.join(_POLICY_KINDS)}")
+        return policy_from_config(self._cluster.client.aerospike, kind)
+
+    def _policy_arg(self, kind: str) -> Any:
+        """This session's policy for C, or None: C then uses the cluster default."""
+        return self._own.get(kind)
+
+    def __repr__(self) -> str:
+        return f"<Session policies={sorted(self._own)} over {self._cluster!r}>"
+
+
+_OPEN_CLUSTERS: "weakref.WeakSet[Cluster]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_clusters() -> None:
+    """Close what the application left open, while the interpreter can still run callbacks."""
+    for cluster in list(_OPEN_CLUSTERS):
+        try:
+            cluster.close()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass

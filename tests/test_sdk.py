@@ -1,0 +1,241 @@
+"""The SDK-shaped facade: Host, ClusterDefinition, Cluster (discovery, seeds, health, close,
+fork) and Session. Data commands through sessions are in test_pool/test_failover."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, Session
+from connection_helpers import closed_port, fast_definition, wait_until
+
+
+# -- definitions -----------------------------------------------------------------------------
+def test_host_of_and_its_string_form():
+    assert Host.of("10.0.0.1", 3100) == Host("10.0.0.1", 3100, None)
+    assert Host.of("db") == Host("db", 3000)
+    assert str(Host("10.0.0.1", 4333, "db.example")) == "10.0.0.1:db.example:4333"
+    assert str(Host.of("::1", 3000)) == "[::1]:3000"
+
+
+def test_definition_accepts_the_sdk_seed_forms():
+    assert ClusterDefinition("localhost", 3000).hosts == [("localhost", 3000, None)]
+    both = ClusterDefinition(Host.of("a", 3000), Host("b", 4333, "tls-b"))
+    assert both.hosts == [("a", 3000, None), ("b", 4333, "tls-b")]
+    listed = ClusterDefinition(hosts=[Host.of("a", 3000), "b:3001", ("c", 3002)])
+    assert [h for h in listed.config.hosts] == [("a", 3000, None), ("b", 3001, None), ("c", 3002, None)]
+
+
+@pytest.mark.parametrize("kwargs, error, field", [
+    (dict(max_conns_per_node=-1), ValueError, "max_conns_per_node"),
+    (dict(tender_interval="fast"), TypeError, "tender_interval"),
+    (dict(fail_if_not_connected=1), TypeError, "fail_if_not_connected"),
+    (dict(policies={"read": {"base": {"total_timeout": -5}}}), ValueError, "total_timeout"),
+    (dict(tls={"cafile": 7}), TypeError, "cafile"),
+])
+def test_bad_options_fail_when_the_definition_is_made_naming_the_field(kwargs, error, field):
+    with pytest.raises(error, match=field):
+        ClusterDefinition("127.0.0.1", 3000, **kwargs)
+
+
+def test_definition_needs_seeds_given_one_way():
+    with pytest.raises(ValueError):
+        ClusterDefinition()
+    with pytest.raises(TypeError):
+        ClusterDefinition("a", 3000, hosts=["b:3000"])
+    with pytest.raises(ValueError):
+        ClusterDefinition("127.0.0.1", 3000, user="admin")  # a user needs a password
+
+
+def test_connection_options_reach_the_c_config(aerospike_hosts):
+    definition = fast_definition(
+        hosts=aerospike_hosts, min_conns_per_node=2, max_conns_per_node=7, max_socket_idle=30,
+        use_services_alternate=False, fail_if_not_connected=True, rack_ids=[2, 1],
+        policies={"write": {"base": {"total_timeout": 321}}})
+    with definition.connect() as cluster:
+        config = cluster.client.config
+        assert (config.min_conns_per_node, config.max_conns_per_node, config.max_socket_idle) == (2, 7, 30)
+        assert config.tender_interval == 250
+        assert config.rack_aware is True and config.rack_ids == [2, 1]
+        assert config.policies.read.replica == asc.AS_POLICY_REPLICA_PREFER_RACK
+        assert config.policies.write.base.total_timeout == 321
+
+
+def test_tls_option_turns_tls_on_with_its_fields():
+    definition = ClusterDefinition(Host("127.0.0.1", 4333, "db"), tls={"cafile": "/ca.pem"})
+    config = definition.config.to_as_config()
+    assert config.tls.enable is True and config.tls.cafile == "/ca.pem"
+    assert config.hosts == [("127.0.0.1", 4333, "db")]
+
+
+# -- discovery and seeds ---------------------------------------------------------------------
+def test_one_seed_discovers_all_three_nodes(aerospike_cluster_factory):
+    embedded = aerospike_cluster_factory(nodes=3)
+    with fast_definition(Host.of(*embedded.seed)).connect() as cluster:
+        assert wait_until(lambda: len(cluster.node_names()) == 3)
+        assert sorted(cluster.node_names()) == sorted(embedded.node_names)
+        stats = cluster.get_stats()
+        assert stats.active_nodes == 3
+        assert sorted(stats.node_addresses) == sorted(f"{h}:{p}" for h, p in embedded.hosts)
+
+
+def test_one_seed_finds_the_nodes_all_seeds_find(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        expected = sorted(cluster.node_names())
+    with fast_definition(Host.of(*aerospike_hosts[0])).connect() as cluster:
+        assert wait_until(lambda: sorted(cluster.node_names()) == expected)
+
+
+def test_connect_succeeds_when_the_first_seed_is_unreachable(aerospike_hosts):
+    seeds = [Host.of("127.0.0.1", closed_port()), Host.of(*aerospike_hosts[0])]
+    with fast_definition(hosts=seeds).connect() as cluster:
+        assert cluster.is_connected()
+        assert cluster.get_stats().active_nodes >= 1
+
+
+@pytest.mark.fault_injection
+def test_connect_succeeds_with_two_seeds_when_the_first_node_is_down(aerospike_cluster_factory):
+    embedded = aerospike_cluster_factory(nodes=3)
+    first, second = (Host.of(*embedded.node(i).address) for i in (0, 1))
+    embedded.kill_node(0)
+    with fast_definition(first, second).connect() as cluster:
+        assert cluster.is_connected()
+        assert wait_until(lambda: sorted(cluster.node_names()) == sorted(embedded.member_names))
+        assert embedded.node(0).name not in cluster.node_names()
+
+
+def test_no_reachable_seed_fails_to_connect():
+    with pytest.raises(asc.AerospikeConnectionError):
+        fast_definition("127.0.0.1", closed_port()).connect()
+
+
+@pytest.mark.fault_injection
+def test_without_fail_if_not_connected_the_tender_finds_a_cluster_that_comes_up(
+        aerospike_cluster_factory):
+    port = closed_port()
+    with fast_definition("127.0.0.1", port, fail_if_not_connected=False).connect() as cluster:
+        assert not cluster.is_connected()
+        assert cluster.get_stats().active_nodes == 0
+        with pytest.raises(asc.AerospikeError):
+            cluster.ping()
+        aerospike_cluster_factory(nodes=1, port=port)
+        assert wait_until(cluster.is_connected)
+        assert cluster.ping() > 0
+
+
+# -- health ----------------------------------------------------------------------------------
+def test_ping_is_a_round_trip_over_the_pool(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        names = cluster.node_names()
+        for name in names:
+            assert cluster.ping(name) > 0
+        stats = cluster.get_stats()
+        assert isinstance(stats, ClusterStats)
+        assert stats.total_connections >= len(names)  # one pooled connection per node pinged
+        for name in names:
+            node = stats.node(name)
+            assert node.opened >= 1 and node.in_pool >= 1 and node.in_use == 0
+        with pytest.raises(asc.InvalidNodeError):
+            cluster.ping("NO_SUCH_NODE")
+        assert stats.to_dict()["active_nodes"] == len(names)
+
+
+@pytest.mark.fault_injection
+def test_is_connected_and_ping_follow_the_cluster(aerospike_cluster_factory):
+    embedded = aerospike_cluster_factory(nodes=2)
+    with fast_definition(embedded.seed, policies={"info": {"timeout": 300}}).connect() as cluster:
+        assert cluster.is_connected() and cluster.ping() > 0
+        for index in range(2):
+            embedded.hang_node(index)
+        with pytest.raises(asc.AerospikeTimeoutError):
+            cluster.ping()  # a hung node: the round trip times out, nothing hangs
+        for index in range(2):
+            embedded.resume_node(index)
+            embedded.kill_node(index)
+        assert wait_until(lambda: not cluster.is_connected())
+        assert cluster.get_stats().active_nodes == 0
+        for index in range(2):
+            embedded.restart_node(index)
+        assert wait_until(cluster.is_connected)
+        assert cluster.ping() > 0
+
+
+def test_close_is_final_idempotent_and_done_by_with(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        assert isinstance(cluster, Cluster) and cluster.is_connected()
+    assert cluster.closed and not cluster.is_connected()
+    cluster.close()  # again: nothing to do
+    for call in (cluster.get_stats, cluster.ping, cluster.node_names, cluster.create_session):
+        with pytest.raises(asc.LifecycleError):
+            call()
+    with pytest.raises(asc.LifecycleError):
+        with cluster:
+            pass
+
+
+def test_one_definition_connects_independent_clusters(aerospike_hosts):
+    definition = fast_definition(hosts=aerospike_hosts)
+    with definition.connect() as first, definition.connect() as second:
+        first.close()
+        assert second.is_connected() and second.ping() > 0
+
+
+# -- sessions --------------------------------------------------------------------------------
+def test_sessions_carry_their_policies_over_the_cluster_defaults(aerospike_hosts):
+    definition = fast_definition(hosts=aerospike_hosts,
+                                 policies={"read": {"base": {"total_timeout": 900}}})
+    with definition.connect() as cluster:
+        plain = cluster.create_session()
+        fast = cluster.create_session(read={"total_timeout": 40, "base": {"max_retries": 0}})
+        assert isinstance(fast, Session) and fast.cluster is cluster
+        assert plain.policy("read").base.total_timeout == 900
+        assert fast.policy("read").base.total_timeout == 40
+        assert fast.policy("read").base.max_retries == 0
+        assert fast.policy("write").base.total_timeout == cluster.client.config.policies.write.base.total_timeout
+        before = cluster.get_stats().total_connections
+        sessions = [cluster.create_session() for _ in range(50)]
+        assert len(sessions) == 50 and cluster.get_stats().total_connections == before
+
+
+def test_session_policies_are_checked_when_made(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        with pytest.raises(ValueError, match="unknown policy kind"):
+            cluster.create_session(reed={"total_timeout": 1})
+        with pytest.raises(ValueError, match="total_timeout"):
+            cluster.create_session(read={"total_timeout": -1})
+
+
+# -- fork ------------------------------------------------------------------------------------
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_a_cluster_used_in_a_forked_child_says_so_and_the_child_can_connect_anew(aerospike_hosts):
+    code = textwrap.dedent(f"""
+        import os, sys
+        from aerospike_c.sdk import ClusterDefinition
+        hosts = {list(aerospike_hosts)!r}
+        cluster = ClusterDefinition(hosts=hosts, tender_interval=250).connect()
+        pid = os.fork()
+        if pid == 0:
+            lines = [f"child connected={{cluster.is_connected()}}"]
+            try:
+                cluster.ping()
+            except Exception as exc:
+                lines.append(f"child ping {{type(exc).__name__}} {{'fork' in str(exc)}}")
+            cluster.close()
+            with ClusterDefinition(hosts=hosts).connect() as fresh:
+                lines.append(f"child fresh ping {{fresh.ping() > 0}}")
+            os.write(1, ("\\n".join(lines) + "\\n").encode())
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print(f"child exit {{status}}")
+        print(f"parent ping {{cluster.ping() > 0}}")
+        cluster.close()
+    """)
+    result = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "child connected=False", "child ping LifecycleError True", "child fresh ping True",
+        "child exit 0", "parent ping True"]

@@ -6,7 +6,7 @@ extern "Python" bool asc_log_to_python(as_log_level level, const char* func, con
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);
 /* Copies of a Python buffer as a new C-heap value (csrc/aerospike_c.h says why). */
-as_string* asc_string_new_copy(const char* value, size_t len);
-as_geojson* asc_geojson_new_copy(const char* value, size_t len);
-as_bytes* asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type);
+as_val* asc_string_new_copy(const char* value, size_t len);
+as_val* asc_geojson_new_copy(const char* value, size_t len);
+as_val* asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type);
 extern "Python" void asc_cluster_event_to_python(as_cluster_event* event);

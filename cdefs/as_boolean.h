@@ -4,8 +4,8 @@ typedef struct as_boolean_s {
     bool value;
 } as_boolean;
 
-extern const as_boolean as_true;
-extern const as_boolean as_false;
+extern as_boolean as_true;  /* const in C (see as_nil.h) */
+extern as_boolean as_false;
 
 as_boolean* as_boolean_init(as_boolean* boolean, bool value);
 as_boolean* as_boolean_new(bool value);

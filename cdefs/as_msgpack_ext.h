@@ -1,3 +1,3 @@
 /* as_msgpack_ext.h (common module): the wildcard and infinity values of CDT range operations. */
-extern const as_val as_cmp_inf;
-extern const as_val as_cmp_wildcard;
+extern as_val as_cmp_inf;  /* const in C (see as_nil.h) */
+extern as_val as_cmp_wildcard;

@@ -1,2 +1,2 @@
 /* as_nil.h (common module): the one nil value (static, never freed). */
-extern const as_val as_nil;
+extern as_val as_nil;  /* const in C; declared mutable only to take its address */

@@ -69,7 +69,8 @@ asc_log_enable(as_log_level level)
 /*
  * Values built from Python own C copies of their bytes (the C client frees them with
  * the value). C has no constructor that copies a buffer of a given length (strdup
- * stops at NUL; Python strings may hold NUL), hence these three.
+ * stops at NUL; Python strings may hold NUL), hence these three. They return as_val*
+ * so Python needs no cast to put them in a list, map or record.
  */
 #include <string.h>
 #include <citrusleaf/alloc.h>
@@ -88,21 +89,21 @@ asc_copy_chars(const char* value, size_t len)
 	return copy;
 }
 
-static as_string*
+static as_val*
 asc_string_new_copy(const char* value, size_t len)
 {
 	char* copy = asc_copy_chars(value, len);
-	return copy ? as_string_new_wlen(copy, len, true) : NULL;
+	return copy ? (as_val*)as_string_new_wlen(copy, len, true) : NULL;
 }
 
-static as_geojson*
+static as_val*
 asc_geojson_new_copy(const char* value, size_t len)
 {
 	char* copy = asc_copy_chars(value, len);
-	return copy ? as_geojson_new_wlen(copy, len, true) : NULL;
+	return copy ? (as_val*)as_geojson_new_wlen(copy, len, true) : NULL;
 }
 
-static as_bytes*
+static as_val*
 asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type)
 {
 	as_bytes* bytes = as_bytes_new(size);
@@ -110,5 +111,5 @@ asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type)
 		as_bytes_append(bytes, value, size);
 		bytes->type = type;
 	}
-	return bytes;
+	return (as_val*)bytes;
 }

@@ -37,3 +37,15 @@ for _module in (aerospike_info, aerospike_index, aerospike_udf, as_job, aerospik
     globals().update((name, getattr(_module, name)) for name in _module.__all__)
     __all__ += _module.__all__
 del _module
+
+# Single-record calls: values, keys, records, policies, operations (list/map CDT), commands.
+from . import (  # noqa: E402
+    aerospike_key, as_cdt_ctx, as_key, as_list_operations, as_map_operations, as_operations,
+    as_policy, as_record, as_val,
+)
+
+for _module in (as_val, as_key, as_record, as_policy, as_operations, as_cdt_ctx,
+                as_list_operations, as_map_operations, aerospike_key):
+    globals().update((name, getattr(_module, name)) for name in _module.__all__)
+    __all__ += _module.__all__
+del _module

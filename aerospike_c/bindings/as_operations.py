@@ -1,0 +1,220 @@
+"""as_operations.h: the operations of one aerospike_key_operate() call.
+
+    ops = as_operations_init(3)                  # as_operations ops; as_operations_inita(&ops, 3);
+    as_operations_add_incr(ops, "count", 1)
+    as_operations_add_append_str(ops, "log", "x")
+    as_operations_add_read(ops, "count")
+    ops.ttl = 120                                # fields ttl, gen by C name
+    rec = aerospike_key_operate(as_, None, key, ops)
+    as_operations_destroy(ops)                   # or let it be collected
+
+Every `as_operations_add_*` function of the C header is here with the C arguments in the C
+order (`as_operations_add_write(ops, name, value)` takes any Python value; `_raw` ones take
+bytes and a size). The list and map CDT operations are in as_list_operations and
+as_map_operations, built the same way. A C `false` (bin name over 15 bytes, no room left:
+nops is fixed as in C) raises ParamError; values are checked as for bins (TypeError).
+
+The wrappers are generated from the C prototypes (cffi knows every argument's type), so they
+cannot drift from the header. `c_operation_wrappers(pattern)` is that generator, shared with
+the CDT modules; each wrapper's `c_args` lists its C argument types after `ops`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .._aerospike import ffi, lib
+from ..exceptions import ParamError
+from ._owned import OwnedStruct
+from .as_record import bin_name
+from .as_status import as_status
+from .as_val import encode_str, val_to_c
+
+__all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_operations_destroy",
+           "as_operations_has_write", "as_operations_consists_of_all_writes"]
+
+
+class as_operations(OwnedStruct):  # noqa: N801 - the C type's name
+    """`as_operations`: room for nops operations; fields ttl, gen (and binops) by C name."""
+
+    __slots__ = ()
+    _c_destroy = lib.as_operations_destroy
+
+    def __init__(self, nops: int) -> None:
+        if isinstance(nops, bool) or not isinstance(nops, int):
+            raise TypeError(f"nops must be an int, not {type(nops).__name__}")
+        if not 0 <= nops <= 0xFFFF:
+            raise ValueError(f"nops must be in [0, 65535], got {nops}")
+        ptr = ffi.new("as_operations*")
+        lib.as_operations_init(ptr, nops)
+        super().__init__(ptr, "as_operations")
+
+    def __len__(self) -> int:
+        self._check_writable("as_operations")
+        return self._ptr.binops.size
+
+    def __repr__(self) -> str:
+        if self._released:
+            return "<as_operations destroyed>"
+        binops = self._ptr.binops
+        return f"<as_operations {binops.size}/{binops.capacity} ttl={self._ptr.ttl} gen={self._ptr.gen}>"
+
+
+def ops_arg(ops: Any) -> as_operations:
+    """An usable as_operations (TypeError / LifecycleError otherwise)."""
+    if not isinstance(ops, as_operations):
+        raise TypeError(f"expected an as_operations, got {type(ops).__name__}")
+    ops._check_writable("as_operations")
+    return ops
+
+
+def as_operations_init(nops: int) -> as_operations:
+    """as_operations_init(&ops, nops) / as_operations_inita(): room for nops operations."""
+    return as_operations(nops)
+
+
+as_operations_new = as_operations_init
+
+
+def as_operations_destroy(ops: as_operations) -> None:
+    """as_operations_destroy(): free the operations and the values they hold."""
+    ops_arg(ops)._release()
+
+
+def as_operations_has_write(ops: as_operations) -> bool:
+    """as_operations_has_write(): does any operation write."""
+    return bool(lib.as_operations_has_write(ops_arg(ops)._ptr))
+
+
+def as_operations_consists_of_all_writes(ops: as_operations) -> bool:
+    """as_operations_consists_of_all_writes(): does every operation write."""
+    return bool(lib.as_operations_consists_of_all_writes(ops_arg(ops)._ptr))
+
+
+# -- generated wrappers -------------------------------------------------------------------------
+def _pointer(kind: str) -> Callable[[Any, str, as_operations], Any]:
+    """A converter for an optional struct argument (ctx, list/map policy): None -> NULL."""
+    def convert(value: Any, where: str, ops: as_operations) -> Any:
+        if value is None:
+            return ffi.NULL
+        ptr = getattr(value, "_ptr", None)
+        if ptr is None or ffi.typeof(ptr) is not ffi.typeof(kind):
+            raise TypeError(f"{where} takes None or a {kind.rstrip(' *')}, not {type(value).__name__}")
+        ops._keep(value)
+        return ptr
+    return convert
+
+
+def _value(cast: Optional[str], types: Tuple[type, ...] = ()) -> Callable[[Any, str, as_operations], Any]:
+    """A converter for a value the C function consumes (as_val*, as_list*, as_map*)."""
+    def convert(value: Any, where: str, ops: as_operations) -> Any:
+        if types and (not isinstance(value, types) or isinstance(value, (str, bytes))):
+            raise TypeError(f"{where} must be a {types[0].__name__}, not {type(value).__name__}")
+        val = val_to_c(value, where)
+        return ffi.cast(cast, val) if cast else val
+    return convert
+
+
+def _text(value: Any, where: str, ops: as_operations) -> Any:
+    if not isinstance(value, str):
+        raise TypeError(f"{where} must be a str, not {type(value).__name__}")
+    data = encode_str(value, where)
+    if b"\0" in data:
+        raise ValueError(f"{where} must not contain NUL characters (C reads it with strlen)")
+    ops._keep(data)  # some operations point at it until aerospike_key_operate
+    return data
+
+
+def _raw(value: Any, where: str, ops: as_operations) -> Any:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{where} must be bytes, not {type(value).__name__}")
+    data = bytes(value)
+    ops._keep(data)
+    return data
+
+
+def _plain(value: Any, where: str, ops: as_operations) -> Any:
+    return value
+
+
+_CONVERTERS: Dict[str, Callable[[Any, str, as_operations], Any]] = {
+    "struct as_cdt_ctx *": _pointer("struct as_cdt_ctx *"),
+    "struct as_list_policy_s *": _pointer("struct as_list_policy_s *"),
+    "struct as_map_policy_s *": _pointer("struct as_map_policy_s *"),
+    "struct as_val_s *": _value(None),
+    "union as_bin_value_s *": _value("as_bin_value*"),
+    "struct as_list_s *": _value("as_list*", (list, tuple)),
+    "struct as_map_s *": _value("as_map*", (Mapping,)),
+    "char *": _text,
+    "uint8_t *": _raw,
+    "unsigned char *": _raw,
+}
+_CONSUMED = ("struct as_val_s *", "union as_bin_value_s *", "struct as_list_s *", "struct as_map_s *")
+
+
+def _wrapper(name: str) -> Callable[..., bool]:
+    function = getattr(lib, name)
+    ctype = ffi.typeof(function)
+    args = [a.cname for a in ctype.args]
+    if args[:2] != ["struct as_operations_s *", "char *"] and args != ["struct as_operations_s *"]:
+        raise RuntimeError(f"{name}: not an (ops, name, ...) operation")  # pragma: no cover
+    rest = args[2:]
+    converters = [_CONVERTERS.get(a, _plain) for a in rest]
+    raw_sizes = [i for i, a in enumerate(rest[:-1]) if a in ("uint8_t *", "unsigned char *")]
+    prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
+
+    def operation(ops: Any, *values: Any) -> bool:
+        ops = ops_arg(ops)
+        expected = len(args) - 1
+        if len(values) != expected:
+            raise TypeError(f"{prototype} takes {expected + 1} arguments, got {len(values) + 1}")
+        binops = ops._ptr.binops
+        if binops.size >= binops.capacity:
+            raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                             f"{name}: the as_operations is full ({binops.capacity} operations)")
+        c_args: List[Any] = []
+        if expected:
+            c_args.append(bin_name(values[0]))
+            where = f"{name}: bin {values[0]!r}"
+            try:
+                for convert, value in zip(converters, values[1:]):
+                    c_args.append(convert(value, where, ops))
+            except BaseException:
+                for kind, arg in zip(rest, c_args[1:]):
+                    if kind in _CONSUMED:
+                        lib.as_val_val_destroy(ffi.cast("as_val*", arg))
+                raise
+            for i in raw_sizes:  # C reads `size` bytes of the buffer before it
+                if not 0 <= values[i + 2] <= len(values[i + 1]):
+                    raise ValueError(f"{where}: size must be in [0, {len(values[i + 1])}]")
+        if not function(ops._ptr, *c_args):
+            raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{name} failed")
+        return True
+
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = f"{prototype}: the C function; raises ParamError where C returns false."
+    operation.c_args = tuple(rest)  # type: ignore[attr-defined]
+    return operation
+
+
+def c_operation_wrappers(pattern: str) -> Dict[str, Callable[..., bool]]:
+    """A wrapper for every declared C function whose name matches `pattern` (re.fullmatch)."""
+    regex = re.compile(pattern)
+    return {name: _wrapper(name) for name in sorted(dir(lib))
+            if regex.fullmatch(name) and callable(getattr(lib, name))}
+
+
+_OPERATIONS = c_operation_wrappers(
+    r"as_operations_add_(write|read|incr|prepend|append|touch|delete)\w*")
+_OPERATIONS.pop("as_operations_add_read_all_called", None)
+globals().update(_OPERATIONS)
+__all__ += sorted(_OPERATIONS)
+
+
+def as_operations_add_read_all_called(ops: as_operations) -> bool:
+    """as_operations_add_read_all_called(): was as_operations_add_read_all() added."""
+    return bool(lib.as_operations_add_read_all_called(ops_arg(ops)._ptr))
+
+
+__all__.append("as_operations_add_read_all_called")

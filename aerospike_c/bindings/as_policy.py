@@ -1,0 +1,236 @@
+"""as_policy.h: every policy struct, as checked views with the C defaults.
+
+    p = as_policy_write_init()                 # as_policy_write p; as_policy_write_init(&p);
+    p.exists = AS_POLICY_EXISTS_CREATE         # fields by C name, checked (enums, ranges)
+    p.base.total_timeout = 200
+    aerospike_key_put(as_, p, key, rec)        # None instead of p: C's NULL, the config default
+
+One `as_policy_<kind>_init()` per C init function: read, write, operate, remove, apply,
+batch, batch_parent_write, batch_read, batch_write, batch_apply, batch_remove, scan, query,
+info, admin, txn_verify, txn_roll. Each returns an instance of the class named after the C
+type (`as_policy_read` ...). `filter_exp` and `txn` take None or an object whose `_ptr` is the
+C `as_exp*` / `as_txn*` (kept alive by the policy).
+
+API for the other bindings and the Client (stable; a policy argument for C is made by
+`_calls.policy_arg(policy, ctype)`: None -> NULL, else the view's pointer):
+
+    policy_from_config(as_, kind) -> policy     a copy of as->config.policies.<kind>
+    policy_with(base, fields: Mapping) -> base  set fields by C name; a dict sets a nested struct,
+                                                and a field of `base` (total_timeout ...) may be
+                                                given without the "base" level
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Dict
+
+from .._aerospike import ffi, lib
+from ._cstruct import CStruct, register_field
+from ._owned import OwnedStruct
+
+__all__ = [
+    "as_policy_read", "as_policy_write", "as_policy_operate", "as_policy_remove",
+    "as_policy_apply", "as_policy_batch", "as_policy_batch_read", "as_policy_batch_write",
+    "as_policy_batch_apply", "as_policy_batch_remove", "as_policy_scan", "as_policy_query",
+    "as_policy_info", "as_policy_admin",
+    "as_policy_read_init", "as_policy_write_init", "as_policy_operate_init",
+    "as_policy_remove_init", "as_policy_apply_init", "as_policy_batch_init",
+    "as_policy_batch_parent_write_init", "as_policy_batch_read_init",
+    "as_policy_batch_write_init", "as_policy_batch_apply_init", "as_policy_batch_remove_init",
+    "as_policy_scan_init", "as_policy_query_init", "as_policy_info_init", "as_policy_admin_init",
+    "as_policy_txn_verify_init", "as_policy_txn_roll_init",
+]
+
+
+class _Policy(OwnedStruct):
+    """A policy struct owned by Python (ffi.new), with what its pointer fields reference."""
+
+    __slots__ = ()
+    ctype = ""
+
+    def __init__(self) -> None:
+        super().__init__(ffi.new(f"{self.ctype}*"), self.ctype)
+
+    def __repr__(self) -> str:
+        return f"<{self.ctype} {self.to_dict()!r}>"
+
+
+def _policy_class(ctype: str) -> type:
+    return type(ctype, (_Policy,), {"__slots__": (), "ctype": ctype,
+                                    "__doc__": f"`{ctype}`: fields by C name, checked."})
+
+
+as_policy_read = _policy_class("as_policy_read")
+as_policy_write = _policy_class("as_policy_write")
+as_policy_operate = _policy_class("as_policy_operate")
+as_policy_remove = _policy_class("as_policy_remove")
+as_policy_apply = _policy_class("as_policy_apply")
+as_policy_batch = _policy_class("as_policy_batch")
+as_policy_batch_read = _policy_class("as_policy_batch_read")
+as_policy_batch_write = _policy_class("as_policy_batch_write")
+as_policy_batch_apply = _policy_class("as_policy_batch_apply")
+as_policy_batch_remove = _policy_class("as_policy_batch_remove")
+as_policy_scan = _policy_class("as_policy_scan")
+as_policy_query = _policy_class("as_policy_query")
+as_policy_info = _policy_class("as_policy_info")
+as_policy_admin = _policy_class("as_policy_admin")
+
+# init function suffix -> (class, C init function); txn_* and batch_parent_write are as_policy_batch.
+_KINDS: Dict[str, Any] = {
+    "read": as_policy_read, "write": as_policy_write, "operate": as_policy_operate,
+    "remove": as_policy_remove, "apply": as_policy_apply, "batch": as_policy_batch,
+    "batch_parent_write": as_policy_batch, "batch_read": as_policy_batch_read,
+    "batch_write": as_policy_batch_write, "batch_apply": as_policy_batch_apply,
+    "batch_remove": as_policy_batch_remove, "scan": as_policy_scan, "query": as_policy_query,
+    "info": as_policy_info, "admin": as_policy_admin, "txn_verify": as_policy_batch,
+    "txn_roll": as_policy_batch,
+}
+
+
+def _init(kind: str) -> _Policy:
+    policy = _KINDS[kind]()
+    getattr(lib, f"as_policy_{kind}_init")(policy._ptr)
+    return policy
+
+
+def as_policy_read_init() -> Any:
+    """as_policy_read_init(&p): the C defaults for aerospike_key_get/select/exists."""
+    return _init("read")
+
+
+def as_policy_write_init() -> Any:
+    """as_policy_write_init(&p): the C defaults for aerospike_key_put."""
+    return _init("write")
+
+
+def as_policy_operate_init() -> Any:
+    """as_policy_operate_init(&p): the C defaults for aerospike_key_operate."""
+    return _init("operate")
+
+
+def as_policy_remove_init() -> Any:
+    """as_policy_remove_init(&p): the C defaults for aerospike_key_remove."""
+    return _init("remove")
+
+
+def as_policy_apply_init() -> Any:
+    """as_policy_apply_init(&p): the C defaults for aerospike_key_apply."""
+    return _init("apply")
+
+
+def as_policy_batch_init() -> Any:
+    """as_policy_batch_init(&p): the C defaults for batch reads."""
+    return _init("batch")
+
+
+def as_policy_batch_parent_write_init() -> Any:
+    """as_policy_batch_parent_write_init(&p): the C defaults for batches that write."""
+    return _init("batch_parent_write")
+
+
+def as_policy_batch_read_init() -> Any:
+    """as_policy_batch_read_init(&p): per-record batch read defaults."""
+    return _init("batch_read")
+
+
+def as_policy_batch_write_init() -> Any:
+    """as_policy_batch_write_init(&p): per-record batch write defaults."""
+    return _init("batch_write")
+
+
+def as_policy_batch_apply_init() -> Any:
+    """as_policy_batch_apply_init(&p): per-record batch UDF defaults."""
+    return _init("batch_apply")
+
+
+def as_policy_batch_remove_init() -> Any:
+    """as_policy_batch_remove_init(&p): per-record batch remove defaults."""
+    return _init("batch_remove")
+
+
+def as_policy_scan_init() -> Any:
+    """as_policy_scan_init(&p): the C defaults for scans."""
+    return _init("scan")
+
+
+def as_policy_query_init() -> Any:
+    """as_policy_query_init(&p): the C defaults for queries."""
+    return _init("query")
+
+
+def as_policy_info_init() -> Any:
+    """as_policy_info_init(&p): the C defaults for info requests."""
+    return _init("info")
+
+
+def as_policy_admin_init() -> Any:
+    """as_policy_admin_init(&p): the C defaults for user/role administration."""
+    return _init("admin")
+
+
+def as_policy_txn_verify_init() -> Any:
+    """as_policy_txn_verify_init(&p): transaction verify defaults (an as_policy_batch)."""
+    return _init("txn_verify")
+
+
+def as_policy_txn_roll_init() -> Any:
+    """as_policy_txn_roll_init(&p): transaction roll forward/back defaults (an as_policy_batch)."""
+    return _init("txn_roll")
+
+
+# -- pointer fields: filter_exp, txn --------------------------------------------------------------
+def _pointer_field(field: str, ctype: str) -> Any:
+    def getter(view: CStruct) -> Any:
+        value = getattr(view._ptr, field)
+        return None if value == ffi.NULL else value
+
+    def setter(view: CStruct, value: Any) -> None:
+        if value is None:
+            setattr(view._ptr, field, ffi.NULL)
+            return
+        ptr = getattr(value, "_ptr", value)
+        if not isinstance(ptr, ffi.CData) or ffi.typeof(ptr) is not ffi.typeof(f"{ctype}*"):
+            raise TypeError(f"{view._path}.{field} takes None or an {ctype} (its _ptr), "
+                            f"not {type(value).__name__}")
+        view._owner._keep(value)  # the C struct only points at it
+        setattr(view._ptr, field, ptr)
+
+    return getter, setter
+
+
+for _struct in ("as_policy_base", "as_policy_batch_read", "as_policy_batch_write",
+                "as_policy_batch_apply", "as_policy_batch_remove"):
+    register_field(_struct, "filter_exp", *_pointer_field("filter_exp", "struct as_exp"))
+register_field("as_policy_base", "txn", *_pointer_field("txn", "struct as_txn"))
+
+
+# -- for the other bindings and the Client --------------------------------------------------------
+def policy_from_config(as_: Any, kind: str) -> Any:
+    """A copy of as->config.policies.<kind> (what C uses for a NULL policy)."""
+    config = as_.config  # raises once the instance is destroyed
+    source = getattr(config._ptr.policies, kind)
+    cls = _KINDS[kind]
+    policy = cls()
+    policy._ptr[0] = source
+    if kind in ("read", "write", "operate", "remove", "apply", "batch", "scan", "query"):
+        # The copy points at the config's expression/transaction; keep their owner alive.
+        policy._keep(as_)
+    return policy
+
+
+def policy_with(policy: Any, fields: Mapping) -> Any:
+    """Set fields on a policy view by C name (see the module doc); returns the policy."""
+    names = set(policy)
+    for name, value in fields.items():
+        if name not in names and "base" in names and name in set(policy.base):
+            target: CStruct = policy.base
+        else:
+            target = policy
+        if isinstance(value, Mapping):
+            nested = getattr(target, name)
+            if not isinstance(nested, CStruct):
+                raise TypeError(f"{target._path}.{name} is not a struct; it takes a value")
+            policy_with(nested, value)
+        else:
+            setattr(target, name, value)
+    return policy

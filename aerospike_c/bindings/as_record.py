@@ -1,0 +1,352 @@
+"""as_record.h: a record's bins and metadata (gen, ttl), to write or as read.
+
+    rec = as_record_init(2)                      # as_record rec; as_record_inita(&rec, 2);
+    as_record_set_int64(rec, "test-bin-1", 1234)
+    as_record_set_str(rec, "test-bin-2", "test-bin-2-data")
+    rec.ttl = 60                                 # fields by C name: gen, ttl, key, bins
+    ...
+    as_record_get_int64(rec, "test-bin-1", 0)    # typed getters as in C (fallback / None)
+    as_record_destroy(rec)                       # or let it be collected
+
+`as_record` keeps alive the Python buffers its string and bytes bins point to (C's
+`free = false`) and destroys the C record (bins, values) once: explicitly with
+as_record_destroy() or when collected. Records returned by aerospike_key_get() & co. are
+the same class. Where C's setters return false (bin name over 15 bytes, no room left)
+this raises ParamError; values Python cannot send raise TypeError naming the bin.
+
+API for the other bindings (stable):
+
+    Record(key, meta, bins)          a NamedTuple: key (ns, set, user_key, digest) or None,
+                                     meta {"gen": int, "ttl": int}, bins {name: value}
+    record_to_python(as_record*, key=None) -> Record     (key: use this key tuple instead
+                                     of the record's own, which single-record reads leave empty)
+    bins_to_python(as_record*) -> dict
+    meta_to_python(as_record*) -> dict
+    bin_name(name) -> bytes          a checked bin name for C
+    set_bins(as_record*, bins: Mapping, keep: list) -> None
+                                     set every bin of a dict on an initialized record; buffers
+                                     C points to are appended to `keep` (keep it alive until
+                                     the record is destroyed)
+    record_arg(obj) -> as_record     an as_record, or a dict of bins turned into a new one
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from .._aerospike import ffi, lib
+from ..exceptions import ParamError
+from ._owned import OwnedStruct
+from .as_key import KeyTuple, key_to_python
+from .as_status import as_status
+from .as_val import (
+    GeoJSON, bin_value_from_c, check_int64, encode_str, sized_bytes, val_to_c,
+)
+
+__all__ = [
+    "Record", "as_record", "as_record_init", "as_record_new", "as_record_destroy",
+    "as_record_numbins", "as_record_set", "as_record_set_bool", "as_record_set_int64",
+    "as_record_set_double", "as_record_set_str", "as_record_set_geojson_str",
+    "as_record_set_raw", "as_record_set_list", "as_record_set_map",
+    "as_record_set_nil", "as_record_get", "as_record_get_bool", "as_record_get_int64",
+    "as_record_get_double", "as_record_get_str", "as_record_get_geojson_str",
+    "as_record_get_bytes", "as_record_get_list", "as_record_get_map",
+]
+
+_NAME_MAX = lib.AS_BIN_NAME_MAX_LEN
+_NAMES: Dict[str, bytes] = {}  # bin name -> checked UTF-8 (bounded cache)
+
+
+class Record(NamedTuple):
+    """A record as Python values: key tuple (or None), meta {"gen", "ttl"}, bins dict."""
+
+    key: Optional[KeyTuple]
+    meta: Dict[str, int]
+    bins: Dict[str, Any]
+
+
+class as_record(OwnedStruct):  # noqa: N801 - the C type's name
+    """`as_record`: fields gen, ttl, key, bins by C name; destroyed once."""
+
+    __slots__ = ()
+    _c_destroy = lib.as_record_destroy
+
+    def __init__(self, ptr: Any) -> None:
+        super().__init__(ptr, "as_record")
+
+    def to_python(self, key: Optional[KeyTuple] = None) -> Record:
+        """The record as a `Record` (key, meta, bins) of Python values."""
+        self._check_writable("as_record.to_python")
+        return record_to_python(self._ptr, key)
+
+    def __repr__(self) -> str:
+        if self._released:
+            return "<as_record destroyed>"
+        return f"<as_record gen={self._ptr.gen} ttl={self._ptr.ttl} bins={bins_to_python(self._ptr)!r}>"
+
+
+# -- bin names and values -------------------------------------------------------------------------
+def bin_name(name: Any) -> bytes:
+    """A bin name checked for C: a str of at most 15 UTF-8 bytes without NUL."""
+    encoded = _NAMES.get(name) if type(name) is str else None
+    if encoded is not None:
+        return encoded
+    if not isinstance(name, str):
+        raise TypeError(f"a bin name must be a str, not {type(name).__name__}")
+    encoded = name.encode("utf-8")
+    if b"\0" in encoded:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"bin name {name!r} contains NUL")
+    if len(encoded) > _NAME_MAX:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"bin name {name!r} is longer than {_NAME_MAX} bytes")
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    _NAMES[name] = encoded
+    return encoded
+
+
+def _where(name: Any) -> str:
+    return f"bin {name!r}"
+
+
+def set_bin(ptr: Any, name: Any, value: Any, keep: List[Any]) -> None:
+    """Set one bin of the `as_record*` ptr from a Python value (ParamError if C refuses)."""
+    c_name = bin_name(name)
+    kind = type(value)
+    if kind is int:
+        ok = lib.as_record_set_int64(ptr, c_name, check_int64(value, _where(name)))
+    elif kind is str and "\0" not in value:
+        data = encode_str(value, _where(name))
+        keep.append(data)
+        ok = lib.as_record_set_strp(ptr, c_name, data, False)
+    elif kind is float:
+        ok = lib.as_record_set_double(ptr, c_name, value)
+    elif kind is bytes:
+        keep.append(value)
+        ok = lib.as_record_set_rawp(ptr, c_name, value, len(value), False)
+    elif kind is bool:
+        ok = lib.as_record_set_bool(ptr, c_name, value)
+    elif value is None:
+        ok = lib.as_record_set_nil(ptr, c_name)
+    else:
+        val = val_to_c(value, _where(name))
+        ok = lib.as_record_set(ptr, c_name, ffi.cast("as_bin_value*", val))
+        if not ok:
+            lib.as_val_val_destroy(val)
+    if not ok:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"bin {name!r}: the record has no room for another bin "
+                         f"(capacity {ptr.bins.capacity})")
+
+
+def set_bins(ptr: Any, bins: Mapping[str, Any], keep: List[Any]) -> None:
+    """Set every bin of `bins` on an initialized `as_record*` (see the module doc)."""
+    for name, value in bins.items():
+        set_bin(ptr, name, value, keep)
+
+
+def new_record_from(bins: Mapping[str, Any]) -> as_record:
+    """A new as_record holding the bins of a dict."""
+    if not isinstance(bins, Mapping):
+        raise TypeError(f"bins must be a dict, not {type(bins).__name__}")
+    rec = as_record_init(len(bins))
+    set_bins(rec._ptr, bins, rec._keepalive)
+    return rec
+
+
+def record_arg(obj: Any) -> as_record:
+    """An as_record, or a dict of bins as a new as_record."""
+    if isinstance(obj, as_record):
+        obj._check_writable("as_record")
+        return obj
+    return new_record_from(obj)
+
+
+def bins_to_python(ptr: Any) -> Dict[str, Any]:
+    """The bins of an `as_record*` as {name: value}."""
+    bins = ptr.bins
+    entries = bins.entries
+    out: Dict[str, Any] = {}
+    for i in range(bins.size):
+        entry = entries[i]
+        out[ffi.string(entry.name).decode("utf-8", "surrogateescape")] = \
+            bin_value_from_c(entry.valuep)
+    return out
+
+
+def bins_to_pairs(ptr: Any) -> List[Tuple[str, Any]]:
+    """The bins of an `as_record*` as [(name, value)] in wire order (names may repeat)."""
+    bins = ptr.bins
+    entries = bins.entries
+    return [(ffi.string(entries[i].name).decode("utf-8", "surrogateescape"),
+             bin_value_from_c(entries[i].valuep)) for i in range(bins.size)]
+
+
+def meta_to_python(ptr: Any) -> Dict[str, int]:
+    """{"gen": generation, "ttl": seconds to live (AS_RECORD_NO_EXPIRE_TTL: never)}."""
+    return {"gen": ptr.gen, "ttl": ptr.ttl}
+
+
+def record_to_python(ptr: Any, key: Optional[KeyTuple] = None) -> Record:
+    """A `Record` from an `as_record*`; `key` replaces the record's own key when given."""
+    if key is None and ptr.key.ns[0] != b"\0":
+        key = key_to_python(ffi.addressof(ptr, "key"))
+    return Record(key, {"gen": ptr.gen, "ttl": ptr.ttl}, bins_to_python(ptr))
+
+
+# -- the C functions ------------------------------------------------------------------------------
+def _record(rec: Any) -> as_record:
+    if not isinstance(rec, as_record):
+        raise TypeError(f"expected an as_record, got {type(rec).__name__}")
+    rec._check_writable("as_record")
+    return rec
+
+
+def _nbins(nbins: Any) -> int:
+    if isinstance(nbins, bool) or not isinstance(nbins, int):
+        raise TypeError(f"nbins must be an int, not {type(nbins).__name__}")
+    if not 0 <= nbins <= 0xFFFF:
+        raise ValueError(f"nbins must be in [0, 65535], got {nbins}")
+    return nbins
+
+
+def as_record_init(nbins: int) -> as_record:
+    """as_record_init(&rec, nbins) / as_record_inita(): a record with room for nbins bins."""
+    ptr = ffi.new("as_record*")
+    lib.as_record_init(ptr, _nbins(nbins))
+    return as_record(ptr)
+
+
+as_record_new = as_record_init
+
+
+def as_record_destroy(rec: as_record) -> None:
+    """as_record_destroy(): free the bins and values (the record object is then unusable)."""
+    _record(rec)._release()
+
+
+def as_record_numbins(rec: as_record) -> int:
+    """as_record_numbins(): how many bins the record holds."""
+    return lib.as_record_numbins(_record(rec)._ptr)
+
+
+def as_record_set(rec: as_record, name: str, value: Any) -> bool:
+    """as_record_set(): set a bin to any Python value (None: as_nil, deletes the bin on write)."""
+    record = _record(rec)
+    set_bin(record._ptr, name, value, record._keepalive)
+    return True
+
+
+def _set_typed(rec: as_record, name: str, value: Any, types: Tuple[type, ...], what: str) -> bool:
+    if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        raise TypeError(f"bin {name!r}: {what} takes {' or '.join(t.__name__ for t in types)}, "
+                        f"not {type(value).__name__}")
+    return as_record_set(rec, name, value)
+
+
+def as_record_set_bool(rec: as_record, name: str, value: bool) -> bool:
+    """as_record_set_bool()."""
+    return _set_typed(rec, name, value, (bool,), "as_record_set_bool")
+
+
+def as_record_set_int64(rec: as_record, name: str, value: int) -> bool:
+    """as_record_set_int64()."""
+    return _set_typed(rec, name, value, (int,), "as_record_set_int64")
+
+
+def as_record_set_double(rec: as_record, name: str, value: float) -> bool:
+    """as_record_set_double()."""
+    return _set_typed(rec, name, float(value) if type(value) is int else value, (float,),
+                      "as_record_set_double")
+
+
+def as_record_set_str(rec: as_record, name: str, value: str) -> bool:
+    """as_record_set_str()."""
+    return _set_typed(rec, name, value, (str,), "as_record_set_str")
+
+
+def as_record_set_geojson_str(rec: as_record, name: str, value: str) -> bool:
+    """as_record_set_geojson_str(): a GeoJSON text."""
+    if not isinstance(value, str):
+        raise TypeError(f"bin {name!r}: as_record_set_geojson_str takes str, "
+                        f"not {type(value).__name__}")
+    return as_record_set(rec, name, GeoJSON(value))
+
+
+def as_record_set_raw(rec: as_record, name: str, value: bytes, size: Optional[int] = None) -> bool:
+    """as_record_set_raw(rec, name, value, size): a bytes bin (size defaults to len(value))."""
+    return as_record_set(rec, name, sized_bytes(value, size, f"bin {name!r}: as_record_set_raw"))
+
+
+def as_record_set_list(rec: as_record, name: str, value: Any) -> bool:
+    """as_record_set_list(): a list bin."""
+    return _set_typed(rec, name, value, (list, tuple), "as_record_set_list")
+
+
+def as_record_set_map(rec: as_record, name: str, value: Any) -> bool:
+    """as_record_set_map(): a map bin."""
+    return _set_typed(rec, name, value, (dict, Mapping), "as_record_set_map")
+
+
+def as_record_set_nil(rec: as_record, name: str) -> bool:
+    """as_record_set_nil(): a nil bin (a write deletes the bin)."""
+    return as_record_set(rec, name, None)
+
+
+def _bin_value(rec: as_record, name: str) -> Any:
+    return lib.as_record_get(_record(rec)._ptr, bin_name(name))
+
+
+def _typed(rec: as_record, name: str, c_type: int) -> Any:
+    bv = _bin_value(rec, name)
+    if bv == ffi.NULL or bv.nil.type != c_type:
+        return None
+    return bin_value_from_c(bv)
+
+
+def as_record_get(rec: as_record, name: str) -> Any:
+    """as_record_get(): the bin's value (None when the bin is absent, like C's NULL)."""
+    return bin_value_from_c(_bin_value(rec, name))
+
+
+def as_record_get_bool(rec: as_record, name: str) -> bool:
+    """as_record_get_bool(): the bin's boolean (False when absent or not a boolean)."""
+    return bool(_typed(rec, name, lib.AS_BOOLEAN))
+
+
+def as_record_get_int64(rec: as_record, name: str, fallback: int) -> int:
+    """as_record_get_int64(): the bin's integer, else fallback."""
+    value = _typed(rec, name, lib.AS_INTEGER)
+    return fallback if value is None else value
+
+
+def as_record_get_double(rec: as_record, name: str, fallback: float) -> float:
+    """as_record_get_double(): the bin's double, else fallback."""
+    value = _typed(rec, name, lib.AS_DOUBLE)
+    return fallback if value is None else value
+
+
+def as_record_get_str(rec: as_record, name: str) -> Optional[str]:
+    """as_record_get_str(): the bin's string, else None."""
+    return _typed(rec, name, lib.AS_STRING)
+
+
+def as_record_get_geojson_str(rec: as_record, name: str) -> Optional[str]:
+    """as_record_get_geojson_str(): the bin's GeoJSON text, else None."""
+    value = _typed(rec, name, lib.AS_GEOJSON)
+    return None if value is None else value.value
+
+
+def as_record_get_bytes(rec: as_record, name: str) -> Optional[bytes]:
+    """as_record_get_bytes(): the bin's bytes, else None."""
+    return _typed(rec, name, lib.AS_BYTES)
+
+
+def as_record_get_list(rec: as_record, name: str) -> Optional[List[Any]]:
+    """as_record_get_list(): the bin's list, else None."""
+    return _typed(rec, name, lib.AS_LIST)
+
+
+def as_record_get_map(rec: as_record, name: str) -> Optional[Dict[Any, Any]]:
+    """as_record_get_map(): the bin's map, else None."""
+    return _typed(rec, name, lib.AS_MAP)

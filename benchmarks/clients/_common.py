@@ -1,0 +1,267 @@
+"""What every Python runner shares: the command line, the record shapes, the timed loop and
+the result line. Imported by runners that run in other environments (the official client's
+venv), so it uses the standard library only.
+
+A runner is one process for one workload: `python RUNNER --hosts H --workload W --ops N ...`
+prints one JSON object (the result fields below) on stdout. The raw C runner
+(benchmarks/raw_c/bench.c) takes the same options and prints the same fields.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+#: Workloads a runner understands (the harness picks sets, counts and threads).
+WORKLOADS = ("connect", "put_small", "get_small", "put_wide", "get_wide", "operate",
+             "batch_get", "scan", "mix", "memory")
+
+BLOB = bytes(i % 251 for i in range(1024))
+
+Hosts = List[Tuple[str, int]]
+Call = Callable[[int], int]
+
+
+class Unsupported(Exception):
+    """The client under test cannot run this workload (yet); the harness shows n/a."""
+
+
+def default_set(workload: str) -> str:
+    """The set a workload uses unless --set is given (as bench.c's default_set)."""
+    if "wide" in workload:
+        return "wide"
+    if workload == "operate":
+        return "ops"
+    if workload == "scan":
+        return "scan"
+    return "small"
+
+
+def is_wide_set(set_name: str) -> bool:
+    """Records of this set have the 10-bin shape."""
+    return set_name == "wide"
+
+
+def small_bins(i: int) -> Dict[str, Any]:
+    """The small record: one int bin."""
+    return {"i": i}
+
+
+def wide_bins(i: int) -> Dict[str, Any]:
+    """The 10-bin record: 4 ints, 3 strings, a 1 KiB blob, a list and a map."""
+    return {
+        "i1": i, "i2": i * 2, "i3": i * 3, "i4": -i,
+        "s1": f"user-{i:06d}", "s2": "alpha beta gamma delta",
+        "s3": "the quick brown fox jumps over the lazy dog",
+        "blob": BLOB,
+        "list": [1, 2, i, "four", "five"],
+        "map": {"a": 1, "b": "two", "c": i},
+    }
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The runner command line (the same options as bench.c)."""
+    parser = argparse.ArgumentParser(description="Run one benchmark workload; print JSON.")
+    parser.add_argument("--hosts", required=True, help="host:port,host:port (the first is the seed)")
+    parser.add_argument("--workload", required=True, choices=WORKLOADS)
+    parser.add_argument("--nodes", type=int, help="cluster size to wait for (default: number of hosts)")
+    parser.add_argument("--namespace", default="test")
+    parser.add_argument("--set", dest="set_name")
+    parser.add_argument("--ops", type=int, default=1000, help="calls (batches for batch_get)")
+    parser.add_argument("--keys", type=int, default=10000, help="key space: keys 0..keys-1")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=100, help="keys per batch_get call")
+    args = parser.parse_args(argv)
+    if min(args.ops, args.keys, args.threads, args.batch) <= 0:
+        parser.error("--ops, --keys, --threads and --batch must be positive")
+    args.set_name = args.set_name or default_set(args.workload)
+    args.host_list = parse_hosts(args.hosts)
+    args.nodes = args.nodes or len(args.host_list)
+    return args
+
+
+def parse_hosts(text: str) -> Hosts:
+    """`host:port,[::1]:port` into (host, port) pairs."""
+    hosts = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        host, _, port = item.rpartition(":")
+        hosts.append((host.strip("[]"), int(port)))
+    if not hosts:
+        raise SystemExit("--hosts is empty")
+    return hosts
+
+
+class Adapter:
+    """One client under test. Subclasses build per-workload calls over their client."""
+
+    name = "?"
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    def connect(self, seed_only: bool) -> None:
+        """Connect to the first host only (seed_only) or to all hosts."""
+        raise NotImplementedError
+
+    def node_count(self) -> int:
+        """Nodes the connected client knows."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close and free the client."""
+        raise NotImplementedError
+
+    def call_for(self, workload: str) -> Call:
+        """A function doing one call of the workload with operation index i; returns records."""
+        raise NotImplementedError
+
+
+def current_rss_kb() -> int:
+    """Resident set size now, in KiB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            resident_pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def percentile_us(sorted_ns: List[int], q: float) -> float:
+    """The q-quantile (nearest rank) of sorted nanosecond samples, in microseconds."""
+    if not sorted_ns:
+        return 0.0
+    return sorted_ns[int(q * (len(sorted_ns) - 1) + 0.5)] / 1000.0
+
+
+def wait_for_nodes(adapter: Adapter, expect: int, timeout: float = 5.0) -> None:
+    """Poll (bounded) until the client knows `expect` nodes."""
+    deadline = time.monotonic() + timeout
+    while adapter.node_count() < expect:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {adapter.node_count()} of {expect} nodes discovered")
+        time.sleep(0.001)
+
+
+class _Worker:
+    """One thread's share of the calls and its latency samples."""
+
+    def __init__(self, call: Call, first: int, count: int) -> None:
+        self.call = call
+        self.first = first
+        self.count = count
+        self.latencies: List[int] = [0] * count
+        self.records = 0
+        self.error = ""
+
+    def run(self) -> None:
+        call, latencies, clock = self.call, self.latencies, time.perf_counter_ns
+        records = 0
+        index = self.first
+        try:
+            for k in range(self.count):
+                start = clock()
+                records += call(index + k)
+                latencies[k] = clock() - start
+        except Exception as exc:  # the figure is invalid: report it instead of a number
+            self.error = f"{type(exc).__name__}: {exc}"
+        self.records += records
+
+
+def _result(adapter: Adapter, ops: int, records: int, error: str, seconds: float,
+            before: Any, after: Any, latencies: List[int], rss_start: int) -> Dict[str, Any]:
+    latencies.sort()
+    return {
+        "client": adapter.name, "workload": adapter.args.workload,
+        "threads": adapter.args.threads, "ops": ops, "records": records,
+        "errors": 1 if error else 0, "error": error, "seconds": seconds,
+        "cpu_user": after.ru_utime - before.ru_utime, "cpu_sys": after.ru_stime - before.ru_stime,
+        "p50_us": percentile_us(latencies, 0.50), "p99_us": percentile_us(latencies, 0.99),
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "rss_start_kb": rss_start, "rss_end_kb": current_rss_kb(),
+    }
+
+
+def _measure_connect(adapter: Adapter) -> Dict[str, Any]:
+    """connect: seed → fully discovered cluster → close, --ops times."""
+    args = adapter.args
+    latencies: List[int] = []
+    error = ""
+    rss_start = current_rss_kb()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    for _ in range(args.ops):
+        start = time.perf_counter_ns()
+        try:
+            adapter.connect(seed_only=True)
+            try:
+                wait_for_nodes(adapter, args.nodes)
+            finally:
+                adapter.close()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            break
+        latencies.append(time.perf_counter_ns() - start)
+    seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return _result(adapter, len(latencies), len(latencies), error, seconds, before, after,
+                   latencies, rss_start)
+
+
+def _measure_calls(adapter: Adapter) -> Dict[str, Any]:
+    args = adapter.args
+    call = adapter.call_for(args.workload)
+    per_thread = args.ops // args.threads
+    workers = [_Worker(call, t * per_thread, per_thread) for t in range(args.threads)]
+    rss_start = current_rss_kb()
+    if args.workload == "memory":  # RSS after a warm-up tenth, then at the end
+        _Worker(call, 0, per_thread // 10).run()
+        rss_start = current_rss_kb()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    if args.threads == 1:
+        workers[0].run()
+    else:
+        threads = [threading.Thread(target=worker.run) for worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = [ns for worker in workers for ns in worker.latencies]
+    error = next((worker.error for worker in workers if worker.error), "")
+    return _result(adapter, per_thread * args.threads, sum(w.records for w in workers), error,
+                   seconds, before, after, latencies, rss_start)
+
+
+def main(adapter_class: Callable[[argparse.Namespace], Adapter],
+         argv: Optional[Sequence[str]] = None) -> int:
+    """Run the workload named on the command line with this adapter; print the JSON result."""
+    args = parse_args(argv)
+    adapter = adapter_class(args)
+    try:
+        if args.workload == "connect":
+            result = _measure_connect(adapter)
+        else:
+            adapter.connect(seed_only=False)
+            try:
+                wait_for_nodes(adapter, args.nodes)
+                result = _measure_calls(adapter)
+            finally:
+                adapter.close()
+    except Unsupported as exc:
+        print(json.dumps({"client": adapter.name, "workload": args.workload,
+                          "unsupported": str(exc)}))
+        return 0
+    print(json.dumps(result))
+    return 1 if result["error"] else 0
+
+
+def run_as_script(adapter_class: Callable[[argparse.Namespace], Adapter]) -> None:
+    """`if __name__ == "__main__"` body of a runner."""
+    sys.exit(main(adapter_class))

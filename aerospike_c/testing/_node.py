@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-#: How often blocked accept/recv calls wake up to check for shutdown.
+#: How often a blocked accept() or hang wait wakes up to check for shutdown.
 POLL_INTERVAL = 0.1
+#: How often an idle connection's recv() wakes up (stop() also wakes it at once).
+READ_POLL_INTERVAL = 0.5
 #: Longest time a reply may take to be sent before the connection is dropped.
 SEND_TIMEOUT = 30.0
 #: Longest time a TLS handshake may take.
@@ -204,12 +206,9 @@ class Node:
         if not self._wait_until_answering():
             return
         tls_context = self.cluster.tls_context
-        if tls_context is not None:
-            wrapped = _tls_handshake(conn.sock, tls_context)
-            if wrapped is None:
-                return
-            conn.sock = wrapped
-        conn.sock.settimeout(POLL_INTERVAL)
+        if tls_context is not None and not self._tls_handshake(conn, tls_context):
+            return
+        conn.sock.settimeout(READ_POLL_INTERVAL)
         auth = ConnectionAuth()
         stopping = self._stopping.is_set
         while not stopping():
@@ -225,6 +224,21 @@ class Node:
                 return
             if not _send_all(conn.sock, replies):
                 return
+
+    def _tls_handshake(self, conn: _Connection, context: ssl.SSLContext) -> bool:
+        """Put the connection under TLS; False if the handshake fails or the node stops."""
+        try:
+            # The wrapped socket takes over the descriptor: publish it before the handshake
+            # so that stop() can wake a handshake that waits for a silent client.
+            conn.sock = context.wrap_socket(conn.sock, server_side=True,
+                                            do_handshake_on_connect=False)
+            if self._stopping.is_set():
+                return False
+            conn.sock.settimeout(HANDSHAKE_TIMEOUT)
+            conn.sock.do_handshake()
+            return True
+        except (OSError, ValueError):
+            return False
 
     def _answer(self, frame_type: int, payload: bytes, auth: ConnectionAuth) -> Iterator[bytes]:
         """Yield the complete reply frames for one request frame."""
@@ -247,23 +261,13 @@ class Node:
             raise ProtocolError(f"unexpected proto type {frame_type}")
 
 
-def _tls_handshake(sock: socket.socket, context: ssl.SSLContext) -> Optional[ssl.SSLSocket]:
-    """Wrap an accepted socket in TLS; None (socket closed) if the handshake fails."""
-    try:
-        sock.settimeout(HANDSHAKE_TIMEOUT)
-        return context.wrap_socket(sock, server_side=True)
-    except (OSError, ValueError):
-        _close(sock, abort=False)
-        return None
-
-
 def _send_all(sock: socket.socket, replies: list) -> bool:
     """Send reply frames; False if the connection broke or the peer stopped reading."""
     try:
         sock.settimeout(SEND_TIMEOUT)
         for reply in replies:
             sock.sendall(reply)
-        sock.settimeout(POLL_INTERVAL)
+        sock.settimeout(READ_POLL_INTERVAL)
         return True
     except (OSError, ValueError):
         return False

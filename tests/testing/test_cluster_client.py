@@ -28,6 +28,8 @@ from aerospike_c import (  # noqa: E402
     aerospike_info_any,
     aerospike_info_node,
     aerospike_init,
+    aerospike_key_get,
+    aerospike_key_put,
     as_cluster_get_node_names,
     as_config_add_host,
     as_config_init,
@@ -35,6 +37,9 @@ from aerospike_c import (  # noqa: E402
     as_config_set_user,
     as_config_tls_add_host,
     as_config_tls_set_cafile,
+    as_key_digest,
+    as_key_init_int64,
+    as_record_get_int64,
 )
 from aerospike_c.testing import EmbeddedCluster, request_info  # noqa: E402
 
@@ -239,3 +244,42 @@ def test_tls_cluster_is_discovered_over_tls(tmp_path):
         with connected_client([embedded.seed], tls=(certfile, "localhost")) as instance:
             expected = sorted(embedded.node_names)
             assert wait_for_nodes(instance, expected) == expected
+
+
+def _partition_of(key) -> int:
+    """The partition id of a key, as the C client computes it from the digest."""
+    return int.from_bytes(as_key_digest(key)[:2], "little") & 4095
+
+
+@pytest.mark.fault_injection
+def test_records_survive_a_killed_node_once_the_client_has_the_new_map(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=3)
+    keys = [as_key_init_int64("test", "demo", i) for i in range(60)]
+    with connected_client([cluster.seed]) as instance:
+        wait_for_nodes(instance, cluster.node_names)
+        for i, key in enumerate(keys):
+            aerospike_key_put(instance, None, key, {"a": i})
+        victim = cluster.node(1).name
+        owned = [key for key in keys if cluster.partition_master("test", _partition_of(key)) == victim]
+        assert owned  # 60 keys over 3 nodes: the victim masters some of them
+        cluster.kill_node(victim)
+        wait_for_nodes(instance, [name for name in cluster.node_names if name != victim])
+        values = [as_record_get_int64(aerospike_key_get(instance, None, key), "a", -1) for key in keys]
+    assert values == list(range(60))
+
+
+@pytest.mark.fault_injection
+def test_command_to_a_hung_master_times_out(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=3)
+    with connected_client([cluster.seed]) as instance:
+        wait_for_nodes(instance, cluster.node_names)
+        instance.config.policies.read.base.total_timeout = 300
+        instance.config.policies.read.base.max_retries = 0
+        key = as_key_init_int64("test", "demo", 7)
+        aerospike_key_put(instance, None, key, {"a": 7})
+        cluster.hang_node(cluster.partition_master("test", _partition_of(key)))
+        with pytest.raises(AerospikeError) as raised:
+            aerospike_key_get(instance, None, key)
+        assert raised.value.code == 9  # AEROSPIKE_ERR_TIMEOUT
+        cluster.resume_node(cluster.partition_master("test", _partition_of(key)))
+        assert as_record_get_int64(aerospike_key_get(instance, None, key), "a", -1) == 7

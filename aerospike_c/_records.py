@@ -1,12 +1,280 @@
 """Client methods for single-record work (put, get, operate, apply …), over the bindings.
 
-Mixed into `aerospike_c.Client`; each method calls one C-faithful function with the
-client's `aerospike` instance.
+Mixed into `aerospike_c.Client`; each method calls the C-faithful bindings with the
+client's `aerospike` instance (`self._as`).
+
+    key = ("test", "demo", "user-1")                 # (namespace, set, user key[, digest])
+    client.put(key, {"name": "Ann", "visits": 1}, ttl=3600)
+    record = client.get(key)                         # Record(key, meta, bins)
+    record.bins["visits"], record.meta["gen"]
+    client.increment(key, "visits", 1)               # -> the new value
+    client.operate(key, [ops.list_append("tags", "new"), ops.read("tags")])
+
+Keys are tuples (namespace, set, user_key) with an int, str or bytes user key, or
+(namespace, set, None, digest), or an `as_key`. A `policy` argument is None (the client's
+default from its config, C's NULL), a policy view (`as_policy_write_init()` …), or a dict
+of fields by C name applied to a copy of the client's default ({"exists":
+AS_POLICY_EXISTS_CREATE, "total_timeout": 50}: base fields may skip the "base" level).
+Errors are the AerospikeError subclasses of `aerospike_c.exceptions`.
+
+`ops` builds the operations of `operate()`: ops.write/read/incr/append/prepend/touch/delete,
+and ops.list_<x> / ops.map_<x> for every as_operations_list_<x> / as_operations_map_<x>
+function of the C client (same arguments after the bin name, C order; `ctx` and `policy`
+by keyword: ctx an as_cdt_ctx or a list like [("map_key", "a"), ("list_index", 0)], policy
+an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}).
 """
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+
+from . import bindings as c
+from .bindings.aerospike_key import (
+    apply_udf, exists_meta, get_record, operate_record, put_bins, remove_key,
+)
+from .bindings._cstruct import CStruct
+from .bindings.as_policy import policy_from_config, policy_with
+from .bindings.as_record import Record
+
+__all__ = ["RecordMethods", "Operation", "ops", "Record"]
+
+
+class Operation(NamedTuple):
+    """One operation for Client.operate(): a C-faithful as_operations_* function and its
+    arguments after `ops`."""
+
+    function: Callable[..., bool]
+    args: Tuple[Any, ...]
+
+    def add_to(self, operations: Any) -> None:
+        """Add this operation to an as_operations."""
+        self.function(operations, *self.args)
+
+
+def _cdt_ctx(ctx: Any) -> Any:
+    """None, an as_cdt_ctx, or [(kind, *args), ...] -> as_cdt_ctx_add_<kind>(ctx, *args)."""
+    if ctx is None or isinstance(ctx, c.as_cdt_ctx):
+        return ctx
+    if isinstance(ctx, (str, bytes)) or not isinstance(ctx, Sequence):
+        raise TypeError(f"ctx must be an as_cdt_ctx or a list of (kind, value) items, "
+                        f"not {type(ctx).__name__}")
+    built = c.as_cdt_ctx_init(len(ctx))
+    for item in ctx:
+        if not isinstance(item, tuple) or not item or not isinstance(item[0], str):
+            raise TypeError(f"a ctx item is a tuple (kind, *args) such as ('map_key', 'a'), not {item!r}")
+        add = getattr(c, f"as_cdt_ctx_add_{item[0]}", None)
+        if add is None:
+            raise ValueError(f"unknown ctx kind {item[0]!r} (as_cdt_ctx_add_<kind> of the C client)")
+        add(built, *item[1:])
+    return built
+
+
+def _cdt_policy(policy: Any, kind: str) -> Any:
+    """None, a list/map policy view, or {"order", "flags"[, "persist_index"]}."""
+    if policy is None or isinstance(policy, CStruct):
+        return policy
+    if not isinstance(policy, Mapping):
+        raise TypeError(f"a {kind} policy is an as_{kind}_policy or a dict, not {type(policy).__name__}")
+    unknown = set(policy) - {"order", "flags", "persist_index"}
+    if unknown or (kind == "list" and "persist_index" in policy):
+        raise ValueError(f"unknown {kind} policy field(s): {sorted(unknown) or ['persist_index']}")
+    if kind == "list":
+        built = c.as_list_policy_init()
+        c.as_list_policy_set(built, policy.get("order", c.AS_LIST_UNORDERED),
+                             policy.get("flags", c.AS_LIST_WRITE_DEFAULT))
+    else:
+        built = c.as_map_policy_init()
+        c.as_map_policy_set_all(built, policy.get("order", c.AS_MAP_UNORDERED),
+                                policy.get("flags", c.AS_MAP_WRITE_DEFAULT),
+                                policy.get("persist_index", False))
+    return built
+
+
+_CTX_ARG = "struct as_cdt_ctx *"
+_POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *")
+
+
+def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Operation]:
+    """ops.<kind>_<x>(bin, *args, ctx=None, policy=None) for as_operations_<kind>_<x>."""
+    c_args: Tuple[str, ...] = function.c_args  # type: ignore[attr-defined]
+    takes_policy = any(a in _POLICY_ARGS for a in c_args)
+    value_args = [a for a in c_args if a != _CTX_ARG and a not in _POLICY_ARGS]
+
+    def factory(bin_name: str, *args: Any, ctx: Any = None, policy: Any = None) -> Operation:
+        if len(args) != len(value_args):
+            raise TypeError(f"{factory.__name__}(bin, {', '.join(value_args) or ''}) takes "
+                            f"{len(value_args)} value argument(s), got {len(args)}")
+        if policy is not None and not takes_policy:
+            raise TypeError(f"{factory.__name__} takes no policy")
+        values = iter(args)
+        full: List[Any] = [bin_name]
+        for arg in c_args:
+            if arg == _CTX_ARG:
+                full.append(_cdt_ctx(ctx))
+            elif arg in _POLICY_ARGS:
+                full.append(_cdt_policy(policy, kind))
+            else:
+                full.append(next(values))
+        return Operation(function, tuple(full))
+
+    name = function.__name__[len("as_operations_"):]
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = (f"ops.{name}(bin, {', '.join(value_args)}, ctx=None"
+                       f"{', policy=None' if takes_policy else ''}): {function.__name__}.")
+    return factory
+
+
+class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
+    """Operation factories for Client.operate() (see the module doc)."""
+
+    @staticmethod
+    def write(bin_name: str, value: Any) -> Operation:
+        """Write a bin (as_operations_add_write); None deletes the bin."""
+        return Operation(c.as_operations_add_write, (bin_name, value))
+
+    @staticmethod
+    def read(bin_name: Optional[str] = None) -> Operation:
+        """Read a bin, or every bin when no name is given."""
+        if bin_name is None:
+            return Operation(c.as_operations_add_read_all, ())
+        return Operation(c.as_operations_add_read, (bin_name,))
+
+    @staticmethod
+    def incr(bin_name: str, by: Any = 1) -> Operation:
+        """Add an int or a float to a bin (as_operations_add_incr / _incr_double)."""
+        if isinstance(by, float):
+            return Operation(c.as_operations_add_incr_double, (bin_name, by))
+        return Operation(c.as_operations_add_incr, (bin_name, by))
+
+    @staticmethod
+    def append(bin_name: str, value: Any) -> Operation:
+        """Append a str or bytes to a bin."""
+        if isinstance(value, str):
+            return Operation(c.as_operations_add_append_str, (bin_name, value))
+        return Operation(c.as_operations_add_append_raw, (bin_name, value, len(value)))
+
+    @staticmethod
+    def prepend(bin_name: str, value: Any) -> Operation:
+        """Prepend a str or bytes to a bin."""
+        if isinstance(value, str):
+            return Operation(c.as_operations_add_prepend_str, (bin_name, value))
+        return Operation(c.as_operations_add_prepend_raw, (bin_name, value, len(value)))
+
+    @staticmethod
+    def touch() -> Operation:
+        """Reset the record's TTL (to operate()'s ttl, else the namespace default)."""
+        return Operation(c.as_operations_add_touch, ())
+
+    @staticmethod
+    def delete() -> Operation:
+        """Delete the record."""
+        return Operation(c.as_operations_add_delete, ())
+
+
+for _name in c.__all__:
+    for _kind in ("list", "map"):
+        if _name.startswith(f"as_operations_{_kind}_"):
+            _factory = _cdt_factory(getattr(c, _name), _kind)
+            setattr(ops, _factory.__name__, staticmethod(_factory))
+del _name, _kind, _factory
+
+
+def _operations(operations: Any, ttl: Optional[int], gen: Optional[int]) -> Any:
+    """An as_operations from a list of Operation (or the as_operations itself)."""
+    if isinstance(operations, c.as_operations):
+        built = operations
+    else:
+        if isinstance(operations, Operation) or not isinstance(operations, Sequence):
+            raise TypeError("operations must be a list of ops.* operations or an as_operations")
+        built = c.as_operations_init(len(operations))
+        for operation in operations:
+            if not isinstance(operation, Operation):
+                raise TypeError(f"expected an operation from ops.*, got {type(operation).__name__}")
+            operation.add_to(built)
+    if ttl is not None:
+        built.ttl = ttl
+    if gen is not None:
+        built.gen = gen
+    return built
 
 
 class RecordMethods:
     """Single-record operations of `Client`."""
 
     __slots__ = ()
+    _as: Any
+
+    def _policy(self, kind: str, policy: Any) -> Any:
+        """None / a policy view as given; a dict: the client's default with these fields."""
+        if policy is None or isinstance(policy, CStruct):
+            return policy
+        if isinstance(policy, Mapping):
+            return policy_with(policy_from_config(self._as, kind), policy)
+        raise TypeError(f"policy must be None, an as_policy_{kind} or a dict of its fields, "
+                        f"not {type(policy).__name__}")
+
+    def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
+            gen: Optional[int] = None, policy: Any = None) -> None:
+        """Write bins (aerospike_key_put); a None value deletes that bin. ttl in seconds
+        (AS_RECORD_NO_EXPIRE_TTL: never, AS_RECORD_NO_CHANGE_TTL: keep); gen is checked
+        with a write policy gen of AS_POLICY_GEN_EQ / _GT."""
+        put_bins(self._as, self._policy("write", policy), key, bins, ttl, gen)
+
+    def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None) -> Record:
+        """Read the record, or only the named bins (aerospike_key_get / _select).
+        RecordNotFoundError when there is no record."""
+        return get_record(self._as, self._policy("read", policy), key, bins)
+
+    def select(self, key: Any, bins: Sequence[str], *, policy: Any = None) -> Record:
+        """Read the named bins only (aerospike_key_select)."""
+        return self.get(key, bins, policy=policy)
+
+    def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
+        """The record's metadata {"gen", "ttl"} (aerospike_key_exists), None when absent."""
+        return exists_meta(self._as, self._policy("read", policy), key)
+
+    def remove(self, key: Any, *, policy: Any = None) -> None:
+        """Delete the record (aerospike_key_remove); RecordNotFoundError when absent."""
+        remove_key(self._as, self._policy("remove", policy), key)
+
+    def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
+                gen: Optional[int] = None, policy: Any = None) -> Record:
+        """Run operations atomically (aerospike_key_operate); the Record's bins hold what
+        they returned (the last result when a bin is named twice: see operate_ordered)."""
+        built = _operations(operations, ttl, gen)
+        return operate_record(self._as, self._policy("operate", policy), key, built)
+
+    def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
+                        gen: Optional[int] = None, policy: Any = None
+                        ) -> Tuple[Any, Dict[str, int], List[Tuple[str, Any]]]:
+        """Like operate(), with the results as [(bin, value), ...] in order, repeats kept."""
+        built = _operations(operations, ttl, gen)
+        return operate_record(self._as, self._policy("operate", policy), key, built,
+                                        ordered=True)
+
+    def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
+        """Reset the record's time to live (a touch operation); returns the new metadata."""
+        return self.operate(key, [ops.touch()], ttl=ttl, policy=policy).meta
+
+    def increment(self, key: Any, bin_name: str, by: Any = 1, *, ttl: Optional[int] = None,
+                  policy: Any = None) -> Any:
+        """Add `by` (int or float) to a bin, creating it; returns the bin's new value."""
+        record = self.operate(key, [ops.incr(bin_name, by), ops.read(bin_name)], ttl=ttl,
+                              policy=policy)
+        return record.bins.get(bin_name)
+
+    def append(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
+               policy: Any = None) -> None:
+        """Append a str (or bytes) to a bin."""
+        self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy)
+
+    def prepend(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
+                policy: Any = None) -> None:
+        """Prepend a str (or bytes) to a bin."""
+        self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy)
+
+    def apply(self, key: Any, module: str, function: str, args: Sequence[Any] = (), *,
+              policy: Any = None) -> Any:
+        """Run a record UDF (aerospike_key_apply); its result as a Python value."""
+        return apply_udf(self._as, self._policy("apply", policy), key, module,
+                                   function, args)

@@ -102,7 +102,8 @@ def _select(as_: Any, policy: Any, key_ptr: Any, bins: Sequence[str]) -> Any:
 
 def aerospike_key_select(as_: Any, policy: Any, key: Any, bins: Sequence[str]) -> as_record:
     """aerospike_key_select(): read the named bins only (C's NULL-terminated list as a list)."""
-    return _take_record(_select(as_, policy, key_arg(key)._ptr, bins))  # type: ignore[return-value]
+    c_key = key_arg(key)  # referenced until the call returns: it keeps the key's buffer
+    return _take_record(_select(as_, policy, c_key._ptr, bins))  # type: ignore[return-value]
 
 
 def aerospike_key_exists(as_: Any, policy: Any, key: Any) -> as_record:
@@ -152,7 +153,8 @@ def _apply(as_: Any, policy: Any, key_ptr: Any, module: str, function: str,
 def aerospike_key_apply(as_: Any, policy: Any, key: Any, module: str, function: str,
                         arglist: Optional[Sequence[Any]]) -> Any:
     """aerospike_key_apply(): run a record UDF; returns its result as a Python value."""
-    return _apply(as_, policy, key_arg(key)._ptr, module, function, arglist)
+    c_key = key_arg(key)  # referenced until the call returns: it keeps the key's buffer
+    return _apply(as_, policy, c_key._ptr, module, function, arglist)
 
 
 # -- lean variants for the Client (Python values in and out) --------------------------------------
@@ -242,8 +244,9 @@ def exists_meta(as_: Any, policy: Any, key: Any) -> Optional[Dict[str, int]]:
 
 def remove_key(as_: Any, policy: Any, key: Any) -> None:
     """aerospike_key_remove() of a Python key."""
+    c_key = _Key(key)  # keeps the user key's buffer alive through the call
     _run(as_, "aerospike_key_remove", lib.aerospike_key_remove,
-         policy_arg(policy, "as_policy_remove"), _Key(key).ptr)
+         policy_arg(policy, "as_policy_remove"), c_key.ptr)
 
 
 def operate_record(as_: Any, policy: Any, key: Any, ops: Any, ordered: bool = False) -> Any:
@@ -265,4 +268,5 @@ def operate_record(as_: Any, policy: Any, key: Any, ops: Any, ordered: bool = Fa
 def apply_udf(as_: Any, policy: Any, key: Any, module: str, function: str,
               args: Optional[Sequence[Any]] = None) -> Any:
     """aerospike_key_apply() of a Python key; the UDF's result as a Python value."""
-    return _apply(as_, policy, _Key(key).ptr, module, function, list(args or ()))
+    c_key = _Key(key)  # keeps the user key's buffer alive through the call
+    return _apply(as_, policy, c_key.ptr, module, function, list(args or ()))

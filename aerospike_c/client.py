@@ -64,7 +64,7 @@ class Config:
             c.as_config_add_hosts(config, host, 3000)
         elif isinstance(host, tuple) and len(host) in (2, 3):
             name, port = host[0], host[1]
-            tls_name = host[2] if len(host) == 3 else None  # type: ignore[misc]
+            tls_name = host[2] if len(host) == 3 else None
             c.as_config_tls_add_host(config, name, tls_name, port)
         else:
             raise TypeError(f"a host is 'name[:port]' or (name, port[, tls_name]), not {host!r}")

@@ -46,7 +46,7 @@ class AerospikeError(Exception):
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-def _rebuild(cls: Type[AerospikeError], state: dict) -> AerospikeError:
+def _rebuild(cls: Type[AerospikeError], state: Dict[str, object]) -> AerospikeError:
     err = cls.__new__(cls)
     Exception.__init__(err, state.get("code"), state.get("message"))
     err.__dict__.update(state)

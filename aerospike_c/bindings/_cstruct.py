@@ -159,8 +159,8 @@ class CStruct:
                 raise ValueError(f"{where} takes at most {ctype.length - 1} bytes, got {len(encoded)}")
             setattr(self._ptr, name, encoded)
         elif kind == "pointer" and ctype.item.cname == "char":
-            encoded = None if value is None else _encode(where, value)
-            lib.as_config_set_string(ffi.addressof(self._ptr[0], name), encoded or ffi.NULL)
+            text = None if value is None else _encode(where, value)
+            lib.as_config_set_string(ffi.addressof(self._ptr[0], name), text or ffi.NULL)
         else:
             raise AttributeError(f"{where} cannot be set from Python")
 

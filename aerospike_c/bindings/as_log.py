@@ -25,7 +25,7 @@ _callback: Optional[LogCallback] = None
 
 
 def _text(ptr: object) -> str:
-    return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")  # type: ignore[arg-type]
+    return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
 
 
 @ffi.def_extern()

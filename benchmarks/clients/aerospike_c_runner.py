@@ -11,13 +11,21 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import aerospike_c  # noqa: E402
 from aerospike_c import Client, Config  # noqa: E402
 
-from _common import Adapter, Call, Unsupported, run_as_script  # noqa: E402
+from _common import (  # noqa: E402
+    Adapter, Call, Unsupported, is_wide_set, run_as_script, small_bins, wide_bins,
+)
+
+try:
+    ops: Any = aerospike_c.ops
+except AttributeError:  # not re-exported at the top level (yet)
+    from aerospike_c._records import ops
 
 
 class AerospikeCAdapter(Adapter):
-    """aerospike_c's `Client`."""
+    """aerospike_c's `Client`: tuple keys, dict bins, Record results."""
 
     name = "aerospike_c"
 
@@ -43,7 +51,30 @@ class AerospikeCAdapter(Adapter):
         self.client = None
 
     def call_for(self, workload: str) -> Call:
-        raise Unsupported(f"aerospike_c has no {workload} API yet")
+        client, ns, set_name, keys = self.client, self.args.namespace, self.args.set_name, self.args.keys
+        bins_of = wide_bins if is_wide_set(set_name) else small_bins
+
+        def put(i: int) -> int:
+            client.put((ns, set_name, i % keys), bins_of(i))
+            return 1
+
+        def get(i: int) -> int:
+            client.get((ns, set_name, i % keys))
+            return 1
+
+        def operate(i: int) -> int:
+            client.operate((ns, set_name, i % keys),
+                           [ops.incr("n", 1), ops.write("s", "operated"), ops.read("n")])
+            return 1
+
+        def mix(i: int) -> int:
+            return get(i // 2) if i & 1 else put(i // 2)
+
+        calls = {"put_small": put, "put_wide": put, "get_small": get, "get_wide": get,
+                 "operate": operate, "mix": mix, "memory": mix}
+        if workload not in calls:
+            raise Unsupported(f"aerospike_c has no {workload} API yet")
+        return calls[workload]
 
 
 if __name__ == "__main__":

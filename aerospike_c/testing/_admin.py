@@ -67,11 +67,11 @@ def client_password_hash(password: str) -> str:
         pass
     else:
         # bcrypt only uses the first 72 bytes; newer versions of the package refuse more.
-        return bcrypt.hashpw(password.encode()[:72], CLIENT_BCRYPT_SALT.encode()).decode()
+        return str(bcrypt.hashpw(password.encode()[:72], CLIENT_BCRYPT_SALT.encode()).decode())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            import crypt  # type: ignore[import-not-found]
+            import crypt
         hashed = crypt.crypt(password, CLIENT_BCRYPT_SALT)
     except (ImportError, OSError):
         hashed = None

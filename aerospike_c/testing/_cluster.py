@@ -54,7 +54,7 @@ class EmbeddedCluster:
     the rack id of each initial node (default 0) for rack-aware clients.
     """
 
-    n_partitions = N_PARTITIONS
+    n_partitions: int = N_PARTITIONS
 
     def __init__(
         self,
@@ -79,12 +79,12 @@ class EmbeddedCluster:
             raise ValueError("replication_factor must be at least 1")
         if not 0 <= port <= 65535 - nodes:
             raise ValueError(f"invalid base port {port}")
-        self.host = loopback_host(host)
-        self.base_port = port
-        self.cluster_name = cluster_name
-        self.build = build
-        self.edition = DEFAULT_EDITION
-        self.tls_name = tls_name
+        self.host: str = loopback_host(host)
+        self.base_port: int = port
+        self.cluster_name: Optional[str] = cluster_name
+        self.build: str = build
+        self.edition: str = DEFAULT_EDITION
+        self.tls_name: str = tls_name
         self.security = Security(dict(users or {}))
         self.tls_context = _server_tls_context(tls_certfile, tls_keyfile)
         self.store = store
@@ -98,11 +98,11 @@ class EmbeddedCluster:
         self._nodes: Dict[str, Node] = {}
         self._members: Tuple[str, ...] = ()
         self._replicas: Dict[str, List[Tuple[str, ...]]] = {}
-        self.peers_generation = 1
-        self.partition_generation = 1
-        self.rebalance_generation = 1
-        self.cluster_key = "0"
-        self.start_time = time.monotonic()
+        self.peers_generation: int = 1
+        self.partition_generation: int = 1
+        self.rebalance_generation: int = 1
+        self.cluster_key: str = "0"
+        self.start_time: float = time.monotonic()
         self._started = False
 
     # -- lifecycle ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import socket
 import ssl
 import struct
 import threading
-from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from . import _info
 from ._admin import NOT_AUTHENTICATED, ConnectionAuth
@@ -67,12 +67,12 @@ class Node:
     """A server node. Implements the NodeView protocol the record store uses."""
 
     def __init__(self, cluster: "EmbeddedCluster", name: str, host: str, port: int) -> None:
-        self.cluster = cluster
-        self.name = name
-        self.host = host
-        self.port = port
-        self.rack_id = 0
-        self.state = STOPPED
+        self.cluster: "EmbeddedCluster" = cluster
+        self.name: str = name
+        self.host: str = host
+        self.port: int = port
+        self.rack_id: int = 0
+        self.state: str = STOPPED
         self._lock = threading.Lock()
         self._listener: Optional[socket.socket] = None
         self._accept_thread: Optional[threading.Thread] = None
@@ -261,7 +261,7 @@ class Node:
             raise ProtocolError(f"unexpected proto type {frame_type}")
 
 
-def _send_all(sock: socket.socket, replies: list) -> bool:
+def _send_all(sock: socket.socket, replies: List[bytes]) -> bool:
     """Send reply frames; False if the connection broke or the peer stopped reading."""
     try:
         sock.settimeout(SEND_TIMEOUT)

@@ -42,7 +42,7 @@ class SubprocessCluster:
         self.startup_timeout = startup_timeout
         self.command_timeout = command_timeout
         self.hosts: List[Tuple[str, int]] = []
-        self._process: Optional[subprocess.Popen] = None
+        self._process: "Optional[subprocess.Popen[str]]" = None
         self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
         self._stderr: Optional[IO[str]] = None
         self._lock = threading.Lock()
@@ -145,7 +145,7 @@ class SubprocessCluster:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _require_process(self) -> subprocess.Popen:
+    def _require_process(self) -> "subprocess.Popen[str]":
         if self._process is None:
             raise RuntimeError("the cluster process is not running")
         return self._process

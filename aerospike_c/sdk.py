@@ -20,18 +20,20 @@ sharing its pools. See docs/CONNECTIONS.md.
 from __future__ import annotations
 
 import atexit
+import inspect
 import collections
 import sys
 import threading
 import time
 import weakref
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
 from .bindings.as_cluster_event import as_cluster_event
 from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
+from .bindings.as_record import Record
 from .client import Client, Config
 
 __all__ = ["Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
@@ -416,25 +418,58 @@ class Session:
     """A lightweight view over a `Cluster` with its own default policies.
 
     Any number of sessions share the cluster's nodes and pools; a session opens nothing.
-    Policies are given by kind (`read`, `write`, `operate`, `batch`, `scan`, `query`,
-    `info` ...) as fields by C name; a field of `base` may skip the "base" level:
-    `read={"total_timeout": 50}`. They are set on a copy of the cluster's default for
-    that kind (as_config.policies.<kind>) and checked when the session is made."""
+    Policies are given by kind (`read`, `write`, `operate`, `remove`, `apply`, `info` ...)
+    as fields by C name; a field of `base` may skip the "base" level:
+    `read={"total_timeout": 50}`. They are set on a copy of the cluster's default for that
+    kind (as_config.policies.<kind>) and checked when the session is made.
+
+    The commands are the `Client`'s (see COMMANDS: put, get, operate, info ...), same
+    arguments; without `policy=` they run with the session's policy for their kind, and a
+    `policy=` dict is applied over the session's policy for that call only.
+    """
+
+    #: Each data command of a session and the policy kind it uses (aerospike_c.aio makes
+    #: each one awaitable).
+    COMMANDS: Dict[str, str] = {
+        "put": "write", "get": "read", "select": "read", "exists": "read",
+        "remove": "remove", "operate": "operate", "operate_ordered": "operate",
+        "touch": "operate", "increment": "operate", "append": "operate", "prepend": "operate",
+        "apply": "apply", "info": "info",
+    }
+
+    if TYPE_CHECKING:  # the commands are generated below from COMMANDS
+        put: Callable[..., None]
+        get: Callable[..., Record]
+        select: Callable[..., Record]
+        exists: Callable[..., Optional[Dict[str, int]]]
+        remove: Callable[..., None]
+        operate: Callable[..., Record]
+        operate_ordered: Callable[..., Any]
+        touch: Callable[..., Dict[str, int]]
+        increment: Callable[..., Any]
+        append: Callable[..., None]
+        prepend: Callable[..., None]
+        apply: Callable[..., Any]
+        info: Callable[..., str]
 
     def __init__(self, cluster: Cluster, policies: Mapping[str, Mapping[str, Any]]) -> None:
-        instance = cluster.client.aerospike
-        kinds = [kind for kind in _POLICY_KINDS if kind in policies]
-        unknown = sorted(set(policies) - set(kinds))
+        unknown = sorted(set(policies) - set(_POLICY_KINDS))
         if unknown:
             raise ValueError(f"unknown policy kind(s) {unknown}; one of: {', '.join(_POLICY_KINDS)}")
-        own: Dict[str, Any] = {}
-        for kind in kinds:
-            fields = policies[kind]
+        self._cluster = cluster
+        self._fields: Dict[str, Mapping[str, Any]] = {}
+        self._own: Dict[str, Any] = {}
+        for kind, fields in policies.items():
             if not isinstance(fields, Mapping):
                 raise TypeError(f"the {kind} policy must be a dict of fields, not {type(fields).__name__}")
-            own[kind] = policy_with(policy_from_config(instance, kind), fields)
-        self._cluster = cluster
-        self._own = own
+            self._fields[kind] = fields
+            self._own[kind] = self._build(kind, fields)
+
+    def _build(self, kind: str, *layers: Mapping[str, Any]) -> Any:
+        policy = policy_from_config(self._cluster.client.aerospike, kind)
+        for fields in layers:
+            policy_with(policy, fields)
+        return policy
 
     @property
     def cluster(self) -> Cluster:
@@ -443,19 +478,39 @@ class Session:
     def policy(self, kind: str) -> Any:
         """The policy a command of `kind` runs with (a copy of the cluster default when
         this session sets none)."""
-        own = self._own.get(kind)
-        if own is not None:
-            return own
         if kind not in _POLICY_KINDS:
             raise ValueError(f"unknown policy kind {kind!r}; one of: {', '.join(_POLICY_KINDS)}")
-        return policy_from_config(self._cluster.client.aerospike, kind)
+        own = self._own.get(kind)
+        return own if own is not None else self._build(kind)
 
-    def _policy_arg(self, kind: str) -> Any:
-        """This session's policy for C, or None: C then uses the cluster default."""
-        return self._own.get(kind)
+    def _policy_for(self, kind: str, given: Any) -> Any:
+        """The policy argument for one command: the session's (None: the cluster default,
+        C's NULL), a dict over the session's, or the caller's policy view as it is."""
+        if given is None:
+            return self._own.get(kind)
+        if isinstance(given, Mapping):
+            return self._build(kind, self._fields.get(kind, {}), given)
+        return given
 
     def __repr__(self) -> str:
         return f"<Session policies={sorted(self._own)} over {self._cluster!r}>"
+
+
+def _session_command(name: str, kind: str) -> Callable[..., Any]:
+    client_method = getattr(Client, name)
+
+    def command(self: Session, *args: Any, policy: Any = None, **kwargs: Any) -> Any:
+        client = self._cluster.client
+        return getattr(client, name)(*args, policy=self._policy_for(kind, policy), **kwargs)
+
+    command.__name__ = command.__qualname__ = name
+    command.__doc__ = f"Client.{name} with this session's {kind} policy. {client_method.__doc__ or ''}"
+    command.__signature__ = inspect.signature(client_method)  # type: ignore[attr-defined]
+    return command
+
+
+for _name, _kind in Session.COMMANDS.items():
+    setattr(Session, _name, _session_command(_name, _kind))
 
 
 _OPEN_CLUSTERS: "weakref.WeakSet[Cluster]" = weakref.WeakSet()

@@ -2,6 +2,9 @@
 
 * `aerospike_cluster` (session): a started 3-node EmbeddedCluster.
 * `aerospike_hosts` (session): list of (host, port) seeds.
+* `aerospike_client` (session): an `aerospike_c.Client` connected to those seeds, closed and
+  destroyed at the end of the session.
+* `aerospike_cluster_factory`: start extra embedded clusters for one test (fault injection).
 * `aerospike_cluster_factory`: makes more embedded clusters (same arguments as
   EmbeddedCluster), stopped after the test; use it for fault injection so the session
   cluster stays intact.
@@ -83,3 +86,12 @@ def aerospike_cluster_factory() -> Iterator[Callable[..., EmbeddedCluster]]:
     yield make
     for cluster in clusters:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def aerospike_client(aerospike_hosts: List[Tuple[str, int]]) -> Iterator[Any]:
+    """A connected `aerospike_c.Client` for the session's cluster (embedded or AEROSPIKE_HOSTS)."""
+    from aerospike_c import Client, Config
+
+    with Client(Config(hosts=list(aerospike_hosts), tender_interval=250)) as client:
+        yield client

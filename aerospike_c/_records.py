@@ -70,7 +70,11 @@ def _cdt_ctx(ctx: Any) -> Any:
 
 
 def _cdt_policy(policy: Any, kind: str) -> Any:
-    """None, a list/map policy view, or {"order", "flags"[, "persist_index"]}."""
+    """None, a list/map policy view, or {"order", "flags"[, "persist_index"]}.
+    A missing map policy is the default one (what C does for NULL where it accepts NULL;
+    increment/decrement/set_policy need one)."""
+    if policy is None and kind == "map":
+        return c.as_map_policy_init()
     if policy is None or isinstance(policy, CStruct):
         return policy
     if not isinstance(policy, Mapping):

@@ -3,7 +3,8 @@
 Every `as_operations_map_*` (with ctx) and `as_operations_add_map_*` (the C shortcuts)
 function of the header, generated from the C prototypes like as_operations: arguments in
 the C order, keys and values as Python values (C consumes them), `ctx` None or an
-as_cdt_ctx, `policy` None or an as_map_policy.
+as_cdt_ctx, `policy` None or an as_map_policy (set_policy, increment and decrement need
+one: C reads it unchecked, so None is a TypeError there).
 
     p = as_map_policy_init()
     as_map_policy_set(p, AS_MAP_KEY_ORDERED, AS_MAP_UPDATE)
@@ -49,7 +50,10 @@ def as_map_policy_set_all(policy: Any, order: int, flags: int, persist_index: bo
     lib.as_map_policy_set_all(_map_policy(policy), order, flags, persist_index)
 
 
-_MAP_OPERATIONS = c_operation_wrappers(r"as_operations_(add_)?map_\w+")
+# These read the policy without checking it for NULL in C.
+_POLICY_REQUIRED = tuple(f"as_operations_{form}map_{name}" for form in ("", "add_")
+                         for name in ("set_policy", "increment", "decrement"))
+_MAP_OPERATIONS = c_operation_wrappers(r"as_operations_(add_)?map_\w+", _POLICY_REQUIRED)
 globals().update(_MAP_OPERATIONS)
 __all__ = (["as_map_policy", "as_map_policy_init", "as_map_policy_set", "as_map_policy_set_flags",
             "as_map_policy_set_all"] + sorted(_MAP_OPERATIONS))

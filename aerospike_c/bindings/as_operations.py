@@ -93,11 +93,13 @@ def as_operations_consists_of_all_writes(ops: as_operations) -> bool:
 
 
 # -- generated wrappers -------------------------------------------------------------------------
-def _pointer(kind: str) -> Callable[[Any, str, as_operations], Any]:
-    """A converter for an optional struct argument (ctx, list/map policy): None -> NULL."""
+def _pointer(kind: str, required: bool = False) -> Callable[[Any, str, as_operations], Any]:
+    """A converter for a struct argument (ctx, list/map policy): None -> NULL unless required."""
     def convert(value: Any, where: str, ops: as_operations) -> Any:
-        if value is None:
+        if value is None and not required:
             return ffi.NULL
+        if value is None:
+            raise TypeError(f"{where}: the {kind.rstrip(' *')} may not be None (C dereferences it)")
         ptr = getattr(value, "_ptr", None)
         if ptr is None or ffi.typeof(ptr) is not ffi.typeof(kind):
             raise TypeError(f"{where} takes None or a {kind.rstrip(' *')}, not {type(value).__name__}")
@@ -150,17 +152,20 @@ _CONVERTERS: Dict[str, Callable[[Any, str, as_operations], Any]] = {
     "uint8_t *": _raw,
     "unsigned char *": _raw,
 }
+_MAP_POLICY = "struct as_map_policy_s *"
+_REQUIRED_POLICY = _pointer(_MAP_POLICY, required=True)
 _CONSUMED = ("struct as_val_s *", "union as_bin_value_s *", "struct as_list_s *", "struct as_map_s *")
 
 
-def _wrapper(name: str) -> Callable[..., bool]:
+def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
     function = getattr(lib, name)
     ctype = ffi.typeof(function)
     args = [a.cname for a in ctype.args]
     if args[:2] != ["struct as_operations_s *", "char *"] and args != ["struct as_operations_s *"]:
         raise RuntimeError(f"{name}: not an (ops, name, ...) operation")  # pragma: no cover
     rest = args[2:]
-    converters = [_CONVERTERS.get(a, _plain) for a in rest]
+    converters = [_REQUIRED_POLICY if requires_policy and a == _MAP_POLICY
+                  else _CONVERTERS.get(a, _plain) for a in rest]
     raw_sizes = [i for i, a in enumerate(rest[:-1]) if a in ("uint8_t *", "unsigned char *")]
     prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
 
@@ -198,10 +203,12 @@ def _wrapper(name: str) -> Callable[..., bool]:
     return operation
 
 
-def c_operation_wrappers(pattern: str) -> Dict[str, Callable[..., bool]]:
-    """A wrapper for every declared C function whose name matches `pattern` (re.fullmatch)."""
+def c_operation_wrappers(pattern: str, requires_policy: Tuple[str, ...] = ()
+                         ) -> Dict[str, Callable[..., bool]]:
+    """A wrapper for every declared C function whose name matches `pattern` (re.fullmatch);
+    those named in `requires_policy` refuse a None map policy (C would dereference NULL)."""
     regex = re.compile(pattern)
-    return {name: _wrapper(name) for name in sorted(dir(lib))
+    return {name: _wrapper(name, name in requires_policy) for name in sorted(dir(lib))
             if regex.fullmatch(name) and callable(getattr(lib, name))}
 
 

@@ -246,7 +246,7 @@ def new_val(obj: Any, where: str = "value") -> Any:
 
 # -- C -> Python ----------------------------------------------------------------------------------
 def _text(ptr: Any, length: int) -> str:
-    return ffi.unpack(ptr, length).decode("utf-8", _STR_ERRORS)
+    return ffi.unpack(ptr, length).decode("utf-8", _STR_ERRORS) if length else ""
 
 
 def bin_value_from_c(bv: Any) -> Any:
@@ -266,7 +266,8 @@ def bin_value_from_c(bv: Any) -> Any:
         return bv.dbl.value
     if kind == _BYTES:
         b = bv.bytes
-        return ffi.unpack(ffi.cast("char*", b.value), b.size)
+        size = b.size
+        return ffi.unpack(ffi.cast("char*", b.value), size) if size else b""
     if kind == _LIST:
         items = ffi.cast("as_arraylist*", bv)
         elements = items.elements

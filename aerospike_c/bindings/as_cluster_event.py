@@ -18,12 +18,14 @@ the callback (close joins the tend thread, which would be waiting for itself).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any, Callable, Optional
 
 from .._aerospike import ffi, lib
-from ._cstruct import CStruct, register_field
+from ._cstruct import CStruct, c_enum, register_field
 from .as_config import config_ptr
-from .enums import as_cluster_event_type
+
+as_cluster_event_type = c_enum("as_cluster_event_type")
 
 __all__ = ["as_cluster_event", "as_config_set_cluster_event_callback", "ClusterEventCallback"]
 
@@ -35,7 +37,7 @@ class as_cluster_event:  # noqa: N801 - the C type's name
     node_name: str
     node_address: str
     udata: Any
-    type: as_cluster_event_type
+    type: IntEnum  # an as_cluster_event_type member
 
 
 ClusterEventCallback = Callable[[as_cluster_event], object]

@@ -287,6 +287,20 @@ class NodeStats:
         return self.in_pool + self.in_use
 
 
+#: Per-node counters in the Prometheus export: (metric name, NodeStats field, help).
+_NODE_COUNTERS = (
+    ("connections_opened_total", "opened", "Connections opened (the tender's included)."),
+    ("connections_closed_total", "closed", "Connections closed."),
+    ("command_errors_total", "errors", "Commands that failed on the node."),
+    ("command_timeouts_total", "timeouts", "Commands that timed out on the node."),
+    ("key_busy_total", "key_busy", "Commands refused because the record was busy."),
+)
+
+
+def _label_value(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\"", '\\"').replace("\n", "\\n")
+
+
 @dataclass(frozen=True)
 class ClusterStats:
     """A health snapshot: the active nodes and their pools."""
@@ -323,6 +337,28 @@ class ClusterStats:
         out = asdict(self)
         out.update(active_nodes=self.active_nodes, total_connections=self.total_connections)
         return out
+
+    def to_prometheus(self, prefix: str = "aerospike_c") -> str:
+        """These figures in the Prometheus text exposition format (version 0.0.4)."""
+        lines: List[str] = []
+
+        def family(name: str, kind: str, help_text: str, samples: Iterable[Tuple[str, int]]) -> None:
+            lines.append(f"# HELP {prefix}_{name} {help_text}")
+            lines.append(f"# TYPE {prefix}_{name} {kind}")
+            lines.extend(f"{prefix}_{name}{labels} {value}" for labels, value in samples)
+
+        def labels(node: NodeStats, **extra: str) -> str:
+            pairs = {"node": node.name, "address": node.address, **extra}
+            return "{" + ",".join(f'{k}="{_label_value(v)}"' for k, v in pairs.items()) + "}"
+
+        family("active_nodes", "gauge", "Nodes the client currently uses.", [("", self.active_nodes)])
+        family("connections", "gauge", "Pooled connections open now, by state.",
+               [(labels(n, state=state), getattr(n, state))
+                for n in self.nodes for state in ("in_pool", "in_use")])
+        for name, attr, help_text in _NODE_COUNTERS:
+            family(name, "counter", help_text, [(labels(n), getattr(n, attr)) for n in self.nodes])
+        family("retries_total", "counter", "Command retries, all nodes.", [("", self.retry_count)])
+        return "\n".join(lines) + "\n"
 
     @classmethod
     def _from_c(cls, stats: "c.as_cluster_stats") -> "ClusterStats":

@@ -2,6 +2,7 @@
 fork) and Session. Data commands through sessions are in test_pool/test_failover."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,7 +10,7 @@ import textwrap
 import pytest
 
 import aerospike_c as asc
-from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, Session
+from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, NodeStats, Session
 from connection_helpers import closed_port, fast_definition, wait_until
 
 
@@ -239,3 +240,50 @@ def test_a_cluster_used_in_a_forked_child_says_so_and_the_child_can_connect_anew
     assert result.stdout.splitlines() == [
         "child connected=False", "child ping LifecycleError True", "child fresh ping True",
         "child exit 0", "parent ping True"]
+
+
+# -- metrics export --------------------------------------------------------------------------
+SAMPLE = re.compile(r'^([a-z_]+)(\{(.*)\})? (\d+)$')
+
+
+def parse_prometheus(text: str) -> dict:
+    """{(metric, frozenset of label pairs): value}; every line must be valid exposition text."""
+    samples, typed = {}, set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            typed.add(line.split()[2])
+            continue
+        if line.startswith("# HELP "):
+            continue
+        match = SAMPLE.match(line)
+        assert match, line
+        name, _, labels, value = match.groups()
+        assert name in typed, f"{name} has no # TYPE line"
+        pairs = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels or ""))
+        samples[(name, pairs)] = int(value)
+    return samples
+
+
+def test_stats_export_as_prometheus_text(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        for name in cluster.node_names():
+            cluster.ping(name)
+        stats = cluster.get_stats()
+        samples = parse_prometheus(stats.to_prometheus(prefix="app"))
+    assert samples[("app_active_nodes", frozenset())] == stats.active_nodes
+    assert samples[("app_retries_total", frozenset())] == stats.retry_count
+    for node in stats.nodes:
+        where = {("node", node.name), ("address", node.address)}
+        assert samples[("app_connections", frozenset(where | {("state", "in_pool")}))] == node.in_pool
+        assert samples[("app_connections", frozenset(where | {("state", "in_use")}))] == node.in_use
+        assert samples[("app_connections_opened_total", frozenset(where))] == node.opened
+        assert samples[("app_command_timeouts_total", frozenset(where))] == node.timeouts
+    total = sum(v for (name, _), v in samples.items() if name == "app_connections")
+    assert total == stats.total_connections
+
+
+def test_prometheus_label_values_are_escaped():
+    node = NodeStats('odd"name\\', "a\nb", 1, 0, 1, 0, 0, 0, 0)
+    text = ClusterStats((node,), 0).to_prometheus()
+    assert 'node="odd\\"name\\\\",address="a\\nb"' in text
+    assert len(parse_prometheus(text)) == 9

@@ -287,3 +287,18 @@ def test_prometheus_label_values_are_escaped():
     text = ClusterStats((node,), 0).to_prometheus()
     assert 'node="odd\\"name\\\\",address="a\\nb"' in text
     assert len(parse_prometheus(text)) == 9
+
+
+def test_a_cluster_left_open_is_closed_at_exit(aerospike_hosts):
+    code = textwrap.dedent(f"""
+        from aerospike_c.sdk import ClusterDefinition
+        events = []
+        cluster = ClusterDefinition(hosts={list(aerospike_hosts)!r}, tender_interval=250,
+                                    on_cluster_event=events.append).connect()
+        print(cluster.is_connected(), len(events) > 0)
+    """)
+    result = subprocess.run([sys.executable, "-X", "faulthandler", "-W", "error::ResourceWarning",
+                             "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+    assert "ResourceWarning" not in result.stderr and "Exception" not in result.stderr

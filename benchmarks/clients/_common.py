@@ -9,6 +9,7 @@ prints one JSON object (the result fields below) on stdout. The raw C runner
 from __future__ import annotations
 
 import argparse
+import array
 import json
 import os
 import resource
@@ -154,7 +155,9 @@ class _Worker:
         self.call = call
         self.first = first
         self.count = count
-        self.latencies: List[int] = [0] * count
+        # int64 slots allocated up front: recording a sample allocates nothing (the memory
+        # case measures RSS growth across the loop)
+        self.latencies = array.array("q", bytes(8 * count))
         self.records = 0
         self.error = ""
 
@@ -173,7 +176,8 @@ class _Worker:
 
 
 def _result(adapter: Adapter, ops: int, records: int, error: str, seconds: float,
-            before: Any, after: Any, latencies: List[int], rss_start: int) -> Dict[str, Any]:
+            before: Any, after: Any, latencies: List[int], rss_start: int,
+            rss_end: int) -> Dict[str, Any]:
     latencies.sort()
     return {
         "client": adapter.name, "workload": adapter.args.workload,
@@ -182,7 +186,7 @@ def _result(adapter: Adapter, ops: int, records: int, error: str, seconds: float
         "cpu_user": after.ru_utime - before.ru_utime, "cpu_sys": after.ru_stime - before.ru_stime,
         "p50_us": percentile_us(latencies, 0.50), "p99_us": percentile_us(latencies, 0.99),
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "rss_start_kb": rss_start, "rss_end_kb": current_rss_kb(),
+        "rss_start_kb": rss_start, "rss_end_kb": rss_end,
     }
 
 
@@ -209,7 +213,7 @@ def _measure_connect(adapter: Adapter) -> Dict[str, Any]:
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_SELF)
     return _result(adapter, len(latencies), len(latencies), error, seconds, before, after,
-                   latencies, rss_start)
+                   latencies, rss_start, current_rss_kb())
 
 
 def _measure_calls(adapter: Adapter) -> Dict[str, Any]:
@@ -233,10 +237,11 @@ def _measure_calls(adapter: Adapter) -> Dict[str, Any]:
             thread.join()
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_SELF)
+    rss_end = current_rss_kb()  # before the samples become a list
     latencies = [ns for worker in workers for ns in worker.latencies]
     error = next((worker.error for worker in workers if worker.error), "")
     return _result(adapter, per_thread * args.threads, sum(w.records for w in workers), error,
-                   seconds, before, after, latencies, rss_start)
+                   seconds, before, after, latencies, rss_start, rss_end)
 
 
 def main(adapter_class: Callable[[argparse.Namespace], Adapter],

@@ -29,8 +29,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import itertools
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, List, Mapping, Optional, Set, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterator, List, Mapping, Optional, Set, TypeVar
 
 from . import sdk
 from .bindings.as_error import lifecycle_error
@@ -95,18 +96,23 @@ class Cluster:
         # Executor jobs, not their asyncio wrappers: a cancelled await leaves its C call
         # running, and close() must wait for it.
         self._in_flight: Set["concurrent.futures.Future[Any]"] = set()
+        # Record iterators of scans/queries not yet finished (closed before the cluster).
+        self._streams: Set[Iterator[Any]] = set()
         self._closing = False
 
     async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Await function(*args, **kwargs) run on the cluster's executor."""
         if self._closing:
             raise lifecycle_error("aio.Cluster: the cluster is closed")
+        return await self._submit(functools.partial(function, *args, **kwargs))
+
+    def _submit(self, call: Callable[[], T]) -> "asyncio.Future[T]":
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
-        job = self._executor.submit(functools.partial(function, *args, **kwargs))
+        job = self._executor.submit(call)
         self._in_flight.add(job)
         job.add_done_callback(self._in_flight.discard)
-        return await asyncio.wrap_future(job)
+        return asyncio.wrap_future(job)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -120,6 +126,9 @@ class Cluster:
         self._closing = True
         if self._in_flight:
             await asyncio.wait([asyncio.wrap_future(job) for job in list(self._in_flight)])
+        for stream in list(self._streams):  # abandoned async iterators: stop their C calls
+            self._streams.discard(stream)
+            await self._submit(getattr(stream, "close"))
         try:
             await self._loop.run_in_executor(self._executor, self.sync.close)
         finally:
@@ -201,5 +210,36 @@ def _awaitable(name: str) -> Callable[..., Any]:
     return method
 
 
+def _async_stream(name: str) -> Callable[..., Any]:
+    sync_method = getattr(sdk.Session, name)
+
+    async def method(self: Session, *args: Any, chunk: int = 64, **kwargs: Any) -> AsyncIterator[Any]:
+        cluster = self.cluster
+        records = await cluster._run(getattr(self.sync, name), *args, **kwargs)
+        cluster._streams.add(records)
+        try:
+            while True:
+                batch = await cluster._run(_next_chunk, records, chunk)
+                for record in batch:
+                    yield record
+                if len(batch) < chunk:
+                    break
+        finally:
+            if records in cluster._streams:
+                cluster._streams.discard(records)
+                await asyncio.shield(cluster._submit(getattr(records, "close")))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"Async iterator over `sdk.Session.{name}`: records are fetched `chunk` "
+                      f"at a time on the executor. {sync_method.__doc__ or ''}").strip()
+    return method
+
+
+def _next_chunk(records: Iterator[Any], size: int) -> List[Any]:
+    return list(itertools.islice(records, size))
+
+
 for _name in sdk.Session.COMMANDS:  # noqa: E305
     setattr(Session, _name, _awaitable(_name))
+for _name in sdk.Session.STREAMS:
+    setattr(Session, _name, _async_stream(_name))

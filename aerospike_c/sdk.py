@@ -27,7 +27,10 @@ import threading
 import time
 import weakref
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional,
+    Sequence, Tuple, Union,
+)
 
 from . import bindings as c
 from .bindings.as_cluster_event import as_cluster_event
@@ -489,16 +492,21 @@ class Session:
     `policy=` dict is applied over the session's policy for that call only.
     """
 
-    #: Each data command of a session and the policy kind it uses (aerospike_c.aio makes
-    #: each one awaitable).
+    #: Each command of a session and the policy kind it uses (aerospike_c.aio makes each
+    #: one awaitable).
     COMMANDS: Dict[str, str] = {
         "put": "write", "get": "read", "select": "read", "exists": "read",
         "remove": "remove", "operate": "operate", "operate_ordered": "operate",
         "touch": "operate", "increment": "operate", "append": "operate", "prepend": "operate",
         "apply": "apply", "info": "info",
+        "batch_get": "batch", "batch_exists": "batch", "batch_remove": "batch",
+        "batch_records": "batch", "scan_foreach": "scan", "scan_background": "scan",
+        "query_foreach": "query", "query_background": "write",
     }
+    #: Commands that return an iterator of records (aerospike_c.aio: async iterators).
+    STREAMS: Dict[str, str] = {"scan": "scan", "query": "query"}
 
-    if TYPE_CHECKING:  # the commands are generated below from COMMANDS
+    if TYPE_CHECKING:  # the commands are generated below from COMMANDS and STREAMS
         put: Callable[..., None]
         get: Callable[..., Record]
         select: Callable[..., Record]
@@ -512,6 +520,16 @@ class Session:
         prepend: Callable[..., None]
         apply: Callable[..., Any]
         info: Callable[..., str]
+        batch_get: Callable[..., List[Optional[Record]]]
+        batch_exists: Callable[..., Any]
+        batch_remove: Callable[..., Any]
+        batch_records: Callable[..., Any]
+        scan_foreach: Callable[..., None]
+        scan_background: Callable[..., int]
+        query_foreach: Callable[..., None]
+        query_background: Callable[..., int]
+        scan: Callable[..., Iterator[Record]]
+        query: Callable[..., Iterator[Record]]
 
     def __init__(self, cluster: Cluster, policies: Mapping[str, Mapping[str, Any]]) -> None:
         unknown = sorted(set(policies) - set(_POLICY_KINDS))
@@ -570,7 +588,7 @@ def _session_command(name: str, kind: str) -> Callable[..., Any]:
     return command
 
 
-for _name, _kind in Session.COMMANDS.items():
+for _name, _kind in {**Session.COMMANDS, **Session.STREAMS}.items():
     setattr(Session, _name, _session_command(_name, _kind))
 
 

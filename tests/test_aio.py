@@ -171,3 +171,26 @@ def test_event_listeners_run_on_the_event_loop(aerospike_cluster_factory):
             cluster.remove_event_listener(registered)
             assert [e.node_name for e in cluster.recent_events()][-1] == victim
     run(main())
+
+
+def test_scans_and_queries_are_async_iterators_and_batches_awaitable(aerospike_hosts):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session(scan={"total_timeout": 10000})
+            keys = [("test", "aio_scan", i) for i in range(120)]
+            await asyncio.gather(*(session.put(k, {"i": i}) for i, k in enumerate(keys)))
+            seen = sorted([r.bins["i"] async for r in session.scan("test", "aio_scan", chunk=16)])
+            assert seen == list(range(120))
+            queried = [r async for r in session.query("test", "aio_scan")]
+            assert len(queried) == 120
+            records = await session.batch_get(keys[:10])
+            assert [r.bins["i"] for r in records] == list(range(10))
+
+            # Leaving a scan early, then closing at once: the scan is stopped, not leaked.
+            count = 0
+            async for _ in session.scan("test", "aio_scan", chunk=4):
+                count += 1
+                if count == 5:
+                    break
+        assert count == 5 and cluster.closed
+    run(main())

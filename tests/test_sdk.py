@@ -201,6 +201,23 @@ def test_sessions_carry_their_policies_over_the_cluster_defaults(aerospike_hosts
         assert len(sessions) == 50 and cluster.get_stats().total_connections == before
 
 
+def test_sessions_run_record_batch_and_scan_commands(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        session = cluster.create_session(write={"total_timeout": 2000}, scan={"total_timeout": 9000})
+        keys = [("test", "sdk_session", i) for i in range(20)]
+        for i, key in enumerate(keys):
+            session.put(key, {"i": i})
+        assert session.get(keys[3]).bins == {"i": 3}
+        assert session.increment(keys[3], "i", 10) == 13
+        assert [r.bins["i"] for r in session.batch_get(keys[:3])] == [0, 1, 2]
+        assert sorted(r.bins["i"] for r in session.scan("test", "sdk_session")) == \
+            sorted([13] + [i for i in range(20) if i != 3])
+        with pytest.raises(asc.RecordNotFoundError):
+            session.get(("test", "sdk_session", "absent"))
+        with pytest.raises(asc.RecordExistsError):  # a per-call policy over the session's
+            session.put(keys[0], {"i": 0}, policy={"exists": asc.AS_POLICY_EXISTS_CREATE})
+
+
 def test_session_policies_are_checked_when_made(aerospike_hosts):
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         with pytest.raises(ValueError, match="unknown policy kind"):

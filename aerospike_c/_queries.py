@@ -1,23 +1,52 @@
 """Client methods for multi-record work (batch, scan, query, info, index, UDF, truncate).
 
 Mixed into `aerospike_c.Client`; each method calls C-faithful functions with the
-client's `aerospike` instance (`self._as`). Policies are the C policy views
-(`as_policy_info_init()` …) or None for the client's defaults.
+client's `aerospike` instance (`self._as`).
+
+    for record in client.scan("test", "demo", bins=["name"]):     # an iterator of Record
+        ...
+    adults = list(client.query("test", "demo", where=("age", 18, 120)))
+    records = client.batch_get([("test", "demo", 1), ("test", "demo", 2)])   # Record or None
+    results = client.batch_records([BatchRead(k1), BatchWrite(k2, {"n": 1}), BatchRemove(k3)])
+    client.info("namespaces"); client.info_all("build")
+    client.index_create("test", "demo", "age", "demo_age", AS_INDEX_NUMERIC)
+    client.udf_put("mymodule.lua"); client.truncate("test", "demo")
+
+A `policy` is None (the client's default), a policy view (`as_policy_scan_init()` …) or a
+dict of its fields applied to a copy of the client's default, as for the record methods.
+
+Scan and query iterators: the C scan runs on a worker thread; its callback (called by C,
+one record at a time, from whichever C thread reads that node) puts each record into a
+bounded queue the iterator reads. Breaking out of the loop (or closing the iterator, or
+dropping it) sets a stop flag and drains the queue: the callback, blocked or next called,
+then returns false, C stops every node's scan and the worker ends; the iterator waits for
+that, so the client can be closed right after. Why not collect-then-yield: a scan can be
+far bigger than memory and an early break should stop the server's work, not wait for
+all of it. Errors of the scan are raised by the iterator. An iterator left unfinished
+and still referenced keeps its scan (and one connection per node) paused.
 """
 from __future__ import annotations
 
+import functools
 import os
+import queue
+import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
+from .bindings.as_record import Record
 from .bindings.as_status import as_status
-from .exceptions import AerospikeTimeoutError
+from .exceptions import AerospikeError, AerospikeTimeoutError, BatchFailedError, error_class
 
-__all__ = ["QueryMethods"]
+__all__ = ["QueryMethods", "BatchRead", "BatchWrite", "BatchApply", "BatchRemove", "BatchResult"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: How long an iterator waits, after a break, for its C scan to stop (bounded by C's timeouts).
+_STOP_WAIT = 60.0
+_DONE = object()
 
 
 def info_value(response: str) -> str:
@@ -47,11 +76,112 @@ def _nanos(before: Union[None, int, datetime]) -> int:
     return before
 
 
+# -- requests and results of batch_records ----------------------------------------------------
+@dataclass(frozen=True)
+class BatchRead:
+    """Read `bins` (None: all; [] : metadata only) of `key`."""
+
+    key: Any
+    bins: Optional[Sequence[str]] = None
+
+
+@dataclass(frozen=True)
+class BatchWrite:
+    """Write `bins` ({name: value}) of `key`, or run `ops` (an as_operations or a list of
+    record-method `ops.*` operations)."""
+
+    key: Any
+    bins: Optional[Mapping[str, Any]] = None
+    ops: Any = None
+
+
+@dataclass(frozen=True)
+class BatchApply:
+    """Run UDF `module.function(record, *args)` on `key`."""
+
+    key: Any
+    module: str
+    function: str
+    args: Sequence[Any] = ()
+
+
+@dataclass(frozen=True)
+class BatchRemove:
+    """Remove `key`."""
+
+    key: Any
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One record's outcome: its key, status (an as_status), record (Record when OK),
+    in_doubt (a write may have happened) and the error for a failed record."""
+
+    key: Any
+    result: int
+    record: Optional[Record]
+    in_doubt: bool
+    error: Optional[AerospikeError]
+
+
+def _record_error(result: int, message: Optional[str], in_doubt: bool = False,
+                  batch_error: Optional[AerospikeError] = None) -> AerospikeError:
+    """The exception for one failed batch record; where C set it is the batch's error."""
+    where = {} if batch_error is None else {
+        "func": batch_error.func, "file": batch_error.file, "line": batch_error.line}
+    return error_class(result)(result, message or c.as_error_string(result), in_doubt=in_doubt,
+                               **where)
+
+
+def _where(query: Any, where: Tuple[Any, ...]) -> None:
+    """Add one predicate: (bin, value) equality, (bin, low, high) integer range, or
+    (bin, *C predicate macro) such as ("age", *as_integer_range(1, 9))."""
+    if not isinstance(where, tuple) or len(where) < 2:
+        raise TypeError("where is (bin, value), (bin, low, high) or (bin, *as_<predicate>(...))")
+    bin_name, args = where[0], where[1:]
+    if len(args) == 1:
+        value = args[0]
+        if isinstance(value, str):
+            args = c.as_string_equals(value)
+        elif isinstance(value, (bytes, bytearray)):
+            args = c.as_blob_equals(bytes(value))
+        else:
+            args = c.as_integer_equals(value)
+    elif len(args) == 2:
+        args = c.as_integer_range(*args)
+    c.as_query_where_init(query, 1)
+    c.as_query_where(query, bin_name, *args)
+
+
+def _select(select_init: Callable[..., bool], select: Callable[..., bool], target: Any,
+            bins: Optional[Sequence[str]]) -> None:
+    if bins is None:
+        return
+    if isinstance(bins, str):
+        raise TypeError("bins is a list of bin names, not a str")
+    select_init(target, len(bins))
+    for name in bins:
+        select(target, name)
+
+
+def _partition_filter(partitions: Any) -> Any:
+    """None, an as_partition_filter, a partition id, or (begin, count)."""
+    if partitions is None or isinstance(partitions, c.as_partition_filter):
+        return partitions
+    pf = c.as_partition_filter()
+    if isinstance(partitions, tuple) and len(partitions) == 2:
+        c.as_partition_filter_set_range(pf, *partitions)
+    else:
+        c.as_partition_filter_set_id(pf, partitions)
+    return pf
+
+
 class QueryMethods:
     """Batch, scan, query, info, index, UDF and truncate operations of `Client`."""
 
     __slots__ = ()
     _as: Any
+    _policy: Callable[[str, Any], Any]  # from RecordMethods: None / view / dict -> policy
 
     # -- info ---------------------------------------------------------------------------------
     def info(self, command: str, *, node: Optional[str] = None,
@@ -60,6 +190,7 @@ class QueryMethods:
         or any node."""
         if node is not None and host is not None:
             raise TypeError("pass node or host, not both")
+        policy = self._policy("info", policy)
         if node is not None:
             response = c.aerospike_info_node(self._as, policy, node, command)
         elif host is not None:
@@ -76,7 +207,7 @@ class QueryMethods:
             values[node] = info_value(res)
             return True
 
-        c.aerospike_info_foreach(self._as, policy, command, collect)
+        c.aerospike_info_foreach(self._as, self._policy("info", policy), command, collect)
         return values
 
     # -- secondary indexes ---------------------------------------------------------------------
@@ -85,15 +216,15 @@ class QueryMethods:
                      wait: bool = True, policy: Any = None) -> Any:
         """Create index `name` over `bin` (datatype: AS_INDEX_STRING, AS_INDEX_NUMERIC …);
         with wait, return once it is built on every node. Returns the as_index_task."""
-        task = c.aerospike_index_create_complex(self._as, policy, namespace, set, bin, name,
-                                                index_type, datatype)
+        task = c.aerospike_index_create_complex(self._as, self._policy("info", policy), namespace,
+                                                set, bin, name, index_type, datatype)
         if wait:
             c.aerospike_index_create_wait(task, 100)
         return task
 
     def index_remove(self, namespace: str, name: str, *, policy: Any = None) -> None:
         """Drop index `name` of `namespace`."""
-        c.aerospike_index_remove(self._as, policy, namespace, name)
+        c.aerospike_index_remove(self._as, self._policy("info", policy), namespace, name)
 
     # -- UDF modules ---------------------------------------------------------------------------
     def udf_put(self, filename: str, content: Optional[bytes] = None, *, wait: bool = True,
@@ -104,24 +235,26 @@ class QueryMethods:
         if content is None:
             with open(filename, "rb") as source:
                 content = source.read()
-        c.aerospike_udf_put(self._as, policy, filename, c.AS_UDF_TYPE_LUA, content)
+        c.aerospike_udf_put(self._as, self._policy("info", policy), filename, c.AS_UDF_TYPE_LUA,
+                            content)
         if wait:
             self._udf_wait(os.path.basename(filename), True, timeout, policy)
 
     def udf_remove(self, module: str, *, wait: bool = True, timeout: float = 30.0,
                    policy: Any = None) -> None:
         """Unregister `module`; with wait, return once no node lists it."""
-        c.aerospike_udf_remove(self._as, policy, module)
+        c.aerospike_udf_remove(self._as, self._policy("info", policy), module)
         if wait:
             self._udf_wait(os.path.basename(module), False, timeout, policy)
 
     def udf_list(self, *, policy: Any = None) -> List["c.as_udf_file"]:
         """The registered modules (name, hash, type)."""
-        return c.aerospike_udf_list(self._as, policy)
+        return c.aerospike_udf_list(self._as, self._policy("info", policy))
 
     def udf_get(self, module: str, *, policy: Any = None) -> bytes:
         """The source of a registered module."""
-        return c.aerospike_udf_get(self._as, policy, module, c.AS_UDF_TYPE_LUA).content
+        return c.aerospike_udf_get(self._as, self._policy("info", policy), module,
+                                   c.AS_UDF_TYPE_LUA).content
 
     def _udf_wait(self, module: str, present: bool, timeout: float, policy: Any) -> None:
         # Like aerospike_udf_put_wait/remove_wait, which poll udf-list on every node,
@@ -144,14 +277,347 @@ class QueryMethods:
                  before: Union[None, int, datetime] = None, *, policy: Any = None) -> None:
         """Remove every record of `set` (None: the whole namespace) last updated before
         `before` (an aware datetime or nanoseconds since the epoch; None: now)."""
-        c.aerospike_truncate(self._as, policy, namespace, set, _nanos(before))
+        c.aerospike_truncate(self._as, self._policy("info", policy), namespace, set,
+                             _nanos(before))
 
     # -- background jobs -----------------------------------------------------------------------
     def job_wait(self, module: str, job_id: int, *, interval_ms: int = 100,
                  policy: Any = None) -> None:
         """Wait until background job `job_id` of `module` ("scan"/"query") has finished."""
-        c.aerospike_job_wait(self._as, policy, module, job_id, interval_ms)
+        c.aerospike_job_wait(self._as, self._policy("info", policy), module, job_id, interval_ms)
 
     def job_info(self, module: str, job_id: int, *, policy: Any = None) -> "c.as_job_info":
         """Status, progress and records read of background job `job_id`."""
-        return c.aerospike_job_info(self._as, policy, module, job_id, False)
+        return c.aerospike_job_info(self._as, self._policy("info", policy), module, job_id,
+                                    False)
+
+    # -- scans ---------------------------------------------------------------------------------
+    def _scan(self, namespace: str, set: Optional[str], bins: Optional[Sequence[str]],
+              no_bins: bool, concurrent: bool) -> Any:
+        scan = c.as_scan_init(namespace, set)
+        _select(c.as_scan_select_init, c.as_scan_select, scan, bins)
+        scan.no_bins = no_bins
+        scan.concurrent = concurrent
+        return scan
+
+    def scan_foreach(self, namespace: str, set: Optional[str],
+                     callback: Callable[[Optional[Record]], Any], *,
+                     bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+                     concurrent: bool = False, partitions: Any = None,
+                     policy: Any = None) -> None:
+        """Call `callback(record)` for each record of the set (None: the namespace), then
+        `callback(None)`; a false return (not None) stops the scan. With concurrent, nodes
+        are scanned in parallel and the calls, though from several threads, come one at a
+        time. `partitions`: an as_partition_filter, a partition id or (begin, count)."""
+        scan = self._scan(namespace, set, bins, no_bins, concurrent)
+        try:
+            self._run(c.aerospike_scan_foreach, c.aerospike_scan_partitions, scan, partitions,
+                      self._policy("scan", policy), lambda record, udata: callback(record))
+        finally:
+            c.as_scan_destroy(scan)
+
+    def scan(self, namespace: str, set: Optional[str] = None, *,
+             bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+             concurrent: bool = False, partitions: Any = None, policy: Any = None,
+             buffer: int = 256) -> Iterator[Record]:
+        """Iterate over the records of a set (None: the namespace), as `Record`s. At most
+        `buffer` records wait in memory; breaking out of the loop stops the scan."""
+        scan = self._scan(namespace, set, bins, no_bins, concurrent)
+        run = functools.partial(self._run, c.aerospike_scan_foreach, c.aerospike_scan_partitions,
+                                scan, partitions, self._policy("scan", policy))
+        return _stream(run, lambda: c.as_scan_destroy(scan), buffer)
+
+    def _run(self, foreach: Callable[..., None], by_partitions: Callable[..., None], target: Any,
+             partitions: Any, policy: Any, callback: Callable[[Any, Any], Any]) -> None:
+        """A scan/query `target` over every partition, or those of `partitions`."""
+        pf = _partition_filter(partitions)
+        if pf is None:
+            foreach(self._as, policy, target, callback)
+        else:
+            by_partitions(self._as, policy, target, pf, callback)
+
+    def scan_background(self, namespace: str, set: Optional[str], *, ops: Any = None,
+                        udf: Optional[Tuple[str, str, Sequence[Any]]] = None,
+                        policy: Any = None, wait: bool = True) -> int:
+        """Run `ops` (an as_operations) or `udf` (module, function, args) on every record,
+        on the server; returns the job id (with wait, once the job is done)."""
+        scan = c.as_scan_init(namespace, set)
+        try:
+            _background_work(scan, ops, udf, c.as_scan_apply_each)
+            job_id = c.aerospike_scan_background(self._as, self._policy("scan", policy), scan)
+        finally:
+            c.as_scan_destroy(scan)
+        if wait:
+            self.job_wait("scan", job_id)
+        return job_id
+
+    # -- queries -------------------------------------------------------------------------------
+    def _query(self, namespace: str, set: Optional[str], where: Any,
+               bins: Optional[Sequence[str]], no_bins: bool, max_records: int) -> Any:
+        query = c.as_query_init(namespace, set)
+        if where is not None:
+            _where(query, where)
+        _select(c.as_query_select_init, c.as_query_select, query, bins)
+        query.no_bins = no_bins
+        query.max_records = max_records
+        return query
+
+    def query_foreach(self, namespace: str, set: Optional[str], where: Any,
+                      callback: Callable[[Optional[Record]], Any], *,
+                      bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+                      max_records: int = 0, partitions: Any = None,
+                      policy: Any = None) -> None:
+        """Call `callback(record)` for each record matching `where` (None: every record),
+        then `callback(None)`; a false return (not None) stops the query.
+        where: (bin, value) equality (int, str, bytes), (bin, low, high) integer range, or
+        (bin, *as_<predicate>(...)), on a bin with a secondary index."""
+        query = self._query(namespace, set, where, bins, no_bins, max_records)
+        try:
+            self._run(c.aerospike_query_foreach, c.aerospike_query_partitions, query, partitions,
+                      self._policy("query", policy), lambda record, udata: callback(record))
+        finally:
+            c.as_query_destroy(query)
+
+    def query(self, namespace: str, set: Optional[str] = None, *, where: Any = None,
+              bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+              max_records: int = 0, partitions: Any = None, policy: Any = None,
+              buffer: int = 256) -> Iterator[Record]:
+        """Iterate over the records matching `where` (see query_foreach), as `Record`s."""
+        query = self._query(namespace, set, where, bins, no_bins, max_records)
+        run = functools.partial(self._run, c.aerospike_query_foreach,
+                                c.aerospike_query_partitions, query, partitions,
+                                self._policy("query", policy))
+        return _stream(run, lambda: c.as_query_destroy(query), buffer)
+
+    def query_background(self, namespace: str, set: Optional[str], where: Any, *,
+                         ops: Any = None, udf: Optional[Tuple[str, str, Sequence[Any]]] = None,
+                         policy: Any = None, wait: bool = True) -> int:
+        """Run `ops` or `udf` on every record matching `where` (see query_foreach), on the
+        server (policy: a write policy); returns the job id (with wait, once done)."""
+        query = self._query(namespace, set, where, None, False, 0)
+        try:
+            _background_work(query, ops, udf, c.as_query_apply)
+            job_id = c.aerospike_query_background(self._as, self._policy("write", policy), query)
+            if wait:
+                c.aerospike_query_wait(self._as, None, query, job_id, 100)
+        finally:
+            c.as_query_destroy(query)
+        return job_id
+
+    # -- batches -------------------------------------------------------------------------------
+    def _batch(self, keys: Sequence[Any]) -> Any:
+        batch = c.as_batch_init(len(keys))
+        try:
+            for index, key in enumerate(keys):
+                batch[index] = key
+        except BaseException:
+            c.as_batch_destroy(batch)
+            raise
+        return batch
+
+    def _batch_call(self, keys: Sequence[Any], run: Callable[[Any, Callable[..., Any]], None]
+                    ) -> Tuple[List["c.as_batch_result"], Optional[BatchFailedError]]:
+        """Run a key-list batch call: its results in key order (per-key failures included)
+        and C's BatchFailedError when some key failed."""
+        results: List[c.as_batch_result] = []
+        failed = None
+        batch = self._batch(keys)
+        try:
+            run(batch, lambda found, n, udata: results.extend(found))
+        except BatchFailedError as error:
+            if len(results) != len(keys):
+                raise
+            failed = error
+        finally:
+            c.as_batch_destroy(batch)
+        return results, failed
+
+    def batch_get(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
+                  policy: Any = None) -> List[Optional[Record]]:
+        """The record of each key (None where not found), reading `bins` (None: all).
+        A key that failed otherwise raises its error."""
+        policy = self._policy("batch", policy)
+        if bins is None:
+            results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_get(
+                self._as, policy, batch, listener))
+        else:
+            if isinstance(bins, str):
+                raise TypeError("bins is a list of bin names, not a str")
+            results, failed = self._batch_call(
+                keys, lambda batch, listener: c.aerospike_batch_get_bins(
+                    self._as, policy, batch, list(bins), listener))
+        return [_found(result, failed) for result in results]
+
+    def batch_exists(self, keys: Sequence[Any], *, policy: Any = None
+                     ) -> List[Optional[Dict[str, int]]]:
+        """The metadata {"gen", "ttl"} of each key (None where not found)."""
+        policy = self._policy("batch", policy)
+        results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_exists(
+            self._as, policy, batch, listener))
+        return [None if record is None else record.meta
+                for record in (_found(result, failed) for result in results)]
+
+    def batch_remove(self, keys: Sequence[Any], *, policy: Any = None) -> List[BatchResult]:
+        """Remove every key; the outcome per key."""
+        policy = self._policy("batch", policy)
+        results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_remove(
+            self._as, policy, None, batch, listener))
+        return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
+                for r in results]
+
+    def batch_records(self, requests: Sequence[Union[BatchRead, BatchWrite, BatchApply,
+                                                     BatchRemove]], *,
+                      policy: Any = None) -> List[BatchResult]:
+        """Run reads, writes, UDF calls and removes in one batch; one BatchResult per request,
+        in order. Per-record failures are reported there, not raised."""
+        records = c.as_batch_records_init(len(requests))
+        try:
+            for request in requests:
+                _reserve(records, request)
+            writes = any(not isinstance(request, BatchRead) for request in requests)
+            run = c.aerospike_batch_write if writes else c.aerospike_batch_read
+            failed = None
+            try:
+                run(self._as, self._policy("batch_parent_write" if writes else "batch", policy),
+                    records)
+            except BatchFailedError as error:
+                failed = error  # every record carries its own result
+            return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
+                    for r in (records[i] for i in range(len(records)))]
+        finally:
+            c.as_batch_records_destroy(records)
+
+
+def _found(result: "c.as_batch_result", failed: Optional[BatchFailedError]) -> Optional[Record]:
+    """The record of an OK result, None for not found; raise any other failure."""
+    if result.result == as_status.AEROSPIKE_OK:
+        return result.record
+    if result.result == as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND:
+        return None
+    raise _record_error(result.result, result.message, result.in_doubt, failed) from failed
+
+
+def _batch_result(key: Any, result: int, record: Any, in_doubt: bool, message: Optional[str],
+                  failed: Optional[BatchFailedError]) -> BatchResult:
+    ok = result == as_status.AEROSPIKE_OK
+    return BatchResult(key, result, record if ok else None, bool(in_doubt),
+                       None if ok else _record_error(result, message, in_doubt, failed))
+
+
+def _operations(ops: Any, bins: Optional[Mapping[str, Any]]) -> Any:
+    """An as_operations from one, from record-method operations, or writing `bins`."""
+    if isinstance(ops, c.as_operations):
+        return ops
+    if bins is not None:
+        built = c.as_operations_init(len(bins))
+        for name, value in bins.items():
+            c.as_operations_add_write(built, name, value)
+        return built
+    operations = list(ops)
+    built = c.as_operations_init(len(operations))
+    for operation in operations:
+        operation.add_to(built)
+    return built
+
+
+def _reserve(records: Any, request: Any) -> None:
+    """Reserve and fill the batch record for one request (the records keep what it uses)."""
+    if isinstance(request, BatchRead):
+        record = c.as_batch_read_reserve(records)
+        record.key = request.key
+        if request.bins is None:
+            record.read_all_bins = True
+        elif request.bins:
+            record.bin_names = list(request.bins)
+        return
+    if isinstance(request, BatchWrite):
+        if (request.bins is None) == (request.ops is None):
+            raise TypeError("a BatchWrite takes bins or ops")
+        record = c.as_batch_write_reserve(records)
+        record.key = request.key
+        record.ops = _operations(request.ops, request.bins)
+        return
+    if isinstance(request, BatchApply):
+        record = c.as_batch_apply_reserve(records)
+        record.key = request.key
+        record.module, record.function = request.module, request.function
+        record.arglist = list(request.args)
+        return
+    if isinstance(request, BatchRemove):
+        c.as_batch_remove_reserve(records).key = request.key
+        return
+    raise TypeError(f"a batch request is a BatchRead, BatchWrite, BatchApply or BatchRemove, "
+                    f"not {type(request).__name__}")
+
+
+def _background_work(target: Any, ops: Any, udf: Optional[Tuple[str, str, Sequence[Any]]],
+                     apply: Callable[..., bool]) -> None:
+    if (ops is None) == (udf is None):
+        raise TypeError("a background job takes ops or udf=(module, function, args)")
+    if ops is not None:
+        target.ops = _operations(ops, None)
+    else:
+        module, function, args = udf  # type: ignore[misc]
+        apply(target, module, function, list(args))
+
+
+def _stream(run: Callable[[Callable[[Any, Any], Any]], None], cleanup: Callable[[], None],
+            buffer: int) -> Iterator[Any]:
+    """Iterate over what `run(callback)` calls back with, the C call on a worker thread.
+
+    The callback (serialized by the bindings) blocks while `buffer` results wait; the
+    consumer's exit sets `stop` and drains the queue, so a blocked callback returns and
+    the next call sees `stop` and returns False: C stops and the worker ends."""
+    if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
+        cleanup()
+        raise ValueError(f"buffer must be a positive int, got {buffer!r}")
+    results: "queue.Queue[Any]" = queue.Queue(maxsize=buffer)
+    stop = threading.Event()
+    failure: List[BaseException] = []
+
+    def callback(result: Any, udata: Any) -> bool:
+        if stop.is_set():
+            return False
+        if result is not None:  # None: C's end-of-scan call; the worker signals the end
+            results.put(result)
+        return True
+
+    def work() -> None:
+        try:
+            run(callback)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            failure.append(exc)
+        finally:
+            try:
+                cleanup()
+            finally:
+                if not stop.is_set():
+                    results.put(_DONE)
+
+    worker = threading.Thread(target=work, name="aerospike_c-scan", daemon=True)
+
+    def iterate() -> Iterator[Any]:
+        worker.start()
+        try:
+            while True:
+                item = results.get()
+                if item is _DONE:
+                    break
+                yield item
+            if failure:
+                raise failure[0]
+        finally:
+            stop.set()
+            _drain(results)
+            if worker is not threading.current_thread():
+                worker.join(_STOP_WAIT)
+
+    return iterate()
+
+
+def _drain(results: "queue.Queue[Any]") -> None:
+    while True:
+        try:
+            results.get_nowait()
+        except queue.Empty:
+            return

@@ -34,6 +34,23 @@ def test_info_node_with_an_unknown_node_raises_invalid_node(client):
     assert "NO_SUCH_NODE" in raised.value.message
 
 
+def test_info_with_a_policy_view(client):
+    policy = asc.as_policy_info_init()
+    policy.timeout = 2000
+    assert client.info("namespaces", policy=policy).split(";").count(NAMESPACE) == 1
+    with pytest.raises(TypeError):
+        asc.aerospike_info_any(client.aerospike, asc.as_policy_read_init(), "node")
+
+
+def test_info_request_is_not_changed_by_send_as_is_false(client):
+    policy = asc.as_policy_info_init()
+    policy.send_as_is = False  # the C client rewrites ';' ':' ',' of its copy into newlines
+    request = "node;build"
+    response = asc.aerospike_info_any(client.aerospike, policy, request)
+    assert request == "node;build"
+    assert {line.split("\t")[0] for line in response.strip().split("\n")} == {"node", "build"}
+
+
 def test_info_foreach_calls_back_once_per_node(client):
     calls = []
 

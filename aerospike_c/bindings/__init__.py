@@ -30,10 +30,16 @@ __all__ = (
     + [n for n in _enums_all if n != "as_status"]
 )
 
-# Multi-record calls: info, secondary indexes, UDF modules, background jobs, truncate.
-from . import aerospike_index, aerospike_info, aerospike_truncate, aerospike_udf, as_job  # noqa: E402
+# Multi-record calls: info, secondary indexes, UDF modules, background jobs, truncate,
+# scans, queries and batches.
+from . import (  # noqa: E402
+    aerospike_batch, aerospike_index, aerospike_info, aerospike_query, aerospike_scan,
+    aerospike_truncate, aerospike_udf, as_batch, as_job, as_partition_filter, as_query, as_scan,
+)
 
-for _module in (aerospike_info, aerospike_index, aerospike_udf, as_job, aerospike_truncate):
+for _module in (aerospike_info, aerospike_index, aerospike_udf, as_job, aerospike_truncate,
+                as_partition_filter, as_scan, aerospike_scan, as_query, aerospike_query,
+                as_batch, aerospike_batch):
     globals().update((name, getattr(_module, name)) for name in _module.__all__)
     __all__ += _module.__all__
 del _module

@@ -7,6 +7,8 @@
   once the C call has returned: nothing raised in a callback is lost or crosses into C.
   Its `handle` (ffi.new_handle) lives exactly as long as the context, which the binding
   keeps referenced for the whole C call.
+* `UsedStruct`: an OwnedStruct (as_scan, as_query, as_batch, as_batch_records) that is
+  never destroyed while a C call is using it.
 * `c_call()`: run one C function on a connected `aerospike` instance (counted in, so it
   cannot be closed under the call) and raise its `as_error`.
 * `taken_string()`: a `char*` the C client allocated for us, decoded and freed.
@@ -15,15 +17,73 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import c_enum
+from ._owned import OwnedStruct
 from .aerospike import using
-from .as_error import check, new_error
+from .as_error import check, lifecycle_error, new_error
 
-__all__ = ["CallbackContext", "from_udata", "c_call", "taken_string",
+__all__ = ["UsedStruct", "owned_arg", "CallbackContext", "from_udata", "c_call", "taken_string",
            "policy_arg", "c_uint", "enum_arg"]
+
+
+class UsedStruct(OwnedStruct):
+    """An OwnedStruct that C calls read for a while (as_scan, as_query, as_batch,
+    as_batch_records): `_use(what)` brackets such a call, and destroying the struct
+    meanwhile raises LifecycleError instead of freeing memory C is reading.
+
+    Subclasses set `ctype` and `_c_destroy` (the C `*_destroy` function).
+    """
+
+    __slots__ = ("_busy", "_lock")
+    ctype = ""
+
+    def __init__(self) -> None:
+        super().__init__(ffi.new(f"{self.ctype}*"), self.ctype)
+        object.__setattr__(self, "_busy", 0)
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    @contextmanager
+    def _use(self, what: str) -> Iterator[Any]:
+        """The struct's pointer for the duration of a C call."""
+        with self._lock:
+            self._check_writable(what)
+            object.__setattr__(self, "_busy", self._busy + 1)
+        try:
+            yield self._ptr
+        finally:
+            with self._lock:
+                object.__setattr__(self, "_busy", self._busy - 1)
+
+    def _destroy(self, what: str) -> None:
+        """The C destroy function, once; refused while a call uses the struct."""
+        with self._lock:
+            self._check_writable(what)
+            if self._busy:
+                raise lifecycle_error(f"{what}: the {self.ctype} is in use by a running call")
+            self._release()
+
+    def _release(self) -> None:
+        if not self._released:
+            self._before_destroy()
+        super()._release()
+
+    def _before_destroy(self) -> None:
+        """Detach what C must not free (memory Python owns); subclasses override."""
+
+    def __repr__(self) -> str:
+        return f"<{self.ctype}{' destroyed' if self._released else ''}>"
+
+
+def owned_arg(obj: Any, cls: type, what: str) -> Any:
+    """`obj` checked to be a live `cls` (an OwnedStruct subclass)."""
+    if not isinstance(obj, cls):
+        raise TypeError(f"{what}: expected an {cls.ctype}, not {type(obj).__name__}")
+    obj._check_writable(what)
+    return obj
 
 
 def _stops(result: Any) -> bool:

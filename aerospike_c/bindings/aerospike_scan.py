@@ -1,0 +1,141 @@
+"""aerospike_scan.h: scans with a callback per record, by node, by partition, in the background.
+
+    def callback(record, udata):                # bool callback(const as_val* val, void* udata)
+        if record is None:                      # C's final call: the scan is complete
+            return True
+        print(record.key, record.bins)
+        return True                             # a false value (not None) stops the scan
+
+    aerospike_scan_foreach(as_, None, scan, callback, udata)
+    aerospike_scan_partitions(as_, None, scan, pf, callback, udata)
+    aerospike_scan_node(as_, None, scan, node_name, callback, udata)
+    scan_id = aerospike_scan_background(as_, None, scan)
+    aerospike_scan_wait(as_, None, scan_id, 0); aerospike_scan_info(as_, None, scan_id)
+
+A record reaches the callback as a `Record` (key, meta, bins) copied from C, since C frees
+it when the callback returns. The callback runs on the calling thread, or, for a
+concurrent scan (`scan.concurrent = True`), on the C client's node threads: calls are
+serialized (one at a time) so the callback needs no locking of its own. When it returns
+a false value other than None, C stops the scan and the call returns normally, as in C.
+When it raises, the scan is stopped the same way and the exception is re-raised once C
+has returned. The GIL is released while C waits on the network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .._aerospike import ffi, lib
+from ._calls import CallbackContext, c_call, c_uint, from_udata, policy_arg
+from ._cstruct import c_enum
+from .aerospike import aerospike, using
+from .as_config import c_str
+from .as_error import check, new_error
+from .as_partition_filter import filter_arg
+from .as_record import record_to_python
+from .as_scan import _scan
+from .as_val import val_from_c
+
+__all__ = ["as_scan_info", "aerospike_scan_foreach", "aerospike_scan_partitions",
+           "aerospike_scan_node", "aerospike_scan_background", "aerospike_scan_wait",
+           "aerospike_scan_info"]
+
+ScanCallback = Callable[[Any, Any], Any]
+_AS_REC = lib.AS_REC
+
+
+@dataclass(frozen=True)
+class as_scan_info:  # noqa: N801 - the C type's name
+    """`as_scan_info`: status (an as_scan_status), progress_pct, records_scanned."""
+
+    status: int
+    progress_pct: int
+    records_scanned: int
+
+
+def result_from_c(val: Any) -> Any:
+    """What a scan/query callback receives: a Record, another value, or None (the end)."""
+    if val == ffi.NULL:
+        return None
+    if val.type == _AS_REC:
+        return record_to_python(ffi.cast("as_record*", val))
+    return val_from_c(val)
+
+
+@ffi.def_extern()
+def asc_scan_foreach_callback(val: Any, udata: Any) -> bool:
+    """C calls this per record (and with NULL at the end), from any of its threads; the
+    callback of aerospike_scan_* and aerospike_query_* alike."""
+    context = from_udata(udata)
+    return context.invoke(lambda: (result_from_c(val), context.udata))
+
+
+def run_foreach(function: str, as_: aerospike, policy: Any, policy_type: str, target: Any,
+                extra: tuple, callback: ScanCallback, udata: Any, c_callback: Any) -> None:
+    """Run a scan/query foreach function: `function(as, err, policy, target, *extra, cb, ctx)`."""
+    c_policy = policy_arg(policy, policy_type)
+    context = CallbackContext(callback, udata)
+    err = new_error()
+    with target._use(function) as target_ptr, using(as_, function, connected=True) as ptr:
+        status = getattr(lib, function)(ptr, err, c_policy, target_ptr, *extra, c_callback,
+                                        context.handle)
+    context.reraise()
+    check(status, err)
+
+
+def aerospike_scan_foreach(as_: aerospike, policy: Any, scan: Any, callback: ScanCallback,
+                           udata: Optional[Any] = None) -> None:
+    """aerospike_scan_foreach(): scan every node, `callback(record, udata)` per record."""
+    run_foreach("aerospike_scan_foreach", as_, policy, "as_policy_scan",
+                _scan(scan, "aerospike_scan_foreach"), (), callback, udata,
+                lib.asc_scan_foreach_callback)
+
+
+def aerospike_scan_partitions(as_: aerospike, policy: Any, scan: Any, pf: Any,
+                              callback: ScanCallback, udata: Optional[Any] = None) -> None:
+    """aerospike_scan_partitions(): scan the partitions of filter `pf`."""
+    run_foreach("aerospike_scan_partitions", as_, policy, "as_policy_scan",
+                _scan(scan, "aerospike_scan_partitions"), (filter_arg(pf),), callback, udata,
+                lib.asc_scan_foreach_callback)
+
+
+def aerospike_scan_node(as_: aerospike, policy: Any, scan: Any, node_name: str,
+                        callback: ScanCallback, udata: Optional[Any] = None) -> None:
+    """aerospike_scan_node(): scan the partitions node `node_name` holds."""
+    run_foreach("aerospike_scan_node", as_, policy, "as_policy_scan",
+                _scan(scan, "aerospike_scan_node"), (c_str("node_name", node_name),), callback,
+                udata, lib.asc_scan_foreach_callback)
+
+
+def run_background(function: str, as_: aerospike, policy: Any, policy_type: str, target: Any,
+                   job_id: int) -> int:
+    """Start a background scan/query: `function(as, err, policy, target, &job_id)`."""
+    c_policy = policy_arg(policy, policy_type)
+    c_id = ffi.new("uint64_t*", c_uint("job id", job_id, 64))
+    err = new_error()
+    with target._use(function) as target_ptr, using(as_, function, connected=True) as ptr:
+        status = getattr(lib, function)(ptr, err, c_policy, target_ptr, c_id)
+    check(status, err)
+    return int(c_id[0])
+
+
+def aerospike_scan_background(as_: aerospike, policy: Any, scan: Any, scan_id: int = 0) -> int:
+    """aerospike_scan_background(): start the scan's UDF or operations on the server; the
+    job id (`scan_id`, or a random one when 0) for aerospike_scan_wait/aerospike_job_wait."""
+    return run_background("aerospike_scan_background", as_, policy, "as_policy_scan",
+                          _scan(scan, "aerospike_scan_background"), scan_id)
+
+
+def aerospike_scan_wait(as_: aerospike, policy: Any, scan_id: int, interval_ms: int) -> None:
+    """aerospike_scan_wait(): poll every `interval_ms` (0: 1000) until the job is done."""
+    c_call(as_, "aerospike_scan_wait", policy_arg(policy, "as_policy_info"),
+           c_uint("scan_id", scan_id, 64), c_uint("interval_ms", interval_ms))
+
+
+def aerospike_scan_info(as_: aerospike, policy: Any, scan_id: int) -> as_scan_info:
+    """aerospike_scan_info(): status, progress and records scanned of background job scan_id."""
+    info = ffi.new("as_scan_info*")
+    c_call(as_, "aerospike_scan_info", policy_arg(policy, "as_policy_info"),
+           c_uint("scan_id", scan_id, 64), info)
+    return as_scan_info(c_enum("as_scan_status")(info.status), info.progress_pct,
+                        info.records_scanned)

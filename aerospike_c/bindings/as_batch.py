@@ -1,0 +1,146 @@
+"""as_batch.h: the key list of the batch calls, and the result of one key.
+
+    batch = as_batch_init(3)                    # as_batch batch; as_batch_inita(&batch, 3);
+    batch[0] = ("test", "demo", 1)              # as_key_init_int64(as_batch_keyat(&batch, 0), ...)
+    batch[1] = as_key_init_str("test", "demo", "k")   # or an as_key (copied)
+    batch[2] = ("test", "demo", None, digest)   # by digest
+    as_batch_keyat(batch, 0)  ->  ("test", "demo", 1, None)
+    as_batch_destroy(batch)                     # or let it be collected
+
+Every key must be set before the batch is used (C would read uninitialized memory);
+a batch call with an unset key raises ParamError. `as_batch_result` is a frozen copy
+of a C result: key tuple, record (`Record`, or None when `result` is not AEROSPIKE_OK),
+result (as_status), subcode, message, in_doubt.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .._aerospike import ffi, lib
+from ._calls import UsedStruct, c_uint, owned_arg
+from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_to_python
+from .as_record import Record, record_to_python
+from .as_scan import param_error
+from .as_status import as_status
+
+__all__ = ["as_batch", "as_batch_init", "as_batch_new", "as_batch_destroy", "as_batch_keyat",
+           "as_batch_result"]
+
+
+def fill_key_slot(ptr: Any, key: Any) -> Any:
+    """Initialize the `as_key*` ptr from an as_key or (ns, set, user_key[, digest]); returns
+    what must stay alive while the key is used."""
+    if isinstance(key, as_key):
+        ns, set_name, value, digest = key.to_tuple()
+    elif isinstance(key, tuple) and len(key) in (3, 4):
+        ns, set_name, value = key[:3]
+        digest = key[3] if len(key) == 4 else None
+    else:
+        raise TypeError("a key is an as_key or a tuple (namespace, set, user_key[, digest]), "
+                        f"not {type(key).__name__}")
+    if value is not None:
+        return fill_key(ptr, ns, set_name, value)
+    if digest is None:
+        raise ValueError("a key needs a user key or a digest")
+    fill_key_digest(ptr, ns, set_name, digest)
+    return None
+
+
+class as_batch(UsedStruct):  # noqa: N801 - the C type's name
+    """`as_batch`: `keys.size` keys, set with batch[i] = key."""
+
+    __slots__ = ("_unset",)
+    ctype = "as_batch"
+    _c_destroy = lib.as_batch_destroy
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        lib.as_batch_init(self._ptr, size)
+        if size:  # as_batch_destroy() destroys every key: unset ones must be zero
+            ffi.memmove(self._ptr.keys.entries, b"\0" * (ffi.sizeof("as_key") * size),
+                        ffi.sizeof("as_key") * size)
+        object.__setattr__(self, "_unset", set(range(size)))
+
+    def __len__(self) -> int:
+        self._check_writable("as_batch")
+        return self._ptr.keys.size
+
+    def _entry(self, index: int) -> Any:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"a batch index is an int, not {type(index).__name__}")
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch index {index} out of range [0, {len(self)})")
+        return self._ptr.keys.entries + index
+
+    def __setitem__(self, index: int, key: Any) -> None:
+        with self._use("as_batch key"):
+            entry = self._entry(index)
+            lib.as_key_destroy(entry)
+            self._keep(fill_key_slot(entry, key))
+            self._unset.discard(index)
+
+    def __getitem__(self, index: int) -> Optional[KeyTuple]:
+        self._check_writable("as_batch key")
+        if index in self._unset:
+            return None
+        return key_to_python(self._entry(index))
+
+    def _check_keys(self, what: str) -> None:
+        if self._unset:
+            raise param_error(f"{what}: batch key {min(self._unset)} is not set")
+
+
+def batch_arg(batch: Any, what: str) -> as_batch:
+    """A live, fully keyed as_batch."""
+    batch = owned_arg(batch, as_batch, what)
+    batch._check_keys(what)
+    return batch
+
+
+def as_batch_init(size: int) -> as_batch:
+    """as_batch_init(&batch, size) / as_batch_inita(): room for `size` keys."""
+    return as_batch(c_uint("size", size))
+
+
+as_batch_new = as_batch_init
+
+
+def as_batch_destroy(batch: as_batch) -> None:
+    """as_batch_destroy(): free the keys (refused while a batch call is using them)."""
+    owned_arg(batch, as_batch, "as_batch_destroy")._destroy("as_batch_destroy")
+
+
+def as_batch_keyat(batch: as_batch, i: int) -> Optional[KeyTuple]:
+    """as_batch_keyat(): key i as (ns, set, user_key, digest); None when out of range or unset."""
+    batch = owned_arg(batch, as_batch, "as_batch_keyat")
+    if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(batch):
+        return None
+    return batch[i]
+
+
+@dataclass(frozen=True)
+class as_batch_result:  # noqa: N801 - the C type's name
+    """`as_batch_result`: key, record (None unless result is AEROSPIKE_OK), result,
+    subcode, message, in_doubt."""
+
+    key: KeyTuple
+    record: Optional[Record]
+    result: int
+    subcode: int
+    message: Optional[str]
+    in_doubt: bool
+
+    @classmethod
+    def _from_c(cls, c_result: Any) -> "as_batch_result":
+        key = key_to_python(c_result.key)
+        ok = c_result.result == 0
+        message = None
+        if c_result.message != ffi.NULL:
+            message = ffi.string(c_result.message).decode("utf-8", "replace")
+        try:
+            status: int = as_status(c_result.result)
+        except ValueError:
+            status = c_result.result
+        return cls(key, record_to_python(ffi.addressof(c_result, "record"), key) if ok else None,
+                   status, c_result.subcode, message, bool(c_result.in_doubt))

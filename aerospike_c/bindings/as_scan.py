@@ -1,0 +1,200 @@
+"""as_scan.h: what a scan reads (namespace, set, bins) and how (concurrency, pagination, UDF).
+
+    scan = as_scan_init("test", "demo")          # as_scan scan; as_scan_init(&scan, "test", "demo");
+    as_scan_select_init(scan, 2)
+    as_scan_select(scan, "a"); as_scan_select(scan, "b")
+    as_scan_set_concurrent(scan, True)
+    scan.no_bins = False                         # fields by C name, checked
+    ...
+    as_scan_destroy(scan)                        # or let it be collected
+
+Where C returns false (a bin name over 15 bytes, no room left, select initialized twice)
+this raises ParamError. A namespace or set name too long for C (which would silently use
+an empty one: every set) raises ParamError too. `scan.ops` takes an operations object of
+the bindings (background scans); the scan keeps it alive and never frees it.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+from .._aerospike import ffi, lib
+from ..exceptions import ParamError
+from ._calls import UsedStruct, c_uint, owned_arg
+from ._cstruct import register_field
+from .as_config import c_str
+from .as_status import as_status
+from .as_val import new_val, val_to_c
+
+__all__ = ["as_scan", "as_scan_init", "as_scan_new", "as_scan_destroy", "as_scan_select_init",
+           "as_scan_select", "as_scan_set_nobins", "as_scan_set_concurrent",
+           "as_scan_apply_each", "as_scan_set_paginate", "as_scan_is_done"]
+
+
+def param_error(message: str) -> ParamError:
+    return ParamError(as_status.AEROSPIKE_ERR_PARAM, message)
+
+
+def succeeded(result: bool, what: str) -> bool:
+    """C's `true`, or ParamError naming what C refused."""
+    if not result:
+        raise param_error(what)
+    return True
+
+
+def names_arg(ns: str, set: Optional[str]) -> tuple:
+    """ns and set for as_scan_init/as_query_init, refused where C would drop them."""
+    c_ns = c_str("ns", ns)
+    c_set = c_str("set", set, allow_none=True)
+    if len(c_ns) >= lib.AS_NAMESPACE_MAX_SIZE:
+        raise param_error(f"namespace {ns!r} is longer than {lib.AS_NAMESPACE_MAX_SIZE - 1} bytes")
+    if c_set != ffi.NULL and len(c_set) >= lib.AS_SET_MAX_SIZE:
+        raise param_error(f"set {set!r} is longer than {lib.AS_SET_MAX_SIZE - 1} bytes")
+    return c_ns, c_set
+
+
+def _arglist(arglist: Any) -> list:
+    if not isinstance(arglist, (list, tuple)):
+        raise TypeError(f"arglist must be a list, not {type(arglist).__name__}")
+    return list(arglist)
+
+
+def udf_arglist(arglist: Any) -> Any:
+    """A Python list of UDF arguments as a C-heap as_list* (None -> NULL), owned by the caller."""
+    if arglist is None:
+        return ffi.NULL
+    return ffi.cast("as_list*", val_to_c(_arglist(arglist), "arglist"))
+
+
+def owned_arglist(arglist: Any) -> Tuple[Any, Any]:
+    """(keep, as_list*) for UDF arguments C only reads: freed once `keep` is collected."""
+    if arglist is None:
+        return None, ffi.NULL
+    keep = new_val(_arglist(arglist), "arglist")
+    return keep, ffi.cast("as_list*", keep)
+
+
+def select_init(c_function: Any, ptr: Any, n: int, what: str) -> bool:
+    """as_scan_select_init / as_query_select_init / as_query_where_init."""
+    return succeeded(c_function(ptr, c_uint("n", n, 16)), f"{what}: already initialized")
+
+
+def select_bin(c_function: Any, ptr: Any, bin: str, what: str) -> bool:  # noqa: A002
+    """as_scan_select / as_query_select."""
+    return succeeded(c_function(ptr, c_str("bin", bin)),
+                     f"{what}: bin {bin!r} is too long or no room is left (select_init)")
+
+
+def set_udf_call(c_function: Any, ptr: Any, call: Any, module: str, function: str,
+                 arglist: Any, what: str) -> bool:
+    """as_scan_apply_each / as_query_apply: `call` is the struct's as_udf_call."""
+    c_module, c_function_name = c_str("module", module), c_str("function", function)
+    if len(c_module) >= lib.AS_UDF_MODULE_MAX_SIZE or \
+            len(c_function_name) >= lib.AS_UDF_FUNCTION_MAX_SIZE:
+        raise param_error(f"{what}: module or function name too long")
+    c_args = udf_arglist(arglist)
+    if call.arglist != ffi.NULL:  # C would leak the previous arguments
+        lib.as_val_val_destroy(ffi.cast("as_val*", call.arglist))
+    return succeeded(c_function(ptr, c_module, c_function_name, c_args), what)
+
+
+class Operated(UsedStruct):
+    """A UsedStruct whose `ops` field may point at a Python-owned as_operations."""
+
+    __slots__ = ("_ops",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "_ops", None)
+
+    def _before_destroy(self) -> None:
+        self._ptr.ops = ffi.NULL  # the operations object frees its own memory
+        object.__setattr__(self, "_ops", None)
+
+
+def _get_ops(view: Any) -> Any:
+    return view._owner._ops
+
+
+def _set_ops(view: Any, ops: Any) -> None:
+    ptr = getattr(ops, "_ptr", None)
+    if ops is not None and (ptr is None or ffi.typeof(ptr) is not ffi.typeof("as_operations*")):
+        raise TypeError(f"ops must be an as_operations or None, not {type(ops).__name__}")
+    view._ptr.ops = ffi.NULL if ops is None else ptr
+    object.__setattr__(view._owner, "_ops", ops)
+
+
+class as_scan(Operated):  # noqa: N801 - the C type's name
+    """`as_scan`: ns, set, select, apply_each, ops, ttl, paginate, no_bins, concurrent …"""
+
+    __slots__ = ()
+    ctype = "as_scan"
+    _c_destroy = lib.as_scan_destroy
+
+
+register_field("as_scan", "ops", _get_ops, _set_ops)
+
+
+def _scan(scan: Any, what: str) -> as_scan:
+    return owned_arg(scan, as_scan, what)
+
+
+def as_scan_init(ns: str, set: Optional[str]) -> as_scan:  # noqa: A002 - C name
+    """as_scan_init(&scan, ns, set): a scan of a set (None: the whole namespace)."""
+    c_ns, c_set = names_arg(ns, set)
+    scan = as_scan()
+    lib.as_scan_init(scan._ptr, c_ns, c_set)
+    return scan
+
+
+as_scan_new = as_scan_init
+
+
+def as_scan_destroy(scan: as_scan) -> None:
+    """as_scan_destroy(): free what the scan holds (refused while a call is running it)."""
+    _scan(scan, "as_scan_destroy")._destroy("as_scan_destroy")
+
+
+def as_scan_select_init(scan: as_scan, n: int) -> bool:
+    """as_scan_select_init(): room for `n` bin names (once per scan)."""
+    return select_init(lib.as_scan_select_init, _scan(scan, "as_scan_select_init")._ptr, n,
+                       "as_scan_select_init")
+
+
+def as_scan_select(scan: as_scan, bin: str) -> bool:  # noqa: A002 - C name
+    """as_scan_select(): read bin `bin` (after as_scan_select_init)."""
+    return select_bin(lib.as_scan_select, _scan(scan, "as_scan_select")._ptr, bin,
+                      "as_scan_select")
+
+
+def as_scan_set_nobins(scan: as_scan, nobins: bool) -> bool:
+    """as_scan_set_nobins(): return metadata only."""
+    scan = _scan(scan, "as_scan_set_nobins")
+    scan.no_bins = nobins
+    return True
+
+
+def as_scan_set_concurrent(scan: as_scan, concurrent: bool) -> bool:
+    """as_scan_set_concurrent(): scan the nodes in parallel (callbacks from several threads)."""
+    scan = _scan(scan, "as_scan_set_concurrent")
+    scan.concurrent = concurrent
+    return True
+
+
+def as_scan_apply_each(scan: as_scan, module: str, function: str, arglist: Any) -> bool:
+    """as_scan_apply_each(): run UDF module.function(record, *arglist) on each record
+    (background scans). The scan owns the converted arguments."""
+    ptr = _scan(scan, "as_scan_apply_each")._ptr
+    return set_udf_call(lib.as_scan_apply_each, ptr, ptr.apply_each, module, function, arglist,
+                        "as_scan_apply_each")
+
+
+def as_scan_set_paginate(scan: as_scan, paginate: bool) -> None:
+    """as_scan_set_paginate(): keep the scan's progress so it can resume (with max_records)."""
+    if not isinstance(paginate, bool):
+        raise TypeError(f"paginate must be a bool, not {type(paginate).__name__}")
+    lib.as_scan_set_paginate(_scan(scan, "as_scan_set_paginate")._ptr, paginate)
+
+
+def as_scan_is_done(scan: as_scan) -> bool:
+    """as_scan_is_done(): a paginated scan has read every partition."""
+    return bool(lib.as_scan_is_done(_scan(scan, "as_scan_is_done")._ptr))

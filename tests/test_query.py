@@ -1,0 +1,183 @@
+"""Queries: as_query (where/select/apply), aerospike_query_*, Client.query*."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c._records import ops
+from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
+
+COUNT = 300
+
+
+@pytest.fixture(scope="module")
+def indexed(client):
+    """A set of COUNT records with indexes on bins i (numeric) and s (string)."""
+    name = unique_set()
+    fill(client, name, COUNT)
+    suffix = uuid.uuid4().hex[:8]
+    indexes = [f"qi_{suffix}", f"qs_{suffix}"]
+    client.index_create(NAMESPACE, name, "i", indexes[0], asc.AS_INDEX_NUMERIC)
+    client.index_create(NAMESPACE, name, "s", indexes[1], asc.AS_INDEX_STRING)
+    yield name
+    for index in indexes:
+        client.index_remove(NAMESPACE, index)
+
+
+def run(client, query, policy=None):
+    """aerospike_query_foreach; the records (the final None checked and dropped)."""
+    seen = []
+    asc.aerospike_query_foreach(client.aerospike, policy, query,
+                                lambda record, udata: seen.append(record) or True)
+    assert seen[-1] is None and None not in seen[:-1]
+    return seen[:-1]
+
+
+def test_integer_range(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "i", *asc.as_integer_range(10, 19))
+    assert sorted(r.bins["i"] for r in run(client, query)) == list(range(10, 20))
+    asc.as_query_destroy(query)
+
+
+def test_integer_equality(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "i", asc.AS_PREDICATE_EQUAL, asc.AS_INDEX_TYPE_DEFAULT,
+                       asc.AS_INDEX_NUMERIC, 42)
+    assert [r.bins["i"] for r in run(client, query)] == [42]
+
+
+def test_string_equality_with_select(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "s", *asc.as_string_equals("s3"))
+    asc.as_query_select_init(query, 1)
+    asc.as_query_select(query, "i")
+    records = run(client, query)
+    assert sorted(r.bins["i"] for r in records) == list(range(3, COUNT, 10))
+    assert all(set(r.bins) == {"i"} for r in records)
+
+
+def test_query_partitions(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "i", *asc.as_integer_range(0, COUNT))
+    found = set()
+    for begin in (0, 1024, 2048, 3072):
+        pf = asc.as_partition_filter()
+        asc.as_partition_filter_set_range(pf, begin, 1024)
+        asc.aerospike_query_partitions(client.aerospike, None, query, pf,
+                                       lambda r, u: found.add(r.bins["i"]) if r else True)
+    assert found == set(range(COUNT))
+
+
+def test_query_without_a_filter_reads_every_record(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    assert len(run(client, query)) == COUNT
+
+
+def test_query_on_a_bin_without_index_raises_index_not_found(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "no_index_bin", *asc.as_integer_equals(1))
+    with pytest.raises(asc.IndexNotFoundError) as raised:
+        run(client, query)
+    error = raised.value
+    assert error.code == asc.AEROSPIKE_ERR_INDEX_NOT_FOUND
+    assert error.message and error.file.endswith(".c") and error.line > 0
+
+
+def test_bad_namespace_raises_namespace_not_found(client):
+    query = asc.as_query_init("no_such_namespace", None)
+    with pytest.raises(asc.NamespaceNotFoundError) as raised:
+        run(client, query)
+    assert raised.value.file and raised.value.line > 0
+
+
+def test_callback_false_stops_and_exception_is_reraised(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    calls = []
+    asc.aerospike_query_foreach(client.aerospike, None, query,
+                                lambda r, u: calls.append(r) or False)
+    assert len(calls) == 1
+
+    def fail(record, udata):
+        calls.append(record)
+        raise KeyError("in the query callback")
+
+    calls.clear()
+    with pytest.raises(KeyError):
+        asc.aerospike_query_foreach(client.aerospike, None, query, fail)
+    assert len(calls) == 1
+
+
+def test_where_arguments_are_checked():
+    query = asc.as_query_init(NAMESPACE, None)
+    with pytest.raises(asc.ParamError):
+        asc.as_query_where(query, "i", *asc.as_integer_equals(1))   # no as_query_where_init
+    asc.as_query_where_init(query, 1)
+    with pytest.raises(TypeError):
+        asc.as_query_where(query, "i", *asc.as_integer_range(1, 2), 3)
+    with pytest.raises(TypeError):
+        asc.as_query_where(query, "i", *asc.as_integer_equals("1"))
+    with pytest.raises(OverflowError):
+        asc.as_query_where(query, "i", *asc.as_integer_equals(1 << 64))
+    with pytest.raises(asc.ParamError):
+        asc.as_query_where(query, "i", asc.AS_PREDICATE_RANGE, asc.AS_INDEX_TYPE_DEFAULT,
+                           asc.AS_INDEX_STRING, "a")
+    asc.as_query_where(query, "i", *asc.as_integer_equals(1))
+    with pytest.raises(asc.ParamError):
+        asc.as_query_where(query, "i", *asc.as_integer_equals(2))   # capacity 1
+    assert query.where.size == 1
+
+
+def test_client_query_forms(client, indexed):
+    assert sorted(r.bins["i"] for r in client.query(NAMESPACE, indexed, where=("i", 5, 9))) \
+        == [5, 6, 7, 8, 9]
+    assert [r.bins["i"] for r in client.query(NAMESPACE, indexed, where=("i", 77))] == [77]
+    assert len(list(client.query(NAMESPACE, indexed, where=("s", "s1")))) == COUNT // 10
+    c_style = client.query(NAMESPACE, indexed, where=("i", *asc.as_integer_range(0, 4)),
+                           bins=["s"])
+    assert sorted(r.bins["s"] for r in c_style) == ["s0", "s1", "s2", "s3", "s4"]
+    seen = []
+    client.query_foreach(NAMESPACE, indexed, ("i", 0, 49), lambda r: seen.append(r) or True)
+    assert len(seen) == 51 and seen[-1] is None   # then the end call, as in C
+    with pytest.raises(asc.IndexNotFoundError):
+        list(client.query(NAMESPACE, indexed, where=("unindexed", 1)))
+
+
+def test_breaking_out_of_a_query_iterator(aerospike_hosts, indexed):
+    own = asc.Client(asc.Config(hosts=aerospike_hosts)).connect()
+    for _ in own.query(NAMESPACE, indexed, where=("i", 0, COUNT), buffer=1):
+        break
+    own.destroy()   # refused if the query were still running
+
+
+def test_background_query_updates_only_matches(client):
+    name = unique_set()
+    fill(client, name, 40)
+    index = f"qb_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, name, "i", index, asc.AS_INDEX_NUMERIC)
+    try:
+        query = asc.as_query_init(NAMESPACE, name)
+        asc.as_query_where_init(query, 1)
+        asc.as_query_where(query, "i", *asc.as_integer_range(0, 9))
+        operations = asc.as_operations_init(1)
+        asc.as_operations_add_write_int64(operations, "hit", 1)
+        query.ops = operations
+        query_id = asc.aerospike_query_background(client.aerospike, None, query)
+        asc.aerospike_query_wait(client.aerospike, None, query, query_id, 50)
+        info = asc.aerospike_query_info(client.aerospike, None, query, query_id)
+        assert info.status == asc.AS_JOB_STATUS_COMPLETED
+        hits = {r.bins["i"] for r in client.scan(NAMESPACE, name) if r.bins.get("hit") == 1}
+        assert hits == set(range(10))
+
+        client.query_background(NAMESPACE, name, ("i", 30, 39), ops=[ops.write("hit", 2)])
+        twos = {r.bins["i"] for r in client.scan(NAMESPACE, name) if r.bins.get("hit") == 2}
+        assert twos == set(range(30, 40))
+    finally:
+        client.index_remove(NAMESPACE, index)

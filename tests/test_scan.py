@@ -1,0 +1,253 @@
+"""Scans: aerospike_scan_foreach/_partitions/_node/_background, as_scan, Client.scan*."""
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c._records import ops
+from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
+
+COUNT = 3000
+
+
+@pytest.fixture(scope="module")
+def filled(client):
+    """A set of COUNT records, written once for the module."""
+    name = unique_set()
+    fill(client, name, COUNT)
+    return name
+
+
+def collect(as_, scan):
+    """Run aerospike_scan_foreach; every callback argument in order."""
+    seen = []
+    asc.aerospike_scan_foreach(as_, None, scan, lambda record, udata: seen.append(record) or True)
+    return seen
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_scan_returns_each_record_exactly_once(client, filled, concurrent):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    asc.as_scan_set_concurrent(scan, concurrent)
+    seen = collect(client.aerospike, scan)
+    assert seen[-1] is None                     # C's completion call, once, at the end
+    records = seen[:-1]
+    assert None not in records
+    assert sorted(r.bins["i"] for r in records) == list(range(COUNT))
+    assert len({r.key[3] for r in records}) == COUNT   # distinct digests
+    assert all(r.key[:2] == (NAMESPACE, filled) and r.meta["gen"] >= 1 for r in records)
+    asc.as_scan_destroy(scan)
+
+
+def test_concurrent_scan_callbacks_never_overlap(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    scan.concurrent = True
+    active, overlaps = [0], [0]
+    guard = threading.Lock()
+
+    def callback(record, udata):
+        with guard:
+            active[0] += 1
+            overlaps[0] = max(overlaps[0], active[0])
+        sum(range(200))  # a little work inside the callback
+        with guard:
+            active[0] -= 1
+        return True
+
+    asc.aerospike_scan_foreach(client.aerospike, None, scan, callback)
+    assert overlaps[0] == 1
+
+
+def test_callback_gets_udata(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    marker = object()
+    seen = set()
+    asc.aerospike_scan_foreach(client.aerospike, None, scan,
+                               lambda record, udata: seen.add(id(udata)) or True, marker)
+    assert seen == {id(marker)}
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_returning_false_stops_the_scan(client, filled, concurrent):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    scan.concurrent = concurrent
+    calls = []
+    asc.aerospike_scan_foreach(client.aerospike, None, scan,
+                               lambda record, udata: calls.append(record) or False)
+    assert len(calls) == 1 and calls[0] is not None
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_exception_in_callback_is_reraised_and_stops_the_scan(client, filled, concurrent):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    scan.concurrent = concurrent
+    calls = []
+
+    def callback(record, udata):
+        calls.append(record)
+        if len(calls) == 3:
+            raise ZeroDivisionError("from the callback")
+        return True
+
+    with pytest.raises(ZeroDivisionError, match="from the callback"):
+        asc.aerospike_scan_foreach(client.aerospike, None, scan, callback)
+    assert len(calls) == 3
+    # The instance is usable afterwards and no call is left running.
+    assert len(collect(client.aerospike, scan)) == COUNT + 1
+
+
+def test_base_exception_in_callback_is_reraised(client, filled):
+    class Interrupt(BaseException):
+        pass
+
+    def callback(record, udata):
+        raise Interrupt()
+
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    with pytest.raises(Interrupt):
+        asc.aerospike_scan_foreach(client.aerospike, None, scan, callback)
+
+
+def test_select_and_no_bins(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    asc.as_scan_select_init(scan, 1)
+    asc.as_scan_select(scan, "s")
+    records = collect(client.aerospike, scan)[:-1]
+    assert len(records) == COUNT and all(set(r.bins) == {"s"} for r in records)
+
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    asc.as_scan_set_nobins(scan, True)
+    records = collect(client.aerospike, scan)[:-1]
+    assert len(records) == COUNT and all(r.bins == {} for r in records)
+
+
+def test_scan_partitions_split_the_set(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    halves = []
+    for begin in (0, 2048):
+        pf = asc.as_partition_filter()
+        asc.as_partition_filter_set_range(pf, begin, 2048)
+        found = []
+        asc.aerospike_scan_partitions(client.aerospike, None, scan, pf,
+                                      lambda r, u: found.append(r) or True)
+        halves.append({r.bins["i"] for r in found if r is not None})
+    assert halves[0] and halves[1] and not halves[0] & halves[1]
+    assert halves[0] | halves[1] == set(range(COUNT))
+
+
+def test_scan_by_node_covers_the_set(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    seen = []
+    for name in client.node_names():
+        asc.aerospike_scan_node(client.aerospike, None, scan, name,
+                                lambda r, u: seen.append(r.bins["i"]) if r else True)
+    assert sorted(seen) == list(range(COUNT))
+
+
+def test_bad_namespace_raises_namespace_not_found(client):
+    scan = asc.as_scan_init("no_such_namespace", None)
+    with pytest.raises(asc.NamespaceNotFoundError) as raised:
+        asc.aerospike_scan_foreach(client.aerospike, None, scan, lambda r, u: True)
+    error = raised.value
+    assert error.code == asc.AEROSPIKE_ERR_NAMESPACE_NOT_FOUND
+    assert "no_such_namespace" in error.message and error.file.endswith(".c") and error.line > 0
+
+
+def test_scan_policy_view_and_dict(client, filled):
+    policy = asc.as_policy_scan_init()
+    policy.max_records = 10
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    found = []
+    asc.aerospike_scan_foreach(client.aerospike, policy, scan, lambda r, u: found.append(r) or True)
+    assert 0 < len(found) - 1 <= 10
+    assert 0 < len(list(client.scan(NAMESPACE, filled, policy={"max_records": 10}))) <= 10
+    with pytest.raises(TypeError):
+        asc.aerospike_scan_foreach(client.aerospike, asc.as_policy_query_init(), scan,
+                                   lambda r, u: True)
+
+
+def test_scan_object_lifecycle(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+
+    def destroy_inside(record, udata):
+        asc.as_scan_destroy(scan)  # refused: the scan is running
+
+    with pytest.raises(asc.LifecycleError):
+        asc.aerospike_scan_foreach(client.aerospike, None, scan, destroy_inside)
+    asc.as_scan_destroy(scan)
+    with pytest.raises(asc.LifecycleError):
+        asc.aerospike_scan_foreach(client.aerospike, None, scan, lambda r, u: True)
+    with pytest.raises(asc.LifecycleError):
+        scan.concurrent = True
+
+
+def test_scan_arguments_are_checked():
+    with pytest.raises(asc.ParamError):
+        asc.as_scan_init("n" * 40, None)
+    with pytest.raises(asc.ParamError):
+        asc.as_scan_init(NAMESPACE, "s" * 70)
+    scan = asc.as_scan_init(NAMESPACE, None)
+    with pytest.raises(asc.ParamError):
+        asc.as_scan_select(scan, "a")           # no room: as_scan_select_init first
+    asc.as_scan_select_init(scan, 1)
+    with pytest.raises(asc.ParamError):
+        asc.as_scan_select(scan, "x" * 16)      # bin name too long
+    with pytest.raises(TypeError):
+        scan.concurrent = 1
+    with pytest.raises(TypeError):
+        asc.aerospike_scan_foreach(None, None, scan, lambda r, u: True)
+
+
+def test_client_scan_iterates_every_record(client, filled):
+    assert sorted(r.bins["i"] for r in client.scan(NAMESPACE, filled)) == list(range(COUNT))
+    concurrent = client.scan(NAMESPACE, filled, bins=["i"], concurrent=True, buffer=8)
+    assert sorted(r.bins["i"] for r in concurrent) == list(range(COUNT))
+    firsts = client.scan(NAMESPACE, filled, partitions=(0, 2048))
+    seconds = client.scan(NAMESPACE, filled, partitions=(2048, 2048))
+    assert len(list(firsts)) + len(list(seconds)) == COUNT
+
+
+def test_breaking_out_of_the_iterator_stops_the_scan(aerospike_hosts, filled):
+    own = asc.Client(asc.Config(hosts=aerospike_hosts)).connect()
+    records = own.scan(NAMESPACE, filled, buffer=2)
+    assert len(list(itertools.islice(records, 5))) == 5
+    records.close()
+    for _ in own.scan(NAMESPACE, filled, concurrent=True, buffer=1):
+        break
+    own.close()   # refused (LifecycleError) if a scan were still running
+    own.destroy()
+
+
+def test_iterator_raises_the_scan_error(client):
+    with pytest.raises(asc.NamespaceNotFoundError):
+        list(client.scan("no_such_namespace"))
+
+
+def test_client_scan_foreach_stops_on_false(client, filled):
+    seen = []
+    client.scan_foreach(NAMESPACE, filled, lambda record: seen.append(record) or len(seen) < 7)
+    assert len(seen) == 7
+
+
+def test_background_scan_writes_every_record(client):
+    name = unique_set()
+    fill(client, name, 50)
+    scan = asc.as_scan_init(NAMESPACE, name)
+    operations = asc.as_operations_init(1)
+    asc.as_operations_add_write_int64(operations, "flag", 7)
+    scan.ops = operations
+    scan_id = asc.aerospike_scan_background(client.aerospike, None, scan)
+    assert scan_id > 0
+    asc.aerospike_scan_wait(client.aerospike, None, scan_id, 50)
+    info = asc.aerospike_scan_info(client.aerospike, None, scan_id)
+    assert info.status == asc.AS_SCAN_STATUS_COMPLETED
+    asc.as_scan_destroy(scan)
+    assert operations.binops.size == 1          # the scan did not free the operations
+    assert [r.bins.get("flag") for r in client.scan(NAMESPACE, name)] == [7] * 50
+
+    job = client.scan_background(NAMESPACE, name, ops=[ops.write("flag", 8)])
+    assert client.job_info("scan", job).status == asc.AS_JOB_STATUS_COMPLETED
+    assert {r.bins["flag"] for r in client.scan(NAMESPACE, name)} == {8}

@@ -1,0 +1,56 @@
+"""aerospike_truncate and Client.truncate."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+import aerospike_c as asc
+from multi_record_fixtures import NAMESPACE, client, fill, set_name, unique_set  # noqa: F401
+
+
+def count_within(client, set_name, expected, seconds=10.0):
+    """The record count of the set once it equals `expected` (servers apply a truncate on every
+    node shortly after answering), or the last count after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        count = sum(1 for _ in client.scan(NAMESPACE, set_name))
+        if count == expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.1)
+
+
+def test_truncate_a_set(client, set_name):
+    fill(client, set_name, 20)
+    other = unique_set()
+    fill(client, other, 5)
+    asc.aerospike_truncate(client.aerospike, None, NAMESPACE, set_name, 0)
+    assert count_within(client, set_name, 0) == 0
+    assert count_within(client, other, 5) == 5
+
+
+def test_truncate_before_keeps_newer_records(client, set_name):
+    fill(client, set_name, 5)
+    time.sleep(0.05)
+    cutoff = datetime.now(timezone.utc)
+    time.sleep(0.05)
+    client.put((NAMESPACE, set_name, "new"), {"i": -1})
+    client.truncate(NAMESPACE, set_name, before=cutoff)
+    assert count_within(client, set_name, 1) == 1
+    assert client.get((NAMESPACE, set_name, "new")).bins == {"i": -1}
+
+
+def test_truncate_argument_checks(client):
+    with pytest.raises(ValueError):
+        client.truncate(NAMESPACE, "s", before=datetime.now())   # naive datetime
+    with pytest.raises(ValueError):
+        asc.aerospike_truncate(client.aerospike, None, NAMESPACE, "s", -1)
+    with pytest.raises(TypeError):
+        asc.aerospike_truncate(client.aerospike, None, NAMESPACE, 5, 0)
+
+
+def test_bad_namespace_is_a_server_error(client):
+    with pytest.raises(asc.ServerError) as raised:
+        asc.aerospike_truncate(client.aerospike, None, "no_such_namespace", None, 0)
+    assert raised.value.message and raised.value.file.endswith(".c") and raised.value.line > 0

@@ -311,6 +311,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     server_cpus, client_cpus = cpu_split(not args.no_pin and not args.hosts)
     results: List[Dict[str, Any]] = []
     started = time.time()
+    load_before = os.getloadavg()
     with server(args, server_cpus, log) as hosts:
         target = Target(hosts, args.namespace, args.nodes, client_cpus)
         preload(available, target, args.keys, args.scan_records, log)
@@ -338,6 +339,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "seconds": round(time.time() - started, 1),
         "server": args.hosts or f"embedded cluster, {args.nodes} nodes (separate process)",
         "pinned": {"server": sorted(server_cpus or []), "clients": sorted(client_cpus or [])},
+        # other work on the machine skews every figure: the 1-minute load average around the run
+        "load_average": {"before": load_before[0], "after": os.getloadavg()[0],
+                         "cpus": os.cpu_count()},
         "clients": {r.name: r.unavailable or "ok" for r in runners},
         "cases": [asdict(case) for case in cases], "case_order": case_order,
         "runs": args.runs, "summary": summary, "targets": report.targets(summary),
@@ -347,8 +351,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started))
     for name in (f"{stamp}.json", "latest.json"):
         (args.output / name).write_text(json.dumps(saved, indent=1))
-    print(f"\nJSON: {args.output / f'{stamp}.json'} (and latest.json); "
-          f"took {saved['seconds']:.0f}s", file=log)
+    print(f"\nJSON: {args.output / f'{stamp}.json'} (and latest.json); took {saved['seconds']:.0f}s; "
+          f"load average {load_before[0]:.1f} before, {saved['load_average']['after']:.1f} after "
+          f"on {os.cpu_count()} CPUs", file=log)
     if not args.no_chart:
         chart_path = args.output / "chart.png"
         reason = report.chart(summary, case_order, str(chart_path))

@@ -10,6 +10,7 @@ import pytest
 import aerospike_c as asc
 from aerospike_c.bindings.as_record import Record
 from aerospike_c.testing import N_PARTITIONS
+from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
 
 
@@ -203,3 +204,44 @@ def test_the_gil_is_released_while_a_command_waits(aerospike_cluster_factory):
         worker.join(timeout=10)
         cluster.resume_node(master_of(cluster, key))
         assert outcome and spins > 10000
+
+
+# -- record UDFs ----------------------------------------------------------------------------------
+UDF_SOURCE = b"""
+function add_bin(rec, name, value)
+    rec[name] = value
+    aerospike:update(rec)
+    return value
+end
+"""
+
+
+def test_apply_runs_a_record_udf(client, set_name):  # noqa: F811
+    module = f"m_{set_name}"
+    key = (NAMESPACE, set_name, "udf")
+    client.put(key, {"a": 1})
+    client.udf_put(f"{module}.lua", UDF_SOURCE)
+    try:
+        if real_cluster_hosts() is None:
+            # The embedded cluster stores modules but does not run Lua.
+            with pytest.raises(asc.AerospikeError) as caught:
+                client.apply(key, module, "add_bin", ["b", [1, {"k": "v"}]])
+            assert caught.value.code in (asc.AEROSPIKE_ERR_UDF, asc.AEROSPIKE_ERR_UNSUPPORTED_FEATURE)
+            assert client.get(key).bins == {"a": 1}
+        else:
+            assert client.apply(key, module, "add_bin", ["b", [1, {"k": "v"}]]) == [1, {"k": "v"}]
+            assert asc.aerospike_key_apply(client.aerospike, None, key, module, "add_bin",
+                                           ["c", 2.5]) == 2.5
+            assert client.get(key).bins == {"a": 1, "b": [1, {"k": "v"}], "c": 2.5}
+    finally:
+        client.udf_remove(f"{module}.lua")
+
+
+def test_apply_arguments_are_checked_before_the_call(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "udf-args")
+    with pytest.raises(TypeError, match="arglist"):
+        client.apply(key, "module", "function", [{1, 2}])
+    with pytest.raises(TypeError):
+        asc.aerospike_key_apply(client.aerospike, None, key, "module", "function", "not a list")
+    with pytest.raises(TypeError):
+        client.apply(key, 1, "function")

@@ -55,6 +55,7 @@ __all__ = [
 
 _NAME_MAX = lib.AS_BIN_NAME_MAX_LEN
 _NAMES: Dict[str, bytes] = {}  # bin name -> checked UTF-8 (bounded cache)
+_READ_NAMES: Dict[bytes, str] = {}  # bin name from C -> str (bounded cache)
 
 
 class Record(NamedTuple):
@@ -162,6 +163,16 @@ def record_arg(obj: Any) -> as_record:
     return new_record_from(obj)
 
 
+def _read_name(raw: bytes) -> str:
+    """A bin name read from C (cached: the same few names come back all the time)."""
+    name = _READ_NAMES.get(raw)
+    if name is None:
+        if len(_READ_NAMES) > 4096:
+            _READ_NAMES.clear()
+        name = _READ_NAMES[raw] = raw.decode("utf-8", "surrogateescape")
+    return name
+
+
 def bins_to_python(ptr: Any) -> Dict[str, Any]:
     """The bins of an `as_record*` as {name: value}."""
     bins = ptr.bins
@@ -169,8 +180,7 @@ def bins_to_python(ptr: Any) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     for i in range(bins.size):
         entry = entries[i]
-        out[ffi.string(entry.name).decode("utf-8", "surrogateescape")] = \
-            bin_value_from_c(entry.valuep)
+        out[_read_name(ffi.string(entry.name))] = bin_value_from_c(entry.valuep)
     return out
 
 
@@ -178,8 +188,8 @@ def bins_to_pairs(ptr: Any) -> List[Tuple[str, Any]]:
     """The bins of an `as_record*` as [(name, value)] in wire order (names may repeat)."""
     bins = ptr.bins
     entries = bins.entries
-    return [(ffi.string(entries[i].name).decode("utf-8", "surrogateescape"),
-             bin_value_from_c(entries[i].valuep)) for i in range(bins.size)]
+    return [(_read_name(ffi.string(entries[i].name)), bin_value_from_c(entries[i].valuep))
+            for i in range(bins.size)]
 
 
 def meta_to_python(ptr: Any) -> Dict[str, int]:

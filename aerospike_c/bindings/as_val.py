@@ -16,6 +16,8 @@ Mapping (the same both ways unless noted):
     as_cmp_wildcard, as_cmp_inf   <-> the CDT range wildcard / infinity values
     as_bytes of another type (HLL, other languages' blobs) -> bytes
 
+Strings nested in lists and maps that come from the server are read by the C client's msgpack
+unpacker with strndup: what follows a NUL is lost there (string bins keep it; writes keep it).
 A map the server returns with its "preserve order" flag arrives from the C client as a flat
 [k1, v1, k2, v2, ...] list (C semantics, kept). Anything else raises TypeError naming
 `where` (e.g. "bin 'b'").

@@ -14,7 +14,8 @@ EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 TIMEOUT_S = 120
 
 # One name per examples/<name>.py (append new examples here).
-EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map"]
+EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
+            "batch_get", "scan", "query", "info"]
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess:

@@ -181,3 +181,18 @@ def test_background_query_updates_only_matches(client):
         assert twos == set(range(30, 40))
     finally:
         client.index_remove(NAMESPACE, index)
+
+
+def test_paginated_query_resumes_until_done(client, indexed):
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "i", *asc.as_integer_range(0, COUNT))
+    asc.as_query_set_paginate(query, True)
+    query.max_records = 40
+    seen, pages = [], 0
+    while not asc.as_query_is_done(query) and pages <= COUNT:
+        pages += 1
+        asc.aerospike_query_foreach(client.aerospike, None, query,
+                                    lambda r, u: seen.append(r.bins["i"]) if r else True)
+    assert sorted(seen) == list(range(COUNT))
+    assert pages >= COUNT // 40

@@ -251,3 +251,17 @@ def test_background_scan_writes_every_record(client):
     job = client.scan_background(NAMESPACE, name, ops=[ops.write("flag", 8)])
     assert client.job_info("scan", job).status == asc.AS_JOB_STATUS_COMPLETED
     assert {r.bins["flag"] for r in client.scan(NAMESPACE, name)} == {8}
+
+
+def test_paginated_scan_resumes_until_done(client, filled):
+    scan = asc.as_scan_init(NAMESPACE, filled)
+    asc.as_scan_set_paginate(scan, True)
+    policy = asc.as_policy_scan_init()
+    policy.max_records = 700
+    seen, pages = [], 0
+    while not asc.as_scan_is_done(scan) and pages <= COUNT:
+        pages += 1
+        asc.aerospike_scan_foreach(client.aerospike, policy, scan,
+                                   lambda r, u: seen.append(r.bins["i"]) if r else True)
+    assert sorted(seen) == list(range(COUNT))
+    assert pages >= COUNT // 700

@@ -29,12 +29,15 @@ def test_harness_reports_every_case_for_aerospike_c(tmp_path: Path) -> None:
     assert sorted(summary) == sorted(saved["case_order"])
     for case, by_client in summary.items():
         figures = by_client["aerospike_c"]
-        assert figures["status"] in ("ok", "unsupported"), (case, figures)
-        if figures["status"] == "ok":
-            assert figures["throughput"] > 0 and figures["cpu_us"] > 0, (case, figures)
-            assert 0 < figures["p50_us"] <= figures["p99_us"], (case, figures)
-            assert figures["maxrss_mib"] > 0, (case, figures)
-    assert summary["connect"]["aerospike_c"]["status"] == "ok"
+        assert figures["status"] == "ok", (case, figures)
+        assert figures["throughput"] > 0 and figures["cpu_us"] > 0, (case, figures)
+        assert 0 < figures["p50_us"] <= figures["p99_us"], (case, figures)
+        assert figures["maxrss_mib"] > 0, (case, figures)
+    # every preloaded record was found by the reads (a batch of 1000 over 200 keys reads
+    # each key 5 times; the scan reads the whole scan set, which a real server may hold
+    # more of from earlier runs)
+    assert summary["batch_1000"]["aerospike_c"]["records_per_run"] == 2 * 1000
+    assert summary["scan"]["aerospike_c"]["records_per_run"] >= 300
     # the console table names every case
     table_lines = [line for line in done.stdout.splitlines() if "aerospike_c" in line]
     assert {line.split()[0] for line in table_lines} == set(summary)

@@ -205,3 +205,4 @@ def test_operation_arguments_are_checked(client, key):  # noqa: F811
         ops.list_append("l")
     with pytest.raises(ValueError, match="ctx kind"):
         ops.list_append("l", 1, ctx=[("no_such_kind", 1)])
+

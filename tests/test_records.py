@@ -206,6 +206,50 @@ def test_the_gil_is_released_while_a_command_waits(aerospike_cluster_factory):
         assert outcome and spins > 10000
 
 
+@pytest.mark.fault_injection
+def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=1)
+    key = (NAMESPACE, "busy", "k")
+    with asc.Client(hosts=cluster.hosts) as busy_client:
+        busy_client.put(key, {"n": 1})
+        operations = asc.as_operations_init(1)
+        asc.as_operations_add_incr(operations, "n", 1)
+        rec = asc.as_record_init(1)
+        asc.as_record_set_int64(rec, "n", 5)
+        slow = asc.as_policy_operate_init()
+        slow.base.total_timeout = slow.base.socket_timeout = 1500
+        slow_write = asc.as_policy_write_init()
+        slow_write.base.total_timeout = slow_write.base.socket_timeout = 1500
+        cluster.hang_node(master_of(cluster, key))
+        errors = []
+
+        def call(function, *args):
+            try:
+                function(busy_client.aerospike, *args)
+            except asc.AerospikeTimeoutError as exc:
+                errors.append(exc)
+
+        workers = [threading.Thread(target=call, args=(asc.aerospike_key_operate, slow, key, operations)),
+                   threading.Thread(target=call, args=(asc.aerospike_key_put, slow_write, key, rec))]
+        for worker in workers:
+            worker.start()
+        deadline = time.monotonic() + 10
+        while not (operations._busy and rec._busy) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until both commands are inside their C call
+        try:
+            with pytest.raises(asc.LifecycleError, match="in use"):
+                asc.as_operations_destroy(operations)
+            with pytest.raises(asc.LifecycleError, match="in use"):
+                asc.as_record_destroy(rec)
+        finally:
+            for worker in workers:
+                worker.join(timeout=10)
+            cluster.resume_node(master_of(cluster, key))
+        assert len(errors) == 2
+        asc.as_operations_destroy(operations)
+        asc.as_record_destroy(rec)
+
+
 # -- record UDFs ----------------------------------------------------------------------------------
 UDF_SOURCE = b"""
 function add_bin(rec, name, value)

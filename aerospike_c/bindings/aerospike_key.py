@@ -73,8 +73,9 @@ def _take_record(out: Any) -> Optional[as_record]:
 def aerospike_key_put(as_: Any, policy: Any, key: Any, rec: Any) -> None:
     """aerospike_key_put(): write the record's bins (rec.ttl, rec.gen as metadata)."""
     c_key, c_rec = key_arg(key), record_arg(rec)
-    _run(as_, "aerospike_key_put", lib.aerospike_key_put,
-         policy_arg(policy, "as_policy_write"), c_key._ptr, c_rec._ptr)
+    with c_rec._use("aerospike_key_put") as rec_ptr:
+        _run(as_, "aerospike_key_put", lib.aerospike_key_put,
+             policy_arg(policy, "as_policy_write"), c_key._ptr, rec_ptr)
 
 
 def aerospike_key_get(as_: Any, policy: Any, key: Any) -> as_record:
@@ -126,8 +127,9 @@ def aerospike_key_operate(as_: Any, policy: Any, key: Any, ops: Any) -> Optional
     """aerospike_key_operate(): run the operations atomically; the record holds what the
     read operations returned (None when C returned no record)."""
     c_key, c_ops, out = key_arg(key), ops_arg(ops), ffi.new("as_record**")
-    _run(as_, "aerospike_key_operate", lib.aerospike_key_operate,
-         policy_arg(policy, "as_policy_operate"), c_key._ptr, c_ops._ptr, out)
+    with c_ops._use("aerospike_key_operate") as ops_ptr:
+        _run(as_, "aerospike_key_operate", lib.aerospike_key_operate,
+             policy_arg(policy, "as_policy_operate"), c_key._ptr, ops_ptr, out)
     return _take_record(out)
 
 
@@ -253,8 +255,9 @@ def operate_record(as_: Any, policy: Any, key: Any, ops: Any, ordered: bool = Fa
     """aerospike_key_operate() with an as_operations: a Record (bins as a dict), or with
     ordered=True (key, meta, [(bin, value), ...]) keeping every result of repeated bins."""
     c_key, c_ops, out = _Key(key), ops_arg(ops), ffi.new("as_record**")
-    _run(as_, "aerospike_key_operate", lib.aerospike_key_operate,
-         policy_arg(policy, "as_policy_operate"), c_key.ptr, c_ops._ptr, out)
+    with c_ops._use("aerospike_key_operate") as ops_ptr:
+        _run(as_, "aerospike_key_operate", lib.aerospike_key_operate,
+             policy_arg(policy, "as_policy_operate"), c_key.ptr, ops_ptr, out)
     if out[0] == _NULL:
         return Record(c_key.to_python(), {}, [] if ordered else {})
     if not ordered:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._owned import OwnedStruct
+from ._calls import UsedStruct
 from .as_record import bin_name
 from .as_status import as_status
 from ._cstruct import c_enum
@@ -38,10 +38,12 @@ __all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_opera
            "as_operations_has_write", "as_operations_consists_of_all_writes"]
 
 
-class as_operations(OwnedStruct):  # noqa: N801 - the C type's name
-    """`as_operations`: room for nops operations; fields ttl, gen (and binops) by C name."""
+class as_operations(UsedStruct):  # noqa: N801 - the C type's name
+    """`as_operations`: room for nops operations; fields ttl, gen (and binops) by C name.
+    Destroyed once, never while a C call reads it."""
 
     __slots__ = ()
+    ctype = "as_operations"
     _c_destroy = lib.as_operations_destroy
 
     def __init__(self, nops: int) -> None:
@@ -49,9 +51,8 @@ class as_operations(OwnedStruct):  # noqa: N801 - the C type's name
             raise TypeError(f"nops must be an int, not {type(nops).__name__}")
         if not 0 <= nops <= 0xFFFF:
             raise ValueError(f"nops must be in [0, 65535], got {nops}")
-        ptr = ffi.new("as_operations*")
-        lib.as_operations_init(ptr, nops)
-        super().__init__(ptr, "as_operations")
+        super().__init__()
+        lib.as_operations_init(self._ptr, nops)
 
     def __len__(self) -> int:
         self._check_writable("as_operations")
@@ -95,7 +96,7 @@ as_operations_new = as_operations_init
 
 def as_operations_destroy(ops: as_operations) -> None:
     """as_operations_destroy(): free the operations and the values they hold."""
-    ops_arg(ops)._release()
+    ops_arg(ops)._destroy("as_operations_destroy")
 
 
 def as_operations_has_write(ops: as_operations) -> bool:
@@ -209,7 +210,9 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
             for i in raw_sizes:  # C reads `size` bytes of the buffer before it
                 if not 0 <= values[i + 2] <= len(values[i + 1]):
                     raise ValueError(f"{where}: size must be in [0, {len(values[i + 1])}]")
-        if not function(ops._ptr, *c_args):
+        with ops._use(name) as ptr:
+            ok = function(ptr, *c_args)
+        if not ok:
             raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{name} failed")
         return True
 

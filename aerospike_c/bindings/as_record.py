@@ -36,7 +36,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._owned import OwnedStruct
+from ._calls import UsedStruct
 from .as_key import KeyTuple, key_to_python
 from .as_status import as_status
 from .as_val import (
@@ -66,14 +66,18 @@ class Record(NamedTuple):
     bins: Dict[str, Any]
 
 
-class as_record(OwnedStruct):  # noqa: N801 - the C type's name
-    """`as_record`: fields gen, ttl, key, bins by C name; destroyed once."""
+class as_record(UsedStruct):  # noqa: N801 - the C type's name
+    """`as_record`: fields gen, ttl, key, bins by C name; destroyed once, never while a
+    command reads it. `ptr`: a record the C client allocated for us (else Python's)."""
 
     __slots__ = ()
+    ctype = "as_record"
     _c_destroy = lib.as_record_destroy
 
-    def __init__(self, ptr: Any) -> None:
-        super().__init__(ptr, "as_record")
+    def __init__(self, ptr: Any = None) -> None:
+        super().__init__()
+        if ptr is not None:
+            object.__setattr__(self, "_ptr", ptr)
 
     def to_python(self, key: Optional[KeyTuple] = None) -> Record:
         """The record as a `Record` (key, meta, bins) of Python values."""
@@ -222,9 +226,9 @@ def _nbins(nbins: Any) -> int:
 
 def as_record_init(nbins: int) -> as_record:
     """as_record_init(&rec, nbins) / as_record_inita(): a record with room for nbins bins."""
-    ptr = ffi.new("as_record*")
-    lib.as_record_init(ptr, _nbins(nbins))
-    return as_record(ptr)
+    rec = as_record()
+    lib.as_record_init(rec._ptr, _nbins(nbins))
+    return rec
 
 
 as_record_new = as_record_init
@@ -232,7 +236,7 @@ as_record_new = as_record_init
 
 def as_record_destroy(rec: as_record) -> None:
     """as_record_destroy(): free the bins and values (the record object is then unusable)."""
-    _record(rec)._release()
+    _record(rec)._destroy("as_record_destroy")
 
 
 def as_record_numbins(rec: as_record) -> int:

@@ -19,9 +19,14 @@ NAMESPACE, SET = "test", "failover"
 #: Node changes are expected within this many tend intervals (a bound, not a speed claim).
 TENDS_TO_NOTICE = 20
 NOTICE_S = TENDS_TO_NOTICE * TEND_INTERVAL_MS / 1000
-#: Retry on the next replica (AS_POLICY_REPLICA_SEQUENCE is the C default) after a failure.
-RETRYING = {"max_retries": 3, "sleep_between_retries": 20, "socket_timeout": 300,
+#: Retry on the next replica (AS_POLICY_REPLICA_SEQUENCE is the C default) after a failure,
+#: with a budget (5 x 100 ms) that outlasts the tender's removal of a dead node: once a node
+#: passes max_error_rate C answers MAX_ERROR_RATE for it, and a write retried on that is not
+#: moved to another replica (a read is).
+RETRYING = {"max_retries": 5, "sleep_between_retries": 100, "socket_timeout": 300,
             "total_timeout": 3000}
+#: For the hung node: a couple of quick retries.
+RETRY_TWICE = {"max_retries": 2, "socket_timeout": 200, "total_timeout": 1000}
 
 
 def master_of(embedded, user_key: str) -> str:
@@ -128,7 +133,7 @@ def test_a_hung_node_times_out_with_in_doubt_only_for_writes(aerospike_cluster_f
         # With retries, a read moves on to the other replica and succeeds; a write that
         # timed out stays on the master (C does not move writes on timeouts: no sign of a
         # migration), so it times out again, still in doubt.
-        retrying = cluster.create_session(read=RETRYING, write=RETRYING)
+        retrying = cluster.create_session(read=RETRY_TWICE, write=RETRY_TWICE)
         assert retrying.get((NAMESPACE, SET, stuck)).bins["v"] in (1, 2)
         with pytest.raises(asc.AerospikeTimeoutError) as again:
             retrying.put((NAMESPACE, SET, stuck), {"v": 4})

@@ -119,7 +119,7 @@ def test_a_cluster_belongs_to_the_loop_that_connected_it(aerospike_hosts):
 @pytest.mark.fault_injection
 def test_slow_commands_never_block_the_loop_and_cancelling_one_is_safe(aerospike_cluster_factory):
     embedded = aerospike_cluster_factory(nodes=1)
-    slow = {"max_retries": 0, "socket_timeout": 400, "total_timeout": 400}
+    slow = {"max_retries": 0, "socket_timeout": 1000, "total_timeout": 1000}
 
     async def main():
         async with await definition(embedded.seed, policies={"write": slow}).connect() as cluster:

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
+from .bindings.aerospike_batch import batch_outcomes
 from .bindings.as_record import Record
 from .bindings.as_status import as_status
 from .exceptions import AerospikeError, AerospikeTimeoutError, BatchFailedError, error_class
@@ -483,7 +484,7 @@ class QueryMethods:
             except BatchFailedError as error:
                 failed = error  # every record carries its own result
             return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
-                    for r in (records[i] for i in range(len(records)))]
+                    for r in batch_outcomes(records)]
         finally:
             c.as_batch_records_destroy(records)
 

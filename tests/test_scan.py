@@ -265,3 +265,16 @@ def test_paginated_scan_resumes_until_done(client, filled):
                                    lambda r, u: seen.append(r.bins["i"]) if r else True)
     assert sorted(seen) == list(range(COUNT))
     assert pages >= COUNT // 700
+
+
+def test_apply_each_sets_the_udf_call():
+    scan = asc.as_scan_init(NAMESPACE, None)
+    asc.as_scan_apply_each(scan, "module_a", "function_a", [1, "two", [3]])
+    asc.as_scan_apply_each(scan, "module_b", "function_b", None)   # replaces (no leak)
+    assert (scan.apply_each.module, scan.apply_each.function) == ("module_b", "function_b")
+    assert scan.apply_each.arglist is None
+    with pytest.raises(asc.ParamError):
+        asc.as_scan_apply_each(scan, "m" * 64, "f", None)
+    with pytest.raises(TypeError):
+        asc.as_scan_apply_each(scan, "m", "f", "not a list")
+    asc.as_scan_destroy(scan)

@@ -8,7 +8,9 @@ import uuid
 import pytest
 
 import aerospike_c as asc
-from multi_record_fixtures import client  # noqa: F401 - pytest fixture
+from aerospike_c._queries import BatchApply
+from aerospike_c.testing.pytest_plugin import real_cluster_hosts
+from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
 
 SOURCE = b"""
 function add_bin(rec, name, value)
@@ -87,3 +89,20 @@ def test_arguments_are_checked(client, module):
         asc.aerospike_udf_put(as_, None, module, 7, SOURCE)
     with pytest.raises(TypeError):
         asc.aerospike_udf_get(as_, None, None, asc.AS_UDF_TYPE_LUA)
+
+
+@pytest.mark.xfail(real_cluster_hosts() is None, strict=True,
+                   reason="embedded cluster gap: it stores UDF modules but answers every UDF "
+                          "execution (batch apply, background scan UDF) with AEROSPIKE_ERR_UDF "
+                          "'UDF execution is not supported'")
+def test_registered_udf_runs_in_batch_apply_and_background_scan(client, module):
+    set_name = unique_set()
+    fill(client, set_name, 4)
+    client.udf_put(module, SOURCE)
+    name = module[:-len(".lua")]
+    keys = [(NAMESPACE, set_name, i) for i in range(4)]
+    results = client.batch_records([BatchApply(key, name, "add_bin", ["added", 5]) for key in keys])
+    assert [r.result for r in results] == [asc.AEROSPIKE_OK] * 4
+    assert all(r.record.bins == {"SUCCESS": 5} for r in results)
+    client.scan_background(NAMESPACE, set_name, udf=(name, "add_bin", ["bg", 6]))
+    assert [r.bins.get("bg") for r in client.batch_get(keys)] == [6] * 4

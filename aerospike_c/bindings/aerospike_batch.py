@@ -52,6 +52,7 @@ __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create
            "aerospike_batch_get", "aerospike_batch_get_bins", "aerospike_batch_get_ops",
            "aerospike_batch_exists", "aerospike_batch_operate", "aerospike_batch_apply",
            "aerospike_batch_remove"]
+# Also for the Client: batch_outcomes(records).
 
 BatchListener = Callable[[List[as_batch_result], int, Any], Any]
 
@@ -283,6 +284,18 @@ def as_batch_records_destroy(records: as_batch_records) -> None:
 as_batch_read_destroy = as_batch_records_destroy
 
 
+def batch_outcomes(records: as_batch_records) -> List[as_batch_result]:
+    """Every record's outcome at once, as as_batch_result (key, record when OK, result,
+    subcode, message, in_doubt): one pass over the C records for the Client."""
+    records = _records(records, "batch_outcomes")
+    outcomes = []
+    with records._use("batch_outcomes"):
+        for index in range(len(records)):
+            base = ffi.cast("as_batch_base_record*", records._slot(index))[0]
+            outcomes.append(as_batch_result._from_c(ffi.addressof(base, "key"), base))
+    return outcomes
+
+
 def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> None:
     records = _records(records, function)
     for index in range(len(records)):
@@ -310,8 +323,8 @@ def aerospike_batch_write(as_: aerospike, policy: Any, records: as_batch_records
 def asc_batch_listener(results: Any, n: int, udata: Any) -> bool:
     """C calls this once with every result of a key-list batch call."""
     context = from_udata(udata)
-    return context.invoke(lambda: ([as_batch_result._from_c(results[i]) for i in range(n)], n,
-                                   context.udata))
+    return context.invoke(lambda: ([as_batch_result._from_c(results[i].key, results[i])
+                                    for i in range(n)], n, context.udata))
 
 
 def _run_listener(function: str, as_: aerospike, batch: Any, listener: Optional[BatchListener],

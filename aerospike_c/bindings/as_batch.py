@@ -132,8 +132,10 @@ class as_batch_result:  # noqa: N801 - the C type's name
     in_doubt: bool
 
     @classmethod
-    def _from_c(cls, c_result: Any) -> "as_batch_result":
-        key = key_to_python(c_result.key)
+    def _from_c(cls, c_key: Any, c_result: Any) -> "as_batch_result":
+        """From an as_key* and a struct with record, result, subcode, message, in_doubt
+        (an as_batch_result or a batch record)."""
+        key = key_to_python(c_key)
         ok = c_result.result == 0
         message = None
         if c_result.message != ffi.NULL:

@@ -56,7 +56,9 @@ def build_inputs() -> Set[str]:
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An sdist of this tree, made by setuptools' PEP 517 hook (what `python -m build` calls)."""
-    pytest.importorskip("setuptools")
+    # The build back-end pyproject.toml asks for; an older one (e.g. a venv's bundled
+    # setuptools on 3.9) does not read [project] and would make a different sdist.
+    pytest.importorskip("setuptools", minversion="64")
     fetch = runpy.run_path(str(ROOT / "vendor" / "fetch_c_client.py"))
     if not fetch["is_current"](fetch["load_pin"](), CLIENT):
         pytest.skip("vendored C client not extracted (making an sdist would download it)")

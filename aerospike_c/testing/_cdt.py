@@ -16,12 +16,14 @@ NO_RESULT = object()  # an operation that returns nothing
 
 ERR_PARAMETER = 4
 ERR_INCOMPATIBLE_TYPE = 12
+ERR_RECORD_TOO_BIG = 13
 ERR_UNSUPPORTED_FEATURE = 16
 ERR_ELEMENT_NOT_FOUND = 23
 ERR_ELEMENT_EXISTS = 24
 ERR_OP_NOT_APPLICABLE = 26
 
 CONTEXT_MARKER = 0xFF
+MAX_PADDING = 1024 * 1024  # nil elements (1 byte each) that still fit a 1 MiB record
 MAP_PRESERVE_ORDER = 0x08
 
 # Return types.
@@ -241,12 +243,11 @@ def _result(return_type: int, chosen: List[int], single: bool, values: Sequence[
 # List operations
 # ---------------------------------------------------------------------------
 
-def _list_add_allowed(lst: CdtList, value: Any, flags: int) -> bool:
-    if flags & LIST_ADD_UNIQUE and any(values_equal(value, v) for v in lst):
-        if flags & LIST_NO_FAIL:
-            return False
-        raise CdtError(ERR_ELEMENT_EXISTS)
-    return True
+def _pad(lst: List[Any], length: int) -> None:
+    """Grow a list with nils to `length` elements (an index past the end pads the list)."""
+    if length - len(lst) > MAX_PADDING:
+        raise CdtError(ERR_RECORD_TOO_BIG, "padding would exceed the record size limit")
+    lst.extend([None] * (length - len(lst)))
 
 
 def _list_insert_sorted(lst: CdtList, value: Any) -> None:
@@ -299,7 +300,7 @@ def _list_insert(lst: CdtList, index: int, items: List[Any], flags: int) -> bool
             fresh.append(value)
         items = fresh
     if position > size:
-        lst.extend([None] * (position - size))
+        _pad(lst, position)
     lst[position:position] = items
     return True
 
@@ -355,7 +356,7 @@ def _list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
                 return NO_RESULT
             raise CdtError(ERR_ELEMENT_EXISTS)
         if position >= size:
-            lst.extend([None] * (position - size + 1))
+            _pad(lst, position + 1)
         lst[position] = value
         return NO_RESULT
     if command == 10:  # trim
@@ -383,7 +384,7 @@ def _list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         new = current + delta
         new = particles.to_int64(new) if type(new) is int else float(new)
         if position >= size:
-            lst.extend([None] * (position - size + 1))
+            _pad(lst, position + 1)
         if lst.flags & particles.LIST_ORDERED:
             del lst[position]
             _list_insert_sorted(lst, new)
@@ -563,7 +564,7 @@ def _ctx_step(container: Any, ctype: int, cvalue: Any, create: bool) -> Any:
             size = len(container)
             position = cvalue + size if cvalue < 0 else cvalue
             if create and position >= size:
-                container.extend([None] * (position - size))
+                _pad(container, position)
                 container.append(_new_container(ctype, list_level=True))
                 return container[position]
             return container[_single_index(cvalue, size)]

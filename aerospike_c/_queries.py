@@ -38,6 +38,8 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from . import bindings as c
 from .bindings.aerospike_batch import batch_outcomes
+from .bindings.as_error import as_error_string
+from .bindings.as_operations import as_operations
 from .bindings.as_record import Record
 from .bindings.as_status import as_status
 from .exceptions import AerospikeError, AerospikeTimeoutError, BatchFailedError, error_class
@@ -128,10 +130,11 @@ class BatchResult:
 def _record_error(result: int, message: Optional[str], in_doubt: bool = False,
                   batch_error: Optional[AerospikeError] = None) -> AerospikeError:
     """The exception for one failed batch record; where C set it is the batch's error."""
-    where = {} if batch_error is None else {
-        "func": batch_error.func, "file": batch_error.file, "line": batch_error.line}
-    return error_class(result)(result, message or c.as_error_string(result), in_doubt=in_doubt,
-                               **where)
+    text = message or as_error_string(result)
+    if batch_error is None:
+        return error_class(result)(result, text, in_doubt=in_doubt)
+    return error_class(result)(result, text, in_doubt=in_doubt, func=batch_error.func,
+                               file=batch_error.file, line=batch_error.line)
 
 
 def _where(query: Any, where: Tuple[Any, ...]) -> None:
@@ -507,7 +510,7 @@ def _batch_result(key: Any, result: int, record: Any, in_doubt: bool, message: O
 
 def _operations(ops: Any, bins: Optional[Mapping[str, Any]]) -> Any:
     """An as_operations from one, from record-method operations, or writing `bins`."""
-    if isinstance(ops, c.as_operations):
+    if isinstance(ops, as_operations):
         return ops
     if bins is not None:
         built = c.as_operations_init(len(bins))

@@ -32,17 +32,37 @@ __all__ = (
 
 # Multi-record calls: info, secondary indexes, UDF modules, background jobs, truncate,
 # scans, queries and batches.
-from . import (  # noqa: E402
-    aerospike_batch, aerospike_index, aerospike_info, aerospike_query, aerospike_scan,
-    aerospike_truncate, aerospike_udf, as_batch, as_job, as_partition_filter, as_query, as_scan,
-)
+from .aerospike_info import *  # noqa: E402,F401,F403
+from .aerospike_info import __all__ as _aerospike_info_all  # noqa: E402
+from .aerospike_index import *  # noqa: E402,F401,F403
+from .aerospike_index import __all__ as _aerospike_index_all  # noqa: E402
+from .aerospike_udf import *  # noqa: E402,F401,F403
+from .aerospike_udf import __all__ as _aerospike_udf_all  # noqa: E402
+from .as_job import *  # noqa: E402,F401,F403
+from .as_job import __all__ as _as_job_all  # noqa: E402
+from .aerospike_truncate import *  # noqa: E402,F401,F403
+from .aerospike_truncate import __all__ as _aerospike_truncate_all  # noqa: E402
+from .as_partition_filter import *  # noqa: E402,F401,F403
+from .as_partition_filter import __all__ as _as_partition_filter_all  # noqa: E402
+from .as_scan import *  # noqa: E402,F401,F403
+from .as_scan import __all__ as _as_scan_all  # noqa: E402
+from .aerospike_scan import *  # noqa: E402,F401,F403
+from .aerospike_scan import __all__ as _aerospike_scan_all  # noqa: E402
+from .as_query import *  # noqa: E402,F401,F403
+from .as_query import __all__ as _as_query_all  # noqa: E402
+from .aerospike_query import *  # noqa: E402,F401,F403
+from .aerospike_query import __all__ as _aerospike_query_all  # noqa: E402
+from .as_batch import *  # noqa: E402,F401,F403
+from .as_batch import __all__ as _as_batch_all  # noqa: E402
+from .aerospike_batch import *  # noqa: E402,F401,F403
+from .aerospike_batch import __all__ as _aerospike_batch_all  # noqa: E402
 
-for _module in (aerospike_info, aerospike_index, aerospike_udf, as_job, aerospike_truncate,
-                as_partition_filter, as_scan, aerospike_scan, as_query, aerospike_query,
-                as_batch, aerospike_batch):
-    globals().update((name, getattr(_module, name)) for name in _module.__all__)
-    __all__ += _module.__all__
-del _module
+__all__ += (
+    _aerospike_info_all + _aerospike_index_all + _aerospike_udf_all + _as_job_all
+    + _aerospike_truncate_all + _as_partition_filter_all + _as_scan_all
+    + _aerospike_scan_all + _as_query_all + _aerospike_query_all + _as_batch_all
+    + _aerospike_batch_all
+)
 
 # Single-record calls: values, keys, records, policies, operations (list/map CDT), commands.
 from . import (  # noqa: E402

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ._cstruct import c_enum
@@ -78,7 +78,7 @@ class UsedStruct(OwnedStruct):
         return f"<{self.ctype}{' destroyed' if self._released else ''}>"
 
 
-def owned_arg(obj: Any, cls: type, what: str) -> Any:
+def owned_arg(obj: Any, cls: "type[UsedStruct]", what: str) -> Any:
     """`obj` checked to be a live `cls` (an OwnedStruct subclass)."""
     if not isinstance(obj, cls):
         raise TypeError(f"{what}: expected an {cls.ctype}, not {type(obj).__name__}")
@@ -106,7 +106,7 @@ class CallbackContext:
         self.stopped = False
         self.handle = ffi.new_handle(self)
 
-    def invoke(self, make_args: Callable[[], tuple]) -> bool:
+    def invoke(self, make_args: Callable[[], Tuple[Any, ...]]) -> bool:
         """Run the callback (one at a time) with make_args(); False tells C to stop.
 
         `make_args` converts the C arguments; it runs under the lock too, so a conversion

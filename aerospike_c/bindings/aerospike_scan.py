@@ -23,7 +23,7 @@ has returned. The GIL is released while C waits on the network.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ._calls import CallbackContext, c_call, c_uint, from_udata, policy_arg
@@ -71,7 +71,7 @@ def asc_scan_foreach_callback(val: Any, udata: Any) -> bool:
 
 
 def run_foreach(function: str, as_: aerospike, policy: Any, policy_type: str, target: Any,
-                extra: tuple, callback: ScanCallback, udata: Any, c_callback: Any) -> None:
+                extra: Tuple[Any, ...], callback: ScanCallback, udata: Any, c_callback: Any) -> None:
     """Run a scan/query foreach function: `function(as, err, policy, target, *extra, cb, ctx)`."""
     c_policy = policy_arg(policy, policy_type)
     context = CallbackContext(callback, udata)

@@ -19,7 +19,7 @@ fit the predicate) this raises ParamError.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ._calls import enum_arg, owned_arg
@@ -130,9 +130,10 @@ def _int64(value: Any, where: str) -> Any:
     return ffi.cast("int64_t", check_int64(value, where))
 
 
-def _variadic(query: as_query, ptype: int, dtype: int, values: Tuple[Any, ...]) -> list:
+def _variadic(query: as_query, ptype: int, dtype: int, values: Tuple[Any, ...]) -> List[Any]:
     """The C variadic arguments for one predicate; C-heap-free buffers kept by the query."""
     integer = dtype in (lib.AS_INDEX_INTEGER, lib.AS_INDEX_NUMERIC)
+    shape: Tuple[str, ...]
     if ptype == lib.AS_PREDICATE_RANGE and integer:
         shape = ("low", "high")
     elif ptype == lib.AS_PREDICATE_EQUAL and dtype in (lib.AS_INDEX_STRING, lib.AS_INDEX_BLOB) \

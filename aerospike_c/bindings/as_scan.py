@@ -15,7 +15,7 @@ the bindings (background scans); the scan keeps it alive and never frees it.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
@@ -41,7 +41,7 @@ def succeeded(result: bool, what: str) -> bool:
     return True
 
 
-def names_arg(ns: str, set: Optional[str]) -> tuple:
+def names_arg(ns: str, set: Optional[str]) -> Tuple[Any, Any]:
     """ns and set for as_scan_init/as_query_init, refused where C would drop them."""
     c_ns = c_str("ns", ns)
     c_set = c_str("set", set, allow_none=True)
@@ -52,7 +52,7 @@ def names_arg(ns: str, set: Optional[str]) -> tuple:
     return c_ns, c_set
 
 
-def _arglist(arglist: Any) -> list:
+def _arglist(arglist: Any) -> List[Any]:
     if not isinstance(arglist, (list, tuple)):
         raise TypeError(f"arglist must be a list, not {type(arglist).__name__}")
     return list(arglist)

@@ -10,3 +10,12 @@ as_val* asc_string_new_copy(const char* value, size_t len);
 as_val* asc_geojson_new_copy(const char* value, size_t len);
 as_val* asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type);
 extern "Python" void asc_cluster_event_to_python(as_cluster_event* event);
+/* Values and a record's bins as plain msgpack, a cf_malloc'd buffer (csrc/aerospike_c.h says why). */
+#define ASC_EXT_GEOJSON ...
+#define ASC_EXT_WILDCARD ...
+#define ASC_EXT_INF ...
+uint8_t* asc_val_to_msgpack(const as_val* v, uint32_t* size);
+uint8_t* asc_bins_to_msgpack(const as_record* rec, uint32_t* size);
+/* Plain msgpack (from Python's msgpack) read into new C values / a record's bins. */
+as_val* asc_val_from_msgpack(const uint8_t* buf, uint32_t size);
+bool asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size);

@@ -113,3 +113,392 @@ asc_bytes_new_copy(const uint8_t* value, uint32_t size, as_bytes_type type)
 	}
 	return (as_val*)bytes;
 }
+
+/*
+ * Values and records read from C as plain msgpack, which Python's msgpack decodes in one
+ * call (rather than one cffi access per value): strings as str, bytes as bin, GeoJSON and
+ * the CDT wildcard/infinity as extension types ASC_EXT_*. C's own packer writes the
+ * Aerospike wire flavour (type-prefixed strings), hence this walk over the as_val tree.
+ * Each returns a cf_malloc'd buffer (free() it) and its size, or NULL for a value type
+ * that has no Python value.
+ */
+#include <aerospike/as_arraylist.h>
+#include <aerospike/as_boolean.h>
+#include <aerospike/as_double.h>
+#include <aerospike/as_integer.h>
+#include <aerospike/as_msgpack.h>
+#include <aerospike/as_orderedmap.h>
+#include <aerospike/as_record.h>
+
+#define ASC_EXT_GEOJSON 1
+#define ASC_EXT_WILDCARD 2
+#define ASC_EXT_INF 3
+
+static int
+asc_pack_val(as_packer* pk, const as_val* v, uint32_t depth)
+{
+	if (v == NULL) {
+		return as_pack_nil(pk);
+	}
+	if (depth > 256) {
+		return -1;
+	}
+	switch (v->type) {
+	case AS_NIL:
+		return as_pack_nil(pk);
+	case AS_BOOLEAN:
+		return as_pack_bool(pk, ((const as_boolean*)v)->value);
+	case AS_INTEGER:
+		return as_pack_int64(pk, ((const as_integer*)v)->value);
+	case AS_DOUBLE:
+		return as_pack_double(pk, ((const as_double*)v)->value);
+	case AS_STRING: {
+		as_string* s = (as_string*)v;
+		return as_pack_str(pk, (const uint8_t*)s->value, (uint32_t)as_string_len(s));
+	}
+	case AS_BYTES: {
+		const as_bytes* b = (const as_bytes*)v;
+		return as_pack_bin(pk, b->value, b->size);
+	}
+	case AS_GEOJSON: {
+		as_geojson* g = (as_geojson*)v;
+		uint32_t size = (uint32_t)as_geojson_len(g);
+		if (as_pack_ext_header(pk, size, ASC_EXT_GEOJSON) != 0) {
+			return -1;
+		}
+		return as_pack_append(pk, (const unsigned char*)g->value, size);
+	}
+	case AS_LIST: {
+		const as_list* list = (const as_list*)v;
+		uint32_t size = as_list_size(list);
+		if (as_pack_list_header(pk, size) != 0) {
+			return -1;
+		}
+		for (uint32_t i = 0; i < size; i++) {
+			if (asc_pack_val(pk, as_list_get(list, i), depth + 1) != 0) {
+				return -1;
+			}
+		}
+		return 0;
+	}
+	case AS_MAP: {
+		/* Every map the C client builds is an as_orderedmap; the iterator merges its table. */
+		as_orderedmap* map = (as_orderedmap*)v;
+		as_orderedmap_iterator it;
+		as_orderedmap_iterator_init(&it, map);
+		if (as_pack_map_header(pk, map->count) != 0) {
+			return -1;
+		}
+		for (uint32_t i = 0; i < map->count; i++) {
+			if (asc_pack_val(pk, map->table[i].key, depth + 1) != 0 ||
+					asc_pack_val(pk, map->table[i].value, depth + 1) != 0) {
+				return -1;
+			}
+		}
+		return 0;
+	}
+	case AS_CMP_WILDCARD:
+		return as_pack_ext_header(pk, 0, ASC_EXT_WILDCARD);
+	case AS_CMP_INF:
+		return as_pack_ext_header(pk, 0, ASC_EXT_INF);
+	default:
+		return -1;
+	}
+}
+
+/* Size the output (no buffer), then write it. */
+static uint8_t*
+asc_pack_twice(int (*pack)(as_packer*, const void*), const void* what, uint32_t* size)
+{
+	as_packer pk = {.head = NULL, .tail = NULL, .buffer = NULL, .offset = 0, .capacity = 0};
+	if (pack(&pk, what) != 0) {
+		return NULL;
+	}
+	*size = pk.offset;
+	pk.buffer = (unsigned char*)cf_malloc(pk.offset ? pk.offset : 1);
+	if (pk.buffer == NULL) {
+		return NULL;
+	}
+	pk.capacity = pk.offset;
+	pk.offset = 0;
+	if (pack(&pk, what) != 0) {
+		cf_free(pk.buffer);
+		return NULL;
+	}
+	return pk.buffer;
+}
+
+static int
+asc_pack_one(as_packer* pk, const void* v)
+{
+	return asc_pack_val(pk, (const as_val*)v, 0);
+}
+
+/* A record's bins as one flat array [name1, value1, name2, value2, ...] (names may repeat). */
+static int
+asc_pack_bins(as_packer* pk, const void* r)
+{
+	const as_record* rec = (const as_record*)r;
+	if (as_pack_list_header(pk, (uint32_t)rec->bins.size * 2) != 0) {
+		return -1;
+	}
+	for (uint16_t i = 0; i < rec->bins.size; i++) {
+		const as_bin* bin = &rec->bins.entries[i];
+		if (as_pack_str(pk, (const uint8_t*)bin->name, (uint32_t)strlen(bin->name)) != 0 ||
+				asc_pack_val(pk, (const as_val*)bin->valuep, 0) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static uint8_t*
+asc_val_to_msgpack(const as_val* v, uint32_t* size)
+{
+	return asc_pack_twice(asc_pack_one, v, size);
+}
+
+static uint8_t*
+asc_bins_to_msgpack(const as_record* rec, uint32_t* size)
+{
+	return asc_pack_twice(asc_pack_bins, rec, size);
+}
+
+/*
+ * The other way: plain msgpack from Python's msgpack.packb (one call for a whole value or a
+ * whole dict of bins) read into new C-heap values. ASC_EXT_* extensions as above; an
+ * unsigned int over INT64_MAX, a map key C refuses (not int, str or bytes) or malformed
+ * input gives NULL/false, and Python then names the offending bin.
+ */
+#include <aerospike/as_geojson.h>
+#include <aerospike/as_msgpack_ext.h>
+#include <aerospike/as_nil.h>
+
+typedef struct {
+	const uint8_t* p;
+	const uint8_t* end;
+} asc_reader;
+
+static bool
+asc_read_be(asc_reader* r, uint32_t n, uint64_t* out)
+{
+	if ((size_t)(r->end - r->p) < n) {
+		return false;
+	}
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		v = (v << 8) | r->p[i];
+	}
+	r->p += n;
+	*out = v;
+	return true;
+}
+
+static const uint8_t*
+asc_read_bytes(asc_reader* r, uint64_t n)
+{
+	if ((uint64_t)(r->end - r->p) < n) {
+		return NULL;
+	}
+	const uint8_t* start = r->p;
+	r->p += n;
+	return start;
+}
+
+static as_val* asc_read_val(asc_reader* r, uint32_t depth);
+
+static as_val*
+asc_read_list(asc_reader* r, uint64_t n, uint32_t depth)
+{
+	if (n > (uint64_t)(r->end - r->p)) {
+		return NULL;  /* every element is at least one byte */
+	}
+	as_arraylist* list = as_arraylist_new((uint32_t)n, 0);
+	for (uint64_t i = 0; list && i < n; i++) {
+		as_val* item = asc_read_val(r, depth + 1);
+		if (item == NULL) {
+			as_arraylist_destroy(list);
+			return NULL;
+		}
+		as_arraylist_append(list, item);
+	}
+	return (as_val*)list;
+}
+
+static as_val*
+asc_read_map(asc_reader* r, uint64_t n, uint32_t depth)
+{
+	if (n > (uint64_t)(r->end - r->p) / 2) {
+		return NULL;
+	}
+	as_orderedmap* map = as_orderedmap_new((uint32_t)n);
+	for (uint64_t i = 0; map && i < n; i++) {
+		as_val* key = asc_read_val(r, depth + 1);
+		as_val* value = key ? asc_read_val(r, depth + 1) : NULL;
+		if (value == NULL || as_orderedmap_set(map, key, value) != 0) {
+			as_val_destroy(key);
+			as_val_destroy(value);
+			as_orderedmap_destroy(map);
+			return NULL;
+		}
+	}
+	return (as_val*)map;
+}
+
+static as_val*
+asc_read_ext(asc_reader* r, uint64_t n)
+{
+	uint64_t type;
+	const uint8_t* data;
+	if (! asc_read_be(r, 1, &type) || (data = asc_read_bytes(r, n)) == NULL) {
+		return NULL;
+	}
+	switch (type) {
+	case ASC_EXT_GEOJSON:
+		return asc_geojson_new_copy((const char*)data, (size_t)n);
+	case ASC_EXT_WILDCARD:
+		return (as_val*)&as_cmp_wildcard;
+	case ASC_EXT_INF:
+		return (as_val*)&as_cmp_inf;
+	default:
+		return NULL;
+	}
+}
+
+static as_val*
+asc_read_val(asc_reader* r, uint32_t depth)
+{
+	uint64_t n;
+	if (r->p >= r->end || depth > 256) {
+		return NULL;
+	}
+	uint8_t b = *r->p++;
+	if (b <= 0x7f || b >= 0xe0) {
+		return (as_val*)as_integer_new((int8_t)b);
+	}
+	if ((b & 0xe0) == 0xa0 || b == 0xd9 || b == 0xda || b == 0xdb ||
+			b == 0xc4 || b == 0xc5 || b == 0xc6) {
+		bool text = (b & 0xe0) == 0xa0 || b >= 0xd9;
+		if ((b & 0xe0) == 0xa0) {
+			n = b & 0x1f;
+		}
+		else if (! asc_read_be(r, 1u << (text ? b - 0xd9 : b - 0xc4), &n)) {
+			return NULL;
+		}
+		const uint8_t* data = asc_read_bytes(r, n);
+		if (data == NULL) {
+			return NULL;
+		}
+		return text ? asc_string_new_copy((const char*)data, (size_t)n)
+				: asc_bytes_new_copy(data, (uint32_t)n, AS_BYTES_BLOB);
+	}
+	if ((b & 0xf0) == 0x90) {
+		return asc_read_list(r, b & 0x0f, depth);
+	}
+	if ((b & 0xf0) == 0x80) {
+		return asc_read_map(r, b & 0x0f, depth);
+	}
+	switch (b) {
+	case 0xc0:
+		return (as_val*)&as_nil;
+	case 0xc2:
+		return (as_val*)&as_false;
+	case 0xc3:
+		return (as_val*)&as_true;
+	case 0xcc: case 0xcd: case 0xce: case 0xcf:
+		if (! asc_read_be(r, 1u << (b - 0xcc), &n) || n > INT64_MAX) {
+			return NULL;
+		}
+		return (as_val*)as_integer_new((int64_t)n);
+	case 0xd0:
+		return asc_read_be(r, 1, &n) ? (as_val*)as_integer_new((int8_t)n) : NULL;
+	case 0xd1:
+		return asc_read_be(r, 2, &n) ? (as_val*)as_integer_new((int16_t)n) : NULL;
+	case 0xd2:
+		return asc_read_be(r, 4, &n) ? (as_val*)as_integer_new((int32_t)n) : NULL;
+	case 0xd3:
+		return asc_read_be(r, 8, &n) ? (as_val*)as_integer_new((int64_t)n) : NULL;
+	case 0xca: {
+		uint32_t bits;
+		float f;
+		if (! asc_read_be(r, 4, &n)) {
+			return NULL;
+		}
+		bits = (uint32_t)n;
+		memcpy(&f, &bits, sizeof(f));
+		return (as_val*)as_double_new(f);
+	}
+	case 0xcb: {
+		double d;
+		if (! asc_read_be(r, 8, &n)) {
+			return NULL;
+		}
+		memcpy(&d, &n, sizeof(d));
+		return (as_val*)as_double_new(d);
+	}
+	case 0xdc: case 0xdd:
+		return asc_read_be(r, b == 0xdc ? 2 : 4, &n) ? asc_read_list(r, n, depth) : NULL;
+	case 0xde: case 0xdf:
+		return asc_read_be(r, b == 0xde ? 2 : 4, &n) ? asc_read_map(r, n, depth) : NULL;
+	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+		return asc_read_ext(r, 1u << (b - 0xd4));
+	case 0xc7: case 0xc8: case 0xc9:
+		return asc_read_be(r, 1u << (b - 0xc7), &n) ? asc_read_ext(r, n) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static as_val*
+asc_val_from_msgpack(const uint8_t* buf, uint32_t size)
+{
+	asc_reader r = {buf, buf + size};
+	as_val* v = asc_read_val(&r, 0);
+	if (v != NULL && r.p != r.end) {
+		as_val_destroy(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Set rec's bins from a msgpack map {name: value}; rec needs room for all of them. */
+static bool
+asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size)
+{
+	asc_reader r = {buf, buf + size};
+	uint64_t n;
+	if (r.p >= r.end) {
+		return false;
+	}
+	uint8_t b = *r.p++;
+	if ((b & 0xf0) == 0x80) {
+		n = b & 0x0f;
+	}
+	else if ((b != 0xde && b != 0xdf) || ! asc_read_be(&r, b == 0xde ? 2 : 4, &n)) {
+		return false;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		as_bin_name name;
+		uint64_t len;
+		const uint8_t* text;
+		if (r.p >= r.end) {
+			return false;
+		}
+		b = *r.p++;
+		if ((b & 0xe0) != 0xa0 || (len = b & 0x1f) > AS_BIN_NAME_MAX_LEN ||
+				(text = asc_read_bytes(&r, len)) == NULL || memchr(text, 0, len) != NULL) {
+			return false;
+		}
+		memcpy(name, text, len);
+		name[len] = 0;
+		as_val* v = asc_read_val(&r, 0);
+		if (v == NULL) {
+			return false;
+		}
+		if (! as_record_set(rec, name, (as_bin_value*)v)) {
+			as_val_destroy(v);
+			return false;
+		}
+	}
+	return r.p == r.end;
+}

@@ -198,9 +198,8 @@ def put_bins(as_: Any, policy: Any, key: Any, bins: Mapping, ttl: Optional[int] 
     c_key = _Key(key)
     rec = ffi.new("as_record*")
     lib.as_record_init(rec, len(bins))
-    keep: List[Any] = []
     try:
-        set_bins(rec, bins, keep)
+        set_bins(rec, bins)
         if ttl is not None:
             rec.ttl = ttl
         if gen is not None:

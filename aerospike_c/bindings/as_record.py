@@ -8,8 +8,8 @@
     as_record_get_int64(rec, "test-bin-1", 0)    # typed getters as in C (fallback / None)
     as_record_destroy(rec)                       # or let it be collected
 
-`as_record` keeps alive the Python buffers its string and bytes bins point to (C's
-`free = false`) and destroys the C record (bins, values) once: explicitly with
+`as_record` holds C copies of its values and destroys the C record (bins, values) once:
+explicitly with
 as_record_destroy() or when collected. Records returned by aerospike_key_get() & co. are
 the same class. Where C's setters return false (bin name over 15 bytes, no room left)
 this raises ParamError; values Python cannot send raise TypeError naming the bin.
@@ -23,10 +23,9 @@ API for the other bindings (stable):
     bins_to_python(as_record*) -> dict
     meta_to_python(as_record*) -> dict
     bin_name(name) -> bytes          a checked bin name for C
-    set_bins(as_record*, bins: Mapping, keep: list) -> None
-                                     set every bin of a dict on an initialized record; buffers
-                                     C points to are appended to `keep` (keep it alive until
-                                     the record is destroyed)
+    set_bins(as_record*, bins: Mapping) -> None
+                                     set every bin of a dict on an initialized record (one C
+                                     call; the record owns copies of every value)
     record_arg(obj) -> as_record     an as_record, or a dict of bins turned into a new one
 """
 from __future__ import annotations
@@ -40,7 +39,7 @@ from ._calls import UsedStruct
 from .as_key import KeyTuple, key_to_python
 from .as_status import as_status
 from .as_val import (
-    GeoJSON, bin_value_from_c, check_int64, encode_str, sized_bytes, val_to_c,
+    GeoJSON, bin_value_from_c, check_value, pack_value, sized_bytes, unpack_c, val_to_c,
 )
 
 __all__ = [
@@ -55,7 +54,6 @@ __all__ = [
 
 _NAME_MAX = lib.AS_BIN_NAME_MAX_LEN
 _NAMES: Dict[str, bytes] = {}  # bin name -> checked UTF-8 (bounded cache)
-_READ_NAMES: Dict[bytes, str] = {}  # bin name from C -> str (bounded cache)
 
 
 class Record(NamedTuple):
@@ -110,44 +108,36 @@ def bin_name(name: Any) -> bytes:
     return encoded
 
 
-def _where(name: Any) -> str:
-    return f"bin {name!r}"
-
-
-def set_bin(ptr: Any, name: Any, value: Any, keep: List[Any]) -> None:
-    """Set one bin of the `as_record*` ptr from a Python value (ParamError if C refuses)."""
-    c_name = bin_name(name)
-    kind = type(value)
-    if kind is int:
-        ok = lib.as_record_set_int64(ptr, c_name, check_int64(value, _where(name)))
-    elif kind is str and "\0" not in value:
-        data = encode_str(value, _where(name))
-        keep.append(data)
-        ok = lib.as_record_set_strp(ptr, c_name, data, False)
-    elif kind is float:
-        ok = lib.as_record_set_double(ptr, c_name, value)
-    elif kind is bytes:
-        keep.append(value)
-        ok = lib.as_record_set_rawp(ptr, c_name, value, len(value), False)
-    elif kind is bool:
-        ok = lib.as_record_set_bool(ptr, c_name, value)
-    elif value is None:
-        ok = lib.as_record_set_nil(ptr, c_name)
-    else:
-        val = val_to_c(value, _where(name))
-        ok = lib.as_record_set(ptr, c_name, ffi.cast("as_bin_value*", val))
-        if not ok:
-            lib.as_val_val_destroy(val)
-    if not ok:
+def set_bins(ptr: Any, bins: Mapping[str, Any]) -> None:
+    """Set every bin of `bins` on an `as_record*` with room for them, in one C call."""
+    names = [bin_name(name) for name in bins]
+    try:
+        data = pack_value(bins if type(bins) is dict else dict(bins), "bins")
+    except (TypeError, ValueError, OverflowError):
+        _check_bins(bins)
+        raise
+    if not lib.asc_record_set_msgpack(ptr, data, len(data)):
+        _check_bins(bins)
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
-                         f"bin {name!r}: the record has no room for another bin "
+                         f"the record has no room for {len(names)} more bins "
                          f"(capacity {ptr.bins.capacity})")
 
 
-def set_bins(ptr: Any, bins: Mapping[str, Any], keep: List[Any]) -> None:
-    """Set every bin of `bins` on an initialized `as_record*` (see the module doc)."""
+def _check_bins(bins: Mapping[str, Any]) -> None:
+    """Raise the error of the first bin whose value cannot be sent."""
     for name, value in bins.items():
-        set_bin(ptr, name, value, keep)
+        check_value(value, f"bin {name!r}")
+
+
+def set_bin(ptr: Any, name: Any, value: Any) -> None:
+    """Set one bin of the `as_record*` ptr from a Python value (ParamError if C refuses)."""
+    c_name = bin_name(name)
+    val = val_to_c(value, f"bin {name!r}")
+    if not lib.as_record_set(ptr, c_name, ffi.cast("as_bin_value*", val)):
+        lib.as_val_val_destroy(val)
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"bin {name!r}: the record has no room for another bin "
+                         f"(capacity {ptr.bins.capacity})")
 
 
 def new_record_from(bins: Mapping[str, Any]) -> as_record:
@@ -155,7 +145,7 @@ def new_record_from(bins: Mapping[str, Any]) -> as_record:
     if not isinstance(bins, Mapping):
         raise TypeError(f"bins must be a dict, not {type(bins).__name__}")
     rec = as_record_init(len(bins))
-    set_bins(rec._ptr, bins, rec._keepalive)
+    set_bins(rec._ptr, bins)
     return rec
 
 
@@ -167,33 +157,18 @@ def record_arg(obj: Any) -> as_record:
     return new_record_from(obj)
 
 
-def _read_name(raw: bytes) -> str:
-    """A bin name read from C (cached: the same few names come back all the time)."""
-    name = _READ_NAMES.get(raw)
-    if name is None:
-        if len(_READ_NAMES) > 4096:
-            _READ_NAMES.clear()
-        name = _READ_NAMES[raw] = raw.decode("utf-8", "surrogateescape")
-    return name
-
-
 def bins_to_python(ptr: Any) -> Dict[str, Any]:
-    """The bins of an `as_record*` as {name: value}."""
-    bins = ptr.bins
-    entries = bins.entries
-    out: Dict[str, Any] = {}
-    for i in range(bins.size):
-        entry = entries[i]
-        out[_read_name(ffi.string(entry.name))] = bin_value_from_c(entry.valuep)
-    return out
+    """The bins of an `as_record*` as {name: value} (a repeated name: the last value)."""
+    flat = unpack_c(lib.asc_bins_to_msgpack, ptr, "the record")
+    pairs = iter(flat)
+    return dict(zip(pairs, pairs))
 
 
 def bins_to_pairs(ptr: Any) -> List[Tuple[str, Any]]:
     """The bins of an `as_record*` as [(name, value)] in wire order (names may repeat)."""
-    bins = ptr.bins
-    entries = bins.entries
-    return [(_read_name(ffi.string(entries[i].name)), bin_value_from_c(entries[i].valuep))
-            for i in range(bins.size)]
+    flat = unpack_c(lib.asc_bins_to_msgpack, ptr, "the record")
+    pairs = iter(flat)
+    return list(zip(pairs, pairs))
 
 
 def meta_to_python(ptr: Any) -> Dict[str, int]:
@@ -246,8 +221,7 @@ def as_record_numbins(rec: as_record) -> int:
 
 def as_record_set(rec: as_record, name: str, value: Any) -> bool:
     """as_record_set(): set a bin to any Python value (None: as_nil, deletes the bin on write)."""
-    record = _record(rec)
-    set_bin(record._ptr, name, value, record._keepalive)
+    set_bin(_record(rec)._ptr, name, value)
     return True
 
 

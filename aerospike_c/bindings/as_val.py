@@ -16,6 +16,7 @@ Mapping (the same both ways unless noted):
     as_cmp_wildcard, as_cmp_inf   <-> the CDT range wildcard / infinity values
     as_bytes of another type (HLL, other languages' blobs) -> bytes
 
+The C client compares str map keys with strcmp: keys that differ only after a NUL are one.
 Strings nested in lists and maps that come from the server are read by the C client's msgpack
 unpacker with strndup: what follows a NUL is lost there (string bins keep it; writes keep it).
 A map the server returns with its "preserve order" flag arrives from the C client as a flat
@@ -32,16 +33,21 @@ API used by the other bindings (stable):
                                               cdata is collected); pass `as_val_reserve(v)` to a
                                               C function that consumes a reference.
     val_from_c(as_val*) -> object             a Python copy; does not take ownership (NULL -> None).
-    bin_value_from_c(as_bin_value*) -> object the same for a bin's value (no cast needed).
+    bin_value_from_c(as_bin_value*) -> object the same for a bin's value.
+    unpack_c(helper, source, what) -> object  decode an asc_*_to_msgpack helper's output.
+    pack_value(obj, where) -> bytes           obj as the plain msgpack the C readers take.
     encode_str(value, where) -> bytes         str as the C client stores it (UTF-8).
     sized_bytes(value, size, where) -> bytes  a C (value, size) pair as bytes, checked.
     check_int64(value, where) -> int          OverflowError unless it fits int64_t.
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, Union
+from typing import Any, Callable, Union
+
+import msgpack
 
 from .._aerospike import ffi, lib
 
@@ -52,7 +58,6 @@ __all__ = [
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
-_SIZE_MAX = (1 << (8 * ffi.sizeof("size_t"))) - 1  # as_string.len before as_string_len()
 _STR_ERRORS = "surrogateescape"
 
 
@@ -100,12 +105,6 @@ class _CmpExt:
 as_cmp_wildcard = _CmpExt("as_cmp_wildcard")
 as_cmp_inf = _CmpExt("as_cmp_inf")
 
-_AS_NIL = ffi.addressof(lib, "as_nil")
-_AS_TRUE = ffi.cast("as_val*", ffi.addressof(lib, "as_true"))
-_AS_FALSE = ffi.cast("as_val*", ffi.addressof(lib, "as_false"))
-_AS_CMP_WILDCARD = ffi.addressof(lib, "as_cmp_wildcard")
-_AS_CMP_INF = ffi.addressof(lib, "as_cmp_inf")
-_STATIC_VALS = {id(as_cmp_wildcard): _AS_CMP_WILDCARD, id(as_cmp_inf): _AS_CMP_INF}
 
 
 # -- Python -> C ----------------------------------------------------------------------------------
@@ -136,109 +135,64 @@ def check_int64(value: int, where: str) -> int:
     return value
 
 
-def _nil_to_c(obj: Any, where: str) -> Any:
-    return _AS_NIL
+# C reads a whole value (or dict of bins) from plain msgpack in one call
+# (asc_val_from_msgpack in csrc/aerospike_c.h). When msgpack or C refuses it, check_value()
+# walks the value to say which part cannot be sent.
+def _pack_default(obj: Any) -> Any:
+    if isinstance(obj, GeoJSON):
+        return msgpack.ExtType(lib.ASC_EXT_GEOJSON, obj.value.encode("utf-8", _STR_ERRORS))
+    if obj is as_cmp_wildcard:
+        return msgpack.ExtType(lib.ASC_EXT_WILDCARD, b"")
+    if obj is as_cmp_inf:
+        return msgpack.ExtType(lib.ASC_EXT_INF, b"")
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    raise TypeError(type(obj).__name__)
 
 
-def _bool_to_c(obj: Any, where: str) -> Any:
-    return _AS_TRUE if obj else _AS_FALSE
+_pack = functools.partial(msgpack.packb, use_bin_type=True, unicode_errors=_STR_ERRORS,
+                          default=_pack_default)
+_SCALARS = (type(None), bool, float, bytes, bytearray, memoryview, GeoJSON, _CmpExt)
 
 
-def _int_to_c(obj: Any, where: str) -> Any:
-    return ffi.cast("as_val*", lib.as_integer_new(check_int64(obj, where)))
-
-
-def _float_to_c(obj: Any, where: str) -> Any:
-    return ffi.cast("as_val*", lib.as_double_new(obj))
-
-
-def _str_to_c(obj: Any, where: str) -> Any:
-    data = encode_str(obj, where)
-    return _allocated(lib.asc_string_new_copy(data, len(data)), where)
-
-
-def _bytes_to_c(obj: Any, where: str) -> Any:
-    data = bytes(obj) if not isinstance(obj, bytes) else obj
-    if len(data) > 0xFFFFFFFF:
-        raise OverflowError(f"{where}: bytes longer than 4 GiB cannot be sent")
-    return _allocated(lib.asc_bytes_new_copy(data, len(data), lib.AS_BYTES_BLOB), where)
-
-
-def _geojson_to_c(obj: Any, where: str) -> Any:
-    data = encode_str(obj.value, where)
-    return _allocated(lib.asc_geojson_new_copy(data, len(data)), where)
-
-
-def _list_to_c(obj: Any, where: str) -> Any:
-    items = lib.as_arraylist_new(len(obj), 0)
-    as_list = ffi.cast("as_val*", _allocated(items, where))
-    try:
+def check_value(obj: Any, where: str) -> None:
+    """Raise the error that says why `obj` cannot be sent (nothing if it can)."""
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        check_int64(obj, where)
+    elif isinstance(obj, str):
+        encode_str(obj, where)
+    elif isinstance(obj, (list, tuple)):
         for item in obj:
-            conv = _TO_C.get(type(item)) or _converter(item, where)
-            lib.as_arraylist_append(items, conv(item, where))
-    except BaseException:
-        lib.as_val_val_destroy(as_list)
-        raise
-    return as_list
-
-
-def _dict_to_c(obj: Any, where: str) -> Any:
-    entries = lib.as_orderedmap_new(len(obj))
-    as_map = ffi.cast("as_val*", _allocated(entries, where))
-    try:
+            check_value(item, where)
+    elif isinstance(obj, Mapping):
         for key, value in obj.items():
             if isinstance(key, bool) or not isinstance(key, (int, str, bytes)):
                 raise TypeError(f"{where}: a map key must be an int, str or bytes, "
                                 f"not {type(key).__name__}")
-            c_key = val_to_c(key, where)
-            try:
-                c_value = val_to_c(value, where)
-            except BaseException:
-                lib.as_val_val_destroy(c_key)
-                raise
-            if lib.as_orderedmap_set(entries, c_key, c_value) != 0:  # pragma: no cover - C refuses
-                lib.as_val_val_destroy(c_key)
-                lib.as_val_val_destroy(c_value)
-                raise TypeError(f"{where}: the C client refused map key {key!r}")
-    except BaseException:
-        lib.as_val_val_destroy(as_map)
+            check_value(key, where)
+            check_value(value, where)
+    elif not isinstance(obj, _SCALARS):
+        raise TypeError(f"{where}: values of type {type(obj).__name__} cannot be stored "
+                        "(use None, bool, int, float, str, bytes, list, dict or GeoJSON)")
+
+
+def pack_value(obj: Any, where: str) -> bytes:
+    """`obj` as plain msgpack for the C readers (errors name `where`)."""
+    try:
+        return _pack(obj)
+    except (TypeError, ValueError, OverflowError):
+        check_value(obj, where)
         raise
-    return as_map
-
-
-def _cmp_to_c(obj: Any, where: str) -> Any:
-    return _STATIC_VALS[id(obj)]
-
-
-_TO_C: Dict[type, Callable[[Any, str], Any]] = {
-    type(None): _nil_to_c, bool: _bool_to_c, int: _int_to_c, float: _float_to_c,
-    str: _str_to_c, bytes: _bytes_to_c, bytearray: _bytes_to_c, memoryview: _bytes_to_c,
-    list: _list_to_c, tuple: _list_to_c, dict: _dict_to_c, GeoJSON: _geojson_to_c,
-    _CmpExt: _cmp_to_c,
-}
-
-
-def _converter(obj: Any, where: str) -> Callable[[Any, str], Any]:
-    """The converter for a subclass of a supported type (IntEnum, OrderedDict ...)."""
-    for base in (bool, int, float, str, bytes, bytearray, memoryview, list, tuple, dict, GeoJSON):
-        if isinstance(obj, base):
-            return _TO_C[base]
-    if isinstance(obj, Mapping):
-        return _dict_to_c
-    raise TypeError(f"{where}: values of type {type(obj).__name__} cannot be stored "
-                    "(use None, bool, int, float, str, bytes, list, dict or GeoJSON)")
-
-
-def _allocated(ptr: Any, where: str) -> Any:
-    if ptr == ffi.NULL:  # pragma: no cover - out of memory
-        raise MemoryError(where)
-    return ptr
 
 
 def val_to_c(obj: Any, where: str = "value") -> Any:
     """A new C-heap `as_val*` for `obj`; the caller owns its one reference."""
-    conv = _TO_C.get(type(obj)) or _converter(obj, where)
-    return conv(obj, where)
+    data = pack_value(obj, where)
+    val = lib.asc_val_from_msgpack(data, len(data))
+    if val == ffi.NULL:
+        check_value(obj, where)
+        raise TypeError(f"{where}: the C client refused this value")  # pragma: no cover
+    return val
 
 
 def new_val(obj: Any, where: str = "value") -> Any:
@@ -247,74 +201,44 @@ def new_val(obj: Any, where: str = "value") -> Any:
 
 
 # -- C -> Python ----------------------------------------------------------------------------------
-def _text(ptr: Any, length: int) -> str:
-    return ffi.unpack(ptr, length).decode("utf-8", _STR_ERRORS) if length else ""
-
-
-def bin_value_from_c(bv: Any) -> Any:
-    """The Python value of an `as_bin_value*` (any as_val* cast to it); NULL -> None."""
-    if bv == ffi.NULL:
-        return None
-    kind = bv.nil.type
-    if kind == _INTEGER:
-        return bv.integer.value
-    if kind == _STRING:
-        s = bv.string
-        length = s.len
-        if length == _SIZE_MAX:
-            length = lib.as_string_len(ffi.addressof(s))
-        return _text(s.value, length)
-    if kind == _DOUBLE:
-        return bv.dbl.value
-    if kind == _BYTES:
-        b = bv.bytes
-        size = b.size
-        return ffi.unpack(ffi.cast("char*", b.value), size) if size else b""
-    if kind == _LIST:
-        items = ffi.cast("as_arraylist*", bv)
-        elements = items.elements
-        return [val_from_c(elements[i]) for i in range(items.size)]
-    if kind == _MAP:
-        return _map_from_c(ffi.cast("as_orderedmap*", bv))
-    if kind == _BOOLEAN:
-        return bool(bv.boolean.value)
-    if kind == _NIL:
-        return None
-    if kind == _GEOJSON:
-        geo = ffi.cast("as_geojson*", bv)
-        length = geo.len
-        if length == _SIZE_MAX:
-            length = lib.as_geojson_len(geo)
-        return GeoJSON(_text(geo.value, length))
-    if kind == _CMP_WILDCARD:
+# C writes a value (or a record's bins) as plain msgpack in one call (asc_val_to_msgpack in
+# csrc/aerospike_c.h); Python's msgpack decodes it in one call.
+def _ext(code: int, data: bytes) -> Any:
+    if code == lib.ASC_EXT_GEOJSON:
+        return GeoJSON(data.decode("utf-8", _STR_ERRORS))
+    if code == lib.ASC_EXT_WILDCARD:
         return as_cmp_wildcard
-    if kind == _CMP_INF:
+    if code == lib.ASC_EXT_INF:
         return as_cmp_inf
-    raise TypeError(f"as_val of type {kind} has no Python value")
+    raise ValueError(f"unknown msgpack extension {code}")  # pragma: no cover - C writes none
 
 
-def _map_from_c(entries: Any) -> Dict[Any, Any]:
-    if entries.hold_count:
-        # Entries inserted out of order wait in a side table until an iterator merges them.
-        lib.as_orderedmap_iterator_init(ffi.new("as_orderedmap_iterator*"), entries)
-    table = entries.table
-    out: Dict[Any, Any] = {}
-    for i in range(entries.count):
-        entry = table[i]
-        out[val_from_c(entry.key)] = val_from_c(entry.value)
-    return out
+_unpack = functools.partial(msgpack.unpackb, raw=False, strict_map_key=False, use_list=True,
+                            unicode_errors=_STR_ERRORS, ext_hook=_ext)
+
+
+def unpack_c(pack: Callable[[Any, Any], Any], source: Any, what: str) -> Any:
+    """Decode what `pack(source, &size)` (an asc_*_to_msgpack helper) writes, then free it."""
+    size = ffi.new("uint32_t*")
+    buf = pack(source, size)
+    if buf == ffi.NULL:
+        raise TypeError(f"{what} holds a value that has no Python value")
+    try:
+        return _unpack(ffi.buffer(buf, size[0]))
+    finally:
+        lib.free(buf)
 
 
 def val_from_c(val: Any) -> Any:
-    """The Python value of an `as_val*` (a copy; ownership stays with the caller)."""
+    """The Python value of an `as_val*` (a copy; ownership stays with the caller); NULL -> None."""
     if val == ffi.NULL:
         return None
-    return bin_value_from_c(ffi.cast("as_bin_value*", val))
+    return unpack_c(lib.asc_val_to_msgpack, val, "as_val")
 
 
-_NIL, _BOOLEAN, _INTEGER, _STRING = lib.AS_NIL, lib.AS_BOOLEAN, lib.AS_INTEGER, lib.AS_STRING
-_LIST, _MAP, _BYTES, _DOUBLE = lib.AS_LIST, lib.AS_MAP, lib.AS_BYTES, lib.AS_DOUBLE
-_GEOJSON, _CMP_WILDCARD, _CMP_INF = lib.AS_GEOJSON, lib.AS_CMP_WILDCARD, lib.AS_CMP_INF
+def bin_value_from_c(bv: Any) -> Any:
+    """The Python value of an `as_bin_value*`; NULL -> None."""
+    return None if bv == ffi.NULL else val_from_c(ffi.cast("as_val*", bv))
 
 
 # -- the C functions ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import aerospike_c as asc
 from aerospike_c.bindings.as_val import (
     GeoJSON, as_cmp_inf, as_cmp_wildcard, as_val_destroy, as_val_reserve, as_val_tostring,
-    new_val, val_from_c, val_to_c,
+    new_val, pack_value, val_from_c, val_to_c,
 )
 from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
 
@@ -195,3 +195,15 @@ def test_unsendable_bin_values_fail_before_anything_is_written(client, set_name)
 def test_bin_names_longer_than_15_bytes_are_refused(client, set_name):  # noqa: F811
     with pytest.raises(asc.ParamError, match="longer than 15"):
         client.put((NAMESPACE, set_name, 4), {"b" * 16: 1})
+
+
+# -- the C msgpack reader takes any bytes without harm --------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64) | VALUES.map(lambda v: pack_value(v, "v")).flatmap(
+    lambda data: st.integers(0, len(data)).map(lambda cut: data[:cut])))
+def test_the_c_reader_refuses_malformed_msgpack_without_harm(data):
+    from aerospike_c._aerospike import ffi, lib
+    val = lib.asc_val_from_msgpack(data, len(data))
+    if val != ffi.NULL:
+        val_from_c(val)  # a complete value: readable
+        as_val_destroy(val)

@@ -23,6 +23,10 @@ A map the server returns with its "preserve order" flag arrives from the C clien
 [k1, v1, k2, v2, ...] list (C semantics, kept). Anything else raises TypeError naming
 `where` (e.g. "bin 'b'").
 
+A value crosses the cffi boundary in one call each way, as plain msgpack: Python's msgpack
+packs it and C builds the as_val tree (asc_val_from_msgpack), C walks an as_val tree into
+msgpack that Python's msgpack decodes (asc_val_to_msgpack); see csrc/aerospike_c.h.
+
 API used by the other bindings (stable):
 
     val_to_c(obj, where="value") -> as_val*   a new value on the C heap; the caller owns one
@@ -36,6 +40,7 @@ API used by the other bindings (stable):
     bin_value_from_c(as_bin_value*) -> object the same for a bin's value.
     unpack_c(helper, source, what) -> object  decode an asc_*_to_msgpack helper's output.
     pack_value(obj, where) -> bytes           obj as the plain msgpack the C readers take.
+    check_value(obj, where) -> None           raise why obj cannot be sent (nothing if it can).
     encode_str(value, where) -> bytes         str as the C client stores it (UTF-8).
     sized_bytes(value, size, where) -> bytes  a C (value, size) pair as bytes, checked.
     check_int64(value, where) -> int          OverflowError unless it fits int64_t.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -160,33 +161,37 @@ def master_of(cluster, key) -> str:
     return cluster.partition_master(key[0], partition)
 
 
-@pytest.mark.fault_injection
-def test_a_hung_node_times_out_and_a_write_is_in_doubt(aerospike_cluster_factory):
-    cluster = aerospike_cluster_factory(nodes=1)
-    key = (NAMESPACE, "hang", "k")
+@contextmanager
+def hung_master(cluster_factory, key, bins):
+    """A client on a fresh 1-node cluster holding `key`, whose node hangs inside the block."""
+    cluster = cluster_factory(nodes=1)
     with asc.Client(hosts=cluster.hosts) as hung_client:
-        hung_client.put(key, {"a": 1})
+        hung_client.put(key, bins)
         cluster.hang_node(master_of(cluster, key))
         try:
-            timeouts = {"total_timeout": 300, "socket_timeout": 300, "max_retries": 0}
-            with pytest.raises(asc.AerospikeTimeoutError) as caught:
-                hung_client.get(key, policy=timeouts)
-            assert caught.value.in_doubt is False
-            with pytest.raises(asc.AerospikeTimeoutError) as caught:
-                hung_client.put(key, {"a": 2}, policy=timeouts)
-            assert caught.value.code == asc.AEROSPIKE_ERR_TIMEOUT
-            assert caught.value.in_doubt is True  # the write may have happened
+            yield hung_client
         finally:
             cluster.resume_node(master_of(cluster, key))
 
 
 @pytest.mark.fault_injection
+def test_a_hung_node_times_out_and_a_write_is_in_doubt(aerospike_cluster_factory):
+    key = (NAMESPACE, "hang", "k")
+    with hung_master(aerospike_cluster_factory, key, {"a": 1}) as hung_client:
+        timeouts = {"total_timeout": 300, "socket_timeout": 300, "max_retries": 0}
+        with pytest.raises(asc.AerospikeTimeoutError) as caught:
+            hung_client.get(key, policy=timeouts)
+        assert caught.value.in_doubt is False
+        with pytest.raises(asc.AerospikeTimeoutError) as caught:
+            hung_client.put(key, {"a": 2}, policy=timeouts)
+        assert caught.value.code == asc.AEROSPIKE_ERR_TIMEOUT
+        assert caught.value.in_doubt is True  # the write may have happened
+
+
+@pytest.mark.fault_injection
 def test_the_gil_is_released_while_a_command_waits(aerospike_cluster_factory):
-    cluster = aerospike_cluster_factory(nodes=1)
     key = (NAMESPACE, "gil", "k")
-    with asc.Client(hosts=cluster.hosts) as waiting_client:
-        waiting_client.put(key, {"a": 1})
-        cluster.hang_node(master_of(cluster, key))
+    with hung_master(aerospike_cluster_factory, key, {"a": 1}) as waiting_client:
         outcome = []
 
         def blocked_get() -> None:
@@ -202,16 +207,13 @@ def test_the_gil_is_released_while_a_command_waits(aerospike_cluster_factory):
         while worker.is_alive() and spins < 10 ** 8:
             spins += 1  # runs only if the worker's C call let go of the GIL
         worker.join(timeout=10)
-        cluster.resume_node(master_of(cluster, key))
-        assert outcome and spins > 10000
+    assert outcome and spins > 10000
 
 
 @pytest.mark.fault_injection
 def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(aerospike_cluster_factory):
-    cluster = aerospike_cluster_factory(nodes=1)
     key = (NAMESPACE, "busy", "k")
-    with asc.Client(hosts=cluster.hosts) as busy_client:
-        busy_client.put(key, {"n": 1})
+    with hung_master(aerospike_cluster_factory, key, {"n": 1}) as busy_client:
         operations = asc.as_operations_init(1)
         asc.as_operations_add_incr(operations, "n", 1)
         rec = asc.as_record_init(1)
@@ -220,7 +222,6 @@ def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(a
         slow.base.total_timeout = slow.base.socket_timeout = 1500
         slow_write = asc.as_policy_write_init()
         slow_write.base.total_timeout = slow_write.base.socket_timeout = 1500
-        cluster.hang_node(master_of(cluster, key))
         errors = []
 
         def call(function, *args):
@@ -244,7 +245,6 @@ def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(a
         finally:
             for worker in workers:
                 worker.join(timeout=10)
-            cluster.resume_node(master_of(cluster, key))
         assert len(errors) == 2
         asc.as_operations_destroy(operations)
         asc.as_record_destroy(rec)

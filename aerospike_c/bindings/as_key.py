@@ -19,7 +19,7 @@ API for the other bindings (stable):
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
@@ -40,7 +40,7 @@ KeyTuple = Tuple[str, Optional[str], Any, Optional[bytes]]
 _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _NS_MAX = lib.AS_NAMESPACE_MAX_SIZE - 1
 _SET_MAX = lib.AS_SET_MAX_SIZE - 1
-_NAMES: dict = {}  # namespace/set str -> checked UTF-8 (bounded cache)
+_NAMES: Dict[str, bytes] = {}  # namespace/set str -> checked UTF-8 (bounded cache)
 
 
 class as_key(CStruct, Owner):  # noqa: N801 - the C type's name
@@ -79,14 +79,15 @@ def _name(value: Any, what: str, limit: int, allow_none: bool) -> Any:
     if len(encoded) > limit:
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
                          f"{what} {value!r} is longer than {limit} bytes")
-    if len(_NAMES) > 4096:
-        _NAMES.clear()
-    _NAMES[value] = encoded
-    return encoded
+    return remember(_NAMES, value, encoded)
 
 
-def _init(key: as_key, ns: Any, set_: Any) -> Tuple[Any, Any, Any]:
-    return key._ptr, _name(ns, "namespace", _NS_MAX, False), _name(set_, "set", _SET_MAX, True)
+def remember(cache: dict, key: Any, value: Any) -> Any:
+    """cache[key] = value in a cache of checked names that never grows past 4096 entries."""
+    if len(cache) > 4096:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def fill_key(ptr: Any, ns: Any, set_: Any, user_key: Any) -> Any:

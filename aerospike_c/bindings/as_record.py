@@ -36,7 +36,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import UsedStruct
-from .as_key import KeyTuple, key_to_python
+from .as_key import KeyTuple, key_to_python, remember
 from .as_status import as_status
 from .as_val import (
     GeoJSON, bin_value_from_c, check_value, pack_value, sized_bytes, unpack_c, val_to_c,
@@ -102,10 +102,7 @@ def bin_name(name: Any) -> bytes:
     if len(encoded) > _NAME_MAX:
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
                          f"bin name {name!r} is longer than {_NAME_MAX} bytes")
-    if len(_NAMES) > 4096:
-        _NAMES.clear()
-    _NAMES[name] = encoded
-    return encoded
+    return remember(_NAMES, name, encoded)
 
 
 def set_bins(ptr: Any, bins: Mapping[str, Any]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from . import (
     C_CLIENT_VERSION,
@@ -49,7 +49,7 @@ def cluster_hosts(hosts: Optional[str], nodes: int) -> Iterator[Tuple[str, str]]
         yield f"{host}:{port}", f"an embedded {nodes}-node cluster on 127.0.0.1 (ports {ports})"
 
 
-def demo(hosts: Optional[str], nodes: int, namespace: str, out=sys.stdout) -> int:
+def demo(hosts: Optional[str], nodes: int, namespace: str, out: TextIO = sys.stdout) -> int:
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 

@@ -218,7 +218,7 @@ def policy_from_config(as_: Any, kind: str) -> Any:
     return policy
 
 
-def policy_with(policy: Any, fields: Mapping) -> Any:
+def policy_with(policy: Any, fields: Mapping[str, Any]) -> Any:
     """Set fields on a policy view by C name (see the module doc); returns the policy."""
     names = set(policy)
     for name, value in fields.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any
+from typing import Any, Dict, List
 
 import msgpack
 
@@ -63,7 +63,7 @@ class TypedBytes(bytes):
         return f"TypedBytes({self.particle_type}, {bytes(self)!r})"
 
 
-class CdtList(list):
+class CdtList(List[Any]):
     """A list value with Aerospike list flags (bit 0: ordered)."""
 
     flags: int = 0
@@ -73,7 +73,7 @@ class CdtList(list):
         self.flags = flags
 
 
-class CdtMap(dict):
+class CdtMap(Dict[Any, Any]):
     """A map value with Aerospike map flags (1 key ordered, 3 key/value ordered)."""
 
     flags: int = 0
@@ -128,14 +128,14 @@ def _convert(value: Any) -> Any:
     return value
 
 
-def _make_list(items: list) -> CdtList:
+def _make_list(items: List[Any]) -> CdtList:
     """A CdtList from decoded items; a leading ext element carries the flags."""
     if items and type(items[0]) is msgpack.ExtType:
         return CdtList(items[1:], items[0].code)
     return CdtList(items)
 
 
-def _make_map(pairs: list) -> CdtMap:
+def _make_map(pairs: List[Any]) -> CdtMap:
     """A CdtMap from decoded pairs; a leading ext key carries the flags."""
     flags = 0
     if pairs and type(pairs[0][0]) is msgpack.ExtType:
@@ -147,11 +147,11 @@ def _make_map(pairs: list) -> CdtMap:
         raise ParticleError(f"unsupported map key: {exc}") from None
 
 
-def _list_hook(items: list) -> CdtList:
+def _list_hook(items: List[Any]) -> CdtList:
     return _make_list([_convert(v) for v in items])
 
 
-def _pairs_hook(pairs: list) -> CdtMap:
+def _pairs_hook(pairs: List[Any]) -> CdtMap:
     return _make_map([(_convert(k), _convert(v)) for k, v in pairs])
 
 
@@ -229,7 +229,7 @@ def _to_wire(value: Any) -> Any:
         return [msgpack.ExtType(flags, b"")] + items if flags else items
     if isinstance(value, dict):
         flags = getattr(value, "flags", 0)
-        out: dict = {msgpack.ExtType(flags, b""): None} if flags else {}
+        out: Dict[Any, Any] = {msgpack.ExtType(flags, b""): None} if flags else {}
         for key, item in value.items():
             out[_to_wire(key)] = _to_wire(item)
         return out
@@ -245,7 +245,8 @@ _packer_options = {"use_bin_type": False, "strict_types": True}
 
 def pack(value: Any) -> bytes:
     """Encode a Python value as Aerospike msgpack."""
-    return msgpack.packb(_to_wire(value), **_packer_options)
+    packed: bytes = msgpack.packb(_to_wire(value), **_packer_options)  # msgpack is untyped
+    return packed
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def normalize_cdt_particle(ptype: int, data: bytes) -> bytes:
 # Aerospike value ordering
 # ---------------------------------------------------------------------------
 
-def order_key(value: Any) -> tuple:
+def order_key(value: Any) -> tuple[Any, ...]:
     """Sort key giving Aerospike's ordering: nil < bool < int < string < list < map < bytes
     < double < geojson < infinity."""
     kind = type(value)
@@ -386,7 +387,7 @@ def values_equal(pattern: Any, value: Any) -> bool:
     return order_key(pattern) == order_key(value)
 
 
-def sorted_map(value: dict, flags: int | None = None) -> CdtMap:
+def sorted_map(value: Dict[Any, Any], flags: int | None = None) -> CdtMap:
     """A key-ordered copy of a map."""
     keep = value.flags if flags is None and isinstance(value, CdtMap) else (flags or 0)
     return CdtMap(sorted(value.items(), key=lambda kv: order_key(kv[0])), keep)

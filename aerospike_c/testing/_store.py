@@ -12,7 +12,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tuple
 
 from ._info import parse_params
 
@@ -256,7 +256,7 @@ class Store:
         entries = []
         with self.lock:
             for ns in self._selected_namespaces(only_ns):
-                names = set()
+                names: set[bytes] = set()
                 for _, _, record in ns.live_records(now):
                     names.update(record.bins)
                 text = ",".join(sorted(n.decode("utf-8", "replace") for n in names))
@@ -453,7 +453,7 @@ def _path_parts(name: str) -> Tuple[Optional[str], Optional[str]]:
     return only_ns, only_set
 
 
-_INFO_HANDLERS: Dict[str, Any] = {
+_INFO_HANDLERS: Dict[str, Callable[[Store, Dict[str, str], NodeView], str]] = {
     "namespaces": lambda store, params, node: ";".join(store.namespaces),
     "sindex-create": Store._sindex_create,
     "sindex-delete": Store._sindex_delete,

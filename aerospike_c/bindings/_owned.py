@@ -1,6 +1,7 @@
 """`OwnedStruct`: a CStruct that owns its C memory and what that memory points to.
 
-The base of as_record, as_operations, as_cdt_ctx and the policies: `_keepalive` holds the
+The base of the policies, as_cdt_ctx and (through _calls.UsedStruct, which also refuses to
+destroy a struct a running C call reads) as_record, as_operations, as_scan ...: `_keepalive` holds the
 Python buffers and objects the C struct points at, and `_release()` runs the C destroy
 function once (explicitly, or when the object is collected); any use afterwards raises
 LifecycleError instead of touching freed memory.

@@ -251,10 +251,19 @@ class RecordMethods:
     def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
                         gen: Optional[int] = None, policy: Any = None
                         ) -> Tuple[Any, Dict[str, int], List[Tuple[str, Any]]]:
-        """Like operate(), with the results as [(bin, value), ...] in order, repeats kept."""
+        """Like operate(), with the results as [(bin, value), ...] in order, repeats kept.
+
+        Sets the operate policy's respond_all_ops (on a copy), so that every operation, write
+        operations included, has its place in the results (a server answers nil for those)."""
         built = _operations(operations, ttl, gen)
-        return operate_record(self._as, self._policy("operate", policy), key, built,
-                                        ordered=True)
+        if isinstance(policy, CStruct):
+            given, policy = policy, policy_from_config(self._as, "operate")
+            policy._ptr[0] = given._ptr[0]
+            policy._keep(given)
+            policy.respond_all_ops = True
+        else:
+            policy = self._policy("operate", {**(policy or {}), "respond_all_ops": True})
+        return operate_record(self._as, policy, key, built, ordered=True)
 
     def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
         """Reset the record's time to live (a touch operation); returns the new metadata."""

@@ -103,14 +103,15 @@ def test_list_operations(client, key):  # noqa: F811
     assert meta["gen"] == 2
 
 
-@pytest.mark.xfail(real_cluster_hosts() is None, strict=True,
-                   reason="embedded cluster gap: with RESPOND_ALL_OPS it returns no result for "
-                          "list set/sort, where a server answers nil for every operation")
 def test_every_operation_answers_when_responding_to_all(client, key):  # noqa: F811
     _, _, results = client.operate_ordered(key, [
         ops.list_set("l", 0, 9), ops.list_sort("l", asc.AS_LIST_SORT_DEFAULT), ops.read("l"),
     ])
     assert results == [("l", None), ("l", None), ("l", [1, 2, 9])]
+    # The caller's policy object is not changed by operate_ordered.
+    policy = asc.as_policy_operate_init()
+    _, _, results = client.operate_ordered(key, [ops.list_set("l", 0, 3), ops.read("l")], policy=policy)
+    assert results == [("l", None), ("l", [3, 2, 9])] and policy.respond_all_ops is False
 
 
 def test_list_policy_and_context(client, key):  # noqa: F811

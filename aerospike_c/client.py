@@ -16,12 +16,12 @@ raise `LifecycleError`. Reconnecting after `close()` is allowed, as in C.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
 from ._queries import QueryMethods
 from ._records import RecordMethods
-from .bindings._cstruct import CStruct
+from .bindings._cstruct import CStruct, set_fields
 from .bindings.as_error import lifecycle_error
 
 __all__ = ["Config", "Client", "HostSpec"]
@@ -56,7 +56,7 @@ class Config:
             raise ValueError("user and password go together")
         if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
             raise ValueError("user and password must be non-empty and at most 63 bytes")
-        _apply(probe, self.fields)
+        set_fields(probe, self.fields)
 
     @staticmethod
     def _add_host(config: Any, host: HostSpec) -> None:
@@ -76,23 +76,11 @@ class Config:
             c.as_config_tls_add_host(config, name, tls_name, port)
         if self.user is not None:
             c.as_config_set_user(config, self.user, self.password)  # type: ignore[arg-type]
-        _apply(config, self.fields)
+        set_fields(config, self.fields)
         return config
 
     def __repr__(self) -> str:
         return f"Config(hosts={self.hosts!r}, fields={self.fields!r})"
-
-
-def _apply(view: CStruct, fields: Mapping[str, Any]) -> None:
-    """Set fields on a struct view; a dict value sets the fields of a nested struct."""
-    for name, value in fields.items():
-        if isinstance(value, Mapping):
-            nested = getattr(view, name)
-            if not isinstance(nested, CStruct):
-                raise TypeError(f"{view._path}.{name} is not a struct; it takes a value, not a dict")
-            _apply(nested, value)
-        else:
-            setattr(view, name, value)
 
 
 class Client(RecordMethods, QueryMethods):

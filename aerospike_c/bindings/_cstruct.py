@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from .._aerospike import ffi, lib
 
-__all__ = ["CStruct", "FieldHandler", "c_enum", "register_field", "Owner"]
+__all__ = ["CStruct", "FieldHandler", "c_enum", "register_field", "Owner", "set_fields"]
 
 
 class Owner:
@@ -202,3 +202,26 @@ def _encode(where: str, value: Any) -> bytes:
     if b"\0" in encoded:
         raise ValueError(f"{where} must not contain NUL characters")
     return encoded
+
+
+def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str] = None) -> CStruct:
+    """Set fields by C name; a Mapping value sets the fields of that nested struct.
+
+    `shortcut` names a nested struct whose fields may also be given directly (a policy's
+    "base": {"total_timeout": 50} means base.total_timeout). Returns the view.
+    """
+    names = set(view)
+    for name, value in fields.items():
+        target = view
+        if shortcut is not None and name not in names and shortcut in names:
+            nested_view = getattr(view, shortcut)
+            if name in set(nested_view):
+                target = nested_view
+        if isinstance(value, Mapping):
+            nested = getattr(target, name)
+            if not isinstance(nested, CStruct):
+                raise TypeError(f"{target._path}.{name} is not a struct; it takes a value, not a dict")
+            set_fields(nested, value, shortcut)
+        else:
+            setattr(target, name, value)
+    return view

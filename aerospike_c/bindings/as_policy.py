@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any, Dict
 
 from .._aerospike import ffi, lib
-from ._cstruct import CStruct, register_field
+from ._cstruct import CStruct, register_field, set_fields
 from ._owned import OwnedStruct
 
 __all__ = [
@@ -220,17 +220,4 @@ def policy_from_config(as_: Any, kind: str) -> Any:
 
 def policy_with(policy: Any, fields: Mapping[str, Any]) -> Any:
     """Set fields on a policy view by C name (see the module doc); returns the policy."""
-    names = set(policy)
-    for name, value in fields.items():
-        if name not in names and "base" in names and name in set(policy.base):
-            target: CStruct = policy.base
-        else:
-            target = policy
-        if isinstance(value, Mapping):
-            nested = getattr(target, name)
-            if not isinstance(nested, CStruct):
-                raise TypeError(f"{target._path}.{name} is not a struct; it takes a value")
-            policy_with(nested, value)
-        else:
-            setattr(target, name, value)
-    return policy
+    return set_fields(policy, fields, shortcut="base")

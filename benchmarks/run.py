@@ -260,7 +260,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, help="multiply operation counts (default 1)")
     parser.add_argument("--keys", type=int, help="records in the small and wide sets (default 10000)")
     parser.add_argument("--scan-records", type=int, help="records in the scanned set (default 100000)")
-    parser.add_argument("--memory-ops", type=int, help="operations of the memory case (default 200000)")
+    parser.add_argument("--memory-ops", type=int, help="operations of the memory case (default 100000)")
     parser.add_argument("--quick", action="store_true", help="small counts: about a minute")
     parser.add_argument("--official-python", help="python with `aerospike` installed "
                         "(default: benchmarks/.venv-official, created on demand)")
@@ -271,7 +271,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--no-chart", action="store_true")
     args = parser.parse_args(argv)
     quick_defaults = dict(runs=2, scale=0.2, keys=10000, scan_records=20000, memory_ops=20000)
-    full_defaults = dict(runs=5, scale=1.0, keys=10000, scan_records=100000, memory_ops=200000)
+    full_defaults = dict(runs=5, scale=1.0, keys=10000, scan_records=100000, memory_ops=100000)
     for key, value in (quick_defaults if args.quick else full_defaults).items():
         if getattr(args, key) is None:
             setattr(args, key, value)

@@ -108,3 +108,10 @@ def test_as_error_string_is_the_c_function():
         as_error_string("9")
     with pytest.raises(ValueError):
         as_error_string(1 << 40)
+
+
+def test_codes_print_as_numbers_like_the_c_printf_on_every_python():
+    err = exc.error_class(9)(9, "Timeout", file="as_command.c", line=1)
+    assert f"err({err.code}) {err.message}" == "err(9) Timeout"
+    assert str(as_status.AEROSPIKE_ERR_PARAM) == "-2" and f"{as_status.AEROSPIKE_OK:>3}" == "  0"
+    assert repr(as_status.AEROSPIKE_ERR_TIMEOUT) == "<as_status.AEROSPIKE_ERR_TIMEOUT: 9>"

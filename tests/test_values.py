@@ -19,10 +19,13 @@ from aerospike_c.bindings.as_val import (
 from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
 
 INT64 = st.integers(min_value=-(2 ** 63), max_value=2 ** 63 - 1)
-SCALARS = (st.none() | st.booleans() | INT64 | st.floats(allow_nan=False) | st.text()
+# Strings a server can store: UTF-8, so no lone surrogates (those are refused, tested below).
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+SCALARS = (st.none() | st.booleans() | INT64 | st.floats(allow_nan=False) | TEXT
            | st.binary())
 # C compares str map keys with strcmp: keys that differ only after a NUL are one key.
-MAP_KEYS = INT64 | st.text(alphabet=st.characters(blacklist_characters="\x00")) | st.binary()
+MAP_KEYS = INT64 | st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                                  blacklist_characters="\x00")) | st.binary()
 VALUES = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(MAP_KEYS, inner, max_size=5),
@@ -144,7 +147,7 @@ def without_nul(value):
 WIRE_VALUES = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner.map(without_nul), max_size=5)
-    | st.dictionaries(INT64 | st.text().map(without_nul) | st.binary(), inner.map(without_nul),
+    | st.dictionaries(INT64 | TEXT.map(without_nul) | st.binary(), inner.map(without_nul),
                       max_size=5),
     max_leaves=20,
 )
@@ -207,3 +210,9 @@ def test_the_c_reader_refuses_malformed_msgpack_without_harm(data):
     if val != ffi.NULL:
         val_from_c(val)  # a complete value: readable
         as_val_destroy(val)
+
+
+@pytest.mark.parametrize("value", ["\ud800", ["ok", "\udfff"], {"\ud800": 1}])
+def test_strings_that_are_not_utf8_encodable_raise_value_error_naming_the_bin(value):
+    with pytest.raises(ValueError, match="lone_bin"):
+        pack_value(value, "bin 'lone_bin'")

@@ -185,8 +185,10 @@ def pack_value(obj: Any, where: str) -> bytes:
     """`obj` as plain msgpack for the C readers (errors name `where`)."""
     try:
         return _pack(obj)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError) as exc:
         check_value(obj, where)
+        if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: not UTF-8, no server takes it
+            raise ValueError(f"{where}: a str that is not valid UTF-8 ({exc.reason})") from exc
         raise
 
 

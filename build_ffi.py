@@ -83,7 +83,6 @@ CDEF_HEADERS = [
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.
 SYSTEM_HEADERS = {"stdlib.h": "<stdlib.h>"}
-OWN_HEADERS = {"aerospike_c.h": '"aerospike_c.h"'}
 # Headers declared together with another cdef file but included on their own.
 EXTRA_INCLUDES = ["<aerospike/as_node.h>"]
 
@@ -91,8 +90,10 @@ LINK_LIBRARIES = ["ssl", "crypto", "yaml", "z", "pthread", "m"]
 
 
 def include_line(header: str) -> str:
-    target = SYSTEM_HEADERS.get(header) or OWN_HEADERS.get(header) or f"<aerospike/{header}>"
-    return f"#include {target}"
+    """Our own headers live in csrc/ (same name); the rest are the C client's or the system's."""
+    if (CSRC_DIR / header).is_file():
+        return f'#include "{header}"'
+    return f"#include {SYSTEM_HEADERS.get(header) or f'<aerospike/{header}>'}"
 
 
 def read_cdefs() -> str:

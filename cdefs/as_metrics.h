@@ -14,3 +14,6 @@ typedef struct as_metrics_policy_s {
 } as_metrics_policy;
 
 void as_metrics_policy_init(as_metrics_policy* policy);
+void as_metrics_policy_destroy(as_metrics_policy* policy);
+as_status aerospike_enable_metrics(struct aerospike_s* as, as_error* err, const as_metrics_policy* policy);
+as_status aerospike_disable_metrics(struct aerospike_s* as, as_error* err);

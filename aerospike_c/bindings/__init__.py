@@ -17,6 +17,8 @@ from .as_cluster_event import __all__ as _cluster_event_all
 from .as_error import as_error_string
 from .as_log import *  # noqa: F401,F403
 from .as_log import __all__ as _log_all
+from .as_metrics import *  # noqa: F401,F403
+from .as_metrics import __all__ as _metrics_all
 from .as_status import as_status
 from .constants import *  # noqa: F401,F403
 from .constants import __all__ as _constants_all
@@ -26,7 +28,7 @@ from .enums import __all__ as _enums_all
 __all__ = (
     ["as_status", "as_error_string"]
     + [n for n in _config_all if n not in ("config_ptr", "c_str")]
-    + _aerospike_all + _stats_all + _constants_all + _log_all + _cluster_event_all
+    + _aerospike_all + _stats_all + _constants_all + _log_all + _cluster_event_all + _metrics_all
     + [n for n in _enums_all if n != "as_status"]
 )
 

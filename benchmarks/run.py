@@ -6,8 +6,7 @@
     python benchmarks/run.py --hosts 10.0.0.5:3000 --clients aerospike_c,official
 
 Every (case, client, run) is its own process, so CPU time and peak RSS belong to that client
-alone; the embedded cluster runs in yet another process (pinned to its own core when there
-are two). Results: a table on the console, benchmarks/results/<time>.json (and latest.json),
+alone; the embedded cluster runs in yet another process (`--pin` puts it on a core of its own). Results: a table on the console, benchmarks/results/<time>.json (and latest.json),
 and benchmarks/results/chart.png when matplotlib is installed. See benchmarks/README.md.
 """
 from __future__ import annotations
@@ -265,8 +264,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--official-python", help="python with `aerospike` installed "
                         "(default: benchmarks/.venv-official, created on demand)")
     parser.add_argument("--aerospike-c-python", help="python with aerospike_c (default: this one)")
-    parser.add_argument("--no-pin", action="store_true",
-                        help="do not pin the embedded server and the clients to separate CPUs")
+    parser.add_argument("--pin", action="store_true",
+                        help="pin the embedded server to the first CPU and the clients to the others "
+                        "(on this 2-core VM that doubles every client's CPU per round trip: "
+                        "cross-core wake-ups; see README)")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR, help="results folder")
     parser.add_argument("--no-chart", action="store_true")
     args = parser.parse_args(argv)
@@ -308,7 +309,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not available:
         print("no client can run", file=log)
         return 1
-    server_cpus, client_cpus = cpu_split(not args.no_pin and not args.hosts)
+    server_cpus, client_cpus = cpu_split(args.pin and not args.hosts)
     results: List[Dict[str, Any]] = []
     started = time.time()
     load_before = os.getloadavg()

@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -157,7 +157,7 @@ class Target:
     hosts: str
     namespace: str
     nodes: int
-    cpus: Optional[set] = None
+    cpus: Optional[Set[int]] = None
 
 
 def run_one(runner: ClientRunner, case: Case, target: Target,
@@ -180,13 +180,14 @@ def run_one(runner: ClientRunner, case: Case, target: Target,
     if not lines:
         tail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
         return {"client": runner.name, "workload": case.workload, "error": tail}
-    return json.loads(lines[-1])
+    result: Dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 # -- the server ----------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def server(args: argparse.Namespace, server_cpus: Optional[set], log: Any) -> Iterator[str]:
+def server(args: argparse.Namespace, server_cpus: Optional[Set[int]], log: Any) -> Iterator[str]:
     """Yield the hosts string: the given --hosts, or an embedded 3-node cluster in its own process."""
     if args.hosts:
         yield args.hosts
@@ -283,7 +284,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
-def cpu_split(pin: bool) -> Tuple[Optional[set], Optional[set]]:
+def cpu_split(pin: bool) -> Tuple[Optional[Set[int]], Optional[Set[int]]]:
     """(server CPUs, client CPUs): one core for the embedded server, the rest for clients."""
     cpus = sorted(os.sched_getaffinity(0))
     if not pin or len(cpus) < 2:

@@ -11,17 +11,11 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import aerospike_c  # noqa: E402
-from aerospike_c import Client, Config  # noqa: E402
+from aerospike_c import Client, Config, ops  # noqa: E402
 
 from _common import (  # noqa: E402
     Adapter, Call, Unsupported, is_wide_set, run_as_script, small_bins, wide_bins,
 )
-
-try:
-    ops: Any = aerospike_c.ops
-except AttributeError:  # not re-exported at the top level (yet)
-    from aerospike_c._records import ops
 
 
 class AerospikeCAdapter(Adapter):

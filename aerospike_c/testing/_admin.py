@@ -62,7 +62,7 @@ def client_password_hash(password: str) -> str:
     bcrypt); raises RuntimeError when neither can compute it.
     """
     try:
-        import bcrypt  # type: ignore[import-not-found]
+        import bcrypt  # type: ignore[import-not-found,unused-ignore]  # optional dependency
     except ImportError:
         pass
     else:

@@ -166,8 +166,8 @@ def _select(command: str, args: Sequence[Any], values: Sequence[Any],
                 if any(values_equal(p, v) for p in patterns)], False
     if command == "value_interval":
         begin = _arg(args, 1)
-        end = args[2] if len(args) > 2 else _OPEN_END
-        return [i for i, v in enumerate(values) if _in_interval(v, begin, end)], False
+        end_value = args[2] if len(args) > 2 else _OPEN_END
+        return [i for i, v in enumerate(values) if _in_interval(v, begin, end_value)], False
     if command == "value_rel_rank":
         return _rel_rank_selection(values, _arg(args, 1), _int_arg(args, 2),
                                    _opt_count(args, 3)), False
@@ -182,8 +182,8 @@ def _select(command: str, args: Sequence[Any], values: Sequence[Any],
         return [i for i, k in enumerate(keys) if any(values_equal(w, k) for w in wanted)], False
     if command == "key_interval":
         begin = _arg(args, 1)
-        end = args[2] if len(args) > 2 else _OPEN_END
-        return [i for i, k in enumerate(keys) if _in_interval(k, begin, end)], False
+        end_key = args[2] if len(args) > 2 else _OPEN_END
+        return [i for i, k in enumerate(keys) if _in_interval(k, begin, end_key)], False
     if command == "key_rel_index":
         pivot_key = order_key(_arg(args, 1))
         base = sum(1 for k in keys if order_key(k) < pivot_key)
@@ -261,7 +261,7 @@ def _list_insert_sorted(lst: CdtList, value: Any) -> None:
 
 
 def _list_append_items(lst: CdtList, items: Sequence[Any], flags: int) -> None:
-    accepted = []
+    accepted: List[Any] = []
     for value in items:
         if flags & LIST_ADD_UNIQUE and (any(values_equal(value, v) for v in lst)
                                         or any(values_equal(value, v) for v in accepted)):
@@ -288,7 +288,7 @@ def _list_insert(lst: CdtList, index: int, items: List[Any], flags: int) -> bool
             return False
         raise CdtError(ERR_OP_NOT_APPLICABLE, "insert index out of bounds")
     if flags & LIST_ADD_UNIQUE:
-        fresh = []
+        fresh: List[Any] = []
         for value in items:
             if any(values_equal(value, v) for v in lst) or any(values_equal(value, v)
                                                                for v in fresh):
@@ -362,9 +362,8 @@ def _list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
     if command == 10:  # trim
         start, end = _range(_int_arg(args, 0), _int_arg(args, 1), size)
         kept = lst[start:end]
-        removed = size - len(kept)
         lst[:] = kept
-        return removed
+        return size - len(kept)
     if command == 11:  # clear
         lst.clear()
         return NO_RESULT
@@ -418,8 +417,8 @@ def _list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
     result = _result(_int_arg(args, 0), chosen, single, lst,
                      ordered_rank=selector in ("rank", "rank_range", "value_rel_rank"))
     if command >= 32:
-        removed = set(_inverted(chosen, len(lst), _int_arg(args, 0)))
-        lst[:] = [v for i, v in enumerate(lst) if i not in removed]
+        dropped = set(_inverted(chosen, len(lst), _int_arg(args, 0)))
+        lst[:] = [v for i, v in enumerate(lst) if i not in dropped]
     return result
 
 
@@ -582,6 +581,7 @@ def _ctx_step(container: Any, ctype: int, cvalue: Any, create: bool) -> Any:
                 if not create:
                     raise CdtError(ERR_OP_NOT_APPLICABLE, "context key not found")
                 container[cvalue] = _new_container(ctype, list_level=False)
+                assert isinstance(container, CdtMap)  # maps are decoded and created as CdtMap
                 _map_keep_order(container)
             return container[cvalue]
         items = sorted(container.items(), key=lambda kv: order_key(kv[0]))
@@ -674,7 +674,11 @@ def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
         raise CdtError(ERR_INCOMPATIBLE_TYPE, "operation does not fit the element type")
     if not isinstance(target, (CdtList, CdtMap)):
         raise CdtError(ERR_PARAMETER, "bad element")
-    result = _map_op(target, command, args) if is_map else _list_op(target, command, args)
+    # Checked above: a CdtMap exactly when is_map.
+    if isinstance(target, CdtMap):
+        result = _map_op(target, command, args)
+    else:
+        result = _list_op(target, command, args)
     if not modify:
         return current, result
     return particles.encode_particle(top), result

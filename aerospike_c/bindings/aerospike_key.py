@@ -21,7 +21,9 @@ apply_udf.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import (
+    Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union, overload,
+)
 
 from .._aerospike import ffi, lib
 from .aerospike import _instance
@@ -164,6 +166,9 @@ class _Key:
     """An `as_key` filled from a Python key for one call (no as_key object)."""
 
     __slots__ = ("ptr", "keep", "tuple")
+    ptr: Any  # the as_key* C reads
+    keep: object  # what must stay alive while C reads ptr (an as_key, a user key's buffer)
+    tuple: Optional[KeyTuple]  # the key as given, None for an as_key
 
     def __init__(self, key: Any) -> None:
         if isinstance(key, as_key):
@@ -190,7 +195,7 @@ class _Key:
         return (self.tuple[0], self.tuple[1], self.tuple[2], digest)
 
 
-def put_bins(as_: Any, policy: Any, key: Any, bins: Mapping, ttl: Optional[int] = None,
+def put_bins(as_: Any, policy: Any, key: Any, bins: Mapping[str, Any], ttl: Optional[int] = None,
              gen: Optional[int] = None) -> None:
     """aerospike_key_put() of a dict of bins (ttl/gen: the record's metadata when given)."""
     if not isinstance(bins, Mapping):
@@ -250,7 +255,17 @@ def remove_key(as_: Any, policy: Any, key: Any) -> None:
          policy_arg(policy, "as_policy_remove"), c_key.ptr)
 
 
-def operate_record(as_: Any, policy: Any, key: Any, ops: Any, ordered: bool = False) -> Any:
+OrderedResult = Tuple[Optional[KeyTuple], Dict[str, int], List[Tuple[str, Any]]]
+
+
+@overload
+def operate_record(as_: Any, policy: Any, key: Any, ops: Any,
+                   ordered: Literal[False] = False) -> Record: ...
+@overload
+def operate_record(as_: Any, policy: Any, key: Any, ops: Any,
+                   ordered: Literal[True]) -> OrderedResult: ...
+def operate_record(as_: Any, policy: Any, key: Any, ops: Any,
+                   ordered: bool = False) -> Union[Record, OrderedResult]:
     """aerospike_key_operate() with an as_operations: a Record (bins as a dict), or with
     ordered=True (key, meta, [(bin, value), ...]) keeping every result of repeated bins."""
     c_key, c_ops, out = _Key(key), ops_arg(ops), ffi.new("as_record**")
@@ -258,7 +273,7 @@ def operate_record(as_: Any, policy: Any, key: Any, ops: Any, ordered: bool = Fa
         _run(as_, "aerospike_key_operate", lib.aerospike_key_operate,
              policy_arg(policy, "as_policy_operate"), c_key.ptr, ops_ptr, out)
     if out[0] == _NULL:
-        return Record(c_key.to_python(), {}, [] if ordered else {})
+        return (c_key.to_python(), {}, []) if ordered else Record(c_key.to_python(), {}, {})
     if not ordered:
         return _record_out(out, c_key)
     try:

@@ -82,7 +82,7 @@ def _name(value: Any, what: str, limit: int, allow_none: bool) -> Any:
     return remember(_NAMES, value, encoded)
 
 
-def remember(cache: dict, key: Any, value: Any) -> Any:
+def remember(cache: Dict[Any, Any], key: Any, value: Any) -> Any:
     """cache[key] = value in a cache of checked names that never grows past 4096 entries."""
     if len(cache) > 4096:
         cache.clear()

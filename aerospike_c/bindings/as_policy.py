@@ -22,7 +22,7 @@ API for the other bindings and the Client (stable; a policy argument for C is ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Dict
+from typing import Any, Dict, Type, cast
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field, set_fields
@@ -55,9 +55,9 @@ class _Policy(OwnedStruct):
         return f"<{self.ctype} {self.to_dict()!r}>"
 
 
-def _policy_class(ctype: str) -> type:
-    return type(ctype, (_Policy,), {"__slots__": (), "ctype": ctype,
-                                    "__doc__": f"`{ctype}`: fields by C name, checked."})
+def _policy_class(ctype: str) -> Type[_Policy]:
+    return cast(Type[_Policy], type(ctype, (_Policy,), {
+        "__slots__": (), "ctype": ctype, "__doc__": f"`{ctype}`: fields by C name, checked."}))
 
 
 as_policy_read = _policy_class("as_policy_read")

@@ -79,6 +79,7 @@ CDEF_HEADERS = [
     "as_batch.h",
     "aerospike_batch.h",
     "aerospike_c.h",
+    "asc_batch.h",
 ]
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.

@@ -37,7 +37,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
-from .bindings.aerospike_batch import batch_outcomes
+from .bindings.aerospike_batch import batch_outcomes, batch_rows
+from .bindings.as_batch import status_of
 from .bindings.as_error import as_error_string
 from .bindings.as_operations import as_operations
 from .bindings.as_record import Record
@@ -412,8 +413,7 @@ class QueryMethods:
     def _batch(self, keys: Sequence[Any]) -> Any:
         batch = c.as_batch_init(len(keys))
         try:
-            for index, key in enumerate(keys):
-                batch[index] = key
+            batch.set_keys(keys)
         except BaseException:
             c.as_batch_destroy(batch)
             raise
@@ -442,24 +442,31 @@ class QueryMethods:
         A key that failed otherwise raises its error."""
         policy = self._policy("batch", policy)
         if bins is None:
-            results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_get(
-                self._as, policy, batch, listener))
+            rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
             if isinstance(bins, str):
                 raise TypeError("bins is a list of bin names, not a str")
-            results, failed = self._batch_call(
-                keys, lambda batch, listener: c.aerospike_batch_get_bins(
-                    self._as, policy, batch, list(bins), listener))
-        return [_found(result, failed) for result in results]
+            rows, failed = self._batch_rows("aerospike_batch_get_bins", keys, policy, list(bins))
+        return [Record(tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]) if row[1] == 0
+                else _missing(row, failed) for row in rows]
+
+    def _batch_rows(self, function: str, keys: Sequence[Any], policy: Any,
+                    bins: Optional[List[str]] = None
+                    ) -> Tuple[List[List[Any]], Optional[BatchFailedError]]:
+        """Run a key-list batch read (see batch_rows): a row per key, C's BatchFailedError."""
+        batch = self._batch(keys)
+        try:
+            return batch_rows(function, self._as, policy, batch, bins)
+        finally:
+            c.as_batch_destroy(batch)
 
     def batch_exists(self, keys: Sequence[Any], *, policy: Any = None
                      ) -> List[Optional[Dict[str, int]]]:
         """The metadata {"gen", "ttl"} of each key (None where not found)."""
-        policy = self._policy("batch", policy)
-        results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_exists(
-            self._as, policy, batch, listener))
-        return [None if record is None else record.meta
-                for record in (_found(result, failed) for result in results)]
+        rows, failed = self._batch_rows("aerospike_batch_exists", keys,
+                                        self._policy("batch", policy))
+        return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else _missing(row, failed)
+                for row in rows]
 
     def batch_remove(self, keys: Sequence[Any], *, policy: Any = None) -> List[BatchResult]:
         """Remove every key; the outcome per key."""
@@ -492,13 +499,11 @@ class QueryMethods:
             c.as_batch_records_destroy(records)
 
 
-def _found(result: "c.as_batch_result", failed: Optional[BatchFailedError]) -> Optional[Record]:
-    """The record of an OK result, None for not found; raise any other failure."""
-    if result.result == as_status.AEROSPIKE_OK:
-        return result.record
-    if result.result == as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND:
+def _missing(row: List[Any], failed: Optional[BatchFailedError]) -> None:
+    """None for a batch_rows row of a key not found; raise any other failure."""
+    if row[1] == as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND:
         return None
-    raise _record_error(result.result, result.message, result.in_doubt, failed) from failed
+    raise _record_error(status_of(row[1]), row[3], row[4], failed) from failed
 
 
 def _batch_result(key: Any, result: int, record: Any, in_doubt: bool, message: Optional[str],

@@ -31,19 +31,21 @@ names and arguments) until as_batch_records_destroy().
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from .._aerospike import ffi, lib
 from ._calls import CallbackContext, UsedStruct, c_uint, from_udata, owned_arg, policy_arg
 from ._cstruct import CStruct, register_field
 from .aerospike import aerospike, using
-from .as_batch import as_batch_result, batch_arg, fill_key_slot
+from ..exceptions import BatchFailedError
+from .as_batch import as_batch_result, batch_arg, fill_key_slot, status_of
 from .as_config import c_str
 from .as_error import check, new_error
 from .as_key import key_to_python
-from .as_record import bin_name, record_to_python
+from .as_record import Record, bin_name, record_to_python
 from .as_scan import owned_arglist
 from .as_val import val_from_c
+from .asc_batch import rows_from_c
 
 __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create",
            "as_batch_read_init", "as_batch_read_reserve", "as_batch_write_reserve",
@@ -52,7 +54,7 @@ __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create
            "aerospike_batch_get", "aerospike_batch_get_bins", "aerospike_batch_get_ops",
            "aerospike_batch_exists", "aerospike_batch_operate", "aerospike_batch_apply",
            "aerospike_batch_remove"]
-# Also for the Client: batch_outcomes(records).
+# Also for the Client: batch_outcomes(records), batch_rows(...).
 
 BatchListener = Callable[[List[as_batch_result], int, Any], Any]
 
@@ -319,12 +321,36 @@ def aerospike_batch_write(as_: aerospike, policy: Any, records: as_batch_records
 
 
 # -- key lists with a listener -------------------------------------------------------------------
+class _Rows:
+    """The listener of batch_rows(): keeps the rows of its one call."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: List[List[Any]] = []
+
+    def __call__(self, rows: List[List[Any]]) -> None:
+        self.rows = rows
+
+
+def _results(results: Any, n: int) -> List[as_batch_result]:
+    """Every result of a key-list batch call, decoded from one msgpack buffer."""
+    converted = []
+    for key, result, subcode, message, in_doubt, gen, ttl, bins in rows_from_c(results, n):
+        key = tuple(key)
+        record = Record(key, {"gen": gen, "ttl": ttl}, bins) if result == 0 else None
+        converted.append(as_batch_result(key, record, status_of(result), subcode, message,
+                                         in_doubt))
+    return converted
+
+
 @ffi.def_extern()
 def asc_batch_listener(results: Any, n: int, udata: Any) -> bool:
     """C calls this once with every result of a key-list batch call."""
     context = from_udata(udata)
-    return context.invoke(lambda: ([as_batch_result._from_c(results[i].key, results[i])
-                                    for i in range(n)], n, context.udata))
+    if type(context.callback) is _Rows:
+        return context.invoke(lambda: (rows_from_c(results, n),))
+    return context.invoke(lambda: (_results(results, n), n, context.udata))
 
 
 def _run_listener(function: str, as_: aerospike, batch: Any, listener: Optional[BatchListener],
@@ -356,12 +382,38 @@ def aerospike_batch_get(as_: aerospike, policy: Any, batch: Any, listener: Optio
 def aerospike_batch_get_bins(as_: aerospike, policy: Any, batch: Any, bins: Sequence[str],
                              listener: Optional[BatchListener], udata: Optional[Any] = None) -> None:
     """aerospike_batch_get_bins(): read bins `bins` of every key (C's n_bins is len(bins))."""
+    array, keep = _bin_names(bins)
+    _run_listener("aerospike_batch_get_bins", as_, batch, listener, udata,
+                  policy_arg(policy, "as_policy_batch"), None, array, len(keep))
+
+
+def _bin_names(bins: Sequence[str]) -> Tuple[Any, List[Any]]:
+    """A `char**` of bin names, and the buffers it points to (keep them alive)."""
     if isinstance(bins, str) or not isinstance(bins, (list, tuple)):
         raise TypeError(f"bins must be a list of str, not {type(bins).__name__}")
     buffers = [ffi.new("char[]", bin_name(name)) for name in bins]
-    array = ffi.new("char*[]", buffers or 1)
-    _run_listener("aerospike_batch_get_bins", as_, batch, listener, udata,
-                  policy_arg(policy, "as_policy_batch"), None, array, len(buffers))
+    return ffi.new("char*[]", buffers or 1), buffers
+
+
+def batch_rows(function: str, as_: aerospike, policy: Any, batch: Any,
+               bins: Optional[Sequence[str]] = None
+               ) -> Tuple[List[List[Any]], Optional[BatchFailedError]]:
+    """For the Client: run aerospike_batch_get, aerospike_batch_get_bins (`bins`) or
+    aerospike_batch_exists and return each key's row, in key order, without per-record
+    objects: [key list, result, subcode, message, in_doubt, gen, ttl, bins or None]; and
+    C's BatchFailedError when some key failed (each row carries its own result)."""
+    rows = _Rows()
+    args: List[Any] = [policy_arg(policy, "as_policy_batch"), None]
+    if function == "aerospike_batch_get_bins":
+        array, keep = _bin_names(bins or [])
+        args += [array, len(keep)]
+    try:
+        _run_listener(function, as_, batch, rows, None, *args)
+    except BatchFailedError as error:
+        if len(rows.rows) != len(batch):
+            raise
+        return rows.rows, error
+    return rows.rows, None
 
 
 def _ops(ops: Any) -> Any:

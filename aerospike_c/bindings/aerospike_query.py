@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .._aerospike import ffi, lib
+from .._aerospike import ffi
 from ._calls import c_call, c_uint, policy_arg
 from ._cstruct import c_enum
 from .aerospike import aerospike
@@ -32,16 +32,14 @@ def aerospike_query_foreach(as_: aerospike, policy: Any, query: Any, callback: S
                             udata: Optional[Any] = None) -> None:
     """aerospike_query_foreach(): run the query on every node, `callback(record, udata)`."""
     run_foreach("aerospike_query_foreach", as_, policy, "as_policy_query",
-                _query(query, "aerospike_query_foreach"), (), callback, udata,
-                lib.asc_scan_foreach_callback)
+                _query(query, "aerospike_query_foreach"), (), callback, udata)
 
 
 def aerospike_query_partitions(as_: aerospike, policy: Any, query: Any, pf: Any,
                                callback: ScanCallback, udata: Optional[Any] = None) -> None:
     """aerospike_query_partitions(): run the query on the partitions of filter `pf`."""
     run_foreach("aerospike_query_partitions", as_, policy, "as_policy_query",
-                _query(query, "aerospike_query_partitions"), (filter_arg(pf),), callback, udata,
-                lib.asc_scan_foreach_callback)
+                _query(query, "aerospike_query_partitions"), (filter_arg(pf),), callback, udata)
 
 
 def aerospike_query_background(as_: aerospike, policy: Any, query: Any, query_id: int = 0) -> int:

@@ -26,22 +26,20 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Tuple
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext, c_call, c_uint, from_udata, policy_arg
+from ._calls import c_call, c_uint, policy_arg
 from ._cstruct import c_enum
 from .aerospike import aerospike, using
 from .as_config import c_str
 from .as_error import check, new_error
 from .as_partition_filter import filter_arg
-from .as_record import record_to_python
 from .as_scan import _scan
-from .as_val import val_from_c
+from .asc_batch import run_chunked
 
 __all__ = ["as_scan_info", "aerospike_scan_foreach", "aerospike_scan_partitions",
            "aerospike_scan_node", "aerospike_scan_background", "aerospike_scan_wait",
            "aerospike_scan_info"]
 
 ScanCallback = Callable[[Any, Any], Any]
-_AS_REC = lib.AS_REC
 
 
 @dataclass(frozen=True)
@@ -53,50 +51,34 @@ class as_scan_info:  # noqa: N801 - the C type's name
     records_scanned: int
 
 
-def result_from_c(val: Any) -> Any:
-    """What a scan/query callback receives: a Record, another value, or None (the end)."""
-    if val == ffi.NULL:
-        return None
-    if val.type == _AS_REC:
-        return record_to_python(ffi.cast("as_record*", val))
-    return val_from_c(val)
-
-
-@ffi.def_extern()
-def asc_scan_foreach_callback(val: Any, udata: Any) -> bool:
-    """C calls this per record (and with NULL at the end), from any of its threads; the
-    callback of aerospike_scan_* and aerospike_query_* alike."""
-    context = from_udata(udata)
-    return context.invoke(lambda: (result_from_c(val), context.udata))
-
-
 def run_foreach(function: str, as_: aerospike, policy: Any, policy_type: str, target: Any,
-                extra: Tuple[Any, ...], callback: ScanCallback, udata: Any, c_callback: Any) -> None:
-    """Run a scan/query foreach function: `function(as, err, policy, target, *extra, cb, ctx)`."""
+                extra: Tuple[Any, ...], callback: ScanCallback, udata: Any) -> None:
+    """Run a scan/query foreach function: `function(as, err, policy, target, *extra, cb, ctx)`,
+    with C's chunking callback (records reach Python in chunks: asc_batch.run_chunked)."""
     c_policy = policy_arg(policy, policy_type)
-    context = CallbackContext(callback, udata)
     err = new_error()
-    with target._use(function) as target_ptr, using(as_, function, connected=True) as ptr:
-        status = getattr(lib, function)(ptr, err, c_policy, target_ptr, *extra, c_callback,
-                                        context.handle)
-    context.reraise()
-    check(status, err)
+
+    def call(c_callback: Any, c_udata: Any) -> int:
+        with target._use(function) as target_ptr, using(as_, function, connected=True) as ptr:
+            status: int = getattr(lib, function)(ptr, err, c_policy, target_ptr, *extra,
+                                                 c_callback, c_udata)
+        return status
+
+    check(run_chunked(call, callback, udata), err)
 
 
 def aerospike_scan_foreach(as_: aerospike, policy: Any, scan: Any, callback: ScanCallback,
                            udata: Optional[Any] = None) -> None:
     """aerospike_scan_foreach(): scan every node, `callback(record, udata)` per record."""
     run_foreach("aerospike_scan_foreach", as_, policy, "as_policy_scan",
-                _scan(scan, "aerospike_scan_foreach"), (), callback, udata,
-                lib.asc_scan_foreach_callback)
+                _scan(scan, "aerospike_scan_foreach"), (), callback, udata)
 
 
 def aerospike_scan_partitions(as_: aerospike, policy: Any, scan: Any, pf: Any,
                               callback: ScanCallback, udata: Optional[Any] = None) -> None:
     """aerospike_scan_partitions(): scan the partitions of filter `pf`."""
     run_foreach("aerospike_scan_partitions", as_, policy, "as_policy_scan",
-                _scan(scan, "aerospike_scan_partitions"), (filter_arg(pf),), callback, udata,
-                lib.asc_scan_foreach_callback)
+                _scan(scan, "aerospike_scan_partitions"), (filter_arg(pf),), callback, udata)
 
 
 def aerospike_scan_node(as_: aerospike, policy: Any, scan: Any, node_name: str,
@@ -104,7 +86,7 @@ def aerospike_scan_node(as_: aerospike, policy: Any, scan: Any, node_name: str,
     """aerospike_scan_node(): scan the partitions node `node_name` holds."""
     run_foreach("aerospike_scan_node", as_, policy, "as_policy_scan",
                 _scan(scan, "aerospike_scan_node"), (c_str("node_name", node_name),), callback,
-                udata, lib.asc_scan_foreach_callback)
+                udata)
 
 
 def run_background(function: str, as_: aerospike, policy: Any, policy_type: str, target: Any,

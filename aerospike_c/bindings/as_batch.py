@@ -15,7 +15,7 @@ result (as_status), subcode, message, in_doubt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from .._aerospike import ffi, lib
 from ._calls import UsedStruct, c_uint, owned_arg
@@ -23,6 +23,7 @@ from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_to_python
 from .as_record import Record, record_to_python
 from .as_scan import param_error
 from .as_status import as_status
+from .asc_batch import pack_keys
 
 __all__ = ["as_batch", "as_batch_init", "as_batch_new", "as_batch_destroy", "as_batch_keyat",
            "as_batch_result"]
@@ -80,6 +81,20 @@ class as_batch(UsedStruct):  # noqa: N801 - the C type's name
             self._keep(fill_key_slot(entry, key))
             self._unset.discard(index)
 
+    def set_keys(self, keys: Sequence[Any]) -> None:
+        """batch[i] = keys[i] for every key: plain tuples in one C call (asc_batch_set_keys),
+        from the first key C does not take on one by one (which raises its error)."""
+        if len(keys) != len(self):
+            raise ValueError(f"{len(keys)} keys for a batch of {len(self)}")
+        data = pack_keys(keys)
+        done = 0
+        if data is not None:
+            with self._use("as_batch key") as ptr:
+                done = lib.asc_batch_set_keys(ptr, data, len(data))
+            self._unset.difference_update(range(done))
+        for index in range(done, len(keys)):
+            self[index] = keys[index]
+
     def __getitem__(self, index: int) -> Optional[KeyTuple]:
         self._check_writable("as_batch key")
         if index in self._unset:
@@ -119,6 +134,14 @@ def as_batch_keyat(batch: as_batch, i: int) -> Optional[KeyTuple]:
     return batch[i]
 
 
+def status_of(code: int) -> int:
+    """A result code as its as_status member (the plain int for a code C does not name)."""
+    try:
+        return as_status(code)
+    except ValueError:
+        return code
+
+
 @dataclass(frozen=True)
 class as_batch_result:  # noqa: N801 - the C type's name
     """`as_batch_result`: key, record (None unless result is AEROSPIKE_OK), result,
@@ -140,9 +163,6 @@ class as_batch_result:  # noqa: N801 - the C type's name
         message = None
         if c_result.message != ffi.NULL:
             message = ffi.string(c_result.message).decode("utf-8", "replace")
-        try:
-            status: int = as_status(c_result.result)
-        except ValueError:
-            status = c_result.result
+        status = status_of(c_result.result)
         return cls(key, record_to_python(ffi.addressof(c_result, "record"), key) if ok else None,
                    status, c_result.subcode, message, bool(c_result.in_doubt))

@@ -1,0 +1,121 @@
+"""csrc/asc_batch.h: multi-record results cross into Python in bulk.
+
+A batch read's results, and a scan's or query's records, come from C as one msgpack
+buffer (per batch; per chunk of up to SCAN_CHUNK records for a scan) that one
+`msgpack.unpackb` decodes, instead of several cffi calls per record; a batch's keys go
+into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospike_scan.
+
+    pack_keys(keys) -> bytes | None        the key tuples for asc_batch_set_keys()
+    rows_from_c(results, n) -> list        [key list, result, subcode, message, in_doubt,
+                                            gen, ttl, bins | None] per as_batch_result
+    ChunkContext(callback, udata)          the udata of a scan/query run by C's
+                                           asc_scan_chunk_callback; callback(record, udata)
+                                           per record, then callback(None, udata)
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, List, Optional, Sequence
+
+import msgpack
+
+from .._aerospike import ffi, lib
+from ._calls import CallbackContext
+from .as_record import Record
+from .as_val import _unpack
+
+__all__: List[str] = []
+
+#: Records a scan/query hands Python per call (the last chunk may be shorter).
+SCAN_CHUNK = 256
+NO_PYTHON_VALUE = "the record holds a value that has no Python value"
+
+_pack_keys = functools.partial(msgpack.packb, use_bin_type=True)
+
+
+def pack_keys(keys: Sequence[Any]) -> Optional[bytes]:
+    """Key tuples as one msgpack array; None when some key is not plain data (an as_key …)."""
+    try:
+        return _pack_keys(keys if type(keys) is list else list(keys))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def rows_from_c(results: Any, n: int) -> List[List[Any]]:
+    """Every `as_batch_result` of results[0:n] as a row (asc_batch_results_to_msgpack)."""
+    size = ffi.new("uint32_t*")
+    buf = lib.asc_batch_results_to_msgpack(results, n, size)
+    if buf == ffi.NULL:
+        raise TypeError(NO_PYTHON_VALUE)
+    try:
+        rows: List[List[Any]] = _unpack(ffi.buffer(buf, size[0]))
+        return rows
+    finally:
+        lib.free(buf)
+
+
+class ChunkContext(CallbackContext):
+    """State of one scan/query run through asc_scan_chunk_callback; pass `handle` to
+    asc_scan_chunker_new(). C serializes the calls (its mutex), so `lock` goes unused.
+    A false return (not None) or an exception stops the scan after that record; the
+    exception is re-raised by reraise() once the C call has returned."""
+
+    __slots__ = ()
+
+    def deliver(self, buffer: Any, size: int, status: int) -> bool:
+        """Call back with each record of a chunk (status 1: then with None, the end;
+        2: a value had no Python value); False tells C to stop."""
+        if self.stopped:
+            return False
+        callback, udata = self.callback, self.udata
+        try:
+            if size:
+                for item in _unpack(ffi.buffer(buffer, size)):
+                    if len(item) == 4:
+                        key = item[0]
+                        value = Record(None if key is None else tuple(key),
+                                       {"gen": item[1], "ttl": item[2]}, item[3])
+                    else:
+                        value = item[0]
+                    result = callback(value, udata)
+                    if result is not None and not result:
+                        self.stopped = True
+                        return False
+            if status == 2:
+                raise TypeError(NO_PYTHON_VALUE)
+            if status == 1:
+                result = callback(None, udata)
+                if result is not None and not result:
+                    self.stopped = True
+        except BaseException as exc:  # noqa: BLE001 - kept and re-raised after the C call
+            self.error = exc
+            self.stopped = True
+        return not self.stopped
+
+
+@ffi.def_extern()
+def asc_scan_chunk_to_python(udata: Any, buffer: Any, size: int, count: int, status: int) -> bool:
+    """C hands over a chunk of a scan's/query's records (csrc/asc_batch.h)."""
+    context: ChunkContext = ffi.from_handle(udata)
+    return context.deliver(buffer, size, status)
+
+
+def run_chunked(call: Callable[[Any, Any], int], callback: Callable[..., Any],
+                udata: Any) -> int:
+    """Run `call(c_callback, c_udata)` (a scan/query foreach C call) with the chunking
+    callback; returns C's status after every buffered record was delivered, then raises
+    what the callback raised."""
+    context = ChunkContext(callback, udata)
+    chunker = lib.asc_scan_chunker_new(context.handle, SCAN_CHUNK)
+    if chunker == ffi.NULL:
+        raise MemoryError("asc_scan_chunker_new")
+    try:
+        status = call(_CHUNK_CALLBACK, chunker)
+        lib.asc_scan_chunker_finish(chunker)
+    finally:
+        lib.asc_scan_chunker_free(chunker)
+    context.reraise()
+    return status
+
+
+_CHUNK_CALLBACK = ffi.addressof(lib, "asc_scan_chunk_callback")

@@ -1,0 +1,369 @@
+/*
+ * Multi-record results in bulk: batch reads and scans/queries cross into Python as ONE
+ * msgpack buffer per batch (per chunk of records for a scan), decoded by one
+ * msgpack.unpackb, instead of several cffi calls per record. Declared in cdefs/asc_batch.h.
+ * Uses the plain-msgpack packer and reader of aerospike_c.h (asc_pack_val, asc_read_*).
+ */
+#pragma once
+
+#include <pthread.h>
+#include "aerospike_c.h"
+#include <aerospike/as_batch.h>
+#include <aerospike/aerospike_batch.h>
+
+/* A key as key_to_python() gives it: [ns, set | nil, user key | nil, digest | nil]. */
+static int
+asc_pack_key(as_packer* pk, const as_key* key)
+{
+	size_t set_len = strlen(key->set);
+	if (as_pack_list_header(pk, 4) != 0 ||
+			as_pack_str(pk, (const uint8_t*)key->ns, (uint32_t)strlen(key->ns)) != 0 ||
+			(set_len ? as_pack_str(pk, (const uint8_t*)key->set, (uint32_t)set_len)
+				: as_pack_nil(pk)) != 0 ||
+			asc_pack_val(pk, (const as_val*)key->valuep, 0) != 0) {
+		return -1;
+	}
+	return key->digest.init ? as_pack_bin(pk, key->digest.value, AS_DIGEST_VALUE_SIZE)
+			: as_pack_nil(pk);
+}
+
+/* A record's bins as a map {name: value} (a repeated name: the last value wins). */
+static int
+asc_pack_bin_map(as_packer* pk, const as_record* rec)
+{
+	if (as_pack_map_header(pk, rec->bins.size) != 0) {
+		return -1;
+	}
+	for (uint16_t i = 0; i < rec->bins.size; i++) {
+		const as_bin* bin = &rec->bins.entries[i];
+		if (as_pack_str(pk, (const uint8_t*)bin->name, (uint32_t)strlen(bin->name)) != 0 ||
+				asc_pack_val(pk, (const as_val*)bin->valuep, 0) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	const as_batch_result* results;
+	uint32_t n;
+} asc_batch_results;
+
+/*
+ * Every result of a key-list batch call as one array of
+ * [key, result, subcode, message | nil, in_doubt, gen, ttl, bins | nil] (bins only for OK).
+ */
+static int
+asc_pack_batch_results(as_packer* pk, const void* what)
+{
+	const asc_batch_results* all = (const asc_batch_results*)what;
+	if (as_pack_list_header(pk, all->n) != 0) {
+		return -1;
+	}
+	for (uint32_t i = 0; i < all->n; i++) {
+		const as_batch_result* r = &all->results[i];
+		if (as_pack_list_header(pk, 8) != 0 || asc_pack_key(pk, r->key) != 0 ||
+				as_pack_int64(pk, r->result) != 0 || as_pack_uint64(pk, r->subcode) != 0 ||
+				(r->message ? as_pack_str(pk, (const uint8_t*)r->message,
+					(uint32_t)strlen(r->message)) : as_pack_nil(pk)) != 0 ||
+				as_pack_bool(pk, r->in_doubt) != 0 ||
+				as_pack_uint64(pk, r->record.gen) != 0 || as_pack_uint64(pk, r->record.ttl) != 0 ||
+				(r->result == AEROSPIKE_OK ? asc_pack_bin_map(pk, &r->record)
+					: as_pack_nil(pk)) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The results as one cf_malloc'd msgpack buffer (free() it); NULL when a value has no
+ * Python value. */
+static uint8_t*
+asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_t* size)
+{
+	asc_batch_results all = {results, n};
+	return asc_pack_twice(asc_pack_batch_results, &all, size);
+}
+
+/* A msgpack str (fixstr/str8/16/32) of at most `max` bytes without NUL, copied NUL-ended. */
+static bool
+asc_read_name(asc_reader* r, char* out, uint32_t max)
+{
+	uint64_t n;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xe0) == 0xa0) {
+		n = b & 0x1f;
+	}
+	else if (b < 0xd9 || b > 0xdb || ! asc_read_be(r, 1u << (b - 0xd9), &n)) {
+		return false;
+	}
+	const uint8_t* text = asc_read_bytes(r, n);
+	if (text == NULL || n > max || memchr(text, 0, n) != NULL) {
+		return false;
+	}
+	memcpy(out, text, n);
+	out[n] = 0;
+	return true;
+}
+
+/* One key [ns, set | nil, user key (int, str, bin) | nil(, digest bin | nil)] into `key`. */
+static bool
+asc_read_key(asc_reader* r, as_key* key)
+{
+	char ns[AS_NAMESPACE_MAX_SIZE];
+	char set[AS_SET_MAX_SIZE];
+	uint64_t count;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xf0) != 0x90 || ((count = b & 0x0f) != 3 && count != 4)) {
+		return false;
+	}
+	if (! asc_read_name(r, ns, AS_NAMESPACE_MAX_SIZE - 1) || ns[0] == 0 || r->p >= r->end) {
+		return false;
+	}
+	if (*r->p == 0xc0) {
+		r->p++;
+		set[0] = 0;
+	}
+	else if (! asc_read_name(r, set, AS_SET_MAX_SIZE - 1)) {
+		return false;
+	}
+	as_val* value = asc_read_val(r, 0);
+	if (value == NULL) {
+		return false;
+	}
+	const uint8_t* digest = NULL;
+	if (count == 4) {
+		if (r->p < r->end && *r->p == 0xc0) {
+			r->p++;
+		}
+		else if (r->end - r->p >= 2 + AS_DIGEST_VALUE_SIZE && r->p[0] == 0xc4 &&
+				r->p[1] == AS_DIGEST_VALUE_SIZE) {
+			digest = r->p + 2;
+			r->p += 2 + AS_DIGEST_VALUE_SIZE;
+		}
+		else {
+			as_val_destroy(value);
+			return false;
+		}
+	}
+	bool ok = false;
+	switch (value->type) {
+	case AS_NIL:
+		ok = digest != NULL && as_key_init_digest(key, ns, set, digest) != NULL;
+		break;
+	case AS_INTEGER:
+		ok = as_key_init_int64(key, ns, set, ((as_integer*)value)->value) != NULL;
+		break;
+	case AS_STRING: {
+		as_string* s = (as_string*)value;
+		size_t len = s->len;
+		ok = as_key_init_strp(key, ns, set, s->value, true) != NULL;
+		if (ok) {
+			s->free = false;  /* the key owns the copy now */
+			key->value.string.len = len;
+		}
+		break;
+	}
+	case AS_BYTES: {
+		as_bytes* bytes = (as_bytes*)value;
+		ok = as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
+		if (ok) {
+			bytes->free = false;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	as_val_destroy(value);
+	return ok;
+}
+
+/*
+ * Set the keys of `batch` from a msgpack array of keys (tuples packed by Python), in order.
+ * Returns how many were set: a key C does not take (wrong shape or type, name too long,
+ * int out of range) stops there and Python sets it, and the rest, one by one for the error.
+ */
+static uint32_t
+asc_batch_set_keys(as_batch* batch, const uint8_t* buf, uint32_t size)
+{
+	asc_reader r = {buf, buf + size};
+	uint64_t n;
+	if (r.p >= r.end) {
+		return 0;
+	}
+	uint8_t b = *r.p++;
+	if ((b & 0xf0) == 0x90) {
+		n = b & 0x0f;
+	}
+	else if ((b != 0xdc && b != 0xdd) || ! asc_read_be(&r, b == 0xdc ? 2 : 4, &n)) {
+		return 0;
+	}
+	uint32_t done = 0;
+	while (done < n && done < batch->keys.size) {
+		as_key* key = &batch->keys.entries[done];
+		as_key_destroy(key);
+		memset(key, 0, sizeof(as_key));
+		if (! asc_read_key(&r, key)) {
+			memset(key, 0, sizeof(as_key));
+			break;
+		}
+		done++;
+	}
+	return done;
+}
+
+/*
+ * Scans and queries: the C client calls asc_scan_chunk_callback per record (from several
+ * threads for a concurrent scan); it packs each record into the chunk buffer and hands
+ * Python every `chunk` records at once (and the rest at the end), one call at a time
+ * (the mutex). Items: a record as [key | nil, gen, ttl, bins], another value (a query's
+ * aggregation) as [value]. Once Python says stop, every later call returns false.
+ */
+typedef struct asc_scan_chunker_s {
+	pthread_mutex_t lock;
+	void* udata;
+	uint8_t* buffer;
+	uint32_t size;
+	uint32_t capacity;
+	uint32_t count;
+	uint32_t chunk;
+	bool stopped;
+} asc_scan_chunker;
+
+/* status: 0 records, 1 the end (after the records), 2 a value with no Python value. */
+static bool asc_scan_chunk_to_python(void* udata, const uint8_t* buffer, uint32_t size,
+	uint32_t count, int status);
+
+static asc_scan_chunker*
+asc_scan_chunker_new(void* udata, uint32_t chunk)
+{
+	asc_scan_chunker* c = (asc_scan_chunker*)calloc(1, sizeof(asc_scan_chunker));
+	if (c) {
+		pthread_mutex_init(&c->lock, NULL);
+		c->udata = udata;
+		c->chunk = chunk ? chunk : 1;
+	}
+	return c;
+}
+
+static void
+asc_scan_chunker_free(asc_scan_chunker* c)
+{
+	if (c) {
+		pthread_mutex_destroy(&c->lock);
+		free(c->buffer);
+		free(c);
+	}
+}
+
+static int
+asc_pack_scan_item(as_packer* pk, const void* what)
+{
+	const as_val* v = (const as_val*)what;
+	if (v->type != AS_REC) {
+		return as_pack_list_header(pk, 1) != 0 ? -1 : asc_pack_val(pk, v, 0);
+	}
+	const as_record* rec = (const as_record*)v;
+	if (as_pack_list_header(pk, 4) != 0 ||
+			(rec->key.ns[0] ? asc_pack_key(pk, &rec->key) : as_pack_nil(pk)) != 0 ||
+			as_pack_uint64(pk, rec->gen) != 0 || as_pack_uint64(pk, rec->ttl) != 0) {
+		return -1;
+	}
+	return asc_pack_bin_map(pk, rec);
+}
+
+/* Append one item (sized first, then written in place); false when it cannot be packed. */
+static bool
+asc_scan_chunker_add(asc_scan_chunker* c, const as_val* v)
+{
+	as_packer pk = {.head = NULL, .tail = NULL, .buffer = NULL, .offset = 0, .capacity = 0};
+	if (asc_pack_scan_item(&pk, v) != 0) {
+		return false;
+	}
+	uint32_t need = pk.offset;
+	if (c->size == 0) {
+		c->size = 5;  /* room for the array32 header flush() writes */
+	}
+	if (c->size + need > c->capacity) {
+		uint32_t capacity = c->capacity ? c->capacity : 4096;
+		while (capacity < c->size + need) {
+			capacity *= 2;
+		}
+		uint8_t* grown = (uint8_t*)realloc(c->buffer, capacity);
+		if (grown == NULL) {
+			return false;
+		}
+		c->buffer = grown;
+		c->capacity = capacity;
+	}
+	pk.buffer = c->buffer + c->size;
+	pk.capacity = need;
+	pk.offset = 0;
+	if (asc_pack_scan_item(&pk, v) != 0) {
+		return false;
+	}
+	c->size += need;
+	c->count++;
+	return true;
+}
+
+/* Python gets one msgpack array of the buffered items (size 0 when there are none). */
+static bool
+asc_scan_chunker_flush(asc_scan_chunker* c, int status)
+{
+	if (c->count) {
+		c->buffer[0] = 0xdd;
+		c->buffer[1] = (uint8_t)(c->count >> 24);
+		c->buffer[2] = (uint8_t)(c->count >> 16);
+		c->buffer[3] = (uint8_t)(c->count >> 8);
+		c->buffer[4] = (uint8_t)c->count;
+	}
+	bool go_on = asc_scan_chunk_to_python(c->udata, c->buffer, c->count ? c->size : 0, c->count,
+		status);
+	c->size = 0;
+	c->count = 0;
+	if (! go_on) {
+		c->stopped = true;
+	}
+	return go_on;
+}
+
+static bool
+asc_scan_chunk_callback(const as_val* v, void* udata)
+{
+	asc_scan_chunker* c = (asc_scan_chunker*)udata;
+	bool go_on;
+	pthread_mutex_lock(&c->lock);
+	if (c->stopped) {
+		go_on = false;
+	}
+	else if (v == NULL) {
+		go_on = asc_scan_chunker_flush(c, 1);
+	}
+	else if (! asc_scan_chunker_add(c, v)) {
+		go_on = asc_scan_chunker_flush(c, 2);
+	}
+	else {
+		go_on = c->count < c->chunk || asc_scan_chunker_flush(c, 0);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return go_on;
+}
+
+/* After the C call: hand Python what is still buffered (a scan that failed part-way). */
+static void
+asc_scan_chunker_finish(asc_scan_chunker* c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (! c->stopped && c->count) {
+		asc_scan_chunker_flush(c, 0);
+	}
+	pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,48 @@
+"""Batch keys set in one C call and scan records delivered in chunks: every key form in one
+batch, bad keys raise their own error, and a scan stops right after the record whose
+callback said so, also past the first chunk of records."""
+from __future__ import annotations
+
+import pytest
+
+import aerospike_c as asc
+from multi_record_fixtures import NAMESPACE, client, fill, set_name  # noqa: F401 - fixtures
+
+
+def test_batch_get_takes_every_key_form_in_one_batch(client, set_name):
+    client.put((NAMESPACE, set_name, 1), {"i": 1})
+    client.put((NAMESPACE, set_name, "a\0b"), {"i": 2})
+    client.put((NAMESPACE, set_name, b"\0raw"), {"i": 3})
+    client.put((NAMESPACE, set_name, 4), {"i": 4})
+    digest = asc.as_key_digest(asc.as_key_init_int64(NAMESPACE, set_name, 4))
+    keys = [(NAMESPACE, set_name, 1), (NAMESPACE, set_name, "a\0b"),
+            (NAMESPACE, set_name, bytearray(b"\0raw")), (NAMESPACE, set_name, None, digest),
+            asc.as_key_init_int64(NAMESPACE, set_name, 4), (NAMESPACE, set_name, 1),
+            (NAMESPACE, set_name, 404)]
+    records = client.batch_get(keys)
+    assert [r and r.bins["i"] for r in records] == [1, 2, 3, 4, 4, 1, None]
+    assert [r.key[2] for r in records[:6]] == [1, "a\0b", b"\0raw", None, 4, 1]
+    assert records[3].key[3] == digest and records[4].key[3] == digest
+    assert all(r.key[:2] == (NAMESPACE, set_name) for r in records[:6])
+
+
+@pytest.mark.parametrize("bad_key, error", [
+    (1.5, TypeError), (True, TypeError), (1 << 63, OverflowError), (None, ValueError)])
+def test_a_bad_key_in_a_batch_raises_its_own_error(client, set_name, bad_key, error):
+    with pytest.raises(error):
+        client.batch_get([(NAMESPACE, set_name, 1), (NAMESPACE, set_name, bad_key)])
+
+
+def test_a_long_set_name_in_a_batch_raises_param_error(client, set_name):
+    with pytest.raises(asc.ParamError):
+        client.batch_get([(NAMESPACE, set_name, 1), (NAMESPACE, "s" * 64, 1)])
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_scan_stops_right_after_the_record_that_said_so(client, set_name, concurrent):
+    fill(client, set_name, 1000)
+    seen = []
+    client.scan_foreach(NAMESPACE, set_name, lambda record: seen.append(record) or len(seen) < 300,
+                        concurrent=concurrent)
+    assert len(seen) == 300 and None not in seen
+    assert len({record.key[3] for record in seen}) == 300

@@ -79,6 +79,7 @@ CDEF_HEADERS = [
     "as_batch.h",
     "aerospike_batch.h",
     "aerospike_c.h",
+    "asc_key.h",
     "asc_batch.h",
 ]
 

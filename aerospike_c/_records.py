@@ -32,6 +32,7 @@ from . import bindings as c
 from .bindings.aerospike_key import (
     apply_udf, exists_meta, get_record, operate_record, put_bins, remove_key,
 )
+from .bindings import asc_key
 from .bindings._cstruct import CStruct
 from .bindings.as_policy import policy_from_config, policy_with
 from .bindings.as_record import Record
@@ -222,12 +223,21 @@ class RecordMethods:
         """Write bins (aerospike_key_put); a None value deletes that bin. ttl in seconds
         (AS_RECORD_NO_EXPIRE_TTL: never, AS_RECORD_NO_CHANGE_TTL: keep); gen is checked
         with a write policy gen of AS_POLICY_GEN_EQ / _GT."""
-        put_bins(self._as, self._policy("write", policy), key, bins, ttl, gen)
+        if policy is not None:
+            policy = self._policy("write", policy)
+        if not asc_key.put(self._as, policy, key, bins, ttl, gen):
+            put_bins(self._as, policy, key, bins, ttl, gen)
 
     def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None) -> Record:
         """Read the record, or only the named bins (aerospike_key_get / _select).
         RecordNotFoundError when there is no record."""
-        return get_record(self._as, self._policy("read", policy), key, bins)
+        if policy is not None:
+            policy = self._policy("read", policy)
+        if bins is None:
+            record = asc_key.get(self._as, policy, key)
+            if record is not None:
+                return record
+        return get_record(self._as, policy, key, bins)
 
     def select(self, key: Any, bins: Sequence[str], *, policy: Any = None) -> Record:
         """Read the named bins only (aerospike_key_select)."""
@@ -235,18 +245,28 @@ class RecordMethods:
 
     def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
         """The record's metadata {"gen", "ttl"} (aerospike_key_exists), None when absent."""
-        return exists_meta(self._as, self._policy("read", policy), key)
+        if policy is not None:
+            policy = self._policy("read", policy)
+        done, meta = asc_key.exists(self._as, policy, key)
+        return meta if done else exists_meta(self._as, policy, key)
 
     def remove(self, key: Any, *, policy: Any = None) -> None:
         """Delete the record (aerospike_key_remove); RecordNotFoundError when absent."""
-        remove_key(self._as, self._policy("remove", policy), key)
+        if policy is not None:
+            policy = self._policy("remove", policy)
+        if not asc_key.remove(self._as, policy, key):
+            remove_key(self._as, policy, key)
 
     def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
                 gen: Optional[int] = None, policy: Any = None) -> Record:
         """Run operations atomically (aerospike_key_operate); the Record's bins hold what
         they returned (the last result when a bin is named twice: see operate_ordered)."""
-        built = _operations(operations, ttl, gen)
-        return operate_record(self._as, self._policy("operate", policy), key, built)
+        if policy is not None:
+            policy = self._policy("operate", policy)
+        record = asc_key.operate(self._as, policy, key, operations, ttl, gen)
+        if record is not None:
+            return record  # type: ignore[no-any-return]
+        return operate_record(self._as, policy, key, _operations(operations, ttl, gen))
 
     def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
                         gen: Optional[int] = None, policy: Any = None

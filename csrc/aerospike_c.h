@@ -234,12 +234,13 @@ asc_pack_one(as_packer* pk, const void* v)
 	return asc_pack_val(pk, (const as_val*)v, 0);
 }
 
-/* A record's bins as one flat array [name1, value1, name2, value2, ...] (names may repeat). */
+/* A record's bins as a map {name: value} (a repeated name: the last value), or with flat
+ * as one flat array [name1, value1, name2, value2, ...] (names may repeat). */
 static int
-asc_pack_bins(as_packer* pk, const void* r)
+asc_pack_bins_as(as_packer* pk, const as_record* rec, bool flat)
 {
-	const as_record* rec = (const as_record*)r;
-	if (as_pack_list_header(pk, (uint32_t)rec->bins.size * 2) != 0) {
+	uint32_t n = rec->bins.size;
+	if ((flat ? as_pack_list_header(pk, n * 2) : as_pack_map_header(pk, n)) != 0) {
 		return -1;
 	}
 	for (uint16_t i = 0; i < rec->bins.size; i++) {
@@ -250,6 +251,12 @@ asc_pack_bins(as_packer* pk, const void* r)
 		}
 	}
 	return 0;
+}
+
+static int
+asc_pack_bins(as_packer* pk, const void* rec)
+{
+	return asc_pack_bins_as(pk, (const as_record*)rec, true);
 }
 
 static uint8_t*

@@ -40,6 +40,7 @@ API used by the other bindings (stable):
     bin_value_from_c(as_bin_value*) -> object the same for a bin's value.
     unpack_c(helper, source, what) -> object  decode an asc_*_to_msgpack helper's output.
     pack_value(obj, where) -> bytes           obj as the plain msgpack the C readers take.
+    new_packer() -> msgpack.Packer           the same as a reusable Packer (not thread-safe).
     check_value(obj, where) -> None           raise why obj cannot be sent (nothing if it can).
     encode_str(value, where) -> bytes         str as the C client stores it (UTF-8).
     sized_bytes(value, size, where) -> bytes  a C (value, size) pair as bytes, checked.
@@ -157,6 +158,13 @@ def _pack_default(obj: Any) -> Any:
 
 _pack = functools.partial(msgpack.packb, use_bin_type=True, unicode_errors=_STR_ERRORS,
                           default=_pack_default)
+
+
+def new_packer() -> msgpack.Packer:
+    """A Packer writing what pack_value() writes, for reuse by one thread at a time."""
+    return msgpack.Packer(use_bin_type=True, unicode_errors=_STR_ERRORS, default=_pack_default)
+
+
 _SCALARS = (type(None), bool, float, bytes, bytearray, memoryview, GeoJSON, _CmpExt)
 
 

@@ -447,8 +447,9 @@ class QueryMethods:
             if isinstance(bins, str):
                 raise TypeError("bins is a list of bin names, not a str")
             rows, failed = self._batch_rows("aerospike_batch_get_bins", keys, policy, list(bins))
+        _raise_row_failure(rows, failed)
         return [Record(tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]) if row[1] == 0
-                else _missing(row, failed) for row in rows]
+                else None for row in rows]
 
     def _batch_rows(self, function: str, keys: Sequence[Any], policy: Any,
                     bins: Optional[List[str]] = None
@@ -465,8 +466,8 @@ class QueryMethods:
         """The metadata {"gen", "ttl"} of each key (None where not found)."""
         rows, failed = self._batch_rows("aerospike_batch_exists", keys,
                                         self._policy("batch", policy))
-        return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else _missing(row, failed)
-                for row in rows]
+        _raise_row_failure(rows, failed)
+        return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else None for row in rows]
 
     def batch_remove(self, keys: Sequence[Any], *, policy: Any = None) -> List[BatchResult]:
         """Remove every key; the outcome per key."""
@@ -499,11 +500,11 @@ class QueryMethods:
             c.as_batch_records_destroy(records)
 
 
-def _missing(row: List[Any], failed: Optional[BatchFailedError]) -> None:
-    """None for a batch_rows row of a key not found; raise any other failure."""
-    if row[1] == as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND:
-        return None
-    raise _record_error(status_of(row[1]), row[3], row[4], failed) from failed
+def _raise_row_failure(rows: List[List[Any]], failed: Optional[BatchFailedError]) -> None:
+    """Raise the error of the first batch_rows row that failed other than by its key not found."""
+    for row in rows:
+        if row[1] not in (as_status.AEROSPIKE_OK, as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND):
+            raise _record_error(status_of(row[1]), row[3], row[4], failed) from failed
 
 
 def _batch_result(key: Any, result: int, record: Any, in_doubt: bool, message: Optional[str],

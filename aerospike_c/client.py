@@ -91,6 +91,8 @@ class Client(RecordMethods, QueryMethods):
     entry (if needed) and closes and destroys on exit.
     """
 
+    _as: c.aerospike  # the mixins, which only pass it on, declare it Any
+
     def __init__(self, config: Union[Config, "c.as_config", None] = None, **config_kwargs: Any) -> None:
         if config is None:
             config = Config(**config_kwargs)

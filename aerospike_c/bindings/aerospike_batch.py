@@ -31,7 +31,7 @@ names and arguments) until as_batch_records_destroy().
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from .._aerospike import ffi, lib
 from ._calls import CallbackContext, UsedStruct, c_uint, from_udata, owned_arg, policy_arg
@@ -353,8 +353,8 @@ def asc_batch_listener(results: Any, n: int, udata: Any) -> bool:
     return context.invoke(lambda: (_results(results, n), n, context.udata))
 
 
-def _run_listener(function: str, as_: aerospike, batch: Any, listener: Optional[BatchListener],
-                  udata: Any, *args: Any) -> None:
+def _run_listener(function: str, as_: aerospike, batch: Any,
+                  listener: Union[BatchListener, _Rows, None], udata: Any, *args: Any) -> None:
     """Call `function(as, err, *args, listener, udata)`; `args` are the C arguments between
     `err` and the listener, with None standing for the batch."""
     batch = batch_arg(batch, function)

@@ -67,13 +67,26 @@ __all__ += (
 )
 
 # Single-record calls: values, keys, records, policies, operations (list/map CDT), commands.
-from . import (  # noqa: E402
-    aerospike_key, as_cdt_ctx, as_key, as_list_operations, as_map_operations, as_operations,
-    as_policy, as_record, as_val,
-)
+from .as_val import *  # noqa: E402,F401,F403
+from .as_val import __all__ as _as_val_all  # noqa: E402
+from .as_key import *  # noqa: E402,F401,F403
+from .as_key import __all__ as _as_key_all  # noqa: E402
+from .as_record import *  # noqa: E402,F401,F403
+from .as_record import __all__ as _as_record_all  # noqa: E402
+from .as_policy import *  # noqa: E402,F401,F403
+from .as_policy import __all__ as _as_policy_all  # noqa: E402
+from .as_operations import *  # noqa: E402,F401,F403
+from .as_operations import __all__ as _as_operations_all  # noqa: E402
+from .as_cdt_ctx import *  # noqa: E402,F401,F403
+from .as_cdt_ctx import __all__ as _as_cdt_ctx_all  # noqa: E402
+from .as_list_operations import *  # noqa: E402,F401,F403
+from .as_list_operations import __all__ as _as_list_operations_all  # noqa: E402
+from .as_map_operations import *  # noqa: E402,F401,F403
+from .as_map_operations import __all__ as _as_map_operations_all  # noqa: E402
+from .aerospike_key import *  # noqa: E402,F401,F403
+from .aerospike_key import __all__ as _aerospike_key_all  # noqa: E402
 
-for _module in (as_val, as_key, as_record, as_policy, as_operations, as_cdt_ctx,
-                as_list_operations, as_map_operations, aerospike_key):
-    globals().update((name, getattr(_module, name)) for name in _module.__all__)
-    __all__ += _module.__all__
-del _module
+__all__ += (
+    _as_val_all + _as_key_all + _as_record_all + _as_policy_all + _as_operations_all
+    + _as_cdt_ctx_all + _as_list_operations_all + _as_map_operations_all + _aerospike_key_all
+)

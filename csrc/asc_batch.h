@@ -76,13 +76,38 @@ asc_pack_batch_results(as_packer* pk, const void* what)
 	return 0;
 }
 
+/* Bytes per result of the last batch: the next batch is packed in one pass into a buffer
+ * of that guess (untouched pages cost nothing), and sized first only when it does not fit. */
+static uint32_t asc_batch_result_size_hint = 256;
+
 /* The results as one cf_malloc'd msgpack buffer (free() it); NULL when a value has no
  * Python value. */
 static uint8_t*
 asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_t* size)
 {
 	asc_batch_results all = {results, n};
-	return asc_pack_twice(asc_pack_batch_results, &all, size);
+	uint32_t hint = __atomic_load_n(&asc_batch_result_size_hint, __ATOMIC_RELAXED);
+	uint64_t guess = (uint64_t)n * (hint + hint / 4) + 64;
+	uint8_t* buffer = NULL;
+	if (guess <= INT32_MAX) {
+		as_packer pk = {.head = NULL, .tail = NULL, .buffer = NULL, .offset = 0,
+			.capacity = (uint32_t)guess};
+		pk.buffer = (unsigned char*)cf_malloc(pk.capacity);
+		if (pk.buffer && asc_pack_batch_results(&pk, &all) == 0) {
+			*size = pk.offset;
+			buffer = pk.buffer;
+		}
+		else {
+			cf_free(pk.buffer);
+		}
+	}
+	if (buffer == NULL) {
+		buffer = asc_pack_twice(asc_pack_batch_results, &all, size);
+	}
+	if (buffer != NULL && n) {
+		__atomic_store_n(&asc_batch_result_size_hint, *size / n + 1, __ATOMIC_RELAXED);
+	}
+	return buffer;
 }
 
 /* A msgpack str (fixstr/str8/16/32) of at most `max` bytes without NUL, copied NUL-ended. */
@@ -283,6 +308,18 @@ asc_pack_scan_item(as_packer* pk, const void* what)
 static bool
 asc_scan_chunker_add(asc_scan_chunker* c, const as_val* v)
 {
+	if (c->size == 0 && c->capacity > 5) {
+		c->size = 5;  /* room for the array32 header flush() writes */
+	}
+	if (c->size && c->size < c->capacity) {  /* one pass when it fits */
+		as_packer direct = {.head = NULL, .tail = NULL, .buffer = c->buffer + c->size,
+			.offset = 0, .capacity = c->capacity - c->size};
+		if (asc_pack_scan_item(&direct, v) == 0) {
+			c->size += direct.offset;
+			c->count++;
+			return true;
+		}
+	}
 	as_packer pk = {.head = NULL, .tail = NULL, .buffer = NULL, .offset = 0, .capacity = 0};
 	if (asc_pack_scan_item(&pk, v) != 0) {
 		return false;

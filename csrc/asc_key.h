@@ -6,6 +6,7 @@
  * in one msgpack.unpackb. Bins to write and operations come in as one msgpack buffer each.
  * None of this touches Python objects, so the GIL stays released for the whole call.
  *
+ * ASC_NOT_CONNECTED: as->cluster is NULL (the C client would crash), nothing was done.
  * ASC_BAD_INPUT: the bins or operations were not what these readers take (a bin name over
  * 15 bytes, a value C refuses ...); nothing was sent, and Python takes its slower path that
  * names the offending part. Declared for cffi in cdefs/asc_key.h.
@@ -23,6 +24,7 @@
 
 #define ASC_BAD_INPUT -1000
 #define ASC_BAD_OUTPUT -1001
+#define ASC_NOT_CONNECTED -1002
 
 #define ASC_OP_WRITE 0
 #define ASC_OP_READ 1
@@ -128,12 +130,14 @@ asc_key_pack(asc_key_io* io, const as_key* key, const as_record* rec, bool flat)
 	return AEROSPIKE_OK;
 }
 
-static void
-asc_key_io_reset(asc_key_io* io)
+/* Reset the scratch; false when the instance is not connected. */
+static bool
+asc_key_start(aerospike* as, asc_key_io* io)
 {
 	as_error_reset(&io->err);
 	io->big = NULL;
 	io->size = 0;
+	return as->cluster != NULL;
 }
 
 /* aerospike_key_get(): the record as [gen, ttl, digest, {bins}] in io. */
@@ -143,7 +147,9 @@ asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const c
 {
 	as_key key;
 	as_record* rec = NULL;
-	asc_key_io_reset(io);
+	if (! asc_key_start(as, io)) {
+		return ASC_NOT_CONNECTED;
+	}
 	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
 		status = aerospike_key_get(as, &io->err, policy, &key, &rec);
@@ -164,7 +170,9 @@ asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, cons
 {
 	as_key key;
 	as_record* rec = NULL;
-	asc_key_io_reset(io);
+	if (! asc_key_start(as, io)) {
+		return ASC_NOT_CONNECTED;
+	}
 	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
 		status = aerospike_key_exists(as, &io->err, policy, &key, &rec);
@@ -183,7 +191,9 @@ asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, co
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
 {
 	as_key key;
-	asc_key_io_reset(io);
+	if (! asc_key_start(as, io)) {
+		return ASC_NOT_CONNECTED;
+	}
 	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
 		status = aerospike_key_remove(as, &io->err, policy, &key);
@@ -222,7 +232,9 @@ asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const 
 	as_record rec;
 	uint64_t n;
 	asc_reader r = {bins, bins + size};
-	asc_key_io_reset(io);
+	if (! asc_key_start(as, io)) {
+		return ASC_NOT_CONNECTED;
+	}
 	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
 		return ASC_BAD_INPUT;
 	}
@@ -399,7 +411,9 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 	as_record* rec = NULL;
 	uint64_t n;
 	asc_reader r = {operations, operations + size};
-	asc_key_io_reset(io);
+	if (! asc_key_start(as, io)) {
+		return ASC_NOT_CONNECTED;
+	}
 	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
 		return ASC_BAD_INPUT;
 	}

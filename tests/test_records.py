@@ -87,6 +87,42 @@ def test_client_put_get_and_metadata(client, set_name):  # noqa: F811
     assert client.exists(key)["gen"] == 2
 
 
+def test_every_key_kind_and_a_record_larger_than_the_scratch_buffer(client, set_name):  # noqa: F811
+    bins = {"blob": bytes(range(256)) * 64, "text": "é\0" * 5000, "n": -(1 << 63)}
+    for user_key in (7, "k\0ey", b"\x00\xff"):
+        key = (NAMESPACE, set_name, user_key)
+        client.put(key, bins)
+        record = client.get(key)
+        assert record.bins == bins and record.key[:3] == key
+        by_digest = client.get((NAMESPACE, set_name, None, record.key[3]))
+        assert by_digest.bins == bins and by_digest.key == (NAMESPACE, set_name, None, record.key[3])
+        operated = client.operate(key, [asc.ops.incr("n", 1), asc.ops.read("blob"), asc.ops.read("n")])
+        assert operated.bins == {"blob": bins["blob"], "n": -(1 << 63) + 1}
+        client.remove(key)
+        assert client.exists(key) is None
+
+
+def test_threads_calling_at_once_each_get_their_own_results(client, set_name):  # noqa: F811
+    errors = []
+
+    def work(t: int) -> None:
+        try:
+            for i in range(30):
+                key = (NAMESPACE, set_name, f"t{t}-{i}")
+                client.put(key, {"t": t, "i": i, "pad": "x" * (t * 700)})
+                assert client.get(key).bins == {"t": t, "i": i, "pad": "x" * (t * 700)}
+                assert client.operate(key, [asc.ops.incr("i", 1), asc.ops.read("i")]).bins == {"i": i + 1}
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+
+
 def test_a_record_that_never_expires_reads_the_no_expire_ttl(client, set_name):  # noqa: F811
     key = (NAMESPACE, set_name, "forever")
     client.put(key, {"a": 1}, ttl=asc.AS_RECORD_NO_EXPIRE_TTL)

@@ -34,6 +34,7 @@ _NULL = ffi.NULL
 _NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
 _BAD_INPUT = lib.ASC_BAD_INPUT
 _BAD_OUTPUT = lib.ASC_BAD_OUTPUT
+_NOT_CONNECTED = lib.ASC_NOT_CONNECTED
 _INT, _STR, _BYTES, _DIGEST = lib.ASC_KEY_INT, lib.ASC_KEY_STR, lib.ASC_KEY_BYTES, lib.ASC_KEY_DIGEST
 _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
@@ -101,12 +102,12 @@ def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any,
             io = _new_io()
     ptr = instance._enter(what)
     try:
-        if ptr.cluster == _NULL:
-            raise lifecycle_error(f"{what}: the aerospike instance is not connected")
         status = function(ptr, io[0], policy, *parts, *more)
     finally:
         instance._exit()
     if status and status != _NOT_FOUND and status != _BAD_INPUT:
+        if status == _NOT_CONNECTED:
+            raise lifecycle_error(f"{what}: the aerospike instance is not connected")
         _raise(status, io)
     return status, io
 

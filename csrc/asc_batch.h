@@ -44,15 +44,29 @@ asc_pack_bin_map(as_packer* pk, const as_record* rec)
 	return 0;
 }
 
+/*
+ * One batch result (of a key list, or a batch record) as a row
+ * [key, result, subcode, message | nil, in_doubt, gen, ttl, bins | nil] (bins only for OK).
+ */
+static int
+asc_pack_batch_row(as_packer* pk, const as_key* key, const as_record* rec, as_status result,
+	uint32_t subcode, const char* message, bool in_doubt)
+{
+	return (as_pack_list_header(pk, 8) != 0 || asc_pack_key(pk, key) != 0 ||
+			as_pack_int64(pk, result) != 0 || as_pack_uint64(pk, subcode) != 0 ||
+			(message ? as_pack_str(pk, (const uint8_t*)message, (uint32_t)strlen(message))
+				: as_pack_nil(pk)) != 0 ||
+			as_pack_bool(pk, in_doubt) != 0 ||
+			as_pack_uint64(pk, rec->gen) != 0 || as_pack_uint64(pk, rec->ttl) != 0 ||
+			(result == AEROSPIKE_OK ? asc_pack_bin_map(pk, rec) : as_pack_nil(pk)) != 0) ? -1 : 0;
+}
+
 typedef struct {
 	const as_batch_result* results;
 	uint32_t n;
 } asc_batch_results;
 
-/*
- * Every result of a key-list batch call as one array of
- * [key, result, subcode, message | nil, in_doubt, gen, ttl, bins | nil] (bins only for OK).
- */
+/* Every result of a key-list batch call as one array of rows. */
 static int
 asc_pack_batch_results(as_packer* pk, const void* what)
 {
@@ -62,18 +76,38 @@ asc_pack_batch_results(as_packer* pk, const void* what)
 	}
 	for (uint32_t i = 0; i < all->n; i++) {
 		const as_batch_result* r = &all->results[i];
-		if (as_pack_list_header(pk, 8) != 0 || asc_pack_key(pk, r->key) != 0 ||
-				as_pack_int64(pk, r->result) != 0 || as_pack_uint64(pk, r->subcode) != 0 ||
-				(r->message ? as_pack_str(pk, (const uint8_t*)r->message,
-					(uint32_t)strlen(r->message)) : as_pack_nil(pk)) != 0 ||
-				as_pack_bool(pk, r->in_doubt) != 0 ||
-				as_pack_uint64(pk, r->record.gen) != 0 || as_pack_uint64(pk, r->record.ttl) != 0 ||
-				(r->result == AEROSPIKE_OK ? asc_pack_bin_map(pk, &r->record)
-					: as_pack_nil(pk)) != 0) {
+		if (asc_pack_batch_row(pk, r->key, &r->record, r->result, r->subcode, r->message,
+				r->in_doubt) != 0) {
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* Every record of an as_batch_records (after the call) as one array of rows. */
+static int
+asc_pack_batch_records(as_packer* pk, const void* what)
+{
+	const as_vector* list = &((const as_batch_records*)what)->list;
+	if (as_pack_list_header(pk, list->size) != 0) {
+		return -1;
+	}
+	for (uint32_t i = 0; i < list->size; i++) {
+		const as_batch_base_record* r =
+			(const as_batch_base_record*)((const char*)list->list + (size_t)i * list->item_size);
+		if (asc_pack_batch_row(pk, &r->key, &r->record, r->result, r->subcode, r->message,
+				r->in_doubt) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The rows of a batch records call as one cf_malloc'd msgpack buffer (free() it). */
+static uint8_t*
+asc_batch_records_to_msgpack(const as_batch_records* records, uint32_t* size)
+{
+	return asc_pack_twice(asc_pack_batch_records, records, size);
 }
 
 /* Bytes per result of the last batch: the next batch is packed in one pass into a buffer

@@ -290,12 +290,8 @@ def batch_outcomes(records: as_batch_records) -> List[as_batch_result]:
     """Every record's outcome at once, as as_batch_result (key, record when OK, result,
     subcode, message, in_doubt): one pass over the C records for the Client."""
     records = _records(records, "batch_outcomes")
-    outcomes = []
-    with records._use("batch_outcomes"):
-        for index in range(len(records)):
-            base = ffi.cast("as_batch_base_record*", records._slot(index))[0]
-            outcomes.append(as_batch_result._from_c(ffi.addressof(base, "key"), base))
-    return outcomes
+    with records._use("batch_outcomes") as ptr:
+        return _outcomes(rows_from_c(lib.asc_batch_records_to_msgpack, ptr))
 
 
 def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> None:
@@ -333,10 +329,10 @@ class _Rows:
         self.rows = rows
 
 
-def _results(results: Any, n: int) -> List[as_batch_result]:
-    """Every result of a key-list batch call, decoded from one msgpack buffer."""
+def _outcomes(rows: List[List[Any]]) -> List[as_batch_result]:
+    """as_batch_result objects from rows_from_c() rows."""
     converted = []
-    for key, result, subcode, message, in_doubt, gen, ttl, bins in rows_from_c(results, n):
+    for key, result, subcode, message, in_doubt, gen, ttl, bins in rows:
         key = tuple(key)
         record = Record(key, {"gen": gen, "ttl": ttl}, bins) if result == 0 else None
         converted.append(as_batch_result(key, record, status_of(result), subcode, message,
@@ -344,13 +340,17 @@ def _results(results: Any, n: int) -> List[as_batch_result]:
     return converted
 
 
+_PACK_RESULTS = lib.asc_batch_results_to_msgpack
+
+
 @ffi.def_extern()
 def asc_batch_listener(results: Any, n: int, udata: Any) -> bool:
     """C calls this once with every result of a key-list batch call."""
     context = from_udata(udata)
     if type(context.callback) is _Rows:
-        return context.invoke(lambda: (rows_from_c(results, n),))
-    return context.invoke(lambda: (_results(results, n), n, context.udata))
+        return context.invoke(lambda: (rows_from_c(_PACK_RESULTS, results, n),))
+    return context.invoke(lambda: (_outcomes(rows_from_c(_PACK_RESULTS, results, n)), n,
+                                   context.udata))
 
 
 def _run_listener(function: str, as_: aerospike, batch: Any,

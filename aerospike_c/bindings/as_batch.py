@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence
 from .._aerospike import ffi, lib
 from ._calls import UsedStruct, c_uint, owned_arg
 from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_to_python
-from .as_record import Record, record_to_python
+from .as_record import Record
 from .as_scan import param_error
 from .as_status import as_status
 from .asc_batch import pack_keys
@@ -153,16 +153,3 @@ class as_batch_result:  # noqa: N801 - the C type's name
     subcode: int
     message: Optional[str]
     in_doubt: bool
-
-    @classmethod
-    def _from_c(cls, c_key: Any, c_result: Any) -> "as_batch_result":
-        """From an as_key* and a struct with record, result, subcode, message, in_doubt
-        (an as_batch_result or a batch record)."""
-        key = key_to_python(c_key)
-        ok = c_result.result == 0
-        message = None
-        if c_result.message != ffi.NULL:
-            message = ffi.string(c_result.message).decode("utf-8", "replace")
-        status = status_of(c_result.result)
-        return cls(key, record_to_python(ffi.addressof(c_result, "record"), key) if ok else None,
-                   status, c_result.subcode, message, bool(c_result.in_doubt))

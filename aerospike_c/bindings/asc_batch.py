@@ -6,8 +6,8 @@ buffer (per batch; per chunk of up to SCAN_CHUNK records for a scan) that one
 into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospike_scan.
 
     pack_keys(keys) -> bytes | None        the key tuples for asc_batch_set_keys()
-    rows_from_c(results, n) -> list        [key list, result, subcode, message, in_doubt,
-                                            gen, ttl, bins | None] per as_batch_result
+    rows_from_c(pack, *args) -> list       [key list, result, subcode, message, in_doubt,
+                                            gen, ttl, bins | None] per batch result/record
     ChunkContext(callback, udata)          the udata of a scan/query run by C's
                                            asc_scan_chunk_callback; callback(record, udata)
                                            per record, then callback(None, udata)
@@ -41,10 +41,11 @@ def pack_keys(keys: Sequence[Any]) -> Optional[bytes]:
         return None
 
 
-def rows_from_c(results: Any, n: int) -> List[List[Any]]:
-    """Every `as_batch_result` of results[0:n] as a row (asc_batch_results_to_msgpack)."""
+def rows_from_c(pack: Callable[..., Any], *args: Any) -> List[List[Any]]:
+    """The rows `pack(*args, &size)` writes: asc_batch_results_to_msgpack (every
+    `as_batch_result` of results[0:n]) or asc_batch_records_to_msgpack (every record)."""
     size = ffi.new("uint32_t*")
-    buf = lib.asc_batch_results_to_msgpack(results, n, size)
+    buf = pack(*args, size)
     if buf == ffi.NULL:
         raise TypeError(NO_PYTHON_VALUE)
     try:

@@ -27,23 +27,6 @@ asc_pack_key(as_packer* pk, const as_key* key)
 			: as_pack_nil(pk);
 }
 
-/* A record's bins as a map {name: value} (a repeated name: the last value wins). */
-static int
-asc_pack_bin_map(as_packer* pk, const as_record* rec)
-{
-	if (as_pack_map_header(pk, rec->bins.size) != 0) {
-		return -1;
-	}
-	for (uint16_t i = 0; i < rec->bins.size; i++) {
-		const as_bin* bin = &rec->bins.entries[i];
-		if (as_pack_str(pk, (const uint8_t*)bin->name, (uint32_t)strlen(bin->name)) != 0 ||
-				asc_pack_val(pk, (const as_val*)bin->valuep, 0) != 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * One batch result (of a key list, or a batch record) as a row
  * [key, result, subcode, message | nil, in_doubt, gen, ttl, bins | nil] (bins only for OK).
@@ -58,7 +41,7 @@ asc_pack_batch_row(as_packer* pk, const as_key* key, const as_record* rec, as_st
 				: as_pack_nil(pk)) != 0 ||
 			as_pack_bool(pk, in_doubt) != 0 ||
 			as_pack_uint64(pk, rec->gen) != 0 || as_pack_uint64(pk, rec->ttl) != 0 ||
-			(result == AEROSPIKE_OK ? asc_pack_bin_map(pk, rec) : as_pack_nil(pk)) != 0) ? -1 : 0;
+			(result == AEROSPIKE_OK ? asc_pack_bins_as(pk, rec, false) : as_pack_nil(pk)) != 0) ? -1 : 0;
 }
 
 typedef struct {
@@ -335,7 +318,7 @@ asc_pack_scan_item(as_packer* pk, const void* what)
 			as_pack_uint64(pk, rec->gen) != 0 || as_pack_uint64(pk, rec->ttl) != 0) {
 		return -1;
 	}
-	return asc_pack_bin_map(pk, rec);
+	return asc_pack_bins_as(pk, rec, false);
 }
 
 /* Append one item (sized first, then written in place); false when it cannot be packed. */

@@ -26,7 +26,7 @@ from .as_error import error_from_c, lifecycle_error
 from .as_operations import _OPERATIONS
 from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name, check_int64
 from .as_record import Record
-from .as_val import INT64_MAX, INT64_MIN, _unpack, encode_str, new_packer
+from .as_val import INT64_MAX, INT64_MIN, _unpack, encode_str, new_packer, new_unpacker
 
 __all__: List[str] = []
 
@@ -40,17 +40,18 @@ _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
 
 KeyParts = Tuple[bytes, Any, int, int, Any, int]
-IO = Tuple[Any, memoryview, Any]  # asc_key_io*, a view of its buf, a msgpack Packer
+IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack Packer, Unpacker
 
-# Scratch (asc_key_io: error and result buffer, and a Packer) reused between calls; a list
+# Scratch (asc_key_io: error and result buffer, a Packer, an Unpacker) reused between calls; a list
 # pop/append is atomic, so each call has its own even when threads (or a log callback) call
 # in meanwhile.
 _POOL: List[IO] = []
+_BUF_SIZE = len(ffi.new("asc_key_io*").buf)
 
 
 def _new_io() -> IO:
     io = ffi.new("asc_key_io*")
-    return io, memoryview(ffi.buffer(io.buf)), new_packer()  # type: ignore[arg-type]
+    return io, memoryview(ffi.buffer(io.buf)), new_packer(), new_unpacker()  # type: ignore[arg-type]
 
 
 def _take() -> IO:
@@ -123,10 +124,11 @@ def _raise(status: int, io: IO) -> None:
 
 def _decode(io: IO) -> Any:
     """The packed result of the command, then the scratch back to the pool."""
-    c_io, view, _ = io
+    c_io, view, _, unpacker = io
     size = c_io.size
-    if size <= len(view):
-        result = _unpack(view[:size])
+    if size <= _BUF_SIZE:
+        unpacker.feed(view[:size])
+        result = unpacker.unpack()
     else:
         big = c_io.big
         try:

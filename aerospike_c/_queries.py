@@ -39,6 +39,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from . import bindings as c
 from .bindings.aerospike_batch import batch_outcomes, batch_rows
 from .bindings.as_batch import status_of
+from .bindings.asc_batch import new_record
 from .bindings.as_error import as_error_string
 from .bindings.as_operations import as_operations
 from .bindings.as_record import Record
@@ -448,8 +449,8 @@ class QueryMethods:
                 raise TypeError("bins is a list of bin names, not a str")
             rows, failed = self._batch_rows("aerospike_batch_get_bins", keys, policy, list(bins))
         _raise_row_failure(rows, failed)
-        return [Record(tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]) if row[1] == 0
-                else None for row in rows]
+        return [new_record((tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]))
+                if row[1] == 0 else None for row in rows]
 
     def _batch_rows(self, function: str, keys: Sequence[Any], policy: Any,
                     bins: Optional[List[str]] = None

@@ -42,10 +42,10 @@ from .as_batch import as_batch_result, batch_arg, fill_key_slot, status_of
 from .as_config import c_str
 from .as_error import check, new_error
 from .as_key import key_to_python
-from .as_record import Record, bin_name, record_to_python
+from .as_record import bin_name, record_to_python
 from .as_scan import owned_arglist
 from .as_val import val_from_c
-from .asc_batch import rows_from_c
+from .asc_batch import new_record, rows_from_c
 
 __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create",
            "as_batch_read_init", "as_batch_read_reserve", "as_batch_write_reserve",
@@ -334,7 +334,7 @@ def _outcomes(rows: List[List[Any]]) -> List[as_batch_result]:
     converted = []
     for key, result, subcode, message, in_doubt, gen, ttl, bins in rows:
         key = tuple(key)
-        record = Record(key, {"gen": gen, "ttl": ttl}, bins) if result == 0 else None
+        record = new_record((key, {"gen": gen, "ttl": ttl}, bins)) if result == 0 else None
         converted.append(as_batch_result(key, record, status_of(result), subcode, message,
                                          in_doubt))
     return converted

@@ -8,6 +8,7 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
     pack_keys(keys) -> bytes | None        the key tuples for asc_batch_set_keys()
     rows_from_c(pack, *args) -> list       [key list, result, subcode, message, in_doubt,
                                             gen, ttl, bins | None] per batch result/record
+    new_record((key, meta, bins)) -> Record
     ChunkContext(callback, udata)          the udata of a scan/query run by C's
                                            asc_scan_chunk_callback; callback(record, udata)
                                            per record, then callback(None, udata)
@@ -15,7 +16,7 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Tuple, cast
 
 import msgpack
 
@@ -31,6 +32,9 @@ SCAN_CHUNK = 256
 NO_PYTHON_VALUE = "the record holds a value that has no Python value"
 
 _pack_keys = functools.partial(msgpack.packb, use_bin_type=True)
+#: new_record((key, meta, bins)): a Record without the Python-level __new__ NamedTuple adds.
+new_record = cast(Callable[[Tuple[Any, Any, Any]], Record],
+                  functools.partial(tuple.__new__, Record))
 
 
 def pack_keys(keys: Sequence[Any]) -> Optional[bytes]:
@@ -74,8 +78,8 @@ class ChunkContext(CallbackContext):
                 for item in _unpack(ffi.buffer(buffer, size)):
                     if len(item) == 4:
                         key = item[0]
-                        value = Record(None if key is None else tuple(key),
-                                       {"gen": item[1], "ttl": item[2]}, item[3])
+                        value = new_record((None if key is None else tuple(key),
+                                            {"gen": item[1], "ttl": item[2]}, item[3]))
                     else:
                         value = item[0]
                     result = callback(value, udata)

@@ -53,12 +53,13 @@ def c_enum(name: str) -> type[enum.IntEnum]:
     # Aliases (two names, one value) keep the first name as the member, the rest as aliases.
     for label, value in ctype.relements.items():
         members.setdefault(label, value)
-    enum_type = enum.IntEnum(name, members, module=_ENUM_MODULE)  # type: ignore[call-overload]
+    # mypy types only enums whose name is a literal; this one's comes from the cdefs.
+    enum_type = enum.IntEnum(name, members, module=_ENUM_MODULE)  # type: ignore[misc]
     # str() and format() give the number on every Python, as on 3.11+, so that
     # f"err({err.code})" reads like the C printf("err(%d)") before 3.11 too.
-    enum_type.__str__ = int.__repr__  # type: ignore[method-assign,assignment]
-    enum_type.__format__ = int.__format__  # type: ignore[method-assign,assignment]
-    return enum_type  # type: ignore[no-any-return]
+    enum_type.__str__ = int.__repr__  # type: ignore[method-assign]
+    enum_type.__format__ = int.__format__  # type: ignore[method-assign]
+    return enum_type
 
 
 def _enum_typedef(ctype: Any) -> str:

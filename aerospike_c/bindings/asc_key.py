@@ -39,7 +39,6 @@ _INT, _STR, _BYTES, _DIGEST = lib.ASC_KEY_INT, lib.ASC_KEY_STR, lib.ASC_KEY_BYTE
 _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
 
-KeyParts = Tuple[bytes, Any, int, int, Any, int]
 IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack Packer, Unpacker
 
 # Scratch (asc_key_io: error and result buffer, a Packer, an Unpacker) reused between calls; a list
@@ -61,10 +60,14 @@ def _take() -> IO:
         return _new_io()
 
 
-def _key_parts(key: Any) -> Optional[KeyParts]:
-    """(ns, set, kind, int value, data, length) of a tuple key; None: the general path."""
+def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any, key: Any,
+             *more: Any) -> Tuple[int, IO]:
+    """function(as, io, policy, ns, set, kind, int value, data, length, *more) on a
+    connected instance, the key from a tuple: (status, io), with the given scratch or one
+    from the pool. ASC_BAD_INPUT: a key this path does not take (nothing was sent). Raises
+    the C error for any status but OK, not found and ASC_BAD_INPUT."""
     if type(key) is not tuple or not 3 <= len(key) <= 4:
-        return None
+        return _BAD_INPUT, io  # type: ignore[return-value]
     ns, set_, user_key = key[0], key[1], key[2]
     c_ns = _NAMES.get(ns) if type(ns) is str else None
     if c_ns is None:
@@ -76,25 +79,19 @@ def _key_parts(key: Any) -> Optional[KeyParts]:
         if c_set is None:
             c_set = _name(set_, "set", _SET_MAX, True)
     kind = type(user_key)
+    ival, data = 0, _NULL
     if kind is int:
         if not INT64_MIN <= user_key <= INT64_MAX:
             check_int64(user_key, "user key")
-        return c_ns, c_set, _INT, user_key, _NULL, 0
-    if kind is str:
-        data = encode_str(user_key, "user key")
-        return c_ns, c_set, _STR, 0, data, len(data)
-    if kind is bytes:
-        return c_ns, c_set, _BYTES, 0, user_key, len(user_key)
-    if user_key is None and len(key) == 4 and type(key[3]) is bytes and len(key[3]) == _DIGEST_SIZE:
-        return c_ns, c_set, _DIGEST, 0, key[3], _DIGEST_SIZE
-    return None
-
-
-def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any,
-             parts: KeyParts, *more: Any) -> Tuple[int, IO]:
-    """function(as, io, policy, *parts, *more) on a connected instance: (status, io), with
-    the given scratch or one from the pool. Raises the C error for any status but OK, not
-    found and ASC_BAD_INPUT."""
+        c_kind, ival = _INT, user_key
+    elif kind is str:
+        c_kind, data = _STR, encode_str(user_key, "user key")
+    elif kind is bytes:
+        c_kind, data = _BYTES, user_key
+    elif user_key is None and len(key) == 4 and type(key[3]) is bytes and len(key[3]) == _DIGEST_SIZE:
+        c_kind, data = _DIGEST, key[3]
+    else:
+        return _BAD_INPUT, io  # type: ignore[return-value]
     instance = as_ if type(as_) is aerospike else _instance(as_)
     if io is None:
         try:
@@ -103,7 +100,8 @@ def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any,
             io = _new_io()
     ptr = instance._enter(what)
     try:
-        status = function(ptr, io[0], policy, *parts, *more)
+        status = function(ptr, io[0], policy, c_ns, c_set, c_kind, ival, data,
+                          0 if data is _NULL else len(data), *more)
     finally:
         instance._exit()
     if status and status != _NOT_FOUND and status != _BAD_INPUT:
@@ -146,12 +144,11 @@ def _found(status: int, io: IO) -> None:
 
 def get(as_: Any, policy: Any, key: Any) -> Optional[Record]:
     """aerospike_key_get() as a Record; None: the general path."""
-    parts = _key_parts(key)
-    if parts is None:
-        return None
     status, io = _command(as_, "aerospike_key_get", lib.asc_key_get, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), parts)
+                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), key)
     if status:
+        if status == _BAD_INPUT:
+            return None
         _found(status, io)
     gen, ttl, digest, bins = _decode(io)
     return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
@@ -159,8 +156,7 @@ def get(as_: Any, policy: Any, key: Any) -> Optional[Record]:
 
 def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Optional[int]) -> bool:
     """aerospike_key_put() of a dict of bins; False: the general path (nothing was sent)."""
-    parts = _key_parts(key)
-    if parts is None or type(bins) is not dict:
+    if type(bins) is not dict:
         return False
     io = _take()
     try:
@@ -169,7 +165,7 @@ def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Opt
         return False
     status, io = _command(as_, "aerospike_key_put", lib.asc_key_put, io,
                           _NULL if policy is None else policy_arg(policy, "as_policy_write"),
-                          parts, data, len(data), 0 if ttl is None else ttl, 0 if gen is None else gen)
+                          key, data, len(data), 0 if ttl is None else ttl, 0 if gen is None else gen)
     if status:
         _found(status, io)
     _POOL.append(io)
@@ -179,11 +175,10 @@ def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Opt
 def exists(as_: Any, policy: Any, key: Any) -> Tuple[bool, Optional[Dict[str, int]]]:
     """aerospike_key_exists(): (done, {"gen", "ttl"} or None when there is no record);
     done False: the general path."""
-    parts = _key_parts(key)
-    if parts is None:
-        return False, None
     status, io = _command(as_, "aerospike_key_exists", lib.asc_key_exists, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), parts)
+                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), key)
+    if status == _BAD_INPUT:
+        return False, None
     c_io = io[0]
     meta = None if status else {"gen": c_io.gen, "ttl": c_io.ttl}
     _POOL.append(io)
@@ -192,15 +187,13 @@ def exists(as_: Any, policy: Any, key: Any) -> Tuple[bool, Optional[Dict[str, in
 
 def remove(as_: Any, policy: Any, key: Any) -> bool:
     """aerospike_key_remove(); False: the general path."""
-    parts = _key_parts(key)
-    if parts is None:
-        return False
     status, io = _command(as_, "aerospike_key_remove", lib.asc_key_remove, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_remove"), parts)
+                          _NULL if policy is None else policy_arg(policy, "as_policy_remove"), key)
     if status:
         _found(status, io)
-    _POOL.append(io)
-    return True
+    if io is not None:
+        _POOL.append(io)
+    return status != _BAD_INPUT
 
 
 _OP_CODES = {
@@ -223,8 +216,7 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
     """aerospike_key_operate() of a list of (function, args) operations (the Client's
     Operation): a Record, or with ordered (key, meta, [(bin, value), ...]). None: the
     general path (nothing was sent), unless each is one of the simple ones C reads."""
-    parts = _key_parts(key)
-    if parts is None or type(operations) is not list:
+    if type(operations) is not list:
         return None
     io = _take()
     try:
@@ -233,7 +225,7 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
         return None
     status, io = _command(as_, "aerospike_key_operate", lib.asc_key_operate, io,
                           _NULL if policy is None else policy_arg(policy, "as_policy_operate"),
-                          parts, packed, len(packed), 0 if ttl is None else ttl,
+                          key, packed, len(packed), 0 if ttl is None else ttl,
                           0 if gen is None else gen, ordered)
     if status:
         if status == _BAD_INPUT:

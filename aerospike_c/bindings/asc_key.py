@@ -24,9 +24,11 @@ from ._calls import policy_arg
 from .aerospike import _instance, aerospike
 from .as_error import error_from_c, lifecycle_error
 from .as_operations import _OPERATIONS
-from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name, check_int64
+from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name
 from .as_record import Record
-from .as_val import INT64_MAX, INT64_MIN, _unpack, encode_str, new_packer, new_unpacker
+from .as_val import (
+    INT64_MAX, INT64_MIN, _unpack, check_int64, encode_str, new_packer, new_unpacker,
+)
 
 __all__: List[str] = []
 
@@ -50,7 +52,7 @@ _BUF_SIZE = len(ffi.new("asc_key_io*").buf)
 
 def _new_io() -> IO:
     io = ffi.new("asc_key_io*")
-    return io, memoryview(ffi.buffer(io.buf)), new_packer(), new_unpacker()  # type: ignore[arg-type]
+    return io, memoryview(ffi.buffer(io.buf)), new_packer(), new_unpacker()
 
 
 def _take() -> IO:

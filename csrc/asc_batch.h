@@ -268,6 +268,9 @@ asc_batch_set_keys(as_batch* batch, const uint8_t* buf, uint32_t size)
  * (the mutex). Items: a record as [key | nil, gen, ttl, bins], another value (a query's
  * aggregation) as [value]. Once Python says stop, every later call returns false.
  */
+/* A chunk goes to Python at `chunk` records or this many bytes, whichever comes first. */
+#define ASC_SCAN_CHUNK_BYTES (1u << 20)
+
 typedef struct asc_scan_chunker_s {
 	pthread_mutex_t lock;
 	void* udata;
@@ -405,7 +408,8 @@ asc_scan_chunk_callback(const as_val* v, void* udata)
 		go_on = asc_scan_chunker_flush(c, 2);
 	}
 	else {
-		go_on = c->count < c->chunk || asc_scan_chunker_flush(c, 0);
+		go_on = (c->count < c->chunk && c->size < ASC_SCAN_CHUNK_BYTES) ||
+				asc_scan_chunker_flush(c, 0);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return go_on;

@@ -46,3 +46,14 @@ def test_scan_stops_right_after_the_record_that_said_so(client, set_name, concur
                         concurrent=concurrent)
     assert len(seen) == 300 and None not in seen
     assert len({record.key[3] for record in seen}) == 300
+
+
+def test_scan_of_large_records_arrives_whole_in_byte_bounded_chunks(client, set_name):
+    blob = bytes(range(256)) * 800  # 200 KiB: a 1 MiB chunk holds only a few
+    for i in range(12):
+        client.put((NAMESPACE, set_name, i), {"i": i, "blob": blob})
+    seen = []
+    client.scan_foreach(NAMESPACE, set_name, seen.append)
+    assert seen[-1] is None
+    assert sorted(record.bins["i"] for record in seen[:-1]) == list(range(12))
+    assert all(record.bins["blob"] == blob for record in seen[:-1])

@@ -13,7 +13,8 @@
     aerospike_scan_wait(as_, None, scan_id, 0); aerospike_scan_info(as_, None, scan_id)
 
 A record reaches the callback as a `Record` (key, meta, bins) copied from C, since C frees
-it when the callback returns. The callback runs on the calling thread, or, for a
+it when the callback returns: C packs each record as msgpack on its own thread and hands
+Python up to 256 records (or 1 MiB) at once, then the callback is called per record. The callback runs on the calling thread, or, for a
 concurrent scan (`scan.concurrent = True`), on the C client's node threads: calls are
 serialized (one at a time) so the callback needs no locking of its own. When it returns
 a false value other than None, C stops the scan and the call returns normally, as in C.

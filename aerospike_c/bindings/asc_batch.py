@@ -27,7 +27,7 @@ from .as_val import _unpack
 
 __all__: List[str] = []
 
-#: Records a scan/query hands Python per call (the last chunk may be shorter).
+#: Records a scan/query hands Python per call (fewer past 1 MiB, and the last chunk).
 SCAN_CHUNK = 256
 NO_PYTHON_VALUE = "the record holds a value that has no Python value"
 

@@ -275,7 +275,6 @@ class RecordMethods:
 
         Sets the operate policy's respond_all_ops (on a copy), so that every operation, write
         operations included, has its place in the results (a server answers nil for those)."""
-        built = _operations(operations, ttl, gen)
         if isinstance(policy, CStruct):
             given, policy = policy, policy_from_config(self._as, "operate")
             policy._ptr[0] = given._ptr[0]
@@ -283,7 +282,10 @@ class RecordMethods:
             policy.respond_all_ops = True
         else:
             policy = self._policy("operate", {**(policy or {}), "respond_all_ops": True})
-        return operate_record(self._as, policy, key, built, ordered=True)
+        result = asc_key.operate(self._as, policy, key, operations, ttl, gen, ordered=True)
+        if result is not None:
+            return result  # type: ignore[no-any-return]
+        return operate_record(self._as, policy, key, _operations(operations, ttl, gen), ordered=True)
 
     def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
         """Reset the record's time to live (a touch operation); returns the new metadata."""

@@ -52,6 +52,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: How long an iterator waits, after a break, for its C scan to stop (bounded by C's timeouts).
 _STOP_WAIT = 60.0
 _DONE = object()
+#: Batch read results that are not errors (a set of ints: an as_status lookup per row costs
+#: about 0.4 us, a tenth of a small record's whole budget).
+_READ_OUTCOMES = frozenset((int(as_status.AEROSPIKE_OK),
+                            int(as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND)))
 
 
 def info_value(response: str) -> str:
@@ -504,7 +508,7 @@ class QueryMethods:
 def _raise_row_failure(rows: List[List[Any]], failed: Optional[BatchFailedError]) -> None:
     """Raise the error of the first batch_rows row that failed other than by its key not found."""
     for row in rows:
-        if row[1] not in (as_status.AEROSPIKE_OK, as_status.AEROSPIKE_ERR_RECORD_NOT_FOUND):
+        if row[1] not in _READ_OUTCOMES:
             raise _record_error(status_of(row[1]), row[3], row[4], failed) from failed
 
 

@@ -12,4 +12,3 @@ as_status aerospike_query_wait(aerospike* as, as_error* err, const as_policy_inf
     const as_query* query, uint64_t query_id, uint32_t interval_ms);
 as_status aerospike_query_info(aerospike* as, as_error* err, const as_policy_info* policy,
     const as_query* query, uint64_t query_id, as_job_info* info);
-/* Query callbacks go to asc_scan_foreach_callback (cdefs/aerospike_scan.h): same signature. */

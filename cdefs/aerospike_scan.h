@@ -14,5 +14,3 @@ as_status aerospike_scan_node(aerospike* as, as_error* err, const as_policy_scan
 as_status aerospike_scan_partitions(aerospike* as, as_error* err, const as_policy_scan* policy,
     as_scan* scan, as_partition_filter* pf, aerospike_scan_foreach_callback callback, void* udata);
 
-/* bindings/aerospike_scan.py: the Python side of the scan and query callbacks (any C thread). */
-extern "Python" bool asc_scan_foreach_callback(const as_val*, void*);

@@ -301,6 +301,27 @@ asc_read_be(asc_reader* r, uint32_t n, uint64_t* out)
 	return true;
 }
 
+/* A msgpack map or array header: its count, or false. */
+static bool
+asc_read_header(asc_reader* r, bool map, uint64_t* n)
+{
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xf0) == (map ? 0x80 : 0x90)) {
+		*n = b & 0x0f;
+		return true;
+	}
+	if (b == (map ? 0xde : 0xdc)) {
+		return asc_read_be(r, 2, n);
+	}
+	if (b == (map ? 0xdf : 0xdd)) {
+		return asc_read_be(r, 4, n);
+	}
+	return false;
+}
+
 static const uint8_t*
 asc_read_bytes(asc_reader* r, uint64_t n)
 {
@@ -474,14 +495,8 @@ asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size)
 {
 	asc_reader r = {buf, buf + size};
 	uint64_t n;
-	if (r.p >= r.end) {
-		return false;
-	}
-	uint8_t b = *r.p++;
-	if ((b & 0xf0) == 0x80) {
-		n = b & 0x0f;
-	}
-	else if ((b != 0xde && b != 0xdf) || ! asc_read_be(&r, b == 0xde ? 2 : 4, &n)) {
+	uint8_t b;
+	if (! asc_read_header(&r, true, &n)) {
 		return false;
 	}
 	for (uint64_t i = 0; i < n; i++) {

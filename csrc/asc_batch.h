@@ -237,14 +237,7 @@ asc_batch_set_keys(as_batch* batch, const uint8_t* buf, uint32_t size)
 {
 	asc_reader r = {buf, buf + size};
 	uint64_t n;
-	if (r.p >= r.end) {
-		return 0;
-	}
-	uint8_t b = *r.p++;
-	if ((b & 0xf0) == 0x90) {
-		n = b & 0x0f;
-	}
-	else if ((b != 0xdc && b != 0xdd) || ! asc_read_be(&r, b == 0xdc ? 2 : 4, &n)) {
+	if (! asc_read_header(&r, false, &n)) {
 		return 0;
 	}
 	uint32_t done = 0;

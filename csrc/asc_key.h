@@ -201,27 +201,6 @@ asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, co
 	return status;
 }
 
-/* A msgpack map or array header: its count, or false. */
-static bool
-asc_read_header(asc_reader* r, bool map, uint64_t* n)
-{
-	if (r->p >= r->end) {
-		return false;
-	}
-	uint8_t b = *r->p++;
-	if ((b & 0xf0) == (map ? 0x80 : 0x90)) {
-		*n = b & 0x0f;
-		return true;
-	}
-	if (b == (map ? 0xde : 0xdc)) {
-		return asc_read_be(r, 2, n);
-	}
-	if (b == (map ? 0xdf : 0xdd)) {
-		return asc_read_be(r, 4, n);
-	}
-	return false;
-}
-
 /* aerospike_key_put() of the bins in `bins` (a msgpack map {name: value}). */
 static as_status
 asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const char* ns,

@@ -16,12 +16,13 @@ runs it standalone.
 
 from __future__ import annotations
 
-from ._admin import client_password_hash
-from ._cluster import DEFAULT_BUILD, N_PARTITIONS, EmbeddedCluster, Peer
-from ._info import request_info
-from ._node import Node
-from ._proto import ProtocolError
 from ._subprocess import SubprocessCluster
+from .server.cluster import DEFAULT_BUILD, EmbeddedCluster, Peer
+from .server.info import request_info
+from .server.node import Node
+from .server.security import client_password_hash
+from .server.store import N_PARTITIONS
+from .server.wire import ProtocolError
 
 __all__ = [
     "DEFAULT_BUILD",

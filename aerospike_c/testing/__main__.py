@@ -15,8 +15,8 @@ import sys
 import threading
 from typing import Callable, Dict, Optional, Sequence
 
-from ._cluster import DEFAULT_BUILD, DEFAULT_NAMESPACE, EmbeddedCluster, NodeKey
-from ._info import format_host
+from .server.cluster import DEFAULT_BUILD, DEFAULT_NAMESPACE, EmbeddedCluster, NodeKey
+from .server.info import format_host
 
 CONTROL_COMMANDS = ("stop-node", "kill-node", "restart-node", "hang-node", "resume-node",
                     "add-node", "rebalance", "hosts", "nodes", "quit")

@@ -11,7 +11,7 @@ import tempfile
 import threading
 from typing import IO, List, Optional, Sequence, Tuple, Union
 
-from ._cluster import NodeKey
+from .server.cluster import NodeKey
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

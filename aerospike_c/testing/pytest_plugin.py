@@ -21,8 +21,8 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
-from ._cluster import EmbeddedCluster
 from ._subprocess import parse_hosts
+from .server.cluster import EmbeddedCluster
 
 HOSTS_ENV = "AEROSPIKE_HOSTS"
 FAULT_INJECTION = "fault_injection"

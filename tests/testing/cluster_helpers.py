@@ -15,12 +15,12 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from aerospike_c.testing._admin import (
+from aerospike_c.testing.server.security import (
     build_admin_response,
     client_password_hash,
     parse_admin_request,
 )
-from aerospike_c.testing._proto import TYPE_ADMIN, frame, read_frame
+from aerospike_c.testing.server.wire import TYPE_ADMIN, frame, read_frame
 
 N_PARTITIONS = 4096
 AS_MSG_HEADER = struct.Struct(">BBBBBBIIIHH")

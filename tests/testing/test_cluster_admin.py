@@ -17,7 +17,7 @@ from cluster_helpers import (
 )
 
 from aerospike_c.testing import EmbeddedCluster, client_password_hash, request_info
-from aerospike_c.testing._admin import (
+from aerospike_c.testing.server.security import (
     AUTHENTICATE,
     CHANGE_PASSWORD,
     CREATE_USER,
@@ -30,7 +30,7 @@ from aerospike_c.testing._admin import (
     FIELD_USER,
     LOGIN,
 )
-from aerospike_c.testing._proto import TYPE_INFO, TYPE_MESSAGE, frame
+from aerospike_c.testing.server.wire import TYPE_INFO, TYPE_MESSAGE, frame
 
 OK = 0
 SECURITY_NOT_SUPPORTED = 51

@@ -20,7 +20,7 @@ from cluster_helpers import (
 )
 
 from aerospike_c.testing import EmbeddedCluster, request_info
-from aerospike_c.testing._proto import TYPE_INFO, frame
+from aerospike_c.testing.server.wire import TYPE_INFO, frame
 
 pytestmark = pytest.mark.fault_injection
 

@@ -18,7 +18,7 @@ from cluster_helpers import (
 )
 
 from aerospike_c.testing import EmbeddedCluster, request_info
-from aerospike_c.testing._proto import (
+from aerospike_c.testing.server.wire import (
     TYPE_COMPRESSED,
     TYPE_INFO,
     TYPE_MESSAGE,

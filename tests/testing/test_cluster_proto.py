@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from aerospike_c.testing._proto import (
+from aerospike_c.testing.server.wire import (
     MAX_FRAME_SIZE,
     MAX_REQUEST_SIZE,
     TYPE_ADMIN,

@@ -13,8 +13,8 @@ import pytest
 from cluster_helpers import connect, peer_closed
 
 from aerospike_c.testing import SubprocessCluster, request_info
-from aerospike_c.testing._proto import TYPE_INFO, frame
 from aerospike_c.testing._subprocess import _PACKAGE_ROOT, parse_hosts
+from aerospike_c.testing.server.wire import TYPE_INFO, frame
 
 
 def _child_env():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aerospike_c.testing._store import Store
+from aerospike_c.testing.server.store import Store
 
 from records_wire import CDT_MODIFY, CDT_READ, P_LIST, P_MAP, decode, get, mp, op, operate, put
 

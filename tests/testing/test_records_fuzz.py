@@ -7,8 +7,8 @@ import struct
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aerospike_c.testing import _particles as particles
-from aerospike_c.testing._store import Store
+from aerospike_c.testing.server import particles
+from aerospike_c.testing.server.store import Store
 
 from records_wire import (CDT_MODIFY, CDT_READ, I3_LAST, FakeNode, key_fields, message, op, parse,
                           put)

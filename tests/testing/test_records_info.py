@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from aerospike_c.testing._store import NamespaceSpec, Store
+from aerospike_c.testing.server.store import NamespaceSpec, Store
 
 from records_wire import FakeNode, get, put
 

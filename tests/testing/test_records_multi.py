@@ -7,7 +7,7 @@ import struct
 import msgpack
 import pytest
 
-from aerospike_c.testing._store import Store
+from aerospike_c.testing.server.store import Store
 
 from records_wire import (
     I1_NOBINDATA, I1_READ, I2_CREATE_ONLY, I2_DELETE, I2_WRITE, I3_LAST,

@@ -8,7 +8,7 @@ import time
 import msgpack
 import pytest
 
-from aerospike_c.testing._store import NamespaceSpec, Store
+from aerospike_c.testing.server.store import NamespaceSpec, Store
 
 from records_wire import (
     APPEND, BIT_MODIFY, DELETE, EXP_READ, FILTER, I1_GET_ALL, I1_NOBINDATA, I1_READ, I2_CREATE_ONLY,

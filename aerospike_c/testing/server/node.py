@@ -11,9 +11,11 @@ import struct
 import threading
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
-from . import _info
-from ._admin import NOT_AUTHENTICATED, ConnectionAuth
-from ._proto import (
+from . import info
+from .msg import last_message
+from .results import ERR_NOT_AUTHENTICATED
+from .security import ConnectionAuth
+from .wire import (
     TYPE_ADMIN,
     TYPE_COMPRESSED,
     TYPE_INFO,
@@ -27,7 +29,7 @@ from ._proto import (
 )
 
 if TYPE_CHECKING:
-    from ._cluster import EmbeddedCluster
+    from .cluster import EmbeddedCluster
 
 _log = logging.getLogger(__name__)
 
@@ -45,15 +47,6 @@ JOIN_TIMEOUT = 5.0
 RUNNING = "running"
 HUNG = "hung"
 STOPPED = "stopped"
-
-_AS_MSG_HEADER = struct.Struct(">BBBBBBIIIHH")
-_INFO3_LAST = 1
-
-
-def error_message(result_code: int) -> bytes:
-    """An AS_MSG reply carrying only a result code (marked last, for streamed commands too)."""
-    return _AS_MSG_HEADER.pack(22, 0, 0, _INFO3_LAST, 0, result_code, 0, 0, 0, 0, 0)
-
 
 class _Connection:
     """Book-keeping for one accepted client socket."""
@@ -245,7 +238,7 @@ class Node:
         security = self.cluster.security
         authenticated = auth.user is not None or not security.enabled
         if frame_type == TYPE_INFO:
-            yield frame(TYPE_INFO, _info.answer(payload, self, authenticated))
+            yield frame(TYPE_INFO, info.answer(payload, self, authenticated))
         elif frame_type == TYPE_ADMIN:
             yield frame(TYPE_ADMIN, security.handle(payload, auth))
         elif frame_type in (TYPE_MESSAGE, TYPE_COMPRESSED):
@@ -254,7 +247,7 @@ class Node:
             if authenticated:
                 responses = self.cluster.store.handle_message(message, self)
             else:
-                responses = iter([error_message(NOT_AUTHENTICATED)])
+                responses = iter([last_message(ERR_NOT_AUTHENTICATED)])
             for response in responses:
                 yield compress_message(response) if compressed else frame(TYPE_MESSAGE, response)
         else:

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
+from .results import (ERR_INVALID_COMMAND, ERR_INVALID_CREDENTIAL, ERR_INVALID_FIELD, ERR_INVALID_PASSWORD, ERR_INVALID_USER,
+                      ERR_NOT_AUTHENTICATED, ERR_SECURITY_NOT_ENABLED, ERR_USER_ALREADY_EXISTS, OK)
+
 # Commands
 AUTHENTICATE = 0
 CREATE_USER = 1
@@ -35,17 +38,6 @@ FIELD_CREDENTIAL = 3
 FIELD_CLEAR_PASSWORD = 4
 FIELD_SESSION_TOKEN = 5
 FIELD_SESSION_TTL = 6
-
-# Result codes (as_status.h)
-OK = 0
-SECURITY_NOT_ENABLED = 52
-INVALID_COMMAND = 54
-INVALID_FIELD = 55
-INVALID_USER = 60
-USER_ALREADY_EXISTS = 61
-INVALID_PASSWORD = 62
-INVALID_CREDENTIAL = 65
-NOT_AUTHENTICATED = 80
 
 ADMIN_HEADER_SIZE = 16
 SESSION_TTL_SECONDS = 24 * 60 * 60
@@ -138,15 +130,15 @@ class Security:
         try:
             command, fields = parse_admin_request(payload)
         except AdminRequestError:
-            return build_admin_response(INVALID_FIELD)
+            return build_admin_response(ERR_INVALID_FIELD)
         if not self.enabled:
-            return build_admin_response(SECURITY_NOT_ENABLED)
+            return build_admin_response(ERR_SECURITY_NOT_ENABLED)
         if command == LOGIN:
             return self._login(fields, auth)
         if command == AUTHENTICATE:
             return self._authenticate(fields, auth)
         if auth.user is None:
-            return build_admin_response(NOT_AUTHENTICATED)
+            return build_admin_response(ERR_NOT_AUTHENTICATED)
         return build_admin_response(self._manage_user(command, fields, auth))
 
     def _login(self, fields: Dict[int, bytes], auth: ConnectionAuth) -> bytes:
@@ -155,7 +147,7 @@ class Security:
             expected_hash = self._hashes.get(user)
             expected_clear = self._clear.get(user)
         if expected_hash is None:
-            return build_admin_response(INVALID_USER)
+            return build_admin_response(ERR_INVALID_USER)
         if FIELD_CREDENTIAL in fields:
             valid = secrets.compare_digest(fields[FIELD_CREDENTIAL], expected_hash.encode())
         elif FIELD_CLEAR_PASSWORD in fields and expected_clear is not None:
@@ -163,7 +155,7 @@ class Security:
         else:
             valid = False
         if not valid:
-            return build_admin_response(INVALID_CREDENTIAL)
+            return build_admin_response(ERR_INVALID_CREDENTIAL)
         token = secrets.token_bytes(32)
         with self._lock:
             self._sessions[token] = user
@@ -179,7 +171,7 @@ class Security:
             user = self._sessions.get(token)
         claimed = fields.get(FIELD_USER)
         if user is None or (claimed is not None and claimed.decode("utf-8", "replace") != user):
-            return build_admin_response(INVALID_CREDENTIAL)
+            return build_admin_response(ERR_INVALID_CREDENTIAL)
         auth.user = user
         return build_admin_response(OK)
 
@@ -189,13 +181,13 @@ class Security:
         with self._lock:
             if command == CREATE_USER:
                 if user in self._hashes:
-                    return USER_ALREADY_EXISTS
+                    return ERR_USER_ALREADY_EXISTS
                 if not user or not password_hash:
-                    return INVALID_FIELD
+                    return ERR_INVALID_FIELD
                 self._hashes[user] = password_hash
                 return OK
             if user not in self._hashes:
-                return INVALID_USER
+                return ERR_INVALID_USER
             if command == DROP_USER:
                 del self._hashes[user]
                 self._clear.pop(user, None)
@@ -205,10 +197,10 @@ class Security:
                 if command == CHANGE_PASSWORD:
                     old = fields.get(FIELD_OLD_PASSWORD, b"").decode("utf-8", "replace")
                     if user != auth.user or old != self._hashes[user]:
-                        return INVALID_PASSWORD
+                        return ERR_INVALID_PASSWORD
                 if not password_hash:
-                    return INVALID_PASSWORD
+                    return ERR_INVALID_PASSWORD
                 self._hashes[user] = password_hash
                 self._clear.pop(user, None)
                 return OK
-        return INVALID_COMMAND
+        return ERR_INVALID_COMMAND

@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ._admin import Security
-from ._node import STOPPED, Node
+from .node import STOPPED, Node
+from .security import Security
+from .store import N_PARTITIONS, NamespaceSpec, Store
 
-N_PARTITIONS = 4096
 DEFAULT_BUILD = "8.1.0.0"
 DEFAULT_EDITION = "Aerospike Enterprise Edition"
 DEFAULT_NAMESPACE = "test"
@@ -116,8 +116,6 @@ class EmbeddedCluster:
             if self._started:
                 return self
             if self.store is None:
-                from ._store import NamespaceSpec, Store
-
                 specs = {name: spec if spec is not None else NamespaceSpec(
                     replication_factor=self._replication[name])
                     for name, spec in self._namespace_specs.items()}

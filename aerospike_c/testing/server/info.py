@@ -1,4 +1,5 @@
-"""Info protocol (proto type 1) and the cluster-level info commands.
+"""Info protocol (proto type 1): the cluster-level info commands, and the table that routes
+the commands about data to the modules of their features.
 
 A request is a list of commands separated by newlines; the reply repeats each command followed
 by a tab, its value and a newline. Commands about data (namespaces, sets, sindexes, truncate,
@@ -13,13 +14,14 @@ import ssl
 import time
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
-from ._proto import TYPE_INFO, ProtocolError, frame, read_frame
+from . import background, sindex, truncate, udf
+from .results import (INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_NOT_AUTHENTICATED, INFO_UNKNOWN_NAMESPACE,
+                      INFO_UNRECOGNIZED)
+from .store import NodeView, Store
+from .wire import TYPE_INFO, ProtocolError, frame, read_frame
 
 if TYPE_CHECKING:
-    from ._node import Node
-
-UNRECOGNIZED = "ERROR::unrecognized command"
-NOT_AUTHENTICATED = "ERROR:80:not authenticated"
+    from .node import Node
 
 #: Capabilities an Aerospike 8.x server advertises with the `features` command.
 FEATURES = (
@@ -41,7 +43,7 @@ def answer(payload: bytes, node: "Node", authenticated: bool = True) -> bytes:
         commands = list(DEFAULT_COMMANDS)
     lines = []
     for command in commands:
-        value = command_value(command, node) if authenticated else NOT_AUTHENTICATED
+        value = command_value(command, node) if authenticated else INFO_NOT_AUTHENTICATED
         lines.append(f"{command}\t{value}\n")
     return "".join(lines).encode()
 
@@ -53,7 +55,7 @@ def command_value(command: str, node: "Node") -> str:
     if handler is not None:
         return handler(node, params)
     value = node.cluster.store.info(command, node)
-    return UNRECOGNIZED if value is None else value
+    return INFO_UNRECOGNIZED if value is None else value
 
 
 def format_host(host: str, port: int) -> str:
@@ -123,15 +125,15 @@ def _cluster_stable(node: "Node", params: str) -> str:
     values = parse_params(params)
     namespace = values.get("namespace")
     if namespace is not None and namespace not in cluster.namespace_names:
-        return "ERROR::unknown-namespace"
+        return INFO_UNKNOWN_NAMESPACE
     wanted = values.get("size")
     if wanted is not None:
         try:
             expected = int(wanted)
         except ValueError:
-            return "ERROR::bad-size"
+            return INFO_BAD_SIZE
         if expected != len(cluster.member_names):
-            return "ERROR::cluster-not-specified-size"
+            return INFO_CLUSTER_NOT_SPECIFIED_SIZE
     return cluster.cluster_key
 
 
@@ -172,6 +174,45 @@ _HANDLERS: Dict[str, Callable[["Node", str], str]] = {
     "statistics": _statistics,
     "cluster-stable": _cluster_stable,
     "user-agent-set": _constant(lambda node: "ok"),
+}
+
+
+def store_command_value(store: Store, command: str, node: NodeView) -> Optional[str]:
+    """Value of a data-related info command, or None when the command is not one."""
+    name, _, params = command.partition(":")
+    if name.startswith("namespace/"):
+        return store.namespace_info(name[len("namespace/"):], node)
+    if name.startswith("sets"):
+        return store.sets_info(name, node)
+    if name.startswith("bins"):
+        return store.bins_info(name)
+    if name.startswith("sindex/"):
+        parts = name.split("/")
+        return sindex.sindex_stat(store, parts[1] if len(parts) > 1 else "",
+                                  parts[2] if len(parts) > 2 else "")
+    handler = _STORE_HANDLERS.get(name)
+    if handler is None:
+        return None
+    return handler(store, parse_params(params), node)
+
+
+_STORE_HANDLERS: Dict[str, Callable[[Store, Dict[str, str], NodeView], str]] = {
+    "namespaces": lambda store, params, node: ";".join(store.namespaces),
+    "sindex-create": sindex.sindex_create,
+    "sindex-delete": sindex.sindex_delete,
+    "sindex-list": sindex.sindex_list,
+    "sindex": sindex.sindex_list,
+    "sindex-stat": sindex.sindex_stat_params,
+    "sindex-exists": sindex.sindex_exists,
+    "truncate": truncate.truncate,
+    "truncate-namespace": truncate.truncate_namespace,
+    "udf-put": udf.udf_put,
+    "udf-list": udf.udf_list,
+    "udf-get": udf.udf_get,
+    "udf-remove": udf.udf_remove,
+    "query-show": background.job_show,
+    "scan-show": background.job_show,
+    "jobs": background.job_show,
 }
 
 

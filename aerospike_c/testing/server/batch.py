@@ -1,0 +1,109 @@
+"""Batch index protocol (FIELD_BATCH_INDEX): one request, a row per key, a reply per row.
+
+Each row carries an index, a digest and either a repeat flag (same command as the previous
+row) or its own header bits, fields and operations.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Iterator, List, Optional, Tuple
+
+from .expressions import compile_filter
+from .msg import (CHUNK_SIZE, FIELD_BATCH_INDEX, FIELD_FILTER, Message, MessageError, Reply, encode_reply,
+                  last_message, parse_fields, parse_ops)
+from .records import execute_record, request_namespace
+from .results import ERR_PARAMETER, CommandError
+from .store import NodeView, Store
+
+# Batch row flags.
+BATCH_REPEAT = 0x01
+BATCH_INFO = 0x02
+BATCH_GEN = 0x04
+BATCH_TTL = 0x08
+BATCH_INFO4 = 0x10
+
+_U16 = struct.Struct(">H")
+_U32 = struct.Struct(">I")
+
+
+def _parse_batch_rows(data: bytes) -> List[Tuple[int, bytes, Message]]:
+    if len(data) < 5:
+        raise MessageError("batch field too short")
+    count = _U32.unpack_from(data, 0)[0]
+    pos = 5  # count + flags byte
+    rows: List[Tuple[int, bytes, Message]] = []
+    previous: Optional[Message] = None
+    end = len(data)
+    for _ in range(count):
+        if pos + 25 > end:
+            raise MessageError("truncated batch row")
+        index = _U32.unpack_from(data, pos)[0]
+        digest = data[pos + 4:pos + 24]
+        kind = data[pos + 24]
+        pos += 25
+        if kind == BATCH_REPEAT:
+            if previous is None:
+                raise MessageError("batch repeat without a previous row")
+            rows.append((index, digest, previous))
+            continue
+        if kind == 0:  # original batch protocol: one read_attr byte
+            if pos + 5 > end:
+                raise MessageError("truncated batch row")
+            msg = Message(info1=data[pos])
+            pos += 1
+        elif kind & BATCH_INFO:
+            if pos + 3 > end:
+                raise MessageError("truncated batch row")
+            msg = Message(info1=data[pos], info2=data[pos + 1], info3=data[pos + 2])
+            pos += 3
+            if kind & BATCH_INFO4:
+                msg.info4 = data[pos] if pos < end else 0
+                pos += 1
+            if kind & BATCH_GEN:
+                if pos + 2 > end:
+                    raise MessageError("truncated batch row")
+                msg.generation = _U16.unpack_from(data, pos)[0]
+                pos += 2
+            if kind & BATCH_TTL:
+                if pos + 4 > end:
+                    raise MessageError("truncated batch row")
+                msg.record_ttl = _U32.unpack_from(data, pos)[0]
+                pos += 4
+        else:
+            raise MessageError(f"unknown batch row type {kind}")
+        if pos + 4 > end:
+            raise MessageError("truncated batch row")
+        n_fields, n_ops = struct.unpack_from(">HH", data, pos)
+        msg.fields, pos = parse_fields(data, pos + 4, n_fields)
+        msg.ops, pos = parse_ops(data, pos, n_ops)
+        rows.append((index, digest, msg))
+        previous = msg
+    return rows
+
+
+def handle_batch(store: Store, msg: Message, node: NodeView) -> Iterator[bytes]:
+    """Answer a batch request: a reply per row, then the last message."""
+    try:
+        rows = _parse_batch_rows(msg.fields[FIELD_BATCH_INDEX])
+    except MessageError:
+        yield last_message(ERR_PARAMETER)
+        return
+    try:
+        shared_filter = compile_filter(msg.fields.get(FIELD_FILTER))
+    except CommandError as exc:
+        yield last_message(exc.code)
+        return
+    chunk = bytearray()
+    for index, digest, row in rows:
+        try:
+            ns = request_namespace(store, row)
+            reply = execute_record(store, ns, digest, row, shared_filter)
+        except CommandError as exc:
+            reply = Reply(exc.code)
+        chunk += encode_reply(reply, index)
+        if len(chunk) >= CHUNK_SIZE:
+            yield bytes(chunk)
+            chunk.clear()
+    chunk += last_message()
+    yield bytes(chunk)

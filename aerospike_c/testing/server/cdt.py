@@ -1,0 +1,94 @@
+"""CDT operations (wire op types CDT_READ/CDT_MODIFY): decoding one, finding its target through
+its context, and running it on the list or map there.
+
+An operation's value is msgpack: [command, args...], or [0xff, context, [command, args...]]
+when it targets a nested list/map. Commands 0-63 are list operations, 64-127 map operations.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Tuple
+
+from . import particles
+from .cdt_ctx import navigate
+from .cdt_list import list_op
+from .cdt_map import map_op
+from .particles import CdtList, CdtMap
+from .results import ERR_INCOMPATIBLE_TYPE, ERR_PARAMETER, CommandError
+
+CONTEXT_MARKER = 0xFF
+
+OperateResult = Tuple[Optional[Tuple[int, bytes]], Any]
+
+
+def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
+            modify: bool) -> OperateResult:
+    """Apply a CDT operation to a bin value (particle type, bytes).
+
+    Returns (new bin value, result); the bin value is unchanged for reads.
+    """
+    try:
+        decoded = particles.unpack(payload)
+    except particles.ParticleError:
+        raise CommandError(ERR_PARAMETER, "bad CDT operation") from None
+    if not isinstance(decoded, list) or not decoded or type(decoded[0]) is not int:
+        raise CommandError(ERR_PARAMETER, "bad CDT operation")
+    ctx = None
+    if decoded[0] == CONTEXT_MARKER:
+        if len(decoded) != 3 or not isinstance(decoded[2], list) or not decoded[2]:
+            raise CommandError(ERR_PARAMETER, "bad CDT context operation")
+        ctx, decoded = decoded[1], decoded[2]
+    command = decoded[0]
+    if type(command) is not int:
+        raise CommandError(ERR_PARAMETER, "bad CDT command")
+    args = decoded[1:]
+    is_map = 64 <= command < 128
+    if not 0 <= command < 128:
+        raise CommandError(ERR_PARAMETER, f"unknown CDT command {command}")
+    wanted_type = particles.MAP if is_map else particles.LIST
+    if current is None:
+        if not modify:
+            return current, None
+        top: Any = _new_top(command, args, is_map) if ctx is None else (
+            CdtMap() if _ctx_starts_with_map(ctx) else CdtList())
+    else:
+        if ctx is None and current[0] != wanted_type:
+            raise CommandError(ERR_INCOMPATIBLE_TYPE, "bin holds another type")
+        if ctx is not None and current[0] not in (particles.LIST, particles.MAP):
+            raise CommandError(ERR_INCOMPATIBLE_TYPE, "bin holds another type")
+        try:
+            top = particles.decode_particle(current[0], current[1])
+        except particles.ParticleError:
+            raise CommandError(ERR_PARAMETER, "stored CDT is invalid") from None
+    target = top if ctx is None else navigate(top, ctx, create=modify)
+    if is_map and not isinstance(target, dict) or not is_map and not isinstance(target, list):
+        raise CommandError(ERR_INCOMPATIBLE_TYPE, "operation does not fit the element type")
+    if not isinstance(target, (CdtList, CdtMap)):
+        raise CommandError(ERR_PARAMETER, "bad element")
+    # Checked above: a CdtMap exactly when is_map.
+    if isinstance(target, CdtMap):
+        result = map_op(target, command, args)
+    else:
+        result = list_op(target, command, args)
+    if not modify:
+        return current, result
+    return particles.encode_particle(top), result
+
+
+def _new_top(command: int, args: Sequence[Any], is_map: bool) -> Any:
+    if is_map:
+        attr_position = {64: 0, 65: 2, 67: 2, 66: 1, 68: 1, 73: 2, 74: 2}.get(command)
+        attr = args[attr_position] if attr_position is not None and attr_position < len(
+            args) and type(args[attr_position]) is int else 0
+        return CdtMap(flags=attr & particles.MAP_KEY_VALUE_ORDERED)
+    order_position = {1: 1, 2: 1, 12: 2}.get(command)
+    order = args[order_position] if order_position is not None and order_position < len(
+        args) and type(args[order_position]) is int else 0
+    if command == 0 and args and type(args[0]) is int:
+        order = args[0]
+    return CdtList(flags=order & particles.LIST_ORDERED)
+
+
+def _ctx_starts_with_map(ctx: Any) -> bool:
+    return isinstance(ctx, list) and bool(ctx) and type(ctx[0]) is int and (
+        ctx[0] & 0x30) == 0x20

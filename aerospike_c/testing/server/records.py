@@ -1,0 +1,312 @@
+"""Single-record commands: read, write, operate, touch, delete (also run for each batch row).
+
+A record command names one digest; its header bits say read or write, generation and
+existence checks, and its operations say what to read or change, bin by bin.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional
+
+from . import cdt, particles
+from .cdt_select import NO_RESULT
+from .expressions import compile_filter, filter_passes
+from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
+                  FIELD_TXN_ID, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
+                  INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
+                  INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
+                  INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_INCR, OP_PREPEND,
+                  OP_READ, OP_TOUCH, OP_WRITE, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
+                  encode_value_bin, signed32)
+from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_INCOMPATIBLE_TYPE,
+                      ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
+                      ERR_UNSUPPORTED_FEATURE, OK, CommandError)
+from .store import CITRUSLEAF_EPOCH, MAX_GENERATION, MAX_TTL, BinValue, Namespace, Record, Store, clock_seconds
+from .udf import call_failure
+
+MAX_BIN_NAME = 15
+
+
+def request_namespace(store: Store, msg: Message) -> Namespace:
+    """The namespace a request (or batch row) names."""
+    raw = msg.fields.get(FIELD_NAMESPACE)
+    if raw is None:
+        raise CommandError(ERR_PARAMETER, "missing namespace")
+    ns = store.namespaces.get(raw.decode("utf-8", "replace"))
+    if ns is None:
+        raise CommandError(ERR_NAMESPACE_NOT_FOUND)
+    return ns
+
+
+def check_unsupported_fields(msg: Message) -> None:
+    """Refuse fields of features the embedded server does not have (transactions)."""
+    fields = msg.fields
+    if FIELD_TXN_ID in fields or FIELD_RECORD_VERSION in fields:
+        raise CommandError(ERR_UNSUPPORTED_FEATURE, "transactions need strong consistency")
+
+
+def single_record(store: Store, msg: Message) -> Reply:
+    """Answer a request that names one digest."""
+    try:
+        ns = request_namespace(store, msg)
+        digest = msg.fields[FIELD_DIGEST]
+        if len(digest) != 20:
+            raise CommandError(ERR_PARAMETER, "digest must be 20 bytes")
+        return execute_record(store, ns, digest, msg)
+    except CommandError as exc:
+        return Reply(exc.code)
+
+
+def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
+                   shared_filter: Any = None) -> Reply:
+    """Run one record command (single or batch row) and return its reply.
+
+    `shared_filter` is a decoded filter expression that applies unless the command has its own
+    (the batch header's filter).
+    """
+    try:
+        check_unsupported_fields(msg)
+        expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
+                      else shared_filter)
+        if FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields:
+            return call_failure()
+        with store.lock:
+            now = clock_seconds()
+            if expression is not None:
+                record = ns.get(digest, now)
+                if record is not None and not filter_passes(expression, record, digest, now):
+                    raise CommandError(ERR_FILTERED_OUT)
+            if msg.info2 & INFO2_WRITE:
+                return write_record(ns, digest, msg, now)
+            if msg.info1 & INFO1_READ:
+                return _read(ns, digest, msg, now)
+            raise CommandError(ERR_PARAMETER, "neither read nor write")
+    except CommandError as exc:
+        return Reply(exc.code)
+    except particles.ParticleError:
+        return Reply(ERR_PARAMETER)
+
+
+# ---------------------------------------------------------------------------
+# Reads
+# ---------------------------------------------------------------------------
+
+def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
+    record = ns.get(digest, now)
+    if record is None:
+        raise CommandError(ERR_NOT_FOUND)
+    _read_touch(record, signed32(msg.record_ttl), now)
+    if msg.info1 & INFO1_GET_NOBINDATA:
+        return Reply(OK, record.generation, record.void_time)
+    if msg.info1 & INFO1_GET_ALL or not msg.ops:
+        return Reply(OK, record.generation, record.void_time, all_bins(record),
+                     len(record.bins))
+    out: List[bytes] = []
+    respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
+    bins = record.bins
+    for op in msg.ops:
+        if op.op not in READ_OPS:
+            raise CommandError(ERR_UNSUPPORTED_FEATURE if op.op in UNSUPPORTED_OPS
+                               else ERR_PARAMETER)
+        read_op(op, bins, out, respond_all)
+    return Reply(OK, record.generation, record.void_time, b"".join(out), len(out))
+
+
+def _read_touch(record: Record, percent: int, now: int) -> None:
+    """Reset the TTL of a record read late in its life (read-touch-ttl-percent)."""
+    if not 0 < percent <= 100 or record.void_time == 0:
+        return
+    original = record.void_time - (record.last_update_ns // 1_000_000_000 - CITRUSLEAF_EPOCH)
+    if original <= 0:
+        return
+    if record.void_time - now < original * (100 - percent) / 100:
+        record.void_time = now + original
+        record.generation = record.generation % MAX_GENERATION + 1
+        record.last_update_ns = time.time_ns()
+
+
+def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool) -> None:
+    """Append the result of one read operation on `bins` to `out`."""
+    if op.op == OP_READ:
+        if not op.name:
+            out.extend(encode_bin(name, ptype, data) for name, (ptype, data) in bins.items())
+            return
+        value = bins.get(op.name)
+        if value is not None:
+            out.append(encode_bin(op.name, value[0], value[1]))
+        elif respond_all:
+            out.append(encode_bin(op.name, particles.NIL, b""))
+        return
+    _, result = cdt.operate(bins.get(op.name), op.data, modify=False)
+    _append_result(op.name, result, out, respond_all)
+
+
+def _append_result(name: bytes, result: Any, out: List[bytes], respond_all: bool) -> None:
+    if result is NO_RESULT:
+        if respond_all:
+            out.append(encode_bin(name, particles.NIL, b""))
+    else:
+        out.append(encode_value_bin(name, result))
+
+
+# ---------------------------------------------------------------------------
+# Writes
+# ---------------------------------------------------------------------------
+
+def _void_time(ns: Namespace, ttl: int, existing: Optional[Record], now: int) -> int:
+    if ttl == -2:  # keep the current TTL
+        if existing is not None:
+            return existing.void_time
+        ttl = 0
+    if ttl == -1:
+        return 0
+    if ttl == 0:
+        ttl = ns.spec.default_ttl
+        if ttl == 0:
+            return 0
+    if ttl < 0 or ttl > MAX_TTL:
+        raise CommandError(ERR_PARAMETER, "ttl out of range")
+    if ns.spec.nsup_period == 0:
+        raise CommandError(ERR_FORBIDDEN, "records with a TTL need nsup")
+    return now + ttl
+
+
+def _check_generation(record: Record, msg: Message) -> None:
+    if msg.info2 & INFO2_GENERATION and msg.generation != record.generation:
+        raise CommandError(ERR_GENERATION)
+    if msg.info2 & INFO2_GENERATION_GT and msg.generation <= record.generation:
+        raise CommandError(ERR_GENERATION)
+
+
+def _user_key(msg: Message) -> Optional[BinValue]:
+    raw = msg.fields.get(FIELD_KEY)
+    if not raw:
+        return None
+    return raw[0], raw[1:]
+
+
+def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
+    """Apply a write command (delete, put, operate) to one record."""
+    record = ns.get(digest, now)
+    if msg.info2 & INFO2_DELETE:
+        if record is None:
+            raise CommandError(ERR_NOT_FOUND)
+        _check_generation(record, msg)
+        ns.remove(digest)
+        return Reply(OK)
+    if record is not None:
+        if msg.info2 & INFO2_CREATE_ONLY:
+            raise CommandError(ERR_RECORD_EXISTS)
+        _check_generation(record, msg)
+    else:
+        if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY):
+            raise CommandError(ERR_NOT_FOUND)
+        if msg.ops and all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ)
+                           for op in msg.ops):
+            raise CommandError(ERR_NOT_FOUND)
+    replace = msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)
+    bins: Dict[bytes, BinValue] = {} if record is None or replace else dict(record.bins)
+    out: List[bytes] = []
+    respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
+    for op in msg.ops:
+        _write_op(op, bins, out, respond_all)
+    void_time = _void_time(ns, signed32(msg.record_ttl), record, now)
+    if not bins:
+        if record is not None:
+            ns.remove(digest)
+        return Reply(OK, 0, 0, b"".join(out), len(out))
+    set_name = record.set_name if record is not None else msg.fields.get(FIELD_SETNAME, b"")
+    updated = Record(set_name)
+    updated.bins = bins
+    updated.generation = record.generation % MAX_GENERATION + 1 if record is not None else 1
+    updated.void_time = void_time
+    updated.last_update_ns = time.time_ns()
+    key = _user_key(msg)
+    updated.key = key if key is not None else (record.key if record is not None else None)
+    if updated.size() > ns.spec.max_record_size:
+        raise CommandError(ERR_RECORD_TOO_BIG)
+    ns.put(digest, updated)
+    return Reply(OK, updated.generation, updated.void_time, b"".join(out), len(out))
+
+
+def _check_bin_name(name: bytes) -> None:
+    if not name or len(name) > MAX_BIN_NAME:
+        raise CommandError(ERR_BIN_NAME)
+
+
+def _validated_particle(ptype: int, data: bytes) -> bytes:
+    if ptype == particles.INTEGER:
+        if len(data) != 8:
+            return particles.encode_particle(particles.decode_particle(ptype, data))[1]
+        return data
+    if ptype in (particles.DOUBLE, particles.BOOL, particles.GEOJSON):
+        particles.decode_particle(ptype, data)
+        return data
+    if ptype in (particles.LIST, particles.MAP):
+        return particles.normalize_cdt_particle(ptype, data)
+    if ptype in particles.KNOWN_PARTICLE_TYPES:
+        return data
+    raise CommandError(ERR_PARAMETER, f"unknown particle type {ptype}")
+
+
+def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool) -> None:
+    kind = op.op
+    if kind in READ_OPS:
+        read_op(op, bins, out, respond_all)
+        return
+    if kind == OP_TOUCH:
+        pass
+    elif kind == OP_DELETE:
+        bins.clear()
+    elif kind == OP_WRITE:
+        _check_bin_name(op.name)
+        if op.ptype == particles.NIL:
+            bins.pop(op.name, None)
+        else:
+            bins[op.name] = (op.ptype, _validated_particle(op.ptype, op.data))
+    elif kind == OP_INCR:
+        _check_bin_name(op.name)
+        bins[op.name] = _increment(bins.get(op.name), op)
+    elif kind in (OP_APPEND, OP_PREPEND):
+        _check_bin_name(op.name)
+        bins[op.name] = _concatenate(bins.get(op.name), op, kind == OP_APPEND)
+    elif kind == OP_CDT_MODIFY:
+        _check_bin_name(op.name)
+        new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True)
+        if new_value is None:
+            bins.pop(op.name, None)
+        else:
+            bins[op.name] = new_value
+        _append_result(op.name, result, out, respond_all)
+        return
+    elif kind in UNSUPPORTED_OPS:
+        raise CommandError(ERR_UNSUPPORTED_FEATURE, f"operation type {kind}")
+    else:
+        raise CommandError(ERR_PARAMETER, f"unknown operation type {kind}")
+    if respond_all:
+        out.append(encode_bin(op.name, particles.NIL, b""))
+
+
+def _increment(current: Optional[BinValue], op: Op) -> BinValue:
+    if op.ptype not in (particles.INTEGER, particles.DOUBLE):
+        raise CommandError(ERR_INCOMPATIBLE_TYPE)
+    delta = particles.decode_particle(op.ptype, op.data)
+    if current is None:
+        return particles.encode_particle(delta)
+    if current[0] != op.ptype:
+        raise CommandError(ERR_INCOMPATIBLE_TYPE)
+    value = particles.decode_particle(current[0], current[1])
+    if op.ptype == particles.INTEGER:
+        return particles.encode_particle(particles.to_int64(value + delta))
+    return particles.encode_particle(value + delta)
+
+
+def _concatenate(current: Optional[BinValue], op: Op, append: bool) -> BinValue:
+    if op.ptype not in (particles.STRING, particles.BLOB):
+        raise CommandError(ERR_INCOMPATIBLE_TYPE)
+    if current is None:
+        return op.ptype, op.data
+    if current[0] != op.ptype:
+        raise CommandError(ERR_INCOMPATIBLE_TYPE)
+    return op.ptype, (current[1] + op.data if append else op.data + current[1])

@@ -1,0 +1,265 @@
+"""Scans and queries by partition: partition filters, the secondary-index predicate, bin
+selection, and the record stream with its partition-done markers.
+
+Background scans/queries (those that write) run in background.py.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Iterator, List, Optional, Tuple
+
+from . import particles
+from .cdt_ctx import context_value
+from .expressions import compile_filter, filter_passes
+from .msg import (CHUNK_SIZE, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
+                  FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
+                  FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
+                  INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, Message, all_bins,
+                  encode_bin, encode_field, last_message, response)
+from .records import check_unsupported_fields, read_op, request_namespace
+from .results import (ERR_PARAMETER, ERR_UDF, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK,
+                      UDF_UNSUPPORTED, CommandError)
+from .sindex import INDEX_TYPE_NAMES, find_index
+from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
+
+_U32 = struct.Struct(">I")
+
+
+class Predicate:
+    """The secondary-index filter of a query."""
+
+    __slots__ = ("bin_name", "ptype", "begin", "end", "index_type", "context")
+
+    def __init__(self, bin_name: bytes, ptype: int, begin: Any, end: Any, index_type: int,
+                 context: Optional[bytes]) -> None:
+        self.bin_name = bin_name
+        self.ptype = ptype
+        self.begin = begin
+        self.end = end
+        self.index_type = index_type
+        self.context = context
+
+    def matches(self, record: Record) -> bool:
+        """True when the record's indexed value falls in the filter."""
+        raw = record.bins.get(self.bin_name)
+        if raw is None:
+            return False
+        if self.index_type == 0 and self.context is None:
+            if raw[0] != self.ptype:
+                return False
+            return self._match_value(particles.decode_particle(raw[0], raw[1]))
+        try:
+            value = particles.decode_particle(raw[0], raw[1])
+            if self.context is not None:
+                value = context_value(value, self.context)
+        except (particles.ParticleError, CommandError):
+            return False
+        if self.index_type == 0:
+            candidates = [value]
+        elif self.index_type == 1:
+            candidates = list(value) if isinstance(value, list) else []
+        elif self.index_type == 2:
+            candidates = list(value) if isinstance(value, dict) else []
+        else:
+            candidates = list(value.values()) if isinstance(value, dict) else []
+        return any(self._match_value(v) for v in candidates)
+
+    def _match_value(self, value: Any) -> bool:
+        if self.ptype == particles.INTEGER:
+            return type(value) is int and self.begin <= value <= self.end
+        if self.ptype == particles.STRING:
+            return type(value) is str and value == self.begin
+        if self.ptype == particles.BLOB:
+            return type(value) is bytes and value == self.begin
+        return False
+
+
+def parse_predicate(msg: Message) -> Predicate:
+    """The predicate of a query's index-range field."""
+    data = msg.fields[FIELD_INDEX_RANGE]
+    try:
+        if data[0] != 1:
+            raise CommandError(ERR_PARAMETER, "exactly one filter is supported")
+        name_len = data[1]
+        bin_name = data[2:2 + name_len]
+        pos = 2 + name_len
+        ptype = data[pos]
+        begin_len = _U32.unpack_from(data, pos + 1)[0]
+        begin = data[pos + 5:pos + 5 + begin_len]
+        pos += 5 + begin_len
+        end_len = _U32.unpack_from(data, pos)[0]
+        end = data[pos + 4:pos + 4 + end_len]
+        if len(end) != end_len:
+            raise CommandError(ERR_PARAMETER, "truncated index range")
+    except (IndexError, struct.error):
+        raise CommandError(ERR_PARAMETER, "bad index range") from None
+    if ptype == particles.GEOJSON:
+        raise CommandError(ERR_UNSUPPORTED_FEATURE, "geospatial queries are not supported")
+    if ptype not in (particles.INTEGER, particles.STRING, particles.BLOB):
+        raise CommandError(ERR_PARAMETER, "bad index range particle type")
+    index_type_raw = msg.fields.get(FIELD_INDEX_TYPE, b"\x00")
+    index_type = index_type_raw[0] if index_type_raw else 0
+    if index_type not in INDEX_TYPE_NAMES:
+        raise CommandError(ERR_PARAMETER, "bad index type")
+    try:
+        lo = particles.decode_particle(ptype, begin)
+        hi = particles.decode_particle(ptype, end)
+    except particles.ParticleError:
+        raise CommandError(ERR_PARAMETER, "bad index range value") from None
+    return Predicate(bin_name, ptype, lo, hi, index_type, msg.fields.get(FIELD_INDEX_CONTEXT))
+
+
+def _requested_partitions(msg: Message, ns: Namespace, node: NodeView
+                          ) -> Tuple[List[Tuple[int, Optional[bytes]]], bool]:
+    """[(partition id, resume-after digest)], and whether partition-done markers are wanted."""
+    pids = msg.fields.get(FIELD_PID_ARRAY)
+    digests = msg.fields.get(FIELD_DIGEST_ARRAY)
+    if pids is None and digests is None:
+        return [(pid, None) for pid in range(N_PARTITIONS)
+                if node.owns_partition(ns.name, pid)], False
+    wanted: List[Tuple[int, Optional[bytes]]] = []
+    if pids is not None:
+        if len(pids) % 2:
+            raise CommandError(ERR_PARAMETER, "bad partition id list")
+        for i in range(0, len(pids), 2):
+            pid = int.from_bytes(pids[i:i + 2], "little")
+            if pid >= N_PARTITIONS:
+                raise CommandError(ERR_PARAMETER, "bad partition id")
+            wanted.append((pid, None))
+    if digests is not None:
+        if len(digests) % 20:
+            raise CommandError(ERR_PARAMETER, "bad digest list")
+        for i in range(0, len(digests), 20):
+            digest = digests[i:i + 20]
+            wanted.append((partition_id(digest), digest))
+    return wanted, True
+
+
+class ScanRequest:
+    """What a scan/query asks for."""
+
+    def __init__(self, store: Store, msg: Message, node: NodeView) -> None:
+        self.msg = msg
+        self.ns = request_namespace(store, msg)
+        check_unsupported_fields(msg)
+        if FIELD_UDF_OP in msg.fields or FIELD_UDF_FUNCTION in msg.fields:
+            raise CommandError(ERR_UDF, UDF_UNSUPPORTED)
+        set_field = msg.fields.get(FIELD_SETNAME)
+        self.set_name = set_field if set_field else None
+        self.predicate: Optional[Predicate] = None
+        if FIELD_INDEX_RANGE in msg.fields:
+            self.predicate = parse_predicate(msg)
+            predicate = self.predicate
+            find_index(self.ns, predicate.bin_name, predicate.ptype, predicate.index_type,
+                       predicate.context is not None, msg.fields.get(FIELD_INDEX_NAME))
+        self.partitions, self.report_done = _requested_partitions(msg, self.ns, node)
+        max_records = msg.fields.get(FIELD_MAX_RECORDS)
+        self.max_records = int.from_bytes(max_records, "big") if max_records else 0
+        task_id = msg.fields.get(FIELD_TASK_ID)
+        self.task_id = int.from_bytes(task_id, "big") if task_id else 0
+        self.no_bins = bool(msg.info1 & INFO1_GET_NOBINDATA)
+        self.background = bool(msg.info2 & INFO2_WRITE)
+        self.select = [op.name for op in msg.ops if op.op == OP_READ and op.name]
+        self.read_ops = [op for op in msg.ops if op.op != OP_READ]
+        if not self.background:
+            for op in self.read_ops:
+                if op.op not in READ_OPS:
+                    raise CommandError(ERR_PARAMETER, "scan/query operations must be reads")
+        names = msg.fields.get(FIELD_QUERY_BINS)
+        if names:
+            self.select.extend(_parse_query_bins(names))
+        self.filter = compile_filter(msg.fields.get(FIELD_FILTER))
+
+    def wants(self, record: Record, digest: bytes, now: int) -> bool:
+        """True when the record belongs in the results."""
+        if self.set_name is not None and record.set_name != self.set_name:
+            return False
+        if self.predicate is not None and not self.predicate.matches(record):
+            return False
+        return filter_passes(self.filter, record, digest, now)
+
+
+def _parse_query_bins(data: bytes) -> List[bytes]:
+    names = []
+    pos = 1
+    for _ in range(data[0]):
+        length = data[pos] if pos < len(data) else 0
+        names.append(data[pos + 1:pos + 1 + length])
+        pos += 1 + length
+    return names
+
+
+def partition_records(store: Store, ns: Namespace, pid: int, after: Optional[bytes],
+                      now: int) -> List[Tuple[bytes, Record]]:
+    """(digest, record) of a partition's live records in digest order, after `after`."""
+    with store.lock:
+        part = ns.partitions[pid]
+        digests = sorted(part)
+        if after is not None:
+            digests = [d for d in digests if d > after]
+        return [(d, part[d]) for d in digests if not part[d].expired(now)]
+
+
+def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
+    """The reply of a (foreground) scan/query: matching records, partition by partition."""
+    ns = request.ns
+    ns_field = encode_field(FIELD_NAMESPACE, ns.name.encode())
+    now = clock_seconds()
+    chunk = bytearray()
+    sent = 0
+    limit = request.max_records
+    for pid, after in request.partitions:
+        if not node.owns_partition(ns.name, pid):
+            if request.report_done:
+                chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
+            continue
+        finished = True
+        for digest, record in partition_records(store, ns, pid, after, now):
+            if limit and sent >= limit:
+                finished = False
+                break
+            with store.lock:
+                try:
+                    if not request.wants(record, digest, now):
+                        continue
+                except (CommandError, particles.ParticleError):
+                    continue
+                chunk += _record_message(request, ns_field, digest, record)
+            sent += 1
+            if len(chunk) >= CHUNK_SIZE:
+                yield bytes(chunk)
+                chunk.clear()
+        if not finished:
+            break
+        if request.report_done:
+            chunk += response(OK, pid, info3=INFO3_PARTITION_DONE)
+    chunk += last_message()
+    yield bytes(chunk)
+
+
+def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
+                    record: Record) -> bytes:
+    fields = ns_field + encode_field(FIELD_DIGEST, digest)
+    n_fields = 2
+    if record.set_name:
+        fields += encode_field(FIELD_SETNAME, record.set_name)
+        n_fields += 1
+    if record.key is not None:
+        fields += encode_field(FIELD_KEY, bytes([record.key[0]]) + record.key[1])
+        n_fields += 1
+    if request.no_bins:
+        bins, n_bins = b"", 0
+    elif request.read_ops:
+        out: List[bytes] = []
+        for op in request.msg.ops:
+            read_op(op, record.bins, out, bool(request.msg.info2 & INFO2_RESPOND_ALL_OPS))
+        bins, n_bins = b"".join(out), len(out)
+    elif request.select:
+        out = [encode_bin(name, *record.bins[name]) for name in request.select
+               if name in record.bins]
+        bins, n_bins = b"".join(out), len(out)
+    else:
+        bins, n_bins = all_bins(record), len(record.bins)
+    return response(OK, record.generation, record.void_time, fields=fields, n_fields=n_fields,
+                    bins=bins, n_bins=n_bins)

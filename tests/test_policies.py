@@ -89,7 +89,7 @@ def test_policy_with_sets_nested_and_base_fields():
                           "replica": asc.AS_POLICY_REPLICA_MASTER})
     assert (policy.base.total_timeout, policy.base.max_retries, policy.replica) == \
         (75, 4, asc.AS_POLICY_REPLICA_MASTER)
-    with pytest.raises(AttributeError):
+    with pytest.raises(TypeError, match="nope"):
         policy_with(asc.as_policy_read_init(), {"nope": 1})
 
 

@@ -7,18 +7,27 @@ the C client's own strdup (so the C side may free it), nested structs are views.
 Fields that need a C function (host lists, callbacks, expressions) have handlers
 registered per struct type; any other pointer field is read-only.
 
+Where the C client can use only part of a field's C range (it divides by the field,
+allocates from it, shifts by it, pins a thread with it), `FIELD_LIMITS` narrows the range:
+a value outside raises ValueError naming the field, the range and why. Limits that depend
+on another field or on the machine are checked where C first uses them (aerospike_init,
+aerospike_connect: `as_config.check_config`).
+
 Everything is derived from cffi's view of the declarations: nothing here repeats a
 field list by hand.
 """
 from __future__ import annotations
 
+import contextlib
+import difflib
 import enum
 import functools
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optional, Tuple
 
 from .._aerospike import ffi, lib
 
-__all__ = ["CStruct", "FieldHandler", "c_enum", "register_field", "Owner", "set_fields"]
+__all__ = ["CStruct", "FieldHandler", "FIELD_LIMITS", "c_enum", "check_limits", "field_offset",
+           "field_range", "register_field", "Owner", "set_fields"]
 
 
 class Owner:
@@ -31,6 +40,22 @@ class Owner:
 
     def _keep(self, obj: Any) -> None:  # pragma: no cover - overridden
         pass
+
+    def _keep_field(self, field_ptr: Any, obj: Any) -> None:
+        """Keep `obj` alive as what the field at `field_ptr` points at, instead of what it
+        pointed at before (a replaced value is released, not kept until destroy)."""
+        self._keep(obj)
+
+    def _changing_c_state(self, what: str) -> ContextManager[None]:
+        """Held while a field the C client reads from its own threads (strings, callbacks,
+        ip_map) is replaced; an owner whose cluster is running refuses (LifecycleError)."""
+        return contextlib.nullcontext()
+
+
+def field_offset(base: Any, field_ptr: Any) -> int:
+    """Byte offset of `field_ptr` inside the struct at `base`: the key of `_keep_field`
+    (aerospike_init copies an as_config whole, so offsets survive the hand-over)."""
+    return int(ffi.cast("uintptr_t", field_ptr)) - int(ffi.cast("uintptr_t", base))
 
 
 FieldHandler = Tuple[Callable[["CStruct"], Any], Optional[Callable[["CStruct", Any], None]]]
@@ -80,6 +105,103 @@ def _int_range(ctype: Any) -> Tuple[int, int]:
     if ctype.cname.startswith(("uint", "unsigned")):
         return 0, (1 << bits) - 1
     return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+
+# as_queue_init() allocates capacity * item_size in 32-bit arithmetic: a larger pool wraps
+# around to a small buffer that the pool then overruns.
+_UINT32_MAX = (1 << 32) - 1
+_SYNC_POOL_ITEM = 40   # sizeof(as_socket): one slot per allowed sync connection
+_ASYNC_POOL_ITEM = 8   # sizeof(as_event_connection*)
+_CPU_SETSIZE = 1024    # glibc cpu_set_t: the CPUs a thread can be pinned to
+
+#: (struct typedef, field) -> (low, high, why): where the C client can use less than the
+#: field's C type allows. For char[N] fields the limits are on the UTF-8 length.
+FIELD_LIMITS: Dict[Tuple[str, str], Tuple[int, int, str]] = {
+    ("as_config", "conn_pools_per_node"): (
+        1, _CPU_SETSIZE, "as_node.c divides min/max_conns_per_node by it and allocates one "
+        "pool each; one pool per CPU core at most"),
+    ("as_config", "min_conns_per_node"): (
+        0, _UINT32_MAX // _SYNC_POOL_ITEM, "sync pool slots are 40-byte as_socket entries "
+        "sized in 32 bits"),
+    ("as_config", "max_conns_per_node"): (
+        0, _UINT32_MAX // _SYNC_POOL_ITEM, "sync pool slots are 40-byte as_socket entries "
+        "sized in 32 bits"),
+    ("as_config", "async_min_conns_per_node"): (
+        0, _UINT32_MAX // _ASYNC_POOL_ITEM, "async pool slots are pointers sized in 32 bits"),
+    ("as_config", "async_max_conns_per_node"): (
+        0, _UINT32_MAX // _ASYNC_POOL_ITEM, "async pool slots are pointers sized in 32 bits"),
+    ("as_config", "pipe_max_conns_per_node"): (
+        0, _UINT32_MAX // _ASYNC_POOL_ITEM, "pipeline pool slots are pointers sized in 32 bits"),
+    ("as_config", "thread_pool_size"): (
+        0, _CPU_SETSIZE, "aerospike_connect starts every thread (and callocs their ids "
+        "unchecked) before it can fail"),
+    ("as_config", "tend_thread_cpu"): (
+        -(1 << 31), _CPU_SETSIZE - 1, "a CPU number for pthread_attr_setaffinity_np, or "
+        "negative for no affinity"),
+    ("as_config", "max_socket_idle"): (0, 86400, "aerospike_connect refuses more than a day"),
+    ("as_config", "tender_interval"): (
+        250, _UINT32_MAX, "AS_TEND_INTERVAL_MIN; the tender also divides by it"),
+    ("as_config", "shm_max_nodes"): (
+        1, (_UINT32_MAX - 56 - 65576) // 432, "the shared memory size (432 bytes per node "
+        "plus 65576 per namespace) is computed in 32 bits"),
+    ("as_config", "shm_max_namespaces"): (
+        1, (_UINT32_MAX - 56 - 432) // 65576, "the shared memory size (432 bytes per node "
+        "plus 65576 per namespace) is computed in 32 bits"),
+    ("as_config", "shm_takeover_threshold_sec"): (
+        0, _UINT32_MAX // 1000, "as_shm_cluster.c multiplies it by 1000 in 32 bits"),
+    ("as_metrics_policy", "interval"): (
+        1, _UINT32_MAX, "the tender runs metrics when tend_count % interval == 0"),
+    ("as_metrics_policy", "latency_columns"): (
+        1, 255, "as_node.c indexes bucket latency_columns - 1"),
+    ("as_metrics_policy", "latency_shift"): (
+        0, 63, "the bucket limit is a uint64 shifted left by it"),
+    ("as_metrics_policy", "report_dir"): (
+        1, 255, "the metrics writer reads report_dir[strlen(report_dir) - 1]"),
+    ("as_policy_read", "read_touch_ttl_percent"): (
+        -1, 100, "-1 never reset, 0 server default, 1..100 percent of the TTL"),
+    ("as_policy_operate", "read_touch_ttl_percent"): (
+        -1, 100, "-1 never reset, 0 server default, 1..100 percent of the TTL"),
+    ("as_policy_batch", "read_touch_ttl_percent"): (
+        -1, 100, "-1 never reset, 0 server default, 1..100 percent of the TTL"),
+    ("as_policy_batch_read", "read_touch_ttl_percent"): (
+        -1, 100, "-1 never reset, 0 server default, 1..100 percent of the TTL"),
+}
+_LIMITS: Dict[Tuple[str, str], Tuple[int, int, str]] = {
+    (ffi.typeof(struct).cname, field): limits for (struct, field), limits in FIELD_LIMITS.items()}
+
+
+def field_range(struct_cname: str, name: str, ctype: Any) -> Tuple[int, int, str]:
+    """(low, high, why) an integer field accepts: FIELD_LIMITS, else its C type's range."""
+    limits = _LIMITS.get((struct_cname, name))
+    if limits is not None:
+        return limits
+    low, high = _int_range(ctype)
+    return low, high, ctype.cname
+
+
+@functools.lru_cache(maxsize=None)
+def _limited_paths(cname: str) -> Tuple[Tuple[Tuple[str, ...], Tuple[int, int, str]], ...]:
+    """Every (field path, limits) of FIELD_LIMITS inside struct `cname`, nested structs too."""
+    found = []
+    for name, ctype in _fields(cname).items():
+        if ctype.kind == "struct":
+            found += [((name, *path), limits) for path, limits in _limited_paths(ctype.cname)]
+        elif (cname, name) in _LIMITS:
+            found.append(((name,), _LIMITS[(cname, name)]))
+    return tuple(found)
+
+
+def check_limits(ptr: Any, path: str) -> None:
+    """Raise ValueError for any field of the struct at `ptr` outside FIELD_LIMITS (for memory
+    C filled itself, e.g. from the dynamic config file)."""
+    for names, (low, high, why) in _limited_paths(ffi.typeof(ptr).item.cname):
+        value = ptr
+        for name in names:
+            value = getattr(value, name)
+        if isinstance(value, ffi.CData):  # char[N]: the limits are on its length
+            value = len(ffi.string(value))
+        if not low <= value <= high:
+            raise ValueError(f"{path}.{'.'.join(names)} must be in [{low}, {high}], got {value} ({why})")
 
 
 @functools.lru_cache(maxsize=None)
@@ -161,21 +283,24 @@ class CStruct:
             self._set_int(where, name, ctype, value)
         elif kind == "array" and ctype.item.cname == "char":
             encoded = _encode(where, value)
-            if len(encoded) >= ctype.length:
-                raise ValueError(f"{where} takes at most {ctype.length - 1} bytes, got {len(encoded)}")
+            low, high, why = _LIMITS.get((self._cname, name), (0, ctype.length - 1, ""))
+            if not low <= len(encoded) <= high:
+                raise ValueError(f"{where} takes {low} to {high} bytes, got {len(encoded)}"
+                                 + (f" ({why})" if why else ""))
             setattr(self._ptr, name, encoded)
         elif kind == "pointer" and ctype.item.cname == "char":
             text = None if value is None else _encode(where, value)
-            lib.as_config_set_string(ffi.addressof(self._ptr[0], name), text or ffi.NULL)
+            with self._owner._changing_c_state(where):
+                lib.as_config_set_string(ffi.addressof(self._ptr[0], name), text or ffi.NULL)
         else:
             raise AttributeError(f"{where} cannot be set from Python")
 
     def _set_int(self, where: str, name: str, ctype: Any, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{where} must be an int, not {type(value).__name__}")
-        low, high = _int_range(ctype)
+        low, high, why = field_range(self._cname, name, ctype)
         if not low <= value <= high:
-            raise ValueError(f"{where} must be in [{low}, {high}] ({ctype.cname}), got {value}")
+            raise ValueError(f"{where} must be in [{low}, {high}], got {value} ({why})")
         setattr(self._ptr, name, value)
 
     def _set_enum(self, where: str, name: str, ctype: Any, value: Any) -> None:
@@ -215,6 +340,8 @@ def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str]
 
     `shortcut` names a nested struct whose fields may also be given directly (a policy's
     "base": {"total_timeout": 50} means base.total_timeout). Returns the view.
+    An unknown or read-only field raises TypeError naming it (as an unexpected keyword
+    argument does); setting one as an attribute raises AttributeError.
     """
     names = set(view)
     for name, value in fields.items():
@@ -223,11 +350,19 @@ def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str]
             nested_view = getattr(view, shortcut)
             if name in set(nested_view):
                 target = nested_view
+        if not isinstance(name, str) or name not in set(target):
+            # Like a function's unexpected keyword argument (obj.name = x stays AttributeError).
+            close = difflib.get_close_matches(str(name), list(target), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise TypeError(f"{target._path} has no field {name!r}{hint}")
         if isinstance(value, Mapping):
             nested = getattr(target, name)
             if not isinstance(nested, CStruct):
                 raise TypeError(f"{target._path}.{name} is not a struct; it takes a value, not a dict")
             set_fields(nested, value, shortcut)
         else:
-            setattr(target, name, value)
+            try:
+                setattr(target, name, value)
+            except AttributeError as error:  # a read-only field, given as a keyword
+                raise TypeError(str(error)) from None
     return view

@@ -22,15 +22,16 @@ call on an instance made in the parent (close and destroy included) raises
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import warnings
 import weakref
-from typing import Any, List
+from typing import Any, Dict, Iterator, List
 
 from .._aerospike import ffi, lib
-from ._cstruct import CStruct, Owner
-from .as_config import as_config, config_ptr
+from ._cstruct import CStruct, Owner, field_offset
+from .as_config import as_config, check_config, check_config_file, config_ptr
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = [
@@ -42,7 +43,8 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_forked", "_keepalive", "__weakref__")
+    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_forked", "_keepalive",
+                 "_kept_fields", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
@@ -50,7 +52,13 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._destroyed = False
         self._forked = False
         self._keepalive: List[Any] = []
-        config_ptr(config)  # type check before handing anything over
+        self._kept_fields: Dict[int, Any] = {}
+        if not isinstance(config, as_config):
+            config_ptr(config)  # a TypeError, or LifecycleError for another instance's .config
+            raise TypeError("aerospike_init takes an as_config made by as_config_init(), not "
+                            "another instance's .config")
+        config_ptr(config)  # refuses a spent config before anything is handed over
+        check_config_file(config._ptr, "aerospike_init")  # C reads the file inside aerospike_init
         c_config = config._hand_over(self)
         if heap:
             ptr = lib.aerospike_new(c_config)
@@ -75,6 +83,27 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
+
+    def _keep_field(self, field_ptr: Any, obj: Any) -> None:
+        offset = field_offset(ffi.addressof(self._ptr[0], "config"), field_ptr)
+        if self._ptr.cluster != ffi.NULL or self._calls:
+            # A running command may still read what the field pointed at (a policy's
+            # filter_exp): keep that too, until destroy.
+            self._keepalive.append(self._kept_fields.get(offset))
+        self._kept_fields[offset] = obj
+
+    @contextlib.contextmanager
+    def _changing_c_state(self, what: str) -> Iterator[None]:
+        """Refuse while connected (or while a call, such as aerospike_connect, is inside):
+        the cluster and its tend thread read these fields' memory, and replacing frees it."""
+        with self._lock:
+            if self._destroyed or self._forked:
+                raise self._unusable(what)
+            if self._ptr.cluster != ffi.NULL or self._calls:
+                raise lifecycle_error(
+                    f"{what}: the C client reads this while the instance is connected; set it "
+                    "before aerospike_connect() or after aerospike_close()")
+            yield
 
     @property
     def config(self) -> CStruct:
@@ -210,6 +239,8 @@ def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
     err = new_error()
     with using(as_, "aerospike_connect") as ptr:
+        if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
+            check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
         status = lib.aerospike_connect(ptr, err)
     check(status, err)
 
@@ -231,6 +262,7 @@ def aerospike_destroy(as_: aerospike) -> None:
         lib.aerospike_destroy(ptr)
         as_._destroyed = True
         as_._keepalive.clear()
+        as_._kept_fields.clear()
 
 
 def aerospike_cluster_is_connected(as_: aerospike) -> bool:

@@ -11,9 +11,10 @@ aerospike_connect() for the seed and its peers, the tend thread afterwards. The 
 runs there with the GIL held, so it must be quick: the tender waits for it. The event is a
 frozen copy (C's strings live only during the call). An exception raised by the callback
 never reaches C: cffi hands it to `sys.unraisablehook` and the next event is delivered as
-usual. C copies the callback into the cluster when it connects; setting it afterwards
-changes nothing until the next aerospike_connect(). Never close the instance from inside
+usual. C copies the callback into the cluster when it connects. Never close the instance from inside
 the callback (close joins the tend thread, which would be waiting for itself).
+Setting it while the instance is connected raises LifecycleError (the cluster holds the
+callback it copied); set it before aerospike_connect() or after aerospike_close().
 """
 from __future__ import annotations
 
@@ -73,14 +74,18 @@ def as_config_set_cluster_event_callback(config: Any, callback: Optional[Cluster
     `config` is an as_config or an instance's `.config` (the callback object is kept alive
     by whichever owns that memory)."""
     ptr = config_ptr(config)
-    if callback is None:
-        lib.as_config_set_cluster_event_callback(ptr, ffi.NULL, ffi.NULL)
-        return
-    if not callable(callback):
+    if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
-    target = _Target(callback, udata)
-    config._owner._keep(target)
-    lib.as_config_set_cluster_event_callback(ptr, lib.asc_cluster_event_to_python, target.handle)
+    target = None if callback is None else _Target(callback, udata)
+    # The cluster calls the callback it copied at connect: no change while connected, and the
+    # previous callback is released when replaced (not kept until destroy).
+    with config._owner._changing_c_state("as_config_set_cluster_event_callback"):
+        if target is None:
+            lib.as_config_set_cluster_event_callback(ptr, ffi.NULL, ffi.NULL)
+        else:
+            lib.as_config_set_cluster_event_callback(ptr, lib.asc_cluster_event_to_python,
+                                                     target.handle)
+        config._owner._keep_field(ffi.addressof(ptr[0], "event_callback_udata"), target)
 
 
 def _target(view: CStruct) -> Optional[_Target]:

@@ -13,11 +13,14 @@ when it is garbage collected.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+import os
+import re
+import stat
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._cstruct import CStruct, Owner, register_field
+from ._cstruct import CStruct, Owner, check_limits, field_offset, register_field
 from .as_error import lifecycle_error
 from .as_status import as_status
 
@@ -37,7 +40,7 @@ __all__ = [
 class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
     """`as_config`: made by `as_config_init()`; fields by C name, C defaults."""
 
-    __slots__ = ("_spent_by", "_keepalive", "__weakref__")
+    __slots__ = ("_spent_by", "_keepalive", "_kept_fields", "__weakref__")
 
     def __init__(self) -> None:
         ptr = ffi.new("as_config*")
@@ -45,6 +48,7 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
         super().__init__(ptr, self, "as_config")
         object.__setattr__(self, "_spent_by", None)
         object.__setattr__(self, "_keepalive", [])
+        object.__setattr__(self, "_kept_fields", {})
 
     def _check_writable(self, what: str) -> None:
         if self._spent_by is not None:
@@ -56,12 +60,17 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
 
-    def _hand_over(self, new_owner: Owner) -> Any:
-        """Mark the config spent by aerospike_init(); return its pointer and hand its memory on."""
+    def _keep_field(self, field_ptr: Any, obj: Any) -> None:
+        self._kept_fields[field_offset(self._ptr, field_ptr)] = obj
+
+    def _hand_over(self, new_owner: Any) -> Any:
+        """Mark the config spent by aerospike_init(); return its pointer and hand its memory on
+        (C copies the struct whole, so the instance keeps the fields' memory by the same offsets)."""
         self._check_writable("aerospike_init(config)")
         object.__setattr__(self, "_spent_by", new_owner)
         for obj in self._keepalive:
             new_owner._keep(obj)
+        new_owner._kept_fields.update(self._kept_fields)
         return self._ptr
 
     def __del__(self) -> None:
@@ -93,9 +102,69 @@ def c_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
 def _port(value: Any, name: str = "port") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if not 0 <= value <= 0xFFFF:
-        raise ValueError(f"{name} must be in [0, 65535], got {value}")
+    if not 1 <= value <= 0xFFFF:
+        raise ValueError(f"{name} must be in [1, 65535], got {value}")
     return value
+
+
+def _address(value: Any) -> bytes:
+    encoded = c_str("address", value)
+    if not encoded or encoded.isspace():
+        raise ValueError("address must not be empty")
+    return encoded
+
+
+# A TLS name is a certificate (DNS) name; C's parser reads a part that starts with a digit
+# as a port, so a TLS name must start with a letter (or '*', '_').
+_TLS_NAME = re.compile(r"[A-Za-z_*][A-Za-z0-9_*-]*(\.[A-Za-z0-9_*-]+)*\.?")
+_PORT = re.compile(r"[0-9]+")
+
+
+def parse_hosts(string: str, default_port: int) -> List[Tuple[str, int, Optional[str]]]:
+    """Parse "host[:tls_name][:port],..." as as_config_add_hosts() does, strictly.
+
+    The grammar is C's (IPv6 in brackets; a part after the host that starts with a digit is
+    the port, otherwise the TLS name). Where C would wrap a port into 16 bits, make "-1" a
+    TLS name, or start a new host after "[::1]x", this raises ParamError naming the part.
+    """
+    def bad(why: str) -> ParamError:
+        return ParamError(as_status.AEROSPIKE_ERR_PARAM, f"invalid host string {string!r}: {why}")
+
+    hosts: List[Tuple[str, int, Optional[str]]] = []
+    for item in string.split(","):
+        if item.startswith("["):
+            end = item.find("]")
+            if end < 0:
+                raise bad(f"{item!r} has no closing ']'")
+            name, rest = item[1:end], item[end + 1:]
+            if rest and not rest.startswith(":"):
+                raise bad(f"{item!r}: expected ':' after ']', got {rest[0]!r}")
+            parts = rest[1:].split(":") if rest else []
+        else:
+            name, *parts = item.split(":")
+        if not name or name != name.strip():
+            raise bad(f"host name {name!r} is empty or has spaces around it")
+        if len(parts) > 2:
+            raise bad(f"{item!r} has more than host:tls_name:port")
+        tls_name, port = None, default_port
+        if len(parts) == 2:
+            tls_name, port_text = parts
+            if not _PORT.fullmatch(port_text):
+                raise bad(f"port {port_text!r} of {item!r} is not a number")
+            port = int(port_text)
+        elif parts:
+            if parts[0][:1].isdigit() or parts[0][:1] in "+-":
+                if not _PORT.fullmatch(parts[0]):
+                    raise bad(f"port {parts[0]!r} of {item!r} is not a number")
+                port = int(parts[0])
+            else:
+                tls_name = parts[0]
+        if tls_name is not None and not _TLS_NAME.fullmatch(tls_name):
+            raise bad(f"TLS name {tls_name!r} of {item!r} is not a certificate name")
+        if not 1 <= port <= 0xFFFF:
+            raise bad(f"port {port} of {item!r} is not in [1, 65535]")
+        hosts.append((name, port, tls_name))
+    return hosts
 
 
 def as_config_init() -> as_config:
@@ -104,28 +173,22 @@ def as_config_init() -> as_config:
 
 
 def as_config_add_host(config: Any, address: str, port: int) -> None:
-    """as_config_add_host(): add a seed host."""
+    """as_config_add_host(): add a seed host (port 1..65535)."""
     ptr = config_ptr(config)
-    lib.as_config_add_host(ptr, c_str("address", address), _port(port))
+    lib.as_config_add_host(ptr, _address(address), _port(port))
 
 
 def as_config_add_hosts(config: Any, string: str, default_port: int) -> bool:
     """as_config_add_hosts(): add seeds from "host[:tls_name][:port],..." (IPv6 in brackets).
 
-    Returns True like C. Where C returns false (a malformed string) this raises ParamError
-    and, unlike C, adds none of the string's hosts (C keeps those parsed before the error).
+    Returns True like C. The string is checked first (`parse_hosts`): where C returns false,
+    or would silently wrap a port or take "-1" for a TLS name, this raises ParamError naming
+    the bad part and adds none of the string's hosts.
     """
     ptr = config_ptr(config)
     encoded = c_str("string", string)
     port = _port(default_port, "default_port")
-    scratch = ffi.new("as_config*")
-    lib.as_config_init(scratch)
-    try:
-        ok = lib.as_config_add_hosts(scratch, encoded, port)
-    finally:
-        lib.as_config_destroy(scratch)
-    if not ok:
-        raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"invalid host string: {string!r}")
+    parse_hosts(string, port)
     return bool(lib.as_config_add_hosts(ptr, encoded, port))
 
 
@@ -135,7 +198,7 @@ def as_config_tls_add_host(config: Any, address: str, tls_name: Optional[str], p
     C strdup()s tls_name unchecked and crashes on NULL; None here adds the host without one.
     """
     ptr = config_ptr(config)
-    address_c, port = c_str("address", address), _port(port)
+    address_c, port = _address(address), _port(port)
     if tls_name is None:
         lib.as_config_add_host(ptr, address_c, port)
     else:
@@ -160,7 +223,8 @@ def as_config_add_rack_id(config: Any, rack_id: int) -> None:
         raise TypeError(f"rack_id must be an int, not {type(rack_id).__name__}")
     if not -(1 << 31) <= rack_id < (1 << 31):
         raise ValueError(f"rack_id must fit a C int, got {rack_id}")
-    lib.as_config_add_rack_id(ptr, rack_id)
+    with config._owner._changing_c_state("as_config_add_rack_id"):  # the tender may read the list
+        lib.as_config_add_rack_id(ptr, rack_id)
 
 
 def as_config_provider_set(config: Any, path: str, interval: int) -> None:
@@ -168,12 +232,16 @@ def as_config_provider_set(config: Any, path: str, interval: int) -> None:
     ptr = config_ptr(config)
     if isinstance(interval, bool) or not isinstance(interval, int) or not 0 <= interval < (1 << 32):
         raise ValueError(f"interval must be an int in [0, 2**32), got {interval!r}")
-    lib.as_config_provider_set(ptr, c_str("path", path), interval)
+    path_c = c_str("path", path)
+    with config._owner._changing_c_state("as_config_provider_set"):
+        lib.as_config_provider_set(ptr, path_c, interval)
 
 
 def _string_setter(c_function: Any, arg: str) -> Any:
     def setter(config: Any, value: Optional[str]) -> None:
-        c_function(config_ptr(config), c_str(arg, value, allow_none=True))
+        ptr, value_c = config_ptr(config), c_str(arg, value, allow_none=True)
+        with config._owner._changing_c_state(c_function.__name__):
+            c_function(ptr, value_c)
     setter.__name__ = c_function.__name__
     setter.__doc__ = f"{c_function.__name__}(): set (strdup) the string; None clears it."
     return setter
@@ -193,6 +261,68 @@ as_config_tls_set_keyfile_pw = _string_setter(lib.as_config_tls_set_keyfile_pw, 
 as_config_tls_set_keystring = _string_setter(lib.as_config_tls_set_keystring, "keystring")
 as_config_tls_set_certfile = _string_setter(lib.as_config_tls_set_certfile, "certfile")
 as_config_tls_set_certstring = _string_setter(lib.as_config_tls_set_certstring, "certstring")
+
+
+# --- checks where C first uses the config ---------------------------------------------------
+def check_config_file(ptr: Any, what: str) -> None:
+    """The dynamic config file (config_provider.path, or $AEROSPIKE_CLIENT_CONFIG_URL, which C
+    prefers) must be a readable regular file: C opens and reads it with no timeout, so a FIFO
+    or a device would block aerospike_init, aerospike_connect or the tend thread for good."""
+    url = os.environ.get("AEROSPIKE_CLIENT_CONFIG_URL")
+    if url is not None:
+        path, source = (url[7:] if url.startswith("file://") else url), "AEROSPIKE_CLIENT_CONFIG_URL"
+    elif ptr.config_provider.path != ffi.NULL:
+        path = os.fsdecode(ffi.string(ptr.config_provider.path))
+        source = "config_provider.path"
+    else:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"{what}: {source} {path!r}: {error.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"{what}: {source} {path!r} is not a regular file")
+    if not os.access(path, os.R_OK):
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{what}: {source} {path!r} is not readable")
+
+
+def _usable_cpus() -> Optional[Set[int]]:
+    if hasattr(os, "sched_getaffinity"):
+        return set(os.sched_getaffinity(0))
+    count = os.cpu_count()
+    return None if count is None else set(range(count))
+
+
+def check_config(ptr: Any, what: str) -> None:
+    """What aerospike_connect needs of the whole as_config beyond each field's own range.
+
+    ValueError (ParamError) naming the fields: limits again (the dynamic config file sets
+    fields behind the setters' back), min <= max connections, a tend_thread_cpu this
+    process may run on (C joins a thread it never created otherwise), the shared memory size
+    in 32 bits, the config file."""
+    check_limits(ptr, "as_config")
+    for low, high in (("min_conns_per_node", "max_conns_per_node"),
+                      ("async_min_conns_per_node", "async_max_conns_per_node")):
+        if getattr(ptr, low) > getattr(ptr, high):
+            raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                             f"{what}: as_config.{low} ({getattr(ptr, low)}) must be <= "
+                             f"as_config.{high} ({getattr(ptr, high)})")
+    cpu = ptr.tend_thread_cpu
+    cpus = _usable_cpus()
+    if cpu >= 0 and cpus is not None and cpu not in cpus:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"{what}: as_config.tend_thread_cpu {cpu} is not a CPU this process may "
+                         f"run on ({sorted(cpus)}); use -1 for no affinity")
+    if ptr.use_shm:
+        size = 56 + 432 * ptr.shm_max_nodes + 65576 * ptr.shm_max_namespaces
+        if size >= 1 << 32:
+            raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                             f"{what}: shared memory for as_config.shm_max_nodes "
+                             f"{ptr.shm_max_nodes} and shm_max_namespaces "
+                             f"{ptr.shm_max_namespaces} ({size} bytes) does not fit 32 bits")
+    check_config_file(ptr, what)
 
 
 # --- fields that C sets through functions -------------------------------------------------
@@ -223,9 +353,10 @@ def _set_rack_ids(view: CStruct, value: Iterable[int]) -> None:
     for rack_id in values:
         if isinstance(rack_id, bool) or not isinstance(rack_id, int) or not -(1 << 31) <= rack_id < (1 << 31):
             raise TypeError(f"{view._path}.rack_ids must be a list of C ints, got {rack_id!r}")
-    lib.asc_config_clear_rack_ids(view._ptr)
-    for rack_id in values:
-        lib.as_config_add_rack_id(view._ptr, rack_id)
+    with view._owner._changing_c_state(f"{view._path}.rack_ids"):
+        lib.asc_config_clear_rack_ids(view._ptr)
+        for rack_id in values:
+            lib.as_config_add_rack_id(view._ptr, rack_id)
 
 
 def _get_ip_map(view: CStruct) -> Dict[str, str]:
@@ -249,9 +380,11 @@ def _set_ip_map(view: CStruct, value: Optional[Dict[str, str]]) -> None:
         alt_c = ffi.new("char[]", c_str("ip_map value", alt))
         entries[i].orig, entries[i].alt = orig_c, alt_c
         strings += [orig_c, alt_c]
-    view._owner._keep((entries, strings))
-    view._ptr.ip_map = entries if value else ffi.NULL
-    view._ptr.ip_map_size = len(value)
+    with view._owner._changing_c_state(f"{view._path}.ip_map"):
+        view._ptr.ip_map = entries if value else ffi.NULL
+        view._ptr.ip_map_size = len(value)
+        # Replaces (frees) the previous map: nothing else points at it while not connected.
+        view._owner._keep_field(ffi.addressof(view._ptr[0], "ip_map"), (entries, strings))
 
 
 register_field("as_config", "hosts", _get_hosts)

@@ -1,0 +1,73 @@
+"""The long run of the config/policy/metrics fuzz (issue 10), not part of CI.
+
+    python scripts/fuzz_config.py --examples 20000 --children 2 --seed 1000
+
+Starts a 3-node embedded cluster, then `--children` child processes at a time, each
+drawing `--examples` examples with hypothesis (seed, seed+1, ...; rounds repeat with new
+seeds until `--rounds` is reached) and running each at once: build the Config from random
+values of every settable as_config / policy / metrics field, connect, run put, get, exists,
+operate, batch_get, scan, info, remove with random per-command policies, enable metrics
+with a random policy, destroy. What is drawn and what counts as a failure is in
+tests/fuzz_config.py. Prints one line per child and exits 1 on any failure, naming the
+example.
+
+Runs so far (record new ones here):
+- 2026-12-01, before the fixes of issue 10 (same strategies, limits table removed):
+  crashes within the first few hundred examples: SIGFPE (conn_pools_per_node=0, metrics
+  interval=0), SIGSEGV (conn_pools_per_node huge, tend_thread_cpu >= CPUs), hangs
+  (config_provider.path a FIFO).
+- 2026-12-01, after: RUN_SUMMARY
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from fuzz_config import finish_child, prepare_tmp, start_child  # noqa: E402
+
+from aerospike_c.testing import EmbeddedCluster  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--examples", type=int, default=5000, help="examples per child")
+    parser.add_argument("--children", type=int, default=2, help="children at a time")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of children")
+    parser.add_argument("--seed", type=int, default=int(time.time()), help="first seed")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per child")
+    args = parser.parse_args()
+    total = connected = failures = 0
+    started = time.monotonic()
+    with EmbeddedCluster(nodes=3) as cluster, tempfile.TemporaryDirectory() as tmp:
+        prepare_tmp(tmp)
+        hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+        seed = args.seed
+        for _ in range(args.rounds):
+            seeds = list(range(seed, seed + args.children))
+            seed += args.children
+            children = [start_child(hosts, f"long{s}", tmp, args.examples, s) for s in seeds]
+            for child_seed, child in zip(seeds, children):
+                run = finish_child(child, args.timeout)
+                total += run.examples
+                connected += run.connected
+                status = "ok" if run.failure is None and not run.bad else "FAILED"
+                print(f"seed {child_seed}: {run.examples} examples, {run.connected} connected: "
+                      f"{status}", flush=True)
+                for line in run.bad[:20]:
+                    print("  " + line[:2000])
+                if run.failure is not None:
+                    print("  " + run.failure)
+                failures += status == "FAILED"
+    print(f"{total} examples ({connected} connected) in {time.monotonic() - started:.0f} s, "
+          f"{failures} failing children")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,8 +12,8 @@ runs there with the GIL held, so it must be quick: the tender waits for it. The 
 frozen copy (C's strings live only during the call). An exception raised by the callback
 never reaches C: cffi hands it to `sys.unraisablehook` and the next event is delivered as
 usual. C copies the callback into the cluster when it connects; setting it afterwards
-changes nothing until the next aerospike_connect(). Never close the instance from inside
-the callback (close joins the tend thread, which would be waiting for itself).
+changes nothing until the next aerospike_connect(). Closing the instance from inside the
+callback raises LifecycleError (close joins the tend thread, which would wait for itself).
 """
 from __future__ import annotations
 

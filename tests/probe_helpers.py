@@ -1,0 +1,62 @@
+"""Run a probe in a fresh interpreter: a signal, a non-zero exit or a timeout fails the test.
+
+    lines = run_probe('''
+        client = Client(Config(HOSTS, conn_pools_per_node=0))
+        outcome(client.connect)            # prints "ValueError: as_config.conn_pools_per_node ..."
+    ''', hosts=aerospike_hosts)
+
+The probe body runs after PRELUDE: `asc` (aerospike_c), `Client`, `Config`, `HOSTS` (the
+hosts given, as "h:p,h:p") and `outcome(fn, *args)`, which prints "ok" or
+"<ExceptionType>: <message>" on one line, so a test asserts on the exception a crash-prone
+call now raises.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+PRELUDE = """\
+import os, sys
+import aerospike_c as asc
+from aerospike_c import Client, Config
+HOSTS = os.environ.get("PROBE_HOSTS", "")
+
+def outcome(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except Exception as error:
+        print(f"{type(error).__name__}: {error}".replace("\\n", " "), flush=True)
+        return error
+    print("ok", flush=True)
+    return None
+"""
+
+
+def hosts_text(hosts: Iterable[Tuple[str, int]]) -> str:
+    """(host, port) pairs as the C host string "h:p,h:p"."""
+    return ",".join(f"{host}:{port}" for host, port in hosts)
+
+
+def run_probe(body: str, *, hosts: Sequence[Tuple[str, int]] = (), timeout: float = 60.0,
+              env: Optional[dict] = None, args: Sequence[str] = ()) -> List[str]:
+    """Run PRELUDE + body in a child interpreter; return its stdout lines.
+
+    Fails (AssertionError) when the child is killed by a signal, exits non-zero or does not
+    finish within `timeout` seconds; faulthandler puts the C stack of a crash in the message."""
+    code = PRELUDE + textwrap.dedent(body)
+    child_env = dict(os.environ, PROBE_HOSTS=hosts_text(hosts))
+    child_env.update(env or {})
+    try:
+        done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code, *args],
+                              capture_output=True, text=True, timeout=timeout, env=child_env)
+    except subprocess.TimeoutExpired as expired:
+        raise AssertionError(f"probe hung (no exit within {timeout} s):\n"
+                             f"{expired.stdout}\n{expired.stderr}") from None
+    if done.returncode != 0:
+        how = (f"killed by signal {-done.returncode}" if done.returncode < 0
+               else f"exit status {done.returncode}")
+        raise AssertionError(f"probe {how}:\n{done.stdout}\n{done.stderr[-4000:]}")
+    return done.stdout.splitlines()

@@ -418,3 +418,42 @@ def test_an_async_scan_left_early_or_failing_stops_and_reports():
     """)
     assert lines[:2] == ["True", "ValueError True"]
     assert lines[2].endswith("Error") and lines[3:] == ["True", "[]"]
+
+
+# -- finding 12: the embedded server rides out accept() errors ---------------------------------
+def test_a_node_out_of_file_descriptors_accepts_again_once_some_are_free():
+    lines = probe("""
+        import logging, resource, socket, struct
+        failures = []
+        class Seen(logging.Handler):
+            def emit(self, record):
+                if "accept failed" in record.getMessage():
+                    failures.append(record.getMessage())
+        logging.getLogger("aerospike_c.testing").addHandler(Seen())
+        host, port = embedded.hosts[0]
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+        hoard = []
+        try:
+            while True:
+                hoard.append(socket.socket())
+        except OSError as error:
+            print("exhausted", error.errno == errno.EMFILE)
+        hoard.pop().close()                      # one descriptor for the client's socket
+        client = socket.create_connection((host, port), timeout=30)
+        print("accept failed", bool(wait_for(lambda: failures)))   # the node has none left
+        for sock in hoard:
+            sock.close()
+        hoard.clear()
+        body = b"node\\n"
+        client.sendall(struct.pack(">Q", (2 << 56) | (1 << 48) | len(body)) + body)
+        header = client.recv(8, socket.MSG_WAITALL)
+        size = struct.unpack(">Q", header)[0] & ((1 << 48) - 1)
+        answer = client.recv(size, socket.MSG_WAITALL).decode()
+        print("served", answer.startswith("node\\t" + embedded.node_names[0]))
+        client.close()
+        with Client(new_config()) as fresh:      # and new connections, from the C client
+            fresh.put(("test", "fd", 1), {"v": 1})
+            print("C client", fresh.get(("test", "fd", 1)).bins)
+    """, prelude="import errno\n")
+    assert lines == ["exhausted True", "accept failed True", "served True", "C client {'v': 1}"]

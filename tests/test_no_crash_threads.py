@@ -260,6 +260,29 @@ def test_an_instance_dropped_in_a_forked_child_is_not_closed_there():
     assert lines == ["child True", "parent True"]
 
 
+def test_fork_while_a_scan_runs_leaves_the_parent_scan_whole_and_the_child_its_own():
+    lines = probe("""
+        import os
+        client = Client(Config(embedded.hosts)).connect()
+        for i in range(600):
+            client.put(("test", "fk", i), {"i": i})
+        paused = client.scan("test", "fk", buffer=4)   # a scan thread blocked mid-scan
+        first = next(paused)
+        pid = os.fork()
+        if pid == 0:
+            child = [type(attempt(lambda: list(client.scan("test", "fk")))).__name__,
+                     type(attempt(client.close)).__name__]
+            with Client(new_config()) as own:
+                child.append(len(list(own.scan("test", "fk"))))
+            print("child", child, flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print("parent", 1 + sum(1 for _ in paused))
+        client.destroy()
+    """)
+    assert lines == ["child ['LifecycleError', 'LifecycleError', 600]", "parent 600"]
+
+
 # -- exceptions in callbacks on C threads -------------------------------------------------------
 def test_system_exit_and_keyboard_interrupt_in_callbacks_are_never_lost():
     lines = probe("""

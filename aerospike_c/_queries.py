@@ -23,11 +23,14 @@ then returns false, C stops every node's scan and the worker ends; the iterator 
 that, so the client can be closed right after. Why not collect-then-yield: a scan can be
 far bigger than memory and an early break should stop the server's work, not wait for
 all of it. Errors of the scan are raised by the iterator. An iterator left unfinished
-and still referenced keeps its scan (and one connection per node) paused.
+and still referenced keeps its scan (and one connection per node) paused. An iterator
+collected by a garbage-collection pass stops its scan without waiting for it (a
+finalizer never blocks: the pass may run on any thread, a C client thread included).
 """
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import queue
 import threading
@@ -624,10 +627,26 @@ def _stream(run: Callable[[Callable[[Any, Any], Any]], None], cleanup: Callable[
         finally:
             stop.set()
             _drain(results)
-            if worker is not threading.current_thread():
+            if worker is not threading.current_thread() and not _GC_PASS.active:
                 worker.join(_STOP_WAIT)
 
     return iterate()
+
+
+class _GcPass(threading.local):
+    """Whether this thread is inside a garbage-collection pass (kept by gc.callbacks)."""
+
+    active = False
+
+
+_GC_PASS = _GcPass()
+
+
+def _note_gc_pass(phase: str, info: Dict[str, int]) -> None:
+    _GC_PASS.active = phase == "start"
+
+
+gc.callbacks.append(_note_gc_pass)
 
 
 def _drain(results: "queue.Queue[Any]") -> None:

@@ -19,21 +19,30 @@ is memory-only: is_connected(), get_stats(), node_names(), creating sessions.
 
 Cost: one executor hand-off per call (submit, a worker thread wakes, the result comes
 back through call_soon_threadsafe) - tens of microseconds on top of the sync call; see
-docs/CONNECTIONS.md for measured figures. Cancelling an await does not stop the C
-command: it finishes (within its policy timeouts) on its thread and its result is
-dropped. `close()` waits for the calls in flight, then closes the cluster.
-Cluster-event listeners added here run on the event loop (scheduled from the tend thread).
+docs/CONNECTIONS.md for measured figures. Cancelling an await does not stop a
+single-record C command: it finishes (within its policy timeouts) on its thread and its
+result is dropped. Scans and queries are async iterators fed by the C callback through a
+bounded buffer: leaving the loop, cancelling the task that iterates, or closing the
+cluster stops the C scan at its next callback and frees its thread. `close()` stops the
+scans, waits for the calls in flight, then closes the cluster; it is idempotent, and
+cancelling the task that awaits it does not cancel the close (a later `close()` awaits
+the same one). Cluster-event listeners added here run on the event loop (scheduled from
+the tend thread).
 """
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import functools
-import itertools
+import inspect
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Callable, Iterator, List, Mapping, Optional, Set, TypeVar
+from typing import (Any, AsyncIterator, Callable, Deque, List, Mapping, Optional, Set, Tuple,
+                    TypeVar)
 
 from . import sdk
+from .client import Client
 from .bindings.as_error import lifecycle_error
 from .sdk import ClusterEvent, ClusterEventListener, ClusterStats, Host
 
@@ -62,8 +71,8 @@ class ClusterDefinition:
         try:
             sync_cluster = await future
         except asyncio.CancelledError:
-            # The connect goes on in its thread: close what it makes.
-            future.add_done_callback(_close_when_done)
+            # The connect goes on in its thread: close what it makes (off the loop).
+            future.add_done_callback(functools.partial(_close_when_done, loop))
             executor.shutdown(wait=False)
             raise
         except BaseException:
@@ -80,9 +89,9 @@ async def _shut_down(executor: ThreadPoolExecutor) -> None:
     await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
 
 
-def _close_when_done(future: "asyncio.Future[sdk.Cluster]") -> None:
+def _close_when_done(loop: asyncio.AbstractEventLoop, future: "asyncio.Future[sdk.Cluster]") -> None:
     if not future.cancelled() and future.exception() is None:
-        future.result().close()
+        loop.run_in_executor(None, future.result().close)
 
 
 class Cluster:
@@ -96,9 +105,10 @@ class Cluster:
         # Executor jobs, not their asyncio wrappers: a cancelled await leaves its C call
         # running, and close() must wait for it.
         self._in_flight: Set["concurrent.futures.Future[Any]"] = set()
-        # Record iterators of scans/queries not yet finished (closed before the cluster).
-        self._streams: Set[Iterator[Any]] = set()
+        # Feeds of scans/queries not yet finished (stopped before the cluster closes).
+        self._streams: Set["_Feed"] = set()
         self._closing = False
+        self._close_task: "Optional[asyncio.Task[None]]" = None
 
     async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Await function(*args, **kwargs) run on the cluster's executor."""
@@ -120,19 +130,26 @@ class Cluster:
         return self._closing
 
     async def close(self) -> None:
-        """Wait for the calls in flight, then close the cluster (idempotent)."""
-        if self._closing:
-            return
-        self._closing = True
+        """Stop the scans, wait for the calls in flight, then close the cluster.
+
+        Idempotent; the close runs as its own task, so cancelling the caller (e.g. under
+        asyncio.wait_for) leaves it running, and a later close() awaits it (or, if it
+        failed, tries again)."""
+        if asyncio.get_running_loop() is not self._loop:
+            raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
+        task = self._close_task
+        if task is None or (task.done() and not task.cancelled() and task.exception() is not None):
+            self._closing = True
+            task = self._close_task = self._loop.create_task(self._close())
+        await asyncio.shield(task)
+
+    async def _close(self) -> None:
+        for feed in list(self._streams):  # abandoned or running iterators: stop their C calls
+            feed.stop()
         if self._in_flight:
             await asyncio.wait([asyncio.wrap_future(job) for job in list(self._in_flight)])
-        for stream in list(self._streams):  # abandoned async iterators: stop their C calls
-            self._streams.discard(stream)
-            await self._submit(getattr(stream, "close"))
-        try:
-            await self._loop.run_in_executor(self._executor, self.sync.close)
-        finally:
-            await _shut_down(self._executor)
+        await self._loop.run_in_executor(self._executor, self.sync.close)
+        await _shut_down(self._executor)
 
     async def __aenter__(self) -> "Cluster":
         if self._closing:
@@ -210,33 +227,140 @@ def _awaitable(name: str) -> Callable[..., Any]:
     return method
 
 
+class _Feed:
+    """Records from a scan/query callback (on C client threads) to an async iterator.
+
+    The callback blocks while `buffer` records wait (so a slow consumer pauses the scan,
+    as in the sync iterator) and returns False once stopped, which stops the C scan; the
+    loop is woken only when the iterator waits for records. stop() is non-blocking and
+    may be called from any thread: it drops what waits and releases a blocked callback.
+    It is called when the iterator ends, when the task iterating it ends (cancelled while
+    the iterator sat at a `yield`, say) and when the cluster closes; iterating a stopped
+    feed further raises LifecycleError (never a silently short result).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, buffer: int) -> None:
+        self._loop = loop
+        self._buffer = buffer
+        self._cond = threading.Condition(threading.Lock())
+        self._items: Deque[Any] = collections.deque()
+        self._stopped = False
+        self._waiter: "Optional[asyncio.Future[None]]" = None
+
+    def put(self, record: Any) -> bool:
+        """The C callback: queue `record` (None is C's end-of-scan call); False stops C."""
+        if record is None:
+            return not self._stopped  # the job's completion tells the iterator
+        with self._cond:
+            while len(self._items) >= self._buffer and not self._stopped:
+                self._cond.wait()
+            if self._stopped:
+                return False
+            self._items.append(record)
+            waiter, self._waiter = self._waiter, None
+        if waiter is not None:
+            self._wake(waiter)
+        return True
+
+    def _wake(self, waiter: "asyncio.Future[None]") -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(_resolve, waiter)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._items.clear()
+            self._cond.notify_all()
+
+    async def take(self, job: "asyncio.Future[Any]", most: int) -> List[Any]:
+        """Up to `most` waiting records; [] once the C call has returned and none are left."""
+        while True:
+            with self._cond:
+                if self._stopped:
+                    raise lifecycle_error("aio scan/query: stopped, by cluster.close() or "
+                                          "because the task that iterated it ended")
+                if self._items:
+                    count = min(most, len(self._items))
+                    batch = [self._items.popleft() for _ in range(count)]
+                    self._cond.notify_all()
+                    return batch
+                if job.done():
+                    return []
+                waiter = self._waiter = self._loop.create_future()
+            await asyncio.wait((waiter, job), return_when=asyncio.FIRST_COMPLETED)
+
+
+def _release(cluster: Cluster, feed: _Feed, *ignored: Any) -> None:
+    feed.stop()
+    cluster._streams.discard(feed)
+
+
+def _resolve(waiter: "asyncio.Future[None]") -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _retrieved(future: "asyncio.Future[Any]") -> None:
+    if not future.cancelled():
+        future.exception()  # a stopped scan's outcome: nobody awaits it, nothing to log
+
+
+#: The callback form of each stream command, and the arguments it takes before the callback.
+_FOREACH = {"scan": ("scan_foreach", ("namespace", "set")),
+            "query": ("query_foreach", ("namespace", "set", "where"))}
+
+
+def _foreach_call(session: Session, name: str, args: Tuple[Any, ...],
+                  kwargs: Mapping[str, Any]) -> Tuple[Callable[[Callable[[Any], Any]], Any], int]:
+    """The sync session's callback command for stream `name` called with these arguments,
+    as a function of the callback, and the buffer size."""
+    foreach, before = _FOREACH[name]
+    bound = inspect.signature(getattr(Client, name)).bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    params = dict(bound.arguments)
+    del params["self"]
+    buffer = params.pop("buffer")
+    if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
+        raise ValueError(f"buffer must be a positive int, got {buffer!r}")
+    leading = [params.pop(param) for param in before]
+    method = getattr(session.sync, foreach)
+    return (lambda callback: method(*leading, callback, **params)), buffer
+
+
 def _async_stream(name: str) -> Callable[..., Any]:
     sync_method = getattr(sdk.Session, name)
 
     async def method(self: Session, *args: Any, chunk: int = 64, **kwargs: Any) -> AsyncIterator[Any]:
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+            raise ValueError(f"chunk must be a positive int, got {chunk!r}")
         cluster = self.cluster
-        records = await cluster._run(getattr(self.sync, name), *args, **kwargs)
-        cluster._streams.add(records)
+        call, buffer = _foreach_call(self, name, args, kwargs)
+        feed = _Feed(cluster._loop, buffer)
+        job = asyncio.ensure_future(cluster._run(call, feed.put))
+        job.add_done_callback(_retrieved)
+        cluster._streams.add(feed)
+        release = functools.partial(_release, cluster, feed)
+        consumer = asyncio.current_task()
+        if consumer is not None:
+            consumer.add_done_callback(release)
         try:
             while True:
-                batch = await cluster._run(_next_chunk, records, chunk)
+                batch = await feed.take(job, chunk)
+                if not batch:
+                    break
                 for record in batch:
                     yield record
-                if len(batch) < chunk:
-                    break
+            await job  # the scan's own error, if it failed
         finally:
-            if records in cluster._streams:
-                cluster._streams.discard(records)
-                await asyncio.shield(cluster._submit(getattr(records, "close")))
+            release()  # releases the C callback: C stops, the thread is freed
+            if consumer is not None:
+                consumer.remove_done_callback(release)
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"Async iterator over `sdk.Session.{name}`: records are fetched `chunk` "
-                      f"at a time on the executor. {sync_method.__doc__ or ''}").strip()
+    method.__doc__ = (f"Async iterator over `sdk.Session.{name}`: the C callback feeds up to "
+                      f"`buffer` records, handed to the loop up to `chunk` at a time. "
+                      f"{sync_method.__doc__ or ''}").strip()
     return method
-
-
-def _next_chunk(records: Iterator[Any], size: int) -> List[Any]:
-    return list(itertools.islice(records, size))
 
 
 for _name in sdk.Session.COMMANDS:  # noqa: E305

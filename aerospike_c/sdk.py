@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import inspect
 import collections
-import sys
 import threading
 import time
 import weakref
@@ -38,6 +37,8 @@ from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
 from .bindings.as_record import Record
 from .bindings._cstruct import c_enum
+from .bindings._calls import report_unraisable
+from .bindings.aerospike import refuse_on_tend_thread
 from .bindings.aerospike_info import aerospike_info_any, aerospike_info_node
 from .client import Client, Config, HostSpec
 
@@ -250,20 +251,7 @@ class _EventHub:
             try:
                 listener(event)
             except BaseException as exc:  # noqa: BLE001 - reported, the tender goes on
-                _report_unraisable(exc, listener)
-
-
-class _Unraisable:
-    """What sys.unraisablehook expects."""
-
-    def __init__(self, exc: BaseException, obj: object) -> None:
-        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
-        self.err_msg = "Exception in a cluster event listener"
-        self.object = obj
-
-
-def _report_unraisable(exc: BaseException, obj: object) -> None:
-    sys.unraisablehook(_Unraisable(exc, obj))  # type: ignore[arg-type]
+                report_unraisable(exc, listener, "Exception in a cluster event listener")
 
 
 @dataclass(frozen=True)
@@ -407,7 +395,9 @@ class Cluster:
     def close(self) -> None:
         """Stop tending and close every connection (aerospike_close + aerospike_destroy).
 
-        Raises LifecycleError, leaving the cluster open, while commands are still running."""
+        Raises LifecycleError, leaving the cluster open, while commands are still running
+        and on a tend thread (from an event listener), which closing waits for."""
+        refuse_on_tend_thread(self._client._as, "Cluster.close")  # before waiting for the lock
         with self._close_lock:
             if self._closed:
                 return
@@ -460,7 +450,8 @@ class Cluster:
     def add_event_listener(self, listener: ClusterEventListener) -> None:
         """Call listener(event) for each node added/removed and on disconnection.
 
-        It runs on the tend thread: keep it quick and never close the cluster from it."""
+        It runs on the tend thread: keep it quick; closing the cluster from it raises
+        LifecycleError (closing waits for the tend thread)."""
         self._events.add(listener)
 
     def remove_event_listener(self, listener: ClusterEventListener) -> None:

@@ -2,6 +2,7 @@
 const char* asc_node_name(as_node* node);
 void asc_config_clear_rack_ids(as_config* config);
 const char* asc_client_version(void);
+bool asc_on_tend_thread(aerospike* as);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);

@@ -27,6 +27,21 @@ asc_config_clear_rack_ids(as_config* config)
 	}
 }
 
+/*
+ * True on the tend thread of as's cluster: cluster-event and most log callbacks run there,
+ * holding cluster->tend_lock, so aerospike_close() (which takes that lock and joins the
+ * thread) would wait for itself. as->cluster is set only after the thread is created.
+ */
+#include <pthread.h>
+#include <aerospike/as_cluster.h>
+
+static bool
+asc_on_tend_thread(aerospike* as)
+{
+	as_cluster* cluster = as->cluster;
+	return cluster != NULL && pthread_equal(pthread_self(), cluster->tend_thread);
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)

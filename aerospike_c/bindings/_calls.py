@@ -13,11 +13,20 @@
   cannot be closed under the call) and raise its `as_error`.
 * `taken_string()`: a `char*` the C client allocated for us, decoded and freed.
 * `policy_arg()`: a policy view (or None for the config default) as the C pointer.
+* `keep_escaped`: the `onerror` of every extern "Python" callback whose udata is a
+  CallbackContext. An exception can escape the callback's own try (a KeyboardInterrupt
+  from a signal lands between any two bytecodes); cffi would print it, return false and
+  C would stop as if the callback had asked to: the caller would get a silently short
+  result. It is kept on the context instead, and raised after the C call.
+* `report_unraisable()`: hand an exception C cannot take to sys.unraisablehook.
 """
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .._aerospike import ffi, lib
@@ -26,8 +35,8 @@ from ._owned import OwnedStruct
 from .aerospike import using
 from .as_error import check, lifecycle_error, new_error
 
-__all__ = ["UsedStruct", "owned_arg", "CallbackContext", "from_udata", "c_call", "taken_string",
-           "policy_arg", "c_uint", "enum_arg"]
+__all__ = ["UsedStruct", "owned_arg", "CallbackContext", "from_udata", "keep_escaped",
+           "report_unraisable", "c_call", "taken_string", "policy_arg", "c_uint", "enum_arg"]
 
 
 class UsedStruct(OwnedStruct):
@@ -134,6 +143,41 @@ class CallbackContext:
 def from_udata(udata: Any) -> CallbackContext:
     """The context behind a `void* udata` handed back by C."""
     return ffi.from_handle(udata)
+
+
+def keep_escaped(exc_type: "type[BaseException]", exc: BaseException,
+                 tb: Optional[TracebackType]) -> None:
+    """cffi's onerror for callbacks with a CallbackContext udata: keep what escaped the
+    callback for reraise() and stop the C call (the callback then returns its `error`)."""
+    udata = tb.tb_frame.f_locals.get("udata") if tb is not None else None
+    if udata is None:
+        report_unraisable(exc, None, "Exception escaped an aerospike_c callback")
+        return
+    context = from_udata(udata)
+    if context.error is None:
+        context.error = exc
+    context.stopped = True
+
+
+class _Unraisable:
+    """The attributes of sys.UnraisableHookArgs, for a hook the application set."""
+
+    def __init__(self, exc: BaseException, obj: object, message: str) -> None:
+        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
+        self.err_msg = message
+        self.object = obj
+
+
+def report_unraisable(exc: BaseException, obj: object, message: str) -> None:
+    """sys.unraisablehook for an exception raised where C called Python (it cannot go to C).
+
+    The default hook accepts only its own C type, so its report is printed the same way."""
+    hook = sys.unraisablehook
+    if hook is not sys.__unraisablehook__:
+        hook(_Unraisable(exc, obj, message))  # type: ignore[arg-type]
+    elif sys.stderr is not None:
+        print(f"{message}: {obj!r}" if obj is not None else f"{message}:", file=sys.stderr)
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 def c_call(as_: Any, name: str, *args: Any) -> None:

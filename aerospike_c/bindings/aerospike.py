@@ -13,8 +13,16 @@ cluster and tend thread), closing or destroying while another thread is inside a
 it, and reading stats or nodes of an unconnected instance. Every blocking call releases
 the GIL (cffi does so for every C call).
 
+Threads: cluster-event callbacks and most log callbacks run on the C client's tend thread,
+which aerospike_close() stops and joins. Closing or destroying an instance (and enabling or
+disabling metrics, which wait on a lock the tend thread holds while it logs) on a tend
+thread raises `LifecycleError` instead of waiting for itself forever. While a close runs,
+other calls on the instance (from callbacks, say) raise `LifecycleError` instead of waiting.
+
 An instance garbage collected without aerospike_destroy() is closed and destroyed, with a
-ResourceWarning.
+ResourceWarning. The finalizer never blocks (it may run on a tend thread, or inside a
+garbage-collection pass that any thread happens to run): a connected instance is handed
+to a reaper thread, which closes and destroys it; `reap_dropped()` waits for that.
 
 Fork: the C client's tend and pool threads do not survive fork(). In a forked child every
 call on an instance made in the parent (close and destroy included) raises
@@ -22,12 +30,15 @@ call on an instance made in the parent (close and destroy included) raises
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import queue
+import sys
 import threading
 import warnings
 import weakref
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
@@ -43,12 +54,13 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_lock", "_calls", "_destroyed", "_forked", "_keepalive",
-                 "_kept_fields", "__weakref__")
+    __slots__ = ("_ptr", "_lock", "_calls", "_closing", "_destroyed", "_forked",
+                 "_keepalive", "_kept_fields", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
         self._calls = 0
+        self._closing = False
         self._destroyed = False
         self._forked = False
         self._keepalive: List[Any] = []
@@ -68,7 +80,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         else:
             self._ptr = ffi.new("aerospike*")
             lib.aerospike_init(self._ptr, c_config)
-        _LIVE.add(self)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     # -- Owner: the .config view and memory it references -----------------------------------
     def _check_writable(self, what: str) -> None:
@@ -79,7 +92,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._forked:
             return lifecycle_error(f"{what}: this aerospike instance was made before fork(); "
                                    "its C threads do not exist in this process; make a new one")
-        return lifecycle_error(f"{what}: the aerospike instance was destroyed")
+        if self._destroyed:
+            return lifecycle_error(f"{what}: the aerospike instance was destroyed")
+        return lifecycle_error(f"{what}: the aerospike instance is being closed "
+                               "(aerospike_close or aerospike_destroy is running)")
 
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
@@ -115,7 +131,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _enter(self, what: str) -> Any:
         """Count a call in; raise if destroyed. Pair with _exit()."""
         with self._lock:
-            if self._destroyed or self._forked:
+            if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
             self._calls += 1
         return self._ptr
@@ -125,19 +141,23 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             self._calls -= 1
 
     def _enter_exclusive(self, what: str) -> Any:
-        """For close/destroy: no other call may be inside. Pair with _exit_exclusive()."""
-        self._lock.acquire()
-        if self._destroyed or self._forked:
-            self._lock.release()
-            raise self._unusable(what)
-        if self._calls:
-            calls = self._calls
-            self._lock.release()
-            raise lifecycle_error(f"{what}: {calls} call(s) on this instance are still running")
+        """For close/destroy: no other call may be inside. Pair with _exit_exclusive().
+
+        The lock is not held during the C call: a callback on the tend thread that calls
+        into this instance meanwhile gets LifecycleError (see _unusable) instead of
+        waiting for a lock whose holder is joining the tend thread."""
+        refuse_on_tend_thread(self, what)
+        with self._lock:
+            if self._destroyed or self._forked or self._closing:
+                raise self._unusable(what)
+            if self._calls:
+                raise lifecycle_error(f"{what}: {self._calls} call(s) on this instance are still running")
+            self._closing = True
         return self._ptr
 
     def _exit_exclusive(self) -> None:
-        self._lock.release()
+        with self._lock:
+            self._closing = False
 
     @property
     def destroyed(self) -> bool:
@@ -159,31 +179,120 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         return f"<aerospike {state}>"
 
     def __del__(self) -> None:
+        """Never blocks: a connected instance goes to the reaper thread (see the module)."""
         if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
             return
+        self._destroyed = True
         if self._forked:
             return  # the parent's C state: closing it here would wait on threads that do not exist
+        if self._ptr.cluster == ffi.NULL:
+            lib.aerospike_destroy(self._ptr)  # frees memory only
+        elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
+            _REAPER.put(self._ptr, self._keepalive)
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
-        try:
-            if self._ptr.cluster != ffi.NULL:
-                lib.aerospike_close(self._ptr, new_error())
-            lib.aerospike_destroy(self._ptr)
-        finally:
-            self._destroyed = True
+
+
+class _Reaper:
+    """Closes and destroys instances that were dropped while connected, on its own thread.
+
+    Finalizers only `put()` (a SimpleQueue put never blocks and is safe in __del__); the
+    thread is started by the first aerospike_connect(), on an ordinary Python thread, so a
+    finalizer never starts one. A forked child starts its own.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            thread = threading.Thread(target=self._run, name="aerospike_c-reaper", daemon=True)
+            thread.start()
+            self._thread = thread
+
+    def put(self, ptr: Any, keepalive: List[Any]) -> None:
+        self._queue.put((ptr, keepalive))
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if isinstance(item, threading.Event):
+                item.set()  # a waiter: everything handed over before it is done
+                continue
+            ptr, keepalive = item
+            lib.aerospike_close(ptr, new_error())
+            lib.aerospike_destroy(ptr)
+            keepalive.clear()  # the tend thread is gone: its callbacks may go too
+            del item, ptr, keepalive
+
+    def wait(self, timeout: Optional[float]) -> bool:
+        """Wait until every instance handed over so far is closed (False on timeout)."""
+        if self._thread is None:
+            return True  # only connected instances are handed over, and connect starts it
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("reap_dropped() called on the reaper thread")
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout)
+
+
+_REAPER = _Reaper()
+
+
+def reap_dropped(timeout: Optional[float] = None) -> bool:
+    """Wait until the instances dropped while connected have been closed and destroyed by
+    the reaper thread; False if `timeout` seconds passed first. (Not a C function.)"""
+    return _REAPER.wait(timeout)
+
+
+@atexit.register
+def _reap_at_exit() -> None:
+    """At exit, while C threads can still take the GIL, finish what the reaper was given."""
+    _REAPER.wait(30.0)
 
 
 _LIVE: "weakref.WeakSet[aerospike]" = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()  # adds vs. snapshots from other threads (weakref removals are safe)
+
+
+def _live_instances() -> List[aerospike]:
+    with _LIVE_LOCK:
+        return list(_LIVE)
 
 
 def _mark_forked() -> None:
+    global _LIVE_LOCK
+    _LIVE_LOCK = threading.Lock()
     for instance in list(_LIVE):
         instance._forked = True
         instance._lock = threading.Lock()  # a lock held by another parent thread stays held
+    _REAPER._reset()  # the parent's queue holds the parent's instances
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_mark_forked)
+
+
+def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
+    """Raise LifecycleError on the tend thread of any connected instance (not a C function).
+
+    The tend thread holds its cluster's tend lock while it calls back into Python (cluster
+    events, log messages) and its metrics lock while it logs from the metrics writer:
+    aerospike_close() takes both and joins the thread, and closing another cluster's
+    tender from a tender can deadlock the two; refusing is the only answer that returns."""
+    for instance in (as_, *_live_instances()):
+        with instance._lock:  # not closing meanwhile: its cluster stays allocated
+            if instance._destroyed or instance._forked or instance._closing:
+                continue
+            on_tend = lib.asc_on_tend_thread(instance._ptr)
+        if on_tend:
+            raise lifecycle_error(
+                f"{what}: called on a tend thread (from a cluster-event or log callback), which "
+                "this call would wait for; call it from another thread")
 
 
 def _instance(as_: Any) -> aerospike:
@@ -207,21 +316,26 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
 
     `with using(as_, what) as ptr:` gives the `aerospike*`; connected=True also refuses an
     unconnected instance (C would dereference its NULL cluster); exclusive=True (close,
-    destroy) refuses while any other call is inside.
+    destroy) refuses while any other call is inside, and on a tend thread; off_tend=True
+    only refuses on a tend thread (calls that wait on a lock the tend thread holds).
     """
 
-    __slots__ = ("_instance", "_what", "_connected", "_exclusive")
+    __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend")
 
-    def __init__(self, as_: Any, what: str, *, connected: bool = False, exclusive: bool = False) -> None:
+    def __init__(self, as_: Any, what: str, *, connected: bool = False, exclusive: bool = False,
+                 off_tend: bool = False) -> None:
         self._instance = _instance(as_)
         self._what = what
         self._connected = connected
         self._exclusive = exclusive
+        self._off_tend = off_tend
 
     def __enter__(self) -> Any:
         instance = self._instance
         if self._exclusive:
             return instance._enter_exclusive(self._what)
+        if self._off_tend:
+            refuse_on_tend_thread(instance, self._what)
         ptr = instance._enter(self._what)
         if self._connected and ptr.cluster == ffi.NULL:
             instance._exit()
@@ -242,6 +356,8 @@ def aerospike_connect(as_: aerospike) -> None:
         if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
             check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
         status = lib.aerospike_connect(ptr, err)
+    if status == lib.AEROSPIKE_OK:
+        _REAPER.start()  # here, on a Python thread: a finalizer may later need it
     check(status, err)
 
 

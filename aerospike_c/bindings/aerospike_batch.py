@@ -34,7 +34,8 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext, UsedStruct, c_uint, from_udata, owned_arg, policy_arg
+from ._calls import (CallbackContext, UsedStruct, c_uint, from_udata, keep_escaped, owned_arg,
+                     policy_arg)
 from ._cstruct import CStruct, register_field
 from .aerospike import aerospike, using
 from ..exceptions import BatchFailedError
@@ -343,7 +344,7 @@ def _outcomes(rows: List[List[Any]]) -> List[as_batch_result]:
 _PACK_RESULTS = lib.asc_batch_results_to_msgpack
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=keep_escaped)
 def asc_batch_listener(results: Any, n: int, udata: Any) -> bool:
     """C calls this once with every result of a key-list batch call."""
     context = from_udata(udata)

@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext, c_call, c_uint, from_udata, policy_arg, taken_string
+from ._calls import (CallbackContext, c_call, c_uint, from_udata, keep_escaped, policy_arg,
+                     taken_string)
 from .aerospike import _instance, aerospike, using
 from .aerospike_stats import _filled_stats
 from .as_config import c_str
@@ -92,7 +93,7 @@ def aerospike_info_node(as_: aerospike, policy: Any, node: str, req: str) -> str
     return text or ""
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=keep_escaped)
 def asc_info_foreach_callback(err: Any, node: Any, req: Any, res: Any, udata: Any) -> bool:
     """C calls this once per node; the Python callback runs under its context's rules."""
     context = from_udata(udata)

@@ -11,10 +11,10 @@ aerospike_connect() for the seed and its peers, the tend thread afterwards. The 
 runs there with the GIL held, so it must be quick: the tender waits for it. The event is a
 frozen copy (C's strings live only during the call). An exception raised by the callback
 never reaches C: cffi hands it to `sys.unraisablehook` and the next event is delivered as
-usual. C copies the callback into the cluster when it connects. Never close the instance from inside
-the callback (close joins the tend thread, which would be waiting for itself).
-Setting it while the instance is connected raises LifecycleError (the cluster holds the
-callback it copied); set it before aerospike_connect() or after aerospike_close().
+usual. C copies the callback into the cluster when it connects: setting it while the
+instance is connected raises LifecycleError (the cluster holds the callback it copied); set it
+before aerospike_connect() or after aerospike_close(). Closing the instance from inside the
+callback raises LifecycleError (close joins the tend thread, which would wait for itself).
 """
 from __future__ import annotations
 

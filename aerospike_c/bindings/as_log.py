@@ -11,10 +11,10 @@ trace messages, so a level below them costs nothing.
 """
 from __future__ import annotations
 
-import sys
 from typing import Callable, Optional
 
 from .._aerospike import ffi, lib
+from ._calls import report_unraisable
 from .enums import as_log_level
 
 __all__ = ["as_log_set_level", "as_log_set_callback", "as_log_level_tostring", "as_log_get_level",
@@ -36,15 +36,8 @@ def asc_log_to_python(level: int, func: object, file: object, line: int, message
     try:
         callback(as_log_level(level), _text(func), _text(file), line, _text(message))
     except BaseException as exc:  # never let a Python error cross into C
-        sys.unraisablehook(_Unraisable(exc, callback))  # type: ignore[arg-type]
+        report_unraisable(exc, callback, "Exception in the as_log callback")
     return True
-
-
-class _Unraisable:
-    def __init__(self, exc: BaseException, callback: object) -> None:
-        self.exc_type, self.exc_value, self.exc_traceback = type(exc), exc, exc.__traceback__
-        self.err_msg = "Exception in the as_log callback"
-        self.object = callback
 
 
 def _level(level: int) -> int:

@@ -8,6 +8,8 @@
 
 The files hold per-node connection and latency figures in the C client's format. The
 metrics listeners (C callbacks) are not settable from Python: the file writer is what runs.
+Both functions take the lock the tend thread holds while it writes (and logs): on a tend
+thread (a cluster-event or log callback) they raise LifecycleError instead of waiting.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
         raise TypeError(f"policy must be an as_metrics_policy or None, not {type(policy).__name__}")
     c_policy = ffi.NULL if policy is None else policy._ptr
     err = new_error()
-    with using(as_, "aerospike_enable_metrics", connected=True) as ptr:
+    with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr:
         status = lib.aerospike_enable_metrics(ptr, err, c_policy)
     check(status, err)
     if policy is not None:
@@ -55,6 +57,6 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
 def aerospike_disable_metrics(as_: Any) -> None:
     """aerospike_disable_metrics(): stop and close the metrics file."""
     err = new_error()
-    with using(as_, "aerospike_disable_metrics", connected=True) as ptr:
+    with using(as_, "aerospike_disable_metrics", connected=True, off_tend=True) as ptr:
         status = lib.aerospike_disable_metrics(ptr, err)
     check(status, err)

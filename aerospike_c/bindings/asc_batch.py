@@ -21,7 +21,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, cast
 import msgpack
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext
+from ._calls import CallbackContext, keep_escaped
 from .as_record import Record
 from .as_val import _unpack
 
@@ -98,7 +98,7 @@ class ChunkContext(CallbackContext):
         return not self.stopped
 
 
-@ffi.def_extern()
+@ffi.def_extern(onerror=keep_escaped)
 def asc_scan_chunk_to_python(udata: Any, buffer: Any, size: int, count: int, status: int) -> bool:
     """C hands over a chunk of a scan's/query's records (csrc/asc_batch.h)."""
     context: ChunkContext = ffi.from_handle(udata)

@@ -4,6 +4,7 @@ per connection, plus the controls tests use: stop (clean close), kill (abrupt re
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import ssl
@@ -43,6 +44,12 @@ SEND_TIMEOUT = 30.0
 HANDSHAKE_TIMEOUT = 5.0
 #: Longest time stop()/kill() wait for the node's threads to finish.
 JOIN_TIMEOUT = 5.0
+#: accept() errors a server rides out (out of descriptors, buffers or memory; a client that
+#: gave up before it was accepted): the node waits (ACCEPT_BACKOFF doubling up to
+#: POLL_INTERVAL) and accepts again, as a server does.
+TRANSIENT_ACCEPT_ERRORS = frozenset((errno.EMFILE, errno.ENFILE, errno.ECONNABORTED,
+                                     errno.ENOBUFS, errno.ENOMEM, errno.EPROTO, errno.EPERM))
+ACCEPT_BACKOFF = 0.005
 
 RUNNING = "running"
 HUNG = "hung"
@@ -154,15 +161,29 @@ class Node:
     def _accept_loop(self) -> None:
         listener = self._listener
         assert listener is not None
+        backoff = ACCEPT_BACKOFF
         try:
             while not self._stopping.is_set():
                 try:
                     sock, _ = listener.accept()
                 except socket.timeout:
                     continue
-                except OSError:
-                    break
-                self._spawn_connection(sock)
+                except OSError as error:
+                    if self._stopping.is_set() or listener.fileno() < 0:
+                        break  # stop() closed the listener
+                    if error.errno not in TRANSIENT_ACCEPT_ERRORS:
+                        _log.exception("node %s: accept failed; retrying", self.name)
+                    else:
+                        _log.warning("node %s: accept failed (%s); retrying", self.name, error)
+                    self._stopping.wait(backoff)
+                    backoff = min(backoff * 2, POLL_INTERVAL)
+                    continue
+                backoff = ACCEPT_BACKOFF
+                try:
+                    self._spawn_connection(sock)
+                except (OSError, RuntimeError) as error:  # reset at once; no thread to be had
+                    _log.warning("node %s: dropped a new connection (%s)", self.name, error)
+                    sock.close()
         finally:
             listener.close()
 
@@ -176,7 +197,12 @@ class Node:
         conn.thread = threading.Thread(
             target=self._serve, args=(conn_id, conn), name=f"aerospike-conn-{self.name}-{conn_id}",
             daemon=True)
-        conn.thread.start()
+        try:
+            conn.thread.start()
+        except RuntimeError:
+            with self._lock:
+                self._connections.pop(conn_id, None)
+            raise
 
     def _serve(self, conn_id: int, conn: _Connection) -> None:
         try:

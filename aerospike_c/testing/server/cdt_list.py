@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, List, Sequence
 
 from . import particles
-from .cdt_select import (NO_RESULT, arg, int_arg, inverted, opt_count, range_bounds, select, selection_result,
+from .cdt_select import (NO_RESULT, RANK_SELECTORS, arg, int_arg, inverted, opt_count, range_bounds, select, selection_result,
                          single_index)
 from .particles import CdtList, order_key, values_equal
 from .results import (ERR_ELEMENT_EXISTS, ERR_INCOMPATIBLE_TYPE, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
@@ -191,9 +191,10 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
     selector = _LIST_SELECTORS.get(command if command < 32 else command - 13)
     if selector is None:
         raise CommandError(ERR_PARAMETER, f"unknown list operation {command}")
-    chosen, single = select(selector, args, lst)
-    result = selection_result(int_arg(args, 0), chosen, single, lst,
-                     ordered_rank=selector in ("rank", "rank_range", "value_rel_rank"))
+    ordered = bool(lst.flags & particles.LIST_ORDERED)
+    chosen, single = select(selector, args, lst, ordered=ordered)
+    in_order = selector in RANK_SELECTORS or (ordered and selector == "value_list")
+    result = selection_result(int_arg(args, 0), chosen, single, lst, ordered_rank=in_order)
     if command >= 32:
         dropped = set(inverted(chosen, len(lst), int_arg(args, 0)))
         lst[:] = [v for i, v in enumerate(lst) if i not in dropped]

@@ -1,9 +1,10 @@
 """CDT results in the shape and order a server returns them: KEY_VALUE selections come back as a
 flat [key, value, ...] list (the server sends a preserve-order map), ranks of an INVERTED
-selection in rank order, a value list on an ordered list in the value list's order. The cases
+selection in rank order, a value list's ranks (and on an ordered list, everything) in the
+value list's order. The cases
 are the C client's own (src/test/aerospike_map/map_basics.c map_rank, map_inverted,
 map_get_by_list, map_switch; src/test/aerospike_list/list_basics.c list_inverted,
-list_switch_sort)."""
+list_switch_sort) and the Python client's (test/new_tests/test_nested_cdt_ctx.py)."""
 from __future__ import annotations
 
 import pytest
@@ -74,6 +75,15 @@ def test_inverted_rank_results_come_in_rank_order(client, key):  # noqa: F811
         ops.map_get_by_value_range("m", 90, 100, asc.AS_MAP_RETURN_RANK | asc.AS_MAP_RETURN_INVERTED),
         ops.map_get_by_value_list("m", [81, 55, 94], KV | asc.AS_MAP_RETURN_INVERTED),
     ]) == [[0, 2, 4], [1, 2, 3], [0, 1, 2], ["Harry", 82]]
+
+
+def test_value_list_ranks_come_in_the_value_list_order(client, key):  # noqa: F811
+    # The case of the Python client's test_nested_cdt_ctx (get_by_value_list, RANK).
+    client.put(key, {"u": ["numbers", [1, 2, 3]]})
+    assert results(client, key, [
+        ops.list_get_by_value_list("u", [[1, 2, 3], "numbers"], asc.AS_LIST_RETURN_RANK),
+        ops.list_get_by_value_list("u", [[1, 2, 3], "numbers"], asc.AS_LIST_RETURN_INDEX),
+    ]) == [[1, 0], [0, 1]]
 
 
 def test_value_list_on_an_ordered_list_keeps_the_value_list_order(client, key):  # noqa: F811

@@ -54,8 +54,12 @@ def arg(args: Sequence[Any], i: int) -> Any:
 
 
 def opt_count(args: Sequence[Any], i: int) -> Optional[int]:
-    """An optional count argument (None: to the end)."""
-    return int_arg(args, i) if i < len(args) else None
+    """An optional count argument (None: to the end).
+
+    A server reads counts as unsigned: a negative one counts to the end too.
+    """
+    count = int_arg(args, i) if i < len(args) else None
+    return None if count is None or count < 0 else count
 
 
 def ranks(values: Sequence[Any]) -> List[int]:
@@ -102,10 +106,10 @@ def _rel_rank_selection(values: Sequence[Any], pivot: Any, rank: int,
 
 
 def select(command: str, args: Sequence[Any], values: Sequence[Any],
-           keys: Optional[Sequence[Any]] = None, ordered: bool = False) -> Tuple[List[int], bool]:
+           keys: Optional[Sequence[Any]] = None, list_order: bool = False) -> Tuple[List[int], bool]:
     """Positions chosen by a selector and whether the selector picks a single element.
 
-    On an ordered list (`ordered`) a value list selects in the value list's order.
+    With `list_order` a value list selects in its own order (else in index order).
     """
     size = len(values)
     if command == "index":
@@ -127,7 +131,7 @@ def select(command: str, args: Sequence[Any], values: Sequence[Any],
         patterns = arg(args, 1)
         if not isinstance(patterns, list):
             raise CommandError(ERR_PARAMETER, "value list expected")
-        if ordered:
+        if list_order:
             found: List[int] = []
             for p in patterns:
                 found.extend(i for i, v in enumerate(values) if values_equal(p, v) and i not in found)
@@ -172,7 +176,7 @@ def selection_result(return_type: int, chosen: List[int], single: bool, values: 
     """Shape the chosen positions as the return type asks (count, values, keys, a map...).
 
     Results come in index order unless `ordered_rank` says the selection's own order counts
-    (rank selectors, a value list on an ordered list).
+    (rank selectors, a value list in its own order).
     """
     inverted = bool(return_type & RT_INVERTED)
     rtype = return_type & ~RT_INVERTED

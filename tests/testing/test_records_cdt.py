@@ -160,13 +160,15 @@ def test_value_interval_to_infinity_and_wildcard() -> None:
     assert [decode(p, d) for _, p, d in resp.bins] == [1, [0, 2]]
 
 
-def test_key_value_in_value_order_is_a_preserve_order_map(store: Store) -> None:
+def test_key_value_results_are_preserve_order_maps(store: Store) -> None:
     put(store, "k", {"m": {"a": 3, "b": 1, "c": 2}})
-    resp = operate(store, "k", [cdt(106, RT_KEY_VALUE, 0, name="m")], write=False)  # rank range
-    (_, ptype, raw), = resp.bins
-    assert ptype == P_MAP
+    resp = operate(store, "k", [cdt(106, RT_KEY_VALUE, 0, name="m"),  # rank range
+                                cdt(M_GET_BY_KEY, RT_KEY_VALUE, "c", name="m")], write=False)
+    (_, ptype, raw), (_, single_type, single) = resp.bins
+    assert ptype == single_type == P_MAP
     assert raw[:4] == b"\x84\xc7\x00\x08"  # map header, then the preserve-order ext key
     assert list(decode(P_MAP, raw).items()) == [("b", 1), ("c", 2), ("a", 3)]
+    assert single[:4] == b"\x82\xc7\x00\x08" and decode(P_MAP, single) == {"c": 2}
 
 
 def test_list_particle_type_in_results(store: Store) -> None:

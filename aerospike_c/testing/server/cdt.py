@@ -7,16 +7,22 @@ when it targets a nested list/map. Commands 0-63 are list operations, 64-127 map
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple
+from functools import partial
+from typing import Any, List, Optional, Sequence, Tuple
 
 from . import particles
-from .cdt_ctx import navigate
+from .cdt_ctx import CTX_CREATE_MASK, NoTarget, context_items, navigate, new_container
 from .cdt_list import list_op
 from .cdt_map import map_op
-from .particles import CdtList, CdtMap
+from .cdt_select import NO_RESULT
+from .particles import CdtList, CdtMap, order_key
 from .results import ERR_INCOMPATIBLE_TYPE, ERR_PARAMETER, CommandError
 
 CONTEXT_MARKER = 0xFF
+#: Commands that make a missing list/map (and missing context levels under create items);
+#: the others (removals, clear, trim, sort, reads) leave a missing target alone.
+LIST_CREATING = frozenset({0, 1, 2, 3, 4, 9, 12})  # set type, append(s), insert(s), set, incr
+MAP_CREATING = frozenset({64, 65, 66, 67, 68, 69, 70, 73, 74})  # set type, puts, incr/decr
 
 OperateResult = Tuple[Optional[Tuple[int, bytes]], Any]
 
@@ -46,11 +52,19 @@ def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
     if not 0 <= command < 128:
         raise CommandError(ERR_PARAMETER, f"unknown CDT command {command}")
     wanted_type = particles.MAP if is_map else particles.LIST
+    creates = command in (MAP_CREATING if is_map else LIST_CREATING)
+    items = None if ctx is None else context_items(ctx)
     if current is None:
         if not modify:
             return current, None
-        top: Any = _new_top(command, args, is_map) if ctx is None else (
-            CdtMap() if _ctx_starts_with_map(ctx) else CdtList())
+        if items is None:
+            top: Any = _new_top(command, args, is_map)
+        elif items[0][0] & CTX_CREATE_MASK:
+            if not creates:
+                return current, NO_RESULT
+            top = new_container(items[0][0])
+        else:
+            top = CdtMap() if items[0][0] & 0x30 == 0x20 else CdtList()
     else:
         if ctx is None and current[0] != wanted_type:
             raise CommandError(ERR_INCOMPATIBLE_TYPE, "bin holds another type")
@@ -60,18 +74,27 @@ def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
             top = particles.decode_particle(current[0], current[1])
         except particles.ParticleError:
             raise CommandError(ERR_PARAMETER, "stored CDT is invalid") from None
-    target = top if ctx is None else navigate(top, ctx, create=modify)
-    if is_map and not isinstance(target, dict) or not is_map and not isinstance(target, list):
-        raise CommandError(ERR_INCOMPATIBLE_TYPE, "operation does not fit the element type")
-    if not isinstance(target, (CdtList, CdtMap)):
-        raise CommandError(ERR_PARAMETER, "bad element")
-    # Checked above: a CdtMap exactly when is_map.
+    target = top
+    path: List[Any] = []
+    if ctx is not None:
+        make_last = partial(_new_top, command, args, is_map) if modify and creates else None
+        try:
+            target, path = navigate(top, ctx, make_last)
+        except NoTarget:
+            return current, NO_RESULT
+    if is_map and not isinstance(target, CdtMap) or not is_map and not isinstance(target, CdtList):
+        # Through a context, a modify answers PARAMETER where a read answers INCOMPATIBLE_TYPE.
+        raise CommandError(ERR_PARAMETER if modify and ctx is not None else ERR_INCOMPATIBLE_TYPE,
+                           "operation does not fit the element type")
     if isinstance(target, CdtMap):
         result = map_op(target, command, args)
     else:
         result = list_op(target, command, args)
     if not modify:
         return current, result
+    for container in path:  # a changed element moves within its ordered parents
+        if isinstance(container, CdtList) and container.flags & particles.LIST_ORDERED:
+            container.sort(key=order_key)
     return particles.encode_particle(top), result
 
 
@@ -87,8 +110,3 @@ def _new_top(command: int, args: Sequence[Any], is_map: bool) -> Any:
     if command == 0 and args and type(args[0]) is int:
         order = args[0]
     return CdtList(flags=order & particles.LIST_ORDERED)
-
-
-def _ctx_starts_with_map(ctx: Any) -> bool:
-    return isinstance(ctx, list) and bool(ctx) and type(ctx[0]) is int and (
-        ctx[0] & 0x30) == 0x20

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, List, Sequence
 
 from . import particles
-from .cdt_select import (NO_RESULT, arg, int_arg, inverted, opt_count, range_bounds, select, selection_result,
-                         single_index)
+from .cdt_select import (NO_RESULT, RANK_SELECTORS, RT_INVERTED, RT_RANK, RT_REVERSE_RANK, arg, int_arg,
+                         inverted, opt_count, range_bounds, select, selection_result, single_index)
 from .particles import CdtList, order_key, values_equal
-from .results import (ERR_ELEMENT_EXISTS, ERR_INCOMPATIBLE_TYPE, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
+from .results import (ERR_ELEMENT_EXISTS, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_RECORD_TOO_BIG, ERR_UNSUPPORTED_FEATURE, CommandError)
 
 MAX_PADDING = 1024 * 1024  # nil elements (1 byte each) that still fit a 1 MiB record
@@ -28,7 +28,8 @@ def pad(lst: List[Any], length: int) -> None:
     lst.extend([None] * (length - len(lst)))
 
 
-def _list_insert_sorted(lst: CdtList, value: Any) -> None:
+def insert_sorted(lst: CdtList, value: Any) -> None:
+    """Insert into an ordered list at the value's place (after equal values)."""
     key = order_key(value)
     position = len(lst)
     for i, item in enumerate(lst):
@@ -51,7 +52,7 @@ def _list_append_items(lst: CdtList, items: Sequence[Any], flags: int) -> None:
         accepted.append(value)
     for value in accepted:
         if lst.flags & particles.LIST_ORDERED:
-            _list_insert_sorted(lst, value)
+            insert_sorted(lst, value)
         else:
             lst.append(value)
 
@@ -138,7 +139,8 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         lst[position] = value
         return NO_RESULT
     if command == 10:  # trim
-        start, end = range_bounds(int_arg(args, 0), int_arg(args, 1), size)
+        int_arg(args, 1)  # the count is required
+        start, end = range_bounds(int_arg(args, 0), opt_count(args, 1), size)
         kept = lst[start:end]
         lst[:] = kept
         return size - len(kept)
@@ -157,14 +159,14 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         if current is None:
             current = 0
         if type(current) not in (int, float):
-            raise CommandError(ERR_INCOMPATIBLE_TYPE, "element is not numeric")
+            raise CommandError(ERR_PARAMETER, "element is not numeric")  # as a server answers
         new = current + delta
         new = particles.to_int64(new) if type(new) is int else float(new)
         if position >= size:
             pad(lst, position + 1)
         if lst.flags & particles.LIST_ORDERED:
             del lst[position]
-            _list_insert_sorted(lst, new)
+            insert_sorted(lst, new)
         else:
             lst[position] = new
         return new
@@ -191,9 +193,13 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
     selector = _LIST_SELECTORS.get(command if command < 32 else command - 13)
     if selector is None:
         raise CommandError(ERR_PARAMETER, f"unknown list operation {command}")
-    chosen, single = select(selector, args, lst)
+    # A value list selects in its own order on an ordered list, and for ranks on any list.
+    list_order = selector == "value_list" and (
+        bool(lst.flags & particles.LIST_ORDERED)
+        or int_arg(args, 0) & ~RT_INVERTED in (RT_RANK, RT_REVERSE_RANK))
+    chosen, single = select(selector, args, lst, list_order=list_order)
     result = selection_result(int_arg(args, 0), chosen, single, lst,
-                     ordered_rank=selector in ("rank", "rank_range", "value_rel_rank"))
+                              ordered_rank=selector in RANK_SELECTORS or list_order)
     if command >= 32:
         dropped = set(inverted(chosen, len(lst), int_arg(args, 0)))
         lst[:] = [v for i, v in enumerate(lst) if i not in dropped]

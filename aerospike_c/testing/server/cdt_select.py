@@ -15,6 +15,8 @@ from .results import ERR_OP_NOT_APPLICABLE, ERR_PARAMETER, CommandError
 
 NO_RESULT = object()  # an operation that returns nothing
 MAP_PRESERVE_ORDER = 0x08
+#: Selectors whose results come in rank order.
+RANK_SELECTORS = frozenset({"rank", "rank_range", "value_rel_rank"})
 
 # Return types.
 RT_NONE = 0
@@ -52,8 +54,12 @@ def arg(args: Sequence[Any], i: int) -> Any:
 
 
 def opt_count(args: Sequence[Any], i: int) -> Optional[int]:
-    """An optional count argument (None: to the end)."""
-    return int_arg(args, i) if i < len(args) else None
+    """An optional count argument (None: to the end).
+
+    A server reads counts as unsigned: a negative one counts to the end too.
+    """
+    count = int_arg(args, i) if i < len(args) else None
+    return None if count is None or count < 0 else count
 
 
 def ranks(values: Sequence[Any]) -> List[int]:
@@ -100,8 +106,11 @@ def _rel_rank_selection(values: Sequence[Any], pivot: Any, rank: int,
 
 
 def select(command: str, args: Sequence[Any], values: Sequence[Any],
-            keys: Optional[Sequence[Any]] = None) -> Tuple[List[int], bool]:
-    """Positions chosen by a selector and whether the selector picks a single element."""
+           keys: Optional[Sequence[Any]] = None, list_order: bool = False) -> Tuple[List[int], bool]:
+    """Positions chosen by a selector and whether the selector picks a single element.
+
+    With `list_order` a value list selects in its own order (else in index order).
+    """
     size = len(values)
     if command == "index":
         return [single_index(int_arg(args, 1), size)], True
@@ -122,6 +131,11 @@ def select(command: str, args: Sequence[Any], values: Sequence[Any],
         patterns = arg(args, 1)
         if not isinstance(patterns, list):
             raise CommandError(ERR_PARAMETER, "value list expected")
+        if list_order:
+            found: List[int] = []
+            for p in patterns:
+                found.extend(i for i, v in enumerate(values) if values_equal(p, v) and i not in found)
+            return found, False
         return [i for i, v in enumerate(values)
                 if any(values_equal(p, v) for p in patterns)], False
     if command == "value_interval":
@@ -159,13 +173,19 @@ def select(command: str, args: Sequence[Any], values: Sequence[Any],
 
 def selection_result(return_type: int, chosen: List[int], single: bool, values: Sequence[Any],
                      keys: Optional[Sequence[Any]] = None, ordered_rank: bool = False) -> Any:
-    """Shape the chosen positions as the return type asks (count, values, keys, a map...)."""
+    """Shape the chosen positions as the return type asks (count, values, keys, a map...).
+
+    Results come in index order unless `ordered_rank` says the selection's own order counts
+    (rank selectors, a value list in its own order).
+    """
     inverted = bool(return_type & RT_INVERTED)
     rtype = return_type & ~RT_INVERTED
     size = len(values)
     if inverted:
+        # The rest, in index order; ranks of the rest come in rank order.
         chosen_set = set(chosen)
-        chosen = [i for i in range(size) if i not in chosen_set]
+        order = ranks(values) if rtype in (RT_RANK, RT_REVERSE_RANK) else range(size)
+        chosen = [i for i in order if i not in chosen_set]
         single = False
     elif not ordered_rank:
         chosen = sorted(chosen)
@@ -185,11 +205,9 @@ def selection_result(return_type: int, chosen: List[int], single: bool, values: 
     elif keys is not None and rtype == RT_KEY:
         out = [keys[i] for i in chosen]
     elif keys is not None and rtype == RT_KEY_VALUE:
-        # A map; results in value order carry the preserve-order flag (the C client then
-        # returns them as a flat [key, value, ...] list).
-        preserve = ordered_rank and not inverted and len(chosen) > 1
-        return CdtMap(((keys[i], values[i]) for i in chosen),
-                      MAP_PRESERVE_ORDER if preserve else 0)
+        # A map with the preserve-order flag, whatever the selection: the C client returns
+        # it as a flat [key, value, ...] list in result order.
+        return CdtMap(((keys[i], values[i]) for i in chosen), MAP_PRESERVE_ORDER)
     elif keys is not None and rtype in (RT_UNORDERED_MAP, RT_ORDERED_MAP):
         result = CdtMap(((keys[i], values[i]) for i in chosen))
         return particles.sorted_map(result, 1) if rtype == RT_ORDERED_MAP else result

@@ -322,13 +322,15 @@ def encode_particle(value: Any) -> tuple[int, bytes]:
 
 
 def normalize_cdt_particle(ptype: int, data: bytes) -> bytes:
-    """Validate a list/map particle and sort it when its flags say it is ordered."""
+    """Validate a list/map particle; an ordered one must come in order (a server rejects it
+    otherwise) and is stored packed anew (compact, without the offset index it may carry)."""
     value = decode_particle(ptype, data)
     if value.flags & 0x01:
-        if ptype == LIST:
-            value = CdtList(sorted(value, key=order_key), value.flags)
-        else:
-            value = sorted_map(value)
+        keys = [order_key(v) for v in (value if ptype == LIST else value.keys())]
+        in_order = all(a <= b for a, b in zip(keys, keys[1:])) if ptype == LIST else all(
+            a < b for a, b in zip(keys, keys[1:]))
+        if not in_order:
+            raise ParticleError("an ordered list/map is out of order")
         return pack(value)
     return data
 

@@ -215,6 +215,8 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     if not bins:
         if record is not None:
             ns.remove(digest)
+        elif any(op.op == OP_CDT_MODIFY for op in msg.ops):
+            raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
         return Reply(OK, 0, 0, b"".join(out), len(out))
     set_name = record.set_name if record is not None else msg.fields.get(FIELD_SETNAME, b"")
     updated = Record(set_name)

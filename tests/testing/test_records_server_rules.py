@@ -136,3 +136,12 @@ def test_an_ill_typed_filter_fails_a_single_record_read(node, set_name):
     reply, = send(node, message(info1=I1_READ | I1_GET_ALL,
                                 fields=key_fields(NS, set_name, "k") + [f(FILTER, mp([20, 5, 5]))]))
     assert reply.code == 4
+
+
+# -- scans -----------------------------------------------------------------------------------
+def test_a_scan_does_not_return_records_holding_none_of_the_selected_bins(node, set_name):
+    write(node, set_name, "has", [write_op("a", 1), write_op("b", 2)])
+    write(node, set_name, "lacks", [write_op("b", 3)])
+    replies = send(node, scan_message(NS, set_name, pids=range(4096), ops=[op(READ, "a")]))
+    records = [reply for reply in replies if reply.fields]
+    assert [reply.bin_values() for reply in records] == [{"a": 1}]

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 from aerospike_c.sdk import ClusterDefinition
+from aerospike_c.testing import request_info
 
 #: The C client's minimum tend interval: node changes are seen within a few of these.
 TEND_INTERVAL_MS = 250
@@ -28,6 +29,12 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def seed_peers(host: str, port: int) -> List[str]:
+    """The peer entries a node reports in `peers-clear-std` (`gen,port,[[name,tls,[hosts]],...]`)."""
+    body = request_info((host, port), "peers-clear-std")["peers-clear-std"].split(",", 2)[2]
+    return [entry for entry in body[1:-1].split("]],") if entry]
 
 
 def fast_definition(*seeds: Any, **options: Any) -> ClusterDefinition:

@@ -65,11 +65,32 @@ def test_same_name_other_definition_raises_index_found(client, set_name, index_n
     assert error.message and error.file.endswith("as_info.c") and error.line > 0
 
 
-def test_bad_namespace_is_a_server_error(client, index_name):
-    with pytest.raises(asc.ServerError) as raised:
-        asc.aerospike_index_create(client.aerospike, None, "no_such_namespace", None, "a",
-                                   index_name, asc.AS_INDEX_NUMERIC)
-    assert raised.value.file.endswith("as_info.c") and raised.value.line > 0
+def test_an_unknown_namespace_is_accepted_and_creates_nothing(client, index_name):
+    """sindex-create stores the definition as cluster metadata without checking the namespace;
+    each node ignores a definition for a namespace it does not have."""
+    task = asc.aerospike_index_create(client.aerospike, None, "no_such_namespace", None, "a",
+                                      index_name, asc.AS_INDEX_NUMERIC)
+    assert task.name == index_name
+    assert index_name not in index_names(client)
+
+
+def test_the_same_definition_under_a_new_name_renames_the_index(client, set_name, index_name):
+    """The metadata key of an index is its definition: creating it again under another name
+    answers ok and renames the index (server 6.1 and later)."""
+    client.index_create(NAMESPACE, set_name, "a", index_name, asc.AS_INDEX_NUMERIC)
+    renamed = index_name + "_2"
+    try:
+        client.index_create(NAMESPACE, set_name, "a", renamed, asc.AS_INDEX_NUMERIC)
+        names = index_names(client)
+        assert renamed in names and index_name not in names
+    finally:
+        client.index_remove(NAMESPACE, renamed)
+    assert renamed not in index_names(client)
+
+
+def test_removing_a_missing_index_succeeds(client, index_name):
+    asc.aerospike_index_remove(client.aerospike, None, NAMESPACE, index_name)
+    assert index_name not in index_names(client)
 
 
 def test_arguments_are_checked(client, index_name):

@@ -11,7 +11,7 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, NodeStats, Session
-from connection_helpers import closed_port, fast_definition, wait_until
+from connection_helpers import closed_port, fast_definition, seed_peers, wait_until
 
 
 # -- definitions -----------------------------------------------------------------------------
@@ -90,11 +90,32 @@ def test_one_seed_finds_the_nodes_all_seeds_find(aerospike_hosts):
         assert wait_until(lambda: sorted(cluster.node_names()) == expected)
 
 
-def test_connect_succeeds_when_the_first_seed_is_unreachable(aerospike_hosts):
-    seeds = [Host.of("127.0.0.1", closed_port()), Host.of(*aerospike_hosts[0])]
-    with fast_definition(hosts=seeds).connect() as cluster:
+def _connect_after_a_dead_seed(live: Host) -> None:
+    """as_cluster_tend on init, fail_if_not_connected: the live seed is found after the dead one
+    was marked unreachable; if that seed reports no peers (a one-node cluster) the cluster still
+    holds one node, so the connect fails naming the dead seed; with peers it succeeds."""
+    dead = closed_port()
+    definition = fast_definition(hosts=[Host.of("127.0.0.1", dead), live])
+    if not seed_peers(live.name, live.port):
+        with pytest.raises(asc.ClientError) as raised:
+            definition.connect()
+        assert raised.value.code == asc.AEROSPIKE_ERR_CLIENT
+        assert raised.value.message == f"Peers not reachable: 127.0.0.1:{dead}"
+        return
+    with definition.connect() as cluster:
         assert cluster.is_connected()
-        assert cluster.get_stats().active_nodes >= 1
+        assert len(cluster.node_names()) == 1 + len(seed_peers(live.name, live.port))
+
+
+def test_a_dead_first_seed_fails_connect_only_when_the_live_seed_has_no_peers(aerospike_hosts):
+    _connect_after_a_dead_seed(Host.of(*aerospike_hosts[0]))
+
+
+@pytest.mark.parametrize("nodes", [1, 3])
+def test_the_dead_seed_rule_by_cluster_size(aerospike_cluster_factory, nodes):
+    embedded = aerospike_cluster_factory(nodes=nodes)
+    assert len(seed_peers(*embedded.seed)) == nodes - 1
+    _connect_after_a_dead_seed(Host.of(*embedded.seed))
 
 
 @pytest.mark.fault_injection

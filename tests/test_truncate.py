@@ -50,7 +50,30 @@ def test_truncate_argument_checks(client):
         asc.aerospike_truncate(client.aerospike, None, NAMESPACE, 5, 0)
 
 
-def test_bad_namespace_is_a_server_error(client):
+def test_an_unknown_namespace_is_accepted(client):
+    """truncate and truncate-namespace are broadcast as cluster metadata without checking the
+    namespace (each node skips one it does not have): both answer ok."""
+    asc.aerospike_truncate(client.aerospike, None, "no_such_namespace", None, 0)
+    asc.aerospike_truncate(client.aerospike, None, "no_such_namespace", "s", 0)
+
+
+def _nanos(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000_000
+
+
+@pytest.mark.parametrize("before, message", [
+    (datetime(2009, 12, 31, tzinfo=timezone.utc), "would-truncate-to-0"),
+    (datetime(2010, 1, 1, tzinfo=timezone.utc), "would-truncate-to-0"),
+    (datetime(2200, 1, 1, tzinfo=timezone.utc), "would-truncate-in-the-future"),
+])
+def test_a_cutoff_outside_the_aerospike_epoch_and_now_is_a_server_error(client, set_name,
+                                                                        before, message):
+    """The cutoff becomes milliseconds since 2010-01-01: 0 or less, or later than now, is
+    refused with an error without a code (AEROSPIKE_ERR_SERVER) and nothing is truncated."""
+    fill(client, set_name, 3)
     with pytest.raises(asc.ServerError) as raised:
-        asc.aerospike_truncate(client.aerospike, None, "no_such_namespace", None, 0)
-    assert raised.value.message and raised.value.file.endswith(".c") and raised.value.line > 0
+        asc.aerospike_truncate(client.aerospike, None, NAMESPACE, set_name, _nanos(before))
+    assert raised.value.code == asc.AEROSPIKE_ERR_SERVER
+    assert raised.value.message.startswith(f"{message} from ")  # the C client names the node
+    assert raised.value.file.endswith(".c") and raised.value.line > 0
+    assert count_within(client, set_name, 3) == 3

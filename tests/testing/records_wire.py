@@ -7,6 +7,7 @@ independently of the store's own parser.
 from __future__ import annotations
 
 import hashlib
+import socket
 import struct
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -313,3 +314,39 @@ def string_equal(bin_name: str, text: str) -> bytes:
 
 def partition_of(digest: bytes) -> int:
     return int.from_bytes(digest[:2], "little") & 4095
+
+
+def send(address: Tuple[str, int], msg: bytes, timeout: float = 10.0) -> List[Response]:
+    """Send one AS_MSG to a node (embedded or a real server) over TCP; the response messages up to
+    the one marked last (a single-record reply is one message)."""
+    out: List[Response] = []
+    with socket.create_connection(address, timeout=timeout) as sock:
+        sock.sendall(struct.pack(">Q", (2 << 56) | (3 << 48) | len(msg)) + msg)
+        while True:
+            header = _receive(sock, 8)
+            size = struct.unpack(">Q", header)[0] & ((1 << 48) - 1)
+            responses = parse(_receive(sock, size))
+            out.extend(responses)
+            multi = msg[1] & I1_BATCH or DIGEST not in _field_types(msg)
+            if not multi or any(r.info3 & I3_LAST for r in responses):
+                return out
+
+
+def _receive(sock: socket.socket, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        data += chunk
+    return bytes(data)
+
+
+def _field_types(msg: bytes) -> List[int]:
+    n_fields = struct.unpack_from(">H", msg, 18)[0]
+    pos, types = 22, []
+    for _ in range(n_fields):
+        size, ftype = struct.unpack_from(">IB", msg, pos)
+        types.append(ftype)
+        pos += 4 + size
+    return types

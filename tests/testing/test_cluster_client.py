@@ -20,6 +20,7 @@ from cluster_helpers import (
 pytest.importorskip("aerospike_c._aerospike")
 
 from aerospike_c import (  # noqa: E402
+    AEROSPIKE_ERR_CLIENT,
     InvalidNodeError,
     AerospikeError,
     aerospike_close,
@@ -113,10 +114,33 @@ def test_one_seed_discovers_the_whole_cluster(aerospike_hosts):
         assert wait_for_nodes(instance, expected) == expected
 
 
-def test_unreachable_first_seed_is_skipped(aerospike_hosts):
-    expected = cluster_names(aerospike_hosts)
-    with connected_client([("127.0.0.1", closed_port())] + list(aerospike_hosts)) as instance:
+def _seed_after_a_dead_one(hosts: Sequence[Tuple[str, int]]) -> None:
+    """as_cluster_tend on init (fail_if_not_connected): the dead first seed is an invalid host;
+    when the live seed reports no peers the cluster holds one node and connect fails naming the
+    dead seed, else the dead seed is skipped."""
+    expected = cluster_names(hosts)
+    dead = closed_port()
+    seeds = [("127.0.0.1", dead)] + list(hosts)
+    if len(expected) == 1:
+        with pytest.raises(AerospikeError) as raised:
+            with connected_client(seeds):
+                pass
+        assert raised.value.code == AEROSPIKE_ERR_CLIENT
+        assert raised.value.message == f"Peers not reachable: 127.0.0.1:{dead}"
+        return
+    with connected_client(seeds) as instance:
         assert wait_for_nodes(instance, expected) == expected
+
+
+def test_unreachable_first_seed_is_skipped_unless_the_cluster_has_one_node(aerospike_hosts):
+    _seed_after_a_dead_one(aerospike_hosts)
+
+
+@pytest.mark.parametrize("nodes", [1, 2])
+def test_unreachable_first_seed_by_cluster_size(nodes):
+    with EmbeddedCluster(nodes=nodes) as embedded:
+        assert len(cluster_names(embedded.hosts)) == nodes
+        _seed_after_a_dead_one(embedded.hosts)
 
 
 def test_rack_aware_client_tends_the_cluster(aerospike_hosts):

@@ -212,6 +212,16 @@ def test_several_namespaces_each_have_a_map():
         assert_all_partitions_mastered_once(embedded, "bar")
 
 
+def test_a_community_edition_cluster_refuses_the_enterprise_commands():
+    with EmbeddedCluster(nodes=1, store=StubStore()) as embedded:
+        embedded.edition = "Aerospike Community Edition"
+        values = request_info(embedded.seed, "rack-ids", "peers-tls-std", "service-tls-std",
+                              "peers-clear-std")
+        assert values["rack-ids"] == "ERROR:25:enterprise only"
+        assert values["peers-tls-std"] == values["service-tls-std"] == "ERROR:25:enterprise only"
+        assert not values["peers-clear-std"].startswith("ERROR")
+
+
 def test_stop_leaves_no_threads_or_listeners():
     before = {thread.name for thread in threading.enumerate()}
     embedded = EmbeddedCluster(nodes=3, store=StubStore()).start()

@@ -84,11 +84,17 @@ def test_status_and_statistics(aerospike_hosts, cluster_nodes):
     assert int(stats["cluster_size"]) == len(cluster_nodes)
 
 
-def test_rack_ids_name_each_namespace(aerospike_hosts):
-    values = request_info(aerospike_hosts[0], "rack-ids", "namespaces")
+def test_rack_ids_name_each_namespace_on_enterprise_only(aerospike_hosts):
+    """`rack-ids` is an enterprise command: `<ns>:<rack>;...` (as_node_parse_racks reads it), and
+    on a community server the enterprise-only error (AEROSPIKE_ERR_ENTERPRISE_ONLY)."""
+    values = request_info(aerospike_hosts[0], "rack-ids", "namespaces", "edition")
+    if values["edition"] == "Aerospike Community Edition":
+        assert values["rack-ids"] == "ERROR:25:enterprise only"
+        return
     namespaces = set(values["namespaces"].split(";"))
     racks = dict(item.split(":") for item in values["rack-ids"].split(";") if item)
     assert set(racks) == namespaces
+    assert all(rack.isdigit() for rack in racks.values())
 
 
 def _replicas_by_node(cluster_nodes) -> Dict[str, Dict[str, Tuple[int, List[bytes]]]]:

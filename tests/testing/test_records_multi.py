@@ -14,7 +14,7 @@ from records_wire import (
     I3_PARTITION_DONE, INCR, KEY, NAMESPACE, P_INT, P_NIL, READ, SETNAME, FakeNode, batch_message,
     batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
     partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
-    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER)
+    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER, I1_GET_ALL, key_fields, message, one)
 
 N_RECORDS = 300
 
@@ -161,11 +161,13 @@ def test_query_needs_an_index(store: Store) -> None:
 
 
 def test_integer_range_and_string_equality_queries(store: Store) -> None:
-    assert sindex_create(store, "namespace=test;set=demo;indexname=idx_i;bin=i;type=numeric") == "OK"
-    assert sindex_create(store, "ns=test;set=demo;indexname=idx_s;indexdata=s,STRING") == "OK"
-    found = [r.bin_values()["i"] for r in run(store, scan_message(
+    assert sindex_create(store, "namespace=test;set=demo;indexname=idx_i;bin=i;type=numeric") == "ok"
+    assert sindex_create(store, "ns=test;set=demo;indexname=idx_s;indexdata=s,STRING") == "ok"
+    records = [r for r in run(store, scan_message(
         set_name="demo", pids=range(4096), extra=[integer_range("i", 10, 19)])) if not r.info3]
-    assert sorted(found) == list(range(10, 20))
+    assert sorted(r.bin_values()["i"] for r in records) == list(range(10, 20))
+    # each record tells the index value it was found by (bval, little-endian), for resuming
+    assert all(r.fields[15] == struct.pack("<q", r.bin_values()["i"]) for r in records)
     odd = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
                                               extra=[string_equal("s", "odd")])) if not r.info3]
     assert len(odd) == N_RECORDS // 2
@@ -177,7 +179,7 @@ def test_integer_range_and_string_equality_queries(store: Store) -> None:
 
 def test_list_index_query(store: Store) -> None:
     assert sindex_create(
-        store, "namespace=test;set=demo;indexname=idx_l;indextype=LIST;bin=l;type=NUMERIC") == "OK"
+        store, "namespace=test;set=demo;indexname=idx_l;indextype=LIST;bin=l;type=NUMERIC") == "ok"
     found = [r.bin_values()["i"] for r in run(store, scan_message(
         set_name="demo", pids=range(4096), extra=[integer_range("l", 7, 7), f(26, b"\x01")]))
         if not r.info3]
@@ -218,3 +220,32 @@ def test_filter_expression_on_scan_and_batch(store: Store) -> None:
     by_index = {r.index: r.code for r in run(store, msg)[:-1]}
     assert by_index == {1: 0, 5: 27}
 
+
+
+@pytest.mark.parametrize("tree, code", [
+    ([8, [81, 8, b"g"], [81, 8, b"g"]], 16),     # geo compare: not evaluated here
+    ([1, [127, 1, [0]], 1], 16),                 # a CDT call inside a comparison
+    ([1, [26, [81, 2, b"i"], 2], 0], 16),        # mod
+    ([8, [81, 8, b"g"], b"\x03text"], 4),        # geo compare with a string: ill-typed
+    ([16, [81, 2, b"i"]], 4),                    # and of an integer
+    ([200, 1], 4),                               # no such operation
+])
+def test_an_expression_not_evaluated_or_ill_typed_fails_every_command(store: Store, tree,
+                                                                       code) -> None:
+    """Never a plausible empty result: the scan, the background job, each batch row and the
+    single-record command answer the code, whatever the records hold."""
+    exp = f(FILTER, msgpack.packb(tree, use_bin_type=False))
+    scanned = run(store, scan_message(set_name="demo", pids=range(4096), extra=[exp]))
+    assert scanned[-1].code == code and scanned[-1].info3 & I3_LAST
+    assert not any(r.bins for r in scanned)
+    job = run(store, scan_message(set_name="demo", pids=range(4096), info1=0, info2=I2_WRITE,
+                                  ops=[write_op("touched", 1)], extra=[exp]))
+    assert job[-1].code == code
+    assert "touched" not in get(store, 1).bin_values()
+    single = one(store, message(info1=I1_READ | I1_GET_ALL,
+                                fields=key_fields("test", "demo", 1) + [exp]))
+    assert single.code == code
+    row = batch_read_body("test", "demo")
+    row = row[:8] + struct.pack(">HH", 3, 0) + row[12:] + exp  # the row's own filter
+    assert [r.code for r in run(store, batch_message([batch_row(0, digest_of("demo", 1), row)]))
+            ][:1] == [code]

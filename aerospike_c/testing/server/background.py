@@ -43,12 +43,16 @@ def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
         for digest, record in partition_records(store, ns, pid, after, now):
             with store.lock:
                 try:
-                    if not request.wants(record, digest, now) or ns.get(digest, now) is not record:
-                        continue
+                    wanted = request.wants(record, digest, now)
+                except CommandError as exc:  # the filter failed: so does the job, loudly
+                    return last_message(exc.code)
+                if not wanted or ns.get(digest, now) is not record:
+                    continue
+                try:
                     write_record(ns, digest, row, now)
                     count += 1
                 except (CommandError, particles.ParticleError):
-                    pass
+                    pass  # this record's write failed (recs-failed); the job goes on
     set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
     record_job(store, node, Job(request.task_id, ns.name, set_name, count,
                                 "query" if request.predicate else "scan"))

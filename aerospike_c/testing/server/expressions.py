@@ -11,7 +11,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional
 
-from . import particles
+from . import geojson, particles
 from .results import ERR_PARAMETER, ERR_UNSUPPORTED_FEATURE, CommandError
 from .store import CITRUSLEAF_EPOCH, Record
 
@@ -190,14 +190,167 @@ def _eval(node: Any, ctx: _ExpRecord, env: Dict[bytes, Any]) -> Any:
     raise CommandError(ERR_UNSUPPORTED_FEATURE, f"expression operation {code}")
 
 
+# -- checking an expression as a server builds it ---------------------------------------
+# A server builds a filter before it reads any record: a malformed or ill-typed expression
+# (an operand of the wrong type, a filter that is not boolean) fails the command with
+# ERR_PARAMETER whatever the records hold. An operation the embedded server does not evaluate
+# fails it with ERR_UNSUPPORTED_FEATURE, just as loudly.
+
+#: Static types: the value types of the expression protocol (_EXP_TYPES), "num" for an int or
+#: float not yet known, and ANY where only evaluation can tell.
+ANY = "any"
+_TYPE_NAMES = {0: "nil", 1: "bool", 2: "int", 3: "str", 4: "list", 5: "map", 6: "blob",
+               7: "float", 8: "geo", 9: "hll"}
+_COMPARE, _LOGIC, _ARITH = range(1, 7), (16, 17, 19), (20, 21, 22, 23, 50, 51)
+#: Operation codes a server knows that the embedded server does not evaluate: geo compare,
+#: pow, log, mod, the integer bit operations, to_string, remove_result, map keys/values in,
+#: loop variables, CDT/bit/HLL calls.
+_UNSUPPORTED = frozenset({0, 8, 24, 25, 26, *range(32, 42), 99, 100, 101, 102, 122, 127})
+#: Result types of the record metadata operations.
+_METADATA = {64: "int", 65: "int", 66: "int", 67: "int", 68: "int", 69: "int", 70: "str",
+             71: "bool", 72: "bool", 73: "int", 74: "int"}
+
+
+def _bad(message: str) -> CommandError:
+    return CommandError(ERR_PARAMETER, message)
+
+
+def _literal_type(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if type(value) is bool:
+        return "bool"
+    if type(value) is int:
+        return "int"
+    if type(value) is float:
+        return "float"
+    if isinstance(value, particles.GeoJSON):
+        try:
+            geojson.check(value)
+        except CommandError:
+            raise _bad("bad GeoJSON value") from None
+        return "geo"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, dict):
+        return "map"
+    if isinstance(value, (bytes, particles.TypedBytes)):
+        return "blob"
+    raise _bad("bad expression value")
+
+
+def _expect(actual: str, *allowed: str) -> None:
+    if actual != ANY and actual not in allowed:
+        raise _bad(f"expression operand of type {actual}, not {' or '.join(allowed)}")
+
+
+def _same(types: List[str]) -> str:
+    """The one type of operands that must agree (ANY when none is known)."""
+    known = {t for t in types if t != ANY}
+    if len(known) > 1:
+        raise _bad(f"expression operands of types {' and '.join(sorted(known))}")
+    return known.pop() if known else ANY
+
+
+def check_type(node: Any) -> str:
+    """The static type of an expression node, checked as a server builds it (CommandError)."""
+    if not isinstance(node, list):
+        return _literal_type(node)
+    if not node or type(node[0]) is not int:
+        raise _bad("bad expression")
+    code, args = node[0], node[1:]
+    if code == 126:  # quoted list literal
+        return "list"
+    if code == 81:  # bin: [81, type, name]
+        if len(args) != 2 or args[0] not in _TYPE_NAMES:
+            raise _bad("bad bin expression")
+        return _TYPE_NAMES[args[0]]
+    if code == 80:  # stored user key: [80, type]
+        if len(args) != 1 or args[0] not in (2, 3, 6):
+            raise _bad("bad key expression")
+        return _TYPE_NAMES[args[0]]
+    if code == 82:
+        return "int"
+    if code in _METADATA:
+        return _METADATA[code]
+    if code == 124:  # a variable's value
+        return ANY
+    if code == 125:  # let: name, value, ..., result
+        if len(args) % 2 != 1:
+            raise _bad("bad let expression")
+        for value in args[1:-1:2]:
+            check_type(value)
+        return check_type(args[-1])
+    if code == 123:  # cond: test, value, ..., default
+        if len(args) < 3 or len(args) % 2 != 1:
+            raise _bad("bad cond expression")
+        for test in args[0:-1:2]:
+            _expect(check_type(test), "bool")
+        return _same([check_type(v) for v in list(args[1:-1:2]) + [args[-1]]])
+    if code == 7:  # regex: flags, pattern, string
+        if len(args) != 3 or type(args[0]) is not int:
+            raise _bad("bad regex expression")
+        _expect(check_type(args[2]), "str")
+        return "bool"
+    if code in _UNSUPPORTED and code != 8:
+        raise _unsupported(code)
+    types = [check_type(a) for a in args]
+    if code in _COMPARE:
+        if len(types) != 2:
+            raise _bad("comparison needs two operands")
+        _same(types)
+        return "bool"
+    if code == 8:
+        if len(types) != 2:
+            raise _bad("geo comparison needs two operands")
+        _expect(types[0], "geo")
+        _expect(types[1], "geo")
+    elif code == 9:  # value in list
+        if len(types) != 2:
+            raise _bad("in-list needs two operands")
+        _expect(types[1], "list")
+        return "bool"
+    elif code in _LOGIC or code == 18:
+        if not types or (code == 18 and len(types) != 1):
+            raise _bad("bad logical expression")
+        for t in types:
+            _expect(t, "bool")
+        return "bool"
+    elif code in _ARITH:
+        if not types:
+            raise _bad("arithmetic needs operands")
+        for t in types:
+            _expect(t, "int", "float")
+        return _same(types)
+    elif code in (27, 28, 29, 30, 31):
+        if len(types) != 1:
+            raise _bad("bad numeric expression")
+        allowed = {27: ("int", "float"), 28: ("float",), 29: ("float",), 30: ("float",),
+                   31: ("int",)}[code]
+        _expect(types[0], *allowed)
+        return {27: types[0], 28: "float", 29: "float", 30: "int", 31: "float"}[code]
+    elif code != 8:
+        raise _bad(f"unknown expression operation {code}")
+    raise _unsupported(code)
+
+
+def _unsupported(code: int) -> CommandError:
+    return CommandError(ERR_UNSUPPORTED_FEATURE,
+                        f"expression operation {code} is not supported by the embedded server")
+
+
 def compile_filter(data: Optional[bytes]) -> Any:
-    """Decode a filter expression field (None when absent)."""
+    """Decode a filter expression field (None when absent) and check it as a server builds it:
+    malformed, ill-typed or not boolean is ERR_PARAMETER, not evaluated here is
+    ERR_UNSUPPORTED_FEATURE."""
     if data is None:
         return None
     try:
-        return particles.unpack(data)
+        expression = particles.unpack(data)
     except particles.ParticleError:
         raise CommandError(ERR_PARAMETER, "bad filter expression") from None
+    _expect(check_type(expression), "bool")
+    return expression
 
 
 def filter_passes(expression: Any, record: Record, digest: bytes, now: int) -> bool:

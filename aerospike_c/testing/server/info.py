@@ -15,8 +15,8 @@ import time
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
 from . import background, sindex, truncate, udf
-from .results import (INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_NOT_AUTHENTICATED, INFO_UNKNOWN_NAMESPACE,
-                      INFO_UNRECOGNIZED)
+from .results import (INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_ENTERPRISE_ONLY,
+                      INFO_NOT_AUTHENTICATED, INFO_UNKNOWN_NAMESPACE, INFO_UNRECOGNIZED, InfoError)
 from .store import NodeView, Store
 from .wire import TYPE_INFO, ProtocolError, frame, read_frame
 
@@ -145,6 +145,19 @@ def _constant(value: Callable[["Node"], object]) -> Callable[["Node", str], str]
     return lambda node, params: str(value(node))
 
 
+#: What a community server reports as its edition; it answers the enterprise-only commands
+#: (rack-ids, the TLS peer and service lists, ...) with AEROSPIKE_ERR_ENTERPRISE_ONLY.
+COMMUNITY_EDITION = "Aerospike Community Edition"
+
+
+def _enterprise(handler: Callable[["Node", str], str]) -> Callable[["Node", str], str]:
+    def answer(node: "Node", params: str) -> str:
+        if node.cluster.edition == COMMUNITY_EDITION:
+            return INFO_ENTERPRISE_ONLY
+        return handler(node, params)
+    return answer
+
+
 _HANDLERS: Dict[str, Callable[["Node", str], str]] = {
     "node": _constant(lambda node: node.name),
     "name": _constant(lambda node: node.name),
@@ -161,15 +174,15 @@ _HANDLERS: Dict[str, Callable[["Node", str], str]] = {
     "peers-generation": _constant(lambda node: node.cluster.peers_generation),
     "peers-clear-std": lambda node, params: _peers(node, tls=False),
     "peers-clear-alt": lambda node, params: _peers(node, tls=False),
-    "peers-tls-std": lambda node, params: _peers(node, tls=True),
-    "peers-tls-alt": lambda node, params: _peers(node, tls=True),
+    "peers-tls-std": _enterprise(lambda node, params: _peers(node, tls=True)),
+    "peers-tls-alt": _enterprise(lambda node, params: _peers(node, tls=True)),
     "service-clear-std": lambda node, params: _service(node, tls=False),
     "service-clear-alt": lambda node, params: _service(node, tls=False),
-    "service-tls-std": lambda node, params: _service(node, tls=True),
-    "service-tls-alt": lambda node, params: _service(node, tls=True),
+    "service-tls-std": _enterprise(lambda node, params: _service(node, tls=True)),
+    "service-tls-alt": _enterprise(lambda node, params: _service(node, tls=True)),
     "services": _services,
     "replicas": _replicas,
-    "rack-ids": _rack_ids,
+    "rack-ids": _enterprise(_rack_ids),
     "features": _constant(lambda node: ";".join(FEATURES)),
     "statistics": _statistics,
     "cluster-stable": _cluster_stable,
@@ -193,7 +206,10 @@ def store_command_value(store: Store, command: str, node: NodeView) -> Optional[
     handler = _STORE_HANDLERS.get(name)
     if handler is None:
         return None
-    return handler(store, parse_params(params), node)
+    try:
+        return handler(store, parse_params(params), node)
+    except InfoError as error:
+        return error.answer
 
 
 _STORE_HANDLERS: Dict[str, Callable[[Store, Dict[str, str], NodeView], str]] = {

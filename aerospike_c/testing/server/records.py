@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional
 
-from . import cdt, particles
+from . import cdt, geojson, particles
 from .cdt_select import NO_RESULT
 from .expressions import compile_filter, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
@@ -26,6 +26,8 @@ from .store import CITRUSLEAF_EPOCH, MAX_GENERATION, MAX_TTL, BinValue, Namespac
 from .udf import call_failure
 
 MAX_BIN_NAME = 15
+#: The server's set name buffer (AS_SET_NAME_MAX_SIZE): names are at most 63 bytes.
+SET_NAME_SIZE = 64
 
 
 def request_namespace(store: Store, msg: Message) -> Namespace:
@@ -96,34 +98,55 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     record = ns.get(digest, now)
     if record is None:
         raise CommandError(ERR_NOT_FOUND)
-    _read_touch(record, signed32(msg.record_ttl), now)
+    touch = _read_touch_due(record, msg.record_ttl, now)
     if msg.info1 & INFO1_GET_NOBINDATA:
-        return Reply(OK, record.generation, record.void_time)
-    if msg.info1 & INFO1_GET_ALL or not msg.ops:
-        return Reply(OK, record.generation, record.void_time, all_bins(record),
-                     len(record.bins))
-    out: List[bytes] = []
-    respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
-    bins = record.bins
-    for op in msg.ops:
-        if op.op not in READ_OPS:
-            raise CommandError(ERR_UNSUPPORTED_FEATURE if op.op in UNSUPPORTED_OPS
-                               else ERR_PARAMETER)
-        read_op(op, bins, out, respond_all)
-    return Reply(OK, record.generation, record.void_time, b"".join(out), len(out))
+        reply = Reply(OK, record.generation, record.void_time)
+    elif msg.info1 & INFO1_GET_ALL:
+        reply = Reply(OK, record.generation, record.void_time, all_bins(record), len(record.bins))
+    elif not msg.ops:
+        raise CommandError(ERR_PARAMETER, "bin op(s) expected, none present")
+    else:
+        out: List[bytes] = []
+        respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
+        for op in msg.ops:
+            if op.op not in READ_OPS:
+                raise CommandError(ERR_UNSUPPORTED_FEATURE if op.op in UNSUPPORTED_OPS
+                                   else ERR_PARAMETER)
+            if len(op.name) > MAX_BIN_NAME:
+                raise CommandError(ERR_BIN_NAME)
+            read_op(op, record.bins, out, respond_all)
+        reply = Reply(OK, record.generation, record.void_time, b"".join(out), len(out))
+    if touch:
+        _touch(record, now)
+    return reply
 
 
-def _read_touch(record: Record, percent: int, now: int) -> None:
-    """Reset the TTL of a record read late in its life (read-touch-ttl-percent)."""
-    if not 0 < percent <= 100 or record.void_time == 0:
-        return
-    original = record.void_time - (record.last_update_ns // 1_000_000_000 - CITRUSLEAF_EPOCH)
-    if original <= 0:
-        return
-    if record.void_time - now < original * (100 - percent) / 100:
-        record.void_time = now + original
-        record.generation = record.generation % MAX_GENERATION + 1
-        record.last_update_ns = time.time_ns()
+#: read-touch-ttl-percent values with a meaning of their own (the read's ttl field).
+TOUCH_USE_DEFAULT, TOUCH_NEVER = 0, 0xFFFFFFFF
+
+
+def _read_touch_due(record: Record, percent: int, now: int) -> bool:
+    """True when a read must touch the record (read-touch-ttl-percent, sent in the read's ttl
+    field): once the time left is at most `percent` % of the ttl of the last write. 0 asks for
+    the namespace's default (none here), 0xFFFFFFFF never touches, above 100 is an error."""
+    if percent in (TOUCH_USE_DEFAULT, TOUCH_NEVER) or record.void_time == 0:
+        return False
+    if percent > 100:
+        raise CommandError(ERR_PARAMETER, "bad read-touch-ttl-pct")
+    write_ttl = record.void_time - _last_update_seconds(record)
+    return now >= record.void_time - write_ttl * percent // 100
+
+
+def _touch(record: Record, now: int) -> None:
+    """A read's touch, applied after the read answered: the last write's ttl again, the
+    generation bumped."""
+    record.void_time = now + record.void_time - _last_update_seconds(record)
+    record.generation = record.generation % MAX_GENERATION + 1
+    record.last_update_ns = time.time_ns()
+
+
+def _last_update_seconds(record: Record) -> int:
+    return record.last_update_ns // 1_000_000_000 - CITRUSLEAF_EPOCH
 
 
 def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool) -> None:
@@ -195,6 +218,11 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
         _check_generation(record, msg)
         ns.remove(digest)
         return Reply(OK)
+    if not msg.ops:
+        raise CommandError(ERR_PARAMETER, "bin op(s) expected, none present")
+    if msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY) and any(
+            op.op == OP_TOUCH for op in msg.ops):
+        raise CommandError(ERR_PARAMETER, "touch op can't have record-level replace flag")
     if record is not None:
         if msg.info2 & INFO2_CREATE_ONLY:
             raise CommandError(ERR_RECORD_EXISTS)
@@ -202,9 +230,10 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY):
             raise CommandError(ERR_NOT_FOUND)
-        if msg.ops and all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ)
-                           for op in msg.ops):
+        if all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ) for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND)
+        if len(msg.fields.get(FIELD_SETNAME, b"")) >= SET_NAME_SIZE:
+            raise CommandError(ERR_PARAMETER, "set name too long")
     replace = msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)
     bins: Dict[bytes, BinValue] = {} if record is None or replace else dict(record.bins)
     out: List[bytes] = []
@@ -233,7 +262,8 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
 
 
 def _check_bin_name(name: bytes) -> None:
-    if not name or len(name) > MAX_BIN_NAME:
+    """Bin names are at most 15 bytes; the empty name is a name like any other."""
+    if len(name) > MAX_BIN_NAME:
         raise CommandError(ERR_BIN_NAME)
 
 
@@ -242,8 +272,11 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
         if len(data) != 8:
             return particles.encode_particle(particles.decode_particle(ptype, data))[1]
         return data
-    if ptype in (particles.DOUBLE, particles.BOOL, particles.GEOJSON):
+    if ptype in (particles.DOUBLE, particles.BOOL):
         particles.decode_particle(ptype, data)
+        return data
+    if ptype == particles.GEOJSON:
+        geojson.check(particles.decode_particle(ptype, data))
         return data
     if ptype in (particles.LIST, particles.MAP):
         return particles.normalize_cdt_particle(ptype, data)

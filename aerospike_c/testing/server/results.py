@@ -7,6 +7,8 @@ carries a code too; info commands answer text, `ERROR:<code>:<message>` (or a co
 
 from __future__ import annotations
 
+from typing import Dict, Optional
+
 # AS_MSG and security result codes.
 OK = 0
 ERR_SERVER = 1
@@ -23,6 +25,7 @@ ERR_BIN_NAME = 21
 ERR_FORBIDDEN = 22
 ERR_ELEMENT_NOT_FOUND = 23
 ERR_ELEMENT_EXISTS = 24
+ERR_ENTERPRISE_ONLY = 25
 ERR_OP_NOT_APPLICABLE = 26
 ERR_FILTERED_OUT = 27
 ERR_SECURITY_NOT_ENABLED = 52
@@ -34,8 +37,10 @@ ERR_INVALID_PASSWORD = 62
 ERR_INVALID_CREDENTIAL = 65
 ERR_NOT_AUTHENTICATED = 80
 ERR_UDF = 100
+ERR_GEO_INVALID_GEOJSON = 160
 ERR_INDEX_FOUND = 200
 ERR_INDEX_NOT_FOUND = 201
+ERR_INDEX_MAX_COUNT = 202
 
 
 class CommandError(Exception):
@@ -47,8 +52,34 @@ class CommandError(Exception):
 
 
 def info_error(code: int, message: str) -> str:
-    """An info command's error answer."""
-    return f"ERROR:{code}:{message}"
+    """An info command's error answer (`ERROR::message` for a server error without a code)."""
+    return f"ERROR:{code or ''}:{message}"
+
+
+class InfoError(Exception):
+    """An info command that answers an error text (the info router returns `answer`)."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__(answer)
+        self.answer = answer
+
+
+def info_param(params: Dict[str, str], name: str, size: int, required: bool = True
+               ) -> Optional[str]:
+    """An info parameter checked as a server checks it (as_info_required_param_is_ok): missing,
+    empty, or not shorter than the server's buffer of `size` bytes is an InfoError (code 20
+    for `namespace`, else 4); an absent optional parameter is None."""
+    code = ERR_NAMESPACE_NOT_FOUND if name == "namespace" else ERR_PARAMETER
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise InfoError(info_error(code, f"missing '{name}'"))
+        return None
+    if not value:
+        raise InfoError(info_error(code, f"missing '{name}' value"))
+    if len(value.encode()) >= size:
+        raise InfoError(info_error(code, f"'{name}' value too long"))
+    return value
 
 
 # Messages sent in replies.
@@ -57,31 +88,38 @@ UDF_UNSUPPORTED = "UDF execution is not supported by the embedded test server"
 # Info answers: the protocol's.
 INFO_UNRECOGNIZED = "ERROR::unrecognized command"
 INFO_NOT_AUTHENTICATED = info_error(ERR_NOT_AUTHENTICATED, "not authenticated")
-INFO_NAMESPACE_NOT_FOUND = info_error(ERR_NAMESPACE_NOT_FOUND, "namespace not found")
+INFO_ENTERPRISE_ONLY = info_error(ERR_ENTERPRISE_ONLY, "enterprise only")
 # cluster-stable
 INFO_UNKNOWN_NAMESPACE = "ERROR::unknown-namespace"
 INFO_BAD_SIZE = "ERROR::bad-size"
 INFO_CLUSTER_NOT_SPECIFIED_SIZE = "ERROR::cluster-not-specified-size"
 # sindex-*
-INFO_INVALID_INDEX_NAME = info_error(ERR_PARAMETER, "invalid index name")
 INFO_EXPRESSION_INDEX_UNSUPPORTED = info_error(
     ERR_UNSUPPORTED_FEATURE, "expression indexes are not supported by the embedded server")
-INFO_INVALID_INDEX_DEFINITION = info_error(ERR_PARAMETER, "invalid index definition")
-INFO_BIN_NAME_TOO_LONG = info_error(ERR_BIN_NAME, "bin name too long")
-INFO_INVALID_INDEX_TYPE = info_error(ERR_PARAMETER, "invalid index type")
-INFO_INDEX_NAME_EXISTS = info_error(ERR_INDEX_FOUND, "index with the same name already exists")
-INFO_INDEX_DEFINITION_EXISTS = info_error(
-    ERR_INDEX_FOUND, "an index with the same definition already exists")
+INFO_BAD_INDEX_TYPE = info_error(
+    ERR_PARAMETER, "bad 'indextype' - must be one of 'default', 'list', 'mapkeys', 'mapvalues'")
+INFO_BAD_KEY_TYPE = info_error(
+    ERR_PARAMETER, "bad 'type' - must be one of 'numeric', 'string', 'blob', 'geo2dsphere'")
+INFO_BAD_MAPKEYS_TYPE = info_error(
+    ERR_PARAMETER, "bad 'indexdata' bin type for 'indextype' 'mapkeys' - must be one of "
+    "'numeric', 'string', 'blob'")
+INFO_INDEX_NAME_EXISTS = info_error(
+    ERR_INDEX_FOUND, "'indexname' already exists with different definition")
+INFO_INDEX_LIMIT = info_error(ERR_INDEX_MAX_COUNT, "already at sindex definition limit")
+INFO_NAMESPACE_NOT_ON_NODE = info_error(ERR_NAMESPACE_NOT_FOUND, "namespace not found on node")
 INFO_NO_INDEX = info_error(ERR_INDEX_NOT_FOUND, "no index")
 # truncate, truncate-namespace
-INFO_MISSING_SET = info_error(ERR_PARAMETER, "missing set")
-INFO_INVALID_LUT = info_error(ERR_PARAMETER, "invalid lut")
-INFO_LUT_IN_FUTURE = info_error(ERR_PARAMETER, "lut is in the future")
+INFO_UNEXPECTED_SET = info_error(ERR_PARAMETER, "unexpected set name")
+INFO_TRUNCATE_TO_ZERO = info_error(0, "would-truncate-to-0")
+INFO_LUT_IN_FUTURE = info_error(0, "would-truncate-in-the-future")
 # udf-*
 INFO_UDF_INVALID_FILENAME = "error=invalid_filename"
-INFO_UDF_INVALID_CONTENT = "error=invalid_base64_content"
+INFO_UDF_INVALID_CONTENT_LEN = "error=invalid_content_len"
+INFO_UDF_INVALID_TYPE = "error=invalid_udf_type"
+INFO_UDF_INVALID_CONTENT = "error=invalid_content"
+INFO_UDF_CONTENT_TOO_LONG = "error=invalid_udf_content_len,>1M"
+INFO_UDF_INVALID_BASE64 = "error=invalid_base64_content"
 INFO_UDF_NOT_FOUND = "error=not_found"
-INFO_UDF_FILE_NOT_FOUND = "error=file_not_found"
 # query-show, scan-show, jobs
 INFO_INVALID_JOB_ID = info_error(ERR_PARAMETER, "invalid job id")
 INFO_JOB_NOT_FOUND = info_error(ERR_NOT_FOUND, "job not found")

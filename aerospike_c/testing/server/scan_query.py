@@ -12,10 +12,10 @@ from typing import Any, Iterator, List, Optional, Tuple
 from . import particles
 from .cdt_ctx import context_value
 from .expressions import compile_filter, filter_passes
-from .msg import (CHUNK_SIZE, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
+from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
                   FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
-                  INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, Message, all_bins,
+                  INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
 from .records import check_unsupported_fields, read_op, request_namespace
 from .results import (ERR_PARAMETER, ERR_UDF, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK,
@@ -24,6 +24,7 @@ from .sindex import INDEX_TYPE_NAMES, find_index
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
 
 _U32 = struct.Struct(">I")
+_NO_MATCH = object()
 
 
 class Predicate:
@@ -42,19 +43,24 @@ class Predicate:
 
     def matches(self, record: Record) -> bool:
         """True when the record's indexed value falls in the filter."""
+        return self.matched_value(record) is not _NO_MATCH
+
+    def matched_value(self, record: Record) -> Any:
+        """The first of the record's indexed values that falls in the filter (_NO_MATCH)."""
         raw = record.bins.get(self.bin_name)
         if raw is None:
-            return False
+            return _NO_MATCH
         if self.index_type == 0 and self.context is None:
             if raw[0] != self.ptype:
-                return False
-            return self._match_value(particles.decode_particle(raw[0], raw[1]))
+                return _NO_MATCH
+            value = particles.decode_particle(raw[0], raw[1])
+            return value if self._match_value(value) else _NO_MATCH
         try:
             value = particles.decode_particle(raw[0], raw[1])
             if self.context is not None:
                 value = context_value(value, self.context)
         except (particles.ParticleError, CommandError):
-            return False
+            return _NO_MATCH  # not in the index
         if self.index_type == 0:
             candidates = [value]
         elif self.index_type == 1:
@@ -63,7 +69,7 @@ class Predicate:
             candidates = list(value) if isinstance(value, dict) else []
         else:
             candidates = list(value.values()) if isinstance(value, dict) else []
-        return any(self._match_value(v) for v in candidates)
+        return next((v for v in candidates if self._match_value(v)), _NO_MATCH)
 
     def _match_value(self, value: Any) -> bool:
         if self.ptype == particles.INTEGER:
@@ -162,10 +168,11 @@ class ScanRequest:
         self.background = bool(msg.info2 & INFO2_WRITE)
         self.select = [op.name for op in msg.ops if op.op == OP_READ and op.name]
         self.read_ops = [op for op in msg.ops if op.op != OP_READ]
-        if not self.background:
-            for op in self.read_ops:
-                if op.op not in READ_OPS:
-                    raise CommandError(ERR_PARAMETER, "scan/query operations must be reads")
+        for op in self.read_ops:
+            if op.op in UNSUPPORTED_OPS:
+                raise CommandError(ERR_UNSUPPORTED_FEATURE, f"operation type {op.op}")
+            if op.op not in (READ_OPS | WRITE_OPS if self.background else READ_OPS):
+                raise CommandError(ERR_PARAMETER, f"unknown operation type {op.op}")
         names = msg.fields.get(FIELD_QUERY_BINS)
         if names:
             self.select.extend(_parse_query_bins(names))
@@ -223,9 +230,13 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 try:
                     if not request.wants(record, digest, now):
                         continue
-                except (CommandError, particles.ParticleError):
-                    continue
-                chunk += _record_message(request, ns_field, digest, record)
+                except CommandError as exc:  # the filter failed: so does the scan, loudly
+                    yield bytes(chunk + last_message(exc.code))
+                    return
+                message = _record_message(request, ns_field, digest, record)
+            if not message:
+                continue
+            chunk += message
             sent += 1
             if len(chunk) >= CHUNK_SIZE:
                 yield bytes(chunk)
@@ -248,6 +259,12 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     if record.key is not None:
         fields += encode_field(FIELD_KEY, bytes([record.key[0]]) + record.key[1])
         n_fields += 1
+    if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
+        # a server tells the index value each record was found by (the client sends the
+        # last one back to resume the partition); for a numeric index that is the value
+        bval = request.predicate.matched_value(record)
+        fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", bval))
+        n_fields += 1
     if request.no_bins:
         bins, n_bins = b"", 0
     elif request.read_ops:
@@ -258,6 +275,8 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     elif request.select:
         out = [encode_bin(name, *record.bins[name]) for name in request.select
                if name in record.bins]
+        if not out:
+            return b""  # a server does not return a record holding none of the selected bins
         bins, n_bins = b"".join(out), len(out)
     else:
         bins, n_bins = all_bins(record), len(record.bins)

@@ -3,14 +3,15 @@ query names (queries evaluate the index's predicate by scanning the partitions).
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Optional
 
 from . import particles
-from .results import (ERR_INDEX_NOT_FOUND, INFO_BIN_NAME_TOO_LONG, INFO_EXPRESSION_INDEX_UNSUPPORTED,
-                      INFO_INDEX_DEFINITION_EXISTS, INFO_INDEX_NAME_EXISTS, INFO_INVALID_INDEX_DEFINITION,
-                      INFO_INVALID_INDEX_NAME, INFO_INVALID_INDEX_TYPE, INFO_NAMESPACE_NOT_FOUND, INFO_NO_INDEX,
-                      CommandError)
+from .results import (ERR_INDEX_NOT_FOUND, ERR_PARAMETER, INFO_BAD_INDEX_TYPE, INFO_BAD_KEY_TYPE,
+                      INFO_BAD_MAPKEYS_TYPE, INFO_EXPRESSION_INDEX_UNSUPPORTED, INFO_INDEX_LIMIT,
+                      INFO_INDEX_NAME_EXISTS, INFO_NAMESPACE_NOT_ON_NODE, INFO_NO_INDEX, CommandError,
+                      InfoError, info_error, info_param)
 
 if TYPE_CHECKING:
     from .store import Namespace, NodeView, Store
@@ -63,93 +64,152 @@ def find_index(ns: "Namespace", bin_name: bytes, ptype: int, index_type: int, ha
 
 
 # -- info commands ------------------------------------------------------------------------
+# A server keeps each index as cluster metadata keyed by its definition (namespace, set, bin,
+# context, index and key types) with the index name as the value, and checks the namespace
+# only where a node applies it: sindex-create on an unknown namespace answers ok and creates
+# nothing; the same definition under another name renames the index.
+
+#: The server's buffers for these parameters (AS_ID_NAMESPACE_SZ, AS_SET_NAME_MAX_SIZE,
+#: INAME_MAX_SZ, AS_BIN_NAME_MAX_SZ) and its limit of indexes per namespace.
+NAMESPACE_SIZE, SET_SIZE, INDEX_NAME_SIZE, BIN_SIZE = 32, 64, 64, 16
+MAX_INDEXES = 256
+_KEY_TYPES = ("NUMERIC", "INTEGER", "STRING", "BLOB", "GEO2DSPHERE")
+_INDEX_TYPES = ("DEFAULT", "LIST", "MAPKEYS", "MAPVALUES", "SET")
+
+
+def _namespace_param(params: Dict[str, str]) -> str:
+    """The `namespace` parameter, or its older name `ns`."""
+    if "namespace" not in params and "ns" in params:
+        params = {"namespace": params["ns"]}
+    return info_param(params, "namespace", NAMESPACE_SIZE) or ""
+
+
+def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> SecondaryIndex:
+    """The index a sindex-create describes, checked as a server checks it (InfoError)."""
+    set_name = info_param(params, "set", SET_SIZE, False) or ""
+    context = info_param(params, "context", 4096, False) or ""
+    if context:
+        try:
+            base64.b64decode(context, validate=True)
+        except ValueError:
+            raise InfoError(info_error(ERR_PARAMETER, "'context' invalid base64")) from None
+    index_type = (info_param(params, "indextype", 16, False) or "DEFAULT").upper()
+    if index_type not in _INDEX_TYPES:
+        raise InfoError(INFO_BAD_INDEX_TYPE)
+    if index_type == "SET":
+        return SecondaryIndex(ns_name, index_name, set_name, "", "SET", "SET")
+    indexdata = info_param(params, "indexdata", 64, False)
+    key_type = info_param(params, "type", 16, False)
+    if (indexdata is None) == (key_type is None):
+        raise InfoError(info_error(ERR_PARAMETER, "both 'indexdata' and 'type' are "
+                                   + ("missing" if indexdata is None else "specified")))
+    if key_type is not None:
+        bin_name = info_param(params, "bin", BIN_SIZE, False)
+        expression = info_param(params, "exp", 16384, False)
+        if (bin_name is None) == (expression is None):
+            raise InfoError(info_error(ERR_PARAMETER, "both 'bin' and 'exp' are "
+                                       + ("missing" if bin_name is None else "specified")))
+        if expression is not None:
+            raise InfoError(INFO_EXPRESSION_INDEX_UNSUPPORTED)
+    else:
+        bin_name, comma, key_type = (indexdata or "").partition(",")
+        if not comma:
+            raise InfoError(info_error(ERR_PARAMETER, "'indexdata' missing bin type"))
+        if not bin_name:
+            raise InfoError(info_error(ERR_PARAMETER, "'indexdata' missing bin name"))
+        if len(bin_name.encode()) >= BIN_SIZE:
+            raise InfoError(info_error(ERR_PARAMETER, "'indexdata' bin name too long"))
+    key_type = (key_type or "").upper()
+    if key_type not in _KEY_TYPES:
+        raise InfoError(INFO_BAD_KEY_TYPE)
+    if index_type == "MAPKEYS" and key_type == "GEO2DSPHERE":
+        raise InfoError(INFO_BAD_MAPKEYS_TYPE)
+    return SecondaryIndex(ns_name, index_name, set_name, bin_name or "", key_type, index_type,
+                          context)
+
 
 def sindex_create(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`sindex-create:ns=...;indexname=...;...`"""
-    ns_name = params.get("namespace", params.get("ns", ""))
+    """`sindex-create:namespace=...;indexname=...;[set=...;][context=...;][indextype=...;]
+    bin=...;type=...` (or the older `indexdata=<bin>,<type>`)."""
+    index_name = info_param(params, "indexname", INDEX_NAME_SIZE) or ""
+    ns_name = _namespace_param(params)
+    index = _definition(params, index_name, ns_name)
     ns = store.namespaces.get(ns_name)
     if ns is None:
-        return INFO_NAMESPACE_NOT_FOUND
-    index_name = params.get("indexname", "")
-    if not index_name or len(index_name) > 255:
-        return INFO_INVALID_INDEX_NAME
-    if "exp" in params:
-        return INFO_EXPRESSION_INDEX_UNSUPPORTED
-    index_type = params.get("indextype", "DEFAULT").upper()
-    if "bin" in params:
-        bin_name, bin_type = params["bin"], params.get("type", "")
-    else:
-        bin_name, _, bin_type = params.get("indexdata", "").partition(",")
-    bin_type = bin_type.upper()
-    if index_type == "SET":
-        bin_name, bin_type = "", "SET"
-    elif not bin_name or bin_type not in ("NUMERIC", "INTEGER", "STRING", "BLOB",
-                                          "GEO2DSPHERE"):
-        return INFO_INVALID_INDEX_DEFINITION
-    if len(bin_name.encode()) > 15:
-        return INFO_BIN_NAME_TOO_LONG
-    if index_type not in ("DEFAULT", "LIST", "MAPKEYS", "MAPVALUES", "SET"):
-        return INFO_INVALID_INDEX_TYPE
-    index = SecondaryIndex(ns_name, index_name, params.get("set", ""), bin_name, bin_type,
-                           index_type, params.get("context", ""))
+        return "ok"
     with store.lock:
         existing = ns.sindexes.get(index_name)
         if existing is not None:
-            if existing.same_definition(index):
-                return "OK"
-            return INFO_INDEX_NAME_EXISTS
-        if any(s.same_definition(index) for s in ns.sindexes.values()):
-            return INFO_INDEX_DEFINITION_EXISTS
+            return "ok" if existing.same_definition(index) else INFO_INDEX_NAME_EXISTS
+        same = [s for s in ns.sindexes.values() if s.same_definition(index)]
+        if not same and len(ns.sindexes) >= MAX_INDEXES:
+            return INFO_INDEX_LIMIT
+        for old in same:  # a rename
+            del ns.sindexes[old.name]
         ns.sindexes[index_name] = index
-    return "OK"
+    return "ok"
 
 
 def sindex_delete(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`sindex-delete:ns=...;indexname=...`"""
-    ns = store.namespaces.get(params.get("namespace", params.get("ns", "")))
+    """`sindex-delete:namespace=...;indexname=...` (ok when there is no such index)."""
+    index_name = info_param(params, "indexname", INDEX_NAME_SIZE) or ""
+    ns = store.namespaces.get(_namespace_param(params))
+    if ns is not None:
+        with store.lock:
+            ns.sindexes.pop(index_name, None)
+    return "ok"
+
+
+def _local_namespace(store: "Store", params: Dict[str, str]) -> "Namespace":
+    ns = store.namespaces.get(_namespace_param(params))
     if ns is None:
-        return INFO_NAMESPACE_NOT_FOUND
-    with store.lock:
-        ns.sindexes.pop(params.get("indexname", ""), None)
-    return "OK"
+        raise InfoError(INFO_NAMESPACE_NOT_ON_NODE)
+    return ns
 
 
 def sindex_list(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`sindex-list` (also `sindex`), optionally for one namespace."""
-    only_ns = params.get("namespace", params.get("ns"))
+    """`sindex-list[:namespace=...]` (also `sindex`)."""
+    if "namespace" in params or "ns" in params:
+        selected = [_local_namespace(store, params)]
+    else:
+        selected = list(store.namespaces.values())
     entries = []
     with store.lock:
-        for ns in store.namespaces.values():
-            if only_ns and ns.name != only_ns:
-                continue
+        for ns in selected:
             for s in ns.sindexes.values():
                 entries.append(
-                    f"ns={s.namespace}:indexname={s.name}:set={s.set_name or 'NULL'}:"
-                    f"bin={s.bin_name or 'NULL'}:type={s.bin_type.lower()}:"
-                    f"indextype={s.index_type.lower()}:context={s.context or 'NULL'}:"
-                    f"exp=NULL:state=RW")
-    return "".join(e + ";" for e in entries)
+                    f"ns={s.namespace}:indexname={s.name}:set={s.set_name or 'null'}:"
+                    f"bin={s.bin_name or 'null'}:type={_canonical_type(s.bin_type).lower()}:"
+                    f"indextype={s.index_type.lower()}:context={s.context or 'null'}:"
+                    f"exp=null:state=RW")
+    return ";".join(entries)
 
 
 def sindex_stat_params(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`sindex-stat:ns=...;indexname=...`"""
-    return sindex_stat(store, params.get("namespace", params.get("ns", "")),
-                       params.get("indexname", ""))
+    """`sindex-stat:namespace=...;indexname=...`"""
+    index_name = info_param(params, "indexname", INDEX_NAME_SIZE) or ""
+    return _stats(store, _local_namespace(store, params), index_name)
 
 
 def sindex_stat(store: "Store", ns_name: str, index_name: str) -> str:
-    """Statistics of one index (`sindex/<ns>/<name>` and `sindex-stat`)."""
+    """Statistics of one index (`sindex/<ns>/<name>`)."""
     ns = store.namespaces.get(ns_name)
     if ns is None:
-        return INFO_NAMESPACE_NOT_FOUND
+        return "ns_type=unknown"
+    return _stats(store, ns, index_name)
+
+
+def _stats(store: "Store", ns: "Namespace", index_name: str) -> str:
     with store.lock:
         if index_name not in ns.sindexes:
             return INFO_NO_INDEX
-    return "keys=0;entries=0;memory_used=0;load_pct=100;loadtime=0;stat_gc_recs=0"
+    return ("entries=0;used_bytes=0;entries_per_bval=0;entries_per_rec=0;load_pct=100;"
+            "load_time=0;stat_gc_recs=0")
 
 
 def sindex_exists(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`sindex-exists:ns=...;indexname=...`"""
-    ns = store.namespaces.get(params.get("namespace", params.get("ns", "")))
+    """`sindex-exists:namespace=...;indexname=...`"""
+    index_name = info_param(params, "indexname", INDEX_NAME_SIZE) or ""
+    ns = _local_namespace(store, params)
     with store.lock:
-        return "true" if ns is not None and params.get("indexname") in ns.sindexes else "false"
+        return "true" if index_name in ns.sindexes else "false"

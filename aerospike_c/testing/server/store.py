@@ -134,7 +134,7 @@ class Store:
         self.namespaces: Dict[str, Namespace] = {
             name: Namespace(name, spec) for name, spec in specs.items()}
         self.lock = threading.RLock()
-        self.udfs: Dict[str, bytes] = {}
+        self.udfs: Dict[str, str] = {}  # module file name -> its metadata JSON (udf.py)
         self.jobs: Dict[Tuple[str, int], Job] = {}  # (node name, job id) -> job
 
     # -- messages ---------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import TYPE_CHECKING, Dict
+import json
+from typing import TYPE_CHECKING, Dict, Optional
 
 from .msg import Reply, encode_value_bin
-from .results import (ERR_UDF, INFO_UDF_FILE_NOT_FOUND, INFO_UDF_INVALID_CONTENT, INFO_UDF_INVALID_FILENAME,
+from .results import (ERR_UDF, INFO_UDF_CONTENT_TOO_LONG, INFO_UDF_INVALID_BASE64, INFO_UDF_INVALID_CONTENT,
+                      INFO_UDF_INVALID_CONTENT_LEN, INFO_UDF_INVALID_FILENAME, INFO_UDF_INVALID_TYPE,
                       INFO_UDF_NOT_FOUND, UDF_UNSUPPORTED)
 
 if TYPE_CHECKING:
@@ -24,18 +26,50 @@ def call_failure() -> Reply:
 
 
 # -- info commands ------------------------------------------------------------------------
+# A server keeps each module as cluster metadata: the JSON object {"content64": <the base64
+# content as sent>, "type": "LUA", "name": <filename>}; udf-list's hash is the SHA-1 (hex) of
+# that JSON text as the server's encoder writes it (", " and ": " separators, insertion order).
+
+#: Characters a module file name may hold (udf_filename_is_valid); it must not start with '.'.
+_FILENAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-$")
+#: The server's file name buffer (MAX_FILE_NAME_SZ).
+_FILENAME_SIZE = 128
+#: Largest module a server accepts (MAX_UDF_CONTENT_LENGTH), decoded.
+_MAX_CONTENT = 1024 * 1024
+
+
+def _filename(params: Dict[str, str]) -> Optional[str]:
+    """The `filename` parameter, None when missing or invalid (error=invalid_filename)."""
+    name = params.get("filename")
+    if (not name or len(name) >= _FILENAME_SIZE or name[0] == "."
+            or not set(name) <= _FILENAME_CHARS):
+        return None
+    return name
+
 
 def udf_put(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`udf-put:filename=...;content=<base64>;...`"""
-    filename = params.get("filename", "")
-    if not filename:
+    """`udf-put:filename=...;content=<base64>;content-len=...;udf-type=LUA;`"""
+    filename = _filename(params)
+    dot = filename.find(".") if filename is not None else -1
+    if filename is None or dot < 0 or dot == len(filename) - 1:
         return INFO_UDF_INVALID_FILENAME
-    try:
-        content = base64.b64decode(params.get("content", ""), validate=True)
-    except ValueError:
+    content_len = params.get("content-len", "")
+    if not content_len.isdigit() or int(content_len) % 4:
+        return INFO_UDF_INVALID_CONTENT_LEN
+    if params.get("udf-type", "LUA") != "LUA":
+        return INFO_UDF_INVALID_TYPE
+    content64 = params.get("content", "")
+    if len(content64) != int(content_len):
         return INFO_UDF_INVALID_CONTENT
+    if len(content64) // 4 * 3 > _MAX_CONTENT:
+        return INFO_UDF_CONTENT_TOO_LONG
+    try:
+        base64.b64decode(content64, validate=True)
+    except ValueError:
+        return INFO_UDF_INVALID_BASE64
+    metadata = json.dumps({"content64": content64, "type": "LUA", "name": filename})
     with store.lock:
-        store.udfs[filename] = content
+        store.udfs[filename] = metadata
     return "ok"
 
 
@@ -43,22 +77,28 @@ def udf_list(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
     """`udf-list`"""
     with store.lock:
         items = sorted(store.udfs.items())
-    return "".join(f"filename={name},hash={hashlib.sha1(content).hexdigest()},type=LUA;"
-                   for name, content in items)
+    return "".join(f"filename={name},hash={hashlib.sha1(metadata.encode()).hexdigest()},type=LUA;"
+                   for name, metadata in items)
 
 
 def udf_get(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
     """`udf-get:filename=...`"""
+    filename = _filename(params)
+    if filename is None:
+        return INFO_UDF_INVALID_FILENAME
     with store.lock:
-        content = store.udfs.get(params.get("filename", ""))
-    if content is None:
+        metadata = store.udfs.get(filename)
+    if metadata is None:
         return INFO_UDF_NOT_FOUND
-    return f"gen=1;type=LUA;content={base64.b64encode(content).decode()};"
+    return f"type=LUA;content={json.loads(metadata)['content64']};"
 
 
 def udf_remove(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
-    """`udf-remove:filename=...`"""
+    """`udf-remove:filename=...`: removing a module that does not exist answers ok too."""
+    filename = _filename(params)
+    if filename is None:
+        return INFO_UDF_INVALID_FILENAME
     with store.lock:
-        if store.udfs.pop(params.get("filename", ""), None) is None:
-            return INFO_UDF_FILE_NOT_FOUND
+        store.udfs.pop(filename, None)
     return "ok"
+

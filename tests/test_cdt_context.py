@@ -63,7 +63,7 @@ def test_a_removal_through_create_items_that_find_nothing_is_a_no_op(client, key
 
 
 def test_bad_context_codes(client, key):  # noqa: F811
-    client.put(key, {"l": [["hey", [1, 2, 3]]], "m": {"a": {"b": 1}}})
+    client.put(key, {"l": [["hey", [1, 2, 3]]], "m": {"a": {"b": "one"}}})
     on_int = [("list_index", 0), ("list_index", 1), ("list_index", 0)]  # ends at the int 1
     cases = [
         (ops.list_size("l", ctx=on_int), asc.AEROSPIKE_ERR_BIN_INCOMPATIBLE_TYPE),
@@ -72,6 +72,8 @@ def test_bad_context_codes(client, key):  # noqa: F811
         (ops.map_size("m", ctx=[("map_index", 0), ("map_index", 0), ("map_index", 0)]),
          asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE),
         (ops.list_increment("l", 0, 1, ctx=[("list_index", 0)]), asc.AEROSPIKE_ERR_REQUEST_INVALID),
+        (ops.map_size("m", ctx=[("map_key", "a"), ("map_key", "b")]), asc.AEROSPIKE_ERR_REQUEST_INVALID),
+        (ops.map_increment("m", "b", 1, ctx=[("map_key", "a")]), asc.AEROSPIKE_ERR_REQUEST_INVALID),
         (ops.list_append("l", 1, ctx=[("list_index", 5)]), asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE),
     ]
     for operation, code in cases:

@@ -83,8 +83,11 @@ def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
         except NoTarget:
             return current, NO_RESULT
     if is_map and not isinstance(target, CdtMap) or not is_map and not isinstance(target, CdtList):
-        # Through a context, a modify answers PARAMETER where a read answers INCOMPATIBLE_TYPE.
-        raise CommandError(ERR_PARAMETER if modify and ctx is not None else ERR_INCOMPATIBLE_TYPE,
+        # The codes a server answers (Python client's test_nested_cdt_ctx): a list read on an
+        # element of another type through a context INCOMPATIBLE_TYPE, any other CDT
+        # operation PARAMETER; a top-level bin of another type INCOMPATIBLE_TYPE.
+        wrong_element = ctx is not None and (modify or is_map)
+        raise CommandError(ERR_PARAMETER if wrong_element else ERR_INCOMPATIBLE_TYPE,
                            "operation does not fit the element type")
     if isinstance(target, CdtMap):
         result = map_op(target, command, args)

@@ -10,7 +10,7 @@ from typing import Any, Dict, Sequence
 from . import particles
 from .cdt_select import NO_RESULT, RANK_SELECTORS, arg, int_arg, inverted, select, selection_result
 from .particles import INFINITY, WILDCARD, CdtMap, order_key
-from .results import ERR_ELEMENT_EXISTS, ERR_ELEMENT_NOT_FOUND, ERR_INCOMPATIBLE_TYPE, ERR_PARAMETER, CommandError
+from .results import ERR_ELEMENT_EXISTS, ERR_ELEMENT_NOT_FOUND, ERR_PARAMETER, CommandError
 
 # Map write flags.
 MAP_CREATE_ONLY = 1
@@ -99,7 +99,7 @@ def map_op(mp: CdtMap, command: int, args: Sequence[Any]) -> Any:
             raise CommandError(ERR_PARAMETER, "increment must be numeric")
         current = mp.get(key, 0)
         if type(current) not in (int, float):
-            raise CommandError(ERR_INCOMPATIBLE_TYPE, "value is not numeric")
+            raise CommandError(ERR_PARAMETER, "value is not numeric")  # as a server answers
         new = current + delta if command == 73 else current - delta
         new = particles.to_int64(new) if type(new) is int else float(new)
         _map_put(mp, key, new, 0)

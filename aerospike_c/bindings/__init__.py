@@ -90,3 +90,13 @@ __all__ += (
     _as_val_all + _as_key_all + _as_record_all + _as_policy_all + _as_operations_all
     + _as_cdt_ctx_all + _as_list_operations_all + _as_map_operations_all + _aerospike_key_all
 )
+
+# Versions, bins and record iterators.
+from .as_version import *  # noqa: E402,F401,F403
+from .as_version import __all__ as _as_version_all  # noqa: E402
+from .as_bin import *  # noqa: E402,F401,F403
+from .as_bin import __all__ as _as_bin_all  # noqa: E402
+from .as_record_iterator import *  # noqa: E402,F401,F403
+from .as_record_iterator import __all__ as _as_record_iterator_all  # noqa: E402
+
+__all__ += _as_version_all + _as_bin_all + _as_record_iterator_all

@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
 
 import aerospike_c as asc
-from multi_record_fixtures import NAMESPACE, client, fill, set_name, unique_set  # noqa: F401
+from multi_record_fixtures import (  # noqa: F401 - pytest fixtures
+    NAMESPACE, client, fill, index_names, set_name, unique_set,
+)
 
 
 # -- as_record.h, as_record_iterator.h, as_bin.h -------------------------------------------------
@@ -352,20 +355,12 @@ def test_stop_on_interrupt_takes_a_bool():
 
 
 # -- aerospike_index.h, as_query.h ---------------------------------------------------------------------
-def index_names(client):
-    names = set()
-    for value in client.info_all("sindex-list").values():
-        for entry in filter(None, value.split(";")):
-            fields = dict(part.split("=", 1) for part in entry.split(":") if "=" in part)
-            names.add(fields.get("indexname"))
-    return names
-
-
 def wait_for_index(client, name):
+    """Poll sindex-list until every node lists the index (SMD spreads it after the create)."""
     for _ in range(200):
         if name in index_names(client):
             return
-        client.info_all("sindex-list")
+        time.sleep(0.05)
     raise AssertionError(f"index {name} never appeared")
 
 

@@ -28,7 +28,7 @@ from .as_config import c_str
 from .as_cdt_ctx import as_cdt_ctx, as_cdt_ctx_from_bytes, as_cdt_ctx_to_bytes, ctx_arg
 from .as_partition_filter import partitions_status_field
 from .as_scan import (
-    Operated, _get_ops, _set_ops, names_arg, param_error, select_bin, select_init,
+    Operated, _get_ops, _set_ops, compare, names_arg, param_error, select_bin, select_init,
     set_partitions, set_udf_call, succeeded, to_bytes,
 )
 from .as_val import check_int64
@@ -239,9 +239,8 @@ def as_query_to_bytes(query: as_query) -> bytes:
 
 def as_query_compare(q1: as_query, q2: as_query) -> bool:
     """as_query_compare(): whether two queries have the same fields (as C compares them)."""
-    with _query(q1, "as_query_compare")._use("as_query_compare") as p1, \
-            _query(q2, "as_query_compare")._use("as_query_compare") as p2:
-        return bool(lib.as_query_compare(p1, p2))
+    return compare(lib.as_query_compare, _query(q1, "as_query_compare"),
+                   _query(q2, "as_query_compare"), "as_query_compare")
 
 
 def as_query_apply(query: as_query, module: str, function: str, arglist: Any) -> bool:

@@ -241,8 +241,13 @@ def as_scan_to_bytes(scan: as_scan) -> bytes:
         return to_bytes(lib.as_scan_to_bytes, ptr, "as_scan_to_bytes")
 
 
+def compare(c_function: Any, first: Any, second: Any, what: str) -> bool:
+    """as_scan/query_compare(): C's field-by-field comparison of two live objects."""
+    with first._use(what) as p1, second._use(what) as p2:
+        return bool(c_function(p1, p2))
+
+
 def as_scan_compare(s1: as_scan, s2: as_scan) -> bool:
     """as_scan_compare(): whether two scans have the same fields (as C compares them)."""
-    with _scan(s1, "as_scan_compare")._use("as_scan_compare") as p1, \
-            _scan(s2, "as_scan_compare")._use("as_scan_compare") as p2:
-        return bool(lib.as_scan_compare(p1, p2))
+    return compare(lib.as_scan_compare, _scan(s1, "as_scan_compare"),
+                   _scan(s2, "as_scan_compare"), "as_scan_compare")

@@ -333,6 +333,27 @@ def test_reload_tls_config_without_tls_is_a_tls_error(client):
         asc.aerospike_reload_tls_config(client.aerospike)
 
 
+def test_reload_tls_config_over_tls(tmp_path):
+    from testing.cluster_helpers import self_signed_certificate
+    from aerospike_c.testing import EmbeddedCluster
+
+    certfile, keyfile = self_signed_certificate(tmp_path)
+    with EmbeddedCluster(nodes=1, tls_certfile=certfile, tls_keyfile=keyfile) as cluster:
+        config = asc.as_config_init()
+        for host, port in cluster.hosts:
+            asc.as_config_tls_add_host(config, host, "localhost", port)
+        config.tls.enable = True
+        asc.as_config_tls_set_cafile(config, certfile)
+        as_ = asc.aerospike_init(config)
+        asc.aerospike_connect(as_)
+        try:
+            asc.aerospike_reload_tls_config(as_)  # nothing to reload but the CA: OK
+            assert asc.aerospike_cluster_is_connected(as_)
+        finally:
+            asc.aerospike_close(as_)
+            asc.aerospike_destroy(as_)
+
+
 def test_reload_tls_config_needs_a_connected_instance():
     as_ = asc.aerospike_init(asc.as_config_init())
     with pytest.raises(asc.LifecycleError):

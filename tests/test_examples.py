@@ -15,7 +15,7 @@ TIMEOUT_S = 120
 
 # One name per examples/<name>.py (append new examples here).
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
-            "batch_get", "scan", "query", "info"]
+            "batch_get", "scan", "query", "info", "connect", "expire"]
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
@@ -40,3 +40,16 @@ def test_examples_start_an_embedded_cluster_without_hosts() -> None:
 def test_every_example_file_is_run_by_this_module() -> None:
     on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
     assert on_disk == set(EXAMPLES)  # each example is exercised by the test above
+
+
+def test_connect_example_over_tls(tmp_path: Path) -> None:
+    from testing.cluster_helpers import self_signed_certificate
+    from aerospike_c.testing import EmbeddedCluster
+
+    certfile, keyfile = self_signed_certificate(tmp_path)
+    with EmbeddedCluster(nodes=1, tls_certfile=certfile, tls_keyfile=keyfile) as cluster:
+        hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+        result = run_example("connect", "--hosts", hosts, "--ca-file", certfile,
+                             "--tls-name", "localhost")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "using TLS" in result.stdout and "connect example successfully completed" in result.stdout

@@ -68,6 +68,7 @@ CDEF_HEADERS = [
     "as_list_operations.h",
     "as_map_operations.h",
     "aerospike_key.h",
+    "as_info.h",
     "aerospike_info.h",
     "as_udf.h",
     "aerospike_udf.h",

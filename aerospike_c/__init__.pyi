@@ -591,6 +591,8 @@ __all__ = [
     "as_geo_within",
     "as_index_datatype",
     "as_index_type",
+    "as_info_parse_multi_response",
+    "as_info_parse_single_response",
     "as_integer_equals",
     "as_integer_range",
     "as_job_info",

@@ -211,6 +211,29 @@ def test_cdt_ctx_from_bytes_survives_random_input_in_a_subprocess():
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
+# -- as_info.h ----------------------------------------------------------------------------------------
+def test_info_response_parsing():
+    assert asc.as_info_parse_single_response("build\t8.1.0.0\n") == "8.1.0.0"
+    for bad in ("build 8.1.0.0\n", "build\t8.1.0.0", ""):
+        with pytest.raises(asc.ClientError):
+            asc.as_info_parse_single_response(bad)
+    assert asc.as_info_parse_multi_response("node\tBB9\nbuild\t8.1.0.0\n") == [
+        ("node", "BB9"), ("build", "8.1.0.0")]
+    assert asc.as_info_parse_multi_response("a\t1\nlonely\nb\t2") == [
+        ("a", "1"), ("lonely", ""), ("b", "2")]
+    assert asc.as_info_parse_multi_response("") == []
+    with pytest.raises(TypeError):
+        asc.as_info_parse_multi_response(b"node\tx\n")
+
+
+def test_info_parsing_of_a_server_response(client):
+    response = asc.aerospike_info_any(client.aerospike, None, "node\nbuild\n")
+    names = [name for name, _ in asc.as_info_parse_multi_response(response)]
+    assert names == ["node", "build"]
+    build = asc.as_info_parse_single_response(asc.aerospike_info_any(client.aerospike, None, "build"))
+    assert asc.as_version_from_string(build).major >= 4
+
+
 # -- as_policy.h, aerospike.h policy defaults ---------------------------------------------------
 def test_policy_copies_are_independent():
     src = asc.as_policy_write_init()

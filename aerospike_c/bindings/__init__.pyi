@@ -94,6 +94,10 @@ from .as_metrics import (
 )
 from .constants import *
 from .enums import *
+from .as_info import (
+    as_info_parse_multi_response as as_info_parse_multi_response,
+    as_info_parse_single_response as as_info_parse_single_response,
+)
 from .aerospike_info import (
     aerospike_info_any as aerospike_info_any,
     aerospike_info_foreach as aerospike_info_foreach,
@@ -1487,6 +1491,8 @@ __all__ = [
     "as_geo_within",
     "as_index_datatype",
     "as_index_type",
+    "as_info_parse_multi_response",
+    "as_info_parse_single_response",
     "as_integer_equals",
     "as_integer_range",
     "as_job_info",

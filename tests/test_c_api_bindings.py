@@ -325,8 +325,9 @@ def test_metrics_labels_and_report_dir(tmp_path):
     assert policy.labels == []
     asc.as_metrics_policy_set_report_dir(policy, str(tmp_path))
     assert policy.report_dir == str(tmp_path)
-    with pytest.raises(ValueError):
-        asc.as_metrics_policy_set_report_dir(policy, "d" * 300)
+    for bad in ("d" * 300, ""):  # C reads report_dir[strlen - 1]
+        with pytest.raises(ValueError):
+            asc.as_metrics_policy_set_report_dir(policy, bad)
     with pytest.raises(TypeError):
         asc.as_metrics_policy_set_labels(policy, [("a",)])
     asc.as_metrics_policy_destroy(policy)

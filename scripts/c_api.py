@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Set, Tuple
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
 C_CLIENT = ROOT / "vendor" / "aerospike-client-c"

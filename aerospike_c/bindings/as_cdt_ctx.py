@@ -11,6 +11,7 @@ be destroyed once the operations are built.
 """
 from __future__ import annotations
 
+import base64 as b64
 import binascii
 import builtins
 from collections.abc import Sequence
@@ -197,7 +198,7 @@ def as_cdt_ctx_from_base64(base64: str) -> as_cdt_ctx:
     if not isinstance(base64, str):
         raise TypeError(f"base64 must be a str, not {type(base64).__name__}")
     try:
-        data = binascii.a2b_base64(base64.encode("ascii"), strict_mode=True)
+        data = b64.b64decode(base64.encode("ascii"), validate=True)
     except (UnicodeEncodeError, binascii.Error) as exc:
         raise _param_error(f"as_cdt_ctx_from_base64: not base64 ({exc})") from None
     return as_cdt_ctx_from_bytes(data)

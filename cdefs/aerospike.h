@@ -16,3 +16,6 @@ bool aerospike_cluster_is_connected(aerospike* as);
 as_status aerospike_truncate(aerospike* as, as_error* err, as_policy_info* policy,
     const char* ns, const char* set, uint64_t before_nanos);
 as_status aerospike_reload_tls_config(aerospike* as, as_error* err);
+void aerospike_stop_on_interrupt(bool stop);
+as_status aerospike_set_xdr_filter(aerospike* as, as_error* err, as_policy_info* policy,
+    const char* dc, const char* ns, const char* filter_b64);

@@ -42,3 +42,5 @@ typedef struct as_cluster_stats_s {
 void aerospike_stats(aerospike* as, as_cluster_stats* stats);
 void aerospike_stats_destroy(as_cluster_stats* stats);
 char* aerospike_stats_to_string(as_cluster_stats* stats);
+void aerospike_node_stats(as_node* node, as_node_stats* stats);
+void aerospike_node_stats_destroy(as_node_stats* stats);

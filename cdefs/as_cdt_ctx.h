@@ -32,3 +32,9 @@ void as_cdt_ctx_add_map_key_create(as_cdt_ctx* ctx, as_val* key, as_map_order or
 void as_cdt_ctx_add_map_value(as_cdt_ctx* ctx, as_val* val);
 void as_cdt_ctx_add_map_keys_in(as_cdt_ctx* ctx, as_list* keys);
 void as_cdt_ctx_add_all_children(as_cdt_ctx* ctx);
+uint32_t as_cdt_ctx_byte_capacity(const as_cdt_ctx* ctx);
+uint32_t as_cdt_ctx_to_bytes(const as_cdt_ctx* ctx, uint8_t* bytes, uint32_t capacity);
+bool as_cdt_ctx_from_bytes(as_cdt_ctx* ctx, const uint8_t* bytes, uint32_t size);
+uint32_t as_cdt_ctx_base64_capacity(const as_cdt_ctx* ctx);
+bool as_cdt_ctx_to_base64(const as_cdt_ctx* ctx, char* base64, uint32_t capacity);
+bool as_cdt_ctx_from_base64(as_cdt_ctx* ctx, const char* base64);

@@ -17,3 +17,10 @@ void as_metrics_policy_init(as_metrics_policy* policy);
 void as_metrics_policy_destroy(as_metrics_policy* policy);
 as_status aerospike_enable_metrics(struct aerospike_s* as, as_error* err, const as_metrics_policy* policy);
 as_status aerospike_disable_metrics(struct aerospike_s* as, as_error* err);
+typedef struct {
+    char* name;
+    char* value;
+} as_metrics_label;
+
+void as_metrics_policy_destroy_labels(as_metrics_policy* policy);
+void as_metrics_policy_add_label(as_metrics_policy* policy, const char* name, const char* value);

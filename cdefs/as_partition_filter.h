@@ -28,3 +28,6 @@ void as_partition_filter_set_all(as_partition_filter* pf);
 void as_partition_filter_set_id(as_partition_filter* pf, uint32_t part_id);
 void as_partition_filter_set_after(as_partition_filter* pf, as_digest* digest);
 void as_partition_filter_set_range(as_partition_filter* pf, uint32_t begin, uint32_t count);
+void as_partition_filter_set_partitions(as_partition_filter* pf, as_partitions_status* parts_all);
+as_partitions_status* as_partitions_status_reserve(as_partitions_status* parts_all);
+void as_partitions_status_release(as_partitions_status* parts_all);

@@ -244,3 +244,6 @@ as_policy_admin* as_policy_admin_init(as_policy_admin* p);
 as_policy_txn_verify* as_policy_txn_verify_init(as_policy_txn_verify* p);
 as_policy_txn_roll* as_policy_txn_roll_init(as_policy_txn_roll* p);
 as_policies* as_policies_init(as_policies* p);
+void as_policy_base_read_init(as_policy_base* p);
+void as_policy_base_write_init(as_policy_base* p);
+void as_policy_base_query_init(as_policy_base* p);

@@ -52,3 +52,11 @@ bool as_query_apply(as_query* query, const char* module, const char* function,
     const as_list* arglist);
 void as_query_set_paginate(as_query* query, bool paginate);
 bool as_query_is_done(as_query* query);
+void as_query_set_partitions(as_query* query, as_partitions_status* parts_all);
+bool as_query_to_bytes(const as_query* query, uint8_t** bytes, uint32_t* bytes_size);
+bool as_query_from_bytes(as_query* query, const uint8_t* bytes, uint32_t bytes_size);
+bool as_query_compare(as_query* a, as_query* b);
+bool as_query_where_with_ctx(as_query* query, const char* bin, struct as_cdt_ctx* ctx,
+    as_predicate_type type, as_index_type itype, as_index_datatype dtype, ...);
+bool as_query_where_with_index_name(as_query* query, const char* index_name,
+    as_predicate_type type, as_index_type itype, as_index_datatype dtype, ...);

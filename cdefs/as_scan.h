@@ -41,3 +41,7 @@ bool as_scan_set_concurrent(as_scan* scan, bool concurrent);
 bool as_scan_apply_each(as_scan* scan, const char* module, const char* function, as_list* arglist);
 void as_scan_set_paginate(as_scan* scan, bool paginate);
 bool as_scan_is_done(as_scan* scan);
+void as_scan_set_partitions(as_scan* scan, as_partitions_status* parts_all);
+bool as_scan_to_bytes(const as_scan* scan, uint8_t** bytes, uint32_t* bytes_size);
+bool as_scan_from_bytes(as_scan* scan, const uint8_t* bytes, uint32_t bytes_size);
+bool as_scan_compare(as_scan* a, as_scan* b);

@@ -6,3 +6,6 @@ typedef struct as_vector_s {
     uint32_t item_size;
     uint32_t flags;
 } as_vector;
+
+void as_vector_init(as_vector* vector, uint32_t item_size, uint32_t capacity);
+void as_vector_destroy(as_vector* vector);

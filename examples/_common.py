@@ -55,15 +55,22 @@ def parse_args(description: str, argv: Optional[List[str]] = None,
 
 
 @contextmanager
+def example_hosts(args: argparse.Namespace) -> Iterator[str]:
+    """The seed hosts "HOST:PORT[,...]": --hosts, else an embedded cluster's (stopped on exit)."""
+    if args.hosts is not None:
+        yield args.hosts
+        return
+    from aerospike_c.testing import EmbeddedCluster
+    with EmbeddedCluster(nodes=args.nodes) as cluster:
+        yield ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+
+
+@contextmanager
 def example_cluster(args: argparse.Namespace) -> Iterator[Any]:
     """A connected `aerospike` instance (example_connect_to_aerospike); closed and destroyed
     on exit (example_cleanup), after removing the test record."""
     with ExitStack() as stack:
-        hosts = args.hosts
-        if hosts is None:
-            from aerospike_c.testing import EmbeddedCluster
-            cluster = stack.enter_context(EmbeddedCluster(nodes=args.nodes))
-            hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+        hosts = stack.enter_context(example_hosts(args))
         config = asc.as_config_init()
         asc.as_config_add_hosts(config, hosts, 3000)
         as_ = asc.aerospike_init(config)

@@ -39,3 +39,13 @@ def fill(client: asc.Client, set_name: str, count: int) -> None:
     """Write records 0..count-1 of `set_name`: bins i (the number) and s ("s<i mod 10>")."""
     for i in range(count):
         client.put((NAMESPACE, set_name, i), {"i": i, "s": f"s{i % 10}"})
+
+
+def index_names(client: asc.Client) -> set:
+    """Index names every node reports (sindex-list, understood by every server version)."""
+    names = set()
+    for value in client.info_all("sindex-list").values():
+        for entry in filter(None, value.split(";")):
+            fields = dict(part.split("=", 1) for part in entry.split(":") if "=" in part)
+            names.add(fields.get("indexname"))
+    return names

@@ -6,17 +6,7 @@ import uuid
 import pytest
 
 import aerospike_c as asc
-from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
-
-
-def index_names(client) -> set:
-    """Index names every node reports (sindex-list, understood by every server version)."""
-    names = set()
-    for value in client.info_all("sindex-list").values():
-        for entry in filter(None, value.split(";")):
-            fields = dict(part.split("=", 1) for part in entry.split(":") if "=" in part)
-            names.add(fields.get("indexname"))
-    return names
+from multi_record_fixtures import NAMESPACE, client, index_names, set_name  # noqa: F401 - fixtures
 
 
 @pytest.fixture

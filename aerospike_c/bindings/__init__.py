@@ -34,6 +34,8 @@ __all__ = (
 
 # Multi-record calls: info, secondary indexes, UDF modules, background jobs, truncate,
 # scans, queries and batches.
+from .as_info import *  # noqa: E402,F401,F403
+from .as_info import __all__ as _as_info_all  # noqa: E402
 from .aerospike_info import *  # noqa: E402,F401,F403
 from .aerospike_info import __all__ as _aerospike_info_all  # noqa: E402
 from .aerospike_index import *  # noqa: E402,F401,F403
@@ -60,7 +62,7 @@ from .aerospike_batch import *  # noqa: E402,F401,F403
 from .aerospike_batch import __all__ as _aerospike_batch_all  # noqa: E402
 
 __all__ += (
-    _aerospike_info_all + _aerospike_index_all + _aerospike_udf_all + _as_job_all
+    _as_info_all + _aerospike_info_all + _aerospike_index_all + _aerospike_udf_all + _as_job_all
     + _aerospike_truncate_all + _as_partition_filter_all + _as_scan_all
     + _aerospike_scan_all + _as_query_all + _aerospike_query_all + _as_batch_all
     + _aerospike_batch_all
@@ -90,3 +92,13 @@ __all__ += (
     _as_val_all + _as_key_all + _as_record_all + _as_policy_all + _as_operations_all
     + _as_cdt_ctx_all + _as_list_operations_all + _as_map_operations_all + _aerospike_key_all
 )
+
+# Versions, bins and record iterators.
+from .as_version import *  # noqa: E402,F401,F403
+from .as_version import __all__ as _as_version_all  # noqa: E402
+from .as_bin import *  # noqa: E402,F401,F403
+from .as_bin import __all__ as _as_bin_all  # noqa: E402
+from .as_record_iterator import *  # noqa: E402,F401,F403
+from .as_record_iterator import __all__ as _as_record_iterator_all  # noqa: E402
+
+__all__ += _as_version_all + _as_bin_all + _as_record_iterator_all

@@ -229,3 +229,9 @@ def enum_arg(name: str, value: Any, enum_name: str) -> int:
     except ValueError:
         raise ValueError(f"{name} must be one of {', '.join(m.name for m in enum_type)}; "
                          f"got {value}") from None
+
+
+def free_flag(free: Any, what: str) -> None:
+    """The `free` argument of C's `p` setters: a bool, and moot (the C side gets a copy)."""
+    if not isinstance(free, bool):
+        raise TypeError(f"{what}: free must be a bool, not {type(free).__name__}")

@@ -48,6 +48,14 @@ from .as_error import check, lifecycle_error, new_error
 __all__ = [
     "aerospike", "aerospike_init", "aerospike_new", "aerospike_connect", "aerospike_close",
     "aerospike_destroy", "aerospike_cluster_is_connected", "as_cluster_get_node_names",
+    "aerospike_reload_tls_config", "aerospike_stop_on_interrupt", "aerospike_load_config",
+    "aerospike_set_xdr_filter",
+    # as_policy_<kind>_default(as, &policy): a copy of as->config.policies.<field>
+    "as_policy_read_default", "as_policy_write_default", "as_policy_operate_default",
+    "as_policy_remove_default", "as_policy_apply_default", "as_policy_batch_parent_read_default",
+    "as_policy_batch_parent_write_default", "as_policy_batch_read_default",
+    "as_policy_batch_write_default", "as_policy_batch_apply_default",
+    "as_policy_batch_remove_default", "as_policy_scan_default", "as_policy_query_default",
 ]
 
 
@@ -408,3 +416,67 @@ def as_cluster_get_node_names(as_: aerospike) -> List[str]:
         return [ffi.string(names[0] + i * size).decode() for i in range(count[0])]
     finally:
         lib.free(names[0])
+
+
+def aerospike_reload_tls_config(as_: aerospike) -> None:
+    """aerospike_reload_tls_config(): re-read the TLS certificate and key files of a connected
+    instance (AEROSPIKE_ERR_TLS_ERROR when TLS is not enabled)."""
+    err = new_error()
+    with using(as_, "aerospike_reload_tls_config", connected=True) as ptr:
+        status = lib.aerospike_reload_tls_config(ptr, err)
+    check(status, err)
+
+
+def aerospike_stop_on_interrupt(stop: bool) -> None:
+    """aerospike_stop_on_interrupt(): whether a socket wait that a signal interrupts ends the
+    command (process-wide, default True)."""
+    if not isinstance(stop, bool):
+        raise TypeError(f"stop must be a bool, not {type(stop).__name__}")
+    lib.aerospike_stop_on_interrupt(stop)
+
+
+def aerospike_load_config(as_: aerospike) -> CStruct:
+    """aerospike_load_config(): the instance's own as_config (&as->config), as `as_.config`."""
+    if not isinstance(as_, aerospike):
+        raise TypeError(f"expected an aerospike instance, got {type(as_).__name__}")
+    return as_.config
+
+
+def aerospike_set_xdr_filter(as_: aerospike, policy: Any, dc: str, ns: str,
+                             filter_b64: str) -> None:
+    """aerospike_set_xdr_filter(): set (or with filter_b64 "null", remove) the XDR filter
+    expression of datacenter `dc` for namespace `ns`; the server's refusal raises."""
+    from ._calls import c_call, policy_arg
+    from .as_config import c_str
+    c_call(as_, "aerospike_set_xdr_filter", policy_arg(policy, "as_policy_info"),
+           c_str("dc", dc), c_str("ns", ns), c_str("filter_b64", filter_b64))
+
+
+
+def _default_getter(kind: str, field: str) -> Any:
+    name = f"as_policy_{kind}_default"
+
+    def default(as_: aerospike) -> Any:
+        from .as_policy import policy_from_config
+        aerospike_load_config(as_)  # checks the instance
+        return policy_from_config(as_, field)
+
+    default.__name__ = default.__qualname__ = name
+    default.__doc__ = (f"{name}(as, &policy): a copy of the instance's default policy "
+                       f"(as->config.policies.{field}).")
+    return default
+
+
+as_policy_read_default = _default_getter("read", "read")
+as_policy_write_default = _default_getter("write", "write")
+as_policy_operate_default = _default_getter("operate", "operate")
+as_policy_remove_default = _default_getter("remove", "remove")
+as_policy_apply_default = _default_getter("apply", "apply")
+as_policy_batch_parent_read_default = _default_getter("batch_parent_read", "batch")
+as_policy_batch_parent_write_default = _default_getter("batch_parent_write", "batch_parent_write")
+as_policy_batch_read_default = _default_getter("batch_read", "batch_read")
+as_policy_batch_write_default = _default_getter("batch_write", "batch_write")
+as_policy_batch_apply_default = _default_getter("batch_apply", "batch_apply")
+as_policy_batch_remove_default = _default_getter("batch_remove", "batch_remove")
+as_policy_scan_default = _default_getter("scan", "scan")
+as_policy_query_default = _default_getter("query", "query")

@@ -49,6 +49,7 @@ from .as_val import val_from_c
 from .asc_batch import new_record, rows_from_c
 
 __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create",
+           "as_batch_records_inita", "as_batch_read_inita", "as_batch_read_create",
            "as_batch_read_init", "as_batch_read_reserve", "as_batch_write_reserve",
            "as_batch_apply_reserve", "as_batch_remove_reserve", "as_batch_records_destroy",
            "as_batch_read_destroy", "aerospike_batch_read", "aerospike_batch_write",
@@ -238,6 +239,7 @@ def as_batch_records_init(capacity: int) -> as_batch_records:
 
 as_batch_records_create = as_batch_records_init
 as_batch_read_init = as_batch_records_init
+as_batch_records_inita = as_batch_read_inita = as_batch_read_create = as_batch_records_init
 
 
 def _reserve(records: Any, function: str, ctype: str) -> batch_record:

@@ -18,11 +18,13 @@ from .._aerospike import ffi, lib
 from ._calls import c_call, c_uint, enum_arg, policy_arg
 from ._cstruct import CStruct
 from .aerospike import _instance, aerospike, using
+from .as_cdt_ctx import ctx_arg
 from .as_config import c_str
 from .as_error import check, new_error
 
 __all__ = ["aerospike_index_create", "aerospike_index_create_complex",
-           "aerospike_index_create_wait", "aerospike_index_remove"]
+           "aerospike_index_create_wait", "aerospike_index_remove", "aerospike_index_create_ctx",
+           "aerospike_index_integer_create", "aerospike_index_string_create"]
 
 
 def aerospike_index_create_complex(as_: aerospike, policy: Any, ns: str, set: Optional[str],
@@ -43,6 +45,33 @@ def aerospike_index_create(as_: aerospike, policy: Any, ns: str, set: Optional[s
     """aerospike_index_create(): a default (scalar) index; returns the as_index_task."""
     return aerospike_index_create_complex(as_, policy, ns, set, bin_name, index_name,
                                           lib.AS_INDEX_TYPE_DEFAULT, dtype)
+
+
+def aerospike_index_create_ctx(as_: aerospike, policy: Any, ns: str, set: Optional[str],
+                               bin_name: str, index_name: str, itype: int, dtype: int,
+                               ctx: Any) -> CStruct:
+    """aerospike_index_create_ctx(): an index over the values at `ctx` (an as_cdt_ctx, None:
+    the bin itself) inside the bin; returns the as_index_task."""
+    task = ffi.new("as_index_task*")
+    c_call(as_, "aerospike_index_create_ctx", task, policy_arg(policy, "as_policy_info"),
+           c_str("ns", ns), c_str("set", set, allow_none=True), c_str("bin_name", bin_name),
+           c_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
+           enum_arg("dtype", dtype, "as_index_datatype"), ctx_arg(ctx))
+    return CStruct(task, _instance(as_), "as_index_task")
+
+
+def aerospike_index_integer_create(as_: aerospike, policy: Any, ns: str, set: Optional[str],
+                                   bin: str, name: str) -> None:  # noqa: A002 - C names
+    """aerospike_index_integer_create(): start building an integer index (no task, as in C)."""
+    aerospike_index_create_complex(as_, policy, ns, set, bin, name, lib.AS_INDEX_TYPE_DEFAULT,
+                                   lib.AS_INDEX_INTEGER)
+
+
+def aerospike_index_string_create(as_: aerospike, policy: Any, ns: str, set: Optional[str],
+                                  bin: str, name: str) -> None:  # noqa: A002 - C names
+    """aerospike_index_string_create(): start building a string index (no task, as in C)."""
+    aerospike_index_create_complex(as_, policy, ns, set, bin, name, lib.AS_INDEX_TYPE_DEFAULT,
+                                   lib.AS_INDEX_STRING)
 
 
 def aerospike_index_create_wait(task: CStruct, interval_ms: int) -> None:

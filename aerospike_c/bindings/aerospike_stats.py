@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List
 
 from .._aerospike import ffi, lib
+from ..exceptions import InvalidNodeError
 from .aerospike import aerospike, using
+from .as_status import as_status
 
 __all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "aerospike_stats",
-           "aerospike_stats_to_string"]
+           "aerospike_stats_to_string", "aerospike_cluster_stats", "aerospike_node_stats"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,31 @@ def aerospike_stats(as_: aerospike) -> as_cluster_stats:
             thread_pool_queued_tasks=c_stats.thread_pool_queued_tasks,
             recover_queue_size=c_stats.recover_queue_size,
         )
+
+
+def aerospike_cluster_stats(as_: aerospike) -> as_cluster_stats:
+    """aerospike_cluster_stats(as->cluster, &stats): aerospike_stats() of the instance's cluster
+    (Python has no as_cluster object: pass the instance)."""
+    return aerospike_stats(as_)
+
+
+def aerospike_node_stats(as_: aerospike, node: str) -> as_node_stats:
+    """aerospike_node_stats(node, &stats): the figures of the node named `node` (Python names
+    nodes, as aerospike_info_node() does); an unknown name raises InvalidNodeError."""
+    if not isinstance(node, str):
+        raise TypeError(f"node must be a node name (str), not {type(node).__name__}")
+    # The snapshot holds a reference on every node while it is open.
+    with _filled_stats(as_, "aerospike_node_stats") as c_stats:
+        for i in range(c_stats.nodes_size):
+            c_node = c_stats.nodes[i].node
+            if _text(lib.asc_node_name(c_node)) == node:
+                c_node_stats = ffi.new("as_node_stats*")
+                lib.aerospike_node_stats(c_node, c_node_stats)
+                try:
+                    return _node_stats(c_node_stats)
+                finally:
+                    lib.aerospike_node_stats_destroy(c_node_stats)
+    raise InvalidNodeError(as_status.AEROSPIKE_ERR_INVALID_NODE, f"Node not found: {node}")
 
 
 def aerospike_stats_to_string(as_: aerospike) -> str:

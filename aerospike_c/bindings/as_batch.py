@@ -25,7 +25,7 @@ from .as_scan import param_error
 from .as_status import as_status
 from .asc_batch import pack_keys
 
-__all__ = ["as_batch", "as_batch_init", "as_batch_new", "as_batch_destroy", "as_batch_keyat",
+__all__ = ["as_batch", "as_batch_init", "as_batch_new", "as_batch_inita", "as_batch_destroy", "as_batch_keyat",
            "as_batch_result"]
 
 
@@ -119,6 +119,7 @@ def as_batch_init(size: int) -> as_batch:
 
 
 as_batch_new = as_batch_init
+as_batch_inita = as_batch_init
 
 
 def as_batch_destroy(batch: as_batch) -> None:

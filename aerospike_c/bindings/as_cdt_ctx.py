@@ -11,11 +11,18 @@ be destroyed once the operations are built.
 """
 from __future__ import annotations
 
+import base64 as b64
+import binascii
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
+import msgpack
+
 from .._aerospike import ffi, lib
+from ..exceptions import ParamError
 from ._owned import OwnedStruct
+from .as_status import as_status
 from .as_val import val_to_c
 
 __all__ = [
@@ -23,7 +30,9 @@ __all__ = [
     "as_cdt_ctx_add_list_index", "as_cdt_ctx_add_list_index_create", "as_cdt_ctx_add_list_rank",
     "as_cdt_ctx_add_list_value", "as_cdt_ctx_add_map_index", "as_cdt_ctx_add_map_rank",
     "as_cdt_ctx_add_map_key", "as_cdt_ctx_add_map_key_create", "as_cdt_ctx_add_map_value",
-    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children",
+    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children", "as_cdt_ctx_inita",
+    "as_cdt_ctx_byte_capacity", "as_cdt_ctx_to_bytes", "as_cdt_ctx_from_bytes",
+    "as_cdt_ctx_base64_capacity", "as_cdt_ctx_to_base64", "as_cdt_ctx_from_base64",
 ]
 
 
@@ -55,12 +64,18 @@ def _ctx(ctx: Any) -> Any:
     return ctx._ptr
 
 
+def ctx_arg(ctx: Any) -> Any:
+    """The `as_cdt_ctx*` of a context argument; None is NULL (no context)."""
+    return ffi.NULL if ctx is None else _ctx(ctx)
+
+
 def as_cdt_ctx_init(capacity: int) -> as_cdt_ctx:
     """as_cdt_ctx_init(&ctx, capacity) / as_cdt_ctx_inita(): an empty context."""
     return as_cdt_ctx(capacity)
 
 
 as_cdt_ctx_create = as_cdt_ctx_init
+as_cdt_ctx_inita = as_cdt_ctx_init
 
 
 def as_cdt_ctx_destroy(ctx: as_cdt_ctx) -> None:
@@ -126,3 +141,92 @@ def as_cdt_ctx_add_map_keys_in(ctx: as_cdt_ctx, keys: Sequence[Any]) -> None:
 def as_cdt_ctx_add_all_children(ctx: as_cdt_ctx) -> None:
     """as_cdt_ctx_add_all_children(): every child of the current level."""
     lib.as_cdt_ctx_add_all_children(_ctx(ctx))
+
+
+# -- serialization: bytes (msgpack) and base64 ----------------------------------------------------
+def as_cdt_ctx_byte_capacity(ctx: as_cdt_ctx) -> int:
+    """as_cdt_ctx_byte_capacity(): the bytes as_cdt_ctx_to_bytes() needs (0: cannot pack)."""
+    return int(lib.as_cdt_ctx_byte_capacity(_ctx(ctx)))
+
+
+def as_cdt_ctx_to_bytes(ctx: as_cdt_ctx) -> bytes:
+    """as_cdt_ctx_to_bytes(): the context packed as msgpack (C: into a buffer of
+    as_cdt_ctx_byte_capacity() bytes); ParamError where C packs nothing."""
+    ptr = _ctx(ctx)
+    capacity = lib.as_cdt_ctx_byte_capacity(ptr)
+    buffer = ffi.new("uint8_t[]", max(capacity, 1))
+    size = lib.as_cdt_ctx_to_bytes(ptr, buffer, capacity) if capacity else 0
+    if not size:
+        raise _param_error("as_cdt_ctx_to_bytes: the context cannot be packed")
+    return bytes(ffi.buffer(buffer, size))
+
+
+def as_cdt_ctx_base64_capacity(ctx: as_cdt_ctx) -> int:
+    """as_cdt_ctx_base64_capacity(): the chars as_cdt_ctx_to_base64() needs, NUL included."""
+    return int(lib.as_cdt_ctx_base64_capacity(_ctx(ctx)))
+
+
+def as_cdt_ctx_to_base64(ctx: as_cdt_ctx) -> str:
+    """as_cdt_ctx_to_base64(): the packed context as base64 text."""
+    ptr = _ctx(ctx)
+    capacity = lib.as_cdt_ctx_base64_capacity(ptr)
+    buffer = ffi.new("char[]", max(capacity, 1))
+    if not capacity or not lib.as_cdt_ctx_to_base64(ptr, buffer, capacity):
+        raise _param_error("as_cdt_ctx_to_base64: the context cannot be packed")
+    return ffi.string(buffer).decode("ascii")
+
+
+def as_cdt_ctx_from_bytes(bytes: bytes) -> as_cdt_ctx:  # noqa: A002 - C name
+    """as_cdt_ctx_from_bytes(&ctx, bytes, size): a new context from as_cdt_ctx_to_bytes()
+    output; ParamError where C returns false. Items C would read as an expression pointer
+    (only a live context holds one), and boolean item values (which C 7.6.1 frees while the
+    context still holds them), are refused before C sees them."""
+    if not isinstance(bytes, (builtins.bytes, bytearray, memoryview)):
+        raise TypeError(f"bytes must be bytes, not {type(bytes).__name__}")
+    data = builtins.bytes(bytes)
+    _check_packed(data)
+    ctx = as_cdt_ctx(0)
+    lib.as_cdt_ctx_destroy(ctx._ptr)  # C initializes the context anew
+    if not lib.as_cdt_ctx_from_bytes(ctx._ptr, data, len(data)):
+        object.__setattr__(ctx, "_released", True)  # C freed it, or never initialized it
+        raise _param_error("as_cdt_ctx_from_bytes: not a packed context")
+    return ctx
+
+
+def as_cdt_ctx_from_base64(base64: str) -> as_cdt_ctx:
+    """as_cdt_ctx_from_base64(&ctx, base64): a new context from as_cdt_ctx_to_base64() text."""
+    if not isinstance(base64, str):
+        raise TypeError(f"base64 must be a str, not {type(base64).__name__}")
+    try:
+        data = b64.b64decode(base64.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error) as exc:
+        raise _param_error(f"as_cdt_ctx_from_base64: not base64 ({exc})") from None
+    return as_cdt_ctx_from_bytes(data)
+
+
+def _check_packed(data: builtins.bytes) -> None:
+    """Refuse what is not [type, value, ...] with integer types, or holds an expression item."""
+    unpacker = msgpack.Unpacker(raw=True, strict_map_key=False)
+    unpacker.feed(data)
+    try:
+        items = next(unpacker)
+    except Exception:  # noqa: BLE001 - any malformed msgpack
+        raise _param_error("as_cdt_ctx_from_bytes: not msgpack") from None
+    if not isinstance(items, list) or len(items) % 2:
+        raise _param_error("as_cdt_ctx_from_bytes: not a list of (type, value) pairs")
+    for c_type, value in zip(items[::2], items[1::2]):
+        if isinstance(c_type, bool) or not isinstance(c_type, int):
+            raise _param_error("as_cdt_ctx_from_bytes: an item type is not an integer")
+        if (c_type & 0xFFFFFFFF & ~_CTX_AND) == lib.AS_CDT_CTX_EXP:
+            raise _param_error("as_cdt_ctx_from_bytes: expression items cannot be read back")
+        if c_type & _CTX_VALUE and isinstance(value, bool):
+            # C 7.6.1 frees a boolean item value while the context still holds it.
+            raise _param_error("as_cdt_ctx_from_bytes: a boolean item value cannot be read back")
+
+
+_CTX_AND = 0x200  # AS_CDT_CTX_AND: an item combined with the one before
+_CTX_VALUE = 0x2  # AS_CDT_CTX_VALUE: the item holds an as_val
+
+
+def _param_error(message: str) -> ParamError:
+    return ParamError(as_status.AEROSPIKE_ERR_PARAM, message)

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._cstruct import CStruct, Owner, check_limits, field_offset, register_field
+from ._cstruct import CStruct, Owner, c_enum, check_limits, field_offset, register_field
 from .as_error import lifecycle_error
 from .as_status import as_status
 
@@ -34,6 +34,7 @@ __all__ = [
     "as_config_tls_set_cert_blacklist", "as_config_tls_set_keyfile",
     "as_config_tls_set_keyfile_pw", "as_config_tls_set_keystring",
     "as_config_tls_set_certfile", "as_config_tls_set_certstring", "config_ptr", "c_str",
+    "as_config_destroy", "as_auth_mode_from_string",
 ]
 
 
@@ -51,6 +52,8 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
         object.__setattr__(self, "_kept_fields", {})
 
     def _check_writable(self, what: str) -> None:
+        if self._spent_by is _DESTROYED:
+            raise lifecycle_error(f"{what}: this as_config was destroyed (as_config_destroy)")
         if self._spent_by is not None:
             raise lifecycle_error(
                 f"{what}: this as_config was given to aerospike_init() and belongs to that "
@@ -77,6 +80,29 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
         # Never given to a client: free the hosts and strings C allocated for it.
         if getattr(self, "_spent_by", True) is None:
             lib.as_config_destroy(self._ptr)
+
+
+_DESTROYED = Owner()  # the _spent_by of a config freed by as_config_destroy()
+
+
+def as_config_destroy(config: as_config) -> None:
+    """as_config_destroy(): free the hosts and strings of a config never given to
+    aerospike_init() (aerospike_destroy() frees that one); the config is unusable afterwards."""
+    if not isinstance(config, as_config):
+        raise TypeError(f"expected an as_config, got {type(config).__name__}")
+    config._check_writable("as_config_destroy")
+    object.__setattr__(config, "_spent_by", _DESTROYED)
+    lib.as_config_destroy(config._ptr)
+    config._keepalive.clear()
+
+
+def as_auth_mode_from_string(str: str) -> Any:  # noqa: A002 - C name
+    """as_auth_mode_from_string(&mode, str): the as_auth_mode named "internal", "external",
+    "external_insecure" or "pki" (any case); another name raises ParamError (C: false)."""
+    mode = ffi.new("as_auth_mode*")
+    if not lib.as_auth_mode_from_string(mode, c_str("str", str)):
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"unknown auth mode {str!r}")
+    return c_enum("as_auth_mode")(mode[0])
 
 
 def config_ptr(config: Any) -> Any:

@@ -23,6 +23,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
+from ._calls import free_flag
 from ._cstruct import CStruct, Owner
 from .as_error import check, new_error
 from .as_status import as_status
@@ -34,6 +35,7 @@ __all__ = [
     "as_key_init_digest", "as_key_init_value", "as_key_new", "as_key_new_int64",
     "as_key_new_str", "as_key_new_raw", "as_key_new_digest", "as_key_new_value",
     "as_key_destroy", "as_key_digest", "as_key_set_digest",
+    "as_key_init_strp", "as_key_init_rawp", "as_key_new_strp", "as_key_new_rawp",
 ]
 
 KeyTuple = Tuple[str, Optional[str], Any, Optional[bytes]]
@@ -160,7 +162,22 @@ def as_key_init_value(ns: str, set: Optional[str], value: Any) -> as_key:  # noq
     return new_key(ns, set, value)
 
 
+def as_key_init_strp(ns: str, set: Optional[str], value: str, free: bool) -> as_key:  # noqa: A002
+    """as_key_init_strp(&key, ns, set, value, free): a string key (copied, whatever `free` says)."""
+    free_flag(free, "as_key_init_strp")
+    return as_key_init_str(ns, set, value)
+
+
+def as_key_init_rawp(ns: str, set: Optional[str], value: bytes, size: int,  # noqa: A002
+                     free: bool) -> as_key:
+    """as_key_init_rawp(&key, ns, set, value, size, free): a bytes key of value[:size] (copied)."""
+    free_flag(free, "as_key_init_rawp")
+    return new_key(ns, set, sized_bytes(value, size, "as_key_init_rawp"))
+
+
 as_key_new = as_key_init
+as_key_new_strp = as_key_init_strp
+as_key_new_rawp = as_key_init_rawp
 as_key_new_int64 = as_key_init_int64
 as_key_new_str = as_key_init_str
 as_key_new_raw = as_key_init_raw

@@ -16,7 +16,7 @@ from typing import Any
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field
-from .as_operations import c_operation_wrappers
+from .as_operations import c_operation_wrappers, pointer_variant
 from .as_policy import _policy_class
 
 as_list_policy = _policy_class("as_list_policy")
@@ -55,3 +55,21 @@ register_field("as_list_policy", "flags", lambda view: view._ptr.flags, _set_fla
 _LIST_OPERATIONS = c_operation_wrappers(r"as_operations_(add_)?list_\w+")
 globals().update(_LIST_OPERATIONS)
 __all__ = ["as_list_policy", "as_list_policy_init", "as_list_policy_set"] + sorted(_LIST_OPERATIONS)
+
+as_operations_add_list_append_strp = pointer_variant(_LIST_OPERATIONS,
+                                                     "as_operations_add_list_append_str")
+as_operations_add_list_append_rawp = pointer_variant(_LIST_OPERATIONS,
+                                                     "as_operations_add_list_append_raw")
+as_operations_add_list_insert_strp = pointer_variant(_LIST_OPERATIONS,
+                                                     "as_operations_add_list_insert_str")
+as_operations_add_list_insert_rawp = pointer_variant(_LIST_OPERATIONS,
+                                                     "as_operations_add_list_insert_raw")
+as_operations_add_list_set_strp = pointer_variant(_LIST_OPERATIONS,
+                                                  "as_operations_add_list_set_str")
+as_operations_add_list_set_rawp = pointer_variant(_LIST_OPERATIONS,
+                                                  "as_operations_add_list_set_raw")
+__all__ += [
+    "as_operations_add_list_append_strp", "as_operations_add_list_append_rawp",
+    "as_operations_add_list_insert_strp", "as_operations_add_list_insert_rawp",
+    "as_operations_add_list_set_strp", "as_operations_add_list_set_rawp",
+]

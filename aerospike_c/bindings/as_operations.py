@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._calls import UsedStruct
+from ._calls import UsedStruct, free_flag
 from .as_record import bin_name
 from .as_status import as_status
 from ._cstruct import c_enum
@@ -34,7 +34,7 @@ from .as_val import bin_value_from_c, encode_str, val_to_c
 
 _OPERATOR = c_enum("as_operator")
 
-__all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_operations_destroy",
+__all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_operations_inita", "as_operations_destroy",
            "as_operations_has_write", "as_operations_consists_of_all_writes"]
 
 
@@ -92,6 +92,7 @@ def as_operations_init(nops: int) -> as_operations:
 
 
 as_operations_new = as_operations_init
+as_operations_inita = as_operations_init
 
 
 def as_operations_destroy(ops: as_operations) -> None:
@@ -231,11 +232,43 @@ def c_operation_wrappers(pattern: str, requires_policy: Tuple[str, ...] = ()
             if regex.fullmatch(name) and callable(getattr(lib, name))}
 
 
+def pointer_variant(wrappers: Dict[str, Callable[..., bool]], base_name: str) -> Callable[..., bool]:
+    """C's `..._strp`/`..._rawp` form of a `_str`/`_raw` wrapper: the same arguments and a
+    trailing `free` flag, which is checked and moot (the operation holds its own copy)."""
+    base = wrappers[base_name]
+    name = base_name + "p"
+
+    def variant(ops: Any, *args: Any) -> bool:
+        if not args:
+            raise TypeError(f"{name} takes a trailing free argument")
+        free_flag(args[-1], name)
+        return base(ops, *args[:-1])
+
+    variant.__name__ = variant.__qualname__ = name
+    variant.__doc__ = f"{name}(..., free): {base_name}() with C's free flag (copied either way)."
+    return variant
+
+
 _OPERATIONS = c_operation_wrappers(
     r"as_operations_add_(write|read|incr|prepend|append|touch|delete)\w*")
 _OPERATIONS.pop("as_operations_add_read_all_called", None)
 globals().update(_OPERATIONS)
 __all__ += sorted(_OPERATIONS)
+
+as_operations_add_write_strp = pointer_variant(_OPERATIONS, "as_operations_add_write_str")
+as_operations_add_write_geojson_strp = pointer_variant(_OPERATIONS,
+                                                       "as_operations_add_write_geojson_str")
+as_operations_add_write_rawp = pointer_variant(_OPERATIONS, "as_operations_add_write_raw")
+as_operations_add_append_strp = pointer_variant(_OPERATIONS, "as_operations_add_append_str")
+as_operations_add_append_rawp = pointer_variant(_OPERATIONS, "as_operations_add_append_raw")
+as_operations_add_prepend_strp = pointer_variant(_OPERATIONS, "as_operations_add_prepend_str")
+as_operations_add_prepend_rawp = pointer_variant(_OPERATIONS, "as_operations_add_prepend_raw")
+__all__ += [
+    "as_operations_add_write_strp", "as_operations_add_write_geojson_strp",
+    "as_operations_add_write_rawp", "as_operations_add_append_strp",
+    "as_operations_add_append_rawp", "as_operations_add_prepend_strp",
+    "as_operations_add_prepend_rawp",
+]
 
 
 def as_operations_add_read_all_called(ops: as_operations) -> bool:

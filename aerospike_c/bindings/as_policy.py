@@ -212,12 +212,77 @@ def policy_from_config(as_: Any, kind: str) -> Any:
     cls = _KINDS[kind]
     policy = cls()
     policy._ptr[0] = source
-    if kind in ("read", "write", "operate", "remove", "apply", "batch", "scan", "query"):
-        # The copy points at the config's expression/transaction; keep their owner alive.
-        policy._keep(as_)
+    # The copy may point at the config's expression/transaction; keep their owner alive.
+    policy._keep(as_)
     return policy
 
 
 def policy_with(policy: Any, fields: Mapping[str, Any]) -> Any:
     """Set fields on a policy view by C name (see the module doc); returns the policy."""
     return set_fields(policy, fields, shortcut="base")
+
+
+# -- copies and the base initializers -------------------------------------------------------------
+as_policy_base = _policy_class("as_policy_base")
+
+
+def _base_init(c_function: Any) -> Any:
+    policy = as_policy_base()
+    c_function(policy._ptr)
+    return policy
+
+
+def as_policy_base_read_init() -> Any:
+    """as_policy_base_read_init(&p): the timeouts and retries of a read (an as_policy_base)."""
+    return _base_init(lib.as_policy_base_read_init)
+
+
+def as_policy_base_write_init() -> Any:
+    """as_policy_base_write_init(&p): the timeouts and retries of a write."""
+    return _base_init(lib.as_policy_base_write_init)
+
+
+def as_policy_base_query_init() -> Any:
+    """as_policy_base_query_init(&p): the timeouts and retries of a query."""
+    return _base_init(lib.as_policy_base_query_init)
+
+
+def _copier(kind: str) -> Any:
+    cls = _KINDS[kind]
+    name = f"as_policy_{kind}_copy"
+
+    def copy(src: Any) -> Any:
+        if not isinstance(src, cls):
+            raise TypeError(f"{name}: src must be an {cls.ctype}, not {type(src).__name__}")
+        src._check_writable(name)
+        trg = cls()
+        trg._ptr[0] = src._ptr[0]  # *trg = *src, as in C
+        for obj in src._keepalive:  # the expression/transaction both now point at
+            trg._keep(obj)
+        return trg
+
+    copy.__name__ = copy.__qualname__ = name
+    copy.__doc__ = f"{name}(src, &trg): a new {cls.ctype} with every field of src."
+    return copy
+
+
+as_policy_read_copy = _copier("read")
+as_policy_write_copy = _copier("write")
+as_policy_operate_copy = _copier("operate")
+as_policy_remove_copy = _copier("remove")
+as_policy_apply_copy = _copier("apply")
+as_policy_batch_copy = _copier("batch")
+as_policy_scan_copy = _copier("scan")
+as_policy_query_copy = _copier("query")
+as_policy_info_copy = _copier("info")
+as_policy_admin_copy = _copier("admin")
+as_policy_txn_verify_copy = _copier("txn_verify")
+as_policy_txn_roll_copy = _copier("txn_roll")
+
+__all__ += [
+    "as_policy_base", "as_policy_base_read_init", "as_policy_base_write_init",
+    "as_policy_base_query_init", "as_policy_read_copy", "as_policy_write_copy",
+    "as_policy_operate_copy", "as_policy_remove_copy", "as_policy_apply_copy",
+    "as_policy_batch_copy", "as_policy_scan_copy", "as_policy_query_copy", "as_policy_info_copy",
+    "as_policy_admin_copy", "as_policy_txn_verify_copy", "as_policy_txn_roll_copy",
+]

@@ -25,15 +25,20 @@ from .._aerospike import ffi, lib
 from ._calls import enum_arg, owned_arg
 from ._cstruct import register_field
 from .as_config import c_str
+from .as_cdt_ctx import as_cdt_ctx, as_cdt_ctx_from_bytes, as_cdt_ctx_to_bytes, ctx_arg
+from .as_partition_filter import partitions_status_field
 from .as_scan import (
-    Operated, _get_ops, _set_ops, names_arg, param_error, select_bin, select_init, set_udf_call,
-    succeeded,
+    Operated, _get_ops, _set_ops, compare, names_arg, param_error, select_bin, select_init,
+    set_partitions, set_udf_call, succeeded, to_bytes,
 )
 from .as_val import check_int64
 
 __all__ = ["as_query", "as_query_init", "as_query_new", "as_query_destroy",
            "as_query_select_init", "as_query_select", "as_query_where_init", "as_query_where",
            "as_query_apply", "as_query_set_paginate", "as_query_is_done",
+           "as_query_select_inita", "as_query_where_inita", "as_query_set_partitions",
+           "as_query_to_bytes", "as_query_compare", "as_query_where_with_ctx",
+           "as_query_where_with_index_name", "as_blob_contains",
            "as_string_equals", "as_integer_equals", "as_integer_range", "as_blob_equals",
            "as_geo_within", "as_geo_contains", "as_equals", "as_range", "as_contains"]
 
@@ -48,6 +53,7 @@ class as_query(Operated):  # noqa: N801 - the C type's name
 
 
 register_field("as_query", "ops", _get_ops, _set_ops)
+register_field("as_query", "parts_all", partitions_status_field)
 
 
 def _query(query: Any, what: str) -> as_query:
@@ -82,6 +88,9 @@ def as_query_select(query: as_query, bin: str) -> bool:  # noqa: A002 - C name
                       "as_query_select")
 
 
+as_query_select_inita = as_query_select_init
+
+
 def as_query_where_init(query: as_query, n: int) -> bool:
     """as_query_where_init(): room for `n` predicates (once per query)."""
     return select_init(lib.as_query_where_init, _query(query, "as_query_where_init")._ptr, n,
@@ -89,6 +98,9 @@ def as_query_where_init(query: as_query, n: int) -> bool:
 
 
 # -- predicate macros ------------------------------------------------------------------------
+as_query_where_inita = as_query_where_init
+
+
 def as_string_equals(value: str) -> Tuple[int, int, int, str]:
     return lib.AS_PREDICATE_EQUAL, lib.AS_INDEX_TYPE_DEFAULT, lib.AS_INDEX_STRING, value
 
@@ -103,6 +115,12 @@ def as_integer_range(low: int, high: int) -> Tuple[int, int, int, int, int]:
 
 def as_blob_equals(value: bytes) -> Tuple[int, int, int, bytes]:
     return lib.AS_PREDICATE_EQUAL, lib.AS_INDEX_TYPE_DEFAULT, lib.AS_INDEX_BLOB, value
+
+
+def as_blob_contains(itype: int, value: bytes) -> Tuple[int, int, int, bytes]:
+    """as_blob_contains(LIST/MAPKEYS/MAPVALUES, value, size, free): a blob in a collection
+    (itype: AS_INDEX_TYPE_LIST ...)."""
+    return lib.AS_PREDICATE_EQUAL, itype, lib.AS_INDEX_BLOB, value
 
 
 def as_geo_within(geojson: str) -> Tuple[int, int, int, str]:
@@ -171,6 +189,58 @@ def as_query_where(query: as_query, bin: str, type: int, itype: int, dtype: int,
     return succeeded(lib.as_query_where(query._ptr, c_bin, c_type, c_itype, c_dtype, *args),
                      f"as_query_where: bin {bin!r} is too long or no room is left "
                      "(as_query_where_init)")
+
+
+def _where(c_function: Any, what: str, query: as_query, target: Any, c_ctx: Any, type: int,  # noqa: A002
+           itype: int, dtype: int, values: Tuple[Any, ...]) -> bool:
+    c_type = enum_arg("type", type, "as_predicate_type")
+    c_itype = enum_arg("itype", itype, "as_index_type")
+    c_dtype = enum_arg("dtype", dtype, "as_index_datatype")
+    args = _variadic(query, c_type, c_dtype, values)
+    head = [query._ptr, target] + ([] if c_ctx is None else [c_ctx])
+    return succeeded(c_function(*head, c_type, c_itype, c_dtype, *args),
+                     f"{what}: the name is too long or no room is left (as_query_where_init)")
+
+
+def as_query_where_with_ctx(query: as_query, bin: str, ctx: Any, type: int,  # noqa: A002
+                            itype: int, dtype: int, *values: Any) -> bool:
+    """as_query_where_with_ctx(): a predicate on the values at `ctx` (an as_cdt_ctx) inside
+    `bin`; the query keeps its own copy of the context."""
+    query = _query(query, "as_query_where_with_ctx")
+    if not isinstance(ctx, as_cdt_ctx):
+        raise TypeError(f"ctx must be an as_cdt_ctx, not {ctx.__class__.__name__}")
+    # The predicate points at the context until the query is destroyed: give it a copy.
+    own = as_cdt_ctx_from_bytes(as_cdt_ctx_to_bytes(ctx))
+    query._keep(own)
+    c_ctx = ctx_arg(own)
+    return _where(lib.as_query_where_with_ctx, "as_query_where_with_ctx", query,
+                  c_str("bin", bin), c_ctx, type, itype, dtype, values)
+
+
+def as_query_where_with_index_name(query: as_query, index_name: str, type: int,  # noqa: A002
+                                   itype: int, dtype: int, *values: Any) -> bool:
+    """as_query_where_with_index_name(): a predicate on the index named `index_name` (server 8.1+)."""
+    query = _query(query, "as_query_where_with_index_name")
+    return _where(lib.as_query_where_with_index_name, "as_query_where_with_index_name", query,
+                  c_str("index_name", index_name), None, type, itype, dtype, values)
+
+
+def as_query_set_partitions(query: as_query, parts_all: Any) -> None:
+    """as_query_set_partitions(): resume from another paginated query's parts_all."""
+    set_partitions(lib.as_query_set_partitions, _query(query, "as_query_set_partitions")._ptr,
+                   parts_all)
+
+
+def as_query_to_bytes(query: as_query) -> bytes:
+    """as_query_to_bytes(query, &bytes, &size): the query serialized by the C client."""
+    with _query(query, "as_query_to_bytes")._use("as_query_to_bytes") as ptr:
+        return to_bytes(lib.as_query_to_bytes, ptr, "as_query_to_bytes")
+
+
+def as_query_compare(q1: as_query, q2: as_query) -> bool:
+    """as_query_compare(): whether two queries have the same fields (as C compares them)."""
+    return compare(lib.as_query_compare, _query(q1, "as_query_compare"),
+                   _query(q2, "as_query_compare"), "as_query_compare")
 
 
 def as_query_apply(query: as_query, module: str, function: str, arglist: Any) -> bool:

@@ -35,7 +35,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._calls import UsedStruct
+from ._calls import UsedStruct, free_flag
 from .as_key import KeyTuple, key_to_python, remember
 from .as_status import as_status
 from .as_val import (
@@ -50,6 +50,10 @@ __all__ = [
     "as_record_set_nil", "as_record_get", "as_record_get_bool", "as_record_get_int64",
     "as_record_get_double", "as_record_get_str", "as_record_get_geojson_str",
     "as_record_get_bytes", "as_record_get_list", "as_record_get_map",
+    "as_record_inita", "as_record_get_integer", "as_record_get_as_double", "as_record_get_string",
+    "as_record_get_geojson", "as_record_set_integer", "as_record_set_as_double",
+    "as_record_set_string", "as_record_set_bytes", "as_record_set_geojson", "as_record_set_strp",
+    "as_record_set_geojson_strp", "as_record_set_rawp", "as_record_foreach",
 ]
 
 _NAME_MAX = lib.AS_BIN_NAME_MAX_LEN
@@ -335,3 +339,86 @@ def as_record_get_list(rec: as_record, name: str) -> Optional[List[Any]]:
 def as_record_get_map(rec: as_record, name: str) -> Optional[Dict[Any, Any]]:
     """as_record_get_map(): the bin's map, else None."""
     return _typed(rec, name, lib.AS_MAP)
+
+
+# -- the value-object getters and setters: Python values stand for as_integer, as_string ... -------
+def as_record_inita(nbins: int) -> as_record:
+    """as_record_inita(&rec, nbins): a record with room for nbins bins (as as_record_init)."""
+    return as_record_init(nbins)
+
+
+def as_record_get_integer(rec: as_record, name: str) -> Optional[int]:
+    """as_record_get_integer(): the bin's as_integer as an int, else None (C's NULL)."""
+    return _typed(rec, name, lib.AS_INTEGER)
+
+
+def as_record_get_as_double(rec: as_record, name: str) -> Optional[float]:
+    """as_record_get_as_double(): the bin's as_double as a float, else None."""
+    return _typed(rec, name, lib.AS_DOUBLE)
+
+
+def as_record_get_string(rec: as_record, name: str) -> Optional[str]:
+    """as_record_get_string(): the bin's as_string as a str, else None."""
+    return _typed(rec, name, lib.AS_STRING)
+
+
+def as_record_get_geojson(rec: as_record, name: str) -> Optional[GeoJSON]:
+    """as_record_get_geojson(): the bin's as_geojson as a GeoJSON, else None."""
+    return _typed(rec, name, lib.AS_GEOJSON)
+
+
+def as_record_set_integer(rec: as_record, name: str, value: int) -> bool:
+    """as_record_set_integer(): an integer bin (C: an as_integer*)."""
+    return _set_typed(rec, name, value, (int,), "as_record_set_integer")
+
+
+def as_record_set_as_double(rec: as_record, name: str, value: float) -> bool:
+    """as_record_set_as_double(): a double bin (C: an as_double*)."""
+    return _set_typed(rec, name, float(value) if type(value) is int else value, (float,),
+                      "as_record_set_as_double")
+
+
+def as_record_set_string(rec: as_record, name: str, value: str) -> bool:
+    """as_record_set_string(): a string bin (C: an as_string*)."""
+    return _set_typed(rec, name, value, (str,), "as_record_set_string")
+
+
+def as_record_set_bytes(rec: as_record, name: str, value: bytes) -> bool:
+    """as_record_set_bytes(): a bytes bin (C: an as_bytes*)."""
+    return as_record_set(rec, name, sized_bytes(value, None, f"bin {name!r}: as_record_set_bytes"))
+
+
+def as_record_set_geojson(rec: as_record, name: str, value: GeoJSON) -> bool:
+    """as_record_set_geojson(): a GeoJSON bin (C: an as_geojson*)."""
+    return _set_typed(rec, name, value, (GeoJSON,), "as_record_set_geojson")
+
+
+def as_record_set_strp(rec: as_record, name: str, value: str, free: bool) -> bool:
+    """as_record_set_strp(): a string bin; the record keeps its own copy whatever `free` says."""
+    free_flag(free, "as_record_set_strp")
+    return as_record_set_str(rec, name, value)
+
+
+def as_record_set_geojson_strp(rec: as_record, name: str, value: str, free: bool) -> bool:
+    """as_record_set_geojson_strp(): a GeoJSON bin (copied, whatever `free` says)."""
+    free_flag(free, "as_record_set_geojson_strp")
+    return as_record_set_geojson_str(rec, name, value)
+
+
+def as_record_set_rawp(rec: as_record, name: str, value: bytes, size: int, free: bool) -> bool:
+    """as_record_set_rawp(): a bytes bin of value[:size] (copied, whatever `free` says)."""
+    free_flag(free, "as_record_set_rawp")
+    return as_record_set_raw(rec, name, value, size)
+
+
+def as_record_foreach(rec: as_record, callback: Any, udata: Any = None) -> bool:
+    """as_record_foreach(): callback(name, value, udata) for each bin in order; a false return
+    (not None) stops it, and then this returns False, as C does. Bins are read first, so the
+    callback may change the record."""
+    if not callable(callback):
+        raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+    for name, value in bins_to_pairs(_record(rec)._ptr):
+        result = callback(name, value, udata)
+        if result is not None and not result:
+            return False
+    return True

@@ -22,12 +22,14 @@ from ..exceptions import ParamError
 from ._calls import UsedStruct, c_uint, owned_arg
 from ._cstruct import register_field
 from .as_config import c_str
+from .as_partition_filter import partitions_status_arg, partitions_status_field
 from .as_status import as_status
 from .as_val import new_val, val_to_c
 
 __all__ = ["as_scan", "as_scan_init", "as_scan_new", "as_scan_destroy", "as_scan_select_init",
            "as_scan_select", "as_scan_set_nobins", "as_scan_set_concurrent",
-           "as_scan_apply_each", "as_scan_set_paginate", "as_scan_is_done"]
+           "as_scan_apply_each", "as_scan_set_paginate", "as_scan_is_done", "as_scan_select_inita",
+           "as_scan_set_partitions", "as_scan_to_bytes", "as_scan_compare"]
 
 
 def param_error(message: str) -> ParamError:
@@ -132,6 +134,7 @@ class as_scan(Operated):  # noqa: N801 - the C type's name
 
 
 register_field("as_scan", "ops", _get_ops, _set_ops)
+register_field("as_scan", "parts_all", partitions_status_field)
 
 
 def _scan(scan: Any, what: str) -> as_scan:
@@ -158,6 +161,9 @@ def as_scan_select_init(scan: as_scan, n: int) -> bool:
     """as_scan_select_init(): room for `n` bin names (once per scan)."""
     return select_init(lib.as_scan_select_init, _scan(scan, "as_scan_select_init")._ptr, n,
                        "as_scan_select_init")
+
+
+as_scan_select_inita = as_scan_select_init
 
 
 def as_scan_select(scan: as_scan, bin: str) -> bool:  # noqa: A002 - C name
@@ -198,3 +204,50 @@ def as_scan_set_paginate(scan: as_scan, paginate: bool) -> None:
 def as_scan_is_done(scan: as_scan) -> bool:
     """as_scan_is_done(): a paginated scan has read every partition."""
     return bool(lib.as_scan_is_done(_scan(scan, "as_scan_is_done")._ptr))
+
+
+def set_partitions(c_function: Any, ptr: Any, parts_all: Any) -> None:
+    """as_scan/query_set_partitions(): C reserves parts_all and releases it on destroy; a
+    previous one is released first (C would leak it)."""
+    c_parts = partitions_status_arg(parts_all)
+    if ptr.parts_all != ffi.NULL:
+        lib.as_partitions_status_release(ptr.parts_all)
+        ptr.parts_all = ffi.NULL
+    c_function(ptr, c_parts)
+
+
+def as_scan_set_partitions(scan: as_scan, parts_all: Any) -> None:
+    """as_scan_set_partitions(): resume from another paginated scan's parts_all."""
+    set_partitions(lib.as_scan_set_partitions, _scan(scan, "as_scan_set_partitions")._ptr,
+                   parts_all)
+
+
+def to_bytes(c_function: Any, ptr: Any, what: str) -> bytes:
+    """The C client's serialization of a scan or query (freed here)."""
+    c_bytes = ffi.new("uint8_t**")
+    c_size = ffi.new("uint32_t*")
+    if not c_function(ptr, c_bytes, c_size):
+        raise param_error(f"{what}: the C client cannot serialize it")
+    try:
+        return bytes(ffi.buffer(c_bytes[0], c_size[0]))
+    finally:
+        lib.free(c_bytes[0])
+
+
+def as_scan_to_bytes(scan: as_scan) -> bytes:
+    """as_scan_to_bytes(scan, &bytes, &size): the scan serialized by the C client (what
+    other C clients' as_scan_from_bytes() read)."""
+    with _scan(scan, "as_scan_to_bytes")._use("as_scan_to_bytes") as ptr:
+        return to_bytes(lib.as_scan_to_bytes, ptr, "as_scan_to_bytes")
+
+
+def compare(c_function: Any, first: Any, second: Any, what: str) -> bool:
+    """as_scan/query_compare(): C's field-by-field comparison of two live objects."""
+    with first._use(what) as p1, second._use(what) as p2:
+        return bool(c_function(p1, p2))
+
+
+def as_scan_compare(s1: as_scan, s2: as_scan) -> bool:
+    """as_scan_compare(): whether two scans have the same fields (as C compares them)."""
+    return compare(lib.as_scan_compare, _scan(s1, "as_scan_compare"),
+                   _scan(s2, "as_scan_compare"), "as_scan_compare")

@@ -137,3 +137,14 @@ def test_cluster_stable_returns_the_cluster_key(aerospike_hosts, cluster_nodes):
     assert int(keys.pop(), 16) != 0
     wrong_size = f"cluster-stable:size={len(cluster_nodes) + 1}"
     assert request_info(aerospike_hosts[0], wrong_size)[wrong_size].startswith("ERROR")
+
+
+def test_namespace_config_names_the_ttl_settings(aerospike_hosts):
+    command = "get-config:context=namespace;namespace=test"
+    value = request_info(aerospike_hosts[0], command)[command]
+    config = dict(item.split("=", 1) for item in value.split(";") if "=" in item)
+    assert int(config["nsup-period"]) >= 0
+    assert config["allow-ttl-without-nsup"] in ("true", "false")
+    assert int(config["replication-factor"]) >= 1
+    missing = "get-config:context=namespace;namespace=no_such_namespace_x"
+    assert request_info(aerospike_hosts[0], missing)[missing].startswith("ERROR")

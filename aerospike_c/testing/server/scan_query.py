@@ -6,6 +6,7 @@ Background scans/queries (those that write) run in background.py.
 
 from __future__ import annotations
 
+import base64
 import struct
 from typing import Any, Iterator, List, Optional, Tuple
 
@@ -20,7 +21,7 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
 from .records import check_unsupported_fields, read_op, request_namespace
 from .results import (ERR_PARAMETER, ERR_UDF, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK,
                       UDF_UNSUPPORTED, CommandError)
-from .sindex import INDEX_TYPE_NAMES, find_index
+from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
 
 _U32 = struct.Struct(">I")
@@ -40,6 +41,13 @@ class Predicate:
         self.end = end
         self.index_type = index_type
         self.context = context
+
+    def use_index(self, index: SecondaryIndex) -> None:
+        """A query that names its index (FIELD_INDEX_NAME) sends no bin: it filters the
+        index's bin, collection type and context."""
+        self.bin_name = index.bin_name.encode()
+        self.index_type = {name: code for code, name in INDEX_TYPE_NAMES.items()}[index.index_type]
+        self.context = base64.b64decode(index.context) if index.context else None
 
     def matches(self, record: Record) -> bool:
         """True when the record's indexed value falls in the filter."""
@@ -157,8 +165,11 @@ class ScanRequest:
         if FIELD_INDEX_RANGE in msg.fields:
             self.predicate = parse_predicate(msg)
             predicate = self.predicate
-            find_index(self.ns, predicate.bin_name, predicate.ptype, predicate.index_type,
-                       predicate.context is not None, msg.fields.get(FIELD_INDEX_NAME))
+            index = find_index(self.ns, predicate.bin_name, predicate.ptype,
+                               predicate.index_type, predicate.context is not None,
+                               msg.fields.get(FIELD_INDEX_NAME))
+            if FIELD_INDEX_NAME in msg.fields:
+                predicate.use_index(index)
         self.partitions, self.report_done = _requested_partitions(msg, self.ns, node)
         max_records = msg.fields.get(FIELD_MAX_RECORDS)
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0

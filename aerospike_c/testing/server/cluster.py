@@ -16,7 +16,7 @@ from .node import STOPPED, Node
 from .security import Security
 from .store import N_PARTITIONS, NamespaceSpec, Store
 
-DEFAULT_BUILD = "8.1.0.0"
+DEFAULT_BUILD = "8.1.2.0"
 DEFAULT_EDITION = "Aerospike Enterprise Edition"
 DEFAULT_NAMESPACE = "test"
 

@@ -14,7 +14,7 @@ import ssl
 import time
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
-from . import background, sindex, truncate, udf
+from . import background, config, sindex, truncate, udf
 from .results import (INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_ENTERPRISE_ONLY,
                       INFO_NOT_AUTHENTICATED, INFO_UNKNOWN_NAMESPACE, INFO_UNRECOGNIZED, InfoError)
 from .store import NodeView, Store
@@ -187,6 +187,10 @@ _HANDLERS: Dict[str, Callable[["Node", str], str]] = {
     "statistics": _statistics,
     "cluster-stable": _cluster_stable,
     "user-agent-set": _constant(lambda node: "ok"),
+    "get-config": lambda node, params: config.get_config(node, parse_params(params)),
+    "set-config": lambda node, params: config.set_config(node, parse_params(params)),
+    "release": lambda node, params: config.release(node, parse_params(params)) or INFO_UNRECOGNIZED,
+    "logs": lambda node, params: config.logs(node, parse_params(params)),
 }
 
 
@@ -231,6 +235,14 @@ _STORE_HANDLERS: Dict[str, Callable[[Store, Dict[str, str], NodeView], str]] = {
     "scan-show": background.job_show,
     "jobs": background.job_show,
 }
+
+
+def _help(node: "Node", params: str) -> str:
+    names = [*_HANDLERS, *_STORE_HANDLERS, "namespace/", "sets", "bins", "sindex/"]
+    return ";".join(sorted(names))
+
+
+_HANDLERS["help"] = _help
 
 
 def parse_response(response: bytes) -> Dict[str, str]:

@@ -89,6 +89,12 @@ UDF_UNSUPPORTED = "UDF execution is not supported by the embedded test server"
 INFO_UNRECOGNIZED = "ERROR::unrecognized command"
 INFO_NOT_AUTHENTICATED = info_error(ERR_NOT_AUTHENTICATED, "not authenticated")
 INFO_ENTERPRISE_ONLY = info_error(ERR_ENTERPRISE_ONLY, "enterprise only")
+INFO_NAMESPACE_NOT_FOUND = info_error(ERR_NAMESPACE_NOT_FOUND, "namespace not found")
+# get-config, set-config
+INFO_INVALID_CONFIG_CONTEXT = info_error(ERR_PARAMETER, "invalid context")
+INFO_INVALID_CONFIG_PARAMETER = info_error(ERR_PARAMETER, "invalid get-config parameter")
+INFO_INVALID_CONFIG_NAMESPACE = info_error(ERR_PARAMETER, "missing namespace")
+INFO_SET_CONFIG_REFUSED = info_error(ERR_PARAMETER, "invalid or unsupported set-config parameter")
 # cluster-stable
 INFO_UNKNOWN_NAMESPACE = "ERROR::unknown-namespace"
 INFO_BAD_SIZE = "ERROR::bad-size"

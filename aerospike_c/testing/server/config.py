@@ -1,0 +1,211 @@
+"""Configuration info commands: `get-config`, `set-config`, `release`, `logs` and `help`.
+
+`get-config:context=service|network|namespace;namespace=NS` answers the field set an
+Aerospike 8.1 server answers (names and order), with values true to the embedded cluster:
+its ports, cluster name, node id and each namespace's spec. Fields the embedded cluster has no
+notion of (threads, benchmarks, storage tuning) carry a server's defaults. `set-config` changes
+the namespace settings the embedded cluster honours (default-ttl, nsup-period,
+max-record-size); any other parameter is refused, never silently accepted.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+from .results import (INFO_INVALID_CONFIG_CONTEXT, INFO_INVALID_CONFIG_NAMESPACE,
+                      INFO_INVALID_CONFIG_PARAMETER, INFO_NAMESPACE_NOT_FOUND, INFO_SET_CONFIG_REFUSED)
+
+if TYPE_CHECKING:
+    from .node import Node
+
+Fields = List[Tuple[str, object]]
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _service_fields(node: "Node") -> Fields:
+    cluster = node.cluster
+    return [
+        ("advertise-ipv6", "false"), ("auto-pin", "none"), ("batch-index-threads", 2),
+        ("batch-max-buffers-per-queue", 255), ("batch-max-requests", 5000),
+        ("batch-max-unused-buffers", 256), ("cluster-name", cluster.cluster_name or "null"),
+        ("debug-allocations", "none"), ("disable-udf-execution", "false"),
+        ("downgrading", "false"), ("enable-benchmarks-fabric", "false"),
+        ("enable-health-check", "false"), ("enable-hist-info", "false"),
+        ("enforce-best-practices", "false"), ("indent-allocations", "false"),
+        ("info-max-ms", 10000), ("info-threads", 16), ("keep-caps-ssd-health", "false"),
+        ("log-local-time", "false"), ("log-millis", "false"),
+        ("microsecond-histograms", "false"), ("migrate-fill-delay", 0),
+        ("migrate-max-num-incoming", 4), ("migrate-threads", 1), ("min-cluster-size", 1),
+        ("node-id", node.name), ("node-id-interface", "null"), ("os-group-perms", "false"),
+        ("pidfile", "null"), ("proto-fd-idle-ms", 0), ("proto-fd-max", 15000),
+        ("query-max-done", 100), ("query-threads-limit", 128), ("run-as-daemon", "false"),
+        ("salt-allocations", "false"), ("service-threads", 2), ("sindex-builder-threads", 4),
+        ("sindex-gc-period", 10), ("stay-quiesced", "false"), ("ticker-interval", 10),
+        ("transaction-max-ms", 1000), ("transaction-retry-ms", 1002), ("vault-ca", "null"),
+        ("vault-path", "null"), ("vault-token-file", "null"), ("vault-url", "null"),
+        ("work-directory", "null"),
+    ]
+
+
+def _network_fields(node: "Node") -> Fields:
+    cluster = node.cluster
+    tls = cluster.tls_enabled
+    port, tls_port = (0, node.port) if tls else (node.port, 0)
+    return [
+        ("service.access-port", 0), ("service.address", node.host),
+        ("service.alternate-access-port", 0), ("service.port", port),
+        ("service.tls-port", tls_port), ("service.tls-access-port", 0),
+        ("service.tls-alternate-access-port", 0),
+        ("service.tls-name", cluster.tls_name if tls else "null"),
+        ("service.disable-localhost", "false"),
+        ("heartbeat.mode", "mesh"), ("heartbeat.interval", 150), ("heartbeat.timeout", 10),
+        ("heartbeat.mtu", 1500), ("heartbeat.protocol", "v3"), ("heartbeat.port", 0),
+        ("fabric.channel-bulk-fds", 2), ("fabric.channel-bulk-recv-threads", 4),
+        ("fabric.channel-ctrl-fds", 1), ("fabric.channel-ctrl-recv-threads", 4),
+        ("fabric.channel-meta-fds", 1), ("fabric.channel-meta-recv-threads", 4),
+        ("fabric.channel-rw-fds", 8), ("fabric.channel-rw-recv-pools", 1),
+        ("fabric.channel-rw-recv-threads", 16), ("fabric.keepalive-enabled", "true"),
+        ("fabric.keepalive-intvl", 1), ("fabric.keepalive-probes", 10),
+        ("fabric.keepalive-time", 1), ("fabric.latency-max-ms", 5), ("fabric.port", 0),
+        ("fabric.recv-rearm-threshold", 1024), ("fabric.send-threads", 8),
+        ("fabric.tls-port", 0),
+    ]
+
+
+def _namespace_fields(node: "Node", namespace: str) -> Fields:
+    spec = node.cluster.store.namespaces[namespace].spec
+    return [
+        ("active-rack", 0), ("allow-ttl-without-nsup", "false"), ("auto-revive", "false"),
+        ("background-query-max-rps", 10000), ("conflict-resolution-policy", "generation"),
+        ("conflict-resolve-writes", "false"), ("default-read-touch-ttl-pct", 0),
+        ("default-ttl", spec.default_ttl), ("disable-cold-start-eviction", "false"),
+        ("disable-mrt-writes", "false"), ("disable-write-dup-res", "false"),
+        ("disallow-expunge", "false"), ("disallow-null-setname", "false"),
+        ("enable-benchmarks-batch-sub", "false"), ("enable-benchmarks-ops-sub", "false"),
+        ("enable-benchmarks-read", "false"), ("enable-benchmarks-udf", "false"),
+        ("enable-benchmarks-udf-sub", "false"), ("enable-benchmarks-write", "false"),
+        ("enable-hist-proxy", "false"), ("evict-hist-buckets", 10000),
+        ("evict-indexes-memory-pct", 0), ("evict-tenths-pct", 5),
+        ("force-long-queries", "false"), ("ignore-migrate-fill-delay", "false"),
+        ("index-stage-size", 1073741824), ("indexes-memory-budget", 0),
+        ("inline-short-queries", "false"), ("max-record-size", spec.max_record_size),
+        ("migrate-order", 5), ("migrate-retransmit-ms", 5000), ("migrate-sleep", 1),
+        ("mrt-duration", 10), ("nsup-hist-period", 3600), ("nsup-period", spec.nsup_period),
+        ("nsup-threads", 1), ("partition-tree-sprigs", 256), ("prefer-uniform-balance", "true"),
+        ("rack-id", node.rack_id), ("read-consistency-level-override", "off"),
+        ("reject-non-xdr-writes", "false"), ("reject-xdr-writes", "false"),
+        ("replication-factor", spec.replication_factor), ("sindex-stage-size", 1073741824),
+        ("single-query-threads", 4), ("stop-writes-sys-memory-pct", 90),
+        ("strong-consistency", "false"), ("strong-consistency-allow-expunge", "false"),
+        ("tomb-raider-eligible-age", 86400), ("tomb-raider-period", 86400),
+        ("transaction-pending-limit", 20), ("truncate-threads", 4),
+        ("write-commit-level-override", "off"), ("xdr-bin-tombstone-ttl", 86400),
+        ("xdr-tomb-raider-period", 120), ("xdr-tomb-raider-threads", 1),
+        ("geo2dsphere-within.strict", "true"), ("geo2dsphere-within.min-level", 1),
+        ("geo2dsphere-within.max-level", 20), ("geo2dsphere-within.max-cells", 12),
+        ("geo2dsphere-within.level-mod", 1),
+        ("geo2dsphere-within.earth-radius-meters", 6371000), ("index-type", "shmem"),
+        ("sindex-type", "shmem"), ("storage-engine", "memory"),
+        ("storage-engine.data-size", 4294967296), ("storage-engine.evict-used-pct", 0),
+        ("storage-engine.stop-writes-avail-pct", 5), ("storage-engine.stop-writes-used-pct", 70),
+    ]
+
+
+def _security_fields(node: "Node") -> Fields:
+    # A Community Edition server answers nothing; with users configured the embedded
+    # cluster behaves as a server with security enabled.
+    if not node.cluster.security.enabled:
+        return []
+    return [("enable-quotas", "false"), ("enable-security", "true"), ("privilege-refresh-period", 300),
+            ("session-ttl", 86400), ("tps-weight", 2)]
+
+
+def _format(fields: Fields) -> str:
+    return ";".join(f"{name}={value}" for name, value in fields)
+
+
+def _namespace_param(params: Dict[str, str]) -> Optional[str]:
+    # 8.x takes namespace=; id= is the deprecated spelling, still accepted.
+    return params.get("namespace", params.get("id"))
+
+
+def get_config(node: "Node", params: Dict[str, str]) -> str:
+    """`get-config[:context=...]`: the node's configuration, one context or all of them."""
+    context = params.get("context")
+    if context is None:
+        if params:
+            return INFO_INVALID_CONFIG_PARAMETER
+        return _format(_service_fields(node) + _network_fields(node) + _security_fields(node))
+    if context == "service":
+        return _format(_service_fields(node))
+    if context == "network":
+        return _format(_network_fields(node))
+    if context == "security":
+        return _format(_security_fields(node))
+    if context == "namespace":
+        namespace = _namespace_param(params)
+        if namespace is None:
+            return INFO_INVALID_CONFIG_NAMESPACE
+        if namespace not in node.cluster.namespace_names:
+            return INFO_NAMESPACE_NOT_FOUND
+        return _format(_namespace_fields(node, namespace))
+    return INFO_INVALID_CONFIG_CONTEXT
+
+
+# set-config:context=namespace parameters the embedded cluster honours -> NamespaceSpec field.
+_DYNAMIC_NAMESPACE = {
+    "default-ttl": "default_ttl",
+    "nsup-period": "nsup_period",
+    "max-record-size": "max_record_size",
+}
+
+
+def set_config(node: "Node", params: Dict[str, str]) -> str:
+    """`set-config:context=namespace;namespace=NS;PARAM=VALUE`, for the settings we honour."""
+    if params.get("context") != "namespace":
+        return INFO_SET_CONFIG_REFUSED if "context" in params else INFO_INVALID_CONFIG_CONTEXT
+    namespace = _namespace_param(params)
+    if namespace is None or namespace not in node.cluster.namespace_names:
+        return INFO_NAMESPACE_NOT_FOUND
+    changes = {key: value for key, value in params.items()
+               if key not in ("context", "namespace", "id")}
+    if not changes:
+        return INFO_SET_CONFIG_REFUSED
+    values: Dict[str, int] = {}
+    for key, text in changes.items():
+        attribute = _DYNAMIC_NAMESPACE.get(key)
+        if attribute is None or not text.isdigit():
+            return INFO_SET_CONFIG_REFUSED
+        values[attribute] = int(text)
+    spec = node.cluster.store.namespaces[namespace].spec
+    for attribute, number in values.items():
+        setattr(spec, attribute, number)
+    return "ok"
+
+
+#: The first server version that answers `release`.
+RELEASE_SINCE = (8, 1, 1)
+
+
+def _version(build: str) -> Tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", build)[:4])
+
+
+def release(node: "Node", params: Dict[str, str]) -> Optional[str]:
+    """`release`: build facts as key=value; None (unknown command) before 8.1.1."""
+    cluster = node.cluster
+    if _version(cluster.build)[:3] < RELEASE_SINCE:
+        return None
+    fields: Fields = [("arch", platform.machine() or "x86_64"), ("edition", cluster.edition),
+                      ("os", "linux"), ("version", cluster.build)]
+    return _format(fields)
+
+
+def logs(node: "Node", params: Dict[str, str]) -> str:
+    """`logs`: the log sinks, `id:path`; the embedded cluster logs to the console."""
+    return "0:stderr"

@@ -41,22 +41,9 @@ def namespace(seed) -> str:
     return info(seed, "namespaces").split(";")[0]
 
 
-def test_namespace_config_has_what_the_c_test_harness_reads(seed, namespace):
-    config = fields(info(seed, f"get-config:context=namespace;namespace={namespace}"))
-    assert re.fullmatch(r"\d+", config["nsup-period"])
-    assert config["allow-ttl-without-nsup"] in ("true", "false")
-    assert int(config["replication-factor"]) >= 1
-    assert re.fullmatch(r"\d+", config["default-ttl"])
-    assert config["strong-consistency"] in ("true", "false")
-
-
 def test_namespace_config_takes_the_deprecated_id_parameter_too(seed, namespace):
     by_name = info(seed, f"get-config:context=namespace;namespace={namespace}")
     assert info(seed, f"get-config:context=namespace;id={namespace}") == by_name
-
-
-def test_namespace_config_of_an_unknown_namespace_is_an_error(seed):
-    assert info(seed, "get-config:context=namespace;namespace=no-such-ns").startswith("ERROR")
 
 
 def test_an_unknown_context_is_an_error(seed):

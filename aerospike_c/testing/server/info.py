@@ -218,7 +218,6 @@ def store_command_value(store: Store, command: str, node: NodeView) -> Optional[
 
 _STORE_HANDLERS: Dict[str, Callable[[Store, Dict[str, str], NodeView], str]] = {
     "namespaces": lambda store, params, node: ";".join(store.namespaces),
-    "get-config": lambda store, params, node: store.namespace_config(params),
     "sindex-create": sindex.sindex_create,
     "sindex-delete": sindex.sindex_delete,
     "sindex-list": sindex.sindex_list,

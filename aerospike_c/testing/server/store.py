@@ -181,23 +181,6 @@ class Store:
         }
         return ";".join(f"{k}={v}" for k, v in stats.items())
 
-    def namespace_config(self, params: Dict[str, str]) -> str:
-        """`get-config:context=namespace;namespace=<ns>` (`id=<ns>` before 8.1): the
-        namespace's configuration. Other contexts are not served (error 16)."""
-        if params.get("context") != "namespace":
-            return "ERROR:16:the embedded server serves get-config for context=namespace only"
-        ns = self.namespaces.get(params.get("namespace", params.get("id", "")))
-        if ns is None:
-            return "ERROR::namespace not found"
-        spec = ns.spec
-        config = {
-            "replication-factor": spec.replication_factor, "default-ttl": spec.default_ttl,
-            "max-ttl": MAX_TTL, "nsup-period": spec.nsup_period,
-            "allow-ttl-without-nsup": "false", "strong-consistency": "false",
-            "max-record-size": spec.max_record_size, "storage-engine": "memory",
-        }
-        return ";".join(f"{k}={v}" for k, v in config.items())
-
     def _selected_namespaces(self, only_ns: Optional[str]) -> List[Namespace]:
         return [ns for ns in self.namespaces.values() if only_ns is None or ns.name == only_ns]
 

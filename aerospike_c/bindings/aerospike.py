@@ -189,7 +189,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._ptr.cluster == ffi.NULL:
             lib.aerospike_destroy(self._ptr)  # frees memory only
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
-            _REAPER.put(self._ptr, self._keepalive)
+            # What C points at (callbacks, ip_map, filter_exp) lives until the reaper is done.
+            _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired])
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
 

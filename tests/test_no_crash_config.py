@@ -388,3 +388,34 @@ def test_another_instances_config_is_not_an_as_config_for_init(aerospike_hosts):
         asc.aerospike_destroy(first)
     """, hosts=aerospike_hosts)
     assert last(lines).startswith("TypeError: aerospike_init takes an as_config")
+
+
+def test_replacing_a_config_policy_filter_exp_releases_the_previous_one(aerospike_hosts):
+    lines = run_probe("""
+        import gc, weakref
+        class Exp:  # stands for an as_exp owner: only its _ptr's type is checked
+            def __init__(self):
+                self.buffer = asc.bindings._cstruct.ffi.new("char[]", 16)
+                self._ptr = asc.bindings._cstruct.ffi.cast("struct as_exp*", self.buffer)
+        client = Client(Config(HOSTS))
+        first = Exp()
+        ref = weakref.ref(first)
+        client.config.policies.read.base.filter_exp = first
+        del first
+        client.config.policies.read.base.filter_exp = None     # not connected: released now
+        gc.collect()
+        print(ref() is None)
+        client.connect()
+        second = Exp()
+        ref = weakref.ref(second)
+        client.config.policies.write.base.filter_exp = second
+        del second
+        client.config.policies.write.base.filter_exp = None    # connected: kept until close
+        gc.collect()
+        print(ref() is None)
+        client.close()
+        gc.collect()
+        print(ref() is None)
+        client.destroy()
+    """, hosts=aerospike_hosts)
+    assert lines == ["True", "False", "True"]

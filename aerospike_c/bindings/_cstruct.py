@@ -42,8 +42,9 @@ class Owner:
         pass
 
     def _keep_field(self, field_ptr: Any, obj: Any) -> None:
-        """Keep `obj` alive as what the field at `field_ptr` points at, instead of what it
-        pointed at before (a replaced value is released, not kept until destroy)."""
+        """Keep `obj` alive as what the field at `field_ptr` points at. Owners that know no C
+        call still reads the previous value release it (as_config; an aerospike instance,
+        once closed); this default keeps both."""
         self._keep(obj)
 
     def _changing_c_state(self, what: str) -> ContextManager[None]:

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from ._cstruct import CStruct, Owner, field_offset
+from ._cstruct import CStruct, Owner
 from .as_error import lifecycle_error
 
 
 class OwnedStruct(CStruct, Owner):
     """A struct view that is its own owner; subclasses set `_c_destroy` (None: nothing to free)."""
 
-    __slots__ = ("_keepalive", "_kept_fields", "_released")
+    __slots__ = ("_keepalive", "_released")
     _c_destroy: Optional[Callable[[Any], None]] = None
 
     def __init__(self, ptr: Any, path: str) -> None:
         super().__init__(ptr, self, path)
         object.__setattr__(self, "_keepalive", [])
-        object.__setattr__(self, "_kept_fields", {})
         object.__setattr__(self, "_released", False)
 
     def _check_writable(self, what: str) -> None:
@@ -33,9 +32,6 @@ class OwnedStruct(CStruct, Owner):
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
 
-    def _keep_field(self, field_ptr: Any, obj: Any) -> None:
-        self._kept_fields[field_offset(self._ptr, field_ptr)] = obj
-
     def _release(self) -> None:
         """Run the C destroy function (once) and drop what the struct pointed at."""
         if not self._released:
@@ -44,7 +40,6 @@ class OwnedStruct(CStruct, Owner):
             if destroy is not None:
                 destroy(self._ptr)
             self._keepalive.clear()
-            self._kept_fields.clear()
 
     @property
     def destroyed(self) -> bool:

@@ -63,7 +63,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
     __slots__ = ("_ptr", "_lock", "_calls", "_closing", "_destroyed", "_forked",
-                 "_keepalive", "_kept_fields", "__weakref__")
+                 "_keepalive", "_kept_fields", "_retired", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
@@ -73,6 +73,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._forked = False
         self._keepalive: List[Any] = []
         self._kept_fields: Dict[int, Any] = {}
+        self._retired: List[Any] = []  # replaced while connected: released by aerospike_close
         if not isinstance(config, as_config):
             config_ptr(config)  # a TypeError, or LifecycleError for another instance's .config
             raise TypeError("aerospike_init takes an as_config made by as_config_init(), not "
@@ -111,9 +112,9 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _keep_field(self, field_ptr: Any, obj: Any) -> None:
         offset = field_offset(ffi.addressof(self._ptr[0], "config"), field_ptr)
         if self._ptr.cluster != ffi.NULL or self._calls:
-            # A running command may still read what the field pointed at (a policy's
-            # filter_exp): keep that too, until destroy.
-            self._keepalive.append(self._kept_fields.get(offset))
+            # A running command may still read what the field pointed at (a config policy's
+            # filter_exp): keep it until aerospike_close, when no command runs.
+            self._retired.append(self._kept_fields.get(offset))
         self._kept_fields[offset] = obj
 
     @contextlib.contextmanager
@@ -121,7 +122,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         """Refuse while connected (or while a call, such as aerospike_connect, is inside):
         the cluster and its tend thread read these fields' memory, and replacing frees it."""
         with self._lock:
-            if self._destroyed or self._forked:
+            if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
             if self._ptr.cluster != ffi.NULL or self._calls:
                 raise lifecycle_error(
@@ -196,7 +197,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._ptr.cluster == ffi.NULL:
             lib.aerospike_destroy(self._ptr)  # frees memory only
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
-            _REAPER.put(self._ptr, self._keepalive)
+            # What C points at (callbacks, ip_map, filter_exp) lives until the reaper is done.
+            _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired])
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
 
@@ -374,6 +376,7 @@ def aerospike_close(as_: aerospike) -> None:
     err = new_error()
     with using(as_, "aerospike_close", exclusive=True) as ptr:
         status = lib.aerospike_close(ptr, err)
+        as_._retired.clear()
     check(status, err)
 
 
@@ -387,6 +390,7 @@ def aerospike_destroy(as_: aerospike) -> None:
         as_._destroyed = True
         as_._keepalive.clear()
         as_._kept_fields.clear()
+        as_._retired.clear()
 
 
 def aerospike_cluster_is_connected(as_: aerospike) -> bool:

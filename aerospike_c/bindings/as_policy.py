@@ -185,15 +185,16 @@ def _pointer_field(field: str, ctype: str) -> Any:
         return None if value == ffi.NULL else value
 
     def setter(view: CStruct, value: Any) -> None:
-        if value is None:
-            setattr(view._ptr, field, ffi.NULL)
-            return
-        ptr = getattr(value, "_ptr", value)
-        if not isinstance(ptr, ffi.CData) or ffi.typeof(ptr) is not ffi.typeof(f"{ctype}*"):
+        ptr = ffi.NULL if value is None else getattr(value, "_ptr", value)
+        if value is not None and (not isinstance(ptr, ffi.CData)
+                                  or ffi.typeof(ptr) is not ffi.typeof(f"{ctype}*")):
             raise TypeError(f"{view._path}.{field} takes None or an {ctype} (its _ptr), "
                             f"not {type(value).__name__}")
-        view._owner._keep(value)  # the C struct only points at it
         setattr(view._ptr, field, ptr)
+        # The C struct only points at it. A config's policy releases the one it replaces
+        # (after aerospike_close if connected); a policy object keeps each until it is freed,
+        # as a command on another thread may be reading the previous one.
+        view._owner._keep_field(ffi.addressof(view._ptr[0], field), value)
 
     return getter, setter
 

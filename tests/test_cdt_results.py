@@ -77,6 +77,24 @@ def test_inverted_rank_results_come_in_rank_order(client, key):  # noqa: F811
     ]) == [[0, 2, 4], [1, 2, 3], [0, 1, 2], ["Harry", 82]]
 
 
+def test_inverted_ranks_of_an_index_selection_come_in_index_order(client, key):  # noqa: F811
+    # The cases of the Python client's test_nested_cdt_ctx (remove_by_index_range and
+    # remove_by_rank_range, RANK, inverted) on ["how", "are", ["you"]]: ranks 1, 0, 2.
+    client.put(key, {"w": ["how", "are", ["you"]]})
+    rank_inverted = asc.AS_LIST_RETURN_RANK | asc.AS_LIST_RETURN_INVERTED
+    assert results(client, key, [
+        ops.list_get_by_index_range("w", 2, 1, rank_inverted),
+        ops.list_get_by_rank_range("w", 2, 2, rank_inverted),
+    ]) == [[1, 0], [0, 1]]
+
+
+def test_an_unknown_return_type_is_not_applicable(client, key):  # noqa: F811
+    # (the Python client's test_nested_cdt_ctx: return type 42)
+    with pytest.raises(asc.AerospikeError) as caught:
+        client.operate(key, [ops.list_get_by_index_range("l", 1, 1, 42)])
+    assert caught.value.code == asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE
+
+
 def test_value_list_ranks_come_in_the_value_list_order(client, key):  # noqa: F811
     # The case of the Python client's test_nested_cdt_ctx (get_by_value_list, RANK).
     client.put(key, {"u": ["numbers", [1, 2, 3]]})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, List, Sequence
 
 from . import particles
-from .cdt_select import (NO_RESULT, RANK_SELECTORS, RT_INVERTED, RT_RANK, RT_REVERSE_RANK, arg, int_arg,
-                         inverted, opt_count, range_bounds, select, selection_result, single_index)
+from .cdt_select import (NO_RESULT, RANK_SELECTORS, RT_INVERTED, RT_RANK, RT_REVERSE_RANK, VALUE_SELECTORS, arg,
+                         int_arg, inverted, opt_count, range_bounds, select, selection_result, single_index)
 from .particles import CdtList, order_key, values_equal
 from .results import (ERR_ELEMENT_EXISTS, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_RECORD_TOO_BIG, ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -199,7 +199,8 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         or int_arg(args, 0) & ~RT_INVERTED in (RT_RANK, RT_REVERSE_RANK))
     chosen, single = select(selector, args, lst, list_order=list_order)
     result = selection_result(int_arg(args, 0), chosen, single, lst,
-                              ordered_rank=selector in RANK_SELECTORS or list_order)
+                              ordered_rank=selector in RANK_SELECTORS or list_order,
+                              by_value=selector in VALUE_SELECTORS)
     if command >= 32:
         dropped = set(inverted(chosen, len(lst), int_arg(args, 0)))
         lst[:] = [v for i, v in enumerate(lst) if i not in dropped]

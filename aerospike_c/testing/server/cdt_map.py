@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Dict, Sequence
 
 from . import particles
-from .cdt_select import NO_RESULT, RANK_SELECTORS, arg, int_arg, inverted, select, selection_result
+from .cdt_select import (NO_RESULT, RANK_SELECTORS, VALUE_SELECTORS, arg, int_arg, inverted, select,
+                         selection_result)
 from .particles import INFINITY, WILDCARD, CdtMap, order_key
 from .results import ERR_ELEMENT_EXISTS, ERR_ELEMENT_NOT_FOUND, ERR_PARAMETER, CommandError
 
@@ -120,7 +121,8 @@ def map_op(mp: CdtMap, command: int, args: Sequence[Any]) -> Any:
     chosen, single = select(selector, args, values, keys)
     return_type = int_arg(args, 0)
     result = selection_result(return_type, chosen, single, values, keys,
-                              ordered_rank=selector in RANK_SELECTORS)
+                              ordered_rank=selector in RANK_SELECTORS,
+                              by_value=selector in VALUE_SELECTORS)
     if command != get_command:
         doomed = {order_key(keys[i]) for i in inverted(chosen, len(keys), return_type)}
         kept = [(k, v) for k, v in mp.items() if order_key(k) not in doomed]

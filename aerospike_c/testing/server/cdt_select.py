@@ -17,6 +17,8 @@ NO_RESULT = object()  # an operation that returns nothing
 MAP_PRESERVE_ORDER = 0x08
 #: Selectors whose results come in rank order.
 RANK_SELECTORS = frozenset({"rank", "rank_range", "value_rel_rank"})
+#: Selectors that choose by value or rank (not by index or key).
+VALUE_SELECTORS = RANK_SELECTORS | {"value", "value_list", "value_interval"}
 
 # Return types.
 RT_NONE = 0
@@ -172,19 +174,22 @@ def select(command: str, args: Sequence[Any], values: Sequence[Any],
 
 
 def selection_result(return_type: int, chosen: List[int], single: bool, values: Sequence[Any],
-                     keys: Optional[Sequence[Any]] = None, ordered_rank: bool = False) -> Any:
+                     keys: Optional[Sequence[Any]] = None, ordered_rank: bool = False,
+                     by_value: bool = False) -> Any:
     """Shape the chosen positions as the return type asks (count, values, keys, a map...).
 
     Results come in index order unless `ordered_rank` says the selection's own order counts
-    (rank selectors, a value list in its own order).
+    (rank selectors, a value list in its own order). The rest of an INVERTED selection comes
+    in index order, except the ranks of the rest of a selection by value or rank
+    (`by_value`), which come in rank order.
     """
     inverted = bool(return_type & RT_INVERTED)
     rtype = return_type & ~RT_INVERTED
     size = len(values)
     if inverted:
-        # The rest, in index order; ranks of the rest come in rank order.
         chosen_set = set(chosen)
-        order = ranks(values) if rtype in (RT_RANK, RT_REVERSE_RANK) else range(size)
+        in_rank_order = by_value and rtype in (RT_RANK, RT_REVERSE_RANK)
+        order = ranks(values) if in_rank_order else range(size)
         chosen = [i for i in order if i not in chosen_set]
         single = False
     elif not ordered_rank:
@@ -212,7 +217,7 @@ def selection_result(return_type: int, chosen: List[int], single: bool, values: 
         result = CdtMap(((keys[i], values[i]) for i in chosen))
         return particles.sorted_map(result, 1) if rtype == RT_ORDERED_MAP else result
     else:
-        raise CommandError(ERR_PARAMETER, f"bad return type {rtype}")
+        raise CommandError(ERR_OP_NOT_APPLICABLE, f"bad return type {rtype}")  # as a server
     if single:
         return out[0] if out else None
     return CdtList(out)

@@ -20,7 +20,7 @@ TESTS=${VALGRIND_TESTS:-"tests/test_lifecycle.py tests/test_records.py tests/tes
 HOSTS_FILE=$(mktemp)
 "$PYTHON" -m aerospike_c.testing --nodes 3 --port 0 >"$HOSTS_FILE" 2>&1 &
 CLUSTER=$!
-trap 'kill "$CLUSTER" 2>/dev/null; rm -f "$HOSTS_FILE"' EXIT
+trap 'kill "$CLUSTER" 2>/dev/null; rm -f "$HOSTS_FILE"' EXIT INT TERM
 for _ in $(seq 100); do
     grep -q '^hosts: ' "$HOSTS_FILE" && break
     sleep 0.2

@@ -5,6 +5,7 @@ digest follows one rule. Everything here is valid against a real server."""
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -289,7 +290,11 @@ def same(a, b) -> bool:
 KEYS = st.integers(-(2 ** 64), 2 ** 64) | st.text(max_size=30) | st.binary(max_size=30)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+#: Examples of the fuzz: a few hundred in the suite, more in scripts/fuzz_values.sh.
+FUZZ_EXAMPLES = int(os.environ.get("AEROSPIKE_C_FUZZ_EXAMPLES", "300"))
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(user_key=KEYS, value=values(), how=st.sampled_from(["put", "operate", "batch"]))
 def test_fuzz_acknowledged_means_readable(client, set_name, user_key, value, how):  # noqa: F811

@@ -22,6 +22,9 @@ unpacker with strndup: what follows a NUL is lost there (string bins keep it; wr
 A map the server returns with its "preserve order" flag arrives from the C client as a flat
 [k1, v1, k2, v2, ...] list (C semantics, kept). Anything else raises TypeError naming
 `where` (e.g. "bin 'b'").
+Lists and maps nest at most MAX_DEPTH (64) levels, the C client's msgpack reader limit: a
+deeper value, or one that contains itself, raises ValueError naming `where` (check_value
+walks iteratively: never a RecursionError).
 
 A value crosses the cffi boundary in one call each way, as plain msgpack: Python's msgpack
 packs it and C builds the as_val tree (asc_val_from_msgpack), C walks an as_val tree into

@@ -29,6 +29,10 @@ VIEWS = {
     "as_partition_filter": "pf = as_partition_filter(); as_partition_filter_set_all(pf); pf",
     "as_list_policy": "as_list_policy_init()",
     "as_map_policy": "as_map_policy_init()",
+    "as_policy_base": "as_policy_base_read_init()",
+    "as_record_iterator": "r = as_record_init(1); as_record_set_int64(r, 'a', 1); "
+                          "as_record_iterator_new(r)",
+    "as_version": "as_version_from_string('8.0.0.1')",
     **{f"as_policy_{kind}": f"as_policy_{kind}_init()" for kind in (
         "read", "write", "operate", "remove", "apply", "batch", "batch_read", "batch_write",
         "batch_apply", "batch_remove", "scan", "query", "info", "admin")},

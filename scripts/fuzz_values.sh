@@ -10,7 +10,7 @@
 # Runs so far (record new ones here):
 # - 2026-12-01, before the fixes of issue 10: depth 65..256 acknowledged then unreadable,
 #   RecursionError for cycles and depth > ~1000 (found by the first examples).
-# - 2026-12-01, after: RUN_SUMMARY
+# - 2026-12-01, after: 3000 examples (embedded cluster, 40 s): no failure, no crash.
 set -eu
 cd "$(dirname "$0")/.."
 AEROSPIKE_C_FUZZ_EXAMPLES=${1:-5000} exec "${PYTHON:-python}" -m pytest -p no:cacheprovider -q \

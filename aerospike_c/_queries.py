@@ -327,7 +327,7 @@ class QueryMethods:
             self._run(c.aerospike_scan_foreach, c.aerospike_scan_partitions, scan, partitions,
                       self._policy("scan", policy), lambda record, udata: callback(record))
         finally:
-            c.as_scan_destroy(scan)
+            scan.discard()
 
     def scan(self, namespace: str, set: Optional[str] = None, *,
              bins: Optional[Sequence[str]] = None, no_bins: bool = False,
@@ -338,7 +338,7 @@ class QueryMethods:
         scan = self._scan(namespace, set, bins, no_bins, concurrent)
         run = functools.partial(self._run, c.aerospike_scan_foreach, c.aerospike_scan_partitions,
                                 scan, partitions, self._policy("scan", policy))
-        return _stream(run, lambda: c.as_scan_destroy(scan), buffer)
+        return _stream(run, scan.discard, buffer)
 
     def _run(self, foreach: Callable[..., None], by_partitions: Callable[..., None], target: Any,
              partitions: Any, policy: Any, callback: Callable[[Any, Any], Any]) -> None:
@@ -359,7 +359,7 @@ class QueryMethods:
             _background_work(scan, ops, udf, c.as_scan_apply_each)
             job_id = c.aerospike_scan_background(self._as, self._policy("scan", policy), scan)
         finally:
-            c.as_scan_destroy(scan)
+            scan.discard()
         if wait:
             self.job_wait("scan", job_id)
         return job_id
@@ -389,7 +389,7 @@ class QueryMethods:
             self._run(c.aerospike_query_foreach, c.aerospike_query_partitions, query, partitions,
                       self._policy("query", policy), lambda record, udata: callback(record))
         finally:
-            c.as_query_destroy(query)
+            query.discard()
 
     def query(self, namespace: str, set: Optional[str] = None, *, where: Any = None,
               bins: Optional[Sequence[str]] = None, no_bins: bool = False,
@@ -400,7 +400,7 @@ class QueryMethods:
         run = functools.partial(self._run, c.aerospike_query_foreach,
                                 c.aerospike_query_partitions, query, partitions,
                                 self._policy("query", policy))
-        return _stream(run, lambda: c.as_query_destroy(query), buffer)
+        return _stream(run, query.discard, buffer)
 
     def query_background(self, namespace: str, set: Optional[str], where: Any, *,
                          ops: Any = None, udf: Optional[Tuple[str, str, Sequence[Any]]] = None,
@@ -414,7 +414,7 @@ class QueryMethods:
             if wait:
                 c.aerospike_query_wait(self._as, None, query, job_id, 100)
         finally:
-            c.as_query_destroy(query)
+            query.discard()
         return job_id
 
     # -- batches -------------------------------------------------------------------------------
@@ -423,7 +423,7 @@ class QueryMethods:
         try:
             batch.set_keys(keys)
         except BaseException:
-            c.as_batch_destroy(batch)
+            batch.discard()
             raise
         return batch
 
@@ -441,7 +441,7 @@ class QueryMethods:
                 raise
             failed = error
         finally:
-            c.as_batch_destroy(batch)
+            batch.discard()
         return results, failed
 
     def batch_get(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
@@ -467,7 +467,7 @@ class QueryMethods:
         try:
             return batch_rows(function, self._as, policy, batch, bins)
         finally:
-            c.as_batch_destroy(batch)
+            batch.discard()
 
     def batch_exists(self, keys: Sequence[Any], *, policy: Any = None
                      ) -> List[Optional[Dict[str, int]]]:
@@ -505,7 +505,7 @@ class QueryMethods:
             return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
                     for r in batch_outcomes(records)]
         finally:
-            c.as_batch_records_destroy(records)
+            records.discard()
 
 
 def _raise_row_failure(rows: List[List[Any]], failed: Optional[BatchFailedError]) -> None:

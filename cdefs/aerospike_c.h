@@ -17,6 +17,11 @@ extern "Python" void asc_cluster_event_to_python(as_cluster_event* event);
 #define ASC_EXT_INF ...
 uint8_t* asc_val_to_msgpack(const as_val* v, uint32_t* size);
 uint8_t* asc_bins_to_msgpack(const as_record* rec, uint32_t* size);
-/* Plain msgpack (from Python's msgpack) read into new C values / a record's bins. */
+/* Plain msgpack (from Python's msgpack) read into new C values / a record's bins; lists and
+   maps nest at most ASC_MAX_DEPTH levels (the C client's reader limit). */
+#define ASC_MAX_DEPTH ...
+/* The largest str or bytes user key (the C client hashes keys on the stack). */
+#define ASC_KEY_MAX_SIZE ...
 as_val* asc_val_from_msgpack(const uint8_t* buf, uint32_t size);
+as_val* asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth);
 bool asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size);

@@ -350,10 +350,26 @@ asc_read_bytes(asc_reader* r, uint64_t n)
 
 static as_val* asc_read_val(asc_reader* r, uint32_t depth);
 
+/*
+ * The largest str or bytes user key we hand the C client. as_key_set_digest() (as_key.c)
+ * copies the whole key onto the stack (alloca(size + 1)) to hash it, in whatever thread
+ * runs the command: an 8 MiB key overflows an 8 MiB thread stack (SIGSEGV). 1 MiB is also
+ * the server's default max-record-size, which a stored key (POLICY_KEY_SEND) must fit.
+ */
+#define ASC_KEY_MAX_SIZE (1u << 20)
+
+/*
+ * The deepest nesting of lists and maps the C client can read back: as_unpack_val()
+ * (modules/common as_msgpack.c, MSGPACK_MAX_DEPTH) refuses a container at level 65, so a
+ * value the server stores deeper could never be read again. Values are refused at write
+ * time beyond it (a container read at `depth` is at level depth + 1).
+ */
+#define ASC_MAX_DEPTH 64
+
 static as_val*
 asc_read_list(asc_reader* r, uint64_t n, uint32_t depth)
 {
-	if (n > (uint64_t)(r->end - r->p)) {
+	if (depth >= ASC_MAX_DEPTH || n > (uint64_t)(r->end - r->p)) {
 		return NULL;  /* every element is at least one byte */
 	}
 	as_arraylist* list = as_arraylist_new((uint32_t)n, 0);
@@ -371,7 +387,7 @@ asc_read_list(asc_reader* r, uint64_t n, uint32_t depth)
 static as_val*
 asc_read_map(asc_reader* r, uint64_t n, uint32_t depth)
 {
-	if (n > (uint64_t)(r->end - r->p) / 2) {
+	if (depth >= ASC_MAX_DEPTH || n > (uint64_t)(r->end - r->p) / 2) {
 		return NULL;
 	}
 	as_orderedmap* map = as_orderedmap_new((uint32_t)n);
@@ -412,7 +428,7 @@ static as_val*
 asc_read_val(asc_reader* r, uint32_t depth)
 {
 	uint64_t n;
-	if (r->p >= r->end || depth > 256) {
+	if (r->p >= r->end || depth > ASC_MAX_DEPTH) {
 		return NULL;
 	}
 	uint8_t b = *r->p++;
@@ -492,16 +508,23 @@ asc_read_val(asc_reader* r, uint32_t depth)
 	}
 }
 
+/* A value that will be stored `depth` levels down (a CDT operation's value inside its bin). */
 static as_val*
-asc_val_from_msgpack(const uint8_t* buf, uint32_t size)
+asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth)
 {
 	asc_reader r = {buf, buf + size};
-	as_val* v = asc_read_val(&r, 0);
+	as_val* v = asc_read_val(&r, depth);
 	if (v != NULL && r.p != r.end) {
 		as_val_destroy(v);
 		return NULL;
 	}
 	return v;
+}
+
+static as_val*
+asc_val_from_msgpack(const uint8_t* buf, uint32_t size)
+{
+	return asc_val_from_msgpack_at(buf, size, 0);
 }
 
 /* Set rec's bins from a msgpack map {name: value}; rec needs room for all of them. */

@@ -205,7 +205,7 @@ asc_read_key(asc_reader* r, as_key* key)
 	case AS_STRING: {
 		as_string* s = (as_string*)value;
 		size_t len = s->len;
-		ok = as_key_init_strp(key, ns, set, s->value, true) != NULL;
+		ok = len <= ASC_KEY_MAX_SIZE && as_key_init_strp(key, ns, set, s->value, true) != NULL;
 		if (ok) {
 			s->free = false;  /* the key owns the copy now */
 			key->value.string.len = len;
@@ -214,7 +214,8 @@ asc_read_key(asc_reader* r, as_key* key)
 	}
 	case AS_BYTES: {
 		as_bytes* bytes = (as_bytes*)value;
-		ok = as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
+		ok = bytes->size <= ASC_KEY_MAX_SIZE &&
+			as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
 		if (ok) {
 			bytes->free = false;
 		}
@@ -223,8 +224,31 @@ asc_read_key(asc_reader* r, as_key* key)
 	default:
 		break;
 	}
+	bool by_digest = value->type == AS_NIL;
 	as_val_destroy(value);
+	if (ok && digest != NULL && ! by_digest) {
+		/* Both a user key and a digest: the digest must be the key's (Python raises why). */
+		as_error err;
+		ok = as_key_set_digest(&err, key) == AEROSPIKE_OK &&
+			memcmp(key->digest.value, digest, AS_DIGEST_VALUE_SIZE) == 0;
+		if (! ok) {
+			as_key_destroy(key);
+		}
+	}
 	return ok;
+}
+
+/*
+ * as_batch_init() with every key zeroed (as_batch_destroy() destroys each one, set or not),
+ * in one call: an asynchronous exception in Python never finds the keys half-initialized.
+ */
+static void
+asc_batch_init(as_batch* batch, uint32_t size)
+{
+	as_batch_init(batch, size);
+	if (size != 0 && batch->keys.entries != NULL) {
+		memset(batch->keys.entries, 0, sizeof(as_key) * size);
+	}
 }
 
 /*

@@ -56,6 +56,10 @@ asc_key_fill(as_error* err, as_key* key, const char* ns, const char* set, int ki
 	int64_t ival, const uint8_t* data, uint32_t len)
 {
 	as_key* done = NULL;
+	if ((kind == ASC_KEY_STR || kind == ASC_KEY_BYTES) && len > ASC_KEY_MAX_SIZE) {
+		return as_error_update(err, AEROSPIKE_ERR_PARAM,
+			"user key of %u bytes: a key may have at most %u bytes", len, ASC_KEY_MAX_SIZE);
+	}
 	switch (kind) {
 	case ASC_KEY_INT:
 		done = as_key_init_int64(key, ns, set, ival);

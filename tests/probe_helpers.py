@@ -60,3 +60,16 @@ def run_probe(body: str, *, hosts: Sequence[Tuple[str, int]] = (), timeout: floa
                else f"exit status {done.returncode}")
         raise AssertionError(f"probe {how}:\n{done.stdout}\n{done.stderr[-4000:]}")
     return done.stdout.splitlines()
+
+
+#: Prepended by probe_output(connect=True): `client`, a connected Client, and `as_`, its
+#: aerospike instance, for probes that pass objects to the C-faithful functions.
+CONNECT = "client = Client(Config(HOSTS)).connect()\nas_ = client.aerospike\n"
+
+
+def probe_output(body: str, *, hosts: Sequence[Tuple[str, int]] = (), connect: bool = False,
+                 timeout: float = 180.0) -> str:
+    """run_probe() of `body` (after CONNECT when `connect`), its stdout as one string."""
+    body = textwrap.dedent(body)
+    return "\n".join(run_probe(CONNECT + body if connect else body, hosts=hosts,
+                                timeout=timeout)) + "\n"

@@ -271,7 +271,7 @@ def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(a
         for worker in workers:
             worker.start()
         deadline = time.monotonic() + 10
-        while not (operations._busy and rec._busy) and time.monotonic() < deadline:
+        while not (operations._users and rec._users) and time.monotonic() < deadline:
             time.sleep(0.01)  # until both commands are inside their C call
         try:
             with pytest.raises(asc.LifecycleError, match="in use"):

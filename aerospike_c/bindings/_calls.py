@@ -30,8 +30,8 @@ from types import TracebackType
 from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .._aerospike import ffi, lib
-from ._cstruct import c_enum
-from ._owned import OwnedStruct
+from ._cstruct import CStruct, c_enum
+from ._owned import OwnedStruct, struct_ptr
 from .aerospike import using
 from .as_error import check, lifecycle_error, new_error
 
@@ -47,31 +47,38 @@ class UsedStruct(OwnedStruct):
     Subclasses set `ctype` and `_c_destroy` (the C `*_destroy` function).
     """
 
-    __slots__ = ("_busy", "_lock")
+    __slots__ = ("_users", "_lock")
     ctype = ""
 
-    def __init__(self) -> None:
-        super().__init__(ffi.new(f"{self.ctype}*"), self.ctype)
-        object.__setattr__(self, "_busy", 0)
+    def __init__(self, c_init: Optional[Callable[[Any], Any]] = None, ptr: Any = None) -> None:
+        """A zeroed `ctype` made whole by the one call c_init(ptr) (see OwnedStruct), or `ptr`,
+        a struct the C client allocated for us."""
+        object.__setattr__(self, "_users", [])  # a token per running call (list ops are atomic)
         object.__setattr__(self, "_lock", threading.Lock())
+        super().__init__(ffi.new(f"{self.ctype}*") if ptr is None else ptr, self.ctype, c_init)
 
     @contextmanager
     def _use(self, what: str) -> Iterator[Any]:
-        """The struct's pointer for the duration of a C call."""
-        with self._lock:
-            self._check_writable(what)
-            object.__setattr__(self, "_busy", self._busy + 1)
+        """The struct's pointer for the duration of a C call (refused once it, or a struct
+        it points at, was destroyed). An asynchronous exception anywhere in here never
+        leaves the struct counted as in use: the token is added inside the try."""
+        token = object()
         try:
+            with self._lock:
+                self._check_live(what)
+                self._users.append(token)
             yield self._ptr
         finally:
-            with self._lock:
-                object.__setattr__(self, "_busy", self._busy - 1)
+            try:
+                self._users.remove(token)
+            except ValueError:
+                pass
 
     def _destroy(self, what: str) -> None:
         """The C destroy function, once; refused while a call uses the struct."""
         with self._lock:
             self._check_writable(what)
-            if self._busy:
+            if self._users:
                 raise lifecycle_error(f"{what}: the {self.ctype} is in use by a running call")
             self._release()
 
@@ -79,6 +86,14 @@ class UsedStruct(OwnedStruct):
         if not self._released:
             self._before_destroy()
         super()._release()
+
+    def discard(self) -> None:
+        """Destroy a temporary the caller owns, never raising: now when no call uses it, else
+        when it is collected (a call still running in another thread, or one an asynchronous
+        exception interrupted, whose frame the traceback keeps)."""
+        with self._lock:
+            if not self._users:
+                self._release()
 
     def _before_destroy(self) -> None:
         """Detach what C must not free (memory Python owns); subclasses override."""
@@ -202,12 +217,10 @@ def policy_arg(policy: Any, ctype: str) -> Any:
     """A policy argument for C: None -> NULL (the config's default), else a view of `ctype`."""
     if policy is None:
         return ffi.NULL
-    ptr = getattr(policy, "_ptr", None)
-    if ptr is None or ffi.typeof(ptr) is not ffi.typeof(f"{ctype}*"):
+    if not isinstance(policy, CStruct) or ffi.typeof(policy._ptr) is not ffi.typeof(f"{ctype}*"):
         raise TypeError(f"policy must be an {ctype} (from {ctype}_init()) or None, "
                         f"not {type(policy).__name__}")
-    policy._owner._check_writable(ctype)
-    return ptr
+    return struct_ptr(policy, ctype, ctype)
 
 
 def c_uint(name: str, value: Any, bits: int = 32) -> int:

@@ -13,6 +13,12 @@ a value outside raises ValueError naming the field, the range and why. Limits th
 on another field or on the machine are checked where C first uses them (aerospike_init,
 aerospike_connect: `as_config.check_config`).
 
+The C client's bookkeeping is never writable from Python (a wrong size or capacity is a
+crash in the next C call): fields whose name starts with `_` (`_free`), every field of a
+container struct (one with a `capacity` or an `entries`/`list` pointer: as_bins, as_binops,
+a batch's keys, as_vector, scan/query select and where lists ...), the value union and
+digest of a key, and everything reached through such a field or a pointer (read-only views).
+
 Everything is derived from cffi's view of the declarations: nothing here repeats a
 field list by hand.
 """
@@ -27,7 +33,7 @@ from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optio
 from .._aerospike import ffi, lib
 
 __all__ = ["CStruct", "FieldHandler", "FIELD_LIMITS", "c_enum", "check_limits", "field_offset",
-           "field_range", "register_field", "Owner", "set_fields"]
+           "field_range", "register_field", "Owner", "set_fields", "c_ttl"]
 
 
 class Owner:
@@ -99,6 +105,25 @@ for _name in ffi.list_types()[0]:
     _t = ffi.typeof(_name)
     if _t.kind == "enum":
         _ENUM_TYPEDEFS.setdefault(_t.cname, _name)
+
+
+#: C's TTL sentinels as C users write them: as_record.h's AS_RECORD_NO_EXPIRE_TTL (0xFFFFFFFF),
+#: AS_RECORD_NO_CHANGE_TTL (0xFFFFFFFE) and AS_RECORD_CLIENT_DEFAULT_TTL (0xFFFFFFFD) are -1, -2
+#: and -3 in a uint32_t.
+_TTL_SENTINELS = {-1: lib.AS_RECORD_NO_EXPIRE_TTL, -2: lib.AS_RECORD_NO_CHANGE_TTL,
+                  -3: lib.AS_RECORD_CLIENT_DEFAULT_TTL}
+
+
+def c_ttl(where: str, value: Any) -> int:
+    """A record TTL for C's uint32_t ttl fields: seconds, or -1 never expire, -2 no change,
+    -3 the client default (C's AS_RECORD_*_TTL values, which C users write as -1, -2, -3)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{where} must be an int, not {type(value).__name__}")
+    ttl = _TTL_SENTINELS.get(value, value)
+    if not 0 <= ttl <= 0xFFFFFFFF:
+        raise ValueError(f"{where} must be seconds in [0, 4294967295], or -1 (never expire), "
+                         f"-2 (no change), -3 (client default); got {value}")
+    return ttl
 
 
 def _int_range(ctype: Any) -> Tuple[int, int]:
@@ -207,18 +232,49 @@ def check_limits(ptr: Any, path: str) -> None:
 
 @functools.lru_cache(maxsize=None)
 def _fields(cname: str) -> Dict[str, Any]:
-    return {name: field.type for name, field in ffi.typeof(cname).fields}
+    ctype = ffi.typeof(cname)
+    ffi.sizeof(ctype)  # completes a lazily built struct before its field list is read
+    return {name: field.type for name, field in ctype.fields}
+
+
+@functools.lru_cache(maxsize=None)
+def _complete(ctype: Any) -> bool:
+    """Does cffi know the layout of this struct/union (not an opaque declaration)?"""
+    try:
+        ffi.sizeof(ctype)
+    except ffi.error:
+        return False
+    return ctype.fields is not None
+
+
+#: Fields only the C functions set: a key's value and digest (as_key_init_* fill them).
+_C_ONLY = {("struct as_key_s", "value"), ("struct as_key_s", "digest"),
+           ("struct as_bin_s", "value")}
+
+
+@functools.lru_cache(maxsize=None)
+def read_only(cname: str, name: str) -> bool:
+    """Is field `name` of struct `cname` the C client's bookkeeping (never set from Python)?"""
+    if name.startswith("_") or (cname, name) in _C_ONLY:
+        return True
+    fields = _fields(cname)
+    return "capacity" in fields or any(
+        fields.get(ptr) is not None and fields[ptr].kind == "pointer" for ptr in ("entries", "list"))
+
+
+_UNION = "union"  # CStruct._frozen of a view inside a C union: its pointers are not followed
 
 
 class CStruct:
     """A checked view of one C struct (`ptr` is a `T*` cdata), fields by C name."""
 
-    __slots__ = ("_ptr", "_owner", "_path")
+    __slots__ = ("_ptr", "_owner", "_path", "_frozen")
 
-    def __init__(self, ptr: Any, owner: Owner, path: str) -> None:
+    def __init__(self, ptr: Any, owner: Owner, path: str, frozen: Any = False) -> None:
         object.__setattr__(self, "_ptr", ptr)
         object.__setattr__(self, "_owner", owner)
         object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_frozen", frozen)  # a read-only view (bookkeeping)
 
     @property
     def _cname(self) -> str:
@@ -245,8 +301,11 @@ class CStruct:
         if handler is not None:
             return handler[0](self)
         value = getattr(self._ptr, name)
-        if ctype.kind == "struct":
-            return CStruct(ffi.addressof(self._ptr[0], name), self._owner, f"{self._path}.{name}")
+        if ctype.kind in ("struct", "union"):
+            frozen = (_UNION if _UNION in (self._frozen, ctype.kind) else
+                      self._frozen or read_only(self._cname, name))
+            return CStruct(ffi.addressof(self._ptr[0], name), self._owner, f"{self._path}.{name}",
+                           frozen)
         if ctype.kind == "enum":
             enum_type = c_enum(_enum_typedef(ctype))
             try:
@@ -256,15 +315,25 @@ class CStruct:
         if ctype.kind == "array" and ctype.item.cname == "char":
             return ffi.string(value).decode("utf-8", "replace")
         if ctype.kind == "pointer":
+            if self._frozen == _UNION:
+                raise AttributeError(f"{self._path}.{name} is inside a C union: which member "
+                                     "holds the value is for the C functions to know")
             if ctype.item.cname == "char":
                 return None if value == ffi.NULL else ffi.string(value).decode("utf-8", "replace")
-            return None if value == ffi.NULL else value
+            if value == ffi.NULL:
+                return None
+            if ctype.item.kind in ("struct", "union") and _complete(ctype.item):  # read-only
+                return CStruct(value, self._owner, f"{self._path}.{name}[0]",
+                               _UNION if ctype.item.kind == _UNION else True)
+            return value
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         ctype = self._field_type(name)
         where = f"{self._path}.{name}"
         self._owner._check_writable(where)
+        if self._frozen or read_only(self._cname, name):
+            raise AttributeError(f"{where} is read-only (the C client keeps it)")
         handler = _HANDLERS.get((self._cname, name))
         if handler is not None:
             if handler[1] is None:
@@ -280,6 +349,8 @@ class CStruct:
             if not isinstance(value, bool):
                 raise TypeError(f"{where} must be a bool, not {type(value).__name__}")
             setattr(self._ptr, name, value)
+        elif kind == "primitive" and name == "ttl" and ctype.cname == "uint32_t":
+            setattr(self._ptr, name, c_ttl(where, value))
         elif kind == "primitive":
             self._set_int(where, name, ctype, value)
         elif kind == "array" and ctype.item.cname == "char":

@@ -5,39 +5,86 @@ destroy a struct a running C call reads) as_record, as_operations, as_scan ...: 
 Python buffers and objects the C struct points at, and `_release()` runs the C destroy
 function once (explicitly, or when the object is collected); any use afterwards raises
 LifecycleError instead of touching freed memory.
+
+Lifecycle rules every subclass follows:
+
+* Construction is atomic with respect to asynchronous exceptions (a KeyboardInterrupt from a
+  signal lands between any two bytecodes): `OwnedStruct.__init__(ptr, path, c_init)` runs the
+  one C call `c_init(ptr)` that makes the struct consistent, and only then arms the destroy
+  function. Interrupted before, nothing is destroyed (the struct is zeroed memory from
+  ffi.new); interrupted after, at worst what C allocated leaks: never a destroy of half-built
+  state, never twice.
+* A destroyed struct refuses every use, also as an argument of another function:
+  `struct_ptr(value, ctype, what)` is the one check the bindings run on each struct argument.
+* A struct that keeps pointing at another one's C memory (a scan's or batch record's `ops`)
+  records it with `_depend(field, other)`; a C call using the struct (`_check_live`) refuses
+  while any of them was destroyed.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
+from .._aerospike import ffi
 from ._cstruct import CStruct, Owner
 from .as_error import lifecycle_error
+
+__all__ = ["OwnedStruct", "struct_ptr"]
 
 
 class OwnedStruct(CStruct, Owner):
     """A struct view that is its own owner; subclasses set `_c_destroy` (None: nothing to free)."""
 
-    __slots__ = ("_keepalive", "_released")
+    __slots__ = ("_keepalive", "_released", "_armed", "_deps")
     _c_destroy: Optional[Callable[[Any], None]] = None
 
-    def __init__(self, ptr: Any, path: str) -> None:
+    def __init__(self, ptr: Any, path: str, c_init: Optional[Callable[[Any], Any]] = None) -> None:
         super().__init__(ptr, self, path)
         object.__setattr__(self, "_keepalive", [])
+        object.__setattr__(self, "_deps", None)
+        object.__setattr__(self, "_armed", False)  # no destroy until the C state is whole
+        object.__setattr__(self, "_released", True)  # unusable until then, too
+        if c_init is not None:
+            c_init(ptr)
         object.__setattr__(self, "_released", False)
+        object.__setattr__(self, "_armed", True)
 
     def _check_writable(self, what: str) -> None:
         if self._released:
             raise lifecycle_error(f"{what}: the {self._path} was destroyed")
 
+    def _check_live(self, what: str) -> None:
+        """_check_writable(), and no struct it points at was destroyed (before a C call)."""
+        if self._released:
+            raise lifecycle_error(f"{what}: the {self._path} was destroyed")
+        if self._deps:
+            for field, other in self._deps.items():
+                if other._released:
+                    raise lifecycle_error(f"{what}: {field} is an {other._path} that was destroyed")
+
     def _keep(self, obj: Any) -> None:
         self._keepalive.append(obj)
+
+    def _depend(self, field: str, other: Any) -> None:
+        """The C struct's `field` now points at `other`'s C memory (None: at nothing)."""
+        deps: Optional[Dict[str, OwnedStruct]] = self._deps
+        if other is None or not isinstance(other, OwnedStruct):
+            if deps:
+                deps.pop(field, None)
+            return
+        if deps is None:
+            deps = {}
+            object.__setattr__(self, "_deps", deps)
+        deps[field] = other
+        self._keep(other)
 
     def _release(self) -> None:
         """Run the C destroy function (once) and drop what the struct pointed at."""
         if not self._released:
             object.__setattr__(self, "_released", True)
+            armed = self._armed
+            object.__setattr__(self, "_armed", False)
             destroy = type(self)._c_destroy
-            if destroy is not None:
+            if destroy is not None and armed:
                 destroy(self._ptr)
             self._keepalive.clear()
 
@@ -46,5 +93,20 @@ class OwnedStruct(CStruct, Owner):
         return self._released
 
     def __del__(self) -> None:
-        if not getattr(self, "_released", True):
+        if getattr(self, "_armed", False):
             self._release()
+
+
+def struct_ptr(value: Any, ctype: str, what: str) -> Any:
+    """The `ctype*` of a struct argument: TypeError unless `value` is a view of a `ctype`,
+    LifecycleError once what owns it was destroyed. The one check of every struct argument."""
+    ptr = getattr(value, "_ptr", None) if isinstance(value, CStruct) else None
+    if ptr is None or ffi.typeof(ptr) is not ffi.typeof(ctype if ctype.endswith("*") else f"{ctype}*"):
+        raise TypeError(f"{what} takes an {ctype.replace('struct ', '').rstrip(' *')}, "
+                        f"not {type(value).__name__}")
+    owner = value._owner
+    if isinstance(owner, OwnedStruct):
+        owner._check_live(what)
+    else:
+        owner._check_writable(what)
+    return ptr

@@ -67,7 +67,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
-        self._calls = 0
+        self._calls: List[object] = []  # a token per call inside (see _enter)
         self._closing = False
         self._destroyed = False
         self._forked = False
@@ -137,17 +137,16 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         return CStruct(ffi.addressof(self._ptr[0], "config"), self, "aerospike.config")
 
     # -- calls ------------------------------------------------------------------------------
-    def _enter(self, what: str) -> Any:
-        """Count a call in; raise if destroyed. Pair with _exit()."""
+    def _enter(self, what: str, token: object) -> Any:
+        """Count call `token` in; raise if destroyed. Asynchronous exceptions (a signal's
+        KeyboardInterrupt lands after any call returns) must never leave a call counted, so
+        call this inside the try whose finally runs `_exit(instance._calls, token)`: the
+        token is in the list exactly when it was counted, and list operations are atomic."""
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
-            self._calls += 1
+            self._calls.append(token)
         return self._ptr
-
-    def _exit(self) -> None:
-        with self._lock:
-            self._calls -= 1
 
     def _enter_exclusive(self, what: str) -> Any:
         """For close/destroy: no other call may be inside. Pair with _exit_exclusive().
@@ -160,7 +159,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
             if self._calls:
-                raise lifecycle_error(f"{what}: {self._calls} call(s) on this instance are still running")
+                raise lifecycle_error(f"{what}: {len(self._calls)} call(s) on this instance are still running")
             self._closing = True
         return self._ptr
 
@@ -330,7 +329,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
     only refuses on a tend thread (calls that wait on a lock the tend thread holds).
     """
 
-    __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend")
+    __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend", "_token")
 
     def __init__(self, as_: Any, what: str, *, connected: bool = False, exclusive: bool = False,
                  off_tend: bool = False) -> None:
@@ -339,6 +338,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         self._connected = connected
         self._exclusive = exclusive
         self._off_tend = off_tend
+        self._token = object()
 
     def __enter__(self) -> Any:
         instance = self._instance
@@ -346,9 +346,9 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
             return instance._enter_exclusive(self._what)
         if self._off_tend:
             refuse_on_tend_thread(instance, self._what)
-        ptr = instance._enter(self._what)
+        ptr = instance._enter(self._what, self._token)
         if self._connected and ptr.cluster == ffi.NULL:
-            instance._exit()
+            _exit(instance._calls, self._token)
             raise lifecycle_error(f"{self._what}: the aerospike instance is not connected")
         return ptr
 
@@ -356,7 +356,19 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         if self._exclusive:
             self._instance._exit_exclusive()
         else:
-            self._instance._exit()
+            _exit(self._instance._calls, self._token)
+
+    def __del__(self) -> None:
+        # An asynchronous exception between __enter__'s count and the with body skips
+        # __exit__; the count goes when the statement's frame lets go of this object.
+        if not self._exclusive:
+            _exit(self._instance._calls, self._token)
+
+
+def _exit(calls: List[object], token: object) -> None:
+    """Count call `token` out (nothing if it was not counted in)."""
+    if token in calls:
+        calls.remove(token)
 
 
 def aerospike_connect(as_: aerospike) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from .._aerospike import ffi, lib
+from ._owned import struct_ptr
 from ._calls import (CallbackContext, UsedStruct, c_uint, from_udata, keep_escaped, owned_arg,
                      policy_arg)
 from ._cstruct import CStruct, register_field
@@ -157,11 +158,13 @@ def _set_policy(view: CStruct, policy: Any) -> None:
 
 
 def _set_ops(view: CStruct, ops: Any) -> None:
-    ptr = getattr(ops, "_ptr", None)
-    if ops is not None and (ptr is None or ffi.typeof(ptr) is not ffi.typeof("as_operations*")):
-        raise TypeError(f"ops must be an as_operations or None, not {type(ops).__name__}")
-    view._ptr.ops = ffi.NULL if ops is None else ptr
-    view._owner._keep(ops)
+    ptr = ffi.NULL if ops is None else struct_ptr(ops, "as_operations", f"{view._path}.ops")
+    records = view._owner
+    vector = records._ptr.list
+    index = (int(ffi.cast("uintptr_t", view._ptr)) -
+             int(ffi.cast("uintptr_t", vector.list))) // vector.item_size
+    view._ptr.ops = ptr
+    records._depend(f"record {index} ({view._path}) ops", ops)
 
 
 def _get_bin_names(view: CStruct) -> Optional[List[str]]:
@@ -232,9 +235,8 @@ def _records(records: Any, what: str) -> as_batch_records:
 
 def as_batch_records_init(capacity: int) -> as_batch_records:
     """as_batch_records_init(&records, capacity) / _inita: an empty list (grows as needed)."""
-    records = as_batch_records()
-    lib.as_batch_records_init(records._ptr, c_uint("capacity", capacity))
-    return records
+    capacity = c_uint("capacity", capacity)
+    return as_batch_records(lambda p: lib.as_batch_records_init(p, capacity))
 
 
 as_batch_records_create = as_batch_records_init

@@ -29,9 +29,12 @@ from .._aerospike import ffi, lib
 from .aerospike import _instance
 from .as_config import c_str
 from .as_error import error_from_c, lifecycle_error, new_error
-from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_arg, key_to_python
+from .as_key import (
+    KeyTuple, as_key, fill_key, fill_key_digest, key_arg, key_to_python, match_digest,
+)
 from .as_operations import ops_arg
 from ._calls import policy_arg
+from ._cstruct import c_ttl
 from .as_record import (
     Record, as_record, bin_name, bins_to_pairs, record_arg, record_to_python, set_bins,
 )
@@ -50,13 +53,16 @@ def _status(as_: Any, what: str, function: Callable[..., int], *args: Any) -> Tu
     """function(as, err, *args) on a connected instance, counted in: (status, err)."""
     instance = _instance(as_)
     err = new_error()
-    ptr = instance._enter(what)
+    token = object()
     try:
+        ptr = instance._enter(what, token)
         if ptr.cluster == _NULL:
             raise lifecycle_error(f"{what}: the aerospike instance is not connected")
         status = function(ptr, err, *args)
     finally:
-        instance._exit()
+        calls = instance._calls  # inline: a Python call could be interrupted before it counts out
+        if token in calls:
+            calls.remove(token)
     return status, err
 
 
@@ -180,6 +186,8 @@ class _Key:
         self.tuple = key
         if key[2] is not None:
             self.keep = fill_key(self.ptr, key[0], key[1], key[2])
+            if len(key) == 4 and key[3] is not None:
+                match_digest(self.ptr, key[3])
         elif len(key) == 4 and key[3] is not None:
             self.keep = None
             fill_key_digest(self.ptr, key[0], key[1], key[3])
@@ -206,7 +214,7 @@ def put_bins(as_: Any, policy: Any, key: Any, bins: Mapping[str, Any], ttl: Opti
     try:
         set_bins(rec, bins)
         if ttl is not None:
-            rec.ttl = ttl
+            rec.ttl = c_ttl("ttl", ttl)
         if gen is not None:
             rec.gen = gen
         _run(as_, "aerospike_key_put", lib.aerospike_key_put,

@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional, Sequence
 
 from .._aerospike import ffi, lib
 from ._calls import UsedStruct, c_uint, owned_arg
-from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_to_python
+from .as_key import KeyTuple, as_key, fill_key, fill_key_digest, key_to_python, match_digest
 from .as_record import Record
 from .as_scan import param_error
 from .as_status import as_status
@@ -41,7 +41,10 @@ def fill_key_slot(ptr: Any, key: Any) -> Any:
         raise TypeError("a key is an as_key or a tuple (namespace, set, user_key[, digest]), "
                         f"not {type(key).__name__}")
     if value is not None:
-        return fill_key(ptr, ns, set_name, value)
+        keep = fill_key(ptr, ns, set_name, value)
+        if digest is not None:
+            match_digest(ptr, digest)
+        return keep
     if digest is None:
         raise ValueError("a key needs a user key or a digest")
     fill_key_digest(ptr, ns, set_name, digest)
@@ -56,12 +59,8 @@ class as_batch(UsedStruct):  # noqa: N801 - the C type's name
     _c_destroy = lib.as_batch_destroy
 
     def __init__(self, size: int) -> None:
-        super().__init__()
-        lib.as_batch_init(self._ptr, size)
-        if size:  # as_batch_destroy() destroys every key: unset ones must be zero
-            ffi.memmove(self._ptr.keys.entries, b"\0" * (ffi.sizeof("as_key") * size),
-                        ffi.sizeof("as_key") * size)
         object.__setattr__(self, "_unset", set(range(size)))
+        super().__init__(lambda p: lib.asc_batch_init(p, size))
 
     def __len__(self) -> int:
         self._check_writable("as_batch")

@@ -45,9 +45,8 @@ class as_cdt_ctx(OwnedStruct):  # noqa: N801 - the C type's name
     def __init__(self, capacity: int) -> None:
         if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity < 1 << 32:
             raise ValueError(f"capacity must be an int in [0, 2**32), got {capacity!r}")
-        ptr = ffi.new("as_cdt_ctx*")
-        lib.as_cdt_ctx_init(ptr, capacity)
-        super().__init__(ptr, "as_cdt_ctx")
+        super().__init__(ffi.new("as_cdt_ctx*"), "as_cdt_ctx",
+                         lambda p: lib.as_cdt_ctx_init(p, capacity))
 
     def __len__(self) -> int:
         self._check_writable("as_cdt_ctx")

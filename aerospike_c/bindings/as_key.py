@@ -43,6 +43,8 @@ _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _NS_MAX = lib.AS_NAMESPACE_MAX_SIZE - 1
 _SET_MAX = lib.AS_SET_MAX_SIZE - 1
 _NAMES: Dict[str, bytes] = {}  # namespace/set str -> checked UTF-8 (bounded cache)
+#: The largest str/bytes user key (csrc/aerospike_c.h: the C client hashes it on the stack).
+KEY_MAX_SIZE = lib.ASC_KEY_MAX_SIZE
 
 
 class as_key(CStruct, Owner):  # noqa: N801 - the C type's name
@@ -101,12 +103,12 @@ def fill_key(ptr: Any, ns: Any, set_: Any, user_key: Any) -> Any:
         lib.as_key_init_int64(ptr, c_ns, c_set, check_int64(user_key, "user key"))
         return None
     if kind is str:
-        data = encode_str(user_key, "user key")
+        data = _key_size(encode_str(user_key, "user key"), "str")
         lib.as_key_init_strp(ptr, c_ns, c_set, data, False)
         ptr.value.string.len = len(data)  # exact length: a str key may hold NUL
         return data
     if kind is bytes or isinstance(user_key, (bytes, bytearray, memoryview)):
-        data = bytes(user_key)
+        data = _key_size(bytes(user_key), "bytes")
         lib.as_key_init_rawp(ptr, c_ns, c_set, data, len(data), False)
         return data
     if isinstance(user_key, int) and not isinstance(user_key, bool):
@@ -115,6 +117,14 @@ def fill_key(ptr: Any, ns: Any, set_: Any, user_key: Any) -> Any:
     if isinstance(user_key, str):
         return fill_key(ptr, ns, set_, str(user_key))
     raise TypeError(f"a user key must be an int, str or bytes, not {type(user_key).__name__}")
+
+
+def _key_size(data: bytes, kind: str) -> bytes:
+    if len(data) > KEY_MAX_SIZE:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"user key: a {kind} of {len(data)} bytes; a key may have at most "
+                         f"{KEY_MAX_SIZE} bytes (the C client hashes keys on the stack)")
+    return data
 
 
 def fill_key_digest(ptr: Any, ns: Any, set_: Any, digest: Any) -> None:
@@ -214,14 +224,24 @@ def new_key(ns: str, set_: Optional[str], user_key: Any = None, digest: Any = No
     if user_key is not None:
         key._keep(fill_key(key._ptr, ns, set_, user_key))
         if digest is not None:
-            as_key_set_digest(key)
-            if bytes(ffi.buffer(key._ptr.digest.value)) != bytes(digest):
-                raise ValueError("the digest does not match the user key")
+            match_digest(key._ptr, digest)
     elif digest is not None:
         fill_key_digest(key._ptr, ns, set_, digest)
     else:
         raise ValueError("a key needs a user key or a digest")
     return key
+
+
+def match_digest(ptr: Any, digest: Any) -> None:
+    """A key given with both a user key and a digest (ns, set, user_key, digest): the user key
+    is the key, and the digest must be its digest (else ValueError), on every path."""
+    err = new_error()
+    check(lib.as_key_set_digest(err, ptr), err)
+    if not isinstance(digest, (bytes, bytearray, memoryview)):
+        raise TypeError(f"a digest must be bytes, not {type(digest).__name__}")
+    if bytes(ffi.buffer(ptr.digest.value)) != bytes(digest):
+        raise ValueError(f"the digest {bytes(digest).hex()} is not the digest of the user key "
+                         f"{key_to_python(ptr)[2]!r} (give one or the other, or the right one)")
 
 
 def key_arg(obj: Any) -> as_key:

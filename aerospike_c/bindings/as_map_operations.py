@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._aerospike import lib
+from ._owned import struct_ptr
 from .as_operations import c_operation_wrappers
 from .as_policy import _policy_class
 
@@ -25,7 +26,7 @@ as_map_policy = _policy_class("as_map_policy")
 def _map_policy(policy: Any) -> Any:
     if not isinstance(policy, as_map_policy):
         raise TypeError(f"expected an as_map_policy, got {type(policy).__name__}")
-    return policy._ptr
+    return struct_ptr(policy, "as_map_policy", "as_map_policy")
 
 
 def as_map_policy_init() -> Any:

@@ -20,7 +20,7 @@ from typing import Any, List, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field
-from ._owned import OwnedStruct
+from ._owned import OwnedStruct, struct_ptr
 from .as_config import c_str
 from .aerospike import using
 from .as_error import check, new_error
@@ -39,8 +39,8 @@ class as_metrics_policy(OwnedStruct):  # noqa: N801 - the C type's name
     _c_destroy = lib.as_metrics_policy_destroy
 
     def __init__(self) -> None:
-        super().__init__(ffi.new("as_metrics_policy*"), "as_metrics_policy")
-        lib.as_metrics_policy_init(self._ptr)
+        super().__init__(ffi.new("as_metrics_policy*"), "as_metrics_policy",
+                         lib.as_metrics_policy_init)
 
 
 def as_metrics_policy_init() -> as_metrics_policy:
@@ -52,7 +52,8 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
     """aerospike_enable_metrics(): start writing metrics files (None: the config's policy)."""
     if policy is not None and not isinstance(policy, as_metrics_policy):
         raise TypeError(f"policy must be an as_metrics_policy or None, not {type(policy).__name__}")
-    c_policy = ffi.NULL if policy is None else policy._ptr
+    c_policy = ffi.NULL if policy is None else struct_ptr(policy, "as_metrics_policy",
+                                                          "aerospike_enable_metrics")
     err = new_error()
     with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr:
         status = lib.aerospike_enable_metrics(ptr, err, c_policy)

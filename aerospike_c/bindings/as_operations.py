@@ -27,6 +27,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import UsedStruct, free_flag
+from ._owned import struct_ptr
+from .as_cdt_ctx import as_cdt_ctx
 from .as_record import bin_name
 from .as_status import as_status
 from ._cstruct import c_enum
@@ -51,8 +53,7 @@ class as_operations(UsedStruct):  # noqa: N801 - the C type's name
             raise TypeError(f"nops must be an int, not {type(nops).__name__}")
         if not 0 <= nops <= 0xFFFF:
             raise ValueError(f"nops must be in [0, 65535], got {nops}")
-        super().__init__()
-        lib.as_operations_init(self._ptr, nops)
+        super().__init__(lambda p: lib.as_operations_init(p, nops))
 
     def __len__(self) -> int:
         self._check_writable("as_operations")
@@ -118,20 +119,17 @@ def _pointer(kind: str, required: bool = False) -> Callable[[Any, str, as_operat
             return ffi.NULL
         if value is None:
             raise TypeError(f"{where}: the {kind.rstrip(' *')} may not be None (C dereferences it)")
-        ptr = getattr(value, "_ptr", None)
-        if ptr is None or ffi.typeof(ptr) is not ffi.typeof(kind):
-            raise TypeError(f"{where} takes None or a {kind.rstrip(' *')}, not {type(value).__name__}")
-        ops._keep(value)
-        return ptr
+        return struct_ptr(value, kind, where)  # C packs it into the operation at once
     return convert
 
 
-def _value(cast: Optional[str], types: Tuple[type, ...] = ()) -> Callable[[Any, str, as_operations], Any]:
-    """A converter for a value the C function consumes (as_val*, as_list*, as_map*)."""
-    def convert(value: Any, where: str, ops: as_operations) -> Any:
+def _value(cast: Optional[str], types: Tuple[type, ...] = ()) -> Callable[..., Any]:
+    """A converter for a value the C function consumes (as_val*, as_list*, as_map*), to be
+    stored `depth` levels down its bin."""
+    def convert(value: Any, where: str, ops: as_operations, depth: int = 0) -> Any:
         if types and (not isinstance(value, types) or isinstance(value, (str, bytes))):
             raise TypeError(f"{where} must be a {types[0].__name__}, not {type(value).__name__}")
-        val = val_to_c(value, where)
+        val = val_to_c(value, where, depth)
         return ffi.cast(cast, val) if cast else val
     return convert
 
@@ -158,7 +156,7 @@ def _plain(value: Any, where: str, ops: as_operations) -> Any:
     return value
 
 
-_CONVERTERS: Dict[str, Callable[[Any, str, as_operations], Any]] = {
+_CONVERTERS: Dict[str, Callable[..., Any]] = {
     "struct as_cdt_ctx *": _pointer("struct as_cdt_ctx *"),
     "struct as_list_policy_s *": _pointer("struct as_list_policy_s *"),
     "struct as_map_policy_s *": _pointer("struct as_map_policy_s *"),
@@ -171,6 +169,7 @@ _CONVERTERS: Dict[str, Callable[[Any, str, as_operations], Any]] = {
     "unsigned char *": _raw,
 }
 _MAP_POLICY = "struct as_map_policy_s *"
+_CTX = "struct as_cdt_ctx *"
 _REQUIRED_POLICY = _pointer(_MAP_POLICY, required=True)
 _CONSUMED = ("struct as_val_s *", "union as_bin_value_s *", "struct as_list_s *", "struct as_map_s *")
 
@@ -182,10 +181,15 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
     if args[:2] != ["struct as_operations_s *", "char *"] and args != ["struct as_operations_s *"]:
         raise RuntimeError(f"{name}: not an (ops, name, ...) operation")  # pragma: no cover
     rest = args[2:]
-    converters = [_REQUIRED_POLICY if requires_policy and a == _MAP_POLICY
-                  else _CONVERTERS.get(a, _plain) for a in rest]
+    converters: List[Callable[..., Any]] = [
+        _REQUIRED_POLICY if requires_policy and a == _MAP_POLICY else _CONVERTERS.get(a, _plain)
+        for a in rest]
     raw_sizes = [i for i, a in enumerate(rest[:-1]) if a in ("uint8_t *", "unsigned char *")]
     prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
+    # A CDT operation's values go inside the bin's list or map (one level), under its context.
+    cdt = name.startswith(("as_operations_list_", "as_operations_map_", "as_operations_add_list_",
+                           "as_operations_add_map_"))
+    ctx_at = rest.index(_CTX) if _CTX in rest else None
 
     def operation(ops: Any, *values: Any) -> bool:
         ops = ops_arg(ops)
@@ -200,9 +204,17 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
         if expected:
             c_args.append(bin_name(values[0]))
             where = f"{name}: bin {values[0]!r}"
+            depth = 0
+            if cdt:
+                ctx = values[1 + ctx_at] if ctx_at is not None else None
+                if isinstance(ctx, as_cdt_ctx):
+                    depth = 1 + struct_ptr(ctx, "as_cdt_ctx", where).list.size
+                else:
+                    depth = 1
             try:
-                for convert, value in zip(converters, values[1:]):
-                    c_args.append(convert(value, where, ops))
+                for kind, convert, value in zip(rest, converters, values[1:]):
+                    c_args.append(convert(value, where, ops, depth) if kind in _CONSUMED
+                                  else convert(value, where, ops))
             except BaseException:
                 for kind, arg in zip(rest, c_args[1:]):
                     if kind in _CONSUMED:

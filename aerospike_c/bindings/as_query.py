@@ -63,9 +63,7 @@ def _query(query: Any, what: str) -> as_query:
 def as_query_init(ns: str, set: Optional[str]) -> as_query:  # noqa: A002 - C name
     """as_query_init(&query, ns, set): a query of a set (None: the whole namespace)."""
     c_ns, c_set = names_arg(ns, set)
-    query = as_query()
-    lib.as_query_init(query._ptr, c_ns, c_set)
-    return query
+    return as_query(lambda p: lib.as_query_init(p, c_ns, c_set))
 
 
 as_query_new = as_query_init

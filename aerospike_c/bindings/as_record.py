@@ -39,7 +39,7 @@ from ._calls import UsedStruct, free_flag
 from .as_key import KeyTuple, key_to_python, remember
 from .as_status import as_status
 from .as_val import (
-    GeoJSON, bin_value_from_c, check_value, pack_value, sized_bytes, unpack_c, val_to_c,
+    GeoJSON, _pack, bin_value_from_c, check_value, sized_bytes, unpack_c, val_to_c,
 )
 
 __all__ = [
@@ -76,10 +76,11 @@ class as_record(UsedStruct):  # noqa: N801 - the C type's name
     ctype = "as_record"
     _c_destroy = lib.as_record_destroy
 
-    def __init__(self, ptr: Any = None) -> None:
-        super().__init__()
+    def __init__(self, ptr: Any = None, nbins: int = 0) -> None:
         if ptr is not None:
-            object.__setattr__(self, "_ptr", ptr)
+            super().__init__(ptr=ptr)
+        else:
+            super().__init__(lambda p: lib.as_record_init(p, nbins))
 
     def to_python(self, key: Optional[KeyTuple] = None) -> Record:
         """The record as a `Record` (key, meta, bins) of Python values."""
@@ -113,9 +114,9 @@ def set_bins(ptr: Any, bins: Mapping[str, Any]) -> None:
     """Set every bin of `bins` on an `as_record*` with room for them, in one C call."""
     names = [bin_name(name) for name in bins]
     try:
-        data = pack_value(bins if type(bins) is dict else dict(bins), "bins")
-    except (TypeError, ValueError, OverflowError):
-        _check_bins(bins)
+        data = _pack(bins if type(bins) is dict else dict(bins))
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        _check_bins(bins)  # names the bin
         raise
     if not lib.asc_record_set_msgpack(ptr, data, len(data)):
         _check_bins(bins)
@@ -202,9 +203,7 @@ def _nbins(nbins: Any) -> int:
 
 def as_record_init(nbins: int) -> as_record:
     """as_record_init(&rec, nbins) / as_record_inita(): a record with room for nbins bins."""
-    rec = as_record()
-    lib.as_record_init(rec._ptr, _nbins(nbins))
-    return rec
+    return as_record(nbins=_nbins(nbins))
 
 
 as_record_new = as_record_init

@@ -32,9 +32,8 @@ class as_record_iterator(UsedStruct):  # noqa: N801 - the C type's name
         if not isinstance(rec, as_record):
             raise TypeError(f"expected an as_record, got {type(rec).__name__}")
         rec._check_writable("as_record_iterator_init")
-        super().__init__()
         object.__setattr__(self, "_record", rec)
-        lib.as_record_iterator_init(self._ptr, rec._ptr)
+        super().__init__(lambda p: lib.as_record_iterator_init(p, rec._ptr))
 
     def _live(self, what: str) -> None:
         """Refuse an iterator that was destroyed, or whose record was."""

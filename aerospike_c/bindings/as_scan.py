@@ -20,6 +20,7 @@ from typing import Any, List, Optional, Tuple
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import UsedStruct, c_uint, owned_arg
+from ._owned import struct_ptr
 from ._cstruct import register_field
 from .as_config import c_str
 from .as_partition_filter import partitions_status_arg, partitions_status_field
@@ -104,9 +105,9 @@ class Operated(UsedStruct):
 
     __slots__ = ("_ops",)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, c_init: Any = None) -> None:
         object.__setattr__(self, "_ops", None)
+        super().__init__(c_init)
 
     def _before_destroy(self) -> None:
         self._ptr.ops = ffi.NULL  # the operations object frees its own memory
@@ -118,11 +119,10 @@ def _get_ops(view: Any) -> Any:
 
 
 def _set_ops(view: Any, ops: Any) -> None:
-    ptr = getattr(ops, "_ptr", None)
-    if ops is not None and (ptr is None or ffi.typeof(ptr) is not ffi.typeof("as_operations*")):
-        raise TypeError(f"ops must be an as_operations or None, not {type(ops).__name__}")
-    view._ptr.ops = ffi.NULL if ops is None else ptr
+    ptr = ffi.NULL if ops is None else struct_ptr(ops, "as_operations", f"{view._path}.ops")
+    view._ptr.ops = ptr
     object.__setattr__(view._owner, "_ops", ops)
+    view._owner._depend("ops", ops)
 
 
 class as_scan(Operated):  # noqa: N801 - the C type's name
@@ -144,9 +144,7 @@ def _scan(scan: Any, what: str) -> as_scan:
 def as_scan_init(ns: str, set: Optional[str]) -> as_scan:  # noqa: A002 - C name
     """as_scan_init(&scan, ns, set): a scan of a set (None: the whole namespace)."""
     c_ns, c_set = names_arg(ns, set)
-    scan = as_scan()
-    lib.as_scan_init(scan._ptr, c_ns, c_set)
-    return scan
+    return as_scan(lambda p: lib.as_scan_init(p, c_ns, c_set))
 
 
 as_scan_new = as_scan_init

@@ -22,6 +22,9 @@ unpacker with strndup: what follows a NUL is lost there (string bins keep it; wr
 A map the server returns with its "preserve order" flag arrives from the C client as a flat
 [k1, v1, k2, v2, ...] list (C semantics, kept). Anything else raises TypeError naming
 `where` (e.g. "bin 'b'").
+Lists and maps nest at most MAX_DEPTH (64) levels, the C client's msgpack reader limit: a
+deeper value, or one that contains itself, raises ValueError naming `where` (check_value
+walks iteratively: never a RecursionError).
 
 A value crosses the cffi boundary in one call each way, as plain msgpack: Python's msgpack
 packs it and C builds the as_val tree (asc_val_from_msgpack), C walks an as_val tree into
@@ -29,7 +32,8 @@ msgpack that Python's msgpack decodes (asc_val_to_msgpack); see csrc/aerospike_c
 
 API used by the other bindings (stable):
 
-    val_to_c(obj, where="value") -> as_val*   a new value on the C heap; the caller owns one
+    val_to_c(obj, where="value", depth=0) -> as_val*   a new value on the C heap (to be
+                                              stored `depth` levels down a bin); the caller owns one
                                               reference: hand it to a C function that consumes
                                               it (as_operations_*, as_record_set, ...) or
                                               as_val_destroy() it.
@@ -167,24 +171,59 @@ def new_packer() -> msgpack.Packer:
 
 
 _SCALARS = (type(None), bool, float, bytes, bytearray, memoryview, GeoJSON, _CmpExt)
+#: The deepest nesting of lists and maps the C client reads back (csrc/aerospike_c.h says why).
+MAX_DEPTH = lib.ASC_MAX_DEPTH
 
 
-def check_value(obj: Any, where: str) -> None:
-    """Raise the error that says why `obj` cannot be sent (nothing if it can)."""
+def check_value(obj: Any, where: str, max_depth: int = MAX_DEPTH) -> None:
+    """Raise the error that says why `obj` cannot be sent (nothing if it can): a value of
+    another type (TypeError), an int out of int64 range (OverflowError), a str that is not
+    UTF-8, lists and maps nested more than `max_depth` levels or containing themselves
+    (ValueError). Walks iteratively, so no value makes it raise RecursionError."""
+    if max_depth < 0:
+        raise ValueError(f"{where}: the value would be stored more than {MAX_DEPTH} levels "
+                         "deep (the C client cannot read such a value back)")
+    path: list[int] = []  # id() of each container being walked, outermost first
+    stack: list[Any] = [iter((obj,))]
+    while stack:
+        try:
+            item = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        if isinstance(item, (list, tuple)):
+            children: Any = iter(item)
+        elif isinstance(item, Mapping):
+            children = _map_items(item, where)
+        else:
+            _check_scalar(item, where)
+            continue
+        if id(item) in path:
+            raise ValueError(f"{where}: the value contains itself (a list or map cannot be "
+                             "stored inside itself)")
+        if len(path) >= max_depth:
+            raise ValueError(f"{where}: lists and maps nested more than {max_depth} levels "
+                             "deep (the C client cannot read such a value back)")
+        path.append(id(item))
+        stack.append(children)
+
+
+def _map_items(obj: Mapping[Any, Any], where: str) -> Any:
+    for key, value in obj.items():
+        if isinstance(key, bool) or not isinstance(key, (int, str, bytes)):
+            raise TypeError(f"{where}: a map key must be an int, str or bytes, "
+                            f"not {type(key).__name__}")
+        yield key
+        yield value
+
+
+def _check_scalar(obj: Any, where: str) -> None:
     if isinstance(obj, int) and not isinstance(obj, bool):
         check_int64(obj, where)
     elif isinstance(obj, str):
         encode_str(obj, where)
-    elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            check_value(item, where)
-    elif isinstance(obj, Mapping):
-        for key, value in obj.items():
-            if isinstance(key, bool) or not isinstance(key, (int, str, bytes)):
-                raise TypeError(f"{where}: a map key must be an int, str or bytes, "
-                                f"not {type(key).__name__}")
-            check_value(key, where)
-            check_value(value, where)
     elif not isinstance(obj, _SCALARS):
         raise TypeError(f"{where}: values of type {type(obj).__name__} cannot be stored "
                         "(use None, bool, int, float, str, bytes, list, dict or GeoJSON)")
@@ -194,19 +233,20 @@ def pack_value(obj: Any, where: str) -> bytes:
     """`obj` as plain msgpack for the C readers (errors name `where`)."""
     try:
         return _pack(obj)
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         check_value(obj, where)
         if isinstance(exc, UnicodeEncodeError):  # a lone surrogate: not UTF-8, no server takes it
             raise ValueError(f"{where}: a str that is not valid UTF-8 ({exc.reason})") from exc
         raise
 
 
-def val_to_c(obj: Any, where: str = "value") -> Any:
-    """A new C-heap `as_val*` for `obj`; the caller owns its one reference."""
+def val_to_c(obj: Any, where: str = "value", depth: int = 0) -> Any:
+    """A new C-heap `as_val*` for `obj`; the caller owns its one reference. `depth`: how many
+    levels down its bin the value will be stored (it may nest MAX_DEPTH - depth levels)."""
     data = pack_value(obj, where)
-    val = lib.asc_val_from_msgpack(data, len(data))
+    val = lib.asc_val_from_msgpack_at(data, len(data), depth)
     if val == ffi.NULL:
-        check_value(obj, where)
+        check_value(obj, where, MAX_DEPTH - depth)
         raise TypeError(f"{where}: the C client refused this value")  # pragma: no cover
     return val
 

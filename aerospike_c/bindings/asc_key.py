@@ -21,10 +21,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._aerospike import ffi, lib
 from ._calls import policy_arg
+from ._cstruct import c_ttl
 from .aerospike import _instance, aerospike
 from .as_error import error_from_c, lifecycle_error
 from .as_operations import _OPERATIONS
-from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name
+from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name, new_key
 from .as_record import Record
 from .as_val import (
     INT64_MAX, INT64_MIN, _unpack, check_int64, encode_str, new_packer, new_unpacker,
@@ -80,6 +81,8 @@ def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any, 
         c_set = _NAMES.get(set_) if type(set_) is str else None
         if c_set is None:
             c_set = _name(set_, "set", _SET_MAX, True)
+    if len(key) == 4 and key[3] is not None and user_key is not None:
+        new_key(*key)  # the digest must be the user key's (ValueError), as on every path
     kind = type(user_key)
     ival, data = 0, _NULL
     if kind is int:
@@ -100,12 +103,14 @@ def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any, 
             io = _POOL.pop()
         except IndexError:
             io = _new_io()
-    ptr = instance._enter(what)
+    token = object()
     try:
-        status = function(ptr, io[0], policy, c_ns, c_set, c_kind, ival, data,
-                          0 if data is _NULL else len(data), *more)
+        status = function(instance._enter(what, token), io[0], policy, c_ns, c_set, c_kind, ival,
+                          data, 0 if data is _NULL else len(data), *more)
     finally:
-        instance._exit()
+        calls = instance._calls  # inline: a Python call could be interrupted before it counts out
+        if token in calls:
+            calls.remove(token)
     if status and status != _NOT_FOUND and status != _BAD_INPUT:
         if status == _NOT_CONNECTED:
             raise lifecycle_error(f"{what}: the aerospike instance is not connected")
@@ -167,7 +172,8 @@ def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Opt
         return False
     status, io = _command(as_, "aerospike_key_put", lib.asc_key_put, io,
                           _NULL if policy is None else policy_arg(policy, "as_policy_write"),
-                          key, data, len(data), 0 if ttl is None else ttl, 0 if gen is None else gen)
+                          key, data, len(data), 0 if ttl is None else c_ttl("ttl", ttl),
+                          0 if gen is None else gen)
     if status:
         _found(status, io)
     _POOL.append(io)
@@ -227,7 +233,7 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
         return None
     status, io = _command(as_, "aerospike_key_operate", lib.asc_key_operate, io,
                           _NULL if policy is None else policy_arg(policy, "as_policy_operate"),
-                          key, packed, len(packed), 0 if ttl is None else ttl,
+                          key, packed, len(packed), 0 if ttl is None else c_ttl("ttl", ttl),
                           0 if gen is None else gen, ordered)
     if status:
         if status == _BAD_INPUT:

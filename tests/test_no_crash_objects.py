@@ -1,0 +1,302 @@
+"""Objects never crash the process (issue 10, findings 4, 6, 8): C bookkeeping is read-only,
+destroyed objects refuse use (also as arguments), and constructors survive asynchronous
+exceptions. Every probe runs in its own process: a signal or a hang fails the test."""
+from __future__ import annotations
+
+import pytest
+
+from aerospike_c import bindings as c
+from aerospike_c.bindings._cstruct import CStruct
+
+from probe_helpers import probe_output
+
+#: Every struct view the bindings hand out, made as a user makes it (name -> expression).
+#: test_every_struct_view_is_listed keeps it complete.
+VIEWS = {
+    "as_record": "r = as_record_init(2); as_record_set_int64(r, 'a', 1); r",
+    "as_operations": "o = as_operations_init(2); as_operations_add_read(o, 'a'); o",
+    "as_batch": "b = as_batch_init(2); b[0] = ('test', 'demo', 1); b",
+    "as_batch_records": "rs = as_batch_records_init(2); as_batch_read_reserve(rs); "
+                        "as_batch_write_reserve(rs); rs",
+    "as_scan": "s = as_scan_init('test', 'demo'); as_scan_select_init(s, 2); "
+               "as_scan_select(s, 'a'); s",
+    "as_query": "q = as_query_init('test', 'demo'); as_query_select_init(q, 1); "
+                "as_query_select(q, 'a'); as_query_where_init(q, 1); q",
+    "as_cdt_ctx": "x = as_cdt_ctx_init(2); as_cdt_ctx_add_list_index(x, 0); x",
+    "as_key": "as_key_init_str('test', 'demo', 'k')",
+    "as_config": "as_config_init()",
+    "as_metrics_policy": "as_metrics_policy_init()",
+    "as_partition_filter": "pf = as_partition_filter(); as_partition_filter_set_all(pf); pf",
+    "as_list_policy": "as_list_policy_init()",
+    "as_map_policy": "as_map_policy_init()",
+    "as_policy_base": "as_policy_base_read_init()",
+    "as_record_iterator": "r = as_record_init(1); as_record_set_int64(r, 'a', 1); "
+                          "as_record_iterator_new(r)",
+    "as_version": "as_version_from_string('8.0.0.1')",
+    **{f"as_policy_{kind}": f"as_policy_{kind}_init()" for kind in (
+        "read", "write", "operate", "remove", "apply", "batch", "batch_read", "batch_write",
+        "batch_apply", "batch_remove", "scan", "query", "info", "admin")},
+}
+
+#: Field names that are the C client's bookkeeping wherever they appear.
+BOOKKEEPING = {"size", "capacity", "item_size", "entries", "list", "valuep", "_free", "free",
+               "flags", "value", "type"}
+#: Objects that hold C containers: the walk must find bookkeeping in each.
+CONTAINERS = {"as_record", "as_operations", "as_batch", "as_batch_records", "as_scan", "as_query",
+              "as_cdt_ctx", "as_key"}
+
+
+def test_every_struct_view_is_listed() -> None:
+    exported = {name for name in dir(c) if isinstance(getattr(c, name), type)
+                and issubclass(getattr(c, name), CStruct) and getattr(c, name) is not CStruct}
+    assert exported - set(VIEWS) == set(), "a struct view without a VIEWS entry"
+
+
+WALK = '''
+from aerospike_c import *
+from aerospike_c.bindings._cstruct import CStruct, read_only
+
+def walk(view, seen, depth=0):
+    """Every (view, field) reachable, through nested structs, unions and pointers."""
+    if depth > 6 or view._path in seen:
+        return
+    seen.add(view._path)
+    for name in list(view):
+        yield view, name
+        try:
+            value = getattr(view, name)
+        except Exception:
+            continue
+        if isinstance(value, CStruct):
+            yield from walk(value, seen, depth + 1)
+
+def frozen_or_bookkeeping(view, name):
+    ctype = view._cname
+    return view._frozen or read_only(ctype, name)
+'''
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_bookkeeping_fields_are_read_only(view: str) -> None:
+    """Finding 4: `rec.bins.size = 60000` then destroy was a SIGSEGV. Every field reachable
+    from every object (nested structs, unions, pointers) that is bookkeeping (by name, or
+    inside a container or a read-only view) refuses every write; then the object is destroyed."""
+    setup, _, last = VIEWS[view].rpartition(";")
+    out = probe_output(WALK + f"""
+{setup.replace("; ", chr(10))}
+obj = {last.strip()}
+tried = 0
+for v, name in walk(obj, set()):
+    if not (name in {BOOKKEEPING!r} or name.startswith("_") or frozen_or_bookkeeping(v, name)):
+        continue
+    if v._path.endswith("policy") and name == "flags":
+        continue  # as_list_policy.flags: the user's write flags, checked
+    tried += 1
+    for value in (60000, 0, True, None, b"x"):
+        try:
+            setattr(v, name, value)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        print("WRITABLE", v._path + "." + name, repr(value))
+destroy = globals().get(type(obj).__name__ + "_destroy")
+if destroy is not None and type(obj).__name__ != "as_key":
+    destroy(obj)
+print("tried", tried)
+""")
+    assert "WRITABLE" not in out, out
+    assert int(out.split("tried")[-1]) > 0 or view not in CONTAINERS, out
+
+
+def test_record_bins_size_reproducer() -> None:
+    out = probe_output('''
+        from aerospike_c import *
+        rec = as_record_init(2)
+        as_record_set_int64(rec, "a", 1)
+        for field in ("size", "capacity", "entries", "_free"):
+            try:
+                setattr(rec.bins, field, 60000)
+                print("accepted", field)
+            except AttributeError as exc:
+                print("refused", exc)
+        as_record_destroy(rec)
+        print("destroyed")
+    ''')
+    assert "accepted" not in out and "destroyed" in out
+
+
+# -- finding 6: destroyed objects refuse use, also as arguments --------------------------------
+DESTROYED = '''
+from aerospike_c import *
+from aerospike_c.exceptions import LifecycleError
+
+def refused(what, call):
+    try:
+        call()
+    except LifecycleError as exc:
+        print("refused", what)
+    except Exception as exc:
+        print("OTHER", what, type(exc).__name__, exc)
+    else:
+        print("ACCEPTED", what)
+
+key = ("test", "demo", "destroyed")
+ctx = as_cdt_ctx_init(1); as_cdt_ctx_add_list_index(ctx, 0); as_cdt_ctx_destroy(ctx)
+for name in ("as_operations_list_append", "as_operations_map_put"):
+    ops = as_operations_init(1)
+    fn = globals()[name]
+    args = {"as_operations_list_append": ("b", ctx, None, 1),
+            "as_operations_map_put": ("b", ctx, as_map_policy_init(), 1, 2)}[name]
+    refused(name + "(destroyed ctx)", lambda: fn(ops, *args))
+refused("as_cdt_ctx_add_list_index", lambda: as_cdt_ctx_add_list_index(ctx, 1))
+refused("len(ctx)", lambda: len(ctx))
+
+rec = as_record_init(1); as_record_destroy(rec)
+refused("aerospike_key_put(destroyed record)", lambda: aerospike_key_put(as_, None, key, rec))
+refused("as_record_set_int64", lambda: as_record_set_int64(rec, "a", 1))
+refused("rec.ttl", lambda: rec.ttl)
+
+ops = as_operations_init(1); as_operations_add_read(ops, "a"); as_operations_destroy(ops)
+refused("aerospike_key_operate(destroyed ops)", lambda: aerospike_key_operate(as_, None, key, ops))
+refused("as_operations_add_read", lambda: as_operations_add_read(ops, "b"))
+
+ops = as_operations_init(1); as_operations_add_touch(ops)
+scan = as_scan_init("test", "demo"); scan.ops = ops; as_operations_destroy(ops)
+refused("aerospike_scan_background(scan whose ops were destroyed)",
+        lambda: aerospike_scan_background(as_, None, scan))
+scan2 = as_scan_init("test", "demo"); as_scan_destroy(scan2)
+refused("aerospike_scan_foreach(destroyed scan)", lambda: aerospike_scan_foreach(as_, None, scan2, lambda r, u: True))
+query = as_query_init("test", "demo"); as_query_destroy(query)
+refused("aerospike_query_foreach(destroyed query)", lambda: aerospike_query_foreach(as_, None, query, lambda r, u: True))
+
+batch = as_batch_init(1); batch[0] = key; as_batch_destroy(batch)
+refused("aerospike_batch_get(destroyed batch)", lambda: aerospike_batch_get(as_, None, batch, None))
+refused("as_batch_keyat", lambda: as_batch_keyat(batch, 0))
+
+ops = as_operations_init(1); as_operations_add_touch(ops)
+records = as_batch_records_init(1)
+w = as_batch_write_reserve(records); w.key = key; w.ops = ops
+as_operations_destroy(ops)
+refused("aerospike_batch_write(a record whose ops were destroyed)",
+        lambda: aerospike_batch_write(as_, None, records))
+as_batch_records_destroy(records)
+refused("aerospike_batch_read(destroyed records)", lambda: aerospike_batch_read(as_, None, records))
+
+metrics = as_metrics_policy_init(); as_metrics_policy_destroy(metrics) if "as_metrics_policy_destroy" in globals() else metrics._release()
+refused("aerospike_enable_metrics(destroyed policy)", lambda: aerospike_enable_metrics(as_, metrics))
+print("end")
+'''
+
+
+def test_destroyed_objects_refuse_use_as_arguments(aerospike_hosts) -> None:
+    """Finding 6: a destroyed as_cdt_ctx passed to a list/map operation packed freed bytes;
+    every destroyed object (and one pointing at a destroyed one) now raises LifecycleError."""
+    out = probe_output(DESTROYED, hosts=aerospike_hosts, connect=True)
+    assert "end" in out
+    assert "ACCEPTED" not in out and "OTHER" not in out, out
+    assert out.count("refused") >= 16, out
+
+
+# -- finding 8: constructors are atomic with respect to asynchronous exceptions -----------------
+INTERRUPT = '''
+import gc, sys
+from aerospike_c import *
+
+def interrupted_at(n, build):
+    """Run build() raising KeyboardInterrupt at its n-th Python line event (as a signal can)."""
+    count = [0]
+    def trace(frame, event, arg):
+        if event == "line":
+            count[0] += 1
+            if count[0] == n:
+                raise KeyboardInterrupt
+        return trace
+    sys.settrace(trace)
+    try:
+        obj = build()
+    except KeyboardInterrupt:
+        obj = None
+    finally:
+        sys.settrace(None)
+    return count[0] >= n, obj
+
+def ctx():
+    x = as_cdt_ctx_init(2); as_cdt_ctx_add_list_index(x, 0); as_cdt_ctx_add_map_key(x, "k"); return x
+def rec():
+    r = as_record_init(2); as_record_set_str(r, "a", "x"); as_record_set_list(r, "b", [1, "y"]); return r
+def ops():
+    o = as_operations_init(3); as_operations_add_write_str(o, "a", "x")
+    as_operations_list_append(o, "b", None, None, [1]); return o
+def batch():
+    b = as_batch_init(3); b.set_keys([("test", "demo", 1), ("test", "demo", "k"), ("test", "demo", b"b")])
+    b[1] = ("test", "demo", "other"); return b
+def records():
+    rs = as_batch_records_init(1); w = as_batch_write_reserve(rs); w.key = ("test", "demo", 1)
+    o = as_operations_init(1); as_operations_add_touch(o); w.ops = o; return rs
+def scan():
+    s = as_scan_init("test", "demo"); as_scan_select_init(s, 1); as_scan_select(s, "a"); return s
+def query():
+    q = as_query_init("test", "demo"); as_query_where_init(q, 1); return q
+def metrics():
+    return as_metrics_policy_init()
+
+total = 0
+for build in (ctx, rec, ops, batch, records, scan, query, metrics):
+    for n in range(1, 400):
+        reached, obj = interrupted_at(n, build)
+        del obj
+        gc.collect()
+        total += 1
+        if not reached:
+            break
+print("interrupted", total)
+'''
+
+
+def test_keyboard_interrupt_inside_constructors() -> None:
+    """Finding 8: a KeyboardInterrupt inside as_batch_init was a double free (SIGABRT).
+    An exception at every Python line of every constructor, then collection: no crash."""
+    out = probe_output(INTERRUPT)
+    assert int(out.split("interrupted")[-1]) > 100, out
+
+
+SIGNALS = '''
+import signal, gc
+from aerospike_c import aerospike_key_get, as_record_get_int64
+hits, armed = [0], [False]
+def on_alarm(signum, frame):
+    if armed[0]:  # only inside the calls (a signal elsewhere would end the probe itself)
+        hits[0] += 1
+        raise KeyboardInterrupt
+signal.signal(signal.SIGALRM, on_alarm)
+keys = [("test", "demo", i) for i in range(20)]
+client.put(keys[0], {"a": 1})
+done = 0
+for i in range(300):
+    try:
+        armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, 0.00002 * (1 + i % 50))
+        found = client.batch_get(keys)
+        record = client.get(keys[0])
+        asc_get = aerospike_key_get(as_, None, keys[0])
+        armed[0] = False
+        assert len(found) == len(keys) and found[0].bins == {"a": 1}, found
+        assert record.bins == {"a": 1} and as_record_get_int64(asc_get, "a", 0) == 1
+        done += 1
+    except KeyboardInterrupt:
+        armed[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    gc.collect()
+signal.signal(signal.SIGALRM, signal.SIG_IGN)
+print("calls", done, "interrupts", hits[0])
+gc.collect()
+client.close()  # no call was left counted in by an interrupt
+print("closed")
+'''
+
+
+def test_signals_during_batch_get(aerospike_hosts) -> None:
+    """Finding 8's reproducer: SIGALRM -> KeyboardInterrupt at random points of batch_get:
+    no crash, every call that returns returns every result (an interrupt inside the batch
+    listener is re-raised, not dropped), and the client still closes (no call stays counted)."""
+    out = probe_output(SIGNALS, hosts=aerospike_hosts, connect=True)
+    assert "closed" in out, out

@@ -480,3 +480,24 @@ def test_a_node_out_of_file_descriptors_accepts_again_once_some_are_free():
             print("C client", fresh.get(("test", "fd", 1)).bins)
     """, prelude="import errno\n")
     assert lines == ["exhausted True", "accept failed True", "served True", "C client {'v': 1}"]
+
+
+def test_a_cancelled_connect_closes_the_cluster_it_made_off_the_loop():
+    lines = probe(prelude=AIO, body="""
+        from aerospike_c import sdk
+        async def main():
+            definition = aio.ClusterDefinition(hosts=embedded.hosts, tender_interval=250)
+            task = asyncio.ensure_future(definition.connect())
+            await asyncio.sleep(0)  # the connect is on its worker thread now
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                print("cancelled")
+            deadline = time.monotonic() + 20
+            while sdk._OPEN_CLUSTERS and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            print(len(sdk._OPEN_CLUSTERS))
+        asyncio.run(main())
+    """)
+    assert lines == ["cancelled", "0"]

@@ -58,11 +58,19 @@ def _compare(code: int, left: Any, right: Any) -> Any:
     return {3: a > b, 4: a >= b, 5: a < b, 6: a <= b}[code]
 
 
+def _int_div(dividend: int, divisor: int) -> int:
+    """C's integer division: exact, truncated toward zero (float division loses digits)."""
+    quotient = abs(dividend) // abs(divisor)
+    return quotient if (dividend < 0) == (divisor < 0) else -quotient
+
+
 def _arith(code: int, args: List[Any]) -> Any:
     if any(a is _UNKNOWN for a in args):
         return _UNKNOWN
     if not args or any(type(a) not in (int, float) for a in args):
         raise CommandError(ERR_PARAMETER, "arithmetic needs numbers")
+    if code == 23 and len(args) == 1:  # a lone divisor divides one, as on a server
+        args = [1 if type(args[0]) is int else 1.0, args[0]]
     result = args[0]
     for value in args[1:]:
         if code == 20:
@@ -74,7 +82,7 @@ def _arith(code: int, args: List[Any]) -> Any:
         elif code == 23:
             if value == 0:
                 return _UNKNOWN
-            result = int(result / value) if type(result) is int else result / value
+            result = _int_div(result, value) if type(result) is int else result / value
         elif code == 50:
             result = min(result, value)
         elif code == 51:

@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import List, Sequence, Tuple
 
+import msgpack
 import pytest
 
 from records_wire import (
@@ -136,6 +137,16 @@ def test_an_ill_typed_filter_fails_a_single_record_read(node, set_name):
     reply, = send(node, message(info1=I1_READ | I1_GET_ALL,
                                 fields=key_fields(NS, set_name, "k") + [f(FILTER, mp([20, 5, 5]))]))
     assert reply.code == 4
+
+
+@pytest.mark.parametrize("value, code", [(1, 27), (2, 0), (-3, 0)])
+def test_division_of_one_operand_is_the_reciprocal(node, set_name, value, code):
+    """div(x) is 1 / x (integer division): 0 for |x| > 1, so div(a) == 0 holds unless a is 1."""
+    write(node, set_name, "k", [write_op("a", value)])
+    expression = msgpack.packb([1, [23, [81, 2, b"a"]], 0], use_bin_type=False)
+    reply, = send(node, message(info1=I1_READ | I1_GET_ALL,
+                                fields=key_fields(NS, set_name, "k") + [f(FILTER, expression)]))
+    assert reply.code == code
 
 
 # -- scans -----------------------------------------------------------------------------------

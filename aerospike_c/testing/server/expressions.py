@@ -79,8 +79,13 @@ def _arith(code: int, args: List[Any]) -> Any:
             result = min(result, value)
         elif code == 51:
             result = max(result, value)
-    if code == 21 and len(args) == 1:
-        result = -result
+    if len(args) == 1 and code in (21, 23):  # one operand: negation, reciprocal
+        if code == 21:
+            result = -result
+        elif result == 0:
+            return _UNKNOWN
+        else:
+            result = int(1 / result) if type(result) is int else 1 / result
     return particles.to_int64(result) if type(result) is int else result
 
 

@@ -9,21 +9,11 @@ import re
 from typing import Dict, List, Tuple
 
 import pytest
-from cluster_helpers import N_PARTITIONS, decode_replicas, owned_partitions, parse_peers
+from cluster_helpers import N_PARTITIONS, decode_replicas, discover, owned_partitions, parse_peers
 
 from aerospike_c.testing import request_info
 
 TEND_COMMANDS = ("node", "peers-generation", "partition-generation", "rebalance-generation")
-
-
-def discover(seed: Tuple[str, int]) -> Dict[str, Tuple[str, int]]:
-    """{node name: address} for the seed and every peer it lists."""
-    values = request_info(seed, "node", "peers-clear-std")
-    nodes = {values["node"]: seed}
-    _, peers = parse_peers(values["peers-clear-std"])
-    for name, _, hosts in peers:
-        nodes[name] = hosts[0]
-    return nodes
 
 
 @pytest.fixture(scope="module")

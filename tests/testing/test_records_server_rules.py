@@ -11,6 +11,7 @@ from typing import List, Sequence, Tuple
 import msgpack
 import pytest
 
+from cluster_helpers import discover
 from records_wire import (
     FILTER, I1_GET_ALL, I1_READ, I2_WRITE, P_GEO, READ, Response, WRITE, f, key_fields, message,
     mp, op, scan_message, send, write_op)
@@ -153,6 +154,8 @@ def test_division_of_one_operand_is_the_reciprocal(node, set_name, value, code):
 def test_a_scan_does_not_return_records_holding_none_of_the_selected_bins(node, set_name):
     write(node, set_name, "has", [write_op("a", 1), write_op("b", 2)])
     write(node, set_name, "lacks", [write_op("b", 3)])
-    replies = send(node, scan_message(NS, set_name, pids=range(4096), ops=[op(READ, "a")]))
-    records = [reply for reply in replies if reply.fields]
+    records = [reply for address in discover(node).values()  # each node sends its partitions
+               for reply in send(address, scan_message(NS, set_name, pids=range(4096),
+                                                       ops=[op(READ, "a")]))
+               if reply.fields]
     assert [reply.bin_values() for reply in records] == [{"a": 1}]

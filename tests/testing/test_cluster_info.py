@@ -138,3 +138,11 @@ def test_namespace_config_names_the_ttl_settings(aerospike_hosts):
     assert int(config["replication-factor"]) >= 1
     missing = "get-config:context=namespace;namespace=no_such_namespace_x"
     assert request_info(aerospike_hosts[0], missing)[missing].startswith("ERROR")
+
+
+def test_an_unknown_command_is_a_parameter_error(aerospike_hosts):
+    """A server echoes the command and answers `ERROR:4:unrecognized command` (the C client
+    reads it as AEROSPIKE_ERR_REQUEST_INVALID)."""
+    values = request_info(aerospike_hosts[0], "no-such-command-xyz", "node")
+    assert values["no-such-command-xyz"] == "ERROR:4:unrecognized command"
+    assert values["node"]

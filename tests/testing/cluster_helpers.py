@@ -15,6 +15,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
+from aerospike_c.testing import request_info
 from aerospike_c.testing.server.security import (
     build_admin_response,
     client_password_hash,
@@ -146,6 +147,16 @@ def parse_peers(value: str) -> Tuple[int, List[Tuple[str, str, List[Tuple[str, i
         hosts = [parse_host(item, default_port) for item in hosts_text.split(",") if item]
         peers.append((name, tls_name, hosts))
     return int(generation), peers
+
+
+def discover(seed: Tuple[str, int]) -> Dict[str, Tuple[str, int]]:
+    """{node name: address} for the seed and every peer it lists."""
+    values = request_info(seed, "node", "peers-clear-std")
+    nodes = {values["node"]: seed}
+    _, peers = parse_peers(values["peers-clear-std"])
+    for name, _, hosts in peers:
+        nodes[name] = hosts[0]
+    return nodes
 
 
 class StubStore:

@@ -9,21 +9,11 @@ import re
 from typing import Dict, List, Tuple
 
 import pytest
-from cluster_helpers import N_PARTITIONS, decode_replicas, owned_partitions, parse_peers
+from cluster_helpers import N_PARTITIONS, decode_replicas, discover, owned_partitions, parse_peers
 
 from aerospike_c.testing import request_info
 
 TEND_COMMANDS = ("node", "peers-generation", "partition-generation", "rebalance-generation")
-
-
-def discover(seed: Tuple[str, int]) -> Dict[str, Tuple[str, int]]:
-    """{node name: address} for the seed and every peer it lists."""
-    values = request_info(seed, "node", "peers-clear-std")
-    nodes = {values["node"]: seed}
-    _, peers = parse_peers(values["peers-clear-std"])
-    for name, _, hosts in peers:
-        nodes[name] = hosts[0]
-    return nodes
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +138,11 @@ def test_namespace_config_names_the_ttl_settings(aerospike_hosts):
     assert int(config["replication-factor"]) >= 1
     missing = "get-config:context=namespace;namespace=no_such_namespace_x"
     assert request_info(aerospike_hosts[0], missing)[missing].startswith("ERROR")
+
+
+def test_an_unknown_command_is_a_parameter_error(aerospike_hosts):
+    """A server echoes the command and answers `ERROR:4:unrecognized command` (the C client
+    reads it as AEROSPIKE_ERR_REQUEST_INVALID)."""
+    values = request_info(aerospike_hosts[0], "no-such-command-xyz", "node")
+    assert values["no-such-command-xyz"] == "ERROR:4:unrecognized command"
+    assert values["node"]

@@ -249,3 +249,9 @@ def test_an_expression_not_evaluated_or_ill_typed_fails_every_command(store: Sto
     row = row[:8] + struct.pack(">HH", 3, 0) + row[12:] + exp  # the row's own filter
     assert [r.code for r in run(store, batch_message([batch_row(0, digest_of("demo", 1), row)]))
             ][:1] == [code]
+
+
+def test_a_query_on_an_expression_index_is_unsupported(store: Store) -> None:
+    replies = run(store, scan_message(set_name="demo", pids=range(4096),
+                                      extra=[integer_range("i", 0, 9), f(24, b"\x93\x14\x01\x02")]))
+    assert replies[-1].code == 16 and not any(r.bins for r in replies)

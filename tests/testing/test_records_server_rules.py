@@ -8,8 +8,10 @@ import time
 import uuid
 from typing import List, Sequence, Tuple
 
+import msgpack
 import pytest
 
+from cluster_helpers import discover
 from records_wire import (
     FILTER, I1_GET_ALL, I1_READ, I2_WRITE, P_GEO, READ, Response, WRITE, f, key_fields, message,
     mp, op, scan_message, send, write_op)
@@ -138,14 +140,22 @@ def test_an_ill_typed_filter_fails_a_single_record_read(node, set_name):
     assert reply.code == 4
 
 
+@pytest.mark.parametrize("value, code", [(1, 27), (2, 0), (-3, 0)])
+def test_division_of_one_operand_is_the_reciprocal(node, set_name, value, code):
+    """div(x) is 1 / x (integer division): 0 for |x| > 1, so div(a) == 0 holds unless a is 1."""
+    write(node, set_name, "k", [write_op("a", value)])
+    expression = msgpack.packb([1, [23, [81, 2, b"a"]], 0], use_bin_type=False)
+    reply, = send(node, message(info1=I1_READ | I1_GET_ALL,
+                                fields=key_fields(NS, set_name, "k") + [f(FILTER, expression)]))
+    assert reply.code == code
+
+
 # -- scans -----------------------------------------------------------------------------------
-def test_a_scan_does_not_return_records_holding_none_of_the_selected_bins(
-        aerospike_hosts, node, set_name):
+def test_a_scan_does_not_return_records_holding_none_of_the_selected_bins(node, set_name):
     write(node, set_name, "has", [write_op("a", 1), write_op("b", 2)])
     write(node, set_name, "lacks", [write_op("b", 3)])
-    # Each node answers for the partitions it owns: scan them all to see both records.
-    replies = [reply for host in aerospike_hosts
-               for reply in send(host, scan_message(NS, set_name, pids=range(4096),
-                                                    ops=[op(READ, "a")]))]
-    records = [reply for reply in replies if reply.fields]
+    records = [reply for address in discover(node).values()  # each node sends its partitions
+               for reply in send(address, scan_message(NS, set_name, pids=range(4096),
+                                                       ops=[op(READ, "a")]))
+               if reply.fields]
     assert [reply.bin_values() for reply in records] == [{"a": 1}]

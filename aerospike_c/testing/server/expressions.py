@@ -69,8 +69,6 @@ def _arith(code: int, args: List[Any]) -> Any:
         return _UNKNOWN
     if not args or any(type(a) not in (int, float) for a in args):
         raise CommandError(ERR_PARAMETER, "arithmetic needs numbers")
-    if code == 23 and len(args) == 1:  # a lone divisor divides one, as on a server
-        args = [1 if type(args[0]) is int else 1.0, args[0]]
     result = args[0]
     for value in args[1:]:
         if code == 20:
@@ -87,8 +85,13 @@ def _arith(code: int, args: List[Any]) -> Any:
             result = min(result, value)
         elif code == 51:
             result = max(result, value)
-    if code == 21 and len(args) == 1:
-        result = -result
+    if len(args) == 1 and code in (21, 23):  # one operand: negation, reciprocal
+        if code == 21:
+            result = -result
+        elif result == 0:
+            return _UNKNOWN
+        else:
+            result = int(1 / result) if type(result) is int else 1 / result
     return particles.to_int64(result) if type(result) is int else result
 
 

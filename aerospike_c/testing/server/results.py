@@ -86,7 +86,7 @@ def info_param(params: Dict[str, str], name: str, size: int, required: bool = Tr
 UDF_UNSUPPORTED = "UDF execution is not supported by the embedded test server"
 
 # Info answers: the protocol's.
-INFO_UNRECOGNIZED = "ERROR::unrecognized command"
+INFO_UNRECOGNIZED = info_error(ERR_PARAMETER, "unrecognized command")
 INFO_NOT_AUTHENTICATED = info_error(ERR_NOT_AUTHENTICATED, "not authenticated")
 INFO_ENTERPRISE_ONLY = info_error(ERR_ENTERPRISE_ONLY, "enterprise only")
 INFO_NAMESPACE_NOT_FOUND = info_error(ERR_NAMESPACE_NOT_FOUND, "namespace not found")

@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, Optional, Tuple
 from . import particles
 from .cdt_ctx import context_value
 from .expressions import compile_filter, filter_passes
-from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
+from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
                   FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
@@ -162,6 +162,8 @@ class ScanRequest:
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None
         self.predicate: Optional[Predicate] = None
+        if FIELD_INDEX_EXPRESSION in msg.fields:
+            raise CommandError(ERR_UNSUPPORTED_FEATURE, "expression indexes are not supported")
         if FIELD_INDEX_RANGE in msg.fields:
             self.predicate = parse_predicate(msg)
             predicate = self.predicate

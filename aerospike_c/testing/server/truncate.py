@@ -4,6 +4,9 @@ A server broadcasts a truncate as cluster metadata without checking the namespac
 node skips one it does not have), so an unknown one answers ok. The cut-off (`lut`, UTC
 nanoseconds, decimal, hex or octal) becomes milliseconds since the Aerospike epoch
 (2010-01-01): zero or less, or later than now, is refused; records last updated before it go.
+Without a `lut` every record the set or namespace holds goes, whatever its last-update time (a
+server's writes after a truncate get a later last-update time than its cut-off, so a record
+written in the cut-off's own millisecond is one written before the truncate).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _truncate(store: "Store", ns_name: Optional[str], set_name: Optional[str],
         for part in ns.partitions:
             doomed = [d for d, r in part.items()
                       if (wanted is None or r.set_name == wanted)
-                      and r.last_update_ns // 1_000_000 < cutoff_ns // 1_000_000]
+                      and (lut is None or r.last_update_ns // 1_000_000 < cutoff_ns // 1_000_000)]
             for digest in doomed:
                 del part[digest]
         ns.truncate_lut[set_name or ""] = cutoff_ns

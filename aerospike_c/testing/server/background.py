@@ -38,6 +38,9 @@ def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
                   record_ttl=msg.record_ttl, fields=udf_fields, ops=msg.ops)
     if not msg.ops and not request.udf:
         return last_message(ERR_PARAMETER)
+    with store.lock:
+        if (node.name, request.task_id) in store.jobs:  # a job id is used once per node
+            return last_message(ERR_PARAMETER)
     count = 0
     now = clock_seconds()
     for pid, after in request.partitions:
@@ -78,6 +81,10 @@ def record_job(store: Store, node: NodeView, job: Job) -> None:
 def job_show(store: Store, params: Dict[str, str], node: NodeView) -> str:
     """`query-show:id=...` (also `scan-show`, `jobs`): a job this node ran."""
     raw_id = params.get("id", params.get("trid", ""))
+    if not raw_id:  # every job this node ran
+        with store.lock:
+            jobs = [job for (name, _), job in store.jobs.items() if name == node.name]
+        return ";".join(_job_line(job) for job in jobs)
     try:
         job_id = int(raw_id)
     except ValueError:
@@ -86,6 +93,10 @@ def job_show(store: Store, params: Dict[str, str], node: NodeView) -> str:
         job = store.jobs.get((node.name, job_id))
     if job is None:
         return INFO_JOB_NOT_FOUND
+    return _job_line(job)
+
+
+def _job_line(job: Job) -> str:
     return (f"trid={job.job_id}:job-type={job.module}:ns={job.namespace}:set={job.set_name}:"
             f"status=done(ok):job-progress=100:recs-throttled={job.records}:"
             f"recs-filtered-meta=0:recs-filtered-bins=0:recs-succeeded={job.records}:"

@@ -287,7 +287,8 @@ def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int
         bins: Dict[bytes, BinValue] = {}
         for op in ops:
             _check_bin_name(op.name)
-            bins[op.name] = (op.ptype, _validated_particle(op.ptype, op.data))
+            bins[op.name] = (op.ptype, _validated_particle(
+                op.ptype, _keep_cdt_flags(record.bins.get(op.name) if record else None, op.ptype, op.data)))
         if bins:
             ttl = outcome.new_ttl if outcome.new_ttl is not None else signed32(msg.record_ttl)
             updated = _store(ns, digest, record, bins, _void_time(ns, ttl, record, now), msg,
@@ -299,6 +300,22 @@ def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int
     if record is None:
         return Reply(OK, 0, 0, outcome.reply, 1)
     return Reply(OK, record.generation, record.void_time, outcome.reply, 1)
+
+
+def _keep_cdt_flags(old: Optional[BinValue], ptype: int, data: bytes) -> bytes:
+    """A list/map a UDF writes over an ordered one of the same type stays ordered (Lua's
+    list and map carry no flags): its flags again, its items in order."""
+    if old is None or old[0] != ptype or ptype not in (particles.LIST, particles.MAP):
+        return data
+    flags = particles.decode_particle(*old).flags
+    if not flags:
+        return data
+    value = particles.decode_particle(ptype, data)
+    if ptype == particles.MAP:
+        return particles.pack(particles.sorted_map(value, flags) if flags & 0x01
+                              else particles.CdtMap(value, flags))
+    return particles.pack(particles.CdtList(sorted(value, key=particles.order_key) if flags & 0x01
+                                            else value, flags))
 
 
 def _check_bin_name(name: bytes) -> None:

@@ -84,6 +84,7 @@ CDEF_HEADERS = [
     "aerospike_c.h",
     "asc_key.h",
     "asc_batch.h",
+    "asc_udf.h",
 ]
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.
@@ -151,6 +152,11 @@ def build_c_client(client: Path) -> Path:
     return target
 
 
+def lua_include_dirs(client: Path) -> list[Path]:
+    """mod-lua's and Lua's headers (csrc/asc_udf.h runs the embedded server's UDFs with them)."""
+    return [client / "modules" / "mod-lua" / "src" / "include", client / "modules" / "lua"]
+
+
 def make_ffi() -> FFI:
     client = c_client_dir()
     target = build_c_client(client)
@@ -159,7 +165,7 @@ def make_ffi() -> FFI:
     ffi.set_source(
         "aerospike_c._aerospike",
         c_source(),
-        include_dirs=[str(target / "include"), str(CSRC_DIR)],
+        include_dirs=[str(target / "include"), str(CSRC_DIR), *map(str, lua_include_dirs(client))],
         extra_objects=[str(target / "lib" / "libaerospike.a")],
         libraries=LINK_LIBRARIES,
         extra_compile_args=["-std=gnu99", "-D_GNU_SOURCE", "-fno-strict-aliasing", "-Wno-unused-function"],

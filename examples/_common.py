@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional
 
 import aerospike_c as asc
@@ -81,6 +82,18 @@ def example_cluster(args: argparse.Namespace) -> Iterator[Any]:
         finally:
             asc.aerospike_close(as_)
             asc.aerospike_destroy(as_)
+
+
+@contextmanager
+def registered_udf(as_: Any, path: Path) -> Iterator[None]:
+    """The Lua module at `path` registered for the block (example_register_udf, then
+    example_remove_udf)."""
+    asc.aerospike_udf_put(as_, None, path.name, asc.AS_UDF_TYPE_LUA, path.read_bytes())
+    asc.aerospike_udf_put_wait(as_, None, path.name, 100)
+    try:
+        yield
+    finally:
+        asc.aerospike_udf_remove(as_, None, path.name)
 
 
 def test_key(args: argparse.Namespace) -> Any:

@@ -11,7 +11,6 @@ import pytest
 import aerospike_c as asc
 from aerospike_c.bindings.as_record import Record
 from aerospike_c.testing import N_PARTITIONS
-from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
 
 
@@ -302,17 +301,10 @@ def test_apply_runs_a_record_udf(client, set_name):  # noqa: F811
     client.put(key, {"a": 1})
     client.udf_put(f"{module}.lua", UDF_SOURCE)
     try:
-        if real_cluster_hosts() is None:
-            # The embedded cluster stores modules but does not run Lua.
-            with pytest.raises(asc.AerospikeError) as caught:
-                client.apply(key, module, "add_bin", ["b", [1, {"k": "v"}]])
-            assert caught.value.code in (asc.AEROSPIKE_ERR_UDF, asc.AEROSPIKE_ERR_UNSUPPORTED_FEATURE)
-            assert client.get(key).bins == {"a": 1}
-        else:
-            assert client.apply(key, module, "add_bin", ["b", [1, {"k": "v"}]]) == [1, {"k": "v"}]
-            assert asc.aerospike_key_apply(client.aerospike, None, key, module, "add_bin",
-                                           ["c", 2.5]) == 2.5
-            assert client.get(key).bins == {"a": 1, "b": [1, {"k": "v"}], "c": 2.5}
+        assert client.apply(key, module, "add_bin", ["b", [1, {"k": "v"}]]) == [1, {"k": "v"}]
+        assert asc.aerospike_key_apply(client.aerospike, None, key, module, "add_bin",
+                                       ["c", 2.5]) == 2.5
+        assert client.get(key).bins == {"a": 1, "b": [1, {"k": "v"}], "c": 2.5}
     finally:
         client.udf_remove(f"{module}.lua")
 

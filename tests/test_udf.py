@@ -11,7 +11,6 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._queries import BatchApply
-from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
 
 SOURCE = b"""
@@ -102,10 +101,6 @@ def test_arguments_are_checked(client, module):
         asc.aerospike_udf_get(as_, None, None, asc.AS_UDF_TYPE_LUA)
 
 
-@pytest.mark.xfail(real_cluster_hosts() is None, strict=True,
-                   reason="embedded cluster gap: it stores UDF modules but answers every UDF "
-                          "execution (batch apply, background scan UDF) with AEROSPIKE_ERR_UDF "
-                          "'UDF execution is not supported'")
 def test_registered_udf_runs_in_batch_apply_and_background_scan(client, module):
     set_name = unique_set()
     fill(client, set_name, 4)

@@ -200,11 +200,20 @@ def test_background_scan_applies_writes_and_reports_job(store: Store) -> None:
     assert store.info("query-show:trid=12345", node).startswith("ERROR:")
 
 
-def test_udf_scan_answers_udf_error(store: Store) -> None:
-    responses = run(store, scan_message(set_name="demo", pids=[1], info1=0, info2=I2_WRITE,
+def test_aggregation_scan_answers_udf_error(store: Store) -> None:
+    """Stream UDFs (UDF op 1, aggregation) are not implemented: ERR_UDF, loudly."""
+    responses = run(store, scan_message(set_name="demo", pids=[1], extra=[
+        f(UDF_OP, b"\x01"), f(UDF_PACKAGE, b"m"), f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
+    assert responses[-1].code == 100 and responses[-1].info3 & I3_LAST
+
+
+def test_background_udf_of_a_missing_module_changes_nothing(store: Store) -> None:
+    before = get(store, 1).bin_values()
+    responses = run(store, scan_message(set_name="demo", pids=range(4096), info1=0, info2=I2_WRITE,
                                         extra=[f(UDF_OP, b"\x02"), f(UDF_PACKAGE, b"m"),
                                                f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
-    assert responses[-1].code == 100 and responses[-1].info3 & I3_LAST
+    assert responses[-1].code == 0 and responses[-1].info3 & I3_LAST
+    assert get(store, 1).bin_values() == before
 
 
 def test_filter_expression_on_scan_and_batch(store: Store) -> None:

@@ -18,12 +18,13 @@ from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
                   INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_INCR, OP_PREPEND,
                   OP_READ, OP_TOUCH, OP_WRITE, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
-                  encode_value_bin, signed32)
-from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_INCOMPATIBLE_TYPE,
+                  encode_value_bin, parse_ops, signed32)
+from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
                       ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
                       ERR_UNSUPPORTED_FEATURE, OK, CommandError)
 from .store import CITRUSLEAF_EPOCH, MAX_GENERATION, MAX_TTL, BinValue, Namespace, Record, Store, clock_seconds
-from .udf import call_failure
+from .udf import run_record_udf
+from ...bindings import asc_udf
 
 MAX_BIN_NAME = 15
 #: The server's set name buffer (AS_SET_NAME_MAX_SIZE): names are at most 63 bytes.
@@ -71,14 +72,15 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
         check_unsupported_fields(msg)
         expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
                       else shared_filter)
-        if FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields:
-            return call_failure()
+        udf_call = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
         with store.lock:
             now = clock_seconds()
             if expression is not None:
                 record = ns.get(digest, now)
                 if record is not None and not filter_passes(expression, record, digest, now):
                     raise CommandError(ERR_FILTERED_OUT)
+            if udf_call:
+                return apply_udf(store, ns, digest, msg, now)
             if msg.info2 & INFO2_WRITE:
                 return write_record(ns, digest, msg, now)
             if msg.info1 & INFO1_READ:
@@ -247,6 +249,13 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
         elif any(op.op == OP_CDT_MODIFY for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
         return Reply(OK, 0, 0, b"".join(out), len(out))
+    updated = _store(ns, digest, record, bins, void_time, msg)
+    return Reply(OK, updated.generation, updated.void_time, b"".join(out), len(out))
+
+
+def _store(ns: Namespace, digest: bytes, record: Optional[Record], bins: Dict[bytes, BinValue],
+           void_time: int, msg: Message, drop_key: bool = False) -> Record:
+    """Store the new version of a record (its generation bumped) and return it."""
     set_name = record.set_name if record is not None else msg.fields.get(FIELD_SETNAME, b"")
     updated = Record(set_name)
     updated.bins = bins
@@ -254,11 +263,59 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     updated.void_time = void_time
     updated.last_update_ns = time.time_ns()
     key = _user_key(msg)
-    updated.key = key if key is not None else (record.key if record is not None else None)
+    updated.key = None if drop_key else (
+        key if key is not None else (record.key if record is not None else None))
     if updated.size() > ns.spec.max_record_size:
         raise CommandError(ERR_RECORD_TOO_BIG)
     ns.put(digest, updated)
-    return Reply(OK, updated.generation, updated.void_time, b"".join(out), len(out))
+    return updated
+
+
+def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
+    """A record UDF (key apply, batch apply row): run it, then store or remove the record as
+    its aerospike:create/update/remove said; the reply carries its SUCCESS or FAILURE bin."""
+    record = ns.get(digest, now)
+    if record is not None:
+        _check_generation(record, msg)
+    outcome = run_record_udf(store, record, digest, msg, now)
+    if isinstance(outcome, Reply):
+        return outcome
+    if outcome.failed:
+        return Reply(ERR_UDF, bins=outcome.reply, n_bins=1)
+    if outcome.action == asc_udf.WRITE:
+        ops, _ = parse_ops(outcome.bins, 0, outcome.n_bins)
+        bins: Dict[bytes, BinValue] = {}
+        for op in ops:
+            _check_bin_name(op.name)
+            bins[op.name] = (op.ptype, _validated_particle(
+                op.ptype, _keep_cdt_flags(record.bins.get(op.name) if record else None, op.ptype, op.data)))
+        if bins:
+            ttl = outcome.new_ttl if outcome.new_ttl is not None else signed32(msg.record_ttl)
+            updated = _store(ns, digest, record, bins, _void_time(ns, ttl, record, now), msg,
+                             outcome.drop_key)
+            return Reply(OK, updated.generation, updated.void_time, outcome.reply, 1)
+    if outcome.action != asc_udf.NONE and record is not None:  # removed, or no bins left
+        ns.remove(digest)
+        return Reply(OK, 0, 0, outcome.reply, 1)
+    if record is None:
+        return Reply(OK, 0, 0, outcome.reply, 1)
+    return Reply(OK, record.generation, record.void_time, outcome.reply, 1)
+
+
+def _keep_cdt_flags(old: Optional[BinValue], ptype: int, data: bytes) -> bytes:
+    """A list/map a UDF writes over an ordered one of the same type stays ordered (Lua's
+    list and map carry no flags): its flags again, its items in order."""
+    if old is None or old[0] != ptype or ptype not in (particles.LIST, particles.MAP):
+        return data
+    flags = particles.decode_particle(*old).flags
+    if not flags:
+        return data
+    value = particles.decode_particle(ptype, data)
+    if ptype == particles.MAP:
+        return particles.pack(particles.sorted_map(value, flags) if flags & 0x01
+                              else particles.CdtMap(value, flags))
+    return particles.pack(particles.CdtList(sorted(value, key=particles.order_key) if flags & 0x01
+                                            else value, flags))
 
 
 def _check_bin_name(name: bytes) -> None:

@@ -83,7 +83,7 @@ def info_param(params: Dict[str, str], name: str, size: int, required: bool = Tr
 
 
 # Messages sent in replies.
-UDF_UNSUPPORTED = "UDF execution is not supported by the embedded test server"
+UDF_UNSUPPORTED = "stream UDFs (aggregation queries) are not supported by the embedded test server"
 
 # Info answers: the protocol's.
 INFO_UNRECOGNIZED = info_error(ERR_PARAMETER, "unrecognized command")

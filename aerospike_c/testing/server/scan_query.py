@@ -150,6 +150,10 @@ def _requested_partitions(msg: Message, ns: Namespace, node: NodeView
     return wanted, True
 
 
+#: The UDF op field of a background scan/query that runs a record UDF on each record.
+UDF_OP_BACKGROUND = b"\x02"
+
+
 class ScanRequest:
     """What a scan/query asks for."""
 
@@ -157,7 +161,9 @@ class ScanRequest:
         self.msg = msg
         self.ns = request_namespace(store, msg)
         check_unsupported_fields(msg)
-        if FIELD_UDF_OP in msg.fields or FIELD_UDF_FUNCTION in msg.fields:
+        #: A background job's record UDF (UDF op 2); a stream UDF (aggregation) is refused.
+        self.udf = msg.fields.get(FIELD_UDF_OP) == UDF_OP_BACKGROUND and bool(msg.info2 & INFO2_WRITE)
+        if not self.udf and (FIELD_UDF_OP in msg.fields or FIELD_UDF_FUNCTION in msg.fields):
             raise CommandError(ERR_UDF, UDF_UNSUPPORTED)
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None

@@ -1,7 +1,10 @@
-"""UDF modules: the udf-put/list/get/remove info commands store and list Lua modules.
+"""UDF modules: the udf-put/list/get/remove info commands store and list Lua modules, and
+record UDFs run on them.
 
-Executing a UDF (record, batch or background) is not implemented: such a command answers
-ERR_UDF with the reason in the FAILURE bin, as a server does when the call fails.
+A record UDF (key apply, batch apply) runs with the C client's own mod-lua and Lua 5.4, in a
+Lua state of its own per call (csrc/asc_udf.h, bindings/asc_udf.py); records.py applies what
+it did to the record. Stream UDFs (aggregation) are not implemented: a query that names one
+answers ERR_UDF with the reason, as a server does when the call fails.
 """
 
 from __future__ import annotations
@@ -9,20 +12,52 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional, Union
 
-from .msg import Reply, encode_value_bin
+from ...bindings import asc_udf
+from .msg import FIELD_UDF_ARGLIST, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, Message, Reply, all_bins
 from .results import (ERR_UDF, INFO_UDF_CONTENT_TOO_LONG, INFO_UDF_INVALID_BASE64, INFO_UDF_INVALID_CONTENT,
                       INFO_UDF_INVALID_CONTENT_LEN, INFO_UDF_INVALID_FILENAME, INFO_UDF_INVALID_TYPE,
-                      INFO_UDF_NOT_FOUND, UDF_UNSUPPORTED)
+                      INFO_UDF_NOT_FOUND, ERR_PARAMETER)
+from .store import CITRUSLEAF_EPOCH, Record
 
 if TYPE_CHECKING:
     from .store import NodeView, Store
 
+#: How long a record UDF may run when the command has no timeout of its own (ms).
+DEFAULT_TIME_LIMIT_MS = 10_000
 
-def call_failure() -> Reply:
-    """The reply to a record or batch UDF call."""
-    return Reply(ERR_UDF, bins=encode_value_bin(b"FAILURE", UDF_UNSUPPORTED), n_bins=1)
+
+def module_source(store: "Store", module: str) -> Optional[bytes]:
+    """The Lua source of a registered module (named without `.lua`), None if there is none."""
+    metadata = store.udfs.get(module + ".lua")
+    if metadata is None:
+        return None
+    return base64.b64decode(json.loads(metadata)["content64"])
+
+
+def run_record_udf(store: "Store", record: Optional[Record], digest: bytes, msg: Message,
+                   now: int) -> Union[asc_udf.UDFOutcome, Reply]:
+    """Run the record UDF `msg` names on `record` (None: it does not exist); the caller holds
+    store.lock and applies the outcome. A Reply when the call could not run at all."""
+    fields = msg.fields
+    module = fields.get(FIELD_UDF_PACKAGE_NAME, b"").decode("utf-8", "replace")
+    function = fields.get(FIELD_UDF_FUNCTION, b"").decode("utf-8", "replace")
+    source = module_source(store, module) if module else None
+    meta = asc_udf.UDFRecordMeta(
+        exists=record is not None,
+        ttl=max(record.void_time - now, 0) if record is not None and record.void_time else 0,
+        gen=record.generation if record is not None else 0,
+        last_update_time=(record.last_update_ns // 1_000_000 - CITRUSLEAF_EPOCH * 1000
+                          if record is not None else 0),
+        setname=record.set_name if record is not None else b"",
+        digest=digest)
+    bins = all_bins(record) if record is not None else b""
+    n_bins = len(record.bins) if record is not None else 0
+    time_limit = msg.transaction_ttl or DEFAULT_TIME_LIMIT_MS
+    outcome = asc_udf.apply_record(meta, bins, n_bins, module, source, function,
+                                   fields.get(FIELD_UDF_ARGLIST, b""), time_limit)
+    return outcome if outcome is not None else Reply(ERR_PARAMETER)
 
 
 # -- info commands ------------------------------------------------------------------------

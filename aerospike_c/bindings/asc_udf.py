@@ -1,0 +1,65 @@
+"""csrc/asc_udf.h: the embedded server runs a record UDF with the C client's mod-lua.
+
+    apply_record(record, bins, n_bins, module, source, function, args, time_limit_ms)
+        -> UDFOutcome
+
+`record` is the store's view of the record (UDFRecordMeta); `bins` its bins in response
+form, `args` the call's argument list as the client packed it; `source` None: no such module. The outcome says whether the
+call failed, the SUCCESS/FAILURE reply bin in response form, and what the UDF did to the
+record (nothing, write: the bins after it as write operations, or remove), plus its
+record.set_ttl / drop_key. The C call releases the GIL.
+"""
+from __future__ import annotations
+
+from typing import List, NamedTuple, Optional
+
+from .._aerospike import ffi, lib
+
+__all__: List[str] = []
+
+NONE, WRITE, REMOVE = lib.ASC_UDF_NONE, lib.ASC_UDF_WRITE, lib.ASC_UDF_REMOVE
+
+
+class UDFRecordMeta(NamedTuple):
+    """The record as a UDF sees it (record.ttl, gen, last_update_time, setname, digest)."""
+    exists: bool
+    ttl: int
+    gen: int
+    last_update_time: int
+    setname: bytes
+    digest: bytes
+
+
+class UDFOutcome(NamedTuple):
+    failed: bool
+    reply: bytes
+    action: int
+    bins: bytes
+    n_bins: int
+    new_ttl: Optional[int]
+    drop_key: bool
+
+
+def apply_record(record: UDFRecordMeta, bins: bytes, n_bins: int, module: str, source: Optional[bytes],
+                 function: str, args: bytes, time_limit_ms: int) -> Optional[UDFOutcome]:
+    """asc_udf_apply_record(); None when the input is not what C takes (no reply bin)."""
+    meta = ffi.new("asc_udf_record*")
+    meta.exists = record.exists
+    meta.ttl = record.ttl
+    meta.gen = record.gen
+    meta.last_update_time = record.last_update_time
+    meta.setname = record.setname[:63]
+    meta.digest = record.digest
+    c_source = ffi.NULL if source is None else source
+    rc = lib.asc_udf_apply_record(meta, bins, len(bins), n_bins, module.encode(), c_source,
+                                  len(source or b""), function.encode(), args, len(args),
+                                  time_limit_ms)
+    if rc < 0:
+        return None
+    try:
+        reply = ffi.unpack(ffi.cast("char*", meta.reply), meta.reply_size)
+        bins_after = ffi.unpack(ffi.cast("char*", meta.bins), meta.bins_size) if meta.bins else b""
+        return UDFOutcome(rc == lib.ASC_UDF_FAILED, reply, meta.action, bins_after, meta.n_bins,
+                          meta.new_ttl if meta.ttl_set else None, bool(meta.drop_key))
+    finally:
+        lib.asc_udf_record_free(meta)

@@ -361,8 +361,10 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
     def __del__(self) -> None:
         # An asynchronous exception between __enter__'s count and the with body skips
         # __exit__; the count goes when the statement's frame lets go of this object.
-        if not self._exclusive:
-            _exit(self._instance._calls, self._token)
+        # _token is set last: without it __init__ raised (a bad argument) and nothing counted.
+        token = getattr(self, "_token", None)
+        if token is not None and not self._exclusive:
+            _exit(self._instance._calls, token)
 
 
 def _exit(calls: List[object], token: object) -> None:

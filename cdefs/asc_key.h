@@ -26,15 +26,15 @@ typedef struct {
     uint8_t buf[...];
     ...;
 } asc_key_io;
-as_status asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
+as_status asc_key_get(asc_instance* inst, asc_key_io* io, const as_policy_read* policy, const char* ns,
     const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
+as_status asc_key_exists(asc_instance* inst, asc_key_io* io, const as_policy_read* policy, const char* ns,
     const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, const char* ns,
+as_status asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* policy, const char* ns,
     const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const char* ns,
+as_status asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy, const char* ns,
     const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
     const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen);
-as_status asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, const char* ns,
+as_status asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* policy, const char* ns,
     const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
     const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat);

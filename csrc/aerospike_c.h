@@ -42,6 +42,81 @@ asc_on_tend_thread(aerospike* as)
 	return cluster != NULL && pthread_equal(pthread_self(), cluster->tend_thread);
 }
 
+/*
+ * The call count of an aerospike instance (bindings/aerospike.py): every call on the
+ * instance is counted in and out, so close/destroy can refuse while calls run and no call
+ * starts on a destroyed (or forked-away) instance. One atomic word, so a call pays two
+ * atomic adds instead of two Python lock round trips, and the one-call helpers
+ * (asc_key.h) count themselves in C, with the GIL released.
+ * state: the calls inside, plus ASC_GUARD_EXCLUSIVE while close/destroy runs and
+ * ASC_GUARD_DEAD once the instance is destroyed or this process is a fork's child.
+ */
+#define ASC_BUSY -1003
+#define ASC_DEAD -1004
+#define ASC_GUARD_EXCLUSIVE (1LL << 40)
+#define ASC_GUARD_DEAD (1LL << 41)
+#define ASC_GUARD_CALLS (ASC_GUARD_EXCLUSIVE - 1)
+
+typedef struct {
+	aerospike* ptr;
+	int64_t state;
+} asc_instance;
+
+/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
+ * forked) with nothing counted: the call is refused (LifecycleError). */
+static int
+asc_enter(asc_instance* g)
+{
+	int64_t state = __atomic_add_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
+		__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+		return (state & ASC_GUARD_DEAD) ? ASC_DEAD : ASC_BUSY;
+	}
+	return 0;
+}
+
+static void
+asc_exit(asc_instance* g)
+{
+	__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+}
+
+/* For close/destroy: take the instance when no call is inside. -1: done; else the calls
+ * inside (nothing taken). Callers serialize their exclusive sections themselves. */
+static int64_t
+asc_enter_exclusive(asc_instance* g)
+{
+	int64_t expected = 0;
+	if (__atomic_compare_exchange_n(&g->state, &expected, ASC_GUARD_EXCLUSIVE, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		return -1;
+	}
+	return expected & ASC_GUARD_CALLS;
+}
+
+/* End the exclusive section; dead: the instance was destroyed (every later call refused).
+ * An add, not a store: a refused asc_enter() may still be undoing its count. */
+static void
+asc_exit_exclusive(asc_instance* g, bool dead)
+{
+	__atomic_add_fetch(&g->state, (dead ? ASC_GUARD_DEAD : 0) - ASC_GUARD_EXCLUSIVE,
+		__ATOMIC_ACQ_REL);
+}
+
+/* Refuse every later call (the fork child's copy of a parent's instance). */
+static void
+asc_mark_dead(asc_instance* g)
+{
+	__atomic_or_fetch(&g->state, ASC_GUARD_DEAD, __ATOMIC_ACQ_REL);
+}
+
+/* The calls inside now (for messages). */
+static int64_t
+asc_calls(asc_instance* g)
+{
+	return __atomic_load_n(&g->state, __ATOMIC_ACQUIRE) & ASC_GUARD_CALLS;
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)

@@ -6,7 +6,9 @@
  * in one msgpack.unpackb. Bins to write and operations come in as one msgpack buffer each.
  * None of this touches Python objects, so the GIL stays released for the whole call.
  *
- * ASC_NOT_CONNECTED: as->cluster is NULL (the C client would crash), nothing was done.
+ * Each counts itself in and out of the instance (asc_enter/asc_exit of aerospike_c.h):
+ * ASC_BUSY (a close/destroy is running), ASC_DEAD (destroyed, or a fork's child) and
+ * ASC_NOT_CONNECTED (as->cluster is NULL: the C client would crash): nothing was done.
  * ASC_BAD_INPUT: the bins or operations were not what these readers take (a bin name over
  * 15 bytes, a value C refuses ...); nothing was sent, and Python takes its slower path that
  * names the offending part. Declared for cffi in cdefs/asc_key.h.
@@ -130,30 +132,38 @@ asc_key_pack(asc_key_io* io, const as_key* key, const as_record* rec, bool flat)
 	return AEROSPIKE_OK;
 }
 
-/* Reset the scratch; false when the instance is not connected. */
-static bool
-asc_key_start(aerospike* as, asc_key_io* io)
+/* Reset the scratch and count the call in (asc_enter): AEROSPIKE_OK, ASC_BUSY, ASC_DEAD,
+ * or ASC_NOT_CONNECTED (nothing counted). Pair AEROSPIKE_OK with asc_exit(). */
+static as_status
+asc_key_start(asc_instance* inst, asc_key_io* io)
 {
 	as_error_reset(&io->err);
 	io->big = NULL;
 	io->size = 0;
-	return as->cluster != NULL;
+	int status = asc_enter(inst);
+	if (status == 0 && inst->ptr->cluster == NULL) {
+		asc_exit(inst);
+		status = ASC_NOT_CONNECTED;
+	}
+	return (as_status)status;
 }
 
 /* aerospike_key_get(): the record as [gen, ttl, digest, {bins}] in io. */
 static as_status
-asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
+asc_key_get(asc_instance* inst, asc_key_io* io, const as_policy_read* policy, const char* ns,
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
 {
 	as_key key;
 	as_record* rec = NULL;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	as_status status = asc_key_start(inst, io);
+	if (status != AEROSPIKE_OK) {
+		return status;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_get(as, &io->err, policy, &key, &rec);
+		status = aerospike_key_get(inst->ptr, &io->err, policy, &key, &rec);
 	}
+	asc_exit(inst);
 	if (status == AEROSPIKE_OK) {
 		status = asc_key_pack(io, &key, rec, false);
 	}
@@ -165,18 +175,20 @@ asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const c
 
 /* aerospike_key_exists(): the record's gen and ttl in io. */
 static as_status
-asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
+asc_key_exists(asc_instance* inst, asc_key_io* io, const as_policy_read* policy, const char* ns,
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
 {
 	as_key key;
 	as_record* rec = NULL;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	as_status status = asc_key_start(inst, io);
+	if (status != AEROSPIKE_OK) {
+		return status;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_exists(as, &io->err, policy, &key, &rec);
+		status = aerospike_key_exists(inst->ptr, &io->err, policy, &key, &rec);
 	}
+	asc_exit(inst);
 	if (rec) {
 		io->gen = rec->gen;
 		io->ttl = rec->ttl;
@@ -187,23 +199,25 @@ asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, cons
 
 /* aerospike_key_remove(). */
 static as_status
-asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, const char* ns,
+asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* policy, const char* ns,
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
 {
 	as_key key;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	as_status status = asc_key_start(inst, io);
+	if (status != AEROSPIKE_OK) {
+		return status;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_remove(as, &io->err, policy, &key);
+		status = aerospike_key_remove(inst->ptr, &io->err, policy, &key);
 	}
+	asc_exit(inst);
 	return status;
 }
 
 /* aerospike_key_put() of the bins in `bins` (a msgpack map {name: value}). */
 static as_status
-asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const char* ns,
+asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy, const char* ns,
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
 	const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen)
 {
@@ -211,9 +225,6 @@ asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const 
 	as_record rec;
 	uint64_t n;
 	asc_reader r = {bins, bins + size};
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
-	}
 	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
 		return ASC_BAD_INPUT;
 	}
@@ -224,10 +235,16 @@ asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const 
 	}
 	rec.ttl = ttl;
 	rec.gen = gen;
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
-	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_put(as, &io->err, policy, &key, &rec);
+	as_status status = asc_key_start(inst, io);
+	if (status != AEROSPIKE_OK) {
+		as_record_destroy(&rec);
+		return status;
 	}
+	status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	if (status == AEROSPIKE_OK) {
+		status = aerospike_key_put(inst->ptr, &io->err, policy, &key, &rec);
+	}
+	asc_exit(inst);
 	as_record_destroy(&rec);
 	return status;
 }
@@ -381,7 +398,7 @@ asc_read_operation(asc_reader* r, as_operations* ops)
  * [code, bin, args...]): the record as [gen, ttl, digest, bins] in io (bins a map, or
  * with flat a list [name, value, ...] keeping repeats), nil when C returned none. */
 static as_status
-asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, const char* ns,
+asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* policy, const char* ns,
 	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
 	const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat)
 {
@@ -390,9 +407,6 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 	as_record* rec = NULL;
 	uint64_t n;
 	asc_reader r = {operations, operations + size};
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
-	}
 	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
 		return ASC_BAD_INPUT;
 	}
@@ -409,10 +423,16 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 	}
 	ops.ttl = ttl;
 	ops.gen = gen;
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
-	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_operate(as, &io->err, policy, &key, &ops, &rec);
+	as_status status = asc_key_start(inst, io);
+	if (status != AEROSPIKE_OK) {
+		as_operations_destroy(&ops);
+		return status;
 	}
+	status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	if (status == AEROSPIKE_OK) {
+		status = aerospike_key_operate(inst->ptr, &io->err, policy, &key, &ops, &rec);
+	}
+	asc_exit(inst);
 	as_operations_destroy(&ops);
 	if (status == AEROSPIKE_OK) {
 		status = asc_key_pack(io, &key, rec, flat);

@@ -62,12 +62,12 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_lock", "_calls", "_closing", "_destroyed", "_forked",
+    __slots__ = ("_ptr", "_guard", "_lock", "_closing", "_destroyed", "_forked",
                  "_keepalive", "_kept_fields", "_retired", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
-        self._calls = 0
+        self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
         self._closing = False
         self._destroyed = False
         self._forked = False
@@ -89,6 +89,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         else:
             self._ptr = ffi.new("aerospike*")
             lib.aerospike_init(self._ptr, c_config)
+        self._guard.ptr = self._ptr
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -111,7 +112,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _keep_field(self, field_ptr: Any, obj: Any) -> None:
         offset = field_offset(ffi.addressof(self._ptr[0], "config"), field_ptr)
-        if self._ptr.cluster != ffi.NULL or self._calls:
+        if self._ptr.cluster != ffi.NULL or self.calls:
             # A running command may still read what the field pointed at (a config policy's
             # filter_exp): keep it until aerospike_close, when no command runs.
             self._retired.append(self._kept_fields.get(offset))
@@ -124,7 +125,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
-            if self._ptr.cluster != ffi.NULL or self._calls:
+            if self._ptr.cluster != ffi.NULL or self.calls:
                 raise lifecycle_error(
                     f"{what}: the C client reads this while the instance is connected; set it "
                     "before aerospike_connect() or after aerospike_close()")
@@ -138,35 +139,40 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     # -- calls ------------------------------------------------------------------------------
     def _enter(self, what: str) -> Any:
-        """Count a call in; raise if destroyed. Pair with _exit()."""
-        with self._lock:
-            if self._destroyed or self._forked or self._closing:
-                raise self._unusable(what)
-            self._calls += 1
+        """Count a call in; raise if destroyed, forked or being closed. Pair with _exit()."""
+        if _ENTER(self._guard):
+            raise self._unusable(what)
         return self._ptr
 
     def _exit(self) -> None:
-        with self._lock:
-            self._calls -= 1
+        _EXIT(self._guard)
 
     def _enter_exclusive(self, what: str) -> Any:
         """For close/destroy: no other call may be inside. Pair with _exit_exclusive().
 
         The lock is not held during the C call: a callback on the tend thread that calls
         into this instance meanwhile gets LifecycleError (see _unusable) instead of
-        waiting for a lock whose holder is joining the tend thread."""
+        waiting for a lock whose holder is joining the tend thread. The C call count
+        (asc_enter_exclusive) refuses every other call until _exit_exclusive()."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
-            if self._calls:
-                raise lifecycle_error(f"{what}: {self._calls} call(s) on this instance are still running")
+            calls = lib.asc_enter_exclusive(self._guard)
+            if calls >= 0:
+                raise lifecycle_error(f"{what}: {calls} call(s) on this instance are still running")
             self._closing = True
         return self._ptr
 
     def _exit_exclusive(self) -> None:
         with self._lock:
             self._closing = False
+            lib.asc_exit_exclusive(self._guard, self._destroyed)
+
+    @property
+    def calls(self) -> int:
+        """How many calls are inside the C client on this instance now."""
+        return int(lib.asc_calls(self._guard))
 
     @property
     def destroyed(self) -> bool:
@@ -274,11 +280,15 @@ def _live_instances() -> List[aerospike]:
         return list(_LIVE)
 
 
+_ENTER, _EXIT = lib.asc_enter, lib.asc_exit
+
+
 def _mark_forked() -> None:
     global _LIVE_LOCK
     _LIVE_LOCK = threading.Lock()
     for instance in list(_LIVE):
         instance._forked = True
+        lib.asc_mark_dead(instance._guard)
         instance._lock = threading.Lock()  # a lock held by another parent thread stays held
     _REAPER._reset()  # the parent's queue holds the parent's instances
 

@@ -37,6 +37,7 @@ _NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
 _BAD_INPUT = lib.ASC_BAD_INPUT
 _BAD_OUTPUT = lib.ASC_BAD_OUTPUT
 _NOT_CONNECTED = lib.ASC_NOT_CONNECTED
+_BUSY, _DEAD = lib.ASC_BUSY, lib.ASC_DEAD
 _INT, _STR, _BYTES, _DIGEST = lib.ASC_KEY_INT, lib.ASC_KEY_STR, lib.ASC_KEY_BYTES, lib.ASC_KEY_DIGEST
 _DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
@@ -100,16 +101,18 @@ def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any, 
             io = _POOL.pop()
         except IndexError:
             io = _new_io()
-    ptr = instance._enter(what)
-    try:
-        status = function(ptr, io[0], policy, c_ns, c_set, c_kind, ival, data,
-                          0 if data is _NULL else len(data), *more)
-    finally:
-        instance._exit()
+    # the C helper counts itself in and out of the instance (asc_enter/asc_exit)
+    status = function(instance._guard, io[0], policy, c_ns, c_set, c_kind, ival, data,
+                      0 if data is _NULL else len(data), *more)
     if status and status != _NOT_FOUND and status != _BAD_INPUT:
+        if status == _BUSY or status == _DEAD:  # being closed, destroyed or forked
+            _POOL.append(io)
+            raise instance._unusable(what)
         if status == _NOT_CONNECTED:
+            _POOL.append(io)
             raise lifecycle_error(f"{what}: the aerospike instance is not connected")
-        _raise(status, io)
+        if status and status != _NOT_FOUND and status != _BAD_INPUT:
+            _raise(status, io)
     return status, io
 
 

@@ -614,3 +614,104 @@ asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size)
 	}
 	return r.p == r.end;
 }
+
+/* Keys packed by Python: (ns, set | None, user key) or (ns, set, None, digest) tuples. */
+/* A msgpack str (fixstr/str8/16/32) of at most `max` bytes without NUL, copied NUL-ended. */
+static bool
+asc_read_name(asc_reader* r, char* out, uint32_t max)
+{
+	uint64_t n;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xe0) == 0xa0) {
+		n = b & 0x1f;
+	}
+	else if (b < 0xd9 || b > 0xdb || ! asc_read_be(r, 1u << (b - 0xd9), &n)) {
+		return false;
+	}
+	const uint8_t* text = asc_read_bytes(r, n);
+	if (text == NULL || n > max || memchr(text, 0, n) != NULL) {
+		return false;
+	}
+	memcpy(out, text, n);
+	out[n] = 0;
+	return true;
+}
+
+/* One key [ns, set | nil, user key (int, str, bin) | nil(, digest bin | nil)] into `key`. */
+static bool
+asc_read_key(asc_reader* r, as_key* key)
+{
+	char ns[AS_NAMESPACE_MAX_SIZE];
+	char set[AS_SET_MAX_SIZE];
+	uint64_t count;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xf0) != 0x90 || ((count = b & 0x0f) != 3 && count != 4)) {
+		return false;
+	}
+	if (! asc_read_name(r, ns, AS_NAMESPACE_MAX_SIZE - 1) || ns[0] == 0 || r->p >= r->end) {
+		return false;
+	}
+	if (*r->p == 0xc0) {
+		r->p++;
+		set[0] = 0;
+	}
+	else if (! asc_read_name(r, set, AS_SET_MAX_SIZE - 1)) {
+		return false;
+	}
+	as_val* value = asc_read_val(r, 0);
+	if (value == NULL) {
+		return false;
+	}
+	const uint8_t* digest = NULL;
+	if (count == 4) {
+		if (r->p < r->end && *r->p == 0xc0) {
+			r->p++;
+		}
+		else if (r->end - r->p >= 2 + AS_DIGEST_VALUE_SIZE && r->p[0] == 0xc4 &&
+				r->p[1] == AS_DIGEST_VALUE_SIZE) {
+			digest = r->p + 2;
+			r->p += 2 + AS_DIGEST_VALUE_SIZE;
+		}
+		else {
+			as_val_destroy(value);
+			return false;
+		}
+	}
+	bool ok = false;
+	switch (value->type) {
+	case AS_NIL:
+		ok = digest != NULL && as_key_init_digest(key, ns, set, digest) != NULL;
+		break;
+	case AS_INTEGER:
+		ok = as_key_init_int64(key, ns, set, ((as_integer*)value)->value) != NULL;
+		break;
+	case AS_STRING: {
+		as_string* s = (as_string*)value;
+		size_t len = s->len;
+		ok = as_key_init_strp(key, ns, set, s->value, true) != NULL;
+		if (ok) {
+			s->free = false;  /* the key owns the copy now */
+			key->value.string.len = len;
+		}
+		break;
+	}
+	case AS_BYTES: {
+		as_bytes* bytes = (as_bytes*)value;
+		ok = as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
+		if (ok) {
+			bytes->free = false;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	as_val_destroy(value);
+	return ok;
+}

@@ -36,7 +36,7 @@ _BAD_INPUT = lib.ASC_BAD_INPUT
 _BAD_OUTPUT = lib.ASC_BAD_OUTPUT
 _NOT_CONNECTED = lib.ASC_NOT_CONNECTED
 _BUSY, _DEAD = lib.ASC_BUSY, lib.ASC_DEAD
-_GET, _PUT = lib.asc_key_get, lib.asc_key_put
+_GET, _PUT, _OPERATE = lib.asc_key_get, lib.asc_key_put, lib.asc_key_operate
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
 
 IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack Packer, Unpacker
@@ -47,6 +47,7 @@ IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack
 _POOL: List[IO] = []
 _BUF_SIZE = len(ffi.new("asc_key_io*").buf)
 _PACK_ERRORS = (TypeError, ValueError, OverflowError)
+_OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)
 
 
 def _new_io() -> IO:
@@ -164,14 +165,10 @@ def _found(status: int, io: IO) -> None:
 
 
 def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Optional[int]) -> bool:
-    """aerospike_key_put() of a dict of bins; False: the general path (nothing was sent).
-    Written out like get()."""
+    """aerospike_key_put() of a dict of bins; False: the general path (nothing was sent)."""
     if type(bins) is not dict or type(key) is not tuple:
         return False
-    try:
-        io = _POOL.pop()
-    except IndexError:
-        io = _new_io()
+    io = _take()
     packer = io[2]
     try:
         data = packer.pack(key)
@@ -235,19 +232,23 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
     """aerospike_key_operate() of a list of (function, args) operations (the Client's
     Operation): a Record, or with ordered (key, meta, [(bin, value), ...]). None: the
     general path (nothing was sent), unless each is one of the simple ones C reads."""
-    if type(operations) is not list:
+    if type(operations) is not list or type(key) is not tuple:
         return None
     io = _take()
+    packer = io[2]
     try:
-        packed = io[2].pack([(_OP_CODES[op.function], *op.args) for op in operations])
-    except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
+        data = packer.pack(key)
+        packed = packer.pack([(_OP_CODES[op.function], *op.args) for op in operations])
+    except _OP_ERRORS:
         _POOL.append(io)
         return None
-    status = _command(as_, "aerospike_key_operate", lib.asc_key_operate, io,
-                      _NULL if policy is None else policy_arg(policy, "as_policy_operate"),
-                      key, packed, len(packed), 0 if ttl is None else ttl,
-                      0 if gen is None else gen, ordered)
+    c_policy = _NULL if policy is None else policy_arg(policy, "as_policy_operate")
+    guard = as_._guard if type(as_) is aerospike else _instance(as_)._guard
+    args = (c_policy, data, len(data), packed, len(packed), 0 if ttl is None else ttl,
+            0 if gen is None else gen, ordered)
+    status = _OPERATE(guard, io[0], *args)
     if status:
+        status = _settle(as_, "aerospike_key_operate", status, io, _OPERATE, *args)
         if status == _BAD_INPUT:
             _POOL.append(io)
             return None

@@ -335,6 +335,27 @@ def test_close_and_destroy_refuse_while_a_one_call_command_runs(aerospike_cluste
             call()
 
 
+def test_one_call_commands_refuse_while_a_close_runs(aerospike_hosts):
+    """While close/destroy holds the instance (its exclusive count, taken here as they take
+    it), the one-call commands raise LifecycleError instead of waiting or running."""
+    from aerospike_c._aerospike import lib
+    closing = asc.Client(hosts=aerospike_hosts).connect()
+    key = (NAMESPACE, "closing", 1)
+    closing.put(key, {"a": 1})
+    as_ = closing.aerospike
+    assert lib.asc_enter_exclusive(as_._guard) == -1
+    try:
+        for call in (lambda: closing.get(key), lambda: closing.put(key, {"a": 2}),
+                     lambda: closing.exists(key), lambda: closing.operate(key, [asc.ops.read("a")]),
+                     lambda: closing.batch_get([key]), lambda: closing.node_names()):
+            with pytest.raises(asc.LifecycleError, match="being closed"):
+                call()
+    finally:
+        lib.asc_exit_exclusive(as_._guard, False)
+    assert closing.get(key).bins == {"a": 1}
+    closing.destroy()
+
+
 # -- record UDFs ----------------------------------------------------------------------------------
 UDF_SOURCE = b"""
 function add_bin(rec, name, value)

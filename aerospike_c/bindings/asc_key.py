@@ -182,7 +182,7 @@ def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Opt
             0 if gen is None else gen)
     status = _PUT(guard, io[0], *args)
     if status:
-        status = _settle(as_, "aerospike_key_put", status, io, _PUT, *args)
+        status = _settle(as_, "aerospike_key_put", status, io)
         if status == _NOT_FOUND:
             _raise(status, io)
     _POOL.append(io)
@@ -248,7 +248,7 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
             0 if gen is None else gen, ordered)
     status = _OPERATE(guard, io[0], *args)
     if status:
-        status = _settle(as_, "aerospike_key_operate", status, io, _OPERATE, *args)
+        status = _settle(as_, "aerospike_key_operate", status, io)
         if status == _BAD_INPUT:
             _POOL.append(io)
             return None

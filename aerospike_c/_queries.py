@@ -42,7 +42,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from . import bindings as c
 from .bindings.aerospike_batch import batch_outcomes, batch_rows
 from .bindings.as_batch import status_of
-from .bindings.asc_batch import new_record
+from .bindings.asc_batch import ROWS_BINS, ROWS_RECORDS, RecordCallback, batch_read, new_record
 from .bindings.as_error import as_error_string
 from .bindings.as_operations import as_operations
 from .bindings.as_record import Record
@@ -325,7 +325,7 @@ class QueryMethods:
         scan = self._scan(namespace, set, bins, no_bins, concurrent)
         try:
             self._run(c.aerospike_scan_foreach, c.aerospike_scan_partitions, scan, partitions,
-                      self._policy("scan", policy), lambda record, udata: callback(record))
+                      self._policy("scan", policy), RecordCallback(callback))
         finally:
             scan.discard()
 
@@ -450,6 +450,15 @@ class QueryMethods:
         A key that failed otherwise raises its error."""
         policy = self._policy("batch", policy)
         if bins is None:
+            lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
+            if lean is not None:
+                rows, failed, n_failed = lean
+                if n_failed:
+                    _raise_lean_failure(rows, failed)
+                return [None if row is None else
+                        new_record(((key[0], key[1], key[2], row[2]),
+                                    {"gen": row[0], "ttl": row[1]}, row[3]))
+                        for key, row in zip(keys, rows)]
             rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
             if isinstance(bins, str):
@@ -458,6 +467,20 @@ class QueryMethods:
         _raise_row_failure(rows, failed)
         return [new_record((tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]))
                 if row[1] == 0 else None for row in rows]
+
+    def batch_bins(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
+                   policy: Any = None) -> List[Optional[Dict[str, Any]]]:
+        """The bins of each key's record (None where not found), without the keys and
+        metadata batch_get() builds: its lean form. A key that failed otherwise raises."""
+        if bins is None:
+            lean = batch_read(self._as, self._policy("batch", policy), keys, ROWS_BINS)
+            if lean is not None:
+                rows, failed, n_failed = lean
+                if n_failed:
+                    _raise_lean_failure(rows, failed)
+                return rows
+        return [None if record is None else record.bins
+                for record in self.batch_get(keys, bins, policy=policy)]
 
     def _batch_rows(self, function: str, keys: Sequence[Any], policy: Any,
                     bins: Optional[List[str]] = None
@@ -506,6 +529,13 @@ class QueryMethods:
                     for r in batch_outcomes(records)]
         finally:
             records.discard()
+
+
+def _raise_lean_failure(rows: List[Any], failed: Optional[AerospikeError]) -> None:
+    """Raise the error of the first batch_read() row that failed other than by not found."""
+    for row in rows:
+        if type(row) is list and len(row) == 5:
+            raise _record_error(status_of(row[0]), row[2], row[3], failed) from failed
 
 
 def _raise_row_failure(rows: List[List[Any]], failed: Optional[BatchFailedError]) -> None:

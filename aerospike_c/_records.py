@@ -25,8 +25,9 @@ an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, cast
 
 from . import bindings as c
 from .bindings.aerospike_key import (
@@ -50,6 +51,12 @@ class Operation(NamedTuple):
     def add_to(self, operations: Any) -> None:
         """Add this operation to an as_operations."""
         self.function(operations, *self.args)
+
+
+#: Operation((function, args)) without the Python-level __new__ a NamedTuple adds: the simple
+#: factories below run once per operation of every operate() call.
+_operation = cast(Callable[[Tuple[Callable[..., bool], Tuple[Any, ...]]], Operation],
+                  functools.partial(tuple.__new__, Operation))
 
 
 def _cdt_ctx(ctx: Any) -> Any:
@@ -135,45 +142,45 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
     @staticmethod
     def write(bin_name: str, value: Any) -> Operation:
         """Write a bin (as_operations_add_write); None deletes the bin."""
-        return Operation(c.as_operations_add_write, (bin_name, value))
+        return _operation((c.as_operations_add_write, (bin_name, value)))
 
     @staticmethod
     def read(bin_name: Optional[str] = None) -> Operation:
         """Read a bin, or every bin when no name is given."""
         if bin_name is None:
-            return Operation(c.as_operations_add_read_all, ())
-        return Operation(c.as_operations_add_read, (bin_name,))
+            return _operation((c.as_operations_add_read_all, ()))
+        return _operation((c.as_operations_add_read, (bin_name,)))
 
     @staticmethod
     def incr(bin_name: str, by: Any = 1) -> Operation:
         """Add an int or a float to a bin (as_operations_add_incr / _incr_double)."""
         if isinstance(by, float):
-            return Operation(c.as_operations_add_incr_double, (bin_name, by))
-        return Operation(c.as_operations_add_incr, (bin_name, by))
+            return _operation((c.as_operations_add_incr_double, (bin_name, by)))
+        return _operation((c.as_operations_add_incr, (bin_name, by)))
 
     @staticmethod
     def append(bin_name: str, value: Any) -> Operation:
         """Append a str or bytes to a bin."""
         if isinstance(value, str):
-            return Operation(c.as_operations_add_append_str, (bin_name, value))
-        return Operation(c.as_operations_add_append_raw, (bin_name, value, len(value)))
+            return _operation((c.as_operations_add_append_str, (bin_name, value)))
+        return _operation((c.as_operations_add_append_raw, (bin_name, value, len(value))))
 
     @staticmethod
     def prepend(bin_name: str, value: Any) -> Operation:
         """Prepend a str or bytes to a bin."""
         if isinstance(value, str):
-            return Operation(c.as_operations_add_prepend_str, (bin_name, value))
-        return Operation(c.as_operations_add_prepend_raw, (bin_name, value, len(value)))
+            return _operation((c.as_operations_add_prepend_str, (bin_name, value)))
+        return _operation((c.as_operations_add_prepend_raw, (bin_name, value, len(value))))
 
     @staticmethod
     def touch() -> Operation:
         """Reset the record's TTL (to operate()'s ttl, else the namespace default)."""
-        return Operation(c.as_operations_add_touch, ())
+        return _operation((c.as_operations_add_touch, ()))
 
     @staticmethod
     def delete() -> Operation:
         """Delete the record."""
-        return Operation(c.as_operations_add_delete, ())
+        return _operation((c.as_operations_add_delete, ()))
 
 
 for _name in c.__all__:

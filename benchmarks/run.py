@@ -3,7 +3,7 @@
 
     python benchmarks/run.py                  # embedded 3-node cluster, ~10 minutes on 2 cores
     python benchmarks/run.py --quick          # ~1 minute
-    python benchmarks/run.py --hosts 10.0.0.5:3000 --clients aerospike_c,official
+    python benchmarks/run.py --hosts 127.0.0.1:3000 --clients aerospike_c,official
 
 Every (case, client, run) is its own process, so CPU time and peak RSS belong to that client
 alone; the embedded cluster runs in yet another process (`--pin` puts it on a core of its own). Results: a table on the console, benchmarks/results/<time>.json (and latest.json),
@@ -30,8 +30,14 @@ from raw_c import build as raw_c_build  # noqa: E402
 
 CLIENT_DIR = HERE / "clients"
 RESULTS_DIR = HERE / "results"
-OFFICIAL_VENV = HERE / ".venv-official"
-OFFICIAL_REQUIREMENT = "aerospike>=19,<20"
+PEER_VENV = HERE / ".venv-peers"
+#: The other Python clients: (module to import, pip requirement, runner script). They share one
+#: venv of their own (never with aerospike_c importable), made on first use.
+PEERS = {
+    "official": ("aerospike", "aerospike>=19,<20", "official_runner.py"),
+    "aerospike_py": ("aerospike_py", "aerospike-py>=0.14,<1", "aerospike_py_runner.py"),
+    "aerospike_sdk": ("aerospike_sdk", "aerospike-sdk>=1,<2", "aerospike_sdk_runner.py"),
+}
 RUNNER_TIMEOUT = 600.0
 
 
@@ -71,6 +77,7 @@ def make_cases(scale: float, keys: int, scan_records: int, memory_ops: int) -> L
         Case("batch_100", "batch_get", n(100, 2), batch=100, set_name="wide"),
         Case("batch_1000", "batch_get", n(20, 2), batch=1000, set_name="wide"),
         Case("batch_1000_small", "batch_get", n(20, 2), batch=1000, set_name="small"),
+        Case("batch_1000_bins", "batch_bins", n(20, 2), batch=1000, set_name="wide"),
         Case("scan", "scan", 1, set_name="scan", keys=scan_records),
         Case("mix_t1", "mix", n(6000, 64), threads=1),
         Case("mix_t4", "mix", n(6000, 64), threads=4),
@@ -104,26 +111,28 @@ def _python_can_import(python: str, module: str) -> str:
     return "" if result.returncode == 0 else (result.stderr.strip().splitlines() or ["?"])[-1]
 
 
-def official_python(explicit: Optional[str], log: Any) -> Tuple[str, str]:
-    """(python, '') for the official client's environment, creating the venv on demand;
-    ('', reason) when it cannot be had."""
+def peer_python(name: str, explicit: Optional[str], log: Any) -> Tuple[str, str]:
+    """(python, '') for a peer client's environment: `explicit`, else benchmarks/.venv-peers,
+    created and given the client's requirement on demand; ('', reason) when it cannot be had."""
+    module, requirement, _ = PEERS[name]
     if explicit:
-        error = _python_can_import(explicit, "aerospike")
+        error = _python_can_import(explicit, module)
         return (explicit, "") if not error else ("", f"{explicit}: {error}")
-    python = OFFICIAL_VENV / "bin" / "python"
-    if python.exists() and not _python_can_import(str(python), "aerospike"):
+    python = PEER_VENV / "bin" / "python"
+    if python.exists() and not _python_can_import(str(python), module):
         return str(python), ""
-    print(f"creating {OFFICIAL_VENV} with {OFFICIAL_REQUIREMENT} (once) ...", file=log, flush=True)
+    print(f"installing {requirement} into {PEER_VENV} (once) ...", file=log, flush=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(OFFICIAL_VENV)], check=True,
-                       capture_output=True, text=True, timeout=300)
-        result = subprocess.run([str(python), "-m", "pip", "install", "-q", OFFICIAL_REQUIREMENT],
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True,
+                           capture_output=True, text=True, timeout=300)
+        result = subprocess.run([str(python), "-m", "pip", "install", "-q", requirement],
                                 capture_output=True, text=True, timeout=900)
     except (OSError, subprocess.SubprocessError) as exc:
-        return "", f"could not create {OFFICIAL_VENV}: {exc}"
+        return "", f"could not set up {PEER_VENV}: {exc}"
     if result.returncode != 0:
-        return "", f"pip install {OFFICIAL_REQUIREMENT} failed: {result.stderr.strip()[-500:]}"
-    error = _python_can_import(str(python), "aerospike")
+        return "", f"pip install {requirement} failed: {result.stderr.strip()[-500:]}"
+    error = _python_can_import(str(python), module)
     return (str(python), "") if not error else ("", error)
 
 
@@ -136,9 +145,10 @@ def prepare_clients(names: Sequence[str], args: argparse.Namespace, log: Any) ->
                 runners.append(ClientRunner(name, [str(raw_c_build.build())]))
             except RuntimeError as exc:
                 runners.append(ClientRunner(name, unavailable=str(exc)))
-        elif name == "official":
-            python, reason = official_python(args.official_python, log)
-            runners.append(ClientRunner(name, [python, str(CLIENT_DIR / "official_runner.py")])
+        elif name in PEERS:
+            explicit = args.official_python if name == "official" else args.peer_python
+            python, reason = peer_python(name, explicit, log)
+            runners.append(ClientRunner(name, [python, str(CLIENT_DIR / PEERS[name][2])])
                            if python else ClientRunner(name, unavailable=reason))
         elif name == "aerospike_c":
             python = args.aerospike_c_python or sys.executable
@@ -254,7 +264,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--nodes", type=int, help="cluster size: of the embedded cluster (default 3), "
                         "or what connect waits for with --hosts (default: the number of hosts)")
     parser.add_argument("--clients", default=",".join(report.CLIENTS),
-                        help="comma-separated subset of aerospike_c,official,raw_c")
+                        help=f"comma-separated subset of {','.join(report.CLIENTS)}")
     parser.add_argument("--cases", help="comma-separated subset of the cases (default: all)")
     parser.add_argument("--runs", type=int, help="runs per case (default 5, --quick 2)")
     parser.add_argument("--scale", type=float, help="multiply operation counts (default 1)")
@@ -263,7 +273,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--memory-ops", type=int, help="operations of the memory case (default 100000)")
     parser.add_argument("--quick", action="store_true", help="small counts: about a minute")
     parser.add_argument("--official-python", help="python with `aerospike` installed "
-                        "(default: benchmarks/.venv-official, created on demand)")
+                        "(default: benchmarks/.venv-peers, created on demand)")
+    parser.add_argument("--peer-python", help="python with `aerospike_py` / `aerospike_sdk` "
+                        "installed (default: benchmarks/.venv-peers, created on demand)")
     parser.add_argument("--aerospike-c-python", help="python with aerospike_c (default: this one)")
     parser.add_argument("--pin", action="store_true",
                         help="pin the embedded server to the first CPU and the clients to the others "

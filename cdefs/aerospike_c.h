@@ -3,6 +3,20 @@ const char* asc_node_name(as_node* node);
 void asc_config_clear_rack_ids(as_config* config);
 const char* asc_client_version(void);
 bool asc_on_tend_thread(aerospike* as);
+/* The call count of an aerospike instance (csrc/aerospike_c.h says why). */
+#define ASC_BUSY ...
+#define ASC_DEAD ...
+typedef struct {
+    aerospike* ptr;
+    ...;
+} asc_instance;
+int asc_enter(asc_instance* g);
+void asc_exit(asc_instance* g);
+int64_t asc_enter_exclusive(asc_instance* g);
+void asc_exit_exclusive(asc_instance* g, bool dead);
+void asc_mark_dead(asc_instance* g);
+int64_t asc_calls(asc_instance* g);
+int asc_refused(asc_instance* g);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);

@@ -1,8 +1,4 @@
 /* csrc/asc_key.h: one C call per single-record command of the Client (it says why). */
-#define ASC_KEY_INT ...
-#define ASC_KEY_STR ...
-#define ASC_KEY_BYTES ...
-#define ASC_KEY_DIGEST ...
 #define ASC_BAD_INPUT ...
 #define ASC_BAD_OUTPUT ...
 #define ASC_NOT_CONNECTED ...
@@ -26,15 +22,15 @@ typedef struct {
     uint8_t buf[...];
     ...;
 } asc_key_io;
-as_status asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
-    const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
-    const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, const char* ns,
-    const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len);
-as_status asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const char* ns,
-    const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
+as_status asc_key_get(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
+    const uint8_t* key_data, uint32_t key_size);
+as_status asc_key_exists(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
+    const uint8_t* key_data, uint32_t key_size);
+as_status asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* policy,
+    const uint8_t* key_data, uint32_t key_size);
+as_status asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy,
+    const uint8_t* key_data, uint32_t key_size,
     const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen);
-as_status asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, const char* ns,
-    const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
+as_status asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* policy,
+    const uint8_t* key_data, uint32_t key_size,
     const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat);

@@ -42,6 +42,93 @@ asc_on_tend_thread(aerospike* as)
 	return cluster != NULL && pthread_equal(pthread_self(), cluster->tend_thread);
 }
 
+/*
+ * The call count of an aerospike instance (bindings/aerospike.py): every call on the
+ * instance is counted in and out, so close/destroy can refuse while calls run and no call
+ * starts on a destroyed (or forked-away) instance. One atomic word, so a call pays two
+ * atomic adds instead of two Python lock round trips, and the one-call helpers
+ * (asc_key.h) count themselves in C, with the GIL released.
+ * state: the calls inside, plus ASC_GUARD_EXCLUSIVE while close/destroy runs and
+ * ASC_GUARD_DEAD once the instance is destroyed or this process is a fork's child.
+ */
+#define ASC_BUSY -1003
+#define ASC_DEAD -1004
+#define ASC_GUARD_EXCLUSIVE (1LL << 40)
+#define ASC_GUARD_DEAD (1LL << 41)
+#define ASC_GUARD_CALLS (ASC_GUARD_EXCLUSIVE - 1)
+
+typedef struct {
+	aerospike* ptr;
+	int64_t state;
+} asc_instance;
+
+/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
+ * forked) with nothing counted: the call is refused (LifecycleError). */
+static int
+asc_enter(asc_instance* g)
+{
+	int64_t state = __atomic_add_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
+		__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+		return (state & ASC_GUARD_DEAD) ? ASC_DEAD : ASC_BUSY;
+	}
+	return 0;
+}
+
+static void
+asc_exit(asc_instance* g)
+{
+	__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+}
+
+/* For close/destroy: take the instance when no call is inside. -1: done; else the calls
+ * inside (nothing taken). Callers serialize their exclusive sections themselves. */
+static int64_t
+asc_enter_exclusive(asc_instance* g)
+{
+	int64_t expected = 0;
+	if (__atomic_compare_exchange_n(&g->state, &expected, ASC_GUARD_EXCLUSIVE, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		return -1;
+	}
+	return expected & ASC_GUARD_CALLS;
+}
+
+/* End the exclusive section; dead: the instance was destroyed (every later call refused).
+ * An add, not a store: a refused asc_enter() may still be undoing its count. */
+static void
+asc_exit_exclusive(asc_instance* g, bool dead)
+{
+	__atomic_add_fetch(&g->state, (dead ? ASC_GUARD_DEAD : 0) - ASC_GUARD_EXCLUSIVE,
+		__ATOMIC_ACQ_REL);
+}
+
+/* Refuse every later call (the fork child's copy of a parent's instance). */
+static void
+asc_mark_dead(asc_instance* g)
+{
+	__atomic_or_fetch(&g->state, ASC_GUARD_DEAD, __ATOMIC_ACQ_REL);
+}
+
+/* Why a call would be refused now (ASC_BUSY, ASC_DEAD), or 0; counts nothing (the calls
+ * Python counts itself check it, so an interrupt can never leave them counted here). */
+static int
+asc_refused(asc_instance* g)
+{
+	int64_t state = __atomic_load_n(&g->state, __ATOMIC_ACQUIRE);
+	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
+		return (state & ASC_GUARD_DEAD) ? ASC_DEAD : ASC_BUSY;
+	}
+	return 0;
+}
+
+/* The calls inside now (for messages). */
+static int64_t
+asc_calls(asc_instance* g)
+{
+	return __atomic_load_n(&g->state, __ATOMIC_ACQUIRE) & ASC_GUARD_CALLS;
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)
@@ -561,4 +648,116 @@ asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size)
 		}
 	}
 	return r.p == r.end;
+}
+
+/* Keys packed by Python: (ns, set | None, user key) or (ns, set, None, digest) tuples. */
+/* A msgpack str (fixstr/str8/16/32) of at most `max` bytes without NUL, copied NUL-ended. */
+static bool
+asc_read_name(asc_reader* r, char* out, uint32_t max)
+{
+	uint64_t n;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xe0) == 0xa0) {
+		n = b & 0x1f;
+	}
+	else if (b < 0xd9 || b > 0xdb || ! asc_read_be(r, 1u << (b - 0xd9), &n)) {
+		return false;
+	}
+	const uint8_t* text = asc_read_bytes(r, n);
+	if (text == NULL || n > max || memchr(text, 0, n) != NULL) {
+		return false;
+	}
+	memcpy(out, text, n);
+	out[n] = 0;
+	return true;
+}
+
+/* One key [ns, set | nil, user key (int, str, bin) | nil(, digest bin | nil)] into `key`. */
+static bool
+asc_read_key(asc_reader* r, as_key* key)
+{
+	char ns[AS_NAMESPACE_MAX_SIZE];
+	char set[AS_SET_MAX_SIZE];
+	uint64_t count;
+	if (r->p >= r->end) {
+		return false;
+	}
+	uint8_t b = *r->p++;
+	if ((b & 0xf0) != 0x90 || ((count = b & 0x0f) != 3 && count != 4)) {
+		return false;
+	}
+	if (! asc_read_name(r, ns, AS_NAMESPACE_MAX_SIZE - 1) || ns[0] == 0 || r->p >= r->end) {
+		return false;
+	}
+	if (*r->p == 0xc0) {
+		r->p++;
+		set[0] = 0;
+	}
+	else if (! asc_read_name(r, set, AS_SET_MAX_SIZE - 1)) {
+		return false;
+	}
+	as_val* value = asc_read_val(r, 0);
+	if (value == NULL) {
+		return false;
+	}
+	const uint8_t* digest = NULL;
+	if (count == 4) {
+		if (r->p < r->end && *r->p == 0xc0) {
+			r->p++;
+		}
+		else if (r->end - r->p >= 2 + AS_DIGEST_VALUE_SIZE && r->p[0] == 0xc4 &&
+				r->p[1] == AS_DIGEST_VALUE_SIZE) {
+			digest = r->p + 2;
+			r->p += 2 + AS_DIGEST_VALUE_SIZE;
+		}
+		else {
+			as_val_destroy(value);
+			return false;
+		}
+	}
+	bool ok = false;
+	switch (value->type) {
+	case AS_NIL:
+		ok = digest != NULL && as_key_init_digest(key, ns, set, digest) != NULL;
+		break;
+	case AS_INTEGER:
+		ok = as_key_init_int64(key, ns, set, ((as_integer*)value)->value) != NULL;
+		break;
+	case AS_STRING: {
+		as_string* s = (as_string*)value;
+		size_t len = s->len;
+		ok = len <= ASC_KEY_MAX_SIZE && as_key_init_strp(key, ns, set, s->value, true) != NULL;
+		if (ok) {
+			s->free = false;  /* the key owns the copy now */
+			key->value.string.len = len;
+		}
+		break;
+	}
+	case AS_BYTES: {
+		as_bytes* bytes = (as_bytes*)value;
+		ok = bytes->size <= ASC_KEY_MAX_SIZE &&
+			as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
+		if (ok) {
+			bytes->free = false;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	bool by_digest = value->type == AS_NIL;
+	as_val_destroy(value);
+	if (ok && digest != NULL && ! by_digest) {
+		/* Both a user key and a digest: the digest must be the key's (Python raises why). */
+		as_error err;
+		ok = as_key_set_digest(&err, key) == AEROSPIKE_OK &&
+			memcmp(key->digest.value, digest, AS_DIGEST_VALUE_SIZE) == 0;
+		if (! ok) {
+			as_key_destroy(key);
+		}
+	}
+	return ok;
 }

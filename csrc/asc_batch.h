@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include "aerospike_c.h"
+#include "asc_key.h"
 #include <aerospike/as_batch.h>
 #include <aerospike/aerospike_batch.h>
 
@@ -44,10 +45,40 @@ asc_pack_batch_row(as_packer* pk, const as_key* key, const as_record* rec, as_st
 			(result == AEROSPIKE_OK ? asc_pack_bins_as(pk, rec, false) : as_pack_nil(pk)) != 0) ? -1 : 0;
 }
 
+/* Row forms of a key-list batch read: the full row above, or the one-call read's lean rows
+ * (asc_batch_get): nil where not found, [code, subcode, message | nil, in_doubt, nil] for
+ * another failure, and for a record [gen, ttl, digest, bins] (ASC_ROWS_RECORDS) or its
+ * bins alone (ASC_ROWS_BINS). Python has the keys it asked for already. */
+#define ASC_ROWS_FULL 0
+#define ASC_ROWS_RECORDS 1
+#define ASC_ROWS_BINS 2
+
 typedef struct {
 	const as_batch_result* results;
 	uint32_t n;
+	int form;
 } asc_batch_results;
+
+static int
+asc_pack_lean_row(as_packer* pk, const as_batch_result* r, int form)
+{
+	if (r->result == AEROSPIKE_ERR_RECORD_NOT_FOUND) {
+		return as_pack_nil(pk);
+	}
+	if (r->result != AEROSPIKE_OK) {
+		return (as_pack_list_header(pk, 5) != 0 || as_pack_int64(pk, r->result) != 0 ||
+				as_pack_uint64(pk, r->subcode) != 0 ||
+				(r->message ? as_pack_str(pk, (const uint8_t*)r->message,
+					(uint32_t)strlen(r->message)) : as_pack_nil(pk)) != 0 ||
+				as_pack_bool(pk, r->in_doubt) != 0 || as_pack_nil(pk) != 0) ? -1 : 0;
+	}
+	if (form == ASC_ROWS_RECORDS && (as_pack_list_header(pk, 4) != 0 ||
+			as_pack_uint64(pk, r->record.gen) != 0 || as_pack_uint64(pk, r->record.ttl) != 0 ||
+			as_pack_bin(pk, r->key->digest.value, AS_DIGEST_VALUE_SIZE) != 0)) {
+		return -1;
+	}
+	return asc_pack_bins_as(pk, &r->record, false);
+}
 
 /* Every result of a key-list batch call as one array of rows. */
 static int
@@ -59,8 +90,10 @@ asc_pack_batch_results(as_packer* pk, const void* what)
 	}
 	for (uint32_t i = 0; i < all->n; i++) {
 		const as_batch_result* r = &all->results[i];
-		if (asc_pack_batch_row(pk, r->key, &r->record, r->result, r->subcode, r->message,
-				r->in_doubt) != 0) {
+		if ((all->form == ASC_ROWS_FULL
+				? asc_pack_batch_row(pk, r->key, &r->record, r->result, r->subcode, r->message,
+					r->in_doubt)
+				: asc_pack_lean_row(pk, r, all->form)) != 0) {
 			return -1;
 		}
 	}
@@ -97,12 +130,12 @@ asc_batch_records_to_msgpack(const as_batch_records* records, uint32_t* size)
  * of that guess (untouched pages cost nothing), and sized first only when it does not fit. */
 static uint32_t asc_batch_result_size_hint = 256;
 
-/* The results as one cf_malloc'd msgpack buffer (free() it); NULL when a value has no
- * Python value. */
+/* The results as one cf_malloc'd msgpack buffer of rows of `form` (free() it); NULL when a
+ * value has no Python value. */
 static uint8_t*
-asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_t* size)
+asc_batch_rows_to_msgpack(const as_batch_result* results, uint32_t n, int form, uint32_t* size)
 {
-	asc_batch_results all = {results, n};
+	asc_batch_results all = {results, n, form};
 	uint32_t hint = __atomic_load_n(&asc_batch_result_size_hint, __ATOMIC_RELAXED);
 	uint64_t guess = (uint64_t)n * (hint + hint / 4) + 64;
 	uint8_t* buffer = NULL;
@@ -127,115 +160,10 @@ asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_
 	return buffer;
 }
 
-/* A msgpack str (fixstr/str8/16/32) of at most `max` bytes without NUL, copied NUL-ended. */
-static bool
-asc_read_name(asc_reader* r, char* out, uint32_t max)
+static uint8_t*
+asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_t* size)
 {
-	uint64_t n;
-	if (r->p >= r->end) {
-		return false;
-	}
-	uint8_t b = *r->p++;
-	if ((b & 0xe0) == 0xa0) {
-		n = b & 0x1f;
-	}
-	else if (b < 0xd9 || b > 0xdb || ! asc_read_be(r, 1u << (b - 0xd9), &n)) {
-		return false;
-	}
-	const uint8_t* text = asc_read_bytes(r, n);
-	if (text == NULL || n > max || memchr(text, 0, n) != NULL) {
-		return false;
-	}
-	memcpy(out, text, n);
-	out[n] = 0;
-	return true;
-}
-
-/* One key [ns, set | nil, user key (int, str, bin) | nil(, digest bin | nil)] into `key`. */
-static bool
-asc_read_key(asc_reader* r, as_key* key)
-{
-	char ns[AS_NAMESPACE_MAX_SIZE];
-	char set[AS_SET_MAX_SIZE];
-	uint64_t count;
-	if (r->p >= r->end) {
-		return false;
-	}
-	uint8_t b = *r->p++;
-	if ((b & 0xf0) != 0x90 || ((count = b & 0x0f) != 3 && count != 4)) {
-		return false;
-	}
-	if (! asc_read_name(r, ns, AS_NAMESPACE_MAX_SIZE - 1) || ns[0] == 0 || r->p >= r->end) {
-		return false;
-	}
-	if (*r->p == 0xc0) {
-		r->p++;
-		set[0] = 0;
-	}
-	else if (! asc_read_name(r, set, AS_SET_MAX_SIZE - 1)) {
-		return false;
-	}
-	as_val* value = asc_read_val(r, 0);
-	if (value == NULL) {
-		return false;
-	}
-	const uint8_t* digest = NULL;
-	if (count == 4) {
-		if (r->p < r->end && *r->p == 0xc0) {
-			r->p++;
-		}
-		else if (r->end - r->p >= 2 + AS_DIGEST_VALUE_SIZE && r->p[0] == 0xc4 &&
-				r->p[1] == AS_DIGEST_VALUE_SIZE) {
-			digest = r->p + 2;
-			r->p += 2 + AS_DIGEST_VALUE_SIZE;
-		}
-		else {
-			as_val_destroy(value);
-			return false;
-		}
-	}
-	bool ok = false;
-	switch (value->type) {
-	case AS_NIL:
-		ok = digest != NULL && as_key_init_digest(key, ns, set, digest) != NULL;
-		break;
-	case AS_INTEGER:
-		ok = as_key_init_int64(key, ns, set, ((as_integer*)value)->value) != NULL;
-		break;
-	case AS_STRING: {
-		as_string* s = (as_string*)value;
-		size_t len = s->len;
-		ok = len <= ASC_KEY_MAX_SIZE && as_key_init_strp(key, ns, set, s->value, true) != NULL;
-		if (ok) {
-			s->free = false;  /* the key owns the copy now */
-			key->value.string.len = len;
-		}
-		break;
-	}
-	case AS_BYTES: {
-		as_bytes* bytes = (as_bytes*)value;
-		ok = bytes->size <= ASC_KEY_MAX_SIZE &&
-			as_key_init_rawp(key, ns, set, bytes->value, bytes->size, true) != NULL;
-		if (ok) {
-			bytes->free = false;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-	bool by_digest = value->type == AS_NIL;
-	as_val_destroy(value);
-	if (ok && digest != NULL && ! by_digest) {
-		/* Both a user key and a digest: the digest must be the key's (Python raises why). */
-		as_error err;
-		ok = as_key_set_digest(&err, key) == AEROSPIKE_OK &&
-			memcmp(key->digest.value, digest, AS_DIGEST_VALUE_SIZE) == 0;
-		if (! ok) {
-			as_key_destroy(key);
-		}
-	}
-	return ok;
+	return asc_batch_rows_to_msgpack(results, n, ASC_ROWS_FULL, size);
 }
 
 /*
@@ -276,6 +204,73 @@ asc_batch_set_keys(as_batch* batch, const uint8_t* buf, uint32_t size)
 		done++;
 	}
 	return done;
+}
+
+/*
+ * The Client's batch read in one C call: the keys (a msgpack array of key tuples) into a
+ * batch, aerospike_batch_get() counted in on the instance (asc_enter, see aerospike_c.h),
+ * and every result packed as lean rows of `form` by a C listener, all with the GIL
+ * released. ASC_BAD_INPUT: a key C does not take (nothing was sent; Python's general
+ * path names it). ASC_BAD_OUTPUT: a value has no Python value. Else the C status, with
+ * the rows in io when the C client delivered them (also for AEROSPIKE_BATCH_FAILED).
+ */
+typedef struct {
+	as_error err;
+	uint8_t* rows;
+	uint32_t size;
+	uint32_t n;
+	uint32_t failed;
+	int form;
+	bool bad_output;
+} asc_batch_io;
+
+static bool
+asc_batch_io_listener(const as_batch_result* results, uint32_t n, void* udata)
+{
+	asc_batch_io* io = (asc_batch_io*)udata;
+	io->n = n;
+	io->rows = asc_batch_rows_to_msgpack(results, n, io->form, &io->size);
+	io->bad_output = io->rows == NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		as_status result = results[i].result;
+		io->failed += result != AEROSPIKE_OK && result != AEROSPIKE_ERR_RECORD_NOT_FOUND;
+	}
+	return true;
+}
+
+static as_status
+asc_batch_get(asc_instance* inst, asc_batch_io* io, const as_policy_batch* policy,
+	const uint8_t* keys, uint32_t size, uint32_t n, int form)
+{
+	as_batch batch;
+	as_error_reset(&io->err);
+	io->rows = NULL;
+	io->size = io->n = io->failed = 0;
+	io->form = form;
+	io->bad_output = false;
+	if (as_batch_init(&batch, n) == NULL || (n && batch.keys.entries == NULL)) {
+		return as_error_update(&io->err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+	}
+	if (n) {
+		memset(batch.keys.entries, 0, sizeof(as_key) * n);
+	}
+	if (asc_batch_set_keys(&batch, keys, size) != n) {
+		as_batch_destroy(&batch);
+		return ASC_BAD_INPUT;
+	}
+	as_status status = (as_status)asc_enter(inst);
+	if (status == AEROSPIKE_OK) {
+		status = inst->ptr->cluster == NULL ? ASC_NOT_CONNECTED
+				: aerospike_batch_get(inst->ptr, &io->err, policy, &batch, asc_batch_io_listener, io);
+		asc_exit(inst);
+	}
+	as_batch_destroy(&batch);
+	if (io->bad_output) {
+		cf_free(io->rows);
+		io->rows = NULL;
+		return ASC_BAD_OUTPUT;
+	}
+	return status;
 }
 
 /*

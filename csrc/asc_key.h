@@ -1,13 +1,15 @@
 /*
  * One C call per single-record command of the Client (get, put, exists, remove, operate).
- * Between two round trips every Python or cffi call is paid cold, so each helper fills the
- * key from its parts, runs the aerospike_key_* command and packs the result as one plain
- * msgpack buffer [gen, ttl, digest, bins] (the packer of aerospike_c.h) that Python decodes
- * in one msgpack.unpackb. Bins to write and operations come in as one msgpack buffer each.
+ * Between two round trips every Python or cffi call is paid cold, so each helper reads the
+ * key from one msgpack key tuple (asc_read_key, so Python checks nothing itself), runs the
+ * aerospike_key_* command and packs the result as one plain msgpack buffer
+ * [gen, ttl, digest, bins] (the packer of aerospike_c.h) that Python decodes in one call. Bins to write and operations come in as one msgpack buffer each.
  * None of this touches Python objects, so the GIL stays released for the whole call.
  *
- * ASC_NOT_CONNECTED: as->cluster is NULL (the C client would crash), nothing was done.
- * ASC_BAD_INPUT: the bins or operations were not what these readers take (a bin name over
+ * Each counts itself in and out of the instance (asc_enter/asc_exit of aerospike_c.h):
+ * ASC_BUSY (a close/destroy is running), ASC_DEAD (destroyed, or a fork's child) and
+ * ASC_NOT_CONNECTED (as->cluster is NULL: the C client would crash): nothing was done.
+ * ASC_BAD_INPUT: the key, bins or operations were not what these readers take (a bin name over
  * 15 bytes, a value C refuses ...); nothing was sent, and Python takes its slower path that
  * names the offending part. Declared for cffi in cdefs/asc_key.h.
  */
@@ -16,11 +18,6 @@
 #include <aerospike/aerospike_key.h>
 #include <aerospike/as_operations.h>
 #include "aerospike_c.h"
-
-#define ASC_KEY_INT 0
-#define ASC_KEY_STR 1
-#define ASC_KEY_BYTES 2
-#define ASC_KEY_DIGEST 3
 
 #define ASC_BAD_INPUT -1000
 #define ASC_BAD_OUTPUT -1001
@@ -49,38 +46,20 @@ typedef struct {
 	uint8_t buf[4096];
 } asc_key_io;
 
-/* The key from its parts (data: the str/bytes value or the 20-byte digest; Python keeps it
- * alive and it is NUL-terminated, as Python's bytes are). */
-static as_status
-asc_key_fill(as_error* err, as_key* key, const char* ns, const char* set, int kind,
-	int64_t ival, const uint8_t* data, uint32_t len)
+/* The key from one msgpack key tuple (asc_read_key) and nothing after it; false: not a
+ * key this path takes. Destroy it with as_key_destroy(). */
+static bool
+asc_key_read(as_key* key, const uint8_t* data, uint32_t size)
 {
-	as_key* done = NULL;
-	if ((kind == ASC_KEY_STR || kind == ASC_KEY_BYTES) && len > ASC_KEY_MAX_SIZE) {
-		return as_error_update(err, AEROSPIKE_ERR_PARAM,
-			"user key of %u bytes: a key may have at most %u bytes", len, ASC_KEY_MAX_SIZE);
+	asc_reader r = {data, data + size};
+	if (! asc_read_key(&r, key)) {
+		return false;
 	}
-	switch (kind) {
-	case ASC_KEY_INT:
-		done = as_key_init_int64(key, ns, set, ival);
-		break;
-	case ASC_KEY_STR:
-		done = as_key_init_strp(key, ns, set, (const char*)data, false);
-		if (done) {
-			key->value.string.len = len;  /* exact: a str key may hold NUL */
-		}
-		break;
-	case ASC_KEY_BYTES:
-		done = as_key_init_rawp(key, ns, set, data, len, false);
-		break;
-	case ASC_KEY_DIGEST:
-		done = as_key_init_digest(key, ns, set, data);
-		break;
+	if (r.p != r.end) {
+		as_key_destroy(key);
+		return false;
 	}
-	if (done == NULL) {
-		return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid key: namespace or set too long");
-	}
-	return AEROSPIKE_OK;
+	return true;
 }
 
 typedef struct {
@@ -134,29 +113,36 @@ asc_key_pack(asc_key_io* io, const as_key* key, const as_record* rec, bool flat)
 	return AEROSPIKE_OK;
 }
 
-/* Reset the scratch; false when the instance is not connected. */
-static bool
-asc_key_start(aerospike* as, asc_key_io* io)
+/* Reset the scratch and count the call in (asc_enter): AEROSPIKE_OK, ASC_BUSY, ASC_DEAD,
+ * or ASC_NOT_CONNECTED (nothing counted). Pair AEROSPIKE_OK with asc_exit(). */
+static as_status
+asc_key_start(asc_instance* inst, asc_key_io* io)
 {
 	as_error_reset(&io->err);
 	io->big = NULL;
 	io->size = 0;
-	return as->cluster != NULL;
+	int status = asc_enter(inst);
+	if (status == 0 && inst->ptr->cluster == NULL) {
+		asc_exit(inst);
+		status = ASC_NOT_CONNECTED;
+	}
+	return (as_status)status;
 }
 
 /* aerospike_key_get(): the record as [gen, ttl, digest, {bins}] in io. */
 static as_status
-asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
-	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
+asc_key_get(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
+	const uint8_t* key_data, uint32_t key_size)
 {
 	as_key key;
 	as_record* rec = NULL;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	if (! asc_key_read(&key, key_data, key_size)) {
+		return ASC_BAD_INPUT;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_get(as, &io->err, policy, &key, &rec);
+		status = aerospike_key_get(inst->ptr, &io->err, policy, &key, &rec);
+		asc_exit(inst);
 	}
 	if (status == AEROSPIKE_OK) {
 		status = asc_key_pack(io, &key, rec, false);
@@ -164,75 +150,83 @@ asc_key_get(aerospike* as, asc_key_io* io, const as_policy_read* policy, const c
 	if (rec) {
 		as_record_destroy(rec);
 	}
+	as_key_destroy(&key);
 	return status;
 }
 
 /* aerospike_key_exists(): the record's gen and ttl in io. */
 static as_status
-asc_key_exists(aerospike* as, asc_key_io* io, const as_policy_read* policy, const char* ns,
-	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
+asc_key_exists(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
+	const uint8_t* key_data, uint32_t key_size)
 {
 	as_key key;
 	as_record* rec = NULL;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	if (! asc_key_read(&key, key_data, key_size)) {
+		return ASC_BAD_INPUT;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_exists(as, &io->err, policy, &key, &rec);
+		status = aerospike_key_exists(inst->ptr, &io->err, policy, &key, &rec);
+		asc_exit(inst);
 	}
 	if (rec) {
 		io->gen = rec->gen;
 		io->ttl = rec->ttl;
 		as_record_destroy(rec);
 	}
+	as_key_destroy(&key);
 	return status;
 }
 
 /* aerospike_key_remove(). */
 static as_status
-asc_key_remove(aerospike* as, asc_key_io* io, const as_policy_remove* policy, const char* ns,
-	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len)
+asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* policy,
+	const uint8_t* key_data, uint32_t key_size)
 {
 	as_key key;
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
+	if (! asc_key_read(&key, key_data, key_size)) {
+		return ASC_BAD_INPUT;
 	}
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_remove(as, &io->err, policy, &key);
+		status = aerospike_key_remove(inst->ptr, &io->err, policy, &key);
+		asc_exit(inst);
 	}
+	as_key_destroy(&key);
 	return status;
 }
 
 /* aerospike_key_put() of the bins in `bins` (a msgpack map {name: value}). */
 static as_status
-asc_key_put(aerospike* as, asc_key_io* io, const as_policy_write* policy, const char* ns,
-	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
+asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy,
+	const uint8_t* key_data, uint32_t key_size,
 	const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen)
 {
 	as_key key;
 	as_record rec;
 	uint64_t n;
 	asc_reader r = {bins, bins + size};
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
-	}
 	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
+		return ASC_BAD_INPUT;
+	}
+	if (! asc_key_read(&key, key_data, key_size)) {
 		return ASC_BAD_INPUT;
 	}
 	as_record_init(&rec, (uint16_t)n);
 	if (! asc_record_set_msgpack(&rec, bins, size)) {
 		as_record_destroy(&rec);
+		as_key_destroy(&key);
 		return ASC_BAD_INPUT;
 	}
 	rec.ttl = ttl;
 	rec.gen = gen;
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_put(as, &io->err, policy, &key, &rec);
+		status = aerospike_key_put(inst->ptr, &io->err, policy, &key, &rec);
+		asc_exit(inst);
 	}
 	as_record_destroy(&rec);
+	as_key_destroy(&key);
 	return status;
 }
 
@@ -385,8 +379,8 @@ asc_read_operation(asc_reader* r, as_operations* ops)
  * [code, bin, args...]): the record as [gen, ttl, digest, bins] in io (bins a map, or
  * with flat a list [name, value, ...] keeping repeats), nil when C returned none. */
 static as_status
-asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, const char* ns,
-	const char* set, int kind, int64_t ival, const uint8_t* data, uint32_t len,
+asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* policy,
+	const uint8_t* key_data, uint32_t key_size,
 	const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat)
 {
 	as_key key;
@@ -394,9 +388,6 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 	as_record* rec = NULL;
 	uint64_t n;
 	asc_reader r = {operations, operations + size};
-	if (! asc_key_start(as, io)) {
-		return ASC_NOT_CONNECTED;
-	}
 	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
 		return ASC_BAD_INPUT;
 	}
@@ -407,15 +398,16 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 			return ASC_BAD_INPUT;
 		}
 	}
-	if (r.p != r.end) {
+	if (r.p != r.end || ! asc_key_read(&key, key_data, key_size)) {
 		as_operations_destroy(&ops);
 		return ASC_BAD_INPUT;
 	}
 	ops.ttl = ttl;
 	ops.gen = gen;
-	as_status status = asc_key_fill(&io->err, &key, ns, set, kind, ival, data, len);
+	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
-		status = aerospike_key_operate(as, &io->err, policy, &key, &ops, &rec);
+		status = aerospike_key_operate(inst->ptr, &io->err, policy, &key, &ops, &rec);
+		asc_exit(inst);
 	}
 	as_operations_destroy(&ops);
 	if (status == AEROSPIKE_OK) {
@@ -424,5 +416,6 @@ asc_key_operate(aerospike* as, asc_key_io* io, const as_policy_operate* policy, 
 	if (rec) {
 		as_record_destroy(rec);
 	}
+	as_key_destroy(&key);
 	return status;
 }

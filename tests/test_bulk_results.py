@@ -57,3 +57,42 @@ def test_scan_of_large_records_arrives_whole_in_byte_bounded_chunks(client, set_
     assert seen[-1] is None
     assert sorted(record.bins["i"] for record in seen[:-1]) == list(range(12))
     assert all(record.bins["blob"] == blob for record in seen[:-1])
+
+
+def _general_batch_get(client, keys):
+    """What Client.batch_get answers through the C-faithful listener path (as_batch_result
+    rows), for comparing with its one-call path."""
+    from aerospike_c._queries import _raise_row_failure
+    from aerospike_c.bindings.asc_batch import new_record
+    rows, failed = client._batch_rows("aerospike_batch_get", keys, None)
+    _raise_row_failure(rows, failed)
+    return [new_record((tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]))
+            if row[1] == 0 else None for row in rows]
+
+
+def test_the_one_call_batch_read_answers_what_the_general_path_answers(client, set_name):
+    wide = {"i": 7, "f": 1.5, "s": "text", "b": b"\0bytes", "l": [1, "two", [3]],
+            "m": {"k": {"n": None}}, "big": "x" * 5000}
+    for user_key in (1, "a\0b", b"\0raw"):
+        client.put((NAMESPACE, set_name, user_key), wide)
+    digest = asc.as_key_digest(asc.as_key_init_int64(NAMESPACE, set_name, 1))
+    keys = [(NAMESPACE, set_name, 1), (NAMESPACE, set_name, "a\0b"), (NAMESPACE, set_name, b"\0raw"),
+            (NAMESPACE, set_name, None, digest), (NAMESPACE, set_name, 404), (NAMESPACE, set_name, 1)]
+    fast = client.batch_get(keys)
+    assert fast == _general_batch_get(client, keys)
+    assert fast[4] is None and fast[0].bins == wide and fast[3].key == (NAMESPACE, set_name, None, digest)
+    assert client.batch_bins(keys) == [r and r.bins for r in fast]
+    assert client.batch_bins(keys, bins=["s"]) == [r and {"s": "text"} for r in fast]
+    assert client.batch_get([]) == [] and client.batch_bins([]) == []
+
+
+def test_the_one_call_batch_read_raises_what_the_general_path_raises(client):
+    keys = [("no_such_namespace", "s", 1), ("no_such_namespace", "s", 2)]
+    with pytest.raises(asc.NamespaceNotFoundError) as general:
+        _general_batch_get(client, keys)
+    for read in (client.batch_get, client.batch_bins):
+        with pytest.raises(asc.NamespaceNotFoundError) as fast:
+            read(keys)
+        assert (fast.value.code, fast.value.message, fast.value.in_doubt, fast.value.file) == (
+            general.value.code, general.value.message, general.value.in_doubt, general.value.file)
+        assert isinstance(fast.value.__cause__, asc.BatchFailedError)

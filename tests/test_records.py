@@ -285,6 +285,76 @@ def test_operations_and_records_cannot_be_destroyed_while_a_command_reads_them(a
         asc.as_record_destroy(rec)
 
 
+@pytest.mark.fault_injection
+def test_close_and_destroy_refuse_while_a_one_call_command_runs(aerospike_cluster_factory):
+    """The one-call commands (asc_key.h) count themselves in C: close and destroy still see
+    them, and once the instance is destroyed every command raises instead of crashing."""
+    key = (NAMESPACE, "inside", "k")
+    cluster = aerospike_cluster_factory(nodes=1)
+    busy_client = asc.Client(hosts=cluster.hosts).connect()
+    busy_client.put(key, {"a": 1})
+    as_ = busy_client.aerospike
+    assert as_.calls == 0
+    cluster.hang_node(master_of(cluster, key))
+    errors = []
+
+    def blocked(call):
+        try:
+            call()
+        except asc.AerospikeTimeoutError as exc:
+            errors.append(exc)
+
+    slow = {"total_timeout": 1500, "socket_timeout": 1500, "max_retries": 0}
+    workers = [threading.Thread(target=blocked, args=(lambda: busy_client.get(key, policy=slow),)),
+               threading.Thread(target=blocked,
+                                args=(lambda: busy_client.put(key, {"a": 2}, policy=slow),))]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 10
+    while as_.calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        assert as_.calls == 2
+        with pytest.raises(asc.LifecycleError, match="2 call"):
+            busy_client.close()
+        with pytest.raises(asc.LifecycleError, match="still running"):
+            asc.aerospike_close(as_)
+    finally:
+        for worker in workers:
+            worker.join(timeout=10)
+        cluster.resume_node(master_of(cluster, key))
+    assert len(errors) == 2 and as_.calls == 0
+    assert busy_client.get(key).bins == {"a": 1} or busy_client.get(key).bins == {"a": 2}
+    busy_client.destroy()
+    for call in (lambda: asc.bindings.asc_key.get(as_, None, key),
+                 lambda: busy_client.get(key), lambda: busy_client.put(key, {"a": 3}),
+                 lambda: busy_client.exists(key), lambda: busy_client.remove(key),
+                 lambda: busy_client.operate(key, [asc.ops.read("a")])):
+        with pytest.raises(asc.LifecycleError, match="destroyed"):
+            call()
+
+
+def test_one_call_commands_refuse_while_a_close_runs(aerospike_hosts):
+    """While close/destroy holds the instance (its exclusive count, taken here as they take
+    it), the one-call commands raise LifecycleError instead of waiting or running."""
+    from aerospike_c._aerospike import lib
+    closing = asc.Client(hosts=aerospike_hosts).connect()
+    key = (NAMESPACE, "closing", 1)
+    closing.put(key, {"a": 1})
+    as_ = closing.aerospike
+    assert lib.asc_enter_exclusive(as_._guard) == -1
+    try:
+        for call in (lambda: closing.get(key), lambda: closing.put(key, {"a": 2}),
+                     lambda: closing.exists(key), lambda: closing.operate(key, [asc.ops.read("a")]),
+                     lambda: closing.batch_get([key]), lambda: closing.node_names()):
+            with pytest.raises(asc.LifecycleError, match="being closed"):
+                call()
+    finally:
+        lib.asc_exit_exclusive(as_._guard, False)
+    assert closing.get(key).bins == {"a": 1}
+    closing.destroy()
+
+
 # -- record UDFs ----------------------------------------------------------------------------------
 UDF_SOURCE = b"""
 function add_bin(rec, name, value)

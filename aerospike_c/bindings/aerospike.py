@@ -62,12 +62,13 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_lock", "_calls", "_closing", "_destroyed", "_forked",
+    __slots__ = ("_ptr", "_calls", "_guard", "_lock", "_closing", "_destroyed", "_forked",
                  "_keepalive", "_kept_fields", "_retired", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
         self._calls: List[object] = []  # a token per call inside (see _enter)
+        self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
         self._closing = False
         self._destroyed = False
         self._forked = False
@@ -89,6 +90,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         else:
             self._ptr = ffi.new("aerospike*")
             lib.aerospike_init(self._ptr, c_config)
+        self._guard.ptr = self._ptr
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -111,7 +113,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _keep_field(self, field_ptr: Any, obj: Any) -> None:
         offset = field_offset(ffi.addressof(self._ptr[0], "config"), field_ptr)
-        if self._ptr.cluster != ffi.NULL or self._calls:
+        if self._ptr.cluster != ffi.NULL or self.calls:
             # A running command may still read what the field pointed at (a config policy's
             # filter_exp): keep it until aerospike_close, when no command runs.
             self._retired.append(self._kept_fields.get(offset))
@@ -124,7 +126,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
-            if self._ptr.cluster != ffi.NULL or self._calls:
+            if self._ptr.cluster != ffi.NULL or self.calls:
                 raise lifecycle_error(
                     f"{what}: the C client reads this while the instance is connected; set it "
                     "before aerospike_connect() or after aerospike_close()")
@@ -141,9 +143,11 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         """Count call `token` in; raise if destroyed. Asynchronous exceptions (a signal's
         KeyboardInterrupt lands after any call returns) must never leave a call counted, so
         call this inside the try whose finally runs `_exit(instance._calls, token)`: the
-        token is in the list exactly when it was counted, and list operations are atomic."""
+        token is in the list exactly when it was counted, and list operations are atomic.
+        The one-call C fast paths (asc_key.h, asc_batch_get) count in and out in C instead,
+        on `_guard` (no Python runs between, so no interrupt can land there)."""
         with self._lock:
-            if self._destroyed or self._forked or self._closing:
+            if self._destroyed or self._forked or self._closing or lib.asc_refused(self._guard):
                 raise self._unusable(what)
             self._calls.append(token)
         return self._ptr
@@ -153,19 +157,29 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
         The lock is not held during the C call: a callback on the tend thread that calls
         into this instance meanwhile gets LifecycleError (see _unusable) instead of
-        waiting for a lock whose holder is joining the tend thread."""
+        waiting for a lock whose holder is joining the tend thread. The C call count
+        (asc_enter_exclusive) refuses every other call until _exit_exclusive()."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
             if self._calls:
                 raise lifecycle_error(f"{what}: {len(self._calls)} call(s) on this instance are still running")
+            calls = lib.asc_enter_exclusive(self._guard)
+            if calls >= 0:
+                raise lifecycle_error(f"{what}: {calls} call(s) on this instance are still running")
             self._closing = True
         return self._ptr
 
     def _exit_exclusive(self) -> None:
         with self._lock:
             self._closing = False
+            lib.asc_exit_exclusive(self._guard, self._destroyed)
+
+    @property
+    def calls(self) -> int:
+        """How many calls are inside the C client on this instance now."""
+        return len(self._calls) + int(lib.asc_calls(self._guard))
 
     @property
     def destroyed(self) -> bool:
@@ -278,6 +292,7 @@ def _mark_forked() -> None:
     _LIVE_LOCK = threading.Lock()
     for instance in list(_LIVE):
         instance._forked = True
+        lib.asc_mark_dead(instance._guard)
         instance._lock = threading.Lock()  # a lock held by another parent thread stays held
     _REAPER._reset()  # the parent's queue holds the parent's instances
 

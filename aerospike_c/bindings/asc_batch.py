@@ -12,6 +12,8 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
     ChunkContext(callback, udata)          the udata of a scan/query run by C's
                                            asc_scan_chunk_callback; callback(record, udata)
                                            per record, then callback(None, udata)
+    batch_read(as_, policy, keys, form)    the Client's batch read in one C call
+                                           (asc_batch_get): lean rows, see there
 """
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, cast
 import msgpack
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext, keep_escaped
+from ._calls import CallbackContext, keep_escaped, policy_arg
+from .aerospike import _instance, aerospike
+from ..exceptions import AerospikeError
+from .as_error import error_from_c, lifecycle_error
 from .as_record import Record
 from .as_val import _unpack
 
@@ -59,6 +64,19 @@ def rows_from_c(pack: Callable[..., Any], *args: Any) -> List[List[Any]]:
         lib.free(buf)
 
 
+class RecordCallback:
+    """A one-argument callback(record) for run_chunked(): called without the udata and
+    without a wrapper per record (the Client's scan_foreach)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+
+    def __call__(self, record: Any, udata: Any) -> Any:
+        return self.function(record)
+
+
 class ChunkContext(CallbackContext):
     """State of one scan/query run through asc_scan_chunk_callback; pass `handle` to
     asc_scan_chunker_new(). C serializes the calls (its mutex), so `lock` goes unused.
@@ -74,7 +92,15 @@ class ChunkContext(CallbackContext):
             return False
         callback, udata = self.callback, self.udata
         try:
-            if size:
+            if size and type(callback) is RecordCallback:  # records only: a scan
+                function = callback.function
+                for key, gen, ttl, bins in _unpack(ffi.buffer(buffer, size)):
+                    result = function(new_record((None if key is None else tuple(key),
+                                                  {"gen": gen, "ttl": ttl}, bins)))
+                    if result is not None and not result:
+                        self.stopped = True
+                        return False
+            elif size:
                 for item in _unpack(ffi.buffer(buffer, size)):
                     if len(item) == 4:
                         key = item[0]
@@ -124,3 +150,47 @@ def run_chunked(call: Callable[[Any, Any], int], callback: Callable[..., Any],
 
 
 _CHUNK_CALLBACK = ffi.addressof(lib, "asc_scan_chunk_callback")
+
+
+#: Lean row forms of batch_read(): [gen, ttl, digest, bins] per record, or the bins alone.
+ROWS_RECORDS, ROWS_BINS = lib.ASC_ROWS_RECORDS, lib.ASC_ROWS_BINS
+_BATCH_GET = lib.asc_batch_get
+_BAD_INPUT, _BAD_OUTPUT = lib.ASC_BAD_INPUT, lib.ASC_BAD_OUTPUT
+_BUSY, _DEAD, _NOT_CONNECTED = lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED
+_BATCH_FAILED = lib.AEROSPIKE_BATCH_FAILED
+
+
+def batch_read(as_: Any, policy: Any, keys: Sequence[Any], form: int
+               ) -> Optional[Tuple[List[Any], Optional[AerospikeError], int]]:
+    """aerospike_batch_get() of key tuples in one C call (asc_batch_get): (rows, C's
+    BatchFailedError or None, how many rows failed other than by not found), a row per key
+    in order: None where not found, [code, subcode, message, in_doubt, None] for another
+    failure, else [gen, ttl, digest, bins] (ROWS_RECORDS) or the bins (ROWS_BINS).
+    None: a key this path does not take (nothing was sent): use the general path."""
+    data = pack_keys(keys)
+    if data is None:
+        return None
+    instance = as_ if type(as_) is aerospike else _instance(as_)
+    c_policy = ffi.NULL if policy is None else policy_arg(policy, "as_policy_batch")
+    io = ffi.new("asc_batch_io*")
+    status = _BATCH_GET(instance._guard, io, c_policy, data, len(data), len(keys), form)
+    if status == _BAD_INPUT:
+        return None
+    if status == _BUSY or status == _DEAD:  # being closed, destroyed or forked
+        raise instance._unusable("aerospike_batch_get")
+    if status == _NOT_CONNECTED:
+        raise lifecycle_error("aerospike_batch_get: the aerospike instance is not connected")
+    if status == _BAD_OUTPUT:
+        raise TypeError(NO_PYTHON_VALUE)
+    rows: Optional[List[Any]] = None
+    if io.rows != ffi.NULL:
+        try:
+            rows = _unpack(ffi.buffer(io.rows, io.size))
+        finally:
+            lib.free(io.rows)
+    if status == 0 and rows is not None:
+        return rows, None, io.failed
+    error = error_from_c(io.err, status)
+    if status != _BATCH_FAILED or rows is None or len(rows) != len(keys):
+        raise error
+    return rows, error, io.failed

@@ -7,7 +7,8 @@
     record = operate(as_, None, key, [Operation, ...], ttl, gen, ordered)   # None: general path
 
 Between two round trips every Python or cffi call is paid cold, so each command is one
-C call (key from its parts, command, result packed as msgpack) and one msgpack decode.
+msgpack pack of the key (C reads and checks it), one C call (command, result packed as
+msgpack; the call counted in and out of the instance in C) and one msgpack decode.
 These take tuple keys (ns, set, int | str | bytes) or (ns, set, None, digest), bins as a
 dict and the simple operations (write, read, incr, append, prepend, touch, delete). For
 anything else (an as_key, other types, a bin name or value C refuses, CDT operations) they
@@ -25,11 +26,8 @@ from ._cstruct import c_ttl
 from .aerospike import _instance, aerospike
 from .as_error import error_from_c, lifecycle_error
 from .as_operations import _OPERATIONS
-from .as_key import _NAMES, _NS_MAX, _SET_MAX, _name, new_key
 from .as_record import Record
-from .as_val import (
-    INT64_MAX, INT64_MIN, _unpack, check_int64, encode_str, new_packer, new_unpacker,
-)
+from .as_val import _unpack, new_packer, new_unpacker
 
 __all__: List[str] = []
 
@@ -38,8 +36,8 @@ _NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
 _BAD_INPUT = lib.ASC_BAD_INPUT
 _BAD_OUTPUT = lib.ASC_BAD_OUTPUT
 _NOT_CONNECTED = lib.ASC_NOT_CONNECTED
-_INT, _STR, _BYTES, _DIGEST = lib.ASC_KEY_INT, lib.ASC_KEY_STR, lib.ASC_KEY_BYTES, lib.ASC_KEY_DIGEST
-_DIGEST_SIZE = lib.AS_DIGEST_VALUE_SIZE
+_BUSY, _DEAD = lib.ASC_BUSY, lib.ASC_DEAD
+_GET, _PUT, _OPERATE = lib.asc_key_get, lib.asc_key_put, lib.asc_key_operate
 _new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
 
 IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack Packer, Unpacker
@@ -49,6 +47,8 @@ IO = Tuple[Any, memoryview, Any, Any]  # asc_key_io*, a view of its buf, msgpack
 # in meanwhile.
 _POOL: List[IO] = []
 _BUF_SIZE = len(ffi.new("asc_key_io*").buf)
+_PACK_ERRORS = (TypeError, ValueError, OverflowError)
+_OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)
 
 
 def _new_io() -> IO:
@@ -63,59 +63,40 @@ def _take() -> IO:
         return _new_io()
 
 
-def _command(as_: Any, what: str, function: Any, io: Optional[IO], policy: Any, key: Any,
-             *more: Any) -> Tuple[int, IO]:
-    """function(as, io, policy, ns, set, kind, int value, data, length, *more) on a
-    connected instance, the key from a tuple: (status, io), with the given scratch or one
-    from the pool. ASC_BAD_INPUT: a key this path does not take (nothing was sent). Raises
-    the C error for any status but OK, not found and ASC_BAD_INPUT."""
-    if type(key) is not tuple or not 3 <= len(key) <= 4:
-        return _BAD_INPUT, io  # type: ignore[return-value]
-    ns, set_, user_key = key[0], key[1], key[2]
-    c_ns = _NAMES.get(ns) if type(ns) is str else None
-    if c_ns is None:
-        c_ns = _name(ns, "namespace", _NS_MAX, False)
-    if set_ is None:
-        c_set = _NULL
-    else:
-        c_set = _NAMES.get(set_) if type(set_) is str else None
-        if c_set is None:
-            c_set = _name(set_, "set", _SET_MAX, True)
-    if len(key) == 4 and key[3] is not None and user_key is not None:
-        new_key(*key)  # the digest must be the user key's (ValueError), as on every path
-    kind = type(user_key)
-    ival, data = 0, _NULL
-    if kind is int:
-        if not INT64_MIN <= user_key <= INT64_MAX:
-            check_int64(user_key, "user key")
-        c_kind, ival = _INT, user_key
-    elif kind is str:
-        c_kind, data = _STR, encode_str(user_key, "user key")
-    elif kind is bytes:
-        c_kind, data = _BYTES, user_key
-    elif user_key is None and len(key) == 4 and type(key[3]) is bytes and len(key[3]) == _DIGEST_SIZE:
-        c_kind, data = _DIGEST, key[3]
-    else:
-        return _BAD_INPUT, io  # type: ignore[return-value]
+def _settle(as_: Any, what: str, status: int, io: IO) -> int:
+    """A command's status past the instance's answers: raise for an instance being closed,
+    destroyed, forked or not connected and for any C error but not found. ASC_BAD_INPUT
+    and not found are returned (the scratch stays taken)."""
     instance = as_ if type(as_) is aerospike else _instance(as_)
-    if io is None:
-        try:
-            io = _POOL.pop()
-        except IndexError:
-            io = _new_io()
-    token = object()
+    if status == 0 or status == _NOT_FOUND or status == _BAD_INPUT:
+        return status
+    if status == _BUSY or status == _DEAD:
+        _POOL.append(io)
+        raise instance._unusable(what)
+    if status == _NOT_CONNECTED:
+        _POOL.append(io)
+        raise lifecycle_error(f"{what}: the aerospike instance is not connected")
+    _raise(status, io)
+    return status  # unreachable: _raise raises
+
+
+def _command(as_: Any, what: str, function: Any, io: IO, policy: Any, key: Any,
+             *more: Any) -> int:
+    """function(guard, io, policy, key as msgpack, its size, *more) on a connected instance
+    (the C helper counts itself in): the status, with `io` still taken. ASC_BAD_INPUT: a key
+    this path does not take (nothing was sent). Raises the C error for any status but OK,
+    not found and ASC_BAD_INPUT."""
+    if type(key) is not tuple:
+        return _BAD_INPUT
     try:
-        status = function(instance._enter(what, token), io[0], policy, c_ns, c_set, c_kind, ival,
-                          data, 0 if data is _NULL else len(data), *more)
-    finally:
-        calls = instance._calls  # inline: a Python call could be interrupted before it counts out
-        if token in calls:
-            calls.remove(token)
+        data = io[2].pack(key)
+    except _PACK_ERRORS:
+        return _BAD_INPUT
+    guard = as_._guard if type(as_) is aerospike else _instance(as_)._guard
+    status: int = function(guard, io[0], policy, data, len(data), *more)
     if status and status != _NOT_FOUND and status != _BAD_INPUT:
-        if status == _NOT_CONNECTED:
-            raise lifecycle_error(f"{what}: the aerospike instance is not connected")
-        _raise(status, io)
-    return status, io
+        status = _settle(as_, what, status, io)
+    return status
 
 
 def _raise(status: int, io: IO) -> None:
@@ -144,38 +125,68 @@ def _decode(io: IO) -> Any:
     return result
 
 
+def get(as_: Any, policy: Any, key: Any) -> Optional[Record]:
+    """aerospike_key_get() as a Record; None: the general path. The one-record command the
+    Client makes most, so it is written out: one msgpack pack, one C call, one decode."""
+    if type(key) is not tuple:
+        return None
+    try:
+        io = _POOL.pop()
+    except IndexError:
+        io = _new_io()
+    c_io, view, packer, unpacker = io
+    try:
+        data = packer.pack(key)
+    except _PACK_ERRORS:
+        _POOL.append(io)
+        return None
+    c_policy = _NULL if policy is None else policy_arg(policy, "as_policy_read")
+    guard = as_._guard if type(as_) is aerospike else _instance(as_)._guard
+    status = _GET(guard, c_io, c_policy, data, len(data))
+    if status:
+        status = _settle(as_, "aerospike_key_get", status, io)
+        if status == _BAD_INPUT:
+            _POOL.append(io)
+            return None
+        if status == _NOT_FOUND:
+            _raise(status, io)
+    size = c_io.size
+    if size <= _BUF_SIZE:
+        unpacker.feed(view[:size])
+        gen, ttl, digest, bins = unpacker.unpack()
+        _POOL.append(io)
+    else:
+        gen, ttl, digest, bins = _decode(io)
+    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
+
+
 def _found(status: int, io: IO) -> None:
     if status == _NOT_FOUND:
         _raise(status, io)
 
 
-def get(as_: Any, policy: Any, key: Any) -> Optional[Record]:
-    """aerospike_key_get() as a Record; None: the general path."""
-    status, io = _command(as_, "aerospike_key_get", lib.asc_key_get, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), key)
-    if status:
-        if status == _BAD_INPUT:
-            return None
-        _found(status, io)
-    gen, ttl, digest, bins = _decode(io)
-    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
-
-
 def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Optional[int]) -> bool:
     """aerospike_key_put() of a dict of bins; False: the general path (nothing was sent)."""
-    if type(bins) is not dict:
+    if type(bins) is not dict or type(key) is not tuple:
         return False
     io = _take()
+    packer = io[2]
     try:
-        data = io[2].pack(bins)
-    except (TypeError, ValueError, OverflowError):
+        data = packer.pack(key)
+        packed = packer.pack(bins)
+    except _PACK_ERRORS:
+        _POOL.append(io)
         return False
-    status, io = _command(as_, "aerospike_key_put", lib.asc_key_put, io,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_write"),
-                          key, data, len(data), 0 if ttl is None else c_ttl("ttl", ttl),
-                          0 if gen is None else gen)
+    c_policy = _NULL if policy is None else policy_arg(policy, "as_policy_write")
+    guard = as_._guard if type(as_) is aerospike else _instance(as_)._guard
+    c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
+    args = (c_policy, data, len(data), packed, len(packed), c_ttl_,
+            0 if gen is None else gen)
+    status = _PUT(guard, io[0], *args)
     if status:
-        _found(status, io)
+        status = _settle(as_, "aerospike_key_put", status, io)
+        if status == _NOT_FOUND:
+            _raise(status, io)
     _POOL.append(io)
     return status == 0
 
@@ -183,24 +194,23 @@ def put(as_: Any, policy: Any, key: Any, bins: Any, ttl: Optional[int], gen: Opt
 def exists(as_: Any, policy: Any, key: Any) -> Tuple[bool, Optional[Dict[str, int]]]:
     """aerospike_key_exists(): (done, {"gen", "ttl"} or None when there is no record);
     done False: the general path."""
-    status, io = _command(as_, "aerospike_key_exists", lib.asc_key_exists, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_read"), key)
-    if status == _BAD_INPUT:
-        return False, None
+    io = _take()
+    status = _command(as_, "aerospike_key_exists", lib.asc_key_exists, io,
+                      _NULL if policy is None else policy_arg(policy, "as_policy_read"), key)
     c_io = io[0]
     meta = None if status else {"gen": c_io.gen, "ttl": c_io.ttl}
     _POOL.append(io)
-    return True, meta
+    return status != _BAD_INPUT, meta
 
 
 def remove(as_: Any, policy: Any, key: Any) -> bool:
     """aerospike_key_remove(); False: the general path."""
-    status, io = _command(as_, "aerospike_key_remove", lib.asc_key_remove, None,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_remove"), key)
+    io = _take()
+    status = _command(as_, "aerospike_key_remove", lib.asc_key_remove, io,
+                      _NULL if policy is None else policy_arg(policy, "as_policy_remove"), key)
     if status:
         _found(status, io)
-    if io is not None:
-        _POOL.append(io)
+    _POOL.append(io)
     return status != _BAD_INPUT
 
 
@@ -224,18 +234,24 @@ def operate(as_: Any, policy: Any, key: Any, operations: Any, ttl: Optional[int]
     """aerospike_key_operate() of a list of (function, args) operations (the Client's
     Operation): a Record, or with ordered (key, meta, [(bin, value), ...]). None: the
     general path (nothing was sent), unless each is one of the simple ones C reads."""
-    if type(operations) is not list:
+    if type(operations) is not list or type(key) is not tuple:
         return None
     io = _take()
+    packer = io[2]
     try:
-        packed = io[2].pack([(_OP_CODES[op.function], *op.args) for op in operations])
-    except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
+        data = packer.pack(key)
+        packed = packer.pack([(_OP_CODES[op.function], *op.args) for op in operations])
+    except _OP_ERRORS:
+        _POOL.append(io)
         return None
-    status, io = _command(as_, "aerospike_key_operate", lib.asc_key_operate, io,
-                          _NULL if policy is None else policy_arg(policy, "as_policy_operate"),
-                          key, packed, len(packed), 0 if ttl is None else c_ttl("ttl", ttl),
-                          0 if gen is None else gen, ordered)
+    c_policy = _NULL if policy is None else policy_arg(policy, "as_policy_operate")
+    guard = as_._guard if type(as_) is aerospike else _instance(as_)._guard
+    c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
+    args = (c_policy, data, len(data), packed, len(packed), c_ttl_,
+            0 if gen is None else gen, ordered)
+    status = _OPERATE(guard, io[0], *args)
     if status:
+        status = _settle(as_, "aerospike_key_operate", status, io)
         if status == _BAD_INPUT:
             _POOL.append(io)
             return None

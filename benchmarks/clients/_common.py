@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 #: Workloads a runner understands (the harness picks sets, counts and threads).
 WORKLOADS = ("connect", "put_small", "get_small", "put_wide", "get_wide", "operate",
-             "batch_get", "scan", "mix", "memory")
+             "batch_get", "batch_bins", "scan", "mix", "memory")
 
 BLOB = bytes(i % 251 for i in range(1024))
 
@@ -121,6 +121,65 @@ class Adapter:
         """A function doing one call of the workload with operation index i; returns records."""
         raise NotImplementedError
 
+    def tuple_key_calls(self, put: Callable[[Any, Any], Any], get: Callable[[Any], Any]
+                        ) -> Dict[str, Call]:
+        """The single-record workloads (and the put/get mix) for a client whose put(key, bins)
+        and get(key) take (namespace, set, user key) tuples; the key is built in the loop."""
+        ns, set_name, keys = self.args.namespace, self.args.set_name, self.args.keys
+        bins_of = wide_bins if is_wide_set(set_name) else small_bins
+
+        def do_put(i: int) -> int:
+            put((ns, set_name, i % keys), bins_of(i))
+            return 1
+
+        def do_get(i: int) -> int:
+            get((ns, set_name, i % keys))
+            return 1
+
+        def mix(i: int) -> int:
+            return do_get(i // 2) if i & 1 else do_put(i // 2)
+
+        return {"put_small": do_put, "put_wide": do_put, "get_small": do_get,
+                "get_wide": do_get, "mix": mix, "memory": mix}
+
+    def batch_keys(self, i: int) -> List[Tuple[str, str, int]]:
+        """The key tuples of batch call i (--batch consecutive keys)."""
+        ns, set_name, keys, batch = self.args.namespace, self.args.set_name, self.args.keys, self.args.batch
+        first = i * batch
+        return [(ns, set_name, (first + k) % keys) for k in range(batch)]
+
+
+class ModuleClientAdapter(Adapter):
+    """A client made by `module.client({"hosts": [...]}).connect()` and ended by close(): the
+    official client's API, which aerospike-py follows. Subclasses set `module`."""
+
+    module: Any = None
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        super().__init__(args)
+        self.client: Any = None
+
+    def connect(self, seed_only: bool) -> None:
+        hosts = self.args.host_list[:1] if seed_only else self.args.host_list
+        self.client = self.module.client({"hosts": hosts, "max_conns_per_node": 300}).connect()
+
+    def close(self) -> None:
+        self.client.close()
+        self.client = None
+
+
+def count_records(run: Callable[[Callable[[Any], Any]], Any]) -> int:
+    """run(callback) (a scan's foreach), counting the records the callback gets (not None)."""
+    count = 0
+
+    def each(record: Any) -> None:
+        nonlocal count
+        if record is not None:
+            count += 1
+
+    run(each)
+    return count
+
 
 def current_rss_kb() -> int:
     """Resident set size now, in KiB (0 where /proc is missing)."""
@@ -187,6 +246,8 @@ def _result(adapter: Adapter, ops: int, records: int, error: str, seconds: float
         "p50_us": percentile_us(latencies, 0.50), "p99_us": percentile_us(latencies, 0.99),
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "rss_start_kb": rss_start, "rss_end_kb": rss_end,
+        # context switches: with threads, how often a call had to wait (for the GIL, mostly)
+        "vcsw": after.ru_nvcsw - before.ru_nvcsw, "ivcsw": after.ru_nivcsw - before.ru_nivcsw,
     }
 
 

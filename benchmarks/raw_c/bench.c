@@ -480,7 +480,8 @@ run_call(worker* w, long index)
 	if (!strncmp(workload, "put_", 4)) return do_put(w, index);
 	if (!strncmp(workload, "get_", 4)) return do_get(w, index);
 	if (!strcmp(workload, "operate")) return do_operate(w, index);
-	if (!strcmp(workload, "batch_get")) return do_batch_get(w, index);
+	/* batch_bins: the Python clients' bins-only result form; C has only the one */
+	if (!strcmp(workload, "batch_get") || !strcmp(workload, "batch_bins")) return do_batch_get(w, index);
 	if (!strcmp(workload, "scan")) return do_scan(w);
 	if (!strcmp(workload, "load")) return do_load(w, index);
 	if (!strcmp(workload, "mix") || !strcmp(workload, "memory")) {
@@ -534,11 +535,12 @@ print_result(const options* opt, long ops, long records, long errors, const char
 	}
 	printf("\", \"seconds\": %.6f, \"cpu_user\": %.6f, \"cpu_sys\": %.6f, "
 		"\"p50_us\": %.3f, \"p99_us\": %.3f, \"maxrss_kb\": %ld, "
-		"\"rss_start_kb\": %ld, \"rss_end_kb\": %ld}\n",
+		"\"rss_start_kb\": %ld, \"rss_end_kb\": %ld, \"vcsw\": %ld, \"ivcsw\": %ld}\n",
 		seconds, cpu_seconds(after, true) - cpu_seconds(before, true),
 		cpu_seconds(after, false) - cpu_seconds(before, false),
 		percentile_us(latencies, n_latencies, 0.50), percentile_us(latencies, n_latencies, 0.99),
-		peak.ru_maxrss, rss_start_kb, rss_end_kb);
+		peak.ru_maxrss, rss_start_kb, rss_end_kb, after->ru_nvcsw - before->ru_nvcsw,
+		after->ru_nivcsw - before->ru_nivcsw);
 }
 
 /* connect: seed → fully discovered cluster → close, `ops` times. */
@@ -646,7 +648,7 @@ main(int argc, char** argv)
 		g_blob[i] = (uint8_t)(i % 251);
 	}
 	static const char* known[] = {"put_small", "get_small", "put_wide", "get_wide", "operate",
-		"batch_get", "scan", "load", "mix", "memory", "connect"};
+		"batch_get", "batch_bins", "scan", "load", "mix", "memory", "connect"};
 	bool found = false;
 	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
 		found = found || !strcmp(opt.workload, known[k]);

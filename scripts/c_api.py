@@ -211,6 +211,10 @@ if (aerospike_key_remove(&as, &err, NULL, &key) != AEROSPIKE_OK) {   | try:
 }                                                                    | except RecordNotFoundError: ...
 ```
 
+C code that passes an `as_error` between its own functions keeps doing so: `as_error()` is the
+struct, with `as_error_init`/`_reset`/`_copy`/`_append`/`_update`/`_set_message`/`_set_in_doubt`;
+`as_error_copy(err, exc)` fills it from a raised `AerospikeError`, as the C call would have.
+
 **Ownership follows C, memory is Python's.** An object made by `*_init`/`*_new`/`*_inita`
 is one Python object (C's stack and heap variants are the same call); `*_destroy` frees its
 C memory at once, and any later use raises `LifecycleError` instead of touching freed

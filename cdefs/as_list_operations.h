@@ -124,3 +124,20 @@ bool as_operations_add_list_get_by_index_range(as_operations* ops, const char* n
 bool as_operations_add_list_get_by_rank(as_operations* ops, const char* name, int64_t rank, as_list_return_type return_type);
 bool as_operations_add_list_get_by_rank_range_to_end(as_operations* ops, const char* name, int64_t rank, as_list_return_type return_type);
 bool as_operations_add_list_get_by_rank_range(as_operations* ops, const char* name, int64_t rank, uint64_t count, as_list_return_type return_type);
+
+/* The CDT operation codes (the expression builders of as_exp.h put them in their tables). */
+typedef enum {
+    AS_CDT_OP_LIST_SET_TYPE, AS_CDT_OP_LIST_APPEND, AS_CDT_OP_LIST_APPEND_ITEMS,
+    AS_CDT_OP_LIST_INSERT, AS_CDT_OP_LIST_INSERT_ITEMS, AS_CDT_OP_LIST_POP,
+    AS_CDT_OP_LIST_POP_RANGE, AS_CDT_OP_LIST_REMOVE, AS_CDT_OP_LIST_REMOVE_RANGE,
+    AS_CDT_OP_LIST_SET, AS_CDT_OP_LIST_TRIM, AS_CDT_OP_LIST_CLEAR, AS_CDT_OP_LIST_INCREMENT,
+    AS_CDT_OP_LIST_SORT, AS_CDT_OP_LIST_SIZE, AS_CDT_OP_LIST_GET, AS_CDT_OP_LIST_GET_RANGE,
+    AS_CDT_OP_LIST_GET_BY_INDEX, AS_CDT_OP_LIST_GET_BY_RANK, AS_CDT_OP_LIST_GET_ALL_BY_VALUE,
+    AS_CDT_OP_LIST_GET_BY_VALUE_LIST, AS_CDT_OP_LIST_GET_BY_INDEX_RANGE,
+    AS_CDT_OP_LIST_GET_BY_VALUE_INTERVAL, AS_CDT_OP_LIST_GET_BY_RANK_RANGE,
+    AS_CDT_OP_LIST_GET_BY_VALUE_REL_RANK_RANGE, AS_CDT_OP_LIST_STRING_LIST_JOIN,
+    AS_CDT_OP_LIST_REMOVE_BY_INDEX, AS_CDT_OP_LIST_REMOVE_BY_RANK,
+    AS_CDT_OP_LIST_REMOVE_ALL_BY_VALUE, AS_CDT_OP_LIST_REMOVE_BY_VALUE_LIST,
+    AS_CDT_OP_LIST_REMOVE_BY_INDEX_RANGE, AS_CDT_OP_LIST_REMOVE_BY_VALUE_INTERVAL,
+    AS_CDT_OP_LIST_REMOVE_BY_RANK_RANGE, AS_CDT_OP_LIST_REMOVE_BY_VALUE_REL_RANK_RANGE, ...
+} as_cdt_op_list;

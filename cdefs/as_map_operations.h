@@ -103,3 +103,21 @@ bool as_operations_add_map_get_by_index_range(as_operations* ops, const char* na
 bool as_operations_add_map_get_by_rank(as_operations* ops, const char* name, int64_t rank, as_map_return_type return_type);
 bool as_operations_add_map_get_by_rank_range_to_end(as_operations* ops, const char* name, int64_t rank, as_map_return_type return_type);
 bool as_operations_add_map_get_by_rank_range(as_operations* ops, const char* name, int64_t rank, uint64_t count, as_map_return_type return_type);
+
+/* The CDT operation codes (the expression builders of as_exp.h put them in their tables). */
+typedef enum {
+    AS_CDT_OP_MAP_SET_TYPE, AS_CDT_OP_MAP_ADD, AS_CDT_OP_MAP_ADD_ITEMS, AS_CDT_OP_MAP_PUT,
+    AS_CDT_OP_MAP_PUT_ITEMS, AS_CDT_OP_MAP_REPLACE, AS_CDT_OP_MAP_REPLACE_ITEMS,
+    AS_CDT_OP_MAP_INCREMENT, AS_CDT_OP_MAP_DECREMENT, AS_CDT_OP_MAP_CLEAR,
+    AS_CDT_OP_MAP_REMOVE_BY_KEY, AS_CDT_OP_MAP_REMOVE_BY_INDEX, AS_CDT_OP_MAP_REMOVE_BY_RANK,
+    AS_CDT_OP_MAP_REMOVE_BY_KEY_LIST, AS_CDT_OP_MAP_REMOVE_ALL_BY_VALUE,
+    AS_CDT_OP_MAP_REMOVE_BY_VALUE_LIST, AS_CDT_OP_MAP_REMOVE_BY_KEY_INTERVAL,
+    AS_CDT_OP_MAP_REMOVE_BY_INDEX_RANGE, AS_CDT_OP_MAP_REMOVE_BY_VALUE_INTERVAL,
+    AS_CDT_OP_MAP_REMOVE_BY_RANK_RANGE, AS_CDT_OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE,
+    AS_CDT_OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE, AS_CDT_OP_MAP_SIZE, AS_CDT_OP_MAP_GET_BY_KEY,
+    AS_CDT_OP_MAP_GET_BY_INDEX, AS_CDT_OP_MAP_GET_BY_RANK, AS_CDT_OP_MAP_GET_ALL_BY_VALUE,
+    AS_CDT_OP_MAP_GET_BY_KEY_INTERVAL, AS_CDT_OP_MAP_GET_BY_INDEX_RANGE,
+    AS_CDT_OP_MAP_GET_BY_VALUE_INTERVAL, AS_CDT_OP_MAP_GET_BY_RANK_RANGE,
+    AS_CDT_OP_MAP_GET_BY_KEY_LIST, AS_CDT_OP_MAP_GET_BY_VALUE_LIST,
+    AS_CDT_OP_MAP_GET_BY_KEY_REL_INDEX_RANGE, AS_CDT_OP_MAP_GET_BY_VALUE_REL_RANK_RANGE, ...
+} as_cdt_op_map;

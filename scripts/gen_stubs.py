@@ -9,8 +9,9 @@ generated, never written by hand:
     aerospike_c/bindings/constants.pyi  every integer constant of the compiled module
     aerospike_c/bindings/enums.pyi      every C enum, an IntEnum with its members
     aerospike_c/bindings/__init__.pyi   what the bindings re-export, with a literal __all__,
-                                        and the generated as_operations_* wrappers typed from
-                                        their C prototypes (parameter names from cdefs/)
+                                        the generated as_operations_* wrappers typed from
+                                        their C prototypes (parameter names from cdefs/), and
+                                        the as_exp_* builders (parameters from as_exp.py's _SPEC)
     aerospike_c/__init__.pyi            what the package re-exports, with a literal __all__
 
 Run it after changing cdefs/ or what a package __init__.py re-exports (tests/test_stubs.py
@@ -133,6 +134,21 @@ def _wrapper_stub(name: str, parameter_names: Dict[str, List[str]]) -> str:
     return f"def {name}(\n" + _wrapped(params + ["/"]) + "\n) -> bool: ...\n"
 
 
+def _is_exp_builder(obj: Any) -> bool:
+    return callable(obj) and (hasattr(obj, "exp_params") or hasattr(obj, "exp_variadic"))
+
+
+def _builder_stub(name: str, builder: Any) -> str:
+    """A def with the C macro's parameters (as_exp.py's _SPEC gives their kinds)."""
+    if hasattr(builder, "exp_variadic"):
+        return f"def {name}(*exprs: as_exp_entries) -> as_exp_entries: ...\n"
+    params = [f"{p}{'_' if p in vars(builtins) else ''}: {kind}" for p, kind in builder.exp_params]
+    one_line = f"def {name}({', '.join(params)}) -> as_exp_entries: ...\n"
+    if len(one_line) <= 101:
+        return one_line
+    return f"def {name}(\n" + _wrapped(params) + "\n) -> as_exp_entries: ...\n"
+
+
 def _import_sources(package: ModuleType) -> Tuple[Dict[str, Tuple[str, str]], List[str]]:
     """Where each name of the package's namespace comes from, read from the import statements
     of its __init__.py (a later import rebinds, as at run time): name -> (module, name there),
@@ -167,6 +183,7 @@ def render_package(package_name: str) -> str:
     sources, order = _import_sources(package)
     by_module: Dict[str, List[Tuple[str, str]]] = {module: [] for module in order}
     wrappers = []
+    builders: List[str] = []
     for name in exported:
         if name not in sources:
             raise SystemExit(f"{package_name}.__all__ names {name!r}, which its __init__.py "
@@ -177,6 +194,8 @@ def render_package(package_name: str) -> str:
             raise SystemExit(f"{package_name}.{name} is not {module}.{original}")
         if _is_operation_wrapper(value) and module not in STUBS:
             wrappers.append(name)  # made at run time: the module's source does not show it
+        elif _is_exp_builder(value) and module not in STUBS:
+            builders.append(name)  # made at run time from as_exp.py's _SPEC
         else:
             by_module[module].append((name, original))
     imports = []
@@ -193,11 +212,16 @@ def render_package(package_name: str) -> str:
     text = HEADER
     if wrappers:
         text += "from typing import Any, Mapping\n\nfrom ._cstruct import CStruct\n"
+    if builders and not wrappers:  # their annotations name as_exp_entries, as_cdt_ctx ... re-exported below
+        text += "from ._cstruct import CStruct\n"
     text += "".join(imports)
     if wrappers:
         parameter_names = _c_parameter_names()
         text += "\n# Made at import time from the C prototypes (c_operation_wrappers).\n"
         text += "".join(_wrapper_stub(name, parameter_names) for name in wrappers)
+    if builders:
+        text += "\n# Made at import time from the as_exp.h macros (as_exp.py's _SPEC).\n"
+        text += "".join(_builder_stub(name, getattr(package, name)) for name in builders)
     return text + "\n" + _all_list(exported)
 
 

@@ -118,12 +118,40 @@ def test_bindings_stub_types_each_generated_operation_wrapper_with_its_c_arity()
     defs = {node.name: node for node in stub_tree("aerospike_c.bindings").body
             if isinstance(node, ast.FunctionDef)}
     wrappers = {name for name in bindings.__all__ if hasattr(getattr(bindings, name), "c_args")}
-    assert set(defs) == wrappers
+    builders = {name for name in bindings.__all__
+                if hasattr(getattr(bindings, name), ("exp_params")) or
+                hasattr(getattr(bindings, name), "exp_variadic")}
+    assert set(defs) == wrappers | builders
     assert {"as_operations_add_incr", "as_operations_list_append",
             "as_operations_map_put"} <= wrappers
     for name, node in defs.items():
+        if name in builders:
+            continue
         assert len(node.args.posonlyargs) == len(ffi.typeof(getattr(lib, name)).args), name
         assert ast.unparse(node.returns) == "bool"
     incr = defs["as_operations_add_incr"].args.posonlyargs
     assert [(a.arg, ast.unparse(a.annotation)) for a in incr] == [
         ("ops", "as_operations"), ("name", "str"), ("value", "int")]
+
+
+def test_bindings_stub_types_each_generated_expression_builder_with_its_c_parameters() -> None:
+    """as_exp.py makes the as_exp_* builders at import time; the stub gives each its C
+    macro's parameter names, in order, and the as_exp_entries it returns."""
+    import inspect
+
+    import aerospike_c.bindings as bindings
+
+    defs = {node.name: node for node in stub_tree("aerospike_c.bindings").body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("as_exp_")}
+    assert {"as_exp_cmp_eq", "as_exp_and", "as_exp_list_get_by_index", "as_exp_bit_add"} <= set(defs)
+    for name, node in defs.items():
+        builder = getattr(bindings, name)
+        assert ast.unparse(node.returns) == "as_exp_entries", name
+        if hasattr(builder, "exp_variadic"):
+            assert node.args.vararg is not None and not node.args.args, name
+        else:
+            assert [a.arg.rstrip("_") for a in node.args.args] == list(
+                inspect.signature(builder).parameters), name
+    eq = defs["as_exp_cmp_eq"].args.args
+    assert [(a.arg, ast.unparse(a.annotation)) for a in eq] == [
+        ("left", "as_exp_entries"), ("right", "as_exp_entries")]

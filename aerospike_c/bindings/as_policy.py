@@ -8,8 +8,8 @@
 One `as_policy_<kind>_init()` per C init function: read, write, operate, remove, apply,
 batch, batch_parent_write, batch_read, batch_write, batch_apply, batch_remove, scan, query,
 info, admin, txn_verify, txn_roll. Each returns an instance of the class named after the C
-type (`as_policy_read` ...). `filter_exp` and `txn` take None or an object whose `_ptr` is the
-C `as_exp*` / `as_txn*` (kept alive by the policy).
+type (`as_policy_read` ...). `filter_exp` takes None or an `as_exp` (as_exp_build); `txn` None or an
+object whose `_ptr` is the C `as_txn*` (each kept alive by the policy).
 
 API for the other bindings and the Client (stable; a policy argument for C is made by
 `_calls.policy_arg(policy, ctype)`: None -> NULL, else the view's pointer):
@@ -26,7 +26,8 @@ from typing import Any, Dict, Type, cast
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field, set_fields
-from ._owned import OwnedStruct
+from ._owned import OwnedStruct, struct_ptr
+from .as_exp import as_exp, as_exp_from_base64, as_exp_to_base64, exp_object
 
 __all__ = [
     "as_policy_read", "as_policy_write", "as_policy_operate", "as_policy_remove",
@@ -199,9 +200,32 @@ def _pointer_field(field: str, ctype: str) -> Any:
     return getter, setter
 
 
+def _get_filter_exp(view: CStruct) -> Any:
+    return exp_object(view._ptr.filter_exp)
+
+
+def _set_filter_exp(view: CStruct, value: Any) -> None:
+    """filter_exp = an as_exp (from as_exp_build) or None. A policy object refuses use once
+    the as_exp is destroyed; a config's policy (read by commands until aerospike_close) gets
+    its own copy, so destroying the caller's as_exp never frees what C still reads."""
+    where = f"{view._path}.filter_exp"
+    if value is not None and not isinstance(value, as_exp):
+        raise TypeError(f"{where} takes None or an as_exp (from as_exp_build), "
+                        f"not {type(value).__name__}")
+    ptr = ffi.NULL if value is None else struct_ptr(value, "as_exp", where)
+    owner = view._owner
+    if isinstance(owner, OwnedStruct):
+        owner._depend(where, value)
+    elif value is not None:
+        value = as_exp_from_base64(as_exp_to_base64(value))
+        ptr = value._ptr
+    view._ptr.filter_exp = ptr
+    owner._keep_field(ffi.addressof(view._ptr[0], "filter_exp"), value)
+
+
 for _struct in ("as_policy_base", "as_policy_batch_read", "as_policy_batch_write",
                 "as_policy_batch_apply", "as_policy_batch_remove"):
-    register_field(_struct, "filter_exp", *_pointer_field("filter_exp", "struct as_exp"))
+    register_field(_struct, "filter_exp", _get_filter_exp, _set_filter_exp)
 register_field("as_policy_base", "txn", *_pointer_field("txn", "struct as_txn"))
 
 
@@ -260,6 +284,8 @@ def _copier(kind: str) -> Any:
         trg._ptr[0] = src._ptr[0]  # *trg = *src, as in C
         for obj in src._keepalive:  # the expression/transaction both now point at
             trg._keep(obj)
+        for field, other in (src._deps or {}).items():  # and refuses use once it is destroyed
+            trg._depend(field, other)
         return trg
 
     copy.__name__ = copy.__qualname__ = name

@@ -495,9 +495,9 @@ for _kind, _opf, _read, _none, _count in (("list", _list_op, _list_read, _NONE_L
     _add(f"as_exp_{_kind}_size", "c:ctx e:bin", lambda a, rd=_read, c=_count, op=_opf("SIZE"): [
         *rd(_T["AUTO"], c, False), _vop(1, a.ctx), _i(op), a.bin])
     for _name in ("index", "rank") + (("key",) if _kind == "map" else ()):
-        _param = "idx" if _name == "index" else _name
-        _add(f"as_exp_{_kind}_remove_by_{_name}", f"c:ctx e:{_param} e:bin",
-             lambda a, k=_kind, op=_opf(f"REMOVE_BY_{_name.upper()}"), n=_none, q=_param: [
+        _arg = "idx" if _name == "index" else _name
+        _add(f"as_exp_{_kind}_remove_by_{_name}", f"c:ctx e:{_arg} e:bin",
+             lambda a, k=_kind, op=_opf(f"REMOVE_BY_{_name.upper()}"), n=_none, q=_arg: [
                  *_cdt_mod(a.ctx, None, k.upper(), op, 2, 0), _i(n), getattr(a, q), a.bin])
 
 # list/map modify with a policy: (name, op, params before bin, param, extra, crmod?)

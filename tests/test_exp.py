@@ -255,3 +255,143 @@ def test_the_builder_spec_covers_each_macro_once():
     exp_module = importlib.import_module("aerospike_c.bindings.as_exp")
     names = [n for n in exp_module.__all__ if n.startswith("as_exp_")]
     assert len(names) == len(set(names))
+
+
+# -- what a server answers --------------------------------------------------------------------
+def _operate(client, key, *add):  # noqa: F811
+    ops = asc.as_operations_init(len(add))
+    for function, *args in add:
+        function(ops, *args)
+    try:
+        return asc.aerospike_key_operate(client.aerospike, None, asc.as_key_init(*key), ops)
+    finally:
+        asc.as_operations_destroy(ops)
+
+
+def _build(entries):
+    return asc.as_exp_build(entries)
+
+
+def test_exp_read_and_write_operations(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "expop")
+    client.put(key, {"a": 1, "l": [3, 1, 2]})
+    plus4 = _build(asc.as_exp_add(asc.as_exp_bin_int("a"), asc.as_exp_int(4)))
+    rec = _operate(client, key, (asc.as_operations_exp_write, "c", plus4, asc.AS_EXP_WRITE_DEFAULT),
+                   (asc.as_operations_exp_read, "ev", plus4, asc.AS_EXP_READ_DEFAULT),
+                   (asc.as_operations_add_read, "c"))
+    # the write answers a nil bin "c" (C reads results by position), then the two reads
+    assert asc.as_record_numbins(rec) == 3 and asc.as_record_get_int64(rec, "ev", 0) == 5
+    assert client.get(key).bins["c"] == 5
+    # an expression reads the bins as the command wrote them so far
+    size = _build(asc.as_exp_list_size(None, asc.as_exp_list_append(
+        None, None, asc.as_exp_bin_int("c"), asc.as_exp_bin_list("l"))))
+    rec = _operate(client, key, (asc.as_operations_exp_read, "n", size, asc.AS_EXP_READ_DEFAULT))
+    assert asc.as_record_get_int64(rec, "n", 0) == 4
+    assert client.get(key).bins["l"] == [3, 1, 2]  # an expression's modify changes no bin
+
+
+def test_exp_operation_flags_answer_as_a_server(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "flags")
+    client.put(key, {"a": 1})
+    plus4 = _build(asc.as_exp_add(asc.as_exp_bin_int("a"), asc.as_exp_int(4)))
+    missing = _build(asc.as_exp_add(asc.as_exp_bin_int("nope"), asc.as_exp_int(4)))
+    nil = _build(asc.as_exp_nil())
+
+    def code(*add):
+        try:
+            _operate(client, key, *add)
+        except asc.AerospikeError as exc:
+            return exc.code
+        return 0
+
+    write, read = asc.as_operations_exp_write, asc.as_operations_exp_read
+    assert code((read, "x", missing, asc.AS_EXP_READ_DEFAULT)) == asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE
+    assert code((read, "x", missing, asc.AS_EXP_READ_EVAL_NO_FAIL)) == 0
+    assert code((write, "c", missing, asc.AS_EXP_WRITE_EVAL_NO_FAIL)) == 0
+    assert code((write, "c", plus4, asc.AS_EXP_WRITE_UPDATE_ONLY)) == asc.AEROSPIKE_ERR_BIN_NOT_FOUND
+    assert code((write, "c", plus4, asc.AS_EXP_WRITE_UPDATE_ONLY
+                 | asc.AS_EXP_WRITE_POLICY_NO_FAIL)) == 0
+    assert code((write, "c", plus4, asc.AS_EXP_WRITE_CREATE_ONLY)) == 0
+    assert code((write, "c", plus4, asc.AS_EXP_WRITE_CREATE_ONLY)) == asc.AEROSPIKE_ERR_BIN_EXISTS
+    assert code((write, "c", nil, asc.AS_EXP_WRITE_DEFAULT)) == asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE
+    assert code((write, "c", nil, asc.AS_EXP_WRITE_POLICY_NO_FAIL)) == 0
+    assert client.get(key).bins == {"a": 1, "c": 5}
+    assert code((write, "c", nil, asc.AS_EXP_WRITE_ALLOW_DELETE)) == 0
+    assert client.get(key).bins == {"a": 1}
+
+
+def _filtered(client, key, entries):  # noqa: F811
+    policy = asc.as_policy_read_init()
+    policy.base.filter_exp = _build(entries)
+    try:
+        asc.aerospike_key_get(client.aerospike, policy, asc.as_key_init(*key))
+    except asc.AerospikeError as exc:
+        return exc.code
+    return 0
+
+
+def test_filters_evaluate_arithmetic_bitwise_and_cdt_calls(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "eval")
+    client.put(key, {"i": 12, "f": 2.0, "l": [1, 2, 3], "m": {"a": 1, "b": 2}})
+    i, f, lst, mp = (asc.as_exp_bin_int("i"), asc.as_exp_bin_float("f"), asc.as_exp_bin_list("l"),
+                     asc.as_exp_bin_map("m"))
+    true_filters = [
+        asc.as_exp_cmp_eq(asc.as_exp_pow(f, asc.as_exp_float(3.0)), asc.as_exp_float(8.0)),
+        asc.as_exp_cmp_eq(asc.as_exp_log(asc.as_exp_float(8.0), f), asc.as_exp_float(3.0)),
+        asc.as_exp_cmp_eq(asc.as_exp_mod(asc.as_exp_int(-7), asc.as_exp_int(3)), asc.as_exp_int(-1)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_and(i, asc.as_exp_int(4)), asc.as_exp_int(4)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_xor(i, asc.as_exp_int(15)), asc.as_exp_int(3)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_not(asc.as_exp_int(0)), asc.as_exp_int(-1)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_rshift(asc.as_exp_int(-1), asc.as_exp_int(60)),
+                          asc.as_exp_int(15)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_arshift(asc.as_exp_int(-16), asc.as_exp_int(2)),
+                          asc.as_exp_int(-4)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_count(i), asc.as_exp_int(2)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_lscan(i, asc.as_exp_bool(True)), asc.as_exp_int(60)),
+        asc.as_exp_cmp_eq(asc.as_exp_int_rscan(i, asc.as_exp_bool(True)), asc.as_exp_int(61)),
+        asc.as_exp_cmp_eq(asc.as_exp_list_get_by_index(
+            None, asc.AS_LIST_RETURN_VALUE, asc.AS_EXP_TYPE_INT, asc.as_exp_int(-1), lst),
+            asc.as_exp_int(3)),
+        asc.as_exp_cmp_eq(asc.as_exp_map_get_by_key(
+            None, asc.AS_MAP_RETURN_VALUE, asc.AS_EXP_TYPE_INT, asc.as_exp_str("b"), mp),
+            asc.as_exp_int(2)),
+        asc.as_exp_cmp_eq(asc.as_exp_map_size(None, asc.as_exp_map_put(
+            None, None, asc.as_exp_str("c"), asc.as_exp_int(3), mp)), asc.as_exp_int(3)),
+        asc.as_exp_let(asc.as_exp_def("x", asc.as_exp_mul(i, asc.as_exp_int(2))),
+                       asc.as_exp_cmp_gt(asc.as_exp_var("x"), asc.as_exp_int(20))),
+    ]
+    for entries in true_filters:
+        assert _filtered(client, key, entries) == 0, packed(entries)
+        assert _filtered(client, key, asc.as_exp_not(entries)) == asc.AEROSPIKE_FILTERED_OUT
+
+
+def test_ill_typed_and_non_boolean_filters_are_refused_before_any_record_is_read(
+        client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "typed")
+    client.put(key, {"i": 1})
+    for entries in (asc.as_exp_add(asc.as_exp_bin_int("i"), asc.as_exp_int(1)),  # not boolean
+                    asc.as_exp_cmp_eq(asc.as_exp_bin_int("i"), asc.as_exp_str("1")),
+                    asc.as_exp_and(asc.as_exp_int(1), asc.as_exp_bool(True)),
+                    asc.as_exp_cmp_eq(asc.as_exp_add(asc.as_exp_int(1), asc.as_exp_float(1.0)),
+                                      asc.as_exp_int(2))):
+        assert _filtered(client, key, entries) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+        assert _filtered(client, (NAMESPACE, set_name, "no such record"), entries) == \
+            asc.AEROSPIKE_ERR_REQUEST_INVALID
+
+
+def test_filters_in_batch_scan_and_query(client, set_name):  # noqa: F811
+    for n in range(10):
+        client.put((NAMESPACE, set_name, n), {"n": n})
+    even = asc.as_exp_cmp_eq(asc.as_exp_mod(asc.as_exp_bin_int("n"), asc.as_exp_int(2)),
+                             asc.as_exp_int(0))
+    exp = _build(even)
+    got = client.batch_records([asc.BatchRead((NAMESPACE, set_name, n)) for n in range(10)],
+                               policy={"filter_exp": exp})
+    assert [r.result for r in got] == [0 if n % 2 == 0 else asc.AEROSPIKE_FILTERED_OUT
+                                       for n in range(10)]
+    scanned = sorted(r.bins["n"] for r in client.scan(NAMESPACE, set_name,
+                                                      policy={"filter_exp": exp}))
+    assert scanned == [0, 2, 4, 6, 8]
+    queried = sorted(r.bins["n"] for r in client.query(NAMESPACE, set_name,
+                                                       policy={"filter_exp": exp}))
+    assert queried == [0, 2, 4, 6, 8]

@@ -197,11 +197,12 @@ def test_invalid_particles_are_parameter_errors(store: Store) -> None:
 
 def test_unsupported_features_answer_their_codes(store: Store) -> None:
     put(store, "u", {"a": 1})
-    assert operate(store, "u", [op(EXP_READ, "x", P_BLOB, b"\x90")], write=False).code == 16
+    assert operate(store, "u", [op(EXP_READ, "x", P_BLOB, b"\x90")], write=False).code == 4
     assert operate(store, "u", [op(BIT_MODIFY, "a", P_BLOB, b"\x90")]).code == 16
     assert operate(store, "u", [op(99, "a")]).code == 4
     fields = key_fields("test", "demo", "u")
-    call_expression = msgpack.packb([127, 1, [0]], use_bin_type=False)  # CDT call inside a filter
+    call_expression = msgpack.packb([1, [127, 2, 1, [51, 0, 8], [81, 6, b"b"]], 1],
+                                    use_bin_type=False)  # a bit call inside a filter
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(FILTER, call_expression)])).code == 16
     assert one(store, message(info1=I1_READ | I1_GET_ALL,

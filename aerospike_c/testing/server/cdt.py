@@ -37,6 +37,12 @@ def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
         decoded = particles.unpack(payload)
     except particles.ParticleError:
         raise CommandError(ERR_PARAMETER, "bad CDT operation") from None
+    return operate_decoded(current, decoded, modify)
+
+
+def operate_decoded(current: Optional[Tuple[int, bytes]], decoded: Any,
+                    modify: bool) -> OperateResult:
+    """operate() on an operation already decoded (an expression's CDT call)."""
     if not isinstance(decoded, list) or not decoded or type(decoded[0]) is not int:
         raise CommandError(ERR_PARAMETER, "bad CDT operation")
     ctx = None

@@ -1,7 +1,11 @@
-"""Filter expressions (the filter field of record, batch and scan/query commands).
+"""Expressions: the filter field of record, batch and scan/query commands, and the expression
+read/write operations (wire op types EXP_READ 7 and EXP_MODIFY 8).
 
-A filter is msgpack: [code, args...] trees that the client's as_exp_build wrote. Evaluating one
-gives True, False, a value, or UNKNOWN (a missing bin, a type mismatch) which filters out.
+An expression is msgpack: [code, args...] trees that the client's as_exp_compile wrote. A
+server builds one before it reads any record: malformed or ill-typed is ERR_PARAMETER
+(`check_type`), an operation the embedded server does not evaluate ERR_UNSUPPORTED_FEATURE.
+Evaluating one gives a value or UNKNOWN (a missing bin, a value of another type, a failed
+CDT call), which filters out and fails an operation with ERR_OP_NOT_APPLICABLE.
 """
 
 from __future__ import annotations
@@ -9,15 +13,29 @@ from __future__ import annotations
 import math
 import re
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from . import geojson, particles
-from .results import ERR_PARAMETER, ERR_UNSUPPORTED_FEATURE, CommandError
-from .store import CITRUSLEAF_EPOCH, Record
+from . import cdt, geojson, particles
+from .cdt_select import NO_RESULT
+from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
+                      ERR_UNSUPPORTED_FEATURE, CommandError)
+from .store import CITRUSLEAF_EPOCH, BinValue, Record
 
-_UNKNOWN = object()  # an expression whose value cannot be known (e.g. a missing bin)
+UNKNOWN = object()  # an expression whose value cannot be known (e.g. a missing bin)
+_UNKNOWN = UNKNOWN
 _EXP_TYPES = {0: type(None), 1: bool, 2: int, 3: str, 4: list, 5: dict, 6: bytes, 7: float,
               8: particles.GeoJSON}
+_HLL_PARTICLE = 18
+_INT64 = (1 << 64) - 1
+
+# Call systems (as_exp.h _AS_EXP_SYS_CALL_*) and the modify flag.
+CALL_CDT, CALL_BITS, CALL_HLL, CALL_STRING = 0, 1, 2, 3
+CALL_MODIFY = 0x40
+
+# as_exp_operations.h flags.
+WRITE_CREATE_ONLY, WRITE_UPDATE_ONLY, WRITE_ALLOW_DELETE = 1, 2, 4
+WRITE_POLICY_NO_FAIL, WRITE_EVAL_NO_FAIL = 8, 16
+READ_EVAL_NO_FAIL = 16
 
 
 def _raw_text(value: Any) -> bytes:
@@ -33,29 +51,37 @@ def _raw_text(value: Any) -> bytes:
     raise CommandError(ERR_PARAMETER, "bad expression name")
 
 
-class _ExpRecord:
-    """What expressions may look at."""
+class ExpRecord:
+    """What expressions may look at: the record (its metadata), and its bins as the command
+    has them so far (an operation sees the bins earlier operations wrote)."""
 
-    __slots__ = ("record", "digest", "now")
+    __slots__ = ("record", "digest", "now", "bins")
 
-    def __init__(self, record: Record, digest: bytes, now: int) -> None:
+    def __init__(self, record: Optional[Record], digest: bytes, now: int,
+                 bins: Optional[Dict[bytes, BinValue]] = None) -> None:
         self.record = record
         self.digest = digest
         self.now = now
+        self.bins = bins if bins is not None else (record.bins if record is not None else {})
 
 
 def _compare(code: int, left: Any, right: Any) -> Any:
     if left is _UNKNOWN or right is _UNKNOWN:
         return _UNKNOWN
     if code in (1, 2):
-        equal = particles.values_equal(left, right) and type(left) is type(right)
+        equal = particles.values_equal(left, right) and _same_kind(left, right)
         return equal if code == 1 else not equal
-    if type(left) is not type(right) and not (
-            isinstance(left, (int, float)) and isinstance(right, (int, float))
-            and type(left) is not bool and type(right) is not bool):
+    if not _same_kind(left, right):
         return _UNKNOWN
     a, b = particles.order_key(left), particles.order_key(right)
     return {3: a > b, 4: a >= b, 5: a < b, 6: a <= b}[code]
+
+
+def _same_kind(left: Any, right: Any) -> bool:
+    for kinds in ((bool,), (int,), (float,), (str,), (bytes,), (list,), (dict,)):
+        if isinstance(left, kinds) and isinstance(right, kinds):
+            return isinstance(left, bool) == isinstance(right, bool)
+    return type(left) is type(right)
 
 
 def _int_div(dividend: int, divisor: int) -> int:
@@ -68,7 +94,7 @@ def _arith(code: int, args: List[Any]) -> Any:
     if any(a is _UNKNOWN for a in args):
         return _UNKNOWN
     if not args or any(type(a) not in (int, float) for a in args):
-        raise CommandError(ERR_PARAMETER, "arithmetic needs numbers")
+        return _UNKNOWN
     result = args[0]
     for value in args[1:]:
         if code == 20:
@@ -95,8 +121,58 @@ def _arith(code: int, args: List[Any]) -> Any:
     return particles.to_int64(result) if type(result) is int else result
 
 
-def _metadata(code: int, args: List[Any], ctx: _ExpRecord) -> Any:
+def _int_op(code: int, values: List[Any]) -> Any:
+    """The integer operations 32-41 on signed 64-bit values."""
+    if any(v is _UNKNOWN for v in values):
+        return _UNKNOWN
+    if code in (32, 33, 34):
+        result = values[0] & _INT64
+        for value in values[1:]:
+            value &= _INT64
+            result = result & value if code == 32 else result | value if code == 33 else result ^ value
+        return particles.to_int64(result)
+    if code == 35:
+        return particles.to_int64(~values[0])
+    if code in (36, 37, 38):
+        value, shift = values
+        shift &= 63
+        if code == 36:
+            return particles.to_int64(value << shift)
+        if code == 37:
+            return particles.to_int64((value & _INT64) >> shift)
+        return value >> shift
+    if code == 39:
+        return bin(values[0] & _INT64).count("1")
+    value, search = values[0] & _INT64, values[1]
+    bits = [(value >> (63 - i)) & 1 for i in range(64)]  # from the most significant bit
+    wanted = 1 if search else 0
+    positions = [i for i, bit in enumerate(bits) if bit == wanted]
+    if not positions:
+        return -1
+    return positions[0] if code == 40 else positions[-1]
+
+
+def _math(code: int, values: List[Any]) -> Any:
+    """pow, log, mod."""
+    if any(v is _UNKNOWN for v in values):
+        return _UNKNOWN
+    a, b = values
+    try:
+        if code == 24:
+            return float(math.pow(a, b))
+        if code == 25:
+            return float(math.log(a, b))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return _UNKNOWN
+    if b == 0:
+        return _UNKNOWN
+    return a - _int_div(a, b) * b  # C's %: the sign of the dividend
+
+
+def _metadata(code: int, args: List[Any], ctx: ExpRecord) -> Any:
     record = ctx.record
+    if record is None:
+        return _UNKNOWN
     if code == 64:
         modulus = args[0] if args else 0
         if type(modulus) is not int or modulus <= 0:
@@ -121,105 +197,168 @@ def _metadata(code: int, args: List[Any], ctx: _ExpRecord) -> Any:
     raise CommandError(ERR_UNSUPPORTED_FEATURE, f"expression {code}")
 
 
-def _eval(node: Any, ctx: _ExpRecord, env: Dict[bytes, Any]) -> Any:
+def _bin_value(value: BinValue) -> Any:
+    return particles.decode_particle(value[0], value[1])
+
+
+def _call(args: List[Any], ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
+    """[127, rtype, system, [op, params...] or [0xff, context, [op, params...]], bin]."""
+    system, request, target = args[1], args[2], args[3]
+    if system & ~CALL_MODIFY != CALL_CDT:
+        raise _unsupported(127)
+    value = _eval(target, ctx, env)
+    if value is _UNKNOWN or not isinstance(value, (list, dict)):
+        return _UNKNOWN
+    context = None
+    if request[0] == cdt.CONTEXT_MARKER:
+        context, request = request[1], request[2]
+    params = [_eval(p, ctx, env) for p in request[1:]]
+    if any(p is _UNKNOWN for p in params):
+        return _UNKNOWN
+    operation: List[Any] = [request[0], *params]
+    decoded = [cdt.CONTEXT_MARKER, context, operation] if context is not None else operation
+    modify = bool(system & CALL_MODIFY)
+    try:
+        new_value, result = cdt.operate_decoded(particles.encode_particle(value), decoded, modify)
+    except CommandError as exc:
+        if exc.code == ERR_UNSUPPORTED_FEATURE:
+            raise
+        return _UNKNOWN
+    if modify:
+        return _bin_value(new_value) if new_value is not None else value
+    return _UNKNOWN if result is NO_RESULT else result
+
+
+def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
     if not isinstance(node, list):
-        if isinstance(node, dict) or node is None or isinstance(node, (bool, int, float, str,
-                                                                         bytes)):
-            return node
-        raise CommandError(ERR_PARAMETER, "bad expression value")
-    if not node or type(node[0]) is not int:
-        raise CommandError(ERR_PARAMETER, "bad expression")
+        return node
     code, args = node[0], node[1:]
     if code == 126:  # quoted list literal
         return args[0] if args else particles.CdtList()
     if code == 81:  # bin
-        if len(args) != 2:
-            raise CommandError(ERR_PARAMETER, "bad bin expression")
-        raw = ctx.record.bins.get(_raw_text(args[1]))
+        raw = ctx.bins.get(_raw_text(args[1]))
         if raw is None:
             return _UNKNOWN
-        value = particles.decode_particle(raw[0], raw[1])
+        value = _bin_value(raw)
+        if args[0] == 9:
+            return value if raw[0] == _HLL_PARTICLE else _UNKNOWN
         wanted = _EXP_TYPES.get(args[0])
-        return value if wanted is None or isinstance(value, wanted) else _UNKNOWN
+        if wanted is None or not isinstance(value, wanted) or (
+                wanted is int and isinstance(value, bool)) or (
+                wanted is str and isinstance(value, particles.GeoJSON)):
+            return _UNKNOWN
+        return value
     if code == 82:  # bin type
-        raw = ctx.record.bins.get(_raw_text(args[0])) if args else None
+        raw = ctx.bins.get(_raw_text(args[0]))
         return 0 if raw is None else raw[0]
     if code == 80:  # stored user key
-        key = ctx.record.key
-        return _UNKNOWN if key is None else particles.decode_particle(key[0], key[1])
+        key = ctx.record.key if ctx.record is not None else None
+        if key is None:
+            return _UNKNOWN
+        value = particles.decode_particle(key[0], key[1])
+        return value if isinstance(value, _EXP_TYPES[args[0]]) else _UNKNOWN
     if code == 124:  # variable
-        return env.get(_raw_text(args[0]) if args else b"", _UNKNOWN)
+        return env.get(_raw_text(args[0]), _UNKNOWN)
     if code == 125:  # let
         scope = dict(env)
         for i in range(0, len(args) - 1, 2):
             scope[_raw_text(args[i])] = _eval(args[i + 1], ctx, scope)
-        return _eval(args[-1], ctx, scope) if args else _UNKNOWN
+        return _eval(args[-1], ctx, scope)
     if code == 123:  # cond
         for i in range(0, len(args) - 1, 2):
-            if _eval(args[i], ctx, env) is True:
+            test = _eval(args[i], ctx, env)
+            if test is _UNKNOWN:
+                return _UNKNOWN
+            if test is True:
                 return _eval(args[i + 1], ctx, env)
-        return _eval(args[-1], ctx, env) if len(args) % 2 else _UNKNOWN
+        return _eval(args[-1], ctx, env)
+    if code == 0:  # unknown
+        return _UNKNOWN
     if 64 <= code <= 74:
         return _metadata(code, args, ctx)
     if code == 7:  # regex: flags, pattern, string
-        text = _eval(args[2], ctx, env) if len(args) > 2 else _UNKNOWN
+        text = _eval(args[2], ctx, env)
         if text is _UNKNOWN or not isinstance(text, str):
             return _UNKNOWN
         flags = re.IGNORECASE if args[0] & 2 else 0
         try:
-            return re.search(_raw_text(args[1]).decode("utf-8", "replace"), text, flags) is not None
+            return re.search(_raw_text(args[1]).decode("utf-8", "replace"), text,
+                             flags) is not None
         except re.error:
             raise CommandError(ERR_PARAMETER, "bad regex") from None
+    if code == 127:
+        return _call(args, ctx, env)
+    if code == 16:  # and: stops at the first false
+        unknown = False
+        for arg in args:
+            value = _eval(arg, ctx, env)
+            if value is False:
+                return False
+            unknown = unknown or value is _UNKNOWN
+        return _UNKNOWN if unknown else True
+    if code == 17:  # or: stops at the first true
+        unknown = False
+        for arg in args:
+            value = _eval(arg, ctx, env)
+            if value is True:
+                return True
+            unknown = unknown or value is _UNKNOWN
+        return _UNKNOWN if unknown else False
     values = [_eval(a, ctx, env) for a in args]
-    if 1 <= code <= 6 and len(values) == 2:
+    if 1 <= code <= 6:
         return _compare(code, values[0], values[1])
-    if code == 16:
-        return False if False in values else (_UNKNOWN if _UNKNOWN in values else True)
-    if code == 17:
-        return True if True in values else (_UNKNOWN if _UNKNOWN in values else False)
-    if code == 18 and len(values) == 1:
+    if code == 18:
         return _UNKNOWN if values[0] is _UNKNOWN else values[0] is not True
     if code == 19:
         return _UNKNOWN if _UNKNOWN in values else sum(v is True for v in values) == 1
-    if code == 9 and len(values) == 2:  # value in list
+    if code == 9:  # value in list
         if _UNKNOWN in values or not isinstance(values[1], list):
             return _UNKNOWN
-        return any(particles.values_equal(values[0], v) for v in values[1])
+        return any(particles.values_equal(values[0], v) and _same_kind(values[0], v)
+                   for v in values[1])
     if code in (20, 21, 22, 23, 50, 51):
         return _arith(code, values)
-    if code in (27, 28, 29, 30, 31) and len(values) == 1:
+    if code in (24, 25, 26):
+        return _math(code, values)
+    if 32 <= code <= 41:
+        return _int_op(code, values)
+    if code in (27, 28, 29, 30, 31):
         value = values[0]
         if value is _UNKNOWN:
             return _UNKNOWN
         if code == 27:
-            return abs(value)
+            return particles.to_int64(abs(value)) if type(value) is int else abs(value)
         if code == 28:
             return float(math.floor(value))
         if code == 29:
             return float(math.ceil(value))
-        return int(value) if code == 30 else float(value)
-    raise CommandError(ERR_UNSUPPORTED_FEATURE, f"expression operation {code}")
+        if code == 30:
+            if math.isnan(value) or math.isinf(value):
+                return _UNKNOWN
+            return max(-(1 << 63), min((1 << 63) - 1, int(value)))
+        return float(value)
+    raise _unsupported(code)
 
 
 # -- checking an expression as a server builds it ---------------------------------------
-# A server builds a filter before it reads any record: a malformed or ill-typed expression
-# (an operand of the wrong type, a filter that is not boolean) fails the command with
-# ERR_PARAMETER whatever the records hold. An operation the embedded server does not evaluate
-# fails it with ERR_UNSUPPORTED_FEATURE, just as loudly.
-
-#: Static types: the value types of the expression protocol (_EXP_TYPES), "num" for an int or
-#: float not yet known, and ANY where only evaluation can tell.
+#: Static types: the value types of the expression protocol (_TYPE_NAMES), and ANY where only
+#: evaluation can tell (a variable, unknown, a CDT call's value given as AUTO).
 ANY = "any"
 _TYPE_NAMES = {0: "nil", 1: "bool", 2: "int", 3: "str", 4: "list", 5: "map", 6: "blob",
                7: "float", 8: "geo", 9: "hll"}
 _COMPARE, _LOGIC, _ARITH = range(1, 7), (16, 17, 19), (20, 21, 22, 23, 50, 51)
-#: Operation codes a server knows that the embedded server does not evaluate: geo compare,
-#: pow, log, mod, the integer bit operations, to_string, remove_result, map keys/values in,
-#: loop variables, CDT/bit/HLL calls.
-_UNSUPPORTED = frozenset({0, 8, 24, 25, 26, *range(32, 42), 99, 100, 101, 102, 122, 127})
+#: Operation codes a server knows that the embedded server does not evaluate: geo compare
+#: (geometry), to_string and map keys/values in (server 8.2), remove_result and loop
+#: variables (path select/apply), bit, HLL and string calls.
+_UNSUPPORTED = frozenset({8, 99, 100, 101, 102, 122})
 #: Result types of the record metadata operations.
 _METADATA = {64: "int", 65: "int", 66: "int", 67: "int", 68: "int", 69: "int", 70: "str",
              71: "bool", 72: "bool", 73: "int", 74: "int"}
+#: Operand and result types of the numeric operations (one operand kind, all operands).
+_NUMERIC = {24: ("float", "float"), 25: ("float", "float"), 26: ("int", "int"),
+            32: ("int", "int"), 33: ("int", "int"), 34: ("int", "int"), 35: ("int", "int"),
+            36: ("int", "int"), 37: ("int", "int"), 38: ("int", "int"), 39: ("int", "int")}
+_ARITY = {24: 2, 25: 2, 26: 2, 35: 1, 36: 2, 37: 2, 38: 2, 39: 1, 40: 2, 41: 2}
 
 
 def _bad(message: str) -> CommandError:
@@ -229,6 +368,8 @@ def _bad(message: str) -> CommandError:
 def _literal_type(value: Any) -> str:
     if value is None:
         return "nil"
+    if value is particles.INFINITY or value is particles.WILDCARD:  # CDT range ends, patterns
+        return ANY
     if type(value) is bool:
         return "bool"
     if type(value) is int:
@@ -245,7 +386,9 @@ def _literal_type(value: Any) -> str:
         return "str"
     if isinstance(value, dict):
         return "map"
-    if isinstance(value, (bytes, particles.TypedBytes)):
+    if isinstance(value, particles.TypedBytes):
+        return "hll" if value.particle_type == _HLL_PARTICLE else "blob"
+    if isinstance(value, bytes):
         return "blob"
     raise _bad("bad expression value")
 
@@ -263,6 +406,30 @@ def _same(types: List[str]) -> str:
     return known.pop() if known else ANY
 
 
+def _check_call(args: List[Any]) -> str:
+    if len(args) != 4 or type(args[0]) is not int or type(args[1]) is not int or \
+            not isinstance(args[2], list) or not args[2] or type(args[2][0]) is not int:
+        raise _bad("bad call expression")
+    rtype, system, request = args[0], args[1], args[2]
+    if system & ~CALL_MODIFY != CALL_CDT:
+        raise _unsupported(127, {CALL_BITS: "bit", CALL_HLL: "HLL",
+                                 CALL_STRING: "string"}.get(system & ~CALL_MODIFY, "this"))
+    if request[0] == cdt.CONTEXT_MARKER:
+        if len(request) != 3 or not isinstance(request[2], list) or not request[2] \
+                or not isinstance(request[1], list):
+            raise _bad("bad call context")
+        request = request[2]
+    if request[0] == 0xFE:  # path select/apply
+        raise CommandError(ERR_UNSUPPORTED_FEATURE,
+                           "expression path select/apply is not supported by the embedded server")
+    for param in request[1:]:
+        check_type(param)
+    _expect(check_type(args[3]), "list", "map")
+    if rtype not in _TYPE_NAMES:
+        raise _bad("bad call return type")
+    return _TYPE_NAMES[rtype]
+
+
 def check_type(node: Any) -> str:
     """The static type of an expression node, checked as a server builds it (CommandError)."""
     if not isinstance(node, list):
@@ -271,7 +438,11 @@ def check_type(node: Any) -> str:
         raise _bad("bad expression")
     code, args = node[0], node[1:]
     if code == 126:  # quoted list literal
+        if len(args) != 1 or not isinstance(args[0], list):
+            raise _bad("bad quoted list")
         return "list"
+    if code == 0:  # unknown: any type
+        return ANY
     if code == 81:  # bin: [81, type, name]
         if len(args) != 2 or args[0] not in _TYPE_NAMES:
             raise _bad("bad bin expression")
@@ -281,13 +452,17 @@ def check_type(node: Any) -> str:
             raise _bad("bad key expression")
         return _TYPE_NAMES[args[0]]
     if code == 82:
+        if len(args) != 1:
+            raise _bad("bad bin type expression")
         return "int"
     if code in _METADATA:
         return _METADATA[code]
     if code == 124:  # a variable's value
+        if len(args) != 1:
+            raise _bad("bad var expression")
         return ANY
     if code == 125:  # let: name, value, ..., result
-        if len(args) % 2 != 1:
+        if len(args) < 3 or len(args) % 2 != 1:
             raise _bad("bad let expression")
         for value in args[1:-1:2]:
             check_type(value)
@@ -303,51 +478,71 @@ def check_type(node: Any) -> str:
             raise _bad("bad regex expression")
         _expect(check_type(args[2]), "str")
         return "bool"
+    if code == 127:
+        return _check_call(args)
     if code in _UNSUPPORTED and code != 8:
         raise _unsupported(code)
     types = [check_type(a) for a in args]
+    if code == 8:  # geo compare: typed here, evaluated by no one yet
+        if len(types) != 2:
+            raise _bad("geo comparison needs two operands")
+        _expect(types[0], "geo")
+        _expect(types[1], "geo")
+        raise _unsupported(code)
     if code in _COMPARE:
         if len(types) != 2:
             raise _bad("comparison needs two operands")
         _same(types)
         return "bool"
-    if code == 8:
-        if len(types) != 2:
-            raise _bad("geo comparison needs two operands")
-        _expect(types[0], "geo")
-        _expect(types[1], "geo")
-    elif code == 9:  # value in list
+    if code == 9:  # value in list
         if len(types) != 2:
             raise _bad("in-list needs two operands")
         _expect(types[1], "list")
         return "bool"
-    elif code in _LOGIC or code == 18:
+    if code in _LOGIC or code == 18:
         if not types or (code == 18 and len(types) != 1):
             raise _bad("bad logical expression")
         for t in types:
             _expect(t, "bool")
         return "bool"
-    elif code in _ARITH:
+    if code in _ARITH:
         if not types:
             raise _bad("arithmetic needs operands")
         for t in types:
             _expect(t, "int", "float")
         return _same(types)
-    elif code in (27, 28, 29, 30, 31):
+    if code in (27, 28, 29, 30, 31):
         if len(types) != 1:
             raise _bad("bad numeric expression")
         allowed = {27: ("int", "float"), 28: ("float",), 29: ("float",), 30: ("float",),
                    31: ("int",)}[code]
         _expect(types[0], *allowed)
         return {27: types[0], 28: "float", 29: "float", 30: "int", 31: "float"}[code]
-    elif code != 8:
-        raise _bad(f"unknown expression operation {code}")
-    raise _unsupported(code)
+    if code in _ARITY or code in (32, 33, 34):
+        if (code in _ARITY and len(types) != _ARITY[code]) or not types:
+            raise _bad(f"bad operand count for expression operation {code}")
+        if code in (40, 41):  # lscan/rscan: int value, bool search
+            _expect(types[0], "int")
+            _expect(types[1], "bool")
+            return "int"
+        operand, result = _NUMERIC[code]
+        for t in types:
+            _expect(t, operand)
+        return result
+    raise _bad(f"unknown expression operation {code}")
 
 
-def _unsupported(code: int) -> CommandError:
+def _unsupported(code: int, what: str = "") -> CommandError:
+    name = f"{what} call" if what else f"operation {code}"
     return CommandError(ERR_UNSUPPORTED_FEATURE,
-                        f"expression operation {code} is not supported by the embedded server")
+                        f"expression {name} is not supported by the embedded server")
+
+
+def _decode(data: bytes, what: str) -> Any:
+    try:
+        return particles.unpack(data)
+    except particles.ParticleError:
+        raise CommandError(ERR_PARAMETER, f"bad {what}") from None
 
 
 def compile_filter(data: Optional[bytes]) -> Any:
@@ -356,10 +551,7 @@ def compile_filter(data: Optional[bytes]) -> Any:
     ERR_UNSUPPORTED_FEATURE."""
     if data is None:
         return None
-    try:
-        expression = particles.unpack(data)
-    except particles.ParticleError:
-        raise CommandError(ERR_PARAMETER, "bad filter expression") from None
+    expression = _decode(data, "filter expression")
     _expect(check_type(expression), "bool")
     return expression
 
@@ -368,4 +560,64 @@ def filter_passes(expression: Any, record: Record, digest: bytes, now: int) -> b
     """True when a decoded filter expression accepts the record."""
     if expression is None:
         return True
-    return _eval(expression, _ExpRecord(record, digest, now), {}) is True
+    return _eval(expression, ExpRecord(record, digest, now), {}) is True
+
+
+# -- expression operations ----------------------------------------------------------------
+def compile_operation(data: bytes, write: bool) -> Tuple[Any, int]:
+    """An expression operation's [expression, flags], checked as a server builds it."""
+    decoded = _decode(data, "expression operation")
+    if not isinstance(decoded, list) or len(decoded) != 2 or type(decoded[1]) is not int:
+        raise _bad("bad expression operation")
+    expression, flags = decoded
+    allowed = 0x1F if write else READ_EVAL_NO_FAIL
+    if flags & ~allowed:
+        raise _bad("bad expression operation flags")
+    check_type(expression)
+    return expression, flags
+
+
+def exp_read(data: bytes, ctx: ExpRecord) -> Any:
+    """The value of an expression read operation (ERR_OP_NOT_APPLICABLE when it is unknown,
+    unless EVAL_NO_FAIL: then nil)."""
+    expression, flags = compile_operation(data, write=False)
+    value = _eval(expression, ctx, {})
+    if value is _UNKNOWN:
+        if flags & READ_EVAL_NO_FAIL:
+            return None
+        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is unknown")
+    return value
+
+
+def exp_write(name: bytes, data: bytes, ctx: ExpRecord) -> None:
+    """Apply an expression write operation to ctx.bins: the bin `name` takes the value, with
+    the flags' create/update-only, delete and no-fail rules."""
+    expression, flags = compile_operation(data, write=True)
+    value = _eval(expression, ctx, {})
+    policy_no_fail = flags & WRITE_POLICY_NO_FAIL
+    if value is _UNKNOWN:
+        if flags & WRITE_EVAL_NO_FAIL:
+            return
+        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is unknown")
+    exists = name in ctx.bins
+    if flags & WRITE_CREATE_ONLY and exists:
+        if policy_no_fail:
+            return
+        raise CommandError(ERR_BIN_EXISTS)
+    if flags & WRITE_UPDATE_ONLY and not exists:
+        if policy_no_fail:
+            return
+        raise CommandError(ERR_BIN_NOT_FOUND)
+    if value is None:
+        if flags & WRITE_ALLOW_DELETE:
+            ctx.bins.pop(name, None)
+            return
+        if policy_no_fail:
+            return
+        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is nil")
+    try:
+        ctx.bins[name] = particles.encode_particle(value)
+    except particles.ParticleError:
+        if flags & WRITE_EVAL_NO_FAIL:
+            return
+        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is not a bin value") from None

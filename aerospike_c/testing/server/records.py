@@ -11,12 +11,13 @@ from typing import Any, Dict, List, Optional
 
 from . import cdt, geojson, particles
 from .cdt_select import NO_RESULT
-from .expressions import compile_filter, filter_passes
+from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
                   FIELD_TXN_ID, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
-                  INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_INCR, OP_PREPEND,
+                  INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_EXP_MODIFY, OP_EXP_READ,
+                  OP_INCR, OP_PREPEND,
                   OP_READ, OP_TOUCH, OP_WRITE, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
                   encode_value_bin, parse_ops, signed32)
 from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
@@ -116,7 +117,7 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
                                    else ERR_PARAMETER)
             if len(op.name) > MAX_BIN_NAME:
                 raise CommandError(ERR_BIN_NAME)
-            read_op(op, record.bins, out, respond_all)
+            read_op(op, record.bins, out, respond_all, ExpRecord(record, digest, now))
         reply = Reply(OK, record.generation, record.void_time, b"".join(out), len(out))
     if touch:
         _touch(record, now)
@@ -151,8 +152,14 @@ def _last_update_seconds(record: Record) -> int:
     return record.last_update_ns // 1_000_000_000 - CITRUSLEAF_EPOCH
 
 
-def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool) -> None:
-    """Append the result of one read operation on `bins` to `out`."""
+def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool,
+            exp_ctx: Optional[ExpRecord] = None) -> None:
+    """Append the result of one read operation on `bins` to `out` (`exp_ctx`: the record an
+    expression read looks at)."""
+    if op.op == OP_EXP_READ:
+        value = exp_read(op.data, exp_ctx if exp_ctx is not None else ExpRecord(None, b"", 0, bins))
+        out.append(encode_value_bin(op.name, value))
+        return
     if op.op == OP_READ:
         if not op.name:
             out.extend(encode_bin(name, ptype, data) for name, (ptype, data) in bins.items())
@@ -232,7 +239,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY):
             raise CommandError(ERR_NOT_FOUND)
-        if all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ) for op in msg.ops):
+        if all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ, OP_EXP_READ) for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND)
         if len(msg.fields.get(FIELD_SETNAME, b"")) >= SET_NAME_SIZE:
             raise CommandError(ERR_PARAMETER, "set name too long")
@@ -240,8 +247,9 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     bins: Dict[bytes, BinValue] = {} if record is None or replace else dict(record.bins)
     out: List[bytes] = []
     respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
+    exp_ctx = ExpRecord(record, digest, now, bins)  # expressions see the bins as written so far
     for op in msg.ops:
-        _write_op(op, bins, out, respond_all)
+        _write_op(op, bins, out, respond_all, exp_ctx)
     void_time = _void_time(ns, signed32(msg.record_ttl), record, now)
     if not bins:
         if record is not None:
@@ -342,10 +350,11 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
     raise CommandError(ERR_PARAMETER, f"unknown particle type {ptype}")
 
 
-def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool) -> None:
+def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool,
+              exp_ctx: ExpRecord) -> None:
     kind = op.op
     if kind in READ_OPS:
-        read_op(op, bins, out, respond_all)
+        read_op(op, bins, out, respond_all, exp_ctx)
         return
     if kind == OP_TOUCH:
         pass
@@ -363,6 +372,9 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
     elif kind in (OP_APPEND, OP_PREPEND):
         _check_bin_name(op.name)
         bins[op.name] = _concatenate(bins.get(op.name), op, kind == OP_APPEND)
+    elif kind == OP_EXP_MODIFY:
+        _check_bin_name(op.name)
+        exp_write(op.name, op.data, exp_ctx)
     elif kind == OP_CDT_MODIFY:
         _check_bin_name(op.name)
         new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True)

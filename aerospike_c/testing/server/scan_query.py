@@ -12,7 +12,7 @@ from typing import Any, Iterator, List, Optional, Tuple
 
 from . import particles
 from .cdt_ctx import context_value
-from .expressions import compile_filter, filter_passes
+from .expressions import ExpRecord, compile_filter, filter_passes
 from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
                   FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
@@ -289,7 +289,8 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     elif request.read_ops:
         out: List[bytes] = []
         for op in request.msg.ops:
-            read_op(op, record.bins, out, bool(request.msg.info2 & INFO2_RESPOND_ALL_OPS))
+            read_op(op, record.bins, out, bool(request.msg.info2 & INFO2_RESPOND_ALL_OPS),
+                    ExpRecord(record, digest, clock_seconds()))
         bins, n_bins = b"".join(out), len(out)
     elif request.select:
         out = [encode_bin(name, *record.bins[name]) for name in request.select

@@ -288,22 +288,15 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
             raise CommandError(ERR_PARAMETER, "bad regex") from None
     if code == 127:
         return _call(args, ctx, env)
-    if code == 16:  # and: stops at the first false
+    if code in (16, 17):  # and stops at the first false, or at the first true
+        decisive = code == 17
         unknown = False
         for arg in args:
             value = _eval(arg, ctx, env)
-            if value is False:
-                return False
+            if value is decisive:
+                return decisive
             unknown = unknown or value is _UNKNOWN
-        return _UNKNOWN if unknown else True
-    if code == 17:  # or: stops at the first true
-        unknown = False
-        for arg in args:
-            value = _eval(arg, ctx, env)
-            if value is True:
-                return True
-            unknown = unknown or value is _UNKNOWN
-        return _UNKNOWN if unknown else False
+        return _UNKNOWN if unknown else not decisive
     values = [_eval(a, ctx, env) for a in args]
     if 1 <= code <= 6:
         return _compare(code, values[0], values[1])

@@ -71,7 +71,15 @@ from .as_cluster_event import (
     as_config_set_cluster_event_callback as as_config_set_cluster_event_callback,
 )
 from .as_error import (
+    as_error as as_error,
+    as_error_append as as_error_append,
+    as_error_copy as as_error_copy,
+    as_error_init as as_error_init,
+    as_error_reset as as_error_reset,
+    as_error_set_in_doubt as as_error_set_in_doubt,
+    as_error_set_message as as_error_set_message,
     as_error_string as as_error_string,
+    as_error_update as as_error_update,
 )
 from .as_log import (
     LogCallback as LogCallback,
@@ -2119,7 +2127,15 @@ __all__ = [
     "as_conn_stats",
     "as_contains",
     "as_equals",
+    "as_error",
+    "as_error_append",
+    "as_error_copy",
+    "as_error_init",
+    "as_error_reset",
+    "as_error_set_in_doubt",
+    "as_error_set_message",
     "as_error_string",
+    "as_error_update",
     "as_exp",
     "as_exp_abs",
     "as_exp_add",

@@ -194,7 +194,7 @@ class QueryMethods:
 
     __slots__ = ()
     _as: Any
-    _policy: Callable[[str, Any], Any]  # from RecordMethods: None / view / dict -> policy
+    _policy: Callable[..., Any]  # from RecordMethods: (kind, policy[, filter_exp]) -> policy
 
     # -- info ---------------------------------------------------------------------------------
     def info(self, command: str, *, node: Optional[str] = None,
@@ -317,7 +317,7 @@ class QueryMethods:
                      callback: Callable[[Optional[Record]], Any], *,
                      bins: Optional[Sequence[str]] = None, no_bins: bool = False,
                      concurrent: bool = False, partitions: Any = None,
-                     policy: Any = None) -> None:
+                     policy: Any = None, filter_exp: Any = None) -> None:
         """Call `callback(record)` for each record of the set (None: the namespace), then
         `callback(None)`; a false return (not None) stops the scan. With concurrent, nodes
         are scanned in parallel and the calls, though from several threads, come one at a
@@ -325,19 +325,19 @@ class QueryMethods:
         scan = self._scan(namespace, set, bins, no_bins, concurrent)
         try:
             self._run(c.aerospike_scan_foreach, c.aerospike_scan_partitions, scan, partitions,
-                      self._policy("scan", policy), RecordCallback(callback))
+                      self._policy("scan", policy, filter_exp), RecordCallback(callback))
         finally:
             scan.discard()
 
     def scan(self, namespace: str, set: Optional[str] = None, *,
              bins: Optional[Sequence[str]] = None, no_bins: bool = False,
              concurrent: bool = False, partitions: Any = None, policy: Any = None,
-             buffer: int = 256) -> Iterator[Record]:
+             buffer: int = 256, filter_exp: Any = None) -> Iterator[Record]:
         """Iterate over the records of a set (None: the namespace), as `Record`s. At most
         `buffer` records wait in memory; breaking out of the loop stops the scan."""
         scan = self._scan(namespace, set, bins, no_bins, concurrent)
         run = functools.partial(self._run, c.aerospike_scan_foreach, c.aerospike_scan_partitions,
-                                scan, partitions, self._policy("scan", policy))
+                                scan, partitions, self._policy("scan", policy, filter_exp))
         return _stream(run, scan.discard, buffer)
 
     def _run(self, foreach: Callable[..., None], by_partitions: Callable[..., None], target: Any,
@@ -351,13 +351,14 @@ class QueryMethods:
 
     def scan_background(self, namespace: str, set: Optional[str], *, ops: Any = None,
                         udf: Optional[Tuple[str, str, Sequence[Any]]] = None,
-                        policy: Any = None, wait: bool = True) -> int:
+                        policy: Any = None, wait: bool = True, filter_exp: Any = None) -> int:
         """Run `ops` (an as_operations) or `udf` (module, function, args) on every record,
         on the server; returns the job id (with wait, once the job is done)."""
         scan = c.as_scan_init(namespace, set)
         try:
             _background_work(scan, ops, udf, c.as_scan_apply_each)
-            job_id = c.aerospike_scan_background(self._as, self._policy("scan", policy), scan)
+            job_id = c.aerospike_scan_background(self._as, self._policy("scan", policy, filter_exp),
+                                                 scan)
         finally:
             scan.discard()
         if wait:
@@ -379,7 +380,7 @@ class QueryMethods:
                       callback: Callable[[Optional[Record]], Any], *,
                       bins: Optional[Sequence[str]] = None, no_bins: bool = False,
                       max_records: int = 0, partitions: Any = None,
-                      policy: Any = None) -> None:
+                      policy: Any = None, filter_exp: Any = None) -> None:
         """Call `callback(record)` for each record matching `where` (None: every record),
         then `callback(None)`; a false return (not None) stops the query.
         where: (bin, value) equality (int, str, bytes), (bin, low, high) integer range, or
@@ -387,30 +388,32 @@ class QueryMethods:
         query = self._query(namespace, set, where, bins, no_bins, max_records)
         try:
             self._run(c.aerospike_query_foreach, c.aerospike_query_partitions, query, partitions,
-                      self._policy("query", policy), lambda record, udata: callback(record))
+                      self._policy("query", policy, filter_exp),
+                      lambda record, udata: callback(record))
         finally:
             query.discard()
 
     def query(self, namespace: str, set: Optional[str] = None, *, where: Any = None,
               bins: Optional[Sequence[str]] = None, no_bins: bool = False,
               max_records: int = 0, partitions: Any = None, policy: Any = None,
-              buffer: int = 256) -> Iterator[Record]:
+              buffer: int = 256, filter_exp: Any = None) -> Iterator[Record]:
         """Iterate over the records matching `where` (see query_foreach), as `Record`s."""
         query = self._query(namespace, set, where, bins, no_bins, max_records)
         run = functools.partial(self._run, c.aerospike_query_foreach,
                                 c.aerospike_query_partitions, query, partitions,
-                                self._policy("query", policy))
+                                self._policy("query", policy, filter_exp))
         return _stream(run, query.discard, buffer)
 
     def query_background(self, namespace: str, set: Optional[str], where: Any, *,
                          ops: Any = None, udf: Optional[Tuple[str, str, Sequence[Any]]] = None,
-                         policy: Any = None, wait: bool = True) -> int:
+                         policy: Any = None, wait: bool = True, filter_exp: Any = None) -> int:
         """Run `ops` or `udf` on every record matching `where` (see query_foreach), on the
         server (policy: a write policy); returns the job id (with wait, once done)."""
         query = self._query(namespace, set, where, None, False, 0)
         try:
             _background_work(query, ops, udf, c.as_query_apply)
-            job_id = c.aerospike_query_background(self._as, self._policy("write", policy), query)
+            job_id = c.aerospike_query_background(
+                self._as, self._policy("write", policy, filter_exp), query)
             if wait:
                 c.aerospike_query_wait(self._as, None, query, job_id, 100)
         finally:
@@ -445,10 +448,11 @@ class QueryMethods:
         return results, failed
 
     def batch_get(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
-                  policy: Any = None) -> List[Optional[Record]]:
+                  policy: Any = None, filter_exp: Any = None) -> List[Optional[Record]]:
         """The record of each key (None where not found), reading `bins` (None: all).
-        A key that failed otherwise raises its error."""
-        policy = self._policy("batch", policy)
+        A key that failed otherwise raises its error (one filter_exp filtered out:
+        FILTERED_OUT; batch_records() reports each record's status instead)."""
+        policy = self._policy("batch", policy, filter_exp)
         if bins is None:
             lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
             if lean is not None:
@@ -469,18 +473,18 @@ class QueryMethods:
                 if row[1] == 0 else None for row in rows]
 
     def batch_bins(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
-                   policy: Any = None) -> List[Optional[Dict[str, Any]]]:
+                   policy: Any = None, filter_exp: Any = None) -> List[Optional[Dict[str, Any]]]:
         """The bins of each key's record (None where not found), without the keys and
         metadata batch_get() builds: its lean form. A key that failed otherwise raises."""
         if bins is None:
-            lean = batch_read(self._as, self._policy("batch", policy), keys, ROWS_BINS)
+            lean = batch_read(self._as, self._policy("batch", policy, filter_exp), keys, ROWS_BINS)
             if lean is not None:
                 rows, failed, n_failed = lean
                 if n_failed:
                     _raise_lean_failure(rows, failed)
                 return rows
         return [None if record is None else record.bins
-                for record in self.batch_get(keys, bins, policy=policy)]
+                for record in self.batch_get(keys, bins, policy=policy, filter_exp=filter_exp)]
 
     def _batch_rows(self, function: str, keys: Sequence[Any], policy: Any,
                     bins: Optional[List[str]] = None
@@ -492,17 +496,18 @@ class QueryMethods:
         finally:
             batch.discard()
 
-    def batch_exists(self, keys: Sequence[Any], *, policy: Any = None
+    def batch_exists(self, keys: Sequence[Any], *, policy: Any = None, filter_exp: Any = None
                      ) -> List[Optional[Dict[str, int]]]:
         """The metadata {"gen", "ttl"} of each key (None where not found)."""
         rows, failed = self._batch_rows("aerospike_batch_exists", keys,
-                                        self._policy("batch", policy))
+                                        self._policy("batch", policy, filter_exp))
         _raise_row_failure(rows, failed)
         return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else None for row in rows]
 
-    def batch_remove(self, keys: Sequence[Any], *, policy: Any = None) -> List[BatchResult]:
+    def batch_remove(self, keys: Sequence[Any], *, policy: Any = None,
+                     filter_exp: Any = None) -> List[BatchResult]:
         """Remove every key; the outcome per key."""
-        policy = self._policy("batch", policy)
+        policy = self._policy("batch", policy, filter_exp)
         results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_remove(
             self._as, policy, None, batch, listener))
         return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
@@ -510,7 +515,7 @@ class QueryMethods:
 
     def batch_records(self, requests: Sequence[Union[BatchRead, BatchWrite, BatchApply,
                                                      BatchRemove]], *,
-                      policy: Any = None) -> List[BatchResult]:
+                      policy: Any = None, filter_exp: Any = None) -> List[BatchResult]:
         """Run reads, writes, UDF calls and removes in one batch; one BatchResult per request,
         in order. Per-record failures are reported there, not raised."""
         records = c.as_batch_records_init(len(requests))
@@ -521,8 +526,8 @@ class QueryMethods:
             run = c.aerospike_batch_write if writes else c.aerospike_batch_read
             failed = None
             try:
-                run(self._as, self._policy("batch_parent_write" if writes else "batch", policy),
-                    records)
+                run(self._as, self._policy("batch_parent_write" if writes else "batch", policy,
+                                           filter_exp), records)
             except BatchFailedError as error:
                 failed = error  # every record carries its own result
             return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)

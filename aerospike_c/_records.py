@@ -35,8 +35,9 @@ from .bindings.aerospike_key import (
 )
 from .bindings import asc_key
 from .bindings._cstruct import CStruct
-from .bindings.as_policy import policy_from_config, policy_with
+from .bindings.as_policy import policy_copy, policy_from_config, policy_with
 from .bindings.as_record import Record
+from .exp import compiled
 
 __all__ = ["RecordMethods", "Operation", "ops", "Record"]
 
@@ -173,6 +174,20 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
         return _operation((c.as_operations_add_prepend_raw, (bin_name, value, len(value))))
 
     @staticmethod
+    def exp_read(name: str, expression: Any, flags: int = 0) -> Operation:
+        """The value of an expression, returned under `name` (as_operations_exp_read;
+        flags AS_EXP_READ_*). The expression is an as_exp or one of aerospike_c.exp's."""
+        return Operation(c.as_operations_exp_read,
+                         (name, compiled(expression, "ops.exp_read: expression"), flags))
+
+    @staticmethod
+    def exp_write(name: str, expression: Any, flags: int = 0) -> Operation:
+        """Write an expression's value to bin `name` (as_operations_exp_write; flags
+        AS_EXP_WRITE_*)."""
+        return Operation(c.as_operations_exp_write,
+                         (name, compiled(expression, "ops.exp_write: expression"), flags))
+
+    @staticmethod
     def touch() -> Operation:
         """Reset the record's TTL (to operate()'s ttl, else the namespace default)."""
         return _operation((c.as_operations_add_touch, ()))
@@ -216,8 +231,18 @@ class RecordMethods:
     __slots__ = ()
     _as: Any
 
-    def _policy(self, kind: str, policy: Any) -> Any:
-        """None / a policy view as given; a dict: the client's default with these fields."""
+    def _policy(self, kind: str, policy: Any, filter_exp: Any = None) -> Any:
+        """None / a policy view as given; a dict: the client's default with these fields.
+        With a filter_exp (an as_exp, or an aerospike_c.exp expression): a copy of that
+        policy (or of the client's default) with it."""
+        if filter_exp is not None:
+            if policy is None or isinstance(policy, Mapping):
+                base = policy_with(policy_from_config(self._as, kind), policy or {})
+            elif isinstance(policy, CStruct):
+                base = policy_copy(policy)
+            else:
+                base = self._policy(kind, policy)  # raises the TypeError below
+            return policy_with(base, {"filter_exp": compiled(filter_exp, "filter_exp")})
         if policy is None or isinstance(policy, CStruct):
             return policy
         if isinstance(policy, Mapping):
@@ -226,50 +251,53 @@ class RecordMethods:
                         f"not {type(policy).__name__}")
 
     def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
-            gen: Optional[int] = None, policy: Any = None) -> None:
+            gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
         """Write bins (aerospike_key_put); a None value deletes that bin. ttl in seconds
         (AS_RECORD_NO_EXPIRE_TTL: never, AS_RECORD_NO_CHANGE_TTL: keep); gen is checked
         with a write policy gen of AS_POLICY_GEN_EQ / _GT."""
-        if policy is not None:
-            policy = self._policy("write", policy)
+        if policy is not None or filter_exp is not None:
+            policy = self._policy("write", policy, filter_exp)
         if not asc_key.put(self._as, policy, key, bins, ttl, gen):
             put_bins(self._as, policy, key, bins, ttl, gen)
 
-    def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None) -> Record:
+    def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None,
+            filter_exp: Any = None) -> Record:
         """Read the record, or only the named bins (aerospike_key_get / _select).
         RecordNotFoundError when there is no record."""
-        if policy is not None:
-            policy = self._policy("read", policy)
+        if policy is not None or filter_exp is not None:
+            policy = self._policy("read", policy, filter_exp)
         if bins is None:
             record = asc_key.get(self._as, policy, key)
             if record is not None:
                 return record
         return get_record(self._as, policy, key, bins)
 
-    def select(self, key: Any, bins: Sequence[str], *, policy: Any = None) -> Record:
+    def select(self, key: Any, bins: Sequence[str], *, policy: Any = None,
+               filter_exp: Any = None) -> Record:
         """Read the named bins only (aerospike_key_select)."""
-        return self.get(key, bins, policy=policy)
+        return self.get(key, bins, policy=policy, filter_exp=filter_exp)
 
-    def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
+    def exists(self, key: Any, *, policy: Any = None,
+               filter_exp: Any = None) -> Optional[Dict[str, int]]:
         """The record's metadata {"gen", "ttl"} (aerospike_key_exists), None when absent."""
-        if policy is not None:
-            policy = self._policy("read", policy)
+        if policy is not None or filter_exp is not None:
+            policy = self._policy("read", policy, filter_exp)
         done, meta = asc_key.exists(self._as, policy, key)
         return meta if done else exists_meta(self._as, policy, key)
 
-    def remove(self, key: Any, *, policy: Any = None) -> None:
+    def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
         """Delete the record (aerospike_key_remove); RecordNotFoundError when absent."""
-        if policy is not None:
-            policy = self._policy("remove", policy)
+        if policy is not None or filter_exp is not None:
+            policy = self._policy("remove", policy, filter_exp)
         if not asc_key.remove(self._as, policy, key):
             remove_key(self._as, policy, key)
 
     def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                gen: Optional[int] = None, policy: Any = None) -> Record:
+                gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> Record:
         """Run operations atomically (aerospike_key_operate); the Record's bins hold what
         they returned (the last result when a bin is named twice: see operate_ordered)."""
-        if policy is not None:
-            policy = self._policy("operate", policy)
+        if policy is not None or filter_exp is not None:
+            policy = self._policy("operate", policy, filter_exp)
         record = asc_key.operate(self._as, policy, key, operations, ttl, gen)
         if record is not None:
             return record  # type: ignore[no-any-return]
@@ -316,7 +344,7 @@ class RecordMethods:
         self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy)
 
     def apply(self, key: Any, module: str, function: str, args: Sequence[Any] = (), *,
-              policy: Any = None) -> Any:
+              policy: Any = None, filter_exp: Any = None) -> Any:
         """Run a record UDF (aerospike_key_apply); its result as a Python value."""
-        return apply_udf(self._as, self._policy("apply", policy), key, module,
+        return apply_udf(self._as, self._policy("apply", policy, filter_exp), key, module,
                                    function, args)

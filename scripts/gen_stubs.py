@@ -225,7 +225,43 @@ def render_package(package_name: str) -> str:
     return text + "\n" + _all_list(exported)
 
 
+def render_exp() -> str:
+    """exp.pyi: the short builders of aerospike_c.exp (made at import time), typed from the
+    C builders they wrap: an expression parameter takes a Python literal too (Any)."""
+    import inspect
+
+    import aerospike_c.exp as exp
+
+    helpers = [name for name in ("build", "literal", "compiled") if name in exp.__all__]
+    defs = []
+    for name in sorted(set(exp.__all__) - set(helpers) - {"as_exp", "as_exp_entries"}):
+        function = getattr(exp, name)
+        try:
+            params = list(inspect.signature(function).parameters.values())
+        except (TypeError, ValueError):  # pragma: no cover - every short builder has one
+            params = []
+        if params and params[0].kind is inspect.Parameter.VAR_POSITIONAL:
+            defs.append(f"def {name}(*exprs: Any) -> as_exp_entries: ...\n")
+            continue
+        c_name = function.__doc__.split(":")[1].strip().rstrip("()").split("(")[0].split()[0]
+        kinds = dict(getattr(getattr(exp.c, c_name, None), "exp_params", ()))
+        typed = [f"{p.name}{'_' if p.name in vars(builtins) else ''}: "
+                 f"{'Any' if kinds.get(p.name, 'Any') == 'as_exp_entries' else kinds.get(p.name, 'Any')}"
+                 for p in params]
+        one_line = f"def {name}({', '.join(typed)}) -> as_exp_entries: ...\n"
+        defs.append(one_line if len(one_line) <= 101 else
+                    f"def {name}(\n" + _wrapped(typed) + "\n) -> as_exp_entries: ...\n")
+    return (HEADER + "from typing import Any\n\nfrom .bindings._cstruct import CStruct\n"
+            "from .bindings.as_cdt_ctx import as_cdt_ctx\n"
+            "from .bindings.as_exp import as_exp as as_exp, as_exp_entries as as_exp_entries\n\n"
+            "def build(expression: Any) -> as_exp: ...\n"
+            "def literal(value: Any, where: str = ...) -> as_exp_entries: ...\n"
+            "def compiled(expression: Any, where: str) -> as_exp: ...\n"
+            + "".join(defs) + "\n" + _all_list(exp.__all__))
+
+
 STUBS: Dict[str, Callable[[], str]] = {
+    "aerospike_c.exp": render_exp,
     "aerospike_c.bindings.constants": render_constants,
     "aerospike_c.bindings.enums": render_enums,
     "aerospike_c.bindings": lambda: render_package("aerospike_c.bindings"),

@@ -395,3 +395,55 @@ def test_filters_in_batch_scan_and_query(client, set_name):  # noqa: F811
     queried = sorted(r.bins["n"] for r in client.query(NAMESPACE, set_name,
                                                        policy={"filter_exp": exp}))
     assert queried == [0, 2, 4, 6, 8]
+
+
+# -- the idiomatic layer: aerospike_c.exp, filter_exp= and ops.exp_* ----------------------------
+def test_the_short_builders_take_python_literals_and_pack_like_the_c_macros():
+    from aerospike_c import exp
+
+    assert packed(exp.and_(exp.ge(exp.bin_int("age"), 18), exp.bin_exists("name"))) == \
+        packed(asc.as_exp_and(asc.as_exp_cmp_ge(asc.as_exp_bin_int("age"), asc.as_exp_int(18)),
+                              asc.as_exp_bin_exists("name")))
+    assert packed(exp.eq(exp.bin_str("s"), "x")) == [1, [81, 3, b"s"], b"\x03x"]
+    assert packed(exp.in_list(2.5, [1, b"\x01", None])) == [9, 2.5, [126, [1, b"\x04\x01", None]]]
+    assert packed(exp.let(exp.def_("x", 1), exp.eq(exp.var("x"), True))) == \
+        [125, b"x", 1, [1, [124, b"x"], True]]
+    assert packed(exp.list_get_by_index(None, asc.AS_LIST_RETURN_VALUE, asc.AS_EXP_TYPE_INT, 0,
+                                        exp.bin_list("l"))) == [127, 2, 0, [19, 7, 0], [81, 4, b"l"]]
+    with pytest.raises(TypeError, match=r"exp.eq: right: object is not an expression"):
+        exp.eq(exp.bin_int("a"), object())
+    with pytest.raises(TypeError, match=r"exp.gt\(left, right\)"):
+        exp.gt(1)
+    with pytest.raises(TypeError, match="rtype must be an int"):
+        exp.list_size(None, exp.bin_list("l")) and exp.list_get_by_rank(
+            None, "v", asc.AS_EXP_TYPE_INT, 0, exp.bin_list("l"))
+
+
+def test_filter_exp_and_exp_operations_on_the_client(client, set_name):  # noqa: F811
+    from aerospike_c import exp
+    from aerospike_c._records import ops
+
+    key = (NAMESPACE, set_name, "client")
+    client.put(key, {"a": 2, "b": 3})
+    assert client.get(key, filter_exp=exp.eq(exp.bin_int("a"), 2)).bins == {"a": 2, "b": 3}
+    with pytest.raises(asc.AerospikeError) as caught:
+        client.get(key, filter_exp=exp.eq(exp.bin_int("a"), 3))
+    assert caught.value.code == asc.AEROSPIKE_FILTERED_OUT
+    with pytest.raises(asc.AerospikeError) as caught:
+        client.put(key, {"a": 9}, filter_exp=exp.gt(exp.bin_int("a"), 5))
+    assert caught.value.code == asc.AEROSPIKE_FILTERED_OUT
+    record = client.operate(key, [
+        ops.exp_write("sum", exp.add(exp.bin_int("a"), exp.bin_int("b"))),
+        ops.exp_read("twice", exp.mul(exp.bin_int("a"), 2))])
+    assert record.bins["twice"] == 4 and client.get(key).bins["sum"] == 5
+    assert client.exists(key, filter_exp=exp.eq(exp.bin_int("sum"), 5)) is not None
+    assert [r.bins["a"] for r in client.scan(NAMESPACE, set_name,
+                                              filter_exp=exp.eq(exp.bin_int("a"), 2))] == [2]
+    results = client.batch_records([asc.BatchRead(key)], filter_exp=exp.lt(exp.bin_int("a"), 0))
+    assert results[0].result == asc.AEROSPIKE_FILTERED_OUT
+    # the policy given is not changed by filter_exp=
+    policy = asc.as_policy_read_init()
+    client.get(key, policy=policy, filter_exp=True)
+    assert policy.base.filter_exp is None
+    with pytest.raises(ValueError, match="unknown flag"):
+        client.operate(key, [ops.exp_read("x", exp.bin_int("a"), 64)])

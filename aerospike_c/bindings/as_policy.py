@@ -15,6 +15,7 @@ API for the other bindings and the Client (stable; a policy argument for C is ma
 `_calls.policy_arg(policy, ctype)`: None -> NULL, else the view's pointer):
 
     policy_from_config(as_, kind) -> policy     a copy of as->config.policies.<kind>
+    policy_copy(policy) -> policy               a copy (what it points at kept alive)
     policy_with(base, fields: Mapping) -> base  set fields by C name; a dict sets a nested struct,
                                                 and a field of `base` (total_timeout ...) may be
                                                 given without the "base" level
@@ -272,6 +273,21 @@ def as_policy_base_query_init() -> Any:
     return _base_init(lib.as_policy_base_query_init)
 
 
+def policy_copy(src: Any, name: str = "policy_copy") -> Any:
+    """A new policy of src's type with every field of src (*trg = *src, as in C), keeping
+    what src points at alive."""
+    if not isinstance(src, _Policy):
+        raise TypeError(f"{name}: src must be a policy, not {type(src).__name__}")
+    src._check_writable(name)
+    trg = type(src)()
+    trg._ptr[0] = src._ptr[0]
+    for obj in src._keepalive:  # the expression/transaction both now point at
+        trg._keep(obj)
+    for field, other in (src._deps or {}).items():  # and refuses use once it is destroyed
+        trg._depend(field, other)
+    return trg
+
+
 def _copier(kind: str) -> Any:
     cls = _KINDS[kind]
     name = f"as_policy_{kind}_copy"
@@ -279,14 +295,7 @@ def _copier(kind: str) -> Any:
     def copy(src: Any) -> Any:
         if not isinstance(src, cls):
             raise TypeError(f"{name}: src must be an {cls.ctype}, not {type(src).__name__}")
-        src._check_writable(name)
-        trg = cls()
-        trg._ptr[0] = src._ptr[0]  # *trg = *src, as in C
-        for obj in src._keepalive:  # the expression/transaction both now point at
-            trg._keep(obj)
-        for field, other in (src._deps or {}).items():  # and refuses use once it is destroyed
-            trg._depend(field, other)
-        return trg
+        return policy_copy(src, name)
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = f"{name}(src, &trg): a new {cls.ctype} with every field of src."

@@ -10,6 +10,7 @@ CDT call), which filters out and fails an operation with ERR_OP_NOT_APPLICABLE.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 import time
@@ -201,9 +202,40 @@ def _bin_value(value: BinValue) -> Any:
     return particles.decode_particle(value[0], value[1])
 
 
+def _server_module(name: str) -> Any:
+    """The server module whose pure functions evaluate a call system (bit.py: read(blob,
+    command, args), modify(blob, command, args)); None while the embedded server has none."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ImportError:
+        return None
+
+
+def _bits_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
+               env: Dict[bytes, Any]) -> Any:
+    """A bit call: the blob value, then bit.read/modify on it."""
+    bit = _server_module("bit")
+    if bit is None:
+        raise _unsupported(127, "bit")
+    value = _eval(target, ctx, env)
+    params = [_eval(p, ctx, env) for p in request[1:]]
+    if value is _UNKNOWN or not isinstance(value, bytes) or _UNKNOWN in params:
+        return _UNKNOWN
+    try:
+        if system & CALL_MODIFY:
+            return bit.modify(value, request[0], params)
+        return bit.read(value, request[0], params)
+    except CommandError as exc:
+        if exc.code == ERR_UNSUPPORTED_FEATURE:
+            raise
+        return _UNKNOWN
+
+
 def _call(args: List[Any], ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
     """[127, rtype, system, [op, params...] or [0xff, context, [op, params...]], bin]."""
     system, request, target = args[1], args[2], args[3]
+    if system & ~CALL_MODIFY == CALL_BITS:
+        return _bits_call(system, request, target, ctx, env)
     if system & ~CALL_MODIFY != CALL_CDT:
         raise _unsupported(127)
     value = _eval(target, ctx, env)
@@ -404,6 +436,13 @@ def _check_call(args: List[Any]) -> str:
             not isinstance(args[2], list) or not args[2] or type(args[2][0]) is not int:
         raise _bad("bad call expression")
     rtype, system, request = args[0], args[1], args[2]
+    if system & ~CALL_MODIFY == CALL_BITS and _server_module("bit") is not None:
+        for param in request[1:]:
+            check_type(param)
+        _expect(check_type(args[3]), "blob")
+        if rtype not in _TYPE_NAMES:
+            raise _bad("bad call return type")
+        return _TYPE_NAMES[rtype]
     if system & ~CALL_MODIFY != CALL_CDT:
         raise _unsupported(127, {CALL_BITS: "bit", CALL_HLL: "HLL",
                                  CALL_STRING: "string"}.get(system & ~CALL_MODIFY, "this"))

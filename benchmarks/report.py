@@ -14,7 +14,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 CLIENTS = ("aerospike_c", "official", "aerospike_py", "aerospike_sdk", "raw_c")
 SINGLE_RECORD_CASES = ("put_small", "get_small", "put_wide", "get_wide", "operate")
-BULK_CASES = ("batch_100", "batch_1000", "batch_1000_small", "scan")
+BULK_CASES = ("batch_100", "batch_1000", "batch_1000_small", "scan", "batch_1000_filtered",
+              "scan_filtered")
 KIB_PER_MIB = 1024
 
 

@@ -79,13 +79,15 @@ def make_cases(scale: float, keys: int, scan_records: int, memory_ops: int) -> L
         Case("batch_1000_small", "batch_get", n(20, 2), batch=1000, set_name="small"),
         Case("batch_1000_bins", "batch_bins", n(20, 2), batch=1000, set_name="wide"),
         Case("scan", "scan", 1, set_name="scan", keys=scan_records),
+        Case("batch_1000_filtered", "batch_get_filtered", n(20, 2), batch=1000, set_name="wide"),
+        Case("scan_filtered", "scan_filtered", 1, set_name="scan", keys=scan_records),
         Case("mix_t1", "mix", n(6000, 64), threads=1),
         Case("mix_t4", "mix", n(6000, 64), threads=4),
         Case("mix_t16", "mix", n(6000, 64), threads=16),
         Case("memory", "memory", memory_ops, repeat=False),
     ]
     for case in cases:
-        if case.workload != "scan":
+        if not case.workload.startswith("scan"):
             case.keys = keys
     return cases
 

@@ -23,6 +23,7 @@ VIEWS = {
     "as_query": "q = as_query_init('test', 'demo'); as_query_select_init(q, 1); "
                 "as_query_select(q, 'a'); as_query_where_init(q, 1); q",
     "as_cdt_ctx": "x = as_cdt_ctx_init(2); as_cdt_ctx_add_list_index(x, 0); x",
+    "as_exp": "as_exp_build(as_exp_cmp_eq(as_exp_bin_int('a'), as_exp_int(1)))",
     "as_key": "as_key_init_str('test', 'demo', 'k')",
     "as_config": "as_config_init()",
     "as_metrics_policy": "as_metrics_policy_init()",

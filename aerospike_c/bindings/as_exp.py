@@ -62,6 +62,7 @@ class as_exp(OwnedStruct):  # noqa: N801 - the C type's name
             raise ParamError(as_status.AEROSPIKE_ERR_PARAM, "as_exp_compile: the C client "
                              "could not compile the expression")
         super().__init__(ptr, "as_exp")
+        object.__setattr__(self, "_frozen", True)  # packed_sz and packed are C's: read-only
         _LIVE[int(ffi.cast("uintptr_t", ptr))] = self
 
     def __bytes__(self) -> bytes:

@@ -20,7 +20,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 #: Workloads a runner understands (the harness picks sets, counts and threads).
 WORKLOADS = ("connect", "put_small", "get_small", "put_wide", "get_wide", "operate",
-             "batch_get", "batch_bins", "scan", "mix", "memory")
+             "batch_get", "batch_bins", "scan", "mix", "memory", "batch_get_filtered",
+             "scan_filtered")
 
 BLOB = bytes(i % 251 for i in range(1024))
 
@@ -38,7 +39,7 @@ def default_set(workload: str) -> str:
         return "wide"
     if workload == "operate":
         return "ops"
-    if workload == "scan":
+    if workload.startswith("scan"):
         return "scan"
     return "small"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from aerospike_c import Client, Config, ops  # noqa: E402
+from aerospike_c import Client, Config, exp, ops  # noqa: E402
 
 from _common import Adapter, Call, count_records, run_as_script  # noqa: E402
 
@@ -61,8 +61,22 @@ class AerospikeCAdapter(Adapter):
         def scan(i: int) -> int:
             return count_records(lambda each: client.scan_foreach(ns, set_name, each))
 
+        # The filtered cases: a filter every record passes, so that each client evaluates it
+        # for every record and the records per run stay those of batch_get and scan.
+        batch_filter = exp.build(exp.ge(exp.bin_int("i1" if set_name == "wide" else "i"), 0))
+        scan_filter = exp.build(exp.ge(exp.bin_int("i"), 0))
+
+        def batch_get_filtered(i: int) -> int:
+            return sum(1 for record in client.batch_get(batch_keys(i), filter_exp=batch_filter)
+                       if record is not None)
+
+        def scan_filtered(i: int) -> int:
+            return count_records(lambda each: client.scan_foreach(ns, set_name, each,
+                                                                  filter_exp=scan_filter))
+
         calls = self.tuple_key_calls(client.put, client.get)
-        calls.update(operate=operate, batch_get=batch_get, batch_bins=batch_bins, scan=scan)
+        calls.update(operate=operate, batch_get=batch_get, batch_bins=batch_bins, scan=scan,
+                     batch_get_filtered=batch_get_filtered, scan_filtered=scan_filtered)
         return calls[workload]
 
 

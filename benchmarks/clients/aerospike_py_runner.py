@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import aerospike_py  # noqa: E402
 
-from _common import Call, ModuleClientAdapter, count_records, run_as_script  # noqa: E402
+from _common import Unsupported, Call, ModuleClientAdapter, count_records, run_as_script  # noqa: E402
 
 
 class AerospikePyAdapter(ModuleClientAdapter):
@@ -50,6 +50,8 @@ class AerospikePyAdapter(ModuleClientAdapter):
 
         calls = self.tuple_key_calls(client.put, client.get)
         calls.update(operate=operate, batch_get=batch_get, batch_bins=batch_bins, scan=scan)
+        if workload not in calls:
+            raise Unsupported(f"no {workload} in this runner for aerospike-py")
         return calls[workload]
 
 

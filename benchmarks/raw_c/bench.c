@@ -27,6 +27,7 @@
 #include <aerospike/aerospike_scan.h>
 #include <aerospike/as_arraylist.h>
 #include <aerospike/as_cluster.h>
+#include <aerospike/as_exp.h>
 #include <aerospike/as_hashmap.h>
 #include <aerospike/as_operations.h>
 #include <aerospike/as_record.h>
@@ -60,6 +61,7 @@ typedef struct {
 	long records;
 	long errors;
 	char error[256];
+	as_exp* filter;      /* the filtered workloads' filter expression, else NULL */
 } worker;
 
 static uint8_t g_blob[BLOB_SIZE];
@@ -226,7 +228,7 @@ default_set(const char* workload)
 {
 	if (strstr(workload, "wide")) return "wide";
 	if (!strcmp(workload, "operate")) return "ops";
-	if (!strcmp(workload, "scan")) return "scan";
+	if (!strncmp(workload, "scan", 4)) return "scan";
 	return "small";
 }
 
@@ -363,6 +365,15 @@ do_operate(worker* w, long i)
 	return 1;
 }
 
+/* The filtered workloads' filter: one every record passes (bin i1 of the wide set, i of the
+ * others, >= 0), so that the server evaluates it per record and the records read stay the same. */
+static as_exp*
+every_record_filter(const char* set)
+{
+	as_exp_build(filter, as_exp_cmp_ge(as_exp_bin_int(is_wide_set(set) ? "i1" : "i"), as_exp_int(0)));
+	return filter;
+}
+
 static long
 do_batch_get(worker* w, long call)
 {
@@ -377,7 +388,10 @@ do_batch_get(worker* w, long call)
 		as_key_init_int64(&r->key, opt->ns, opt->set, (first + k) % opt->keys);
 		r->read_all_bins = true;
 	}
-	as_status status = aerospike_batch_read(w->as, &err, NULL, &records);
+	as_policy_batch policy;
+	as_policy_batch_init(&policy);
+	policy.base.filter_exp = w->filter;
+	as_status status = aerospike_batch_read(w->as, &err, w->filter ? &policy : NULL, &records);
 	if (status == AEROSPIKE_OK) {
 		for (uint32_t k = 0; k < records.list.size; k++) {
 			as_batch_read_record* r = as_vector_get(&records.list, k);
@@ -410,7 +424,11 @@ do_scan(worker* w)
 	as_error err;
 	long count = 0;
 	as_scan_init(&scan, w->opt->ns, w->opt->set);
-	as_status status = aerospike_scan_foreach(w->as, &err, NULL, &scan, count_scanned, &count);
+	as_policy_scan policy;
+	as_policy_scan_init(&policy);
+	policy.base.filter_exp = w->filter;
+	as_status status = aerospike_scan_foreach(w->as, &err, w->filter ? &policy : NULL, &scan,
+			count_scanned, &count);
 	as_scan_destroy(&scan);
 	if (status != AEROSPIKE_OK) {
 		note_error(w, &err, "scan");
@@ -481,8 +499,9 @@ run_call(worker* w, long index)
 	if (!strncmp(workload, "get_", 4)) return do_get(w, index);
 	if (!strcmp(workload, "operate")) return do_operate(w, index);
 	/* batch_bins: the Python clients' bins-only result form; C has only the one */
-	if (!strcmp(workload, "batch_get") || !strcmp(workload, "batch_bins")) return do_batch_get(w, index);
-	if (!strcmp(workload, "scan")) return do_scan(w);
+	if (!strcmp(workload, "batch_get") || !strcmp(workload, "batch_bins") ||
+			!strcmp(workload, "batch_get_filtered")) return do_batch_get(w, index);
+	if (!strcmp(workload, "scan") || !strcmp(workload, "scan_filtered")) return do_scan(w);
 	if (!strcmp(workload, "load")) return do_load(w, index);
 	if (!strcmp(workload, "mix") || !strcmp(workload, "memory")) {
 		return (index & 1) ? do_get(w, index / 2) : do_put(w, index / 2);
@@ -587,7 +606,9 @@ run_calls(const options* opt)
 	/* touch every page now: the memory case measures RSS growth across the loop */
 	memset(latencies, 0xff, (size_t)opt->ops * sizeof(uint64_t));
 	long per_thread = opt->ops / n_threads;
+	as_exp* filter = strstr(opt->workload, "_filtered") ? every_record_filter(opt->set) : NULL;
 	for (int t = 0; t < n_threads; t++) {
+		workers[t].filter = filter;
 		workers[t].opt = opt;
 		workers[t].as = &as;
 		workers[t].first = t * per_thread;
@@ -633,6 +654,7 @@ run_calls(const options* opt)
 	print_result(opt, per_thread * n_threads, records, errors, first_error, seconds, &before, &after,
 		latencies, per_thread * n_threads, rss_start, current_rss_kb());
 	disconnect_client(&as);
+	as_exp_destroy(filter);
 	free(latencies);
 	free(ids);
 	free(workers);
@@ -648,7 +670,8 @@ main(int argc, char** argv)
 		g_blob[i] = (uint8_t)(i % 251);
 	}
 	static const char* known[] = {"put_small", "get_small", "put_wide", "get_wide", "operate",
-		"batch_get", "batch_bins", "scan", "load", "mix", "memory", "connect"};
+		"batch_get", "batch_bins", "scan", "load", "mix", "memory", "connect",
+		"batch_get_filtered", "scan_filtered"};
 	bool found = false;
 	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
 		found = found || !strcmp(opt.workload, known[k]);

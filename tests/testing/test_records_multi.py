@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import struct
 
 import msgpack
@@ -200,11 +201,60 @@ def test_background_scan_applies_writes_and_reports_job(store: Store) -> None:
     assert store.info("query-show:trid=12345", node).startswith("ERROR:")
 
 
-def test_aggregation_scan_answers_udf_error(store: Store) -> None:
-    """Stream UDFs (UDF op 1, aggregation) are not implemented: ERR_UDF, loudly."""
-    responses = run(store, scan_message(set_name="demo", pids=[1], extra=[
-        f(UDF_OP, b"\x01"), f(UDF_PACKAGE, b"m"), f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
-    assert responses[-1].code == 100 and responses[-1].info3 & I3_LAST
+_AGGREGATION = b"""
+function count(s)
+    return s : map(function(r) return 1 end) : reduce(function(a, b) return a + b end)
+end
+function evens(s)
+    return s : filter(function(r) return r.s == "even" end) : map(function(r) return r.i end)
+end
+function broken(s)
+    return s : map(function(r) return r.nothing + 1 end)
+end
+"""
+
+
+def _aggregation(function: bytes, set_name: str = "demo") -> bytes:
+    return scan_message(set_name=set_name, extra=[
+        f(UDF_OP, b"\x01"), f(UDF_PACKAGE, b"agg"), f(UDF_FUNCTION, function),
+        f(UDF_ARGLIST, mp([]))])
+
+
+def _put_module(store: Store) -> None:
+    content = base64.b64encode(_AGGREGATION).decode()
+    command = f"udf-put:filename=agg.lua;content={content};content-len={len(content)};udf-type=LUA;"
+    assert store.info(command, FakeNode()) == "ok"
+
+
+def test_aggregation_streams_a_value_per_partition_with_records(store: Store) -> None:
+    """A server runs the stream up to its first reduce per partition (the client reduces the
+    partial results): one SUCCESS value per partition holding matching records."""
+    _put_module(store)
+    responses = run(store, _aggregation(b"count"))
+    assert responses[-1].code == 0 and responses[-1].info3 & I3_LAST
+    counts = [r.bin_values()["SUCCESS"] for r in responses[:-1]]
+    partitions = {partition_of(digest_of("demo", i)) for i in range(N_RECORDS)}
+    assert len(counts) == len(partitions) and sum(counts) == N_RECORDS
+    evens = [r.bin_values()["SUCCESS"] for r in run(store, _aggregation(b"evens"))[:-1]]
+    assert sorted(evens) == list(range(0, N_RECORDS, 2))
+
+
+def test_aggregation_failures_answer_a_failure_bin(store: Store) -> None:
+    """A Lua error, or a module that is not registered, is a FAILURE bin with the server's
+    message (the C client reports it as AEROSPIKE_ERR_CLIENT); the query ends there."""
+    responses = run(store, _aggregation(b"count"))
+    assert responses[0].bin_values() == {"FAILURE": "UDF: Execution Error 1"}
+    assert responses[-1].info3 & I3_LAST and responses[-1].code != 0
+    _put_module(store)
+    failure = run(store, _aggregation(b"broken"))[0].bin_values()["FAILURE"]
+    assert failure.startswith("UDF: Execution Error 2 : /opt/aerospike/usr/udf/lua/agg.lua:9: ")
+    assert run(store, _aggregation(b"nothing"))[0].bin_values() == {
+        "FAILURE": "UDF: Execution Error 2 : function not found"}
+
+
+def test_aggregation_of_an_empty_set_streams_nothing(store: Store) -> None:
+    responses = run(store, _aggregation(b"count", set_name="empty"))
+    assert len(responses) == 1 and responses[0].code == 0 and responses[0].info3 & I3_LAST
 
 
 def test_background_udf_of_a_missing_module_changes_nothing(store: Store) -> None:

@@ -84,9 +84,6 @@ def info_param(params: Dict[str, str], name: str, size: int, required: bool = Tr
     return value
 
 
-# Messages sent in replies.
-UDF_UNSUPPORTED = "stream UDFs (aggregation queries) are not supported by the embedded test server"
-
 # Info answers: the protocol's.
 INFO_UNRECOGNIZED = info_error(ERR_PARAMETER, "unrecognized command")
 INFO_NOT_AUTHENTICATED = info_error(ERR_NOT_AUTHENTICATED, "not authenticated")

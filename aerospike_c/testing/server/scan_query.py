@@ -1,7 +1,8 @@
 """Scans and queries by partition: partition filters, the secondary-index predicate, bin
 selection, and the record stream with its partition-done markers.
 
-Background scans/queries (those that write) run in background.py.
+Background scans/queries (those that write) run in background.py; an aggregation query
+streams the values its stream UDF writes per partition (udf.py runs the Lua).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
 from .records import check_unsupported_fields, read_op, request_namespace
-from .results import (ERR_PARAMETER, ERR_UDF, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK,
-                      UDF_UNSUPPORTED, CommandError)
+from .results import ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK, CommandError
 from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
+from .udf import run_stream_udf
 
 _U32 = struct.Struct(">I")
 _NO_MATCH = object()
@@ -150,7 +151,8 @@ def _requested_partitions(msg: Message, ns: Namespace, node: NodeView
     return wanted, True
 
 
-#: The UDF op field of a background scan/query that runs a record UDF on each record.
+#: The UDF op field: an aggregation query's stream UDF, a background job's record UDF.
+UDF_OP_AGGREGATE = b"\x01"
 UDF_OP_BACKGROUND = b"\x02"
 
 
@@ -161,10 +163,13 @@ class ScanRequest:
         self.msg = msg
         self.ns = request_namespace(store, msg)
         check_unsupported_fields(msg)
-        #: A background job's record UDF (UDF op 2); a stream UDF (aggregation) is refused.
-        self.udf = msg.fields.get(FIELD_UDF_OP) == UDF_OP_BACKGROUND and bool(msg.info2 & INFO2_WRITE)
-        if not self.udf and (FIELD_UDF_OP in msg.fields or FIELD_UDF_FUNCTION in msg.fields):
-            raise CommandError(ERR_UDF, UDF_UNSUPPORTED)
+        #: A background job's record UDF (UDF op 2), an aggregation's stream UDF (UDF op 1).
+        udf_op = msg.fields.get(FIELD_UDF_OP)
+        self.udf = udf_op == UDF_OP_BACKGROUND and bool(msg.info2 & INFO2_WRITE)
+        self.aggregate = udf_op == UDF_OP_AGGREGATE and not msg.info2 & INFO2_WRITE
+        if not (self.udf or self.aggregate) and (FIELD_UDF_OP in msg.fields
+                                                 or FIELD_UDF_FUNCTION in msg.fields):
+            raise CommandError(ERR_PARAMETER, "bad UDF op")
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None
         self.predicate: Optional[Predicate] = None
@@ -229,6 +234,9 @@ def partition_records(store: Store, ns: Namespace, pid: int, after: Optional[byt
 
 def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
     """The reply of a (foreground) scan/query: matching records, partition by partition."""
+    if request.aggregate:
+        yield from stream_aggregation(store, request, node)
+        return
     ns = request.ns
     ns_field = encode_field(FIELD_NAMESPACE, ns.name.encode())
     now = clock_seconds()
@@ -264,6 +272,41 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
             break
         if request.report_done:
             chunk += response(OK, pid, info3=INFO3_PARTITION_DONE)
+    chunk += last_message()
+    yield bytes(chunk)
+
+
+def stream_aggregation(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
+    """The reply of an aggregation query: per partition with matching records, the values of
+    its stream UDF run over them; a failed run ends the query (a server abandons the job)."""
+    ns = request.ns
+    now = clock_seconds()
+    chunk = bytearray()
+    for pid, after in request.partitions:
+        if not node.owns_partition(ns.name, pid):
+            if request.report_done:
+                chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
+            continue
+        matching = []
+        for digest, record in partition_records(store, ns, pid, after, now):
+            with store.lock:
+                try:
+                    if request.wants(record, digest, now):
+                        matching.append((digest, record))
+                except CommandError as exc:  # the filter failed: so does the query, loudly
+                    yield bytes(chunk + last_message(exc.code))
+                    return
+        if matching:
+            messages, failed = run_stream_udf(store, matching, request.msg, now)
+            chunk += b"".join(messages)
+            if failed:
+                yield bytes(chunk + last_message(ERR_SERVER))
+                return
+        if request.report_done:
+            chunk += response(OK, pid, info3=INFO3_PARTITION_DONE)
+        if len(chunk) >= CHUNK_SIZE:
+            yield bytes(chunk)
+            chunk.clear()
     chunk += last_message()
     yield bytes(chunk)
 

@@ -1,10 +1,13 @@
 """UDF modules: the udf-put/list/get/remove info commands store and list Lua modules, and
 record UDFs run on them.
 
-A record UDF (key apply, batch apply) runs with the C client's own mod-lua and Lua 5.4, in a
-Lua state of its own per call (csrc/asc_udf.h, bindings/asc_udf.py); records.py applies what
-it did to the record. Stream UDFs (aggregation) are not implemented: a query that names one
-answers ERR_UDF with the reason, as a server does when the call fails.
+A record UDF (key apply, batch apply) runs with the C client's own mod-lua and Lua 5.4 in
+a Lua state that, as on a server, is cached per module source (csrc/asc_udf.h,
+bindings/asc_udf.py); records.py applies what it did to the record. A stream UDF (an
+aggregation query) runs once per partition over that partition's matching records, up to and
+with the stream's first reduce (the client runs the rest); each value it writes goes back as
+a SUCCESS bin, and a failed call as a FAILURE bin with the server's message
+"UDF: Execution Error <rc> : <Lua error>" (the C client reports that as AEROSPIKE_ERR_CLIENT).
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING, Dict, Optional, Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from ...bindings import asc_udf
-from .msg import FIELD_UDF_ARGLIST, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, Message, Reply, all_bins
+from .msg import (FIELD_UDF_ARGLIST, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, Message, Reply, all_bins,
+                  response)
 from .results import (ERR_UDF, INFO_UDF_CONTENT_TOO_LONG, INFO_UDF_INVALID_BASE64, INFO_UDF_INVALID_CONTENT,
                       INFO_UDF_INVALID_CONTENT_LEN, INFO_UDF_INVALID_FILENAME, INFO_UDF_INVALID_TYPE,
                       INFO_UDF_NOT_FOUND, ERR_PARAMETER)
@@ -36,15 +40,16 @@ def module_source(store: "Store", module: str) -> Optional[bytes]:
     return base64.b64decode(json.loads(metadata)["content64"])
 
 
-def run_record_udf(store: "Store", record: Optional[Record], digest: bytes, msg: Message,
-                   now: int) -> Union[asc_udf.UDFOutcome, Reply]:
-    """Run the record UDF `msg` names on `record` (None: it does not exist); the caller holds
-    store.lock and applies the outcome. A Reply when the call could not run at all."""
+def _call(store: "Store", msg: Message) -> Tuple[str, Optional[bytes], str]:
+    """The module, its source (None: not registered) and the function a UDF command names."""
     fields = msg.fields
     module = fields.get(FIELD_UDF_PACKAGE_NAME, b"").decode("utf-8", "replace")
     function = fields.get(FIELD_UDF_FUNCTION, b"").decode("utf-8", "replace")
-    source = module_source(store, module) if module else None
-    meta = asc_udf.UDFRecordMeta(
+    return module, module_source(store, module) if module else None, function
+
+
+def _meta(record: Optional[Record], digest: bytes, now: int) -> asc_udf.UDFRecordMeta:
+    return asc_udf.UDFRecordMeta(
         exists=record is not None,
         ttl=max(record.void_time - now, 0) if record is not None and record.void_time else 0,
         gen=record.generation if record is not None else 0,
@@ -52,12 +57,41 @@ def run_record_udf(store: "Store", record: Optional[Record], digest: bytes, msg:
                           if record is not None else 0),
         setname=record.set_name if record is not None else b"",
         digest=digest)
+
+
+def run_record_udf(store: "Store", record: Optional[Record], digest: bytes, msg: Message,
+                   now: int) -> Union[asc_udf.UDFOutcome, Reply]:
+    """Run the record UDF `msg` names on `record` (None: it does not exist); the caller holds
+    store.lock and applies the outcome. A Reply when the call could not run at all."""
+    module, source, function = _call(store, msg)
     bins = all_bins(record) if record is not None else b""
     n_bins = len(record.bins) if record is not None else 0
     time_limit = msg.transaction_ttl or DEFAULT_TIME_LIMIT_MS
-    outcome = asc_udf.apply_record(meta, bins, n_bins, module, source, function,
-                                   fields.get(FIELD_UDF_ARGLIST, b""), time_limit)
+    outcome = asc_udf.apply_record(_meta(record, digest, now), bins, n_bins, module, source,
+                                   function, msg.fields.get(FIELD_UDF_ARGLIST, b""), time_limit)
     return outcome if outcome is not None else Reply(ERR_PARAMETER)
+
+
+def run_stream_udf(store: "Store", records: Sequence[Tuple[bytes, Record]], msg: Message,
+                   now: int) -> Tuple[List[bytes], bool]:
+    """Run the stream UDF of aggregation query `msg` over one partition's matching records
+    (digest, record): the response messages of the values it wrote (a FAILURE one last when
+    the call failed), and whether it failed. The records are copied under store.lock; Lua
+    runs without it."""
+    module, source, function = _call(store, msg)
+    with store.lock:
+        packed = b"".join(asc_udf.stream_record(_meta(record, digest, now), all_bins(record),
+                                                len(record.bins))
+                          for digest, record in records)
+    time_limit = msg.transaction_ttl or DEFAULT_TIME_LIMIT_MS
+    outcome = asc_udf.apply_stream(packed, module, source, function,
+                                   msg.fields.get(FIELD_UDF_ARGLIST, b""), time_limit)
+    if outcome is None:
+        return [], True
+    messages = [response(bins=value, n_bins=1) for value in outcome.values]
+    if outcome.failure is not None:
+        messages.append(response(bins=outcome.failure, n_bins=1))
+    return messages, outcome.failure is not None
 
 
 # -- info commands ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ client's `aerospike` instance (`self._as`).
     client.info("namespaces"); client.info_all("build")
     client.index_create("test", "demo", "age", "demo_age", AS_INDEX_NUMERIC)
     client.udf_put("mymodule.lua"); client.truncate("test", "demo")
+    total = next(client.aggregate("test", "demo", "mymodule", "sum", ["age"]))   # stream UDF
 
 A `policy` is None (the client's default), a policy view (`as_policy_scan_init()` …) or a
 dict of its fields applied to a copy of the client's default, as for the record methods.
@@ -420,6 +421,50 @@ class QueryMethods:
             query.discard()
         return job_id
 
+    # -- aggregation ---------------------------------------------------------------------------
+    def _aggregation(self, namespace: str, set: Optional[str], module: str, function: str,
+                     args: Sequence[Any], where: Any) -> Any:
+        query = self._query(namespace, set, where, None, False, 0)
+        try:
+            c.as_query_apply(query, module, function, list(args))
+        except BaseException:
+            query.discard()
+            raise
+        return query
+
+    def _aggregate(self, query: Any, policy: Any, callback: Callable[[Any, Any], Any]) -> None:
+        try:
+            c.aerospike_query_foreach(self._as, policy, query, callback)
+        except AerospikeError as exc:
+            raise _udf_error(exc) from exc
+
+    def aggregate_foreach(self, namespace: str, set: Optional[str], module: str, function: str,
+                          args: Sequence[Any], callback: Callable[[Any], Any], *,
+                          where: Any = None, policy: Any = None) -> None:
+        """Run the stream UDF module.function(stream, *args) over the records matching `where`
+        (see query_foreach; None: every record) and call `callback(value)` for each value
+        the stream ends with (the client finishing its reduce), then `callback(None)`; a
+        false return (not None) stops the query. as_query_apply + aerospike_query_foreach:
+        the client loads the module from its Lua user path (Config(lua={"user_path": dir}),
+        aerospike_init_lua). A Lua error, on a server or in the client's reduce, is a
+        UDFError with the message the C client reports ("UDF: Execution Error ...")."""
+        query = self._aggregation(namespace, set, module, function, args, where)
+        try:
+            self._aggregate(query, self._policy("query", policy),
+                            lambda value, udata: callback(value))
+        finally:
+            query.discard()
+
+    def aggregate(self, namespace: str, set: Optional[str], module: str, function: str,
+                  args: Sequence[Any] = (), *, where: Any = None, policy: Any = None,
+                  buffer: int = 256) -> Iterator[Any]:
+        """Iterate over the values of the stream UDF module.function(stream, *args) over the
+        records matching `where` (see aggregate_foreach). A stream that ends with a reduce
+        gives one value (none when no record matched)."""
+        query = self._aggregation(namespace, set, module, function, args, where)
+        run = functools.partial(self._aggregate, query, self._policy("query", policy))
+        return _stream(run, query.discard, buffer)
+
     # -- batches -------------------------------------------------------------------------------
     def _batch(self, keys: Sequence[Any]) -> Any:
         batch = c.as_batch_init(len(keys))
@@ -601,6 +646,17 @@ def _reserve(records: Any, request: Any) -> None:
         return
     raise TypeError(f"a batch request is a BatchRead, BatchWrite, BatchApply or BatchRemove, "
                     f"not {type(request).__name__}")
+
+
+def _udf_error(exc: AerospikeError) -> AerospikeError:
+    """A failed stream UDF as UDFError: a server's FAILURE answer reaches C as
+    AEROSPIKE_ERR_CLIENT with the server's "UDF: Execution Error ..." message (the C
+    client's own reduce reports AEROSPIKE_ERR_UDF); other errors stay as they are."""
+    if exc.code != as_status.AEROSPIKE_ERR_CLIENT or not exc.message.startswith("UDF: "):
+        return exc
+    return error_class(as_status.AEROSPIKE_ERR_UDF)(
+        as_status.AEROSPIKE_ERR_UDF, exc.message, subcode=exc.subcode, func=exc.func,
+        file=exc.file, line=exc.line, in_doubt=exc.in_doubt)
 
 
 def _background_work(target: Any, ops: Any, udf: Optional[Tuple[str, str, Sequence[Any]]],

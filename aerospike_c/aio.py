@@ -307,7 +307,8 @@ def _retrieved(future: "asyncio.Future[Any]") -> None:
 
 #: The callback form of each stream command, and the arguments it takes before the callback.
 _FOREACH = {"scan": ("scan_foreach", ("namespace", "set")),
-            "query": ("query_foreach", ("namespace", "set", "where"))}
+            "query": ("query_foreach", ("namespace", "set", "where")),
+            "aggregate": ("aggregate_foreach", ("namespace", "set", "module", "function", "args"))}
 
 
 def _foreach_call(session: Session, name: str, args: Tuple[Any, ...],

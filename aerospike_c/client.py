@@ -34,7 +34,9 @@ class Config:
 
     hosts: "host[:tls_name][:port],..." (the C syntax) or (host, port[, tls_name]) tuples.
     fields: as_config fields by C name; nested structs as dicts, e.g.
-        policies={"write": {"key": AS_POLICY_KEY_SEND}}, tls={"enable": True}.
+        policies={"write": {"key": AS_POLICY_KEY_SEND}}, tls={"enable": True},
+        lua={"user_path": folder} (where aggregations find their Lua modules; process-wide,
+        set by each Client made with it: aerospike_init_lua).
     """
 
     def __init__(self, hosts: Union[str, Sequence[HostSpec]] = (), *, default_port: int = 3000,
@@ -100,6 +102,10 @@ class Client(RecordMethods, QueryMethods):
             raise TypeError("pass either a Config or keyword settings, not both")
         as_config = config.to_as_config() if isinstance(config, Config) else config
         self._as = c.aerospike_init(as_config)
+        if isinstance(config, Config) and "lua" in config.fields:
+            # C sets its one mod-lua configuration at the first connect of the process only;
+            # a Config that names a Lua user path gets it (the last one made wins).
+            c.aerospike_init_lua(self._as.config.lua)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property

@@ -493,9 +493,10 @@ class Session:
         "batch_get": "batch", "batch_exists": "batch", "batch_remove": "batch",
         "batch_records": "batch", "scan_foreach": "scan", "scan_background": "scan",
         "query_foreach": "query", "query_background": "write",
+        "aggregate_foreach": "query",
     }
     #: Commands that return an iterator of records (aerospike_c.aio: async iterators).
-    STREAMS: Dict[str, str] = {"scan": "scan", "query": "query"}
+    STREAMS: Dict[str, str] = {"scan": "scan", "query": "query", "aggregate": "query"}
 
     if TYPE_CHECKING:  # the commands are generated below from COMMANDS and STREAMS
         put: Callable[..., None]
@@ -519,8 +520,10 @@ class Session:
         scan_background: Callable[..., int]
         query_foreach: Callable[..., None]
         query_background: Callable[..., int]
+        aggregate_foreach: Callable[..., None]
         scan: Callable[..., Iterator[Record]]
         query: Callable[..., Iterator[Record]]
+        aggregate: Callable[..., Iterator[Any]]
 
     def __init__(self, cluster: Cluster, policies: Mapping[str, Mapping[str, Any]]) -> None:
         unknown = sorted(set(policies) - set(_POLICY_KINDS))

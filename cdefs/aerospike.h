@@ -17,5 +17,6 @@ as_status aerospike_truncate(aerospike* as, as_error* err, as_policy_info* polic
     const char* ns, const char* set, uint64_t before_nanos);
 as_status aerospike_reload_tls_config(aerospike* as, as_error* err);
 void aerospike_stop_on_interrupt(bool stop);
+void aerospike_init_lua(as_config_lua* config);
 as_status aerospike_set_xdr_filter(aerospike* as, as_error* err, as_policy_info* policy,
     const char* dc, const char* ns, const char* filter_b64);

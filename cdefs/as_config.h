@@ -101,6 +101,7 @@ typedef struct as_config_s {
 } as_config;
 
 as_config* as_config_init(as_config* config);
+void as_config_lua_init(as_config_lua* lua);
 void as_config_destroy(as_config* config);
 bool as_config_add_hosts(as_config* config, const char* string, uint16_t default_port);
 void as_config_add_host(as_config* config, const char* address, uint16_t port);

@@ -67,13 +67,17 @@ def example_hosts(args: argparse.Namespace) -> Iterator[str]:
 
 
 @contextmanager
-def example_cluster(args: argparse.Namespace) -> Iterator[Any]:
-    """A connected `aerospike` instance (example_connect_to_aerospike); closed and destroyed
-    on exit (example_cleanup), after removing the test record."""
+def example_cluster(args: argparse.Namespace, udf_user_path: Optional[Path] = None) -> Iterator[Any]:
+    """A connected `aerospike` instance (example_connect_to_aerospike, or with udf_user_path
+    example_connect_to_aerospike_with_udf_config: the folder the client's own Lua loads
+    aggregation modules from); closed and destroyed on exit (example_cleanup), after
+    removing the test record."""
     with ExitStack() as stack:
         hosts = stack.enter_context(example_hosts(args))
         config = asc.as_config_init()
         asc.as_config_add_hosts(config, hosts, 3000)
+        if udf_user_path is not None:
+            config.lua.user_path = str(udf_user_path)
         as_ = asc.aerospike_init(config)
         asc.aerospike_connect(as_)
         try:

@@ -132,3 +132,32 @@ def test_background_scan_udf(udf_client):
     udf_client.scan_background(NAMESPACE, set_name, udf=(MODULE, "set_bin", ["bg", "done"]))
     keys = [(NAMESPACE, set_name, i) for i in range(5)]
     assert [r.bins["bg"] for r in udf_client.batch_get(keys)] == ["done"] * 5
+
+
+def test_udf_result_and_error_of_a_record(udf_client):
+    """as_record_get_udf_result/_error: the SUCCESS and FAILURE bins, of an as_record (C)
+    or of a Record as batch apply results give them."""
+    set_name = unique_set()
+    fill(udf_client, set_name, 1)
+    key = (NAMESPACE, set_name, 0)
+    records = asc.as_batch_records_init(2)
+    ok, failed = asc.as_batch_apply_reserve(records), asc.as_batch_apply_reserve(records)
+    for apply, function, args in ((ok, "bin_value", ["i"]), (failed, "fail", ["bad"])):
+        apply.key, apply.module, apply.function, apply.arglist = key, MODULE, function, args
+    with pytest.raises(asc.BatchFailedError):
+        asc.aerospike_batch_write(udf_client.aerospike, None, records)
+    assert asc.as_record_get_udf_result(ok.record) == 0
+    assert asc.as_record_get_udf_error(ok.record) is None
+    assert failed.result == asc.AEROSPIKE_ERR_UDF
+    assert asc.as_record_get_udf_error(failed.record).endswith(
+        f"record_udf.lua:{line_of('error(message)')}: bad")
+    asc.as_batch_records_destroy(records)
+    rec = asc.as_record_init(1)
+    assert asc.as_record_get_udf_result(rec) is None and asc.as_record_get_udf_error(rec) is None
+    asc.as_record_set_list(rec, "SUCCESS", [1, "a"])
+    assert asc.as_record_get_udf_result(rec) == [1, "a"]
+    rec = asc.as_record_init(1)
+    asc.as_record_set_str(rec, "FAILURE", "it failed")
+    assert asc.as_record_get_udf_error(rec) == "it failed"
+    with pytest.raises(TypeError):
+        asc.as_record_get_udf_result({"SUCCESS": 1})

@@ -49,7 +49,7 @@ __all__ = [
     "aerospike", "aerospike_init", "aerospike_new", "aerospike_connect", "aerospike_close",
     "aerospike_destroy", "aerospike_cluster_is_connected", "as_cluster_get_node_names",
     "aerospike_reload_tls_config", "aerospike_stop_on_interrupt", "aerospike_load_config",
-    "aerospike_set_xdr_filter",
+    "aerospike_set_xdr_filter", "aerospike_init_lua",
     # as_policy_<kind>_default(as, &policy): a copy of as->config.policies.<field>
     "as_policy_read_default", "as_policy_write_default", "as_policy_operate_default",
     "as_policy_remove_default", "as_policy_apply_default", "as_policy_batch_parent_read_default",
@@ -466,6 +466,17 @@ def aerospike_stop_on_interrupt(stop: bool) -> None:
     if not isinstance(stop, bool):
         raise TypeError(f"stop must be a bool, not {type(stop).__name__}")
     lib.aerospike_stop_on_interrupt(stop)
+
+
+def aerospike_init_lua(config: Any) -> None:
+    """aerospike_init_lua(&lua): set the process-wide client Lua configuration (an
+    as_config_lua, or an as_config's `lua`): where the client's side of a query aggregation
+    finds `<user_path>/<module>.lua`. Without it the first aerospike_connect() in the process
+    uses its config.lua, once; later calls replace it (C keeps one global mod-lua)."""
+    if not isinstance(config, CStruct) or ffi.typeof(config._ptr) is not ffi.typeof("as_config_lua*"):
+        raise TypeError(f"config must be an as_config_lua, not {type(config).__name__}")
+    config._owner._check_writable("aerospike_init_lua")
+    lib.aerospike_init_lua(config._ptr)
 
 
 def aerospike_load_config(as_: aerospike) -> CStruct:

@@ -10,6 +10,11 @@ its strings and host list. The `as_config` object is then spent: any further use
 `LifecycleError` instead of reading or freeing memory the client owns (set fields on
 `as_.config` instead). A config that never reaches `aerospike_init` frees what it holds
 when it is garbage collected.
+
+The client-side Lua of query aggregation (the C client finishes an aggregation's stream
+with its own mod-lua) loads a module from `lua.user_path`: `as_config_lua_init()` gives the
+C defaults (user_path AS_CONFIG_LUA_USER_PATH, cache off), and aerospike_init_lua(lua), or
+config.lua of the first instance connected in the process, sets it (aerospike.py).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._cstruct import CStruct, Owner, c_enum, check_limits, field_offset, register_field
+from ._owned import OwnedStruct
 from .as_error import lifecycle_error
 from .as_status import as_status
 
@@ -34,7 +40,7 @@ __all__ = [
     "as_config_tls_set_cert_blacklist", "as_config_tls_set_keyfile",
     "as_config_tls_set_keyfile_pw", "as_config_tls_set_keystring",
     "as_config_tls_set_certfile", "as_config_tls_set_certstring", "config_ptr", "c_str",
-    "as_config_destroy", "as_auth_mode_from_string",
+    "as_config_destroy", "as_auth_mode_from_string", "as_config_lua", "as_config_lua_init",
 ]
 
 
@@ -196,6 +202,21 @@ def parse_hosts(string: str, default_port: int) -> List[Tuple[str, int, Optional
 def as_config_init() -> as_config:
     """as_config_init(&config): a config with every C default."""
     return as_config()
+
+
+class as_config_lua(OwnedStruct):  # noqa: N801 - the C type's name
+    """`as_config_lua`: cache_enabled, user_path (the folder of the Lua modules the client's
+    side of an aggregation loads, `<user_path>/<module>.lua`)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(ffi.new("as_config_lua*"), "as_config_lua", lib.as_config_lua_init)
+
+
+def as_config_lua_init() -> as_config_lua:
+    """as_config_lua_init(&lua): the C defaults (cache off, user_path AS_CONFIG_LUA_USER_PATH)."""
+    return as_config_lua()
 
 
 def as_config_add_host(config: Any, address: str, port: int) -> None:

@@ -39,7 +39,7 @@ from ._calls import UsedStruct, free_flag
 from .as_key import KeyTuple, key_to_python, remember
 from .as_status import as_status
 from .as_val import (
-    GeoJSON, _pack, bin_value_from_c, check_value, sized_bytes, unpack_c, val_to_c,
+    GeoJSON, _pack, bin_value_from_c, check_value, sized_bytes, unpack_c, val_from_c, val_to_c,
 )
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "as_record_set_nil", "as_record_get", "as_record_get_bool", "as_record_get_int64",
     "as_record_get_double", "as_record_get_str", "as_record_get_geojson_str",
     "as_record_get_bytes", "as_record_get_list", "as_record_get_map",
+    "as_record_get_udf_result", "as_record_get_udf_error",
     "as_record_inita", "as_record_get_integer", "as_record_get_as_double", "as_record_get_string",
     "as_record_get_geojson", "as_record_set_integer", "as_record_set_as_double",
     "as_record_set_string", "as_record_set_bytes", "as_record_set_geojson", "as_record_set_strp",
@@ -338,6 +339,24 @@ def as_record_get_list(rec: as_record, name: str) -> Optional[List[Any]]:
 def as_record_get_map(rec: as_record, name: str) -> Optional[Dict[Any, Any]]:
     """as_record_get_map(): the bin's map, else None."""
     return _typed(rec, name, lib.AS_MAP)
+
+
+def as_record_get_udf_result(rec: Any) -> Any:
+    """as_record_get_udf_result(): the value a UDF returned (its SUCCESS bin; None when there
+    is none) of an as_record, or of a `Record` as batch apply results give them."""
+    if isinstance(rec, Record):
+        return rec.bins.get("SUCCESS")
+    return val_from_c(lib.as_record_get_udf_result(_record(rec)._ptr))
+
+
+def as_record_get_udf_error(rec: Any) -> Optional[str]:
+    """as_record_get_udf_error(): the error a UDF raised (its FAILURE bin's string), None
+    when it did not fail; of an as_record or a `Record`."""
+    if isinstance(rec, Record):
+        error = rec.bins.get("FAILURE")
+        return error if isinstance(error, str) else None
+    text = lib.as_record_get_udf_error(_record(rec)._ptr)
+    return None if text == ffi.NULL else ffi.string(text).decode("utf-8", "replace")
 
 
 # -- the value-object getters and setters: Python values stand for as_integer, as_string ... -------

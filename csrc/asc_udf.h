@@ -17,12 +17,14 @@
  * (create, update, remove, exists) only set flags there, so Lua never calls back into Python.
  * Each as_rec lives on the heap and owns its bins, so a record a UDF keeps (a global in a
  * cached state) stays valid; a record UDF's record is detached from the caller's metadata
- * when the call ends. A time limit stops a UDF that runs too long (a Lua count hook, like
- * mod_lua's check_timer). Declared for cffi in cdefs/asc_udf.h.
+ * when the call ends; a stream's records are read-only, as a server's. A time limit stops a
+ * UDF that runs too long (a Lua count hook, like mod_lua's check_timer), and a memory limit
+ * per Lua state one that grows without end. Declared for cffi in cdefs/asc_udf.h.
  */
 #pragma once
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <aerospike/as_command.h>
 #include <aerospike/as_msgpack.h>
@@ -123,12 +125,19 @@ asc_udf_rec_get(const as_rec* rec, const char* name)
 	return as_record_rec_hooks.get(&asc_udf_data(rec)->bins->_, name);
 }
 
+/* A stream's record (an aggregation reads records, as a server's as_aggr_record_hooks). */
+static bool
+asc_udf_read_only(const as_rec* rec)
+{
+	return asc_udf_data(rec)->meta == &asc_udf_data(rec)->own;
+}
+
 static int
 asc_udf_rec_set(const as_rec* rec, const char* name, const as_val* value)
 {
-	/* A name over 15 bytes or a bin past the record's room: not set, as a server ignores it
-	 * (and the value mod_lua handed over is released, not leaked). */
-	if (! as_record_set(asc_udf_data(rec)->bins, name, (as_bin_value*)value)) {
+	/* A name over 15 bytes, a bin past the record's room or a stream's record: not set, as
+	 * a server ignores it (and the value mod_lua handed over is released, not leaked). */
+	if (asc_udf_read_only(rec) || ! as_record_set(asc_udf_data(rec)->bins, name, (as_bin_value*)value)) {
 		as_val_destroy((as_val*)value);
 		return 1;
 	}
@@ -138,6 +147,9 @@ asc_udf_rec_set(const as_rec* rec, const char* name, const as_val* value)
 static int
 asc_udf_rec_remove(const as_rec* rec, const char* name)
 {
+	if (asc_udf_read_only(rec)) {
+		return 1;
+	}
 	return as_record_rec_hooks.remove(&asc_udf_data(rec)->bins->_, name);
 }
 
@@ -295,8 +307,7 @@ asc_udf_rec_new(asc_udf_record* meta, const uint8_t* bins, uint32_t bins_size, u
 static asc_udf_record*
 asc_udf_meta_of(const as_rec* rec)
 {
-	return (rec && rec->hooks == &asc_udf_rec_hooks && asc_udf_data(rec)->meta != &asc_udf_data(rec)->own)
-		? asc_udf_meta(rec) : NULL;
+	return (rec && rec->hooks == &asc_udf_rec_hooks && ! asc_udf_read_only(rec)) ? asc_udf_meta(rec) : NULL;
 }
 static int
 asc_udf_as_create(const as_aerospike* as, const as_rec* rec)
@@ -410,12 +421,53 @@ asc_udf_load(lua_State* l, const char* script, size_t size, const char* name)
 	return luaL_loadbuffer(l, script, size, name) == 0 && lua_pcall(l, 0, 0, 0) == 0;
 }
 
+/* Most memory one Lua state may hold (Lua's own allocations: tables, strings, closures).
+ * Past it an allocation fails and the call fails with Lua's "not enough memory", so a UDF
+ * that grows without end cannot take the test process's memory before its time limit. */
+#define ASC_UDF_STATE_MEMORY ((size_t)256 << 20)
+
+typedef struct {
+	size_t used;
+} asc_udf_memory;
+
+static void*
+asc_udf_alloc(void* ud, void* ptr, size_t osize, size_t nsize)
+{
+	asc_udf_memory* memory = (asc_udf_memory*)ud;
+	size_t old = ptr ? osize : 0;  /* without a block, osize is the kind of object */
+	if (nsize == 0) {
+		free(ptr);
+		memory->used -= old;
+		return NULL;
+	}
+	if (nsize > old && memory->used + (nsize - old) > ASC_UDF_STATE_MEMORY) {
+		return NULL;
+	}
+	void* grown = realloc(ptr, nsize);
+	if (grown) {
+		memory->used = memory->used - old + nsize;
+	}
+	return grown;
+}
+
+/* Close a state and free its memory account. */
+static void
+asc_udf_close(lua_State* l)
+{
+	void* ud = NULL;
+	lua_getallocf(l, &ud);
+	lua_close(l);
+	free(ud);
+}
+
 /* A new state with the server's Lua environment and the user module loaded, or NULL. */
 static lua_State*
 asc_udf_state_new(const char* module, const char* source, uint32_t source_size)
 {
-	lua_State* l = luaL_newstate();
+	asc_udf_memory* memory = calloc(1, sizeof(asc_udf_memory));
+	lua_State* l = memory ? lua_newstate(asc_udf_alloc, memory) : NULL;
 	if (! l) {
+		free(memory);
 		return NULL;
 	}
 	luaL_openlibs(l);
@@ -443,7 +495,7 @@ asc_udf_state_new(const char* module, const char* source, uint32_t source_size)
 			! asc_udf_load(l, as_lua_stream_ops, as_lua_stream_ops_size - 1, "stream_ops.lua") ||
 			! asc_udf_load(l, as_lua_aerospike, as_lua_aerospike_size - 1, "aerospike.lua") ||
 			! asc_udf_load(l, source, source_size, chunk)) {
-		lua_close(l);
+		asc_udf_close(l);
 		return NULL;
 	}
 	return l;
@@ -509,7 +561,7 @@ asc_udf_state_give(lua_State* l, const char* module, const char* source, uint32_
 {
 	lua_settop(l, 0);
 	if (strlen(module) >= sizeof(asc_udf_cache[0].module)) {
-		lua_close(l);
+		asc_udf_close(l);
 		return;
 	}
 	lua_State* closing[ASC_UDF_CACHE_IDLE + 1];
@@ -544,7 +596,7 @@ asc_udf_state_give(lua_State* l, const char* module, const char* source, uint32_
 	}
 	pthread_mutex_unlock(&asc_udf_cache_lock);
 	for (uint32_t i = 0; i < n_closing; i++) {
-		lua_close(closing[i]);
+		asc_udf_close(closing[i]);
 	}
 }
 
@@ -556,7 +608,7 @@ asc_udf_cache_clear(void)
 	for (uint32_t i = 0; i < ASC_UDF_CACHE_ENTRIES; i++) {
 		asc_udf_cache_entry* e = &asc_udf_cache[i];
 		while (e->n_idle > 0) {
-			lua_close(e->idle[--e->n_idle]);
+			asc_udf_close(e->idle[--e->n_idle]);
 		}
 		cf_free(e->source);
 		e->source = NULL;
@@ -787,7 +839,7 @@ asc_udf_apply_record(asc_udf_record* meta, const uint8_t* bins, uint32_t bins_si
 			asc_udf_state_give(l, module, source, source_size);
 		}
 		else {
-			lua_close(l);  /* a failed call's state is not reused */
+			asc_udf_close(l);  /* a failed call's state is not reused */
 		}
 	}
 	asc_udf_data(rec)->meta = NULL;  /* the call is over: Lua may keep the record, not meta */
@@ -990,7 +1042,7 @@ asc_udf_apply_stream(asc_udf_stream* st, const uint8_t* records, uint32_t record
 			asc_udf_state_give(l, module, source, source_size);
 		}
 		else {
-			lua_close(l);
+			asc_udf_close(l);
 		}
 	}
 	as_val_destroy(arglist);

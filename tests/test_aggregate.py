@@ -144,18 +144,6 @@ def test_a_missing_function_or_module(client, numbers):
     assert raised.value.message.startswith("UDF: Execution Error 1")
 
 
-@pytest.mark.fault_injection  # a real server has no time limit for stream UDFs
-def test_a_stream_that_never_ends_is_stopped(aerospike_cluster_factory):
-    cluster = aerospike_cluster_factory(nodes=1)
-    with Client(Config(cluster.hosts)) as one:
-        one.udf_put(str(LUA))
-        one.put((NAMESPACE, "spin", 1), {"n": 1})
-        with pytest.raises(asc.AerospikeError) as raised:
-            aggregate(one, "spin", "never_ends", policy={"base": {"total_timeout": 300}})
-        assert raised.value.code in (asc.AEROSPIKE_ERR_UDF, asc.AEROSPIKE_ERR_TIMEOUT)
-        assert aggregate(one, "spin", "count") == [1]
-
-
 @pytest.mark.parametrize("nodes", [1, 3])
 def test_on_one_and_three_nodes(aerospike_cluster_factory, nodes):
     """Each node runs the stream over its own records; the client merges the results."""
@@ -205,3 +193,28 @@ def test_sdk_and_aio_sessions_aggregate(aerospike_hosts, numbers):
                 NAMESPACE, numbers, MODULE, "sum", ["n"], where=("n", 0, 9))] == [45]
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_streams_records_are_read_only(client, numbers):
+    assert sorted(aggregate(client, numbers, "set_then_read", "n")) == list(range(COUNT))
+
+
+@pytest.mark.fault_injection  # the embedded server's own limits: a real one has none for streams
+@pytest.mark.parametrize("function, total_timeout, codes, ending", [
+    ("never_ends", 500, (asc.AEROSPIKE_ERR_UDF, asc.AEROSPIKE_ERR_TIMEOUT), "UDF Execution Timeout"),
+    ("grows_without_end", 20000, (asc.AEROSPIKE_ERR_UDF,), "not enough memory")])
+def test_a_stream_that_runs_away_is_stopped(aerospike_cluster_factory, function, total_timeout,
+                                            codes, ending):
+    """A stream that never ends (its time limit: the query's total timeout) or whose Lua
+    memory grows without end (256 MiB per Lua state) fails; the server goes on serving."""
+    lua_user_path()
+    cluster = aerospike_cluster_factory(nodes=1)
+    with Client(Config(cluster.hosts)) as one:
+        one.udf_put(str(LUA))
+        one.put((NAMESPACE, "runaway", 1), {"n": 1})
+        with pytest.raises(asc.AerospikeError) as raised:
+            aggregate(one, "runaway", function, policy={"base": {"total_timeout": total_timeout}})
+        assert raised.value.code in codes
+        if raised.value.code == asc.AEROSPIKE_ERR_UDF:  # the server's answer, not the client's timeout
+            assert raised.value.message.endswith(ending)
+        assert aggregate(one, "runaway", "count") == [1]

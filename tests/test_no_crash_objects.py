@@ -26,6 +26,7 @@ VIEWS = {
     "as_exp": "as_exp_build(as_exp_cmp_eq(as_exp_bin_int('a'), as_exp_int(1)))",
     "as_key": "as_key_init_str('test', 'demo', 'k')",
     "as_config": "as_config_init()",
+    "as_config_lua": "as_config_lua_init()",
     "as_metrics_policy": "as_metrics_policy_init()",
     "as_partition_filter": "pf = as_partition_filter(); as_partition_filter_set_all(pf); pf",
     "as_list_policy": "as_list_policy_init()",

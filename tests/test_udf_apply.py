@@ -161,3 +161,11 @@ def test_udf_result_and_error_of_a_record(udf_client):
     assert asc.as_record_get_udf_error(rec) == "it failed"
     with pytest.raises(TypeError):
         asc.as_record_get_udf_result({"SUCCESS": 1})
+
+
+@pytest.mark.fault_injection  # the embedded server's own limit: a real one has none
+def test_a_udf_whose_memory_grows_without_end_is_stopped(udf_client, key):
+    with pytest.raises(asc.UDFError) as raised:
+        udf_client.apply(key, MODULE, "grow", policy={"total_timeout": 20000})
+    assert raised.value.message.endswith("not enough memory")
+    assert udf_client.apply(key, MODULE, "echo", [1]) == 1

@@ -76,3 +76,25 @@ end
 function never_ends(stream)
     return stream : map(function(rec) while true do end end)
 end
+
+-- A stream's records are read-only: setting a bin is ignored, the map sees the stored value.
+function set_then_read(stream, name)
+    return stream : map(function(rec)
+        rec[name] = -1
+        return rec[name]
+    end)
+end
+
+-- A stream whose Lua memory grows without end (stopped by the server's limits).
+function grows_without_end(stream)
+    return stream : map(function(rec)
+        local block = "x"
+        for _ = 1, 20 do block = block .. block end  -- 1 MiB
+        local t = {}
+        local i = 0
+        while true do
+            i = i + 1
+            t[i] = block .. i
+        end
+    end)
+end

@@ -75,3 +75,15 @@ function spin(rec)
         n = n + 1
     end
 end
+
+-- Lua memory that grows without end (stopped by the server's limits).
+function grow(rec)
+    local block = "x"
+    for _ = 1, 20 do block = block .. block end  -- 1 MiB
+    local t = {}
+    local i = 0
+    while true do
+        i = i + 1
+        t[i] = block .. i
+    end
+end

@@ -13,6 +13,7 @@ a SUCCESS bin, and a failed call as a FAILURE bin with the server's message
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
@@ -35,8 +36,12 @@ DEFAULT_TIME_LIMIT_MS = 10_000
 def module_source(store: "Store", module: str) -> Optional[bytes]:
     """The Lua source of a registered module (named without `.lua`), None if there is none."""
     metadata = store.udfs.get(module + ".lua")
-    if metadata is None:
-        return None
+    return None if metadata is None else _content(metadata)
+
+
+@functools.lru_cache(maxsize=64)
+def _content(metadata: str) -> bytes:
+    """A module's source from its metadata (decoded once per module version, not per call)."""
     return base64.b64decode(json.loads(metadata)["content64"])
 
 

@@ -670,18 +670,158 @@ asc_udf_write_bin(const char* name, as_val* value, uint8_t op, uint8_t** out, ui
 	return true;
 }
 
-/* A value a server returns to a client as it is; anything else (a record, a stream ...) goes
- * back as nil, as a server's particle conversion does. */
-static as_val*
-asc_udf_client_value(as_val* value)
+/*
+ * Values nested deeper than ASC_UDF_MAX_DEPTH go out cut at that depth: a C client reads at
+ * most 64 levels (MSGPACK_MAX_DEPTH), so it fails on them as on a real server's answer, and
+ * the recursive msgpack writer never runs out of stack. A value with more than
+ * ASC_UDF_MAX_ITEMS items (counting shared ones each time, as the writer does) is too big to
+ * send: the call fails as a server's aggregation does when its output is too big.
+ */
+#define ASC_UDF_MAX_DEPTH 1000
+#define ASC_UDF_MAX_ITEMS (1u << 22)
+
+typedef struct {
+	uint32_t depth;
+	uint32_t items;
+	bool deep;
+} asc_udf_walk;
+
+static bool asc_udf_walk_value(asc_udf_walk* w, const as_val* v);
+
+static bool
+asc_udf_walk_item(as_val* v, void* udata)
 {
-	switch (value ? as_val_type(value) : AS_NIL) {
-	case AS_BOOLEAN: case AS_INTEGER: case AS_DOUBLE: case AS_STRING: case AS_BYTES:
-	case AS_GEOJSON: case AS_LIST: case AS_MAP:
-		return value;
-	default:
+	return asc_udf_walk_value((asc_udf_walk*)udata, v);
+}
+
+static bool
+asc_udf_walk_entry(const as_val* k, const as_val* v, void* udata)
+{
+	return asc_udf_walk_value((asc_udf_walk*)udata, k) && asc_udf_walk_value((asc_udf_walk*)udata, v);
+}
+
+/* false: stop (too big); w->deep: nested past ASC_UDF_MAX_DEPTH. */
+static bool
+asc_udf_walk_value(asc_udf_walk* w, const as_val* v)
+{
+	if (++w->items > ASC_UDF_MAX_ITEMS) {
+		return false;
+	}
+	as_val_t type = v ? as_val_type(v) : AS_NIL;
+	if (type != AS_LIST && type != AS_MAP) {
+		return true;
+	}
+	if (w->depth >= ASC_UDF_MAX_DEPTH) {
+		w->deep = true;
+		return true;  /* cut here: nothing below is sent */
+	}
+	w->depth++;
+	bool go_on = type == AS_LIST ? as_list_foreach((const as_list*)v, asc_udf_walk_item, w)
+		: as_map_foreach((const as_map*)v, asc_udf_walk_entry, w);
+	w->depth--;
+	return go_on || w->items <= ASC_UDF_MAX_ITEMS;
+}
+
+static as_val* asc_udf_cut(const as_val* v, uint32_t depth);
+
+typedef struct {
+	uint32_t depth;
+	as_val* into;
+} asc_udf_cutting;
+
+static bool
+asc_udf_cut_item(as_val* v, void* udata)
+{
+	asc_udf_cutting* c = (asc_udf_cutting*)udata;
+	as_list_append((as_list*)c->into, asc_udf_cut(v, c->depth));
+	return true;
+}
+
+static bool
+asc_udf_cut_entry(const as_val* k, const as_val* v, void* udata)
+{
+	asc_udf_cutting* c = (asc_udf_cutting*)udata;
+	as_map_set((as_map*)c->into, asc_udf_cut(k, c->depth), asc_udf_cut(v, c->depth));
+	return true;
+}
+
+/* A copy of v whose lists and maps below ASC_UDF_MAX_DEPTH levels are nil (a new reference). */
+static as_val*
+asc_udf_cut(const as_val* v, uint32_t depth)
+{
+	as_val_t type = v ? as_val_type(v) : AS_NIL;
+	if (type == AS_BOOLEAN) {  /* not reference counted: a copy of its own */
+		return (as_val*)as_boolean_new(as_boolean_get((const as_boolean*)v));
+	}
+	if (type != AS_LIST && type != AS_MAP) {
+		return v ? as_val_reserve(v) : (as_val*)&as_nil;
+	}
+	if (depth >= ASC_UDF_MAX_DEPTH) {
 		return (as_val*)&as_nil;
 	}
+	asc_udf_cutting c = { .depth = depth + 1 };
+	if (type == AS_LIST) {
+		c.into = (as_val*)as_arraylist_new(as_list_size((const as_list*)v), 8);
+		as_list_foreach((const as_list*)v, asc_udf_cut_item, &c);
+	}
+	else {
+		c.into = (as_val*)as_orderedmap_new(as_map_size((const as_map*)v));
+		as_map_foreach((const as_map*)v, asc_udf_cut_entry, &c);
+	}
+	return c.into;
+}
+
+/*
+ * What a server returns to a client for `value` (*out): the value itself, a copy cut past
+ * ASC_UDF_MAX_DEPTH (*copy: the caller destroys it), or nil for a type a server's particle
+ * conversion does not send (a record, a stream ...). false: too big to send.
+ */
+static bool
+asc_udf_client_value(const as_val* value, as_val** out, bool* copy)
+{
+	*copy = false;
+	switch (value ? as_val_type(value) : AS_NIL) {
+	case AS_BOOLEAN: case AS_INTEGER: case AS_DOUBLE: case AS_STRING: case AS_BYTES:
+	case AS_GEOJSON:
+		*out = (as_val*)value;
+		return true;
+	case AS_LIST: case AS_MAP: {
+		asc_udf_walk w = { 0 };
+		if (! asc_udf_walk_value(&w, value)) {
+			*out = NULL;
+			return false;
+		}
+		*copy = w.deep;
+		*out = w.deep ? asc_udf_cut(value, 0) : (as_val*)value;
+		return true;
+	}
+	default:
+		*out = (as_val*)&as_nil;
+		return true;
+	}
+}
+
+/* Every bin of `rec` as a server would store it for a client (asc_udf_client_value);
+ * false: a value too big. */
+static bool
+asc_udf_client_bins(as_record* rec)
+{
+	for (uint16_t i = 0; i < rec->bins.size; i++) {
+		as_bin* bin = &rec->bins.entries[i];
+		as_val* out;
+		bool copy;
+		if (! bin->valuep || as_val_type(bin->valuep) == AS_NIL) {
+			continue;
+		}
+		if (! asc_udf_client_value((as_val*)bin->valuep, &out, &copy)) {
+			return false;
+		}
+		if (copy) {
+			as_val_destroy((as_val*)bin->valuep);
+			bin->valuep = (as_bin_value*)out;
+		}
+	}
+	return true;
 }
 
 /* The record's bins (nil ones are gone) as write operations, into meta->bins. */
@@ -825,14 +965,25 @@ asc_udf_apply_record(asc_udf_record* meta, const uint8_t* bins, uint32_t bins_si
 		else {
 			int called = asc_udf_call(l, argc, time_limit_ms);
 			as_val* rv = mod_lua_retval(l);
-			bool written = asc_udf_write_bin(called == 0 ? "SUCCESS" : "FAILURE",
-					asc_udf_client_value(rv), AS_OPERATOR_READ, &meta->reply, &meta->reply_size);
-			as_val_destroy(rv);
-			rc = written ? (called == 0 ? 0 : ASC_UDF_FAILED) : -1;
-			if (rc == 0 && meta->action == ASC_UDF_WRITE &&
-					! asc_udf_write_bins(meta, asc_udf_data(rec)->bins)) {
-				rc = -1;
+			as_val* out = NULL;
+			bool copy = false;
+			if (! asc_udf_client_value(rv, &out, &copy) || (called == 0 && meta->action == ASC_UDF_WRITE &&
+					! asc_udf_client_bins(asc_udf_data(rec)->bins))) {
+				rc = asc_udf_fail(meta, "UDF: Execution Error 1");  /* too big to send or store */
 			}
+			else {
+				bool written = asc_udf_write_bin(called == 0 ? "SUCCESS" : "FAILURE", out,
+						AS_OPERATOR_READ, &meta->reply, &meta->reply_size);
+				rc = written ? (called == 0 ? 0 : ASC_UDF_FAILED) : -1;
+				if (rc == 0 && meta->action == ASC_UDF_WRITE &&
+						! asc_udf_write_bins(meta, asc_udf_data(rec)->bins)) {
+					rc = -1;
+				}
+			}
+			if (copy) {
+				as_val_destroy(out);
+			}
+			as_val_destroy(rv);
 			keep = called == 0;
 		}
 		if (keep) {
@@ -874,6 +1025,7 @@ typedef struct {
 	const uint8_t* end;
 	uint32_t capacity;
 	bool broken;          /* a record that did not parse, or out of memory */
+	bool too_big;         /* a value too big to send */
 } asc_udf_stream;
 
 static uint32_t
@@ -947,9 +1099,17 @@ asc_udf_ostream_write(const as_stream* s, as_val* value)
 	}
 	uint8_t* bin = NULL;
 	uint32_t size = 0;
-	if (! asc_udf_write_bin("SUCCESS", asc_udf_client_value(value), AS_OPERATOR_READ, &bin, &size) ||
+	as_val* out = NULL;
+	bool copy = false;
+	if (! asc_udf_client_value(value, &out, &copy)) {
+		st->too_big = true;
+	}
+	else if (! asc_udf_write_bin("SUCCESS", out, AS_OPERATOR_READ, &bin, &size) ||
 			! asc_udf_stream_append(st, bin, size)) {
 		st->broken = true;
+	}
+	if (copy) {
+		as_val_destroy(out);
 	}
 	cf_free(bin);
 	as_val_destroy(value);
@@ -1031,6 +1191,9 @@ asc_udf_apply_stream(asc_udf_stream* st, const uint8_t* records, uint32_t record
 			if (called != 0) {
 				const char* message = lua_type(l, -1) == LUA_TSTRING ? lua_tostring(l, -1) : NULL;
 				rc = asc_udf_stream_fail(st, called, message) ? ASC_UDF_FAILED : -1;
+			}
+			else if (st->too_big) {  /* as a server's aggregation whose output is too big */
+				rc = asc_udf_stream_fail(st, 1, NULL) ? ASC_UDF_FAILED : -1;
 			}
 			else {
 				rc = 0;

@@ -169,3 +169,25 @@ def test_a_udf_whose_memory_grows_without_end_is_stopped(udf_client, key):
         udf_client.apply(key, MODULE, "grow", policy={"total_timeout": 20000})
     assert raised.value.message.endswith("not enough memory")
     assert udf_client.apply(key, MODULE, "echo", [1]) == 1
+
+
+def test_a_result_nested_deeper_than_a_c_client_reads(udf_client, key):
+    """The C client reads 64 levels of lists and maps: a UDF result nested deeper arrives as
+    None (C: a NULL value), from any server."""
+    value = udf_client.apply(key, MODULE, "nested", [60])
+    for _ in range(60):
+        assert isinstance(value, list) and len(value) == 1
+        value = value[0]
+    assert value == []
+    assert udf_client.apply(key, MODULE, "nested", [70]) is None
+
+
+@pytest.mark.fault_injection  # the embedded server's own limits (it never runs out of stack)
+def test_results_no_server_could_send(udf_client, key):
+    """100,000 levels go out cut at 1,000 (the client reads 64 either way); 2^40 items shared
+    in Lua are too big to send: UDF: Execution Error 1, as a server's too big aggregation."""
+    assert udf_client.apply(key, MODULE, "nested", [100_000]) is None
+    with pytest.raises(asc.UDFError) as raised:
+        udf_client.apply(key, MODULE, "doubled", [40])
+    assert raised.value.message.endswith("UDF: Execution Error 1")
+    assert udf_client.apply(key, MODULE, "echo", [1]) == 1

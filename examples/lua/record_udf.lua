@@ -87,3 +87,17 @@ function grow(rec)
         t[i] = block .. i
     end
 end
+
+-- A list nested `depth` levels deep (a C client reads 64 levels at most).
+function nested(rec, depth)
+    local l = list()
+    for _ = 1, depth do l = list{l} end
+    return l
+end
+
+-- A list of 2^n items that shares its halves (small in Lua, too big to send).
+function doubled(rec, n)
+    local l = list{1}
+    for _ = 1, n do l = list{l, l} end
+    return l
+end

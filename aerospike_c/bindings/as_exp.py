@@ -792,6 +792,8 @@ def _table(entries: Sequence[_Entry], what: str) -> Tuple[Any, List[Any], List[A
                 geos.append(val)
                 c_entry.v.val = val
             elif member == "ctx":
+                if value is None and entry.op != _VOP_START:  # C packs a CTX entry's unchecked
+                    raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{what}: a path without ctx")
                 c_entry.v.ctx = ffi.NULL if value is None else struct_ptr(value, "as_cdt_ctx", what)
             elif member in ("list_pol", "map_pol"):
                 setattr(c_entry.v, member, ffi.NULL if value is None else value._ptr)

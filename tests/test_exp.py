@@ -167,6 +167,13 @@ def test_a_destroyed_context_or_expression_is_refused():
             call()
 
 
+def test_entries_split_off_a_variadic_expression_are_refused():
+    whole = asc.as_exp_and(asc.as_exp_bool(True), asc.as_exp_bool(False))
+    for part in (asc.as_exp_entries(whole[:-1]), asc.as_exp_entries(whole[1:])):
+        with pytest.raises(asc.ParamError, match="variadic"):
+            asc.as_exp_compile(part, len(part))
+
+
 def test_as_exp_expr_merges_a_compiled_expression():
     inner = asc.as_exp_build(asc.as_exp_cmp_gt(asc.as_exp_bin_int("a"), asc.as_exp_int(1)))
     assert packed(asc.as_exp_not(asc.as_exp_expr(inner))) == [18, [3, [81, 2, b"a"], 1]]

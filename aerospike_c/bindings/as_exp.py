@@ -792,6 +792,8 @@ def _table(entries: Sequence[_Entry], what: str) -> Tuple[Any, List[Any], List[A
                 geos.append(val)
                 c_entry.v.val = val
             elif member == "ctx":
+                if value is None and entry.op != _VOP_START:  # C packs a CTX entry's unchecked
+                    raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{what}: a path without ctx")
                 c_entry.v.ctx = ffi.NULL if value is None else struct_ptr(value, "as_cdt_ctx", what)
             elif member in ("list_pol", "map_pol"):
                 setattr(c_entry.v, member, ffi.NULL if value is None else value._ptr)
@@ -808,6 +810,27 @@ def _table(entries: Sequence[_Entry], what: str) -> Tuple[Any, List[Any], List[A
     return table, keep, geos
 
 
+_VA_STARTS = frozenset(_code(name) for name in (
+    "COND", "LET", "AND", "OR", "EXCLUSIVE", "ADD", "SUB", "MUL", "DIV", "INT_AND", "INT_OR",
+    "INT_XOR", "MIN", "MAX"))
+
+
+def _check_balanced(entries: Sequence[_Entry], what: str) -> None:
+    """Every variadic start closed by its end marker (as_exp_compile sizes a start's list
+    header at its end marker: one never closed would be packed past the buffer)."""
+    depth = 0
+    for entry in entries:
+        if entry.op in _VA_STARTS:
+            depth += 1
+        elif entry.op == _END:
+            depth -= 1
+            if depth < 0:
+                break
+    if depth:
+        raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
+                         f"{what}: a variadic expression without its end (or an end without one)")
+
+
 def _compile(entries: Sequence[Any], what: str) -> as_exp:
     flat: List[_Entry] = []
     for item in entries:
@@ -818,6 +841,7 @@ def _compile(entries: Sequence[Any], what: str) -> as_exp:
                         else item)
     if not flat:
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{what}: no entries")
+    _check_balanced(flat, what)
     table, keep, geos = _table(flat, what)
     ptr = lib.as_exp_compile(table, len(flat))
     if ptr == ffi.NULL:

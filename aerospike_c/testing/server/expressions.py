@@ -211,20 +211,30 @@ def _server_module(name: str) -> Any:
         return None
 
 
-def _bits_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
-               env: Dict[bytes, Any]) -> Any:
-    """A bit call: the blob value, then bit.read/modify on it."""
-    bit = _server_module("bit")
-    if bit is None:
-        raise _unsupported(127, "bit")
+#: Call systems evaluated by a server module's pure functions: (module, the value's type).
+_MODULE_CALLS = {CALL_BITS: ("bit", "blob"), CALL_HLL: ("hll", "hll")}
+
+
+def _module_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
+                 env: Dict[bytes, Any]) -> Any:
+    """A bit or HLL call: the bin's value, then the module's read(value, command, args) or
+    modify(value, command, args) (bit.py: the new blob; hll.py: (the new HLL, result))."""
+    name, kind = _MODULE_CALLS[system & ~CALL_MODIFY]
+    module = _server_module(name)
+    if module is None:
+        raise _unsupported(127, name)
     value = _eval(target, ctx, env)
     params = [_eval(p, ctx, env) for p in request[1:]]
-    if value is _UNKNOWN or not isinstance(value, bytes) or _UNKNOWN in params:
+    if value is _UNKNOWN or not isinstance(value, bytes) or _UNKNOWN in params or (
+            kind == "hll") != (isinstance(value, particles.TypedBytes)):
         return _UNKNOWN
     try:
-        if system & CALL_MODIFY:
-            return bit.modify(value, request[0], params)
-        return bit.read(value, request[0], params)
+        if not system & CALL_MODIFY:
+            return module.read(bytes(value), request[0], params)
+        if kind == "blob":
+            return module.modify(bytes(value), request[0], params)
+        new, _ = module.modify(bytes(value), request[0], params)
+        return particles.TypedBytes(_HLL_PARTICLE, new)
     except CommandError as exc:
         if exc.code == ERR_UNSUPPORTED_FEATURE:
             raise
@@ -234,8 +244,8 @@ def _bits_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
 def _call(args: List[Any], ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
     """[127, rtype, system, [op, params...] or [0xff, context, [op, params...]], bin]."""
     system, request, target = args[1], args[2], args[3]
-    if system & ~CALL_MODIFY == CALL_BITS:
-        return _bits_call(system, request, target, ctx, env)
+    if system & ~CALL_MODIFY in _MODULE_CALLS:
+        return _module_call(system, request, target, ctx, env)
     if system & ~CALL_MODIFY != CALL_CDT:
         raise _unsupported(127)
     value = _eval(target, ctx, env)
@@ -436,10 +446,11 @@ def _check_call(args: List[Any]) -> str:
             not isinstance(args[2], list) or not args[2] or type(args[2][0]) is not int:
         raise _bad("bad call expression")
     rtype, system, request = args[0], args[1], args[2]
-    if system & ~CALL_MODIFY == CALL_BITS and _server_module("bit") is not None:
+    module_call = _MODULE_CALLS.get(system & ~CALL_MODIFY)
+    if module_call is not None and _server_module(module_call[0]) is not None:
         for param in request[1:]:
             check_type(param)
-        _expect(check_type(args[3]), "blob")
+        _expect(check_type(args[3]), module_call[1])
         if rtype not in _TYPE_NAMES:
             raise _bad("bad call return type")
         return _TYPE_NAMES[rtype]

@@ -40,6 +40,7 @@ USER_ALREADY_EXISTS = 61
 INVALID_PASSWORD = 62
 INVALID_CREDENTIAL = 65
 NOT_AUTHENTICATED = 80
+ROLE_VIOLATION = 81
 
 USERS = {"admin": "admin-secret", "reader": "r3ader"}
 
@@ -143,6 +144,10 @@ def test_user_management_requires_login_and_new_user_can_log_in():
         with connect(cluster.seed) as sock:
             assert admin_call(sock, LOGIN, login_fields("alice", "alice-pw"))[0] == INVALID_CREDENTIAL
             assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == OK
+            # alice has no role: dropping a user needs user-admin
+            assert admin_call(sock, DROP_USER, [(FIELD_USER, b"alice")])[0] == ROLE_VIOLATION
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("admin", "pw"))[0] == OK
             assert admin_call(sock, DROP_USER, [(FIELD_USER, b"alice")])[0] == OK
         with connect(cluster.seed) as sock:
             assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == INVALID_USER

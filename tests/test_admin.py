@@ -556,3 +556,24 @@ def test_passwords_appear_in_no_message_repr_or_log(secure, admin, names, caplog
     finally:
         aerospike_log.disable()
     assert texts and not [text for text in texts if secret in text]
+
+
+def test_udf_modules_need_udf_admin_and_applying_them_read_write_udf(secure, admin, names):
+    user = names.user()
+    admin.admin.create_user(user, "pw", ["read-write"])
+    module = f"t14_{names.tag}.lua"
+    source = b"function touch_n(rec, n)\n  rec['n'] = n\n  aerospike:update(rec)\n  return n\nend\n"
+    key = _key("t14", names.tag)
+    with secure.as_user(user, "pw") as client:
+        assert _code(client.udf_put, module, source) == ROLE_VIOLATION
+        admin.admin.grant_roles(user, ["udf-admin"])
+        client.udf_put(module, source)
+        try:
+            client.put(key, {"n": 0})
+            assert _code(client.apply, key, module[:-4], "touch_n", [5]) == ROLE_VIOLATION
+            admin.admin.grant_roles(user, ["read-write-udf"])
+            assert client.apply(key, module[:-4], "touch_n", [5]) == 5
+            assert client.get(key).bins == {"n": 5}
+            client.remove(key)
+        finally:
+            client.udf_remove(module)

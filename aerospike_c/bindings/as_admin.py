@@ -450,14 +450,17 @@ class _Array(list):  # type: ignore[type-arg]
             if self._ptr is None:
                 raise lifecycle_error(f"{what}: the array was destroyed")
             ptr, self._ptr = self._ptr, None
-        if all(not e.destroyed for e in self._elements):
-            for element in self._elements:
-                element._ptr = None
+        live = []
+        for element in self._elements:
+            with element._lock:  # waits for a read in progress; no element is freed twice
+                if element._ptr is not None:
+                    live.append((type(element), element._ptr))
+                    element._ptr = None
+        if len(live) == self._size:
             self._c_destroy(ptr, self._size)
             return
-        for element in self._elements:  # some were destroyed one by one
-            if not element.destroyed:
-                element._free(type(element)._destroy)
+        for cls, element_ptr in live:  # some were destroyed one by one
+            cls._destroy(element_ptr)
         lib.free(ptr)
 
     def __del__(self) -> None:

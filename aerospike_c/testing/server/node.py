@@ -229,7 +229,7 @@ class Node:
             return
         conn.sock.settimeout(READ_POLL_INTERVAL)
         security = self.cluster.security
-        auth = security.connection(_peer_address(conn.sock))
+        auth = security.connection(_peer_address(conn.sock), self.name)
         try:
             self._serve_frames(conn, auth)
         finally:

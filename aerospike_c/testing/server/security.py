@@ -20,8 +20,8 @@ created, changed or dropped. Every AS_MSG command (each batch row on its own) an
 commands that manage indexes, UDFs, truncation, configuration and jobs need their
 permission; a user without it gets ROLE_VIOLATION. A role's whitelist limits the addresses
 its users may log in from (NOT_WHITELISTED); with quotas enabled, a role's read/write quota
-limits its users' single-record reads/writes per second (QUOTA_EXCEEDED) and the rps of their
-scans and queries.
+limits its users' single-record reads/writes per second on each node (QUOTA_EXCEEDED) and the
+rps of their scans and queries.
 """
 
 from __future__ import annotations
@@ -213,9 +213,10 @@ class ConnectionAuth:
 
     user: Optional[str] = None
     address: str = "127.0.0.1"
+    node: str = ""  # the node the connection is to (quotas count per node, as on a server)
 
     def __repr__(self) -> str:
-        return f"ConnectionAuth(user={self.user!r}, address={self.address!r})"
+        return f"ConnectionAuth(user={self.user!r}, address={self.address!r}, node={self.node!r})"
 
 
 @dataclass(frozen=True)
@@ -418,16 +419,16 @@ class Security:
             self._users[name] = User(client_password_hash(password), list(roles), clear=password)
         self._sessions: Dict[bytes, str] = {}
         self._connections: "weakref.WeakSet[ConnectionAuth]" = weakref.WeakSet()
-        self._rates: Dict[Tuple[str, str], _Rate] = {}
+        self._rates: Dict[Tuple[str, str, str], _Rate] = {}  # (node, user, read/write)
 
     def __repr__(self) -> str:
         return f"<Security enabled={self.enabled} users={sorted(self._users)}>"
 
     # -- connections ------------------------------------------------------------------------
 
-    def connection(self, address: str) -> ConnectionAuth:
-        """The authentication state of a new connection from `address`."""
-        auth = ConnectionAuth(address=address)
+    def connection(self, address: str, node: str = "") -> ConnectionAuth:
+        """The authentication state of a new connection from `address` to `node`."""
+        auth = ConnectionAuth(address=address, node=node)
         with self._lock:
             self._connections.add(auth)
         return auth
@@ -458,7 +459,7 @@ class Security:
                 if auth.user not in self._users:  # dropped while connected
                     return build_admin_response(ERR_NOT_AUTHENTICATED)
                 if command == QUERY_USERS:
-                    return self._query_users(fields, auth.user)
+                    return self._query_users(fields, auth)
                 if command == QUERY_ROLES:
                     return self._query_roles(fields, auth.user)
                 return build_admin_response(self._manage(command, fields, auth.user))
@@ -631,7 +632,8 @@ class Security:
 
     # -- listings ---------------------------------------------------------------------------
 
-    def _query_users(self, fields: Dict[int, bytes], caller: str) -> bytes:
+    def _query_users(self, fields: Dict[int, bytes], auth: ConnectionAuth) -> bytes:
+        caller = str(auth.user)
         if FIELD_USER in fields:
             names = [_text(fields[FIELD_USER])]
             if names[0] != caller and not self._permitted(caller, Perm.USER_ADMIN, "", ""):
@@ -648,16 +650,17 @@ class Security:
             user = self._users[name]
             entry = [(FIELD_USER, name.encode()), (FIELD_ROLES, _roles_field(user.roles))]
             if self.quotas_enabled:
-                entry += [(FIELD_READ_INFO, _info_field(self._usage(name, "read", now))),
-                          (FIELD_WRITE_INFO, _info_field(self._usage(name, "write", now)))]
+                entry += [(FIELD_READ_INFO, _info_field(self._usage(auth.node, name, "read", now))),
+                          (FIELD_WRITE_INFO, _info_field(self._usage(auth.node, name, "write", now)))]
             connections = sum(1 for auth in self._connections if auth.user == name)
             entry.append((FIELD_CONNECTIONS, struct.pack(">I", connections)))
             blocks.append(build_admin_response(OK, entry))
         return b"".join(blocks) + build_admin_response(QUERY_END)
 
-    def _usage(self, name: str, kind: str, now: int) -> List[int]:
-        """read_info/write_info: quota, single-record TPS, scan/query RPS, limitless scans."""
-        rate = self._rates.get((name, kind), _Rate())
+    def _usage(self, node: str, name: str, kind: str, now: int) -> List[int]:
+        """read_info/write_info on `node`: quota, single-record TPS, scan/query RPS, limitless
+        scans."""
+        rate = self._rates.get((node, name, kind), _Rate())
         return [self._quota(name, kind), rate.tps(now), 0, rate.limitless]
 
     def _query_roles(self, fields: Dict[int, bytes], caller: str) -> bytes:
@@ -722,7 +725,7 @@ class Security:
                 return OK
             kind = "read" if perm & (READ_PERMS | Perm.SCAN | Perm.QUERY) else "write"
             quota = self._quota(name, kind)
-            rate = self._rates.setdefault((name, kind), _Rate())
+            rate = self._rates.setdefault((auth.node, name, kind), _Rate())
             if rps is not None:
                 if quota and rps > quota:
                     return ERR_QUOTA_EXCEEDED

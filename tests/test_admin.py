@@ -577,3 +577,14 @@ def test_udf_modules_need_udf_admin_and_applying_them_read_write_udf(secure, adm
             client.remove(key)
         finally:
             client.udf_remove(module)
+
+
+def test_without_security_admin_calls_answer_security_not_enabled(aerospike_cluster):
+    """A server with security off (the session's embedded cluster) refuses admin commands."""
+    with Client(Config(aerospike_cluster.hosts)) as client:
+        assert _code(client.admin.create_user, "t14-x", "pw", ["read"]) == 52  # SECURITY_NOT_ENABLED
+        assert _code(client.admin.query_roles) == 52
+        # no user named and none configured: the C client answers INVALID_USER itself
+        assert _code(client.admin.query_user) == INVALID_USER
+        with pytest.raises(ParamError):
+            client.admin.change_password("pw")

@@ -83,6 +83,7 @@ CDEF_HEADERS = [
     "aerospike_query.h",
     "as_batch.h",
     "aerospike_batch.h",
+    "as_admin.h",
     "aerospike_c.h",
     "asc_key.h",
     "asc_batch.h",

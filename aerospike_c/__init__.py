@@ -12,6 +12,7 @@ from ._version import __version__
 from .bindings import *  # noqa: F401,F403
 from .bindings import __all__ as _bindings_all
 from .bindings.version import C_CLIENT_VERSION
+from ._admin import Admin, Privilege, Role, User
 from ._queries import BatchApply, BatchRead, BatchRemove, BatchResult, BatchWrite
 from ._records import Operation, ops
 from .client import Client, Config
@@ -23,4 +24,5 @@ __all__ = [
     "__version__", "C_CLIENT_VERSION", "Client", "Config", "ops", "Operation",
     "BatchRead", "BatchWrite", "BatchApply", "BatchRemove", "BatchResult",
     "Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
+    "Admin", "Privilege", "User", "Role",
 ] + _bindings_all + _exceptions_all

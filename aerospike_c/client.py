@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import bindings as c
+from ._admin import Admin
 from ._queries import QueryMethods
 from ._records import RecordMethods
 from .bindings._cstruct import CStruct, set_fields
@@ -163,6 +164,12 @@ class Client(RecordMethods, QueryMethods):
         """The names of the cluster's nodes."""
         self._check_alive("node_names")
         return c.as_cluster_get_node_names(self._as)
+
+    @property
+    def admin(self) -> Admin:
+        """Security administration: users, roles, privileges, whitelists, quotas (as_admin.h)."""
+        self._check_alive("admin")
+        return Admin(self._as)
 
     def stats(self) -> "c.as_cluster_stats":
         """aerospike_stats(): per-node connection pools and counters."""

@@ -112,3 +112,9 @@ from .as_record_iterator import *  # noqa: E402,F401,F403
 from .as_record_iterator import __all__ as _as_record_iterator_all  # noqa: E402
 
 __all__ += _as_version_all + _as_bin_all + _as_record_iterator_all
+
+# Security administration: users, roles, privileges.
+from .as_admin import *  # noqa: E402,F401,F403
+from .as_admin import __all__ as _as_admin_all  # noqa: E402
+
+__all__ += _as_admin_all

@@ -17,6 +17,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from .server.cluster import DEFAULT_BUILD, DEFAULT_NAMESPACE, EmbeddedCluster, NodeKey
 from .server.info import format_host
+from .server.security import UserSpec
 
 CONTROL_COMMANDS = ("stop-node", "kill-node", "restart-node", "hang-node", "resume-node",
                     "add-node", "rebalance", "hosts", "nodes", "quit")
@@ -34,8 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--namespace", action="append", dest="namespaces",
                         help=f"namespace name (repeatable, default {DEFAULT_NAMESPACE})")
     parser.add_argument("--replication-factor", type=int, default=1)
-    parser.add_argument("--user", action="append", default=[], metavar="USER:PASSWORD",
-                        help="enable login with this user (repeatable)")
+    parser.add_argument("--user", action="append", default=[], metavar="USER:PASSWORD[:ROLES]",
+                        help="turn on security with this user (repeatable); ROLES is a comma "
+                             "list of roles (default: every predefined role)")
+    parser.add_argument("--enable-quotas", action="store_true",
+                        help="with --user: enforce the roles' read/write quotas")
     parser.add_argument("--cluster-name")
     parser.add_argument("--tls-cert", help="PEM certificate: nodes speak TLS only")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
@@ -50,15 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cluster_from_args(args: argparse.Namespace) -> EmbeddedCluster:
     """An (unstarted) cluster configured from parsed options."""
-    users = {}
+    users: Dict[str, UserSpec] = {}
     for item in args.user:
-        user, sep, password = item.partition(":")
+        user, sep, rest = item.partition(":")
         if not sep or not user:
-            raise SystemExit(f"--user expects USER:PASSWORD, got {item!r}")
-        users[user] = password
+            raise SystemExit(f"--user expects USER:PASSWORD[:ROLE,...], got {item!r}")
+        password, sep, roles = rest.partition(":")
+        users[user] = (password, [r for r in roles.split(",") if r]) if sep else password
     return EmbeddedCluster(
         args.nodes, args.port, host=args.host, namespaces=args.namespaces,
-        replication_factor=args.replication_factor, users=users,
+        replication_factor=args.replication_factor, users=users, enable_quotas=args.enable_quotas,
         cluster_name=args.cluster_name, tls_certfile=args.tls_cert, tls_keyfile=args.tls_key,
         tls_name=args.tls_name, build=args.build, racks=args.racks)
 

@@ -4,6 +4,7 @@
     python tests/c_suite/c_suite.py --update-ledger  # rewrite ledger.txt from this run
     python tests/c_suite/c_suite.py --nodes 1 --suite key_basics   # one suite, no comparison
     python tests/c_suite/c_suite.py --hosts 127.0.0.1:3000         # a real cluster: 0 failures
+    python tests/c_suite/c_suite.py --nodes 1 --user admin:pw      # security on, logged in as admin
 
 The test binary is built by the C client's own make (`make test-build EVENT_LIB=libev`) in a
 copy of the C client under build/c_suite/, so the libaerospike.a that build_ffi.py links into
@@ -206,12 +207,17 @@ MIN_SERVER_VERSION = {
 }
 
 
-def server_version(hosts: str) -> Tuple[int, ...]:
-    """The `build` the first seed reports, as a tuple of ints."""
+def server_version(hosts: str, user: Optional[Tuple[str, str]] = None) -> Tuple[int, ...]:
+    """The `build` the first seed reports, as a tuple of ints (logged in as `user`, if any)."""
+    from aerospike_c import Client, Config
     from aerospike_c.testing import request_info
 
     host, _, port = hosts.split(",")[0].rpartition(":")
-    build = request_info((host.strip("[]"), int(port)), "build")["build"]
+    if user is None:
+        build = request_info((host.strip("[]"), int(port)), "build")["build"]
+    else:
+        with Client(Config(hosts, user=user[0], password=user[1])) as client:
+            build = client.info("build")
     return tuple(int(part) for part in re.findall(r"\d+", build)[:4])
 
 
@@ -231,9 +237,11 @@ def _last_error(stderr: str) -> str:
 
 def run_suite(binary: Path, cwd: Path, hosts: str, suite: str, nodes: str,
               known: Sequence[str], skip: Optional[str] = None,
-              timeout: float = SUITE_TIMEOUT) -> SuiteRun:
-    """Run one suite of the binary (`-h hosts -S suite`) with a timeout."""
+              timeout: float = SUITE_TIMEOUT, user: Optional[Tuple[str, str]] = None) -> SuiteRun:
+    """Run one suite of the binary (`-h hosts -S suite`, `-U user -Ppassword`) with a timeout."""
     command = ["stdbuf", "-oL", "-eL", str(binary), "-h", hosts, "-S", suite]
+    if user is not None:
+        command += ["-U", user[0], f"-P{user[1]}"]
     env = dict(os.environ)
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -256,15 +264,15 @@ def run_suite(binary: Path, cwd: Path, hosts: str, suite: str, nodes: str,
 
 
 def run_all(build: Path, hosts: str, nodes: str, suites: Iterable[str],
-            log=print) -> List[SuiteRun]:
+            log=print, user: Optional[Tuple[str, str]] = None) -> List[SuiteRun]:
     source = build
     known = suite_tests(source)
     binary = test_binary(build)
-    version = server_version(hosts)
+    version = server_version(hosts, user)
     runs = []
     for suite in suites:
         run = run_suite(binary, build, hosts, suite, nodes, known.get(suite, []),
-                        suite_skipped(suite, version))
+                        suite_skipped(suite, version), user=user)
         failed = sum(1 for r in run.results if not r.passed)
         log(f"c_suite: [{nodes}] {suite}: {len(run.results) - failed}/{len(run.results)} passed "
             f"({run.seconds:.1f}s{'' if run.status == 'ok' else ', ' + run.status})")
@@ -273,16 +281,17 @@ def run_all(build: Path, hosts: str, nodes: str, suites: Iterable[str],
 
 
 def run_embedded(build: Path, node_counts: Sequence[int], suites: Optional[Sequence[str]] = None,
-                 log=print) -> List[CaseResult]:
-    """Run the suites against a fresh embedded cluster of each size."""
+                 log=print, user: Optional[Tuple[str, str]] = None) -> List[CaseResult]:
+    """Run the suites against a fresh embedded cluster of each size; with `user` (name,
+    password) the cluster has security on and that user holds every predefined role."""
     from aerospike_c.testing import EmbeddedCluster
 
     suites = list(suites or plan_suites(build))
     results: List[CaseResult] = []
     for count in node_counts:
-        with EmbeddedCluster(nodes=count) as cluster:
+        with EmbeddedCluster(nodes=count, users=dict([user]) if user else None) as cluster:
             hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
-            for run in run_all(build, hosts, str(count), suites, log):
+            for run in run_all(build, hosts, str(count), suites, log, user):
                 results.extend(run.results)
     return results
 
@@ -426,18 +435,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="embedded cluster size (repeatable; default 1 and 3)")
     parser.add_argument("--suite", action="append", help="run only this suite (repeatable)")
     parser.add_argument("--hosts", help="run against this real cluster (host:port,...), expect 0 failures")
+    parser.add_argument("--user", metavar="USER:PASSWORD",
+                        help="log in as this user (embedded: security on, the user holds every "
+                             "predefined role); never with --update-ledger")
     parser.add_argument("--update-ledger", action="store_true",
                         help="rewrite ledger.txt from this run (keeps reasons and flaky marks)")
     parser.add_argument("--table", action="store_true", help="print a per-suite table")
     parser.add_argument("--json", help="write all per-test results to this file")
     args = parser.parse_args(argv)
 
+    user: Optional[Tuple[str, str]] = None
+    if args.user:
+        name, sep, password = args.user.partition(":")
+        if not sep or not name or not password:
+            parser.error("--user expects USER:PASSWORD")
+        if args.update_ledger:
+            parser.error("the ledger records runs without security: no --user with --update-ledger")
+        user = (name, password)
     build = build_test_binary()
     if args.hosts:
         suites = args.suite or plan_suites(build)
-        results = [r for run in run_all(build, args.hosts, "real", suites) for r in run.results]
+        results = [r for run in run_all(build, args.hosts, "real", suites, user=user)
+                   for r in run.results]
     else:
-        results = run_embedded(build, args.nodes or NODE_COUNTS, args.suite)
+        results = run_embedded(build, args.nodes or NODE_COUNTS, args.suite, user=user)
     if args.json:
         Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=1))
     if args.table:

@@ -170,7 +170,7 @@ class StubStore:
         self.nodes: List[str] = []
         self._lock = threading.Lock()
 
-    def handle_message(self, payload: bytes, node: object) -> Iterator[bytes]:
+    def handle_message(self, payload: bytes, node: object, access: object = None) -> Iterator[bytes]:
         with self._lock:
             self.messages.append(payload)
             self.nodes.append(getattr(node, "name"))

@@ -22,7 +22,7 @@ class WireStore:
     def __init__(self, address: Tuple[str, int]) -> None:
         self.address = address
 
-    def handle_message(self, payload: bytes, node: object) -> Iterator[bytes]:
+    def handle_message(self, payload: bytes, node: object, access: object = None) -> Iterator[bytes]:
         with socket.create_connection(self.address, timeout=10) as sock:
             sock.sendall(frame(TYPE_MESSAGE, payload))
             deadline = time.monotonic() + 10

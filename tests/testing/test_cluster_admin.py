@@ -10,6 +10,7 @@ from cluster_helpers import (
     StubStore,
     require_bcrypt,
     admin_call,
+    admin_request,
     as_msg_read,
     as_msg_result_code,
     connect,
@@ -20,8 +21,14 @@ from aerospike_c.testing import EmbeddedCluster, client_password_hash, request_i
 from aerospike_c.testing.server.security import (
     AUTHENTICATE,
     CHANGE_PASSWORD,
+    CREATE_ROLE,
     CREATE_USER,
+    DROP_ROLE,
     DROP_USER,
+    FIELD_PRIVILEGES,
+    FIELD_ROLE,
+    GRANT_PRIVILEGES,
+    QUERY_ROLES,
     FIELD_CREDENTIAL,
     FIELD_OLD_PASSWORD,
     FIELD_PASSWORD,
@@ -40,6 +47,10 @@ USER_ALREADY_EXISTS = 61
 INVALID_PASSWORD = 62
 INVALID_CREDENTIAL = 65
 NOT_AUTHENTICATED = 80
+ROLE_VIOLATION = 81
+QUERY_END = 50
+INVALID_ROLE = 70
+INVALID_PRIVILEGE = 72
 
 USERS = {"admin": "admin-secret", "reader": "r3ader"}
 
@@ -143,6 +154,10 @@ def test_user_management_requires_login_and_new_user_can_log_in():
         with connect(cluster.seed) as sock:
             assert admin_call(sock, LOGIN, login_fields("alice", "alice-pw"))[0] == INVALID_CREDENTIAL
             assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == OK
+            # alice has no role: dropping a user needs user-admin
+            assert admin_call(sock, DROP_USER, [(FIELD_USER, b"alice")])[0] == ROLE_VIOLATION
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("admin", "pw"))[0] == OK
             assert admin_call(sock, DROP_USER, [(FIELD_USER, b"alice")])[0] == OK
         with connect(cluster.seed) as sock:
             assert admin_call(sock, LOGIN, login_fields("alice", "new-pw"))[0] == INVALID_USER
@@ -163,3 +178,55 @@ def test_malformed_admin_request_gets_an_error_not_a_crash(secure_cluster):
     assert payload[1] != OK
     with connect(secure_cluster.seed) as sock:
         assert admin_call(sock, LOGIN, login_fields("admin", USERS["admin"]))[0] == OK
+
+
+# -- roles and privileges on the wire (what a client library could send that ours refuses) --
+
+def _admin_session(cluster):
+    sock = connect(cluster.seed)
+    assert admin_call(sock, LOGIN, login_fields("admin", "pw"))[0] == OK
+    return sock
+
+
+def _privileges(*entries):
+    """A PRIVILEGES field: count, then code [+ ns + set, 1-byte lengths each]."""
+    out = bytearray([len(entries)])
+    for code, ns, set_name in entries:
+        out.append(code)
+        if code >= 10:
+            out += bytes([len(ns)]) + ns + bytes([len(set_name)]) + set_name
+    return bytes(out)
+
+
+def test_role_commands_refuse_what_a_server_refuses():
+    with EmbeddedCluster(nodes=1, users={"admin": "pw"}, store=StubStore()) as cluster:
+        with _admin_session(cluster) as sock:
+            role = (FIELD_ROLE, b"r1")
+            assert admin_call(sock, CREATE_ROLE, [role, (FIELD_PRIVILEGES, _privileges((99, b"", b"")))])[0] \
+                == INVALID_PRIVILEGE
+            # a set without a namespace
+            assert admin_call(sock, CREATE_ROLE, [role, (FIELD_PRIVILEGES, _privileges((10, b"", b"s")))])[0] \
+                == INVALID_PRIVILEGE
+            assert admin_call(sock, CREATE_ROLE, [role, (FIELD_PRIVILEGES, _privileges((10, b"test", b"s")))])[0] == OK
+            # predefined roles cannot be dropped or changed
+            assert admin_call(sock, DROP_ROLE, [(FIELD_ROLE, b"read")])[0] == INVALID_ROLE
+            assert admin_call(sock, GRANT_PRIVILEGES, [(FIELD_ROLE, b"read"),
+                                                      (FIELD_PRIVILEGES, _privileges((13, b"", b"")))])[0] \
+                == INVALID_ROLE
+            # a listing ends with QUERY_END
+            sock.sendall(admin_request(QUERY_ROLES, [(FIELD_ROLE, b"r1")]))
+            _, payload = read_reply(sock)
+    assert payload[1] == OK and payload[-16:][1] == QUERY_END
+
+
+def test_the_command_line_takes_roles_per_user():
+    from aerospike_c.testing.__main__ import build_parser, cluster_from_args
+
+    args = build_parser().parse_args(["--user", "admin:pw:user-admin,read", "--user", "su:pw2",
+                                      "--enable-quotas"])
+    cluster = cluster_from_args(args)
+    assert cluster.security.quotas_enabled
+    assert repr(cluster.security) == "<Security enabled=True users=['admin', 'su']>"
+    admin = cluster.security._users["admin"]
+    assert admin.roles == ["user-admin", "read"] and "pw" not in repr(admin)
+    assert len(cluster.security._users["su"].roles) == 10  # every predefined role

@@ -130,7 +130,7 @@ def test_corrupt_compressed_request_closes_only_that_connection(stub_cluster):
 
 def test_store_error_closes_the_connection_not_the_node():
     class FailingStore(StubStore):
-        def handle_message(self, payload, node):
+        def handle_message(self, payload, node, access=None):
             raise RuntimeError("store bug")
 
     with EmbeddedCluster(nodes=1, store=FailingStore()) as cluster:

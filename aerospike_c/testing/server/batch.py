@@ -7,14 +7,17 @@ row) or its own header bits, fields and operations.
 from __future__ import annotations
 
 import struct
-from typing import Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from .expressions import compile_filter
 from .msg import (CHUNK_SIZE, FIELD_BATCH_INDEX, FIELD_FILTER, Message, MessageError, Reply, encode_reply,
                   last_message, parse_fields, parse_ops)
-from .records import execute_record, request_namespace
+from .records import check_access, execute_record, request_namespace
 from .results import ERR_PARAMETER, CommandError
 from .store import NodeView, Store
+
+if TYPE_CHECKING:
+    from .security import Access
 
 # Batch row flags.
 BATCH_REPEAT = 0x01
@@ -82,8 +85,10 @@ def _parse_batch_rows(data: bytes) -> List[Tuple[int, bytes, Message]]:
     return rows
 
 
-def handle_batch(store: Store, msg: Message, node: NodeView) -> Iterator[bytes]:
-    """Answer a batch request: a reply per row, then the last message."""
+def handle_batch(store: Store, msg: Message, node: NodeView,
+                 access: Optional["Access"] = None) -> Iterator[bytes]:
+    """Answer a batch request: a reply per row, then the last message (`access`: each row's
+    permission check, security on)."""
     try:
         rows = _parse_batch_rows(msg.fields[FIELD_BATCH_INDEX])
     except MessageError:
@@ -98,6 +103,7 @@ def handle_batch(store: Store, msg: Message, node: NodeView) -> Iterator[bytes]:
     for index, digest, row in rows:
         try:
             ns = request_namespace(store, row)
+            check_access(access, row)
             reply = execute_record(store, ns, digest, row, shared_filter)
         except CommandError as exc:
             reply = Reply(exc.code)

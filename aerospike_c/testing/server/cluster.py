@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .node import STOPPED, Node
-from .security import Security
+from .security import Security, UserSpec
 from .store import N_PARTITIONS, NamespaceSpec, Store
 
 DEFAULT_BUILD = "8.1.2.0"
@@ -49,7 +49,9 @@ class EmbeddedCluster:
 
     `port=0` picks free ports; `port=3000` uses 3000, 3001, ... `namespaces` is a list of
     names (each gets `replication_factor`) or a mapping of name to the store's NamespaceSpec.
-    `users` ({user: password}) turns on login; `tls_certfile`/`tls_keyfile` turn on TLS (the
+    `users` turns on security: {user: password} (the user holds every predefined role) or
+    {user: (password, [role, ...])}; `enable_quotas` turns on the roles' read/write quotas
+    (the server's enable-quotas). `tls_certfile`/`tls_keyfile` turn on TLS (the
     nodes then only speak TLS and advertise `tls_name` in their peers lists). `racks` gives
     the rack id of each initial node (default 0) for rack-aware clients.
     """
@@ -64,7 +66,8 @@ class EmbeddedCluster:
         host: str = "127.0.0.1",
         namespaces: Union[None, Iterable[str], Mapping[str, Any]] = None,
         replication_factor: int = 1,
-        users: Optional[Mapping[str, str]] = None,
+        users: Optional[Mapping[str, UserSpec]] = None,
+        enable_quotas: bool = False,
         cluster_name: Optional[str] = None,
         tls_certfile: Optional[str] = None,
         tls_keyfile: Optional[str] = None,
@@ -85,7 +88,7 @@ class EmbeddedCluster:
         self.build: str = build
         self.edition: str = DEFAULT_EDITION
         self.tls_name: str = tls_name
-        self.security = Security(dict(users or {}))
+        self.security = Security(dict(users or {}), quotas=enable_quotas)
         self.tls_context = _server_tls_context(tls_certfile, tls_keyfile)
         self.store = store
         self._namespace_specs, self._replication = _namespace_config(namespaces, replication_factor)

@@ -121,7 +121,8 @@ def _security_fields(node: "Node") -> Fields:
     # cluster behaves as a server with security enabled.
     if not node.cluster.security.enabled:
         return []
-    return [("enable-quotas", "false"), ("enable-security", "true"), ("privilege-refresh-period", 300),
+    quotas = "true" if node.cluster.security.quotas_enabled else "false"
+    return [("enable-quotas", quotas), ("enable-security", "true"), ("privilege-refresh-period", 300),
             ("session-ttl", 86400), ("tps-weight", 2)]
 
 

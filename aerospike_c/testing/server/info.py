@@ -15,13 +15,15 @@ import time
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
 from . import background, config, sindex, truncate, udf
-from .results import (INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_ENTERPRISE_ONLY,
-                      INFO_NOT_AUTHENTICATED, INFO_UNKNOWN_NAMESPACE, INFO_UNRECOGNIZED, InfoError)
+from .results import (ERR_NOT_AUTHENTICATED, INFO_BAD_SIZE, INFO_CLUSTER_NOT_SPECIFIED_SIZE, INFO_ENTERPRISE_ONLY,
+                      INFO_NOT_AUTHENTICATED, INFO_ROLE_VIOLATION, INFO_UNKNOWN_NAMESPACE, INFO_UNRECOGNIZED, OK,
+                      InfoError)
 from .store import NodeView, Store
 from .wire import TYPE_INFO, ProtocolError, frame, read_frame
 
 if TYPE_CHECKING:
     from .node import Node
+    from .security import Access
 
 #: Capabilities an Aerospike 8.x server advertises with the `features` command.
 FEATURES = (
@@ -35,17 +37,30 @@ FEATURES = (
 DEFAULT_COMMANDS = ("build", "edition", "node", "version")
 
 
-def answer(payload: bytes, node: "Node", authenticated: bool = True) -> bytes:
-    """Answer one info request payload (without proto header)."""
+def answer(payload: bytes, node: "Node", access: Optional["Access"] = None) -> bytes:
+    """Answer one info request payload (without proto header); `access` checks each
+    command's permission when security is on."""
     text = payload.decode("utf-8", "replace")
     commands = [command for command in text.split("\n") if command]
     if not commands:
         commands = list(DEFAULT_COMMANDS)
     lines = []
     for command in commands:
-        value = command_value(command, node) if authenticated else INFO_NOT_AUTHENTICATED
+        refused = _refused(command, access)
+        value = command_value(command, node) if refused is None else refused
         lines.append(f"{command}\t{value}\n")
     return "".join(lines).encode()
+
+
+def _refused(command: str, access: Optional["Access"]) -> Optional[str]:
+    """The error answer of a command this connection may not run, else None."""
+    if access is None:
+        return None
+    name, _, params = command.partition(":")
+    code = access.info(name, parse_params(params))
+    if code == OK:
+        return None
+    return INFO_NOT_AUTHENTICATED if code == ERR_NOT_AUTHENTICATED else INFO_ROLE_VIOLATION
 
 
 def command_value(command: str, node: "Node") -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 from . import info
 from .msg import last_message
 from .results import ERR_NOT_AUTHENTICATED
-from .security import ConnectionAuth
+from .security import Access, ConnectionAuth
 from .wire import (
     TYPE_ADMIN,
     TYPE_COMPRESSED,
@@ -228,7 +228,14 @@ class Node:
         if tls_context is not None and not self._tls_handshake(conn, tls_context):
             return
         conn.sock.settimeout(READ_POLL_INTERVAL)
-        auth = ConnectionAuth()
+        security = self.cluster.security
+        auth = security.connection(_peer_address(conn.sock), self.name)
+        try:
+            self._serve_frames(conn, auth)
+        finally:
+            security.disconnected(auth)
+
+    def _serve_frames(self, conn: _Connection, auth: ConnectionAuth) -> None:
         stopping = self._stopping.is_set
         while not stopping():
             try:
@@ -263,21 +270,30 @@ class Node:
         """Yield the complete reply frames for one request frame."""
         security = self.cluster.security
         authenticated = auth.user is not None or not security.enabled
+        access = Access(security, auth) if security.enabled else None
         if frame_type == TYPE_INFO:
-            yield frame(TYPE_INFO, info.answer(payload, self, authenticated))
+            yield frame(TYPE_INFO, info.answer(payload, self, access))
         elif frame_type == TYPE_ADMIN:
             yield frame(TYPE_ADMIN, security.handle(payload, auth))
         elif frame_type in (TYPE_MESSAGE, TYPE_COMPRESSED):
             compressed = frame_type == TYPE_COMPRESSED
             message = decompress_message(payload) if compressed else payload
             if authenticated:
-                responses = self.cluster.store.handle_message(message, self)
+                responses = self.cluster.store.handle_message(message, self, access)
             else:
                 responses = iter([last_message(ERR_NOT_AUTHENTICATED)])
             for response in responses:
                 yield compress_message(response) if compressed else frame(TYPE_MESSAGE, response)
         else:
             raise ProtocolError(f"unexpected proto type {frame_type}")
+
+
+def _peer_address(sock: socket.socket) -> str:
+    """The client's IP address (what a role's whitelist is matched against)."""
+    try:
+        return str(sock.getpeername()[0])
+    except (OSError, IndexError):
+        return ""
 
 
 def _send_all(sock: socket.socket, replies: List[bytes]) -> bool:

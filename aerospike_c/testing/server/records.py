@@ -7,7 +7,7 @@ existence checks, and its operations say what to read or change, bin by bin.
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from . import cdt, geojson, particles
 from .cdt_select import NO_RESULT
@@ -27,6 +27,9 @@ from .store import CITRUSLEAF_EPOCH, MAX_GENERATION, MAX_TTL, BinValue, Namespac
 from .udf import run_record_udf
 from ...bindings import asc_udf
 
+if TYPE_CHECKING:
+    from .security import Access
+
 MAX_BIN_NAME = 15
 #: The server's set name buffer (AS_SET_NAME_MAX_SIZE): names are at most 63 bytes.
 SET_NAME_SIZE = 64
@@ -43,6 +46,14 @@ def request_namespace(store: Store, msg: Message) -> Namespace:
     return ns
 
 
+def check_access(access: Optional["Access"], msg: Message) -> None:
+    """Raise the result code of a command (or batch row) the connection may not run."""
+    if access is not None:
+        code = access.message(msg)
+        if code != OK:
+            raise CommandError(code)
+
+
 def check_unsupported_fields(msg: Message) -> None:
     """Refuse fields of features the embedded server does not have (transactions)."""
     fields = msg.fields
@@ -50,13 +61,14 @@ def check_unsupported_fields(msg: Message) -> None:
         raise CommandError(ERR_UNSUPPORTED_FEATURE, "transactions need strong consistency")
 
 
-def single_record(store: Store, msg: Message) -> Reply:
-    """Answer a request that names one digest."""
+def single_record(store: Store, msg: Message, access: Optional["Access"] = None) -> Reply:
+    """Answer a request that names one digest (`access`: its permission check, security on)."""
     try:
         ns = request_namespace(store, msg)
         digest = msg.fields[FIELD_DIGEST]
         if len(digest) != 20:
             raise CommandError(ERR_PARAMETER, "digest must be 20 bytes")
+        check_access(access, msg)
         return execute_record(store, ns, digest, msg)
     except CommandError as exc:
         return Reply(exc.code)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Protocol, Tupl
 
 if TYPE_CHECKING:
     from .background import Job
+    from .security import Access
     from .sindex import SecondaryIndex
 
 N_PARTITIONS = 4096
@@ -139,11 +140,13 @@ class Store:
 
     # -- messages ---------------------------------------------------------------------------
 
-    def handle_message(self, payload: bytes, node: NodeView) -> Iterator[bytes]:
-        """Answer one AS_MSG payload; yields response payloads (the last one ends the reply)."""
+    def handle_message(self, payload: bytes, node: NodeView, access: Optional["Access"] = None
+                       ) -> Iterator[bytes]:
+        """Answer one AS_MSG payload; yields response payloads (the last one ends the reply).
+        `access` checks each command's permission when security is on (else None)."""
         from .dispatch import handle_message
 
-        return handle_message(self, payload, node)
+        return handle_message(self, payload, node, access)
 
     # -- info commands ----------------------------------------------------------------------
 

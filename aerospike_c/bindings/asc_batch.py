@@ -28,6 +28,7 @@ from .aerospike import _instance, aerospike
 from ..exceptions import AerospikeError
 from .as_error import error_from_c, lifecycle_error
 from .as_record import Record
+from . import asc_key  # noqa: F401 - its setup gives csrc/asc_batch.h's scan_each the Record type
 from .as_val import _unpack
 
 __all__: List[str] = []
@@ -37,6 +38,12 @@ SCAN_CHUNK = 256
 NO_PYTHON_VALUE = "the record holds a value that has no Python value"
 
 _pack_keys = functools.partial(msgpack.packb, use_bin_type=True)
+
+#: scan_each(buffer_address, size, function) -> stopped: function(Record) per record of a
+#: chunk, decoded in C (csrc/asc_batch.h; set by asc_batch_export).
+_py_scan_each: Callable[[int, int, Callable[[Record], Any]], bool]
+if lib.asc_batch_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
+    raise ImportError("asc_batch_export: the CPython functions of csrc/asc_batch.h")
 #: new_record((key, meta, bins)): a Record without the Python-level __new__ NamedTuple adds.
 new_record = cast(Callable[[Tuple[Any, Any, Any]], Record],
                   functools.partial(tuple.__new__, Record))
@@ -93,13 +100,9 @@ class ChunkContext(CallbackContext):
         callback, udata = self.callback, self.udata
         try:
             if size and type(callback) is RecordCallback:  # records only: a scan
-                function = callback.function
-                for key, gen, ttl, bins in _unpack(ffi.buffer(buffer, size)):
-                    result = function(new_record((None if key is None else tuple(key),
-                                                  {"gen": gen, "ttl": ttl}, bins)))
-                    if result is not None and not result:
-                        self.stopped = True
-                        return False
+                if _py_scan_each(int(ffi.cast("uintptr_t", buffer)), size, callback.function):
+                    self.stopped = True
+                    return False
             elif size:
                 for item in _unpack(ffi.buffer(buffer, size)):
                     if len(item) == 4:

@@ -692,27 +692,20 @@ asc_py_unpack_bins(asc_reader* r, asc_py_names* names)
 	return asc_read_header(r, true, &n) ? asc_py_unpack_map(r, n, 0, names) : NULL;
 }
 
-/* A scan item [key | nil, gen, ttl, bins] as Record(key tuple | None, {"gen", "ttl"}, bins). */
+/* Record(key, {"gen": gen, "ttl": ttl}, the bins read next); takes over key (which may
+ * be NULL: then nothing is built), borrows gen and ttl. */
 static PyObject*
-asc_py_unpack_record(asc_reader* r, asc_py_names* names)
+asc_py_make_record(PyObject* key, PyObject* gen, PyObject* ttl, asc_reader* r,
+	asc_py_names* names)
 {
-	uint64_t n;
-	if (! asc_read_header(r, false, &n) || n != 4) {
-		return NULL;
-	}
-	PyObject* items[3] = {NULL, NULL, NULL};
-	items[0] = asc_py_unpack_key(r, names);
-	PyObject* gen = items[0] ? asc_py_unpack(r, 0) : NULL;
-	PyObject* ttl = gen ? asc_py_unpack(r, 0) : NULL;
-	if (ttl != NULL) {
+	PyObject* items[3] = {key, NULL, NULL};
+	if (key != NULL) {
 		items[1] = PyDict_New();
 		if (items[1] != NULL && (PyDict_SetItem(items[1], asc_py_s_gen, gen) != 0 ||
 				PyDict_SetItem(items[1], asc_py_s_ttl, ttl) != 0)) {
 			Py_CLEAR(items[1]);
 		}
 	}
-	Py_XDECREF(gen);
-	Py_XDECREF(ttl);
 	items[2] = items[1] ? asc_py_unpack_bins(r, names) : NULL;
 	PyObject* out = items[2] ? PyType_GenericAlloc((PyTypeObject*)asc_py_record_type, 3) : NULL;
 	for (Py_ssize_t i = 0; i < 3; i++) {
@@ -723,6 +716,26 @@ asc_py_unpack_record(asc_reader* r, asc_py_names* names)
 			Py_XDECREF(items[i]);
 		}
 	}
+	return out;
+}
+
+/* A scan item [key | nil, gen, ttl, bins] as Record(key tuple | None, {"gen", "ttl"}, bins). */
+static PyObject*
+asc_py_unpack_record(asc_reader* r, asc_py_names* names)
+{
+	uint64_t n;
+	if (! asc_read_header(r, false, &n) || n != 4) {
+		return NULL;
+	}
+	PyObject* key = asc_py_unpack_key(r, names);
+	PyObject* gen = key ? asc_py_unpack(r, 0) : NULL;
+	PyObject* ttl = gen ? asc_py_unpack(r, 0) : NULL;
+	if (ttl == NULL) {
+		Py_CLEAR(key);
+	}
+	PyObject* out = asc_py_make_record(key, gen, ttl, r, names);
+	Py_XDECREF(gen);
+	Py_XDECREF(ttl);
 	return out;
 }
 
@@ -775,14 +788,102 @@ asc_py_scan_each(PyObject* self, PyObject* args)
 	return PyBool_FromLong(stop);
 }
 
+/* One lean row: nil (not found) -> None; [gen, ttl, digest, bins] -> Record((key[0],
+ * key[1], key[2], digest), {"gen", "ttl"}, bins), or with bins_only the bins alone. */
+static PyObject*
+asc_py_unpack_row(asc_reader* r, PyObject* key, bool bins_only, asc_py_names* names)
+{
+	uint64_t n;
+	if (r->p < r->end && *r->p == 0xc0) {
+		r->p++;
+		Py_RETURN_NONE;
+	}
+	if (bins_only) {
+		return asc_py_unpack_bins(r, names);
+	}
+	if (! asc_read_header(r, false, &n) || n != 4) {
+		return NULL;
+	}
+	PyObject* gen = asc_py_unpack(r, 0);
+	PyObject* ttl = gen ? asc_py_unpack(r, 0) : NULL;
+	PyObject* digest = ttl ? asc_py_unpack(r, 0) : NULL;
+	PyObject* record_key = digest ? PyTuple_New(4) : NULL;
+	for (Py_ssize_t i = 0; record_key != NULL && i < 3; i++) {
+		PyObject* part = PySequence_GetItem(key, i);
+		if (part == NULL) {
+			Py_CLEAR(record_key);
+		}
+		else {
+			PyTuple_SetItem(record_key, i, part);
+		}
+	}
+	if (record_key != NULL) {
+		Py_INCREF(digest);
+		PyTuple_SetItem(record_key, 3, digest);
+	}
+	PyObject* out = asc_py_make_record(record_key, gen, ttl, r, names);
+	Py_XDECREF(gen);
+	Py_XDECREF(ttl);
+	Py_XDECREF(digest);
+	return out;
+}
+
+/* batch_rows(buffer_address, size, keys, bins_only): asc_batch_get's lean rows, none of
+ * them failed, as [Record | None] (keys: the list it was asked for) or [bins | None]. */
+static PyObject*
+asc_py_batch_rows(PyObject* self, PyObject* args)
+{
+	PyObject* a[4];
+	uint64_t n;
+	(void)self;
+	if (! asc_py_args(args, 4, a)) {
+		return NULL;
+	}
+	if (asc_py_record_type == NULL || ! PyList_CheckExact(a[2])) {
+		PyErr_SetString(PyExc_TypeError, "batch_rows: keys must be a list (after asc_key's setup())");
+		return NULL;
+	}
+	const uint8_t* buffer = (const uint8_t*)PyLong_AsVoidPtr(a[0]);
+	Py_ssize_t size = PyLong_AsSsize_t(a[1]);
+	if (PyErr_Occurred()) {
+		return NULL;
+	}
+	bool bins_only = PyObject_IsTrue(a[3]) == 1;
+	asc_reader r = {buffer, buffer + size};
+	if (! asc_read_header(&r, false, &n) || n != (uint64_t)PyList_Size(a[2])) {
+		PyErr_SetString(PyExc_ValueError, "batch_rows: not a row per key");
+		return NULL;
+	}
+	asc_py_names names;
+	names.n = 0;
+	PyObject* out = PyList_New((Py_ssize_t)n);
+	for (uint64_t i = 0; out != NULL && i < n; i++) {
+		PyObject* row = asc_py_unpack_row(&r, PyList_GetItem(a[2], (Py_ssize_t)i), bins_only,
+			&names);
+		if (row == NULL) {
+			if (! PyErr_Occurred()) {
+				PyErr_SetString(PyExc_ValueError, "batch_rows: not a lean row");
+			}
+			Py_CLEAR(out);
+		}
+		else {
+			PyList_SetItem(out, (Py_ssize_t)i, row);
+		}
+	}
+	asc_py_names_clear(&names);
+	return out;
+}
+
 static PyMethodDef asc_batch_py_methods[] = {
+	{"batch_rows", asc_py_batch_rows, METH_VARARGS,
+		"batch_rows(buffer_address, size, keys, bins_only): lean rows as Records or bins"},
 	{"scan_each", asc_py_scan_each, METH_VARARGS,
 		"scan_each(buffer_address, size, function): function(Record) per record of a chunk; "
 		"True when a false return stopped it"},
 	{NULL, NULL, 0, NULL},
 };
 
-/* The function above into the module `name` (bindings/asc_batch.py). */
+/* The functions above into the module `name` (bindings/asc_batch.py). */
 static int
 asc_batch_export(const char* name)
 {

@@ -246,3 +246,18 @@ def test_scan_foreach_agrees_with_the_c_faithful_scan(client, set_name):  # noqa
     assert len(seen) == 3
     with pytest.raises(ZeroDivisionError):
         client.scan_foreach(NAMESPACE, set_name, lambda record: 1 / 0)
+
+
+def test_batch_reads_agree_with_single_reads(client, set_name):  # noqa: F811
+    """Client.batch_get / batch_bins decode the lean rows in C (asc_batch.h batch_rows)."""
+    as_ = client.aerospike
+    keys = [_key(set_name, i) for i in range(len(BINS))] + [_key(set_name, "absent")]
+    for key, bins in zip(keys, BINS):
+        client.put(key, bins, ttl=-1)
+    expected = [get_record(as_, None, key) for key in keys[:-1]] + [None]
+    assert client.batch_get(keys) == expected
+    assert client.batch_get(tuple(keys)) == expected
+    assert all(type(record) is asc.Record for record in client.batch_get(keys)[:-1])
+    assert client.batch_bins(keys) == [record.bins for record in expected[:-1]] + [None]
+    digests = [(NAMESPACE, set_name, None, record.key[3]) for record in expected[:-1]]
+    assert [r.bins for r in client.batch_get(digests)] == [r.bins for r in expected[:-1]]

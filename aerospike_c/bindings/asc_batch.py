@@ -14,6 +14,9 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
                                            per record, then callback(None, udata)
     batch_read(as_, policy, keys, form)    the Client's batch read in one C call
                                            (asc_batch_get): lean rows, see there
+
+For the Client's scan_foreach and batch reads, C also decodes the buffer (CPython
+functions of csrc/asc_batch.h: scan_each, batch_rows), straight into Records.
 """
 from __future__ import annotations
 

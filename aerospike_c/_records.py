@@ -54,6 +54,8 @@ class Operation(NamedTuple):
         self.function(operations, *self.args)
 
 
+asc_key.operation_class(Operation)
+
 #: Operation((function, args)) without the Python-level __new__ a NamedTuple adds: the simple
 #: factories below run once per operation of every operate() call.
 _operation = cast(Callable[[Tuple[Callable[..., bool], Tuple[Any, ...]]], Operation],
@@ -257,7 +259,7 @@ class RecordMethods:
         with a write policy gen of AS_POLICY_GEN_EQ / _GT."""
         if policy is not None or filter_exp is not None:
             policy = self._policy("write", policy, filter_exp)
-        if not asc_key.put(self._as, policy, key, bins, ttl, gen):
+        if asc_key.put(self._as, policy, key, bins, ttl, gen) is None:
             put_bins(self._as, policy, key, bins, ttl, gen)
 
     def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None,
@@ -282,14 +284,16 @@ class RecordMethods:
         """The record's metadata {"gen", "ttl"} (aerospike_key_exists), None when absent."""
         if policy is not None or filter_exp is not None:
             policy = self._policy("read", policy, filter_exp)
-        done, meta = asc_key.exists(self._as, policy, key)
-        return meta if done else exists_meta(self._as, policy, key)
+        meta = asc_key.exists(self._as, policy, key)
+        if meta is None:
+            return exists_meta(self._as, policy, key)
+        return meta or None
 
     def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
         """Delete the record (aerospike_key_remove); RecordNotFoundError when absent."""
         if policy is not None or filter_exp is not None:
             policy = self._policy("remove", policy, filter_exp)
-        if not asc_key.remove(self._as, policy, key):
+        if asc_key.remove(self._as, policy, key) is None:
             remove_key(self._as, policy, key)
 
     def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
@@ -298,7 +302,7 @@ class RecordMethods:
         they returned (the last result when a bin is named twice: see operate_ordered)."""
         if policy is not None or filter_exp is not None:
             policy = self._policy("operate", policy, filter_exp)
-        record = asc_key.operate(self._as, policy, key, operations, ttl, gen)
+        record = asc_key.operate(self._as, policy, key, operations, ttl, gen, False)
         if record is not None:
             return record  # type: ignore[no-any-return]
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen))
@@ -317,7 +321,7 @@ class RecordMethods:
             policy.respond_all_ops = True
         else:
             policy = self._policy("operate", {**(policy or {}), "respond_all_ops": True})
-        result = asc_key.operate(self._as, policy, key, operations, ttl, gen, ordered=True)
+        result = asc_key.operate(self._as, policy, key, operations, ttl, gen, True)
         if result is not None:
             return result  # type: ignore[no-any-return]
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen), ordered=True)

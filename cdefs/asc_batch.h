@@ -23,3 +23,4 @@ typedef struct {
 } asc_batch_io;
 as_status asc_batch_get(asc_instance* inst, asc_batch_io* io, const as_policy_batch* policy,
     const uint8_t* keys, uint32_t size, uint32_t n, int form);
+int asc_batch_export(const char* name);

@@ -1,4 +1,4 @@
-/* csrc/asc_key.h: one C call per single-record command of the Client (it says why). */
+/* csrc/asc_key.h: the Client's single-record commands as CPython functions (it says why). */
 #define ASC_BAD_INPUT ...
 #define ASC_BAD_OUTPUT ...
 #define ASC_NOT_CONNECTED ...
@@ -13,24 +13,4 @@
 #define ASC_OP_PREPEND_RAW ...
 #define ASC_OP_TOUCH ...
 #define ASC_OP_DELETE ...
-typedef struct {
-    as_error err;
-    uint8_t* big;
-    uint32_t size;
-    uint32_t gen;
-    uint32_t ttl;
-    uint8_t buf[...];
-    ...;
-} asc_key_io;
-as_status asc_key_get(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
-    const uint8_t* key_data, uint32_t key_size);
-as_status asc_key_exists(asc_instance* inst, asc_key_io* io, const as_policy_read* policy,
-    const uint8_t* key_data, uint32_t key_size);
-as_status asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* policy,
-    const uint8_t* key_data, uint32_t key_size);
-as_status asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy,
-    const uint8_t* key_data, uint32_t key_size,
-    const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen);
-as_status asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* policy,
-    const uint8_t* key_data, uint32_t key_size,
-    const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat);
+int asc_key_export(const char* name);

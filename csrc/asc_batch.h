@@ -437,3 +437,455 @@ asc_scan_chunker_finish(asc_scan_chunker* c)
 	}
 	pthread_mutex_unlock(&c->lock);
 }
+
+/*
+ * The Client's scan_foreach: a chunk's records straight to Python objects and the callback
+ * (bindings/asc_batch.py calls it with the GIL held, in asc_scan_chunk_to_python), instead
+ * of msgpack.unpackb and a Python loop building each Record. The chunk is what
+ * asc_pack_scan_item wrote; values decode as bindings/as_val.py's unpacker decodes them.
+ */
+static PyObject* asc_py_unpack(asc_reader* r, uint32_t depth);
+typedef struct asc_py_names_s asc_py_names;
+static PyObject* asc_py_unpack_name(asc_reader* r, asc_py_names* names);
+
+static PyObject*
+asc_py_unpack_text(asc_reader* r, uint64_t n, bool text)
+{
+	const uint8_t* data = asc_read_bytes(r, n);
+	if (data == NULL) {
+		return NULL;
+	}
+	return text ? PyUnicode_DecodeUTF8((const char*)data, (Py_ssize_t)n, "surrogateescape")
+		: PyBytes_FromStringAndSize((const char*)data, (Py_ssize_t)n);
+}
+
+static PyObject*
+asc_py_unpack_list(asc_reader* r, uint64_t n, uint32_t depth)
+{
+	if (depth > 256 || n > (uint64_t)(r->end - r->p)) {
+		return NULL;
+	}
+	PyObject* out = PyList_New((Py_ssize_t)n);
+	for (uint64_t i = 0; out != NULL && i < n; i++) {
+		PyObject* item = asc_py_unpack(r, depth + 1);
+		if (item == NULL) {
+			Py_CLEAR(out);
+		}
+		else {
+			PyList_SetItem(out, (Py_ssize_t)i, item);
+		}
+	}
+	return out;
+}
+
+/* A map of n entries; names: keys that are short strings from that cache (a record's bins). */
+static PyObject*
+asc_py_unpack_map(asc_reader* r, uint64_t n, uint32_t depth, asc_py_names* names)
+{
+	if (depth > 256 || n > (uint64_t)(r->end - r->p) / 2) {
+		return NULL;
+	}
+	PyObject* out = PyDict_New();
+	for (uint64_t i = 0; out != NULL && i < n; i++) {
+		PyObject* k = names ? asc_py_unpack_name(r, names) : asc_py_unpack(r, depth + 1);
+		PyObject* v = k ? asc_py_unpack(r, depth + 1) : NULL;
+		if (v == NULL || PyDict_SetItem(out, k, v) != 0) {
+			Py_CLEAR(out);
+		}
+		Py_XDECREF(k);
+		Py_XDECREF(v);
+	}
+	return out;
+}
+
+static PyObject*
+asc_py_unpack_ext(asc_reader* r, uint64_t n)
+{
+	uint64_t type;
+	if (! asc_read_be(r, 1, &type)) {
+		return NULL;
+	}
+	switch (type) {
+	case ASC_EXT_GEOJSON: {
+		PyObject* text = asc_py_unpack_text(r, n, true);
+		PyObject* geo = text ? PyObject_CallFunctionObjArgs(asc_py_geojson, text, NULL) : NULL;
+		Py_XDECREF(text);
+		return geo;
+	}
+	case ASC_EXT_WILDCARD:
+	case ASC_EXT_INF:
+		if (asc_read_bytes(r, n) == NULL) {
+			return NULL;
+		}
+		Py_INCREF(type == ASC_EXT_INF ? asc_py_inf : asc_py_wildcard);
+		return type == ASC_EXT_INF ? asc_py_inf : asc_py_wildcard;
+	default:
+		return NULL;
+	}
+}
+
+/* One msgpack value as Python; NULL: an exception is set, or the input is not ours (then
+ * the caller raises). */
+static PyObject*
+asc_py_unpack(asc_reader* r, uint32_t depth)
+{
+	uint64_t n;
+	if (r->p >= r->end) {
+		return NULL;
+	}
+	uint8_t b = *r->p++;
+	if (b <= 0x7f || b >= 0xe0) {
+		return PyLong_FromLong((long)(int8_t)b);
+	}
+	if ((b & 0xe0) == 0xa0) {
+		return asc_py_unpack_text(r, b & 0x1f, true);
+	}
+	if ((b & 0xf0) == 0x90) {
+		return asc_py_unpack_list(r, b & 0x0f, depth);
+	}
+	if ((b & 0xf0) == 0x80) {
+		return asc_py_unpack_map(r, b & 0x0f, depth, NULL);
+	}
+	switch (b) {
+	case 0xc0:
+		Py_RETURN_NONE;
+	case 0xc2:
+		Py_RETURN_FALSE;
+	case 0xc3:
+		Py_RETURN_TRUE;
+	case 0xd9: case 0xda: case 0xdb:
+		return asc_read_be(r, 1u << (b - 0xd9), &n) ? asc_py_unpack_text(r, n, true) : NULL;
+	case 0xc4: case 0xc5: case 0xc6:
+		return asc_read_be(r, 1u << (b - 0xc4), &n) ? asc_py_unpack_text(r, n, false) : NULL;
+	case 0xcc: case 0xcd: case 0xce: case 0xcf:
+		return asc_read_be(r, 1u << (b - 0xcc), &n) ? PyLong_FromUnsignedLongLong(n) : NULL;
+	case 0xd0:
+		return asc_read_be(r, 1, &n) ? PyLong_FromLong((int8_t)n) : NULL;
+	case 0xd1:
+		return asc_read_be(r, 2, &n) ? PyLong_FromLong((int16_t)n) : NULL;
+	case 0xd2:
+		return asc_read_be(r, 4, &n) ? PyLong_FromLong((int32_t)n) : NULL;
+	case 0xd3:
+		return asc_read_be(r, 8, &n) ? PyLong_FromLongLong((int64_t)n) : NULL;
+	case 0xca: {
+		uint32_t bits;
+		float f;
+		if (! asc_read_be(r, 4, &n)) {
+			return NULL;
+		}
+		bits = (uint32_t)n;
+		memcpy(&f, &bits, sizeof(f));
+		return PyFloat_FromDouble(f);
+	}
+	case 0xcb: {
+		double d;
+		if (! asc_read_be(r, 8, &n)) {
+			return NULL;
+		}
+		memcpy(&d, &n, sizeof(d));
+		return PyFloat_FromDouble(d);
+	}
+	case 0xdc: case 0xdd:
+		return asc_read_be(r, b == 0xdc ? 2 : 4, &n) ? asc_py_unpack_list(r, n, depth) : NULL;
+	case 0xde: case 0xdf:
+		return asc_read_be(r, b == 0xde ? 2 : 4, &n) ? asc_py_unpack_map(r, n, depth, NULL) : NULL;
+	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+		return asc_py_unpack_ext(r, 1u << (b - 0xd4));
+	case 0xc7: case 0xc8: case 0xc9:
+		return asc_read_be(r, 1u << (b - 0xc7), &n) ? asc_py_unpack_ext(r, n) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* The short strings a chunk repeats in every record (namespace, set, bin names), decoded
+ * once per chunk. */
+#define ASC_PY_NAMES 40
+
+struct asc_py_names_s {
+	uint32_t n;
+	struct {
+		uint32_t len;
+		char text[AS_SET_MAX_SIZE];
+		PyObject* obj;
+	} names[ASC_PY_NAMES];
+};
+
+static void
+asc_py_names_clear(asc_py_names* names)
+{
+	for (uint32_t i = 0; i < names->n; i++) {
+		Py_DECREF(names->names[i].obj);
+	}
+	names->n = 0;
+}
+
+/* A str (a new reference), from the cache when it is a short one seen before. */
+static PyObject*
+asc_py_unpack_name(asc_reader* r, asc_py_names* names)
+{
+	uint64_t n;
+	if (r->p >= r->end) {
+		return NULL;
+	}
+	uint8_t b = *r->p;
+	if ((b & 0xe0) == 0xa0) {
+		n = b & 0x1f;
+	}
+	else if (b == 0xd9 && r->end - r->p >= 2) {
+		n = r->p[1];
+	}
+	else {
+		return asc_py_unpack(r, 0);  /* not a str of <= 255 bytes: as any value */
+	}
+	const uint8_t* text = r->p + (b == 0xd9 ? 2 : 1);
+	if (n >= AS_SET_MAX_SIZE || (uint64_t)(r->end - text) < n) {
+		return asc_py_unpack(r, 0);
+	}
+	for (uint32_t i = 0; i < names->n; i++) {
+		if (names->names[i].len == n && memcmp(names->names[i].text, text, n) == 0) {
+			r->p = text + n;
+			Py_INCREF(names->names[i].obj);
+			return names->names[i].obj;
+		}
+	}
+	PyObject* obj = asc_py_unpack(r, 0);
+	if (obj != NULL && names->n < ASC_PY_NAMES) {
+		names->names[names->n].len = (uint32_t)n;
+		memcpy(names->names[names->n].text, text, n);
+		Py_INCREF(obj);
+		names->names[names->n++].obj = obj;
+	}
+	return obj;
+}
+
+/* A key [ns, set | nil, user key | nil, digest | nil] as a tuple; nil as None. */
+static PyObject*
+asc_py_unpack_key(asc_reader* r, asc_py_names* names)
+{
+	uint64_t n;
+	if (r->p < r->end && *r->p == 0xc0) {
+		r->p++;
+		Py_RETURN_NONE;
+	}
+	if (! asc_read_header(r, false, &n) || n != 4) {
+		return NULL;
+	}
+	PyObject* key = PyTuple_New(4);
+	for (Py_ssize_t i = 0; key != NULL && i < 4; i++) {
+		PyObject* item = i < 2 ? asc_py_unpack_name(r, names) : asc_py_unpack(r, 0);
+		if (item == NULL) {
+			Py_CLEAR(key);
+		}
+		else {
+			PyTuple_SetItem(key, i, item);
+		}
+	}
+	return key;
+}
+
+/* A record's bins {name: value}. */
+static PyObject*
+asc_py_unpack_bins(asc_reader* r, asc_py_names* names)
+{
+	uint64_t n;
+	return asc_read_header(r, true, &n) ? asc_py_unpack_map(r, n, 0, names) : NULL;
+}
+
+/* Record(key, {"gen": gen, "ttl": ttl}, the bins read next); takes over key (which may
+ * be NULL: then nothing is built), borrows gen and ttl. */
+static PyObject*
+asc_py_make_record(PyObject* key, PyObject* gen, PyObject* ttl, asc_reader* r,
+	asc_py_names* names)
+{
+	PyObject* items[3] = {key, NULL, NULL};
+	if (key != NULL) {
+		items[1] = PyDict_New();
+		if (items[1] != NULL && (PyDict_SetItem(items[1], asc_py_s_gen, gen) != 0 ||
+				PyDict_SetItem(items[1], asc_py_s_ttl, ttl) != 0)) {
+			Py_CLEAR(items[1]);
+		}
+	}
+	items[2] = items[1] ? asc_py_unpack_bins(r, names) : NULL;
+	PyObject* out = items[2] ? PyType_GenericAlloc((PyTypeObject*)asc_py_record_type, 3) : NULL;
+	for (Py_ssize_t i = 0; i < 3; i++) {
+		if (out != NULL) {
+			PyTuple_SetItem(out, i, items[i]);
+		}
+		else {
+			Py_XDECREF(items[i]);
+		}
+	}
+	return out;
+}
+
+/* A scan item [key | nil, gen, ttl, bins] as Record(key tuple | None, {"gen", "ttl"}, bins). */
+static PyObject*
+asc_py_unpack_record(asc_reader* r, asc_py_names* names)
+{
+	uint64_t n;
+	if (! asc_read_header(r, false, &n) || n != 4) {
+		return NULL;
+	}
+	PyObject* key = asc_py_unpack_key(r, names);
+	PyObject* gen = key ? asc_py_unpack(r, 0) : NULL;
+	PyObject* ttl = gen ? asc_py_unpack(r, 0) : NULL;
+	if (ttl == NULL) {
+		Py_CLEAR(key);
+	}
+	PyObject* out = asc_py_make_record(key, gen, ttl, r, names);
+	Py_XDECREF(gen);
+	Py_XDECREF(ttl);
+	return out;
+}
+
+/* scan_each(buffer_address, size, function): function(Record) for each record of a chunk;
+ * True when a false return (not None) stopped it. */
+static PyObject*
+asc_py_scan_each(PyObject* self, PyObject* args)
+{
+	PyObject* a[3];
+	uint64_t n;
+	(void)self;
+	if (! asc_py_args(args, 3, a)) {
+		return NULL;
+	}
+	if (asc_py_record_type == NULL) {
+		PyErr_SetString(PyExc_RuntimeError, "scan_each: asc_key's setup() has not run");
+		return NULL;
+	}
+	const uint8_t* buffer = (const uint8_t*)PyLong_AsVoidPtr(a[0]);
+	Py_ssize_t size = PyLong_AsSsize_t(a[1]);
+	if (PyErr_Occurred()) {
+		return NULL;
+	}
+	asc_reader r = {buffer, buffer + size};
+	if (! asc_read_header(&r, false, &n)) {
+		PyErr_SetString(PyExc_ValueError, "scan_each: not a chunk of records");
+		return NULL;
+	}
+	asc_py_names names;
+	names.n = 0;
+	int stop = 0;
+	for (uint64_t i = 0; stop == 0 && i < n; i++) {
+		PyObject* record = asc_py_unpack_record(&r, &names);
+		if (record == NULL) {
+			if (! PyErr_Occurred()) {
+				PyErr_SetString(PyExc_ValueError, "scan_each: not a chunk of records");
+			}
+			stop = -1;
+			break;
+		}
+		PyObject* result = PyObject_CallFunctionObjArgs(a[2], record, NULL);
+		Py_DECREF(record);
+		stop = result == NULL ? -1 : result == Py_None ? 0 : PyObject_Not(result);
+		Py_XDECREF(result);
+	}
+	asc_py_names_clear(&names);
+	if (stop < 0) {
+		return NULL;
+	}
+	return PyBool_FromLong(stop);
+}
+
+/* One lean row: nil (not found) -> None; [gen, ttl, digest, bins] -> Record((key[0],
+ * key[1], key[2], digest), {"gen", "ttl"}, bins), or with bins_only the bins alone. */
+static PyObject*
+asc_py_unpack_row(asc_reader* r, PyObject* key, bool bins_only, asc_py_names* names)
+{
+	uint64_t n;
+	if (r->p < r->end && *r->p == 0xc0) {
+		r->p++;
+		Py_RETURN_NONE;
+	}
+	if (bins_only) {
+		return asc_py_unpack_bins(r, names);
+	}
+	if (! asc_read_header(r, false, &n) || n != 4) {
+		return NULL;
+	}
+	PyObject* gen = asc_py_unpack(r, 0);
+	PyObject* ttl = gen ? asc_py_unpack(r, 0) : NULL;
+	PyObject* digest = ttl ? asc_py_unpack(r, 0) : NULL;
+	PyObject* record_key = digest ? PyTuple_New(4) : NULL;
+	for (Py_ssize_t i = 0; record_key != NULL && i < 3; i++) {
+		PyObject* part = PySequence_GetItem(key, i);
+		if (part == NULL) {
+			Py_CLEAR(record_key);
+		}
+		else {
+			PyTuple_SetItem(record_key, i, part);
+		}
+	}
+	if (record_key != NULL) {
+		Py_INCREF(digest);
+		PyTuple_SetItem(record_key, 3, digest);
+	}
+	PyObject* out = asc_py_make_record(record_key, gen, ttl, r, names);
+	Py_XDECREF(gen);
+	Py_XDECREF(ttl);
+	Py_XDECREF(digest);
+	return out;
+}
+
+/* batch_rows(buffer_address, size, keys, bins_only): asc_batch_get's lean rows, none of
+ * them failed, as [Record | None] (keys: the list it was asked for) or [bins | None]. */
+static PyObject*
+asc_py_batch_rows(PyObject* self, PyObject* args)
+{
+	PyObject* a[4];
+	uint64_t n;
+	(void)self;
+	if (! asc_py_args(args, 4, a)) {
+		return NULL;
+	}
+	if (asc_py_record_type == NULL || ! PyList_CheckExact(a[2])) {
+		PyErr_SetString(PyExc_TypeError, "batch_rows: keys must be a list (after asc_key's setup())");
+		return NULL;
+	}
+	const uint8_t* buffer = (const uint8_t*)PyLong_AsVoidPtr(a[0]);
+	Py_ssize_t size = PyLong_AsSsize_t(a[1]);
+	if (PyErr_Occurred()) {
+		return NULL;
+	}
+	bool bins_only = PyObject_IsTrue(a[3]) == 1;
+	asc_reader r = {buffer, buffer + size};
+	if (! asc_read_header(&r, false, &n) || n != (uint64_t)PyList_Size(a[2])) {
+		PyErr_SetString(PyExc_ValueError, "batch_rows: not a row per key");
+		return NULL;
+	}
+	asc_py_names names;
+	names.n = 0;
+	PyObject* out = PyList_New((Py_ssize_t)n);
+	for (uint64_t i = 0; out != NULL && i < n; i++) {
+		PyObject* row = asc_py_unpack_row(&r, PyList_GetItem(a[2], (Py_ssize_t)i), bins_only,
+			&names);
+		if (row == NULL) {
+			if (! PyErr_Occurred()) {
+				PyErr_SetString(PyExc_ValueError, "batch_rows: not a lean row");
+			}
+			Py_CLEAR(out);
+		}
+		else {
+			PyList_SetItem(out, (Py_ssize_t)i, row);
+		}
+	}
+	asc_py_names_clear(&names);
+	return out;
+}
+
+static PyMethodDef asc_batch_py_methods[] = {
+	{"batch_rows", asc_py_batch_rows, METH_VARARGS,
+		"batch_rows(buffer_address, size, keys, bins_only): lean rows as Records or bins"},
+	{"scan_each", asc_py_scan_each, METH_VARARGS,
+		"scan_each(buffer_address, size, function): function(Record) per record of a chunk; "
+		"True when a false return stopped it"},
+	{NULL, NULL, 0, NULL},
+};
+
+/* The functions above into the module `name` (bindings/asc_batch.py). */
+static int
+asc_batch_export(const char* name)
+{
+	return asc_py_export(name, asc_batch_py_methods);
+}

@@ -62,13 +62,14 @@ __all__ = [
 class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
-    __slots__ = ("_ptr", "_calls", "_guard", "_lock", "_closing", "_destroyed", "_forked",
+    __slots__ = ("_ptr", "_calls", "_guard", "_guard_addr", "_lock", "_closing", "_destroyed", "_forked",
                  "_keepalive", "_kept_fields", "_retired", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._lock = threading.Lock()
         self._calls: List[object] = []  # a token per call inside (see _enter)
         self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
+        self._guard_addr = int(ffi.cast("uintptr_t", self._guard))  # for csrc/asc_key.h
         self._closing = False
         self._destroyed = False
         self._forked = False

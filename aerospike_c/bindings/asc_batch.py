@@ -14,6 +14,9 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
                                            per record, then callback(None, udata)
     batch_read(as_, policy, keys, form)    the Client's batch read in one C call
                                            (asc_batch_get): lean rows, see there
+
+For the Client's scan_foreach and batch reads, C also decodes the buffer (CPython
+functions of csrc/asc_batch.h: scan_each, batch_rows), straight into Records.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from .aerospike import _instance, aerospike
 from ..exceptions import AerospikeError
 from .as_error import error_from_c, lifecycle_error
 from .as_record import Record
+from . import asc_key  # noqa: F401 - its setup gives csrc/asc_batch.h's scan_each the Record type
 from .as_val import _unpack
 
 __all__: List[str] = []
@@ -37,6 +41,15 @@ SCAN_CHUNK = 256
 NO_PYTHON_VALUE = "the record holds a value that has no Python value"
 
 _pack_keys = functools.partial(msgpack.packb, use_bin_type=True)
+
+#: scan_each(buffer_address, size, function) -> stopped: function(Record) per record of a
+#: chunk, decoded in C (csrc/asc_batch.h; set by asc_batch_export).
+_py_scan_each: Callable[[int, int, Callable[[Record], Any]], bool]
+#: batch_rows(buffer_address, size, keys, bins_only) -> [Record | bins | None]: lean rows
+#: of asc_batch_get, none failed, decoded in C (csrc/asc_batch.h).
+_py_batch_rows: Callable[[int, int, List[Any], bool], List[Any]]
+if lib.asc_batch_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
+    raise ImportError("asc_batch_export: the CPython functions of csrc/asc_batch.h")
 #: new_record((key, meta, bins)): a Record without the Python-level __new__ NamedTuple adds.
 new_record = cast(Callable[[Tuple[Any, Any, Any]], Record],
                   functools.partial(tuple.__new__, Record))
@@ -93,13 +106,9 @@ class ChunkContext(CallbackContext):
         callback, udata = self.callback, self.udata
         try:
             if size and type(callback) is RecordCallback:  # records only: a scan
-                function = callback.function
-                for key, gen, ttl, bins in _unpack(ffi.buffer(buffer, size)):
-                    result = function(new_record((None if key is None else tuple(key),
-                                                  {"gen": gen, "ttl": ttl}, bins)))
-                    if result is not None and not result:
-                        self.stopped = True
-                        return False
+                if _py_scan_each(int(ffi.cast("uintptr_t", buffer)), size, callback.function):
+                    self.stopped = True
+                    return False
             elif size:
                 for item in _unpack(ffi.buffer(buffer, size)):
                     if len(item) == 4:
@@ -165,8 +174,12 @@ def batch_read(as_: Any, policy: Any, keys: Sequence[Any], form: int
     """aerospike_batch_get() of key tuples in one C call (asc_batch_get): (rows, C's
     BatchFailedError or None, how many rows failed other than by not found), a row per key
     in order: None where not found, [code, subcode, message, in_doubt, None] for another
-    failure, else [gen, ttl, digest, bins] (ROWS_RECORDS) or the bins (ROWS_BINS).
+    failure, else [gen, ttl, digest, bins] (ROWS_RECORDS) or the bins (ROWS_BINS). When C
+    answered OK with no row failed (error None, count 0), the rows are the results already,
+    decoded in C (asc_batch.h batch_rows): Record((ns, set, user key, digest), meta, bins)
+    or the bins, None where not found.
     None: a key this path does not take (nothing was sent): use the general path."""
+    keys = keys if type(keys) is list else list(keys)
     data = pack_keys(keys)
     if data is None:
         return None
@@ -185,6 +198,9 @@ def batch_read(as_: Any, policy: Any, keys: Sequence[Any], form: int
     rows: Optional[List[Any]] = None
     if io.rows != ffi.NULL:
         try:
+            if status == 0 and io.failed == 0:
+                return (_py_batch_rows(int(ffi.cast("uintptr_t", io.rows)), io.size, keys,
+                                       form == ROWS_BINS), None, 0)
             rows = _unpack(ffi.buffer(io.rows, io.size))
         finally:
             lib.free(io.rows)

@@ -1,0 +1,263 @@
+"""The Client's one-call fast paths (csrc/asc_key.h, bindings/asc_key.py) against the general
+path (bindings/aerospike_key.py, which builds as_key / as_record / as_operations through the
+C-faithful bindings): the same records, metadata and errors for every input, and each fast
+path really taken for the inputs it takes."""
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c.bindings import asc_key
+from aerospike_c.bindings.aerospike_key import (
+    exists_meta, get_record, operate_record, put_bins, remove_key,
+)
+from aerospike_c._records import _operations
+from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+
+GEO = asc.GeoJSON('{"type":"Point","coordinates":[1.5,2.5]}')
+BINS = [
+    {"i": 1},
+    {"neg": -(1 << 63), "big": (1 << 63) - 1, "zero": 0},
+    {"s": "héllo wörld", "nul": "a\x00b", "empty": ""},
+    {"b": b"\x00\x01\xff", "eb": b""},
+    {"f": 1.5, "nan_free": -0.0, "t": True, "fa": False},
+    {"l": [1, "a", [2.5, None, [b"x"]], (3, 4)], "el": []},
+    {"m": {"z": 1, 2: "b", b"k": [1, {"x": None}]}, "em": {}},
+    {"g": GEO, "gl": [GEO]},
+    {"deep": [[[[[[[[[[1]]]]]]]]]]},
+    {"a" * 15: "longest name"},
+]
+KEYS = ["s-key", 7, -(1 << 63), b"\x00bytes", "nul\x00inside", ""]
+
+
+def _key(set_name, user_key):  # noqa: F811
+    return (NAMESPACE, set_name, user_key)
+
+
+def _raised(call):
+    try:
+        call()
+    except BaseException as exc:  # noqa: B902 - compared below
+        return type(exc), str(exc)
+    return None
+
+
+@pytest.mark.parametrize("bins", BINS, ids=[",".join(b) for b in BINS])
+def test_put_and_get_agree_with_the_general_path(client, set_name, bins):  # noqa: F811
+    as_ = client.aerospike
+    fast_key, slow_key = _key(set_name, "fast"), _key(set_name, "slow")
+    assert asc_key.put(as_, None, fast_key, bins, -1, None) is True  # the fast path took it
+    put_bins(as_, None, slow_key, bins, -1)  # never expire: the metadata compares equal
+    fast = asc_key.get(as_, None, fast_key)
+    assert fast is not None and type(fast) is asc.Record
+    for key in (fast_key, slow_key):
+        assert asc_key.get(as_, None, key) == get_record(as_, None, key)
+        assert client.get(key).bins == get_record(as_, None, slow_key).bins
+    assert fast.key[:3] == fast_key and len(fast.key[3]) == 20
+    assert asc_key.exists(as_, None, fast_key) == exists_meta(as_, None, fast_key)
+
+
+@pytest.mark.parametrize("user_key", KEYS, ids=repr)
+def test_keys_agree_with_the_general_path(client, set_name, user_key):  # noqa: F811
+    as_ = client.aerospike
+    key = _key(set_name, user_key)
+    assert asc_key.put(as_, None, key, {"v": 1}, -1, None) is True  # never expires: meta stays
+    record = asc_key.get(as_, None, key)
+    assert record == get_record(as_, None, key)
+    digest = record.key[3]
+    for same in ((NAMESPACE, set_name, user_key, digest), (NAMESPACE, set_name, None, digest),
+                 (NAMESPACE, set_name, user_key, None)):
+        got = asc_key.get(as_, None, same)
+        assert got is not None and got == get_record(as_, None, same)
+        assert got.bins == {"v": 1}
+    assert asc_key.remove(as_, None, key) is True
+    assert asc_key.exists(as_, None, key) is False and exists_meta(as_, None, key) is None
+
+
+def test_a_key_without_a_set(client):  # noqa: F811
+    as_ = client.aerospike
+    key = (NAMESPACE, None, "fast-paths-no-set")
+    assert asc_key.put(as_, None, key, {"v": 2}, -1, None) is True
+    assert asc_key.get(as_, None, key) == get_record(as_, None, key)
+    client.remove(key)
+
+
+BAD_KEYS = [
+    ("test", "s", 1.5), ("test", "s", True), ("test", "s", 1 << 64), ("test", "s", -(1 << 64)),
+    ("", "s", 1), ("n" * 32, "s", 1), ("test", "s" * 64, 1), ("te\x00st", "s", 1),
+    ("test", "s", None), ("test", "s", None, b"short"), ("test", "s", 1, b"\x00" * 20),
+    ("test", "s"), ("test", "s", 1, None, 5), ["test", "s", 1], ("test", 5, 1), (5, "s", 1),
+    ("test", "s", "x" * ((1 << 20) + 1)), ("test", "s", "\udcff"),
+]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=repr)
+def test_bad_keys_raise_what_the_general_path_raises(client, key):  # noqa: F811
+    as_ = client.aerospike
+    assert asc_key.get(as_, None, key) is None  # not taken: nothing sent
+    assert asc_key.put(as_, None, key, {"a": 1}, None, None) is None
+    expected = _raised(lambda: get_record(as_, None, key))
+    assert expected is not None
+    assert _raised(lambda: client.get(key)) == expected
+    assert _raised(lambda: client.exists(key)) == _raised(lambda: exists_meta(as_, None, key))
+    assert _raised(lambda: client.remove(key)) == _raised(lambda: remove_key(as_, None, key))
+    assert (_raised(lambda: client.put(key, {"a": 1}))
+            == _raised(lambda: put_bins(as_, None, key, {"a": 1})))
+
+
+class _Str(str):
+    pass
+
+
+BAD_PUTS = [
+    ({"a": object()}, None, None), ({"a" * 16: 1}, None, None), ({"a\x00": 1}, None, None),
+    ({1: 1}, None, None), ({"a": 1 << 63}, None, None), ({"a": {True: 1}}, None, None),
+    ({"a": {"k": set()}}, None, None), ({"a": {1.5: "f"}}, None, None),
+    ({"a": 1}, -4, None), ({"a": 1}, 1 << 32, None), ({"a": 1}, "60", None),
+    ({"a": 1}, None, -1), ({"a": 1}, None, 1 << 16), ({"a": 1}, None, 1.0),
+]
+
+
+@pytest.mark.parametrize("bins,ttl,gen", BAD_PUTS, ids=repr)
+def test_bad_puts_raise_what_the_general_path_raises(client, set_name, bins, ttl, gen):  # noqa: F811
+    as_ = client.aerospike
+    key = _key(set_name, "bad")
+    assert asc_key.put(as_, None, key, bins, ttl, gen) is None
+    expected = _raised(lambda: put_bins(as_, None, key, bins, ttl, gen))
+    assert expected is not None
+    assert _raised(lambda: client.put(key, bins, ttl=ttl, gen=gen)) == expected
+
+
+def test_values_of_other_types_take_the_general_path(client, set_name):  # noqa: F811
+    """Subclasses and other containers are not read in C; the general path stores them."""
+    as_ = client.aerospike
+    key = _key(set_name, "others")
+    for bins in ({"a": _Str("x")}, {"a": bytearray(b"ab")}, {"a": collections.OrderedDict(x=1)},
+                 {"a": "\udcff"}):  # a surrogate escape: the byte it stands for
+        assert asc_key.put(as_, None, key, bins, None, None) is None
+        client.put(key, bins)
+        assert client.get(key) == get_record(as_, None, key)
+
+
+def test_errors_agree(client, set_name):  # noqa: F811
+    as_ = client.aerospike
+    missing = _key(set_name, "missing")
+    expected = _raised(lambda: get_record(as_, None, missing))
+    assert expected[0] is asc.RecordNotFoundError
+    assert _raised(lambda: client.get(missing))[0] is asc.RecordNotFoundError
+    assert _raised(lambda: client.remove(missing))[0] is asc.RecordNotFoundError
+    assert client.exists(missing) is None
+    wrong = asc.as_policy_write_init()
+    assert (_raised(lambda: client.get(missing, policy=wrong))
+            == _raised(lambda: get_record(as_, wrong, missing)))
+    key = _key(set_name, "gen")
+    client.put(key, {"a": 1})
+    policy = {"gen": asc.AS_POLICY_GEN_EQ}
+    generation = client._policy("write", policy)
+    error = _raised(lambda: client.put(key, {"a": 2}, gen=5, policy=policy))
+    assert error == _raised(lambda: put_bins(as_, generation, key, {"a": 2}, None, 5))
+    assert error[0] is asc.RecordGenerationError
+    client.put(key, {"a": 3}, gen=1, policy=policy)
+    assert client.get(key).bins == {"a": 3}
+    exists = client._policy("write", {"exists": asc.AS_POLICY_EXISTS_CREATE})
+    error = _raised(lambda: client.put(key, {"a": 4}, policy=exists))
+    assert error == _raised(lambda: put_bins(as_, exists, key, {"a": 4}))
+    assert error[0] is asc.RecordExistsError
+
+
+def test_policies_are_used(client, set_name):  # noqa: F811
+    as_ = client.aerospike
+    key = _key(set_name, "policy")
+    client.put(key, {"a": 1}, ttl=100)
+    assert 90 <= client.get(key, policy={"total_timeout": 500}).meta["ttl"] <= 100
+    client.put(key, {"a": 1}, ttl=-1)
+    assert client.get(key).meta["ttl"] == 4294967295
+    client.put(key, {"b": 2}, ttl=-2)
+    assert client.get(key).meta["ttl"] == 4294967295 and client.get(key).bins == {"a": 1, "b": 2}
+    read = asc.as_policy_read_init()
+    assert asc_key.get(as_, read, key) == get_record(as_, read, key)
+
+
+OPS = [
+    [asc.ops.incr("n", 2), asc.ops.write("s", "x"), asc.ops.read("n")],
+    [asc.ops.incr("d", 0.5), asc.ops.read("d")],
+    [asc.ops.write("l", [1, {"a": b"x"}]), asc.ops.read()],
+    [asc.ops.append("s", "-tail"), asc.ops.prepend("s", "head-"), asc.ops.read("s")],
+    [asc.ops.write("r", b"mid"), asc.ops.append("r", b"++"), asc.ops.prepend("r", b"--"),
+     asc.ops.read("r")],
+    [asc.ops.touch(), asc.ops.read("n")],
+    [asc.ops.write("n", None), asc.ops.read()],
+    [asc.ops.read("n"), asc.ops.incr("n", 1), asc.ops.read("n")],
+]
+
+
+@pytest.mark.parametrize("operations", OPS, ids=range(len(OPS)))
+@pytest.mark.parametrize("ordered", [False, True])
+def test_operate_agrees_with_the_general_path(client, set_name, operations, ordered):  # noqa: F811
+    as_ = client.aerospike
+    fast_key, slow_key = _key(set_name, "op-fast"), _key(set_name, "op-slow")
+    policy = client._policy("operate", {"respond_all_ops": True}) if ordered else None
+    for key in (fast_key, slow_key):
+        client.put(key, {"n": 1, "s": "mid", "d": 1.0}, ttl=-1)
+    fast = asc_key.operate(as_, policy, fast_key, operations, -1, None, ordered)
+    assert fast is not None
+    slow = operate_record(as_, policy, slow_key, _operations(operations, -1, None), ordered=ordered)
+    assert fast[1:] == slow[1:]
+    assert fast[0][:3] == fast_key and fast[0][3] == get_record(as_, None, fast_key).key[3]
+    assert get_record(as_, None, fast_key).bins == get_record(as_, None, slow_key).bins
+
+
+def test_operations_that_are_not_simple_take_the_general_path(client, set_name):  # noqa: F811
+    as_ = client.aerospike
+    key = _key(set_name, "op-general")
+    client.put(key, {"l": [3, 1, 2]})
+    for operations in ([asc.ops.list_sort("l", 0), asc.ops.read("l")],
+                       [(asc.as_operations_add_read, ("l",))],
+                       [asc.ops.append("l", bytearray(b"x"))],
+                       [asc.ops.incr("l", True)]):
+        assert asc_key.operate(as_, None, key, operations, None, None, False) is None
+    assert client.operate(key, [asc.ops.list_sort("l", 0), asc.ops.read("l")]).bins == {"l": [1, 2, 3]}
+    for operations in ([asc.ops.write("a" * 16, 1)], [asc.ops.write("a", object())],
+                       [asc.ops.incr("n", 1 << 63)], [asc.ops.append("s", "a\x00b")], ["read"]):
+        expected = _raised(lambda: operate_record(as_, None, key, _operations(operations, None, None)))
+        assert expected is not None
+        assert _raised(lambda: client.operate(key, operations)) == expected
+
+
+def test_scan_foreach_agrees_with_the_c_faithful_scan(client, set_name):  # noqa: F811
+    """Client.scan_foreach decodes each chunk in C (asc_batch.h scan_each); the C-faithful
+    aerospike_scan_foreach decodes it with msgpack: the same Records, the same stop."""
+    for i, bins in enumerate(BINS):
+        client.put(_key(set_name, i), bins)
+    client.put((NAMESPACE, set_name, "nul\x00key"), {"i": 1})
+    fast, slow = [], []
+    client.scan_foreach(NAMESPACE, set_name, fast.append)
+    scan = asc.as_scan_init(NAMESPACE, set_name)
+    asc.aerospike_scan_foreach(client.aerospike, None, scan, lambda record, udata: slow.append(record))
+    asc.as_scan_destroy(scan)
+    assert fast[-1] is None and slow[-1] is None
+    assert all(type(record) is asc.Record for record in fast[:-1])
+    assert sorted(fast[:-1], key=repr) == sorted(slow[:-1], key=repr)
+    assert len(fast) == len(BINS) + 2
+    seen = []
+    client.scan_foreach(NAMESPACE, set_name, lambda record: seen.append(record) or len(seen) < 3)
+    assert len(seen) == 3
+    with pytest.raises(ZeroDivisionError):
+        client.scan_foreach(NAMESPACE, set_name, lambda record: 1 / 0)
+
+
+def test_batch_reads_agree_with_single_reads(client, set_name):  # noqa: F811
+    """Client.batch_get / batch_bins decode the lean rows in C (asc_batch.h batch_rows)."""
+    as_ = client.aerospike
+    keys = [_key(set_name, i) for i in range(len(BINS))] + [_key(set_name, "absent")]
+    for key, bins in zip(keys, BINS):
+        client.put(key, bins, ttl=-1)
+    expected = [get_record(as_, None, key) for key in keys[:-1]] + [None]
+    assert client.batch_get(keys) == expected
+    assert client.batch_get(tuple(keys)) == expected
+    assert all(type(record) is asc.Record for record in client.batch_get(keys)[:-1])
+    assert client.batch_bins(keys) == [record.bins for record in expected[:-1]] + [None]
+    digests = [(NAMESPACE, set_name, None, record.key[3]) for record in expected[:-1]]
+    assert [r.bins for r in client.batch_get(digests)] == [r.bins for r in expected[:-1]]

@@ -46,7 +46,7 @@ class Operation(NamedTuple):
     """One operation for Client.operate(): a C-faithful as_operations_* function and its
     arguments after `ops`."""
 
-    function: Callable[..., bool]
+    function: Callable[..., Any]
     args: Tuple[Any, ...]
 
     def add_to(self, operations: Any) -> None:
@@ -58,7 +58,7 @@ asc_key.operation_class(Operation)
 
 #: Operation((function, args)) without the Python-level __new__ a NamedTuple adds: the simple
 #: factories below run once per operation of every operate() call.
-_operation = cast(Callable[[Tuple[Callable[..., bool], Tuple[Any, ...]]], Operation],
+_operation = cast(Callable[[Tuple[Callable[..., Any], Tuple[Any, ...]]], Operation],
                   functools.partial(tuple.__new__, Operation))
 
 
@@ -198,6 +198,22 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
     def delete() -> Operation:
         """Delete the record."""
         return _operation((c.as_operations_add_delete, ()))
+
+    @staticmethod
+    def select_by_path(bin_name: str, ctx: Any,
+                       flags: int = c.AS_EXP_PATH_SELECT_MATCHING_TREE) -> Operation:
+        """Read what a path context selects in a list/map bin (as_operations_select_by_path):
+        ctx such as [("all_children",), ("map_key", "price")]; flags AS_EXP_PATH_SELECT_*
+        (the matching tree, or a list of the values, map keys or keys and values)."""
+        return _operation((c.as_operations_select_by_path, (bin_name, _cdt_ctx(ctx), flags)))
+
+    @staticmethod
+    def modify_by_path(bin_name: str, ctx: Any, mod_exp: Any,
+                       flags: int = c.AS_EXP_PATH_MODIFY_DEFAULT) -> Operation:
+        """Replace each element a path context selects by the value of `mod_exp`, an as_exp
+        reading it through as_exp_loopvar_* (as_operations_modify_by_path)."""
+        return _operation((c.as_operations_modify_by_path,
+                           (bin_name, _cdt_ctx(ctx), mod_exp, flags)))
 
 
 for _name in c.__all__:

@@ -21,7 +21,7 @@ import msgpack
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._owned import OwnedStruct
+from ._owned import OwnedStruct, struct_ptr
 from .as_status import as_status
 from .as_val import val_to_c
 
@@ -30,7 +30,8 @@ __all__ = [
     "as_cdt_ctx_add_list_index", "as_cdt_ctx_add_list_index_create", "as_cdt_ctx_add_list_rank",
     "as_cdt_ctx_add_list_value", "as_cdt_ctx_add_map_index", "as_cdt_ctx_add_map_rank",
     "as_cdt_ctx_add_map_key", "as_cdt_ctx_add_map_key_create", "as_cdt_ctx_add_map_value",
-    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children", "as_cdt_ctx_inita",
+    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children",
+    "as_cdt_ctx_add_all_children_with_filter", "as_cdt_ctx_add_and_filter", "as_cdt_ctx_inita",
     "as_cdt_ctx_byte_capacity", "as_cdt_ctx_to_bytes", "as_cdt_ctx_from_bytes",
     "as_cdt_ctx_base64_capacity", "as_cdt_ctx_to_base64", "as_cdt_ctx_from_base64",
 ]
@@ -140,6 +141,26 @@ def as_cdt_ctx_add_map_keys_in(ctx: as_cdt_ctx, keys: Sequence[Any]) -> None:
 def as_cdt_ctx_add_all_children(ctx: as_cdt_ctx) -> None:
     """as_cdt_ctx_add_all_children(): every child of the current level."""
     lib.as_cdt_ctx_add_all_children(_ctx(ctx))
+
+
+def exp_ptr(exp: Any, where: str) -> Any:
+    """The `as_exp*` of an expression argument (an as_exp from as_exp_build/as_exp_compile)."""
+    return struct_ptr(exp, "struct as_exp", where)
+
+
+def as_cdt_ctx_add_all_children_with_filter(ctx: as_cdt_ctx, exp: Any) -> None:
+    """as_cdt_ctx_add_all_children_with_filter(): the children of the current level that the
+    boolean `exp` accepts (it reads each through as_exp_loopvar_*); the context keeps a copy."""
+    c_ctx = _ctx(ctx)
+    lib.as_cdt_ctx_add_all_children_with_filter(
+        c_ctx, exp_ptr(exp, "as_cdt_ctx_add_all_children_with_filter"))
+
+
+def as_cdt_ctx_add_and_filter(ctx: as_cdt_ctx, exp: Any) -> None:
+    """as_cdt_ctx_add_and_filter(): narrow what the item before selected to what the boolean
+    `exp` accepts; the context keeps a copy."""
+    c_ctx = _ctx(ctx)
+    lib.as_cdt_ctx_add_and_filter(c_ctx, exp_ptr(exp, "as_cdt_ctx_add_and_filter"))
 
 
 # -- serialization: bytes (msgpack) and base64 ----------------------------------------------------

@@ -11,7 +11,7 @@ import base64
 import struct
 from typing import Any, Iterator, List, Optional, Tuple
 
-from . import particles
+from . import geojson, particles
 from .cdt_ctx import context_value
 from .expressions import ExpRecord, compile_filter, filter_passes
 from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
@@ -56,20 +56,32 @@ class Predicate:
 
     def matched_value(self, record: Record) -> Any:
         """The first of the record's indexed values that falls in the filter (_NO_MATCH)."""
+        return next(iter(self.matched_values(record)), _NO_MATCH)
+
+    def repeats(self, record: Record) -> int:
+        """How many times a query returns a matching record: once, except a geo query over a
+        list/map index, which (as a server's walk of the index's cells does) returns it once
+        per matching element."""
+        if self.ptype != particles.GEOJSON or self.index_type == 0:
+            return 1
+        return len(self.matched_values(record))
+
+    def matched_values(self, record: Record) -> List[Any]:
+        """The record's indexed values that fall in the filter."""
         raw = record.bins.get(self.bin_name)
         if raw is None:
-            return _NO_MATCH
+            return []
         if self.index_type == 0 and self.context is None:
             if raw[0] != self.ptype:
-                return _NO_MATCH
+                return []
             value = particles.decode_particle(raw[0], raw[1])
-            return value if self._match_value(value) else _NO_MATCH
+            return [value] if self._match_value(value) else []
         try:
             value = particles.decode_particle(raw[0], raw[1])
             if self.context is not None:
                 value = context_value(value, self.context)
         except (particles.ParticleError, CommandError):
-            return _NO_MATCH  # not in the index
+            return []  # not in the index
         if self.index_type == 0:
             candidates = [value]
         elif self.index_type == 1:
@@ -78,9 +90,12 @@ class Predicate:
             candidates = list(value) if isinstance(value, dict) else []
         else:
             candidates = list(value.values()) if isinstance(value, dict) else []
-        return next((v for v in candidates if self._match_value(v)), _NO_MATCH)
+        return [v for v in candidates if self._match_value(v)]
 
     def _match_value(self, value: Any) -> bool:
+        if self.ptype == particles.GEOJSON:
+            return type(value) is particles.GeoJSON and geojson.shapes_match(
+                geojson.parse(value), self.begin)
         if self.ptype == particles.INTEGER:
             return type(value) is int and self.begin <= value <= self.end
         if self.ptype == particles.STRING:
@@ -109,14 +124,19 @@ def parse_predicate(msg: Message) -> Predicate:
             raise CommandError(ERR_PARAMETER, "truncated index range")
     except (IndexError, struct.error):
         raise CommandError(ERR_PARAMETER, "bad index range") from None
-    if ptype == particles.GEOJSON:
-        raise CommandError(ERR_UNSUPPORTED_FEATURE, "geospatial queries are not supported")
-    if ptype not in (particles.INTEGER, particles.STRING, particles.BLOB):
+    if ptype not in (particles.INTEGER, particles.STRING, particles.BLOB, particles.GEOJSON):
         raise CommandError(ERR_PARAMETER, "bad index range particle type")
     index_type_raw = msg.fields.get(FIELD_INDEX_TYPE, b"\x00")
     index_type = index_type_raw[0] if index_type_raw else 0
     if index_type not in INDEX_TYPE_NAMES:
         raise CommandError(ERR_PARAMETER, "bad index type")
+    if ptype == particles.GEOJSON:  # the query's region or point, as text (no particle header)
+        try:
+            shape = geojson.parse(begin.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise CommandError(ERR_PARAMETER, "bad geo query value") from None
+        return Predicate(bin_name, ptype, shape, None, index_type,
+                         msg.fields.get(FIELD_INDEX_CONTEXT))
     try:
         lo = particles.decode_particle(ptype, begin)
         hi = particles.decode_particle(ptype, end)
@@ -263,8 +283,9 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 message = _record_message(request, ns_field, digest, record)
             if not message:
                 continue
-            chunk += message
-            sent += 1
+            repeats = 1 if request.predicate is None else request.predicate.repeats(record)
+            chunk += message * repeats
+            sent += repeats
             if len(chunk) >= CHUNK_SIZE:
                 yield bytes(chunk)
                 chunk.clear()

@@ -1,0 +1,110 @@
+"""CDT select and modify by path (server 8.1): as_operations_select_by_path /
+as_operations_modify_by_path with as_cdt_ctx_add_all_children[_with_filter] and
+as_cdt_ctx_add_and_filter, through the C-faithful calls and Client.operate(ops.*_by_path)."""
+from __future__ import annotations
+
+import pytest
+
+import aerospike_c as asc
+from aerospike_c._records import ops
+from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+
+BOOKS = {"shelf": [{"title": "Sayings", "price": 8.95}, {"title": "Honour", "price": 12.99},
+                   {"title": "Moby", "price": 8.99}, {"title": "Rings", "price": 22.99}]}
+
+
+@pytest.fixture
+def key(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "path")
+    client.put(key, {"grid": [[10, 11, 12], [13, 14], [15]], "books": BOOKS, "n": 7})
+    return key
+
+
+def ctx_of(*items):
+    ctx = asc.as_cdt_ctx_init(len(items))
+    for kind, *args in items:
+        getattr(asc, f"as_cdt_ctx_add_{kind}")(ctx, *args)
+    return ctx
+
+
+def select(client, key, bin_name, ctx, flags):  # noqa: F811
+    operations = asc.as_operations_init(1)
+    asc.as_operations_select_by_path(operations, bin_name, ctx, flags)
+    record = asc.aerospike_key_operate(client.aerospike, None, key, operations)
+    asc.as_operations_destroy(operations)
+    value = asc.as_record_get(record, bin_name)
+    asc.as_record_destroy(record)
+    return value
+
+
+def test_values_of_all_children_of_all_children(client, key):  # noqa: F811
+    ctx = ctx_of(("all_children",), ("all_children",))
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [
+        10, 11, 12, 13, 14, 15]
+
+
+def test_the_matching_tree_of_all_children_is_the_whole_bin(client, key):  # noqa: F811
+    ctx = ctx_of(("all_children",))
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_MATCHING_TREE) == [
+        [10, 11, 12], [13, 14], [15]]
+
+
+def test_plain_items_below_all_children(client, key):  # noqa: F811
+    ctx = ctx_of(("map_key", "shelf"), ("all_children",), ("map_key", "price"))
+    assert select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [
+        8.95, 12.99, 8.99, 22.99]
+    ctx = ctx_of(("map_key", "shelf"), ("list_index", -1))
+    assert select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [BOOKS["shelf"][-1]]
+
+
+def test_the_matching_tree_keeps_only_the_selected_elements(client, key):  # noqa: F811
+    ctx = ctx_of(("map_key", "shelf"), ("all_children",), ("map_key", "title"))
+    tree = select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_MATCHING_TREE)
+    assert tree == {"shelf": [{"title": b["title"]} for b in BOOKS["shelf"]]}
+
+
+def test_map_keys_and_key_value_pairs(client, key):  # noqa: F811
+    ctx = ctx_of(("map_key", "shelf"), ("list_index", 0), ("all_children",))
+    keys = select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_MAP_KEY)
+    assert sorted(keys) == ["price", "title"]
+    flat = select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_MAP_KEY_VALUE)
+    assert sorted(zip(flat[::2], flat[1::2])) == [("price", 8.95), ("title", "Sayings")]
+
+
+def test_select_by_path_with_ops(client, key):  # noqa: F811
+    record = client.operate(key, [ops.select_by_path(
+        "grid", [("list_index", 1), ("all_children",)], asc.AS_EXP_PATH_SELECT_VALUE)])
+    assert record.bins == {"grid": [13, 14]}
+
+
+def test_a_scalar_bin_is_not_applicable(client, key):  # noqa: F811
+    with pytest.raises(asc.AerospikeError) as raised:
+        select(client, key, "n", ctx_of(("all_children",)), asc.AS_EXP_PATH_SELECT_VALUE)
+    assert raised.value.code == asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE
+
+
+def test_an_empty_or_missing_context_is_a_param_error():
+    operations = asc.as_operations_init(2)
+    with pytest.raises(asc.ParamError):
+        asc.as_operations_select_by_path(operations, "b", None, 0)
+    with pytest.raises(asc.ParamError):
+        asc.as_operations_select_by_path(operations, "b", asc.as_cdt_ctx_init(1), 0)
+    assert len(operations) == 0
+
+
+def test_bad_arguments_raise_before_anything_is_sent():
+    operations = asc.as_operations_init(1)
+    ctx = ctx_of(("all_children",))
+    with pytest.raises(ValueError):
+        asc.as_operations_select_by_path(operations, "b", ctx, 0x100)
+    with pytest.raises(TypeError):
+        asc.as_operations_select_by_path(operations, "b", ctx, "value")
+    with pytest.raises(TypeError):
+        asc.as_operations_select_by_path(operations, "b", [("all_children",)], 0)
+    with pytest.raises(TypeError):
+        asc.as_operations_modify_by_path(operations, "b", ctx, "not an as_exp", 0)
+    with pytest.raises(TypeError):
+        asc.as_cdt_ctx_add_all_children_with_filter(ctx, b"\xc3")
+    with pytest.raises(TypeError):
+        asc.as_cdt_ctx_add_and_filter(ctx, None)
+    assert len(operations) == 0 and len(ctx) == 1

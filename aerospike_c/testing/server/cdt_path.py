@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from . import expressions, particles
 from .cdt_ctx import (CTX_CREATE_MASK, CTX_LIST_INDEX, CTX_LIST_RANK, CTX_LIST_VALUE,
-                      CTX_MAP_INDEX, CTX_MAP_KEY, CTX_MAP_RANK, CTX_MAP_VALUE)
+                      CTX_MAP_INDEX, CTX_MAP_KEY, CTX_MAP_RANK, CTX_MAP_VALUE, navigate)
 from .cdt_map import map_keep_order
 from .cdt_select import ranks
 from .particles import CdtList, CdtMap, order_key, values_equal
@@ -296,3 +296,20 @@ def operate(top: Any, args: Sequence[Any], modify: bool,
     if len(args) != 2:
         raise CommandError(ERR_PARAMETER, "bad select-by-path operation")
     return select(top, ctx, flags, bins or {})
+
+
+def context_values(top: Any, packed_context: bytes, bins: Dict[bytes, Any]) -> List[Any]:
+    """The values a context index covers in a bin's value: the one element a plain context
+    points at, or every element a path context (all children, filters) selects, skipping
+    elements a filter cannot judge. CommandError when a plain context finds no element."""
+    try:
+        ctx = particles.unpack(packed_context)
+    except particles.ParticleError:
+        raise CommandError(ERR_PARAMETER, "bad context") from None
+    if not isinstance(ctx, list) or not any(t in (CTX_EXP, CTX_AND_EXP, CTX_MAP_KEYS_IN)
+                                            for t in ctx[::2]):
+        return [navigate(top, ctx)[0]]
+    if not isinstance(top, (CdtList, CdtMap)):
+        return []
+    walk = _Walk(bins, no_fail=True)
+    return [value for _, value in _select_levels(walk, top, ctx)[-1]]

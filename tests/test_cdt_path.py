@@ -108,3 +108,14 @@ def test_bad_arguments_raise_before_anything_is_sent():
     with pytest.raises(TypeError):
         asc.as_cdt_ctx_add_and_filter(ctx, None)
     assert len(operations) == 0 and len(ctx) == 1
+
+
+def test_a_query_keeps_its_own_copy_of_a_path_context():
+    ctx = ctx_of(("map_key", "a"), ("all_children",), ("list_index", 0))
+    query = asc.as_query_init(NAMESPACE, "s")
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where_with_ctx(query, "b", ctx, *asc.as_integer_range(1, 2))
+    packed = asc.as_cdt_ctx_to_bytes(ctx)
+    asc.as_cdt_ctx_destroy(ctx)  # the predicate's copy lives on, items and values
+    assert packed.startswith(b"\x96") and packed in asc.as_query_to_bytes(query)
+    asc.as_query_destroy(query)

@@ -163,6 +163,29 @@ def as_cdt_ctx_add_and_filter(ctx: as_cdt_ctx, exp: Any) -> None:
     lib.as_cdt_ctx_add_and_filter(c_ctx, exp_ptr(exp, "as_cdt_ctx_add_and_filter"))
 
 
+def ctx_copy(ctx: as_cdt_ctx) -> as_cdt_ctx:
+    """A new context with the same items, for a C struct that keeps pointing at its context
+    (a query predicate): values are shared (reserved), expressions copied."""
+    source = _ctx(ctx)
+    items = ffi.cast("as_cdt_ctx_item*", source.list.list)
+    copy = as_cdt_ctx(source.list.size)
+    for i in range(source.list.size):
+        item = items[i]
+        if (item.type & ~_CTX_AND) == lib.AS_CDT_CTX_EXP:
+            add = (lib.as_cdt_ctx_add_and_filter if item.type & _CTX_AND
+                   else lib.as_cdt_ctx_add_all_children_with_filter)
+            add(copy._ptr, item.val.exp)  # C copies the expression
+            continue
+        new = ffi.new("as_cdt_ctx_item*")
+        new.type = item.type
+        if item.type & _CTX_VALUE:
+            new.val.pval = lib.as_val_val_reserve(item.val.pval)
+        else:
+            new.val.ival = item.val.ival
+        lib.as_vector_append(ffi.addressof(copy._ptr, "list"), new)
+    return copy
+
+
 # -- serialization: bytes (msgpack) and base64 ----------------------------------------------------
 def as_cdt_ctx_byte_capacity(ctx: as_cdt_ctx) -> int:
     """as_cdt_ctx_byte_capacity(): the bytes as_cdt_ctx_to_bytes() needs (0: cannot pack)."""

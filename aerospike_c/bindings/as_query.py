@@ -25,7 +25,7 @@ from .._aerospike import ffi, lib
 from ._calls import enum_arg, owned_arg
 from ._cstruct import register_field
 from .as_config import c_str
-from .as_cdt_ctx import as_cdt_ctx, as_cdt_ctx_from_bytes, as_cdt_ctx_to_bytes, ctx_arg, exp_ptr
+from .as_cdt_ctx import as_cdt_ctx, ctx_arg, ctx_copy, exp_ptr
 from .as_partition_filter import partitions_status_field
 from .as_scan import (
     Operated, _get_ops, _set_ops, compare, names_arg, param_error, select_bin, select_init,
@@ -208,7 +208,7 @@ def as_query_where_with_ctx(query: as_query, bin: str, ctx: Any, type: int,  # n
     if not isinstance(ctx, as_cdt_ctx):
         raise TypeError(f"ctx must be an as_cdt_ctx, not {ctx.__class__.__name__}")
     # The predicate points at the context until the query is destroyed: give it a copy.
-    own = as_cdt_ctx_from_bytes(as_cdt_ctx_to_bytes(ctx))
+    own = ctx_copy(ctx)
     query._keep(own)
     c_ctx = ctx_arg(own)
     return _where(lib.as_query_where_with_ctx, "as_query_where_with_ctx", query,

@@ -119,3 +119,101 @@ def test_a_query_keeps_its_own_copy_of_a_path_context():
     asc.as_cdt_ctx_destroy(ctx)  # the predicate's copy lives on, items and values
     assert packed.startswith(b"\x96") and packed in asc.as_query_to_bytes(query)
     asc.as_query_destroy(query)
+
+
+# -- with expressions (as_exp) --------------------------------------------------------------------
+def loopvar_value_in(low, high):
+    return asc.as_exp_build(asc.as_exp_and(
+        asc.as_exp_cmp_ge(asc.as_exp_loopvar_int(asc.AS_EXP_LOOPVAR_VALUE), asc.as_exp_int(low)),
+        asc.as_exp_cmp_lt(asc.as_exp_loopvar_int(asc.AS_EXP_LOOPVAR_VALUE), asc.as_exp_int(high))))
+
+
+def test_all_children_with_filter(client, key):  # noqa: F811
+    everything = asc.as_exp_build(asc.as_exp_bool(True))
+    ctx = asc.as_cdt_ctx_init(2)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, everything)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, loopvar_value_in(11, 15))
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_MATCHING_TREE) == [
+        [11, 12], [13, 14], []]
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [11, 12, 13, 14]
+
+
+def test_a_filter_on_map_keys(client, key):  # noqa: F811
+    is_title = asc.as_exp_build(asc.as_exp_cmp_eq(
+        asc.as_exp_loopvar_str(asc.AS_EXP_LOOPVAR_KEY), asc.as_exp_str("title")))
+    ctx = ctx_of(("map_key", "shelf"), ("all_children",))
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, is_title)
+    assert select(client, key, "books", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [
+        b["title"] for b in BOOKS["shelf"]]
+
+
+def test_and_filter_narrows_the_item_before(client, key):  # noqa: F811
+    def at_index(i):
+        return asc.as_exp_build(asc.as_exp_cmp_eq(
+            asc.as_exp_loopvar_int(asc.AS_EXP_LOOPVAR_INDEX), asc.as_exp_int(i)))
+    ctx = asc.as_cdt_ctx_init(2)
+    asc.as_cdt_ctx_add_list_rank(ctx, -1)  # the greatest element: [15], at index 2
+    asc.as_cdt_ctx_add_and_filter(ctx, at_index(2))
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [[15]]
+    ctx = asc.as_cdt_ctx_init(2)
+    asc.as_cdt_ctx_add_list_rank(ctx, -1)
+    asc.as_cdt_ctx_add_and_filter(ctx, at_index(0))
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == []
+
+
+def test_a_type_mismatch_fails_unless_no_fail(client, key):  # noqa: F811
+    client.put(key, {"mixed": [1, "two", 3]})
+    ctx = asc.as_cdt_ctx_init(1)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, loopvar_value_in(0, 10))
+    with pytest.raises(asc.AerospikeError):
+        select(client, key, "mixed", ctx, asc.AS_EXP_PATH_SELECT_VALUE)
+    assert select(client, key, "mixed", ctx,
+                  asc.AS_EXP_PATH_SELECT_VALUE | asc.AS_EXP_PATH_SELECT_NO_FAIL) == [1, 3]
+
+
+def modify(client, key, bin_name, ctx, mod_exp, flags=0):  # noqa: F811
+    operations = asc.as_operations_init(1)
+    asc.as_operations_modify_by_path(operations, bin_name, ctx, mod_exp, flags)
+    asc.aerospike_key_operate(client.aerospike, None, key, operations)
+    asc.as_operations_destroy(operations)
+    return client.get(key).bins[bin_name]
+
+
+def test_modify_by_path_replaces_the_selected_values(client, key):  # noqa: F811
+    ctx = ctx_of(("map_key", "shelf"), ("all_children",), ("map_key", "price"))
+    raise_price = asc.as_exp_build(asc.as_exp_mul(
+        asc.as_exp_loopvar_float(asc.AS_EXP_LOOPVAR_VALUE), asc.as_exp_float(2.0)))
+    books = modify(client, key, "books", ctx, raise_price)
+    assert [b["price"] for b in books["shelf"]] == [b["price"] * 2 for b in BOOKS["shelf"]]
+    assert [b["title"] for b in books["shelf"]] == [b["title"] for b in BOOKS["shelf"]]
+
+
+def test_modify_by_path_removes_with_remove_result(client, key):  # noqa: F811
+    ctx = asc.as_cdt_ctx_init(2)
+    asc.as_cdt_ctx_add_all_children(ctx)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, loopvar_value_in(12, 14))
+    grid = modify(client, key, "grid", ctx, asc.as_exp_build(asc.as_exp_remove_result()))
+    assert grid == [[10, 11], [14], [15]]
+
+
+def test_modify_by_path_with_ops_and_no_fail(client, key):  # noqa: F811
+    client.put(key, {"m": {"a": 1, "b": {"c": 2}, "d": [3, 4]}})
+    add_five = asc.as_exp_build(asc.as_exp_add(
+        asc.as_exp_loopvar_int(asc.AS_EXP_LOOPVAR_VALUE), asc.as_exp_int(5)))
+    client.operate(key, [ops.modify_by_path("m", [("all_children",), ("all_children",)],
+                                            add_five, asc.AS_EXP_PATH_MODIFY_NO_FAIL)])
+    assert client.get(key).bins["m"] == {"a": 1, "b": {"c": 7}, "d": [8, 9]}
+
+
+def test_path_operations_with_exp_expressions(client, key):  # noqa: F811
+    from aerospike_c import exp
+
+    cheap = exp.le(exp.map_get_by_key(None, asc.AS_MAP_RETURN_VALUE, asc.AS_EXP_TYPE_FLOAT,
+                                      "price", exp.loopvar_map(asc.AS_EXP_LOOPVAR_VALUE)), 10.0)
+    record = client.operate(key, [ops.select_by_path(
+        "books", [("map_key", "shelf"), ("all_children_with_filter", cheap), ("map_key", "title")],
+        asc.AS_EXP_PATH_SELECT_VALUE)])
+    assert record.bins["books"] == ["Sayings", "Moby"]
+    client.operate(key, [ops.modify_by_path(
+        "books", [("map_key", "shelf"), ("all_children_with_filter", cheap)], exp.remove_result())])
+    assert [b["title"] for b in client.get(key).bins["books"]["shelf"]] == ["Honour", "Rings"]

@@ -161,3 +161,17 @@ def test_c_faithful_geo_query(client, geo_set):
 def test_an_invalid_query_region_is_an_error(client, geo_set):
     with pytest.raises(asc.AerospikeError):
         ids(client, geo_set, "p", '{"type": "XPolygon", "coordinates": []}')
+
+
+def test_geo_compare_in_a_filter_expression(client, geo_set):
+    """as_exp_cmp_geo: the same matching in a filter (a scan with filter_exp)."""
+    within = asc.as_exp_build(asc.as_exp_cmp_geo(
+        asc.as_exp_bin_geo("p"), asc.as_exp_geo(json.dumps(square(10, 10, 0.5)))))
+    policy = asc.as_policy_scan_init()
+    policy.base.filter_exp = within
+    scan = asc.as_scan_init(NAMESPACE, geo_set)
+    seen = []
+    asc.aerospike_scan_foreach(client.aerospike, policy, scan,
+                               lambda record, udata: seen.append(record) or True)
+    assert [r.bins["id"] for r in seen if r is not None] == [GRID.index((10, 10))]
+    asc.as_scan_destroy(scan)

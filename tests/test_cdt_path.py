@@ -217,3 +217,23 @@ def test_path_operations_with_exp_expressions(client, key):  # noqa: F811
     client.operate(key, [ops.modify_by_path(
         "books", [("map_key", "shelf"), ("all_children_with_filter", cheap)], exp.remove_result())])
     assert [b["title"] for b in client.get(key).bins["books"]["shelf"]] == ["Honour", "Rings"]
+
+
+def test_path_select_and_modify_as_expressions(client, key):  # noqa: F811
+    """as_exp_select_by_path / as_exp_modify_by_path: the same walk inside an expression."""
+    ctx = ctx_of(("map_key", "shelf"), ("all_children",), ("map_key", "price"))
+    prices = asc.as_exp_build(asc.as_exp_select_by_path(
+        ctx, asc.AS_EXP_TYPE_LIST, asc.AS_EXP_PATH_SELECT_VALUE, asc.as_exp_bin_map("books")))
+    double = asc.as_exp_build(asc.as_exp_mul(
+        asc.as_exp_loopvar_float(asc.AS_EXP_LOOPVAR_VALUE), asc.as_exp_float(2.0)))
+    doubled = asc.as_exp_build(asc.as_exp_modify_by_path(
+        ctx, asc.AS_EXP_TYPE_MAP, double, 0, asc.as_exp_bin_map("books")))
+    operations = asc.as_operations_init(2)
+    asc.as_operations_exp_read(operations, "prices", prices, asc.AS_EXP_READ_DEFAULT)
+    asc.as_operations_exp_write(operations, "books", doubled, asc.AS_EXP_WRITE_DEFAULT)
+    record = asc.aerospike_key_operate(client.aerospike, None, key, operations)
+    assert asc.as_record_get(record, "prices") == [b["price"] for b in BOOKS["shelf"]]
+    asc.as_record_destroy(record)
+    asc.as_operations_destroy(operations)
+    assert [b["price"] for b in client.get(key).bins["books"]["shelf"]] == [
+        b["price"] * 2 for b in BOOKS["shelf"]]

@@ -18,7 +18,8 @@ from .._aerospike import ffi, lib
 from ._calls import c_call, c_uint, enum_arg, policy_arg
 from ._cstruct import CStruct
 from .aerospike import _instance, aerospike, using
-from .as_cdt_ctx import ctx_arg, exp_ptr
+from .as_cdt_ctx import ctx_arg
+from .as_exp import exp_arg
 from .as_config import c_str
 from .as_error import check, new_error
 
@@ -67,7 +68,7 @@ def aerospike_index_create_exp(as_: aerospike, policy: Any, ns: str, set: Option
     record of the set; queries name it with as_query_where_with_exp (or its index name).
     Returns the as_index_task."""
     task = ffi.new("as_index_task*")
-    c_exp = exp_ptr(exp, "aerospike_index_create_exp")
+    c_exp = exp_arg(exp, "aerospike_index_create_exp")
     c_call(as_, "aerospike_index_create_exp", task, policy_arg(policy, "as_policy_info"),
            c_str("ns", ns), c_str("set", set, allow_none=True), c_str("index_name", index_name),
            enum_arg("itype", itype, "as_index_type"),

@@ -21,7 +21,7 @@ import msgpack
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._owned import OwnedStruct, struct_ptr
+from ._owned import OwnedStruct
 from .as_status import as_status
 from .as_val import val_to_c
 
@@ -143,24 +143,25 @@ def as_cdt_ctx_add_all_children(ctx: as_cdt_ctx) -> None:
     lib.as_cdt_ctx_add_all_children(_ctx(ctx))
 
 
-def exp_ptr(exp: Any, where: str) -> Any:
-    """The `as_exp*` of an expression argument (an as_exp from as_exp_build/as_exp_compile)."""
-    return struct_ptr(exp, "struct as_exp", where)
+def _exp(exp: Any, what: str) -> Any:
+    from .as_exp import exp_arg  # as_exp.h includes as_cdt_ctx.h: imported when first used
+    return exp_arg(exp, what)
 
 
 def as_cdt_ctx_add_all_children_with_filter(ctx: as_cdt_ctx, exp: Any) -> None:
     """as_cdt_ctx_add_all_children_with_filter(): the children of the current level that the
-    boolean `exp` accepts (it reads each through as_exp_loopvar_*); the context keeps a copy."""
+    boolean `exp` (an as_exp) accepts (it reads each through as_exp_loopvar_*); the context
+    keeps a copy."""
     c_ctx = _ctx(ctx)
     lib.as_cdt_ctx_add_all_children_with_filter(
-        c_ctx, exp_ptr(exp, "as_cdt_ctx_add_all_children_with_filter"))
+        c_ctx, _exp(exp, "as_cdt_ctx_add_all_children_with_filter"))
 
 
 def as_cdt_ctx_add_and_filter(ctx: as_cdt_ctx, exp: Any) -> None:
     """as_cdt_ctx_add_and_filter(): narrow what the item before selected to what the boolean
-    `exp` accepts; the context keeps a copy."""
+    `exp` (an as_exp) accepts; the context keeps a copy."""
     c_ctx = _ctx(ctx)
-    lib.as_cdt_ctx_add_and_filter(c_ctx, exp_ptr(exp, "as_cdt_ctx_add_and_filter"))
+    lib.as_cdt_ctx_add_and_filter(c_ctx, _exp(exp, "as_cdt_ctx_add_and_filter"))
 
 
 def ctx_copy(ctx: as_cdt_ctx) -> as_cdt_ctx:

@@ -28,7 +28,8 @@ from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import UsedStruct, free_flag
 from ._owned import struct_ptr
-from .as_cdt_ctx import as_cdt_ctx, ctx_arg, exp_ptr
+from .as_cdt_ctx import as_cdt_ctx, ctx_arg
+from .as_exp import exp_arg
 from .as_error import check, new_error
 from .as_record import bin_name
 from .as_status import as_status
@@ -316,7 +317,7 @@ def as_operations_modify_by_path(ops: as_operations, name: str, ctx: Any, mod_ex
     ops = ops_arg(ops)
     c_name = bin_name(name)
     c_ctx = ctx_arg(ctx)
-    c_exp = exp_ptr(mod_exp, "as_operations_modify_by_path")
+    c_exp = exp_arg(mod_exp, "as_operations_modify_by_path")
     c_flags = _flags(flags, "as_exp_path_modify_flags", "as_operations_modify_by_path")
     err = new_error()
     with ops._use("as_operations_modify_by_path") as ptr:

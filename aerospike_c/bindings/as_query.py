@@ -25,7 +25,8 @@ from .._aerospike import ffi, lib
 from ._calls import enum_arg, owned_arg
 from ._cstruct import register_field
 from .as_config import c_str
-from .as_cdt_ctx import as_cdt_ctx, ctx_arg, ctx_copy, exp_ptr
+from .as_cdt_ctx import as_cdt_ctx, ctx_arg, ctx_copy
+from .as_exp import exp_arg
 from .as_partition_filter import partitions_status_field
 from .as_scan import (
     Operated, _get_ops, _set_ops, compare, names_arg, param_error, select_bin, select_init,
@@ -221,7 +222,7 @@ def as_query_where_with_exp(query: as_query, exp: Any, type: int, itype: int,  #
     the expression index built on it (aerospike_index_create_exp); the query keeps its own
     copy of the expression."""
     query = _query(query, "as_query_where_with_exp")
-    ptr = exp_ptr(exp, "as_query_where_with_exp")
+    ptr = exp_arg(exp, "as_query_where_with_exp")
     # The predicate points at the expression until the query is destroyed: give it a copy
     # (as_exp is {uint32_t packed_sz; uint8_t packed[];}).
     size = 4 + ffi.cast("uint32_t*", ptr)[0]

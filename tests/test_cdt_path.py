@@ -132,10 +132,10 @@ def test_all_children_with_filter(client, key):  # noqa: F811
     everything = asc.as_exp_build(asc.as_exp_bool(True))
     ctx = asc.as_cdt_ctx_init(2)
     asc.as_cdt_ctx_add_all_children_with_filter(ctx, everything)
-    asc.as_cdt_ctx_add_all_children_with_filter(ctx, loopvar_value_in(11, 15))
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, loopvar_value_in(11, 16))
     assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_MATCHING_TREE) == [
-        [11, 12], [13, 14], []]
-    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [11, 12, 13, 14]
+        [11, 12], [13, 14], [15]]
+    assert select(client, key, "grid", ctx, asc.AS_EXP_PATH_SELECT_VALUE) == [11, 12, 13, 14, 15]
 
 
 def test_a_filter_on_map_keys(client, key):  # noqa: F811

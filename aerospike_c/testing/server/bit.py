@@ -463,9 +463,6 @@ def _check_blob(current: BinValue) -> None:
 
 def _decode(payload: bytes) -> Tuple[Any, List[Any]]:
     try:
-        decoded = particles.unpack(payload)
+        return particles.unpack_command(payload)
     except particles.ParticleError:
         raise _bad("bad bit operation") from None
-    if not isinstance(decoded, list) or not decoded:
-        raise _bad("bad bit operation")
-    return decoded[0], list(decoded[1:])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from . import bit, cdt, geojson, particles
+from . import bit, cdt, geojson, hll, particles
 from .cdt_select import NO_RESULT
 from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
@@ -17,9 +17,9 @@ from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
                   INFO3_UPDATE_ONLY, OP_APPEND, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
-                  OP_EXP_READ, OP_INCR, OP_PREPEND, OP_READ, OP_TOUCH, OP_WRITE, PACKED_MODIFY_OPS,
-                  READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin, encode_value_bin,
-                  parse_ops, signed32)
+                  OP_EXP_READ, OP_HLL_MODIFY, OP_HLL_READ, OP_INCR, OP_PREPEND, OP_READ, OP_TOUCH,
+                  OP_WRITE, PACKED_MODIFY_OPS, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins,
+                  encode_bin, encode_value_bin, parse_ops, signed32)
 from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
                       ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
                       ERR_UNSUPPORTED_FEATURE, OK, CommandError)
@@ -184,6 +184,8 @@ def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: 
         return
     if op.op == OP_BIT_READ:
         _, result = bit.operate(bins.get(op.name), op.ptype, op.data, modify_op=False)
+    elif op.op == OP_HLL_READ:
+        _, result = hll.operate(bins.get(op.name), op.data, modify_op=False)
     else:
         _, result = cdt.operate(bins.get(op.name), op.data, modify=False)
     _append_result(op.name, result, out, respond_all)
@@ -358,6 +360,9 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
     if ptype == particles.GEOJSON:
         geojson.check(particles.decode_particle(ptype, data))
         return data
+    if ptype == particles.HLL:
+        hll.check_particle(data)
+        return data
     if ptype in (particles.LIST, particles.MAP):
         return particles.normalize_cdt_particle(ptype, data)
     if ptype in particles.KNOWN_PARTICLE_TYPES:
@@ -394,6 +399,8 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
         _check_bin_name(op.name)
         if kind == OP_BIT_MODIFY:
             new_value, result = bit.operate(bins.get(op.name), op.ptype, op.data, modify_op=True)
+        elif kind == OP_HLL_MODIFY:
+            new_value, result = hll.operate(bins.get(op.name), op.data, modify_op=True)
         else:
             new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True)
         if new_value is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from aerospike_c.testing.server import bit, hll
+from aerospike_c.testing.server.particles import HLL, TypedBytes
 from aerospike_c.testing.server.results import (ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                                                 ERR_UNSUPPORTED_FEATURE, CommandError)
 
@@ -87,6 +88,8 @@ def test_hll_reads_as_the_c_filter_tests_compare_them(hlls):
     assert hll.read(bin1, hll.INTERSECT_COUNT, [[bin2]]) < hll.read(bin1, hll.INTERSECT_COUNT, [[bin3]])
     assert hll.read(bin1, hll.SIMILARITY, [[bin2]]) < hll.read(bin1, hll.SIMILARITY, [[bin3]])
     assert hll.read(bin1, hll.DESCRIBE, [])[0] == hll.read(bin2, hll.DESCRIBE, [])[0]
+    as_value = TypedBytes(HLL, bin2)  # an HLL bin in place of the list, as expressions pass it
+    assert hll.read(bin1, hll.INTERSECT_COUNT, [as_value]) == hll.read(bin1, hll.INTERSECT_COUNT, [[bin2]])
     assert hll.may_contain(bin2, ["new_val"]) == 0
     assert hll.may_contain(bin2, ["Bkey1", "Bkey3"]) == 1
     added, changed = hll.modify(bin2, hll.ADD, [["new_val"], -1, -1, 0])

@@ -682,9 +682,16 @@ def modify(hll: Optional[bytes], command: int, args: Sequence[Any],
     return sketch.to_bytes(), result
 
 
+_LIST_READS = (GET_UNION, UNION_COUNT, INTERSECT_COUNT, SIMILARITY)
+
+
 def read(hll: bytes, command: int, args: Sequence[Any],
          raw_elements: Optional[List[bytes]] = None) -> Any:
-    """Run an HLL read command on an HLL value."""
+    """Run an HLL read command on an HLL value. In an expression the HLLs to combine may be
+    one HLL value instead of a list of them (as_exp_hll_get_union(as_exp_bin_hll(...), ...))."""
+    if command in _LIST_READS and len(args) == 1 and isinstance(args[0], particles.TypedBytes) \
+            and args[0].particle_type == particles.HLL:
+        args = [[args[0]]]
     sketch = _sketch_of(bytes(hll))
     return _run_read(sketch, command, _parse(_READ, command,
                                              _packed_elements(command, args, raw_elements)))
@@ -716,6 +723,8 @@ def operate(current: Optional[BinValue], payload: bytes,
     raw = _raw_first_list(payload) if command in (ADD, MAY_CONTAIN) else None
     if not modify_op:
         assert current is not None
+        if command in _LIST_READS and args and not isinstance(args[0], list):
+            raise _bad("an hll list must be a list of HLLs")
         return current, read(current[1], command, args, raw)
     new, result = modify(None if current is None else current[1], command, args, raw)
     return (None if new is None else (particles.HLL, new)), result

@@ -67,6 +67,8 @@ CDEF_HEADERS = [
     "as_operations.h",
     "as_list_operations.h",
     "as_map_operations.h",
+    "as_bit_operations.h",
+    "as_hll_operations.h",
     "as_exp.h",
     "as_exp_operations.h",
     "aerospike_key.h",

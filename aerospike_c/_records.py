@@ -21,7 +21,14 @@ Errors are the AerospikeError subclasses of `aerospike_c.exceptions`.
 and ops.list_<x> / ops.map_<x> for every as_operations_list_<x> / as_operations_map_<x>
 function of the C client (same arguments after the bin name, C order; `ctx` and `policy`
 by keyword: ctx an as_cdt_ctx or a list like [("map_key", "a"), ("list_index", 0)], policy
-an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}).
+an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}). ops.bit_<x> and
+ops.hll_<x> are the as_operations_bit_<x> / as_operations_hll_<x> functions the same way,
+without ctx (the server runs them on bins only) and, for bit values, without the byte count
+C passes before the buffer (it is len(value)); policy an as_bit_policy / as_hll_policy or
+{"flags": AS_BIT_WRITE_* / AS_HLL_WRITE_*}:
+
+    client.operate(key, [ops.bit_set("bits", 13, 3, b"\xe0"), ops.bit_count("bits", 0, 40),
+                         ops.hll_add("visitors", ["ann", "bob"], 12), ops.hll_get_count("visitors")])
 """
 from __future__ import annotations
 
@@ -88,39 +95,50 @@ _FILTER_KINDS = ("all_children_with_filter", "and_filter")
 
 
 def _cdt_policy(policy: Any, kind: str) -> Any:
-    """None, a list/map policy view, or {"order", "flags"[, "persist_index"]}.
-    A missing map policy is the default one (what C does for NULL where it accepts NULL;
-    increment/decrement/set_policy need one)."""
+    """None, a list/map/bit/HLL policy view, or {"order", "flags"[, "persist_index"]}
+    ({"flags"} for bit and HLL). A missing map policy is the default one (what C does for NULL
+    where it accepts NULL; increment/decrement/set_policy need one)."""
     if policy is None and kind == "map":
         return c.as_map_policy_init()
     if policy is None or isinstance(policy, CStruct):
         return policy
     if not isinstance(policy, Mapping):
         raise TypeError(f"a {kind} policy is an as_{kind}_policy or a dict, not {type(policy).__name__}")
-    unknown = set(policy) - {"order", "flags", "persist_index"}
-    if unknown or (kind == "list" and "persist_index" in policy):
-        raise ValueError(f"unknown {kind} policy field(s): {sorted(unknown) or ['persist_index']}")
+    fields = {"list": {"order", "flags"}, "map": {"order", "flags", "persist_index"}}.get(
+        kind, {"flags"})
+    unknown = set(policy) - fields
+    if unknown:
+        raise ValueError(f"unknown {kind} policy field(s): {sorted(unknown)}")
     if kind == "list":
         built = c.as_list_policy_init()
         c.as_list_policy_set(built, policy.get("order", c.AS_LIST_UNORDERED),
                              policy.get("flags", c.AS_LIST_WRITE_DEFAULT))
-    else:
+    elif kind == "map":
         built = c.as_map_policy_init()
         c.as_map_policy_set_all(built, policy.get("order", c.AS_MAP_UNORDERED),
                                 policy.get("flags", c.AS_MAP_WRITE_DEFAULT),
                                 policy.get("persist_index", False))
+    else:
+        built = getattr(c, f"as_{kind}_policy_init")()
+        getattr(c, f"as_{kind}_policy_set_write_flags")(built, policy.get("flags", 0))
     return built
 
 
 _CTX_ARG = "struct as_cdt_ctx *"
-_POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *")
+_POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *",
+                "struct as_bit_policy_s *", "struct as_hll_policy_s *")
+_BUFFER_ARGS = ("uint8_t *", "unsigned char *")
 
 
 def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Operation]:
-    """ops.<kind>_<x>(bin, *args, ctx=None, policy=None) for as_operations_<kind>_<x>."""
+    """ops.<kind>_<x>(bin, *args, ctx=None, policy=None) for as_operations_<kind>_<x>; bit and
+    HLL ones take no ctx, and a bit value's byte count (the argument before it) is len(value)."""
     c_args: Tuple[str, ...] = function.c_args  # type: ignore[attr-defined]
     takes_policy = any(a in _POLICY_ARGS for a in c_args)
-    value_args = [a for a in c_args if a != _CTX_ARG and a not in _POLICY_ARGS]
+    takes_ctx = kind in ("list", "map")
+    sizes = {i - 1 for i, a in enumerate(c_args) if a in _BUFFER_ARGS} if kind == "bit" else set()
+    value_args = [a for i, a in enumerate(c_args)
+                  if a != _CTX_ARG and a not in _POLICY_ARGS and i not in sizes]
 
     def factory(bin_name: str, *args: Any, ctx: Any = None, policy: Any = None) -> Operation:
         if len(args) != len(value_args):
@@ -128,20 +146,29 @@ def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Oper
                             f"{len(value_args)} value argument(s), got {len(args)}")
         if policy is not None and not takes_policy:
             raise TypeError(f"{factory.__name__} takes no policy")
+        if ctx is not None and not takes_ctx:
+            raise TypeError(f"{factory.__name__} takes no ctx (the server runs {kind} operations "
+                            "on bins only)")
         values = iter(args)
         full: List[Any] = [bin_name]
-        for arg in c_args:
+        for i, arg in enumerate(c_args):
             if arg == _CTX_ARG:
                 full.append(_cdt_ctx(ctx))
             elif arg in _POLICY_ARGS:
                 full.append(_cdt_policy(policy, kind))
+            elif i in sizes:
+                full.append(None)  # filled from the buffer after it
             else:
                 full.append(next(values))
+                if i - 1 in sizes:
+                    buffer = full[-1]
+                    full[-2] = len(buffer) if isinstance(buffer, (bytes, bytearray, memoryview)) else 0
         return Operation(function, tuple(full))
 
     name = function.__name__[len("as_operations_"):]
     factory.__name__ = factory.__qualname__ = name
-    factory.__doc__ = (f"ops.{name}(bin, {', '.join(value_args)}, ctx=None"
+    factory.__doc__ = (f"ops.{name}(bin, {', '.join(value_args)}"
+                       f"{', ctx=None' if takes_ctx else ''}"
                        f"{', policy=None' if takes_policy else ''}): {function.__name__}.")
     return factory
 
@@ -227,7 +254,7 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
 
 
 for _name in c.__all__:
-    for _kind in ("list", "map"):
+    for _kind in ("list", "map", "bit", "hll"):
         if _name.startswith(f"as_operations_{_kind}_"):
             _factory = _cdt_factory(getattr(c, _name), _kind)
             setattr(ops, _factory.__name__, staticmethod(_factory))

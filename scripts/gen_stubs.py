@@ -42,6 +42,8 @@ _STRUCT_ARGS = {
     "struct as_cdt_ctx *": "as_cdt_ctx | None",
     "struct as_list_policy_s *": "CStruct | None",
     "struct as_map_policy_s *": "CStruct | None",
+    "struct as_bit_policy_s *": "CStruct | None",
+    "struct as_hll_policy_s *": "CStruct | None",
     "struct as_list_s *": "list[Any] | tuple[Any, ...]",
     "struct as_map_s *": "Mapping[Any, Any]",
     "char *": "str",

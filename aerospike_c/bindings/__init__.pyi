@@ -433,6 +433,16 @@ from .as_map_operations import (
     as_map_policy_set_all as as_map_policy_set_all,
     as_map_policy_set_flags as as_map_policy_set_flags,
 )
+from .as_bit_operations import (
+    as_bit_policy as as_bit_policy,
+    as_bit_policy_init as as_bit_policy_init,
+    as_bit_policy_set_write_flags as as_bit_policy_set_write_flags,
+)
+from .as_hll_operations import (
+    as_hll_policy as as_hll_policy,
+    as_hll_policy_init as as_hll_policy_init,
+    as_hll_policy_set_write_flags as as_hll_policy_set_write_flags,
+)
 from .aerospike_key import (
     aerospike_key_apply as aerospike_key_apply,
     aerospike_key_exists as aerospike_key_exists,
@@ -528,6 +538,29 @@ from .as_admin import (
 )
 
 # Made at import time from the C prototypes (c_operation_wrappers).
+def as_bit_byte_math(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: CStruct | None, arg4: int,
+    arg5: int, arg6: int, arg7: int, arg8: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_bit_math(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: CStruct | None, arg4: int,
+    arg5: int, arg6: int, arg7: int, arg8: bool, arg9: int, /,
+) -> bool: ...
+def as_bit_read(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: int, arg4: int, arg5: int, /,
+) -> bool: ...
+def as_bit_scan(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: int, arg4: int, arg5: int,
+    arg6: bool, /,
+) -> bool: ...
+def as_bit_shift(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: CStruct | None, arg4: int,
+    arg5: int, arg6: int, arg7: int, /,
+) -> bool: ...
+def as_bit_write(
+    ops: as_operations, arg1: str, arg2: as_cdt_ctx | None, arg3: CStruct | None, arg4: int,
+    arg5: int, arg6: int, /,
+) -> bool: ...
 def as_operations_add_append_raw(
     ops: as_operations, name: str, value: bytes | bytearray | memoryview, size: int, /,
 ) -> bool: ...
@@ -819,6 +852,141 @@ def as_operations_add_write_raw(
     ops: as_operations, name: str, value: bytes | bytearray | memoryview, size: int, /,
 ) -> bool: ...
 def as_operations_add_write_str(ops: as_operations, name: str, value: str, /) -> bool: ...
+def as_operations_bit_add(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value: int, sign: bool, action: int, /,
+) -> bool: ...
+def as_operations_bit_and(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value_byte_size: int, value: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_operations_bit_b64_encode(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_bit_b64_encode_from(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, byte_offset: int, /,
+) -> bool: ...
+def as_operations_bit_b64_encode_range(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, byte_offset: int, byte_size: int,
+    invert_size: bool, /,
+) -> bool: ...
+def as_operations_bit_count(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, bit_offset: int, bit_size: int, /,
+) -> bool: ...
+def as_operations_bit_get(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, bit_offset: int, bit_size: int, /,
+) -> bool: ...
+def as_operations_bit_get_int(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, bit_offset: int, bit_size: int,
+    sign: bool, /,
+) -> bool: ...
+def as_operations_bit_insert(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, byte_offset: int,
+    value_byte_size: int, value: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_operations_bit_lscan(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, bit_offset: int, bit_size: int,
+    value: bool, /,
+) -> bool: ...
+def as_operations_bit_lshift(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, shift: int, /,
+) -> bool: ...
+def as_operations_bit_not(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, /,
+) -> bool: ...
+def as_operations_bit_or(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value_byte_size: int, value: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_operations_bit_remove(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, byte_offset: int,
+    byte_size: int, /,
+) -> bool: ...
+def as_operations_bit_resize(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, byte_size: int,
+    flags: int, /,
+) -> bool: ...
+def as_operations_bit_rscan(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, bit_offset: int, bit_size: int,
+    value: bool, /,
+) -> bool: ...
+def as_operations_bit_rshift(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, shift: int, /,
+) -> bool: ...
+def as_operations_bit_set(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value_byte_size: int, value: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_operations_bit_set_int(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value: int, /,
+) -> bool: ...
+def as_operations_bit_subtract(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value: int, sign: bool, action: int, /,
+) -> bool: ...
+def as_operations_bit_xor(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, bit_offset: int,
+    bit_size: int, value_byte_size: int, value: bytes | bytearray | memoryview, /,
+) -> bool: ...
+def as_operations_hll_add(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    list_: list[Any] | tuple[Any, ...], index_bit_count: int, /,
+) -> bool: ...
+def as_operations_hll_add_mh(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    list_: list[Any] | tuple[Any, ...], index_bit_count: int, mh_bit_count: int, /,
+) -> bool: ...
+def as_operations_hll_describe(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_hll_fold(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, index_bit_count: int, /,
+) -> bool: ...
+def as_operations_hll_get_count(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_hll_get_intersect_count(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_get_similarity(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_get_union(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_get_union_count(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_init(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    index_bit_count: int, /,
+) -> bool: ...
+def as_operations_hll_init_mh(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    index_bit_count: int, mh_bit_count: int, /,
+) -> bool: ...
+def as_operations_hll_read(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, command: int, /,
+) -> bool: ...
+def as_operations_hll_read_list(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, command: int,
+    list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_refresh_count(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_hll_set_union(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_hll_update(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None,
+    list_: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
 def as_operations_list_append(
     ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, val: Any, /,
 ) -> bool: ...
@@ -1732,6 +1900,37 @@ __all__ = [
     "AS_BATCH_WRITE",
     "AS_BIN_NAME_MAX_LEN",
     "AS_BIN_NAME_MAX_SIZE",
+    "AS_BIT_OP_ADD",
+    "AS_BIT_OP_AND",
+    "AS_BIT_OP_B64_ENCODE",
+    "AS_BIT_OP_COUNT",
+    "AS_BIT_OP_GET",
+    "AS_BIT_OP_GET_INT",
+    "AS_BIT_OP_INSERT",
+    "AS_BIT_OP_LSCAN",
+    "AS_BIT_OP_LSHIFT",
+    "AS_BIT_OP_NOT",
+    "AS_BIT_OP_OR",
+    "AS_BIT_OP_REMOVE",
+    "AS_BIT_OP_RESIZE",
+    "AS_BIT_OP_RSCAN",
+    "AS_BIT_OP_RSHIFT",
+    "AS_BIT_OP_SET",
+    "AS_BIT_OP_SET_INT",
+    "AS_BIT_OP_SUBTRACT",
+    "AS_BIT_OP_XOR",
+    "AS_BIT_OVERFLOW_FAIL",
+    "AS_BIT_OVERFLOW_SATURATE",
+    "AS_BIT_OVERFLOW_WRAP",
+    "AS_BIT_RESIZE_DEFAULT",
+    "AS_BIT_RESIZE_FROM_FRONT",
+    "AS_BIT_RESIZE_GROW_ONLY",
+    "AS_BIT_RESIZE_SHRINK_ONLY",
+    "AS_BIT_WRITE_CREATE_ONLY",
+    "AS_BIT_WRITE_DEFAULT",
+    "AS_BIT_WRITE_NO_FAIL",
+    "AS_BIT_WRITE_PARTIAL",
+    "AS_BIT_WRITE_UPDATE_ONLY",
     "AS_BOOLEAN",
     "AS_BYTES",
     "AS_BYTES_BLOB",
@@ -1873,6 +2072,23 @@ __all__ = [
     "AS_EXP_WRITE_POLICY_NO_FAIL",
     "AS_EXP_WRITE_UPDATE_ONLY",
     "AS_GEOJSON",
+    "AS_HLL_OP_ADD",
+    "AS_HLL_OP_COUNT",
+    "AS_HLL_OP_DESCRIBE",
+    "AS_HLL_OP_FOLD",
+    "AS_HLL_OP_GET_UNION",
+    "AS_HLL_OP_INIT",
+    "AS_HLL_OP_INTERSECT_COUNT",
+    "AS_HLL_OP_MAY_CONTAIN",
+    "AS_HLL_OP_REFRESH_COUNT",
+    "AS_HLL_OP_SIMILARITY",
+    "AS_HLL_OP_UNION",
+    "AS_HLL_OP_UNION_COUNT",
+    "AS_HLL_WRITE_ALLOW_FOLD",
+    "AS_HLL_WRITE_CREATE_ONLY",
+    "AS_HLL_WRITE_DEFAULT",
+    "AS_HLL_WRITE_NO_FAIL",
+    "AS_HLL_WRITE_UPDATE_ONLY",
     "AS_INDEX_BLOB",
     "AS_INDEX_GEO2DSPHERE",
     "AS_INDEX_INTEGER",
@@ -2145,6 +2361,19 @@ __all__ = [
     "as_bin_get_name",
     "as_bin_get_type",
     "as_bin_get_value",
+    "as_bit_byte_math",
+    "as_bit_math",
+    "as_bit_op",
+    "as_bit_overflow_action",
+    "as_bit_policy",
+    "as_bit_policy_init",
+    "as_bit_policy_set_write_flags",
+    "as_bit_read",
+    "as_bit_resize_flags",
+    "as_bit_scan",
+    "as_bit_shift",
+    "as_bit_write",
+    "as_bit_write_flags",
     "as_blob_contains",
     "as_blob_equals",
     "as_bytes_type",
@@ -2490,6 +2719,11 @@ __all__ = [
     "as_exp_write_flags",
     "as_geo_contains",
     "as_geo_within",
+    "as_hll_op",
+    "as_hll_policy",
+    "as_hll_policy_init",
+    "as_hll_policy_set_write_flags",
+    "as_hll_write_flags",
     "as_index_datatype",
     "as_index_type",
     "as_info_parse_multi_response",
@@ -2679,11 +2913,48 @@ __all__ = [
     "as_operations_add_write_rawp",
     "as_operations_add_write_str",
     "as_operations_add_write_strp",
+    "as_operations_bit_add",
+    "as_operations_bit_and",
+    "as_operations_bit_b64_encode",
+    "as_operations_bit_b64_encode_from",
+    "as_operations_bit_b64_encode_range",
+    "as_operations_bit_count",
+    "as_operations_bit_get",
+    "as_operations_bit_get_int",
+    "as_operations_bit_insert",
+    "as_operations_bit_lscan",
+    "as_operations_bit_lshift",
+    "as_operations_bit_not",
+    "as_operations_bit_or",
+    "as_operations_bit_remove",
+    "as_operations_bit_resize",
+    "as_operations_bit_rscan",
+    "as_operations_bit_rshift",
+    "as_operations_bit_set",
+    "as_operations_bit_set_int",
+    "as_operations_bit_subtract",
+    "as_operations_bit_xor",
     "as_operations_consists_of_all_writes",
     "as_operations_destroy",
     "as_operations_exp_read",
     "as_operations_exp_write",
     "as_operations_has_write",
+    "as_operations_hll_add",
+    "as_operations_hll_add_mh",
+    "as_operations_hll_describe",
+    "as_operations_hll_fold",
+    "as_operations_hll_get_count",
+    "as_operations_hll_get_intersect_count",
+    "as_operations_hll_get_similarity",
+    "as_operations_hll_get_union",
+    "as_operations_hll_get_union_count",
+    "as_operations_hll_init",
+    "as_operations_hll_init_mh",
+    "as_operations_hll_read",
+    "as_operations_hll_read_list",
+    "as_operations_hll_refresh_count",
+    "as_operations_hll_set_union",
+    "as_operations_hll_update",
     "as_operations_init",
     "as_operations_inita",
     "as_operations_list_append",

@@ -163,6 +163,8 @@ _CONVERTERS: Dict[str, Callable[..., Any]] = {
     "struct as_cdt_ctx *": _pointer("struct as_cdt_ctx *"),
     "struct as_list_policy_s *": _pointer("struct as_list_policy_s *"),
     "struct as_map_policy_s *": _pointer("struct as_map_policy_s *"),
+    "struct as_bit_policy_s *": _pointer("struct as_bit_policy_s *"),
+    "struct as_hll_policy_s *": _pointer("struct as_hll_policy_s *"),
     "struct as_val_s *": _value(None),
     "union as_bin_value_s *": _value("as_bin_value*"),
     "struct as_list_s *": _value("as_list*", (list, tuple)),
@@ -177,7 +179,7 @@ _REQUIRED_POLICY = _pointer(_MAP_POLICY, required=True)
 _CONSUMED = ("struct as_val_s *", "union as_bin_value_s *", "struct as_list_s *", "struct as_map_s *")
 
 
-def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
+def _wrapper(name: str, requires_policy: bool, size_first: bool) -> Callable[..., bool]:
     function = getattr(lib, name)
     ctype = ffi.typeof(function)
     args = [a.cname for a in ctype.args]
@@ -187,7 +189,10 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
     converters: List[Callable[..., Any]] = [
         _REQUIRED_POLICY if requires_policy and a == _MAP_POLICY else _CONVERTERS.get(a, _plain)
         for a in rest]
-    raw_sizes = [i for i, a in enumerate(rest[:-1]) if a in ("uint8_t *", "unsigned char *")]
+    # (buffer, size) pairs: where the size is, after the buffer (C's _raw) or before it (bit ops)
+    step = -1 if size_first else 1
+    raw_sizes = [(i, i + step) for i, a in enumerate(rest)
+                 if a in ("uint8_t *", "unsigned char *") and 0 <= i + step < len(rest)]
     prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
     # A CDT operation's values go inside the bin's list or map (one level), under its context.
     cdt = name.startswith(("as_operations_list_", "as_operations_map_", "as_operations_add_list_",
@@ -223,8 +228,8 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
                     if kind in _CONSUMED:
                         lib.as_val_val_destroy(ffi.cast("as_val*", arg))
                 raise
-            for i in raw_sizes:  # C reads `size` bytes of the buffer before it
-                if not 0 <= values[i + 2] <= len(values[i + 1]):
+            for i, size_at in raw_sizes:  # C reads `size` bytes of the buffer
+                if not 0 <= values[size_at + 1] <= len(values[i + 1]):
                     raise ValueError(f"{where}: size must be in [0, {len(values[i + 1])}]")
         with ops._use(name) as ptr:
             ok = function(ptr, *c_args)
@@ -238,12 +243,14 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
     return operation
 
 
-def c_operation_wrappers(pattern: str, requires_policy: Tuple[str, ...] = ()
-                         ) -> Dict[str, Callable[..., bool]]:
+def c_operation_wrappers(pattern: str, requires_policy: Tuple[str, ...] = (),
+                         size_first: bool = False) -> Dict[str, Callable[..., bool]]:
     """A wrapper for every declared C function whose name matches `pattern` (re.fullmatch);
-    those named in `requires_policy` refuse a None map policy (C would dereference NULL)."""
+    those named in `requires_policy` refuse a None map policy (C would dereference NULL).
+    A buffer argument's size comes after it (`_raw(value, size)`), or before it with
+    `size_first` (the bit operations' `value_byte_size, value`)."""
     regex = re.compile(pattern)
-    return {name: _wrapper(name, name in requires_policy) for name in sorted(dir(lib))
+    return {name: _wrapper(name, name in requires_policy, size_first) for name in sorted(dir(lib))
             if regex.fullmatch(name) and callable(getattr(lib, name))}
 
 

@@ -23,7 +23,7 @@ API for the other bindings and the Client (stable; a policy argument for C is ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Dict, Type, cast
+from typing import Any, Callable, Dict, Tuple, Type, cast
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field, set_fields
@@ -60,6 +60,49 @@ class _Policy(OwnedStruct):
 def _policy_class(ctype: str) -> Type[_Policy]:
     return cast(Type[_Policy], type(ctype, (_Policy,), {
         "__slots__": (), "ctype": ctype, "__doc__": f"`{ctype}`: fields by C name, checked."}))
+
+
+def _write_flags_policy(kind: str, prefix: str) -> Tuple[Type[_Policy], Callable[[], Any],
+                                                        Callable[[Any, int], None]]:
+    """as_<kind>_policy (bit, HLL: one `flags` field of <prefix>* bits) with its C
+    as_<kind>_policy_init and as_<kind>_policy_set_write_flags."""
+    ctype = f"as_{kind}_policy"
+    policy_class = _policy_class(ctype)
+    _flags_field(ctype, "flags", f"as_{kind}_write_flags", prefix)
+    c_init = getattr(lib, f"{ctype}_init")
+
+    def init() -> Any:
+        policy = policy_class()
+        c_init(policy._ptr)
+        return policy
+
+    def set_write_flags(policy: Any, flags: int) -> None:
+        if not isinstance(policy, policy_class):
+            raise TypeError(f"expected an {ctype}, got {type(policy).__name__}")
+        policy.flags = flags
+
+    init.__name__ = init.__qualname__ = f"{ctype}_init"
+    init.__doc__ = f"{ctype}_init(&p): {prefix}DEFAULT."
+    set_write_flags.__name__ = set_write_flags.__qualname__ = f"{ctype}_set_write_flags"
+    set_write_flags.__doc__ = f"{ctype}_set_write_flags(): the write flags ({prefix}* or'ed)."
+    return policy_class, init, set_write_flags
+
+
+def _flags_field(ctype: str, field: str, flags_enum: str, prefix: str) -> None:
+    """Field `field` of the CDT/bit/HLL policy `ctype` holds bits: any combination (or) of the
+    values of the C enum `flags_enum` (named `prefix`*), nothing else."""
+    allowed = 0
+    for value in ffi.typeof(flags_enum).elements:
+        allowed |= value
+
+    def set_flags(view: CStruct, flags: Any) -> None:
+        if isinstance(flags, bool) or not isinstance(flags, int):
+            raise TypeError(f"{view._path}.{field} must be an int, not {type(flags).__name__}")
+        if flags < 0 or flags & ~allowed:
+            raise ValueError(f"{view._path}.{field} must combine {prefix}* values, got {flags}")
+        setattr(view._ptr, field, flags)
+
+    register_field(ctype, field, lambda view: getattr(view._ptr, field), set_flags)
 
 
 as_policy_read = _policy_class("as_policy_read")

@@ -282,8 +282,7 @@ def test_filter_expression_on_scan_and_batch(store: Store) -> None:
 
 
 @pytest.mark.parametrize("tree, code", [
-    ([1, [127, 2, 1, [51, 0, 8], [81, 6, b"b"]], 1], 16),  # a bit call: not evaluated here
-    ([1, [127, 2, 2, [50], [81, 9, b"h"]], 1], 16),        # an HLL call: not evaluated here
+    ([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1], 16),  # a string call: not evaluated here
     ([1, [127, 1, [0]], 1], 4),                  # a call without its bin: malformed
     ([8, [81, 8, b"g"], b"\x03text"], 4),        # geo compare with a string: ill-typed
     ([16, [81, 2, b"i"]], 4),                    # and of an integer

@@ -14,8 +14,8 @@ from records_wire import (
     APPEND, BIT_MODIFY, DELETE, EXP_READ, FILTER, I1_GET_ALL, I1_NOBINDATA, I1_READ, I2_CREATE_ONLY,
     I2_DELETE, I2_GEN, I2_GEN_GT, I2_RESPOND_ALL, I2_WRITE, I3_CREATE_OR_REPLACE, I3_REPLACE_ONLY,
     I3_UPDATE_ONLY, INCR, P_BLOB, P_DOUBLE, P_GEO, P_INT, P_LIST, P_MAP, P_NIL, P_STRING,
-    PREPEND, READ, TOUCH, digest_of, TXN_ID, UDF_FUNCTION, UDF_PACKAGE, WRITE, CITRUSLEAF_EPOCH, f, get,
-    key_fields, message, mp, one, op, operate, ordered_map, put, write_op)
+    PREPEND, READ, STRING_MODIFY, TOUCH, digest_of, TXN_ID, UDF_FUNCTION, UDF_PACKAGE, WRITE,
+    CITRUSLEAF_EPOCH, f, get, key_fields, message, mp, one, op, operate, ordered_map, put, write_op)
 
 
 @pytest.fixture
@@ -198,11 +198,12 @@ def test_invalid_particles_are_parameter_errors(store: Store) -> None:
 def test_unsupported_features_answer_their_codes(store: Store) -> None:
     put(store, "u", {"a": 1})
     assert operate(store, "u", [op(EXP_READ, "x", P_BLOB, b"\x90")], write=False).code == 4
-    assert operate(store, "u", [op(BIT_MODIFY, "a", P_BLOB, b"\x90")]).code == 16
+    assert operate(store, "u", [op(STRING_MODIFY, "a", P_STRING, b"\x90")]).code == 16
+    assert operate(store, "u", [op(BIT_MODIFY, "a", P_BLOB, b"\x90")]).code == 4  # no command
     assert operate(store, "u", [op(99, "a")]).code == 4
     fields = key_fields("test", "demo", "u")
-    call_expression = msgpack.packb([1, [127, 2, 1, [51, 0, 8], [81, 6, b"b"]], 1],
-                                    use_bin_type=False)  # a bit call inside a filter
+    call_expression = msgpack.packb([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1],
+                                    use_bin_type=False)  # a string call inside a filter
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(FILTER, call_expression)])).code == 16
     assert one(store, message(info1=I1_READ | I1_GET_ALL,

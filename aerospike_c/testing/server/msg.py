@@ -80,13 +80,14 @@ OP_HLL_MODIFY = 16
 OP_STRING_READ = 17
 OP_STRING_MODIFY = 18
 OP_TO_STRING = 19
-UNSUPPORTED_OPS = frozenset({OP_BIT_READ, OP_BIT_MODIFY,
-                             OP_HLL_READ, OP_HLL_MODIFY, OP_STRING_READ, OP_STRING_MODIFY,
-                             OP_TO_STRING})
-READ_OPS = frozenset({OP_READ, OP_CDT_READ, OP_EXP_READ})
+UNSUPPORTED_OPS = frozenset({OP_STRING_READ, OP_STRING_MODIFY, OP_TO_STRING})
+READ_OPS = frozenset({OP_READ, OP_CDT_READ, OP_EXP_READ, OP_BIT_READ, OP_HLL_READ})
 #: The operations that change a record.
-WRITE_OPS = frozenset({OP_WRITE, OP_CDT_MODIFY, OP_INCR, OP_APPEND, OP_PREPEND, OP_TOUCH, OP_DELETE,
-                       OP_EXP_MODIFY})
+WRITE_OPS = frozenset({OP_WRITE, OP_CDT_MODIFY, OP_BIT_MODIFY, OP_HLL_MODIFY, OP_INCR, OP_APPEND,
+                       OP_PREPEND, OP_TOUCH, OP_DELETE, OP_EXP_MODIFY})
+#: The operations that change a bin through a packed operation (CDT, bit, HLL): on a record
+#: that does not exist they create it only when they leave a bin.
+PACKED_MODIFY_OPS = frozenset({OP_CDT_MODIFY, OP_BIT_MODIFY, OP_HLL_MODIFY})
 
 
 CHUNK_SIZE = 128 * 1024  # bytes of reply messages sent in one frame

@@ -240,6 +240,14 @@ def _to_wire(value: Any) -> Any:
     raise ParticleError(f"cannot encode {kind.__name__}")
 
 
+def unpack_command(payload: bytes) -> tuple[Any, List[Any]]:
+    """A packed bin operation (bit, HLL): msgpack [command, args...] -> (command, [args])."""
+    decoded = unpack(payload)
+    if not isinstance(decoded, list) or not decoded:
+        raise ParticleError("an operation is a non-empty msgpack list")
+    return decoded[0], list(decoded[1:])
+
+
 _packer_options = {"use_bin_type": False, "strict_types": True}
 
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from . import cdt, geojson, particles
+from . import bit, cdt, geojson, hll, particles
 from .cdt_select import NO_RESULT
 from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
                   FIELD_TXN_ID, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
-                  INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_EXP_MODIFY, OP_EXP_READ,
-                  OP_INCR, OP_PREPEND,
-                  OP_READ, OP_TOUCH, OP_WRITE, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
-                  encode_value_bin, parse_ops, signed32)
+                  INFO3_UPDATE_ONLY, OP_APPEND, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
+                  OP_EXP_READ, OP_HLL_MODIFY, OP_HLL_READ, OP_INCR, OP_PREPEND, OP_READ, OP_TOUCH,
+                  OP_WRITE, PACKED_MODIFY_OPS, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins,
+                  encode_bin, encode_value_bin, parse_ops, signed32)
 from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
                       ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
                       ERR_UNSUPPORTED_FEATURE, OK, CommandError)
@@ -182,7 +182,12 @@ def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: 
         elif respond_all:
             out.append(encode_bin(op.name, particles.NIL, b""))
         return
-    _, result = cdt.operate(bins.get(op.name), op.data, modify=False, bins=bins)
+    if op.op == OP_BIT_READ:
+        _, result = bit.operate(bins.get(op.name), op.ptype, op.data, modify_op=False)
+    elif op.op == OP_HLL_READ:
+        _, result = hll.operate(bins.get(op.name), op.data, modify_op=False)
+    else:
+        _, result = cdt.operate(bins.get(op.name), op.data, modify=False, bins=bins)
     _append_result(op.name, result, out, respond_all)
 
 
@@ -251,7 +256,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY):
             raise CommandError(ERR_NOT_FOUND)
-        if all(op.op in (OP_TOUCH, OP_DELETE, OP_READ, OP_CDT_READ, OP_EXP_READ) for op in msg.ops):
+        if all(op.op == OP_TOUCH or op.op == OP_DELETE or op.op in READ_OPS for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND)
         if len(msg.fields.get(FIELD_SETNAME, b"")) >= SET_NAME_SIZE:
             raise CommandError(ERR_PARAMETER, "set name too long")
@@ -266,7 +271,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     if not bins:
         if record is not None:
             ns.remove(digest)
-        elif any(op.op == OP_CDT_MODIFY for op in msg.ops):
+        elif any(op.op in PACKED_MODIFY_OPS for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
         return Reply(OK, 0, 0, b"".join(out), len(out))
     updated = _store(ns, digest, record, bins, void_time, msg)
@@ -355,6 +360,9 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
     if ptype == particles.GEOJSON:
         geojson.check(particles.decode_particle(ptype, data))
         return data
+    if ptype == particles.HLL:
+        hll.check_particle(data)
+        return data
     if ptype in (particles.LIST, particles.MAP):
         return particles.normalize_cdt_particle(ptype, data)
     if ptype in particles.KNOWN_PARTICLE_TYPES:
@@ -387,9 +395,14 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
     elif kind == OP_EXP_MODIFY:
         _check_bin_name(op.name)
         exp_write(op.name, op.data, exp_ctx)
-    elif kind == OP_CDT_MODIFY:
+    elif kind in PACKED_MODIFY_OPS:
         _check_bin_name(op.name)
-        new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True, bins=bins)
+        if kind == OP_BIT_MODIFY:
+            new_value, result = bit.operate(bins.get(op.name), op.ptype, op.data, modify_op=True)
+        elif kind == OP_HLL_MODIFY:
+            new_value, result = hll.operate(bins.get(op.name), op.data, modify_op=True)
+        else:
+            new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True, bins=bins)
         if new_value is None:
             bins.pop(op.name, None)
         else:

@@ -196,6 +196,31 @@ asc_key_remove(asc_instance* inst, asc_key_io* io, const as_policy_remove* polic
 	return status;
 }
 
+/* The key (a msgpack key tuple) and the record of a put (bins: a msgpack map {name: value});
+ * false: not what this path takes (nothing to destroy). Destroy both after the command. */
+static bool
+asc_key_put_read(as_key* key, const uint8_t* key_data, uint32_t key_size, as_record* rec,
+	const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen)
+{
+	uint64_t n;
+	asc_reader r = {bins, bins + size};
+	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
+		return false;
+	}
+	if (! asc_key_read(key, key_data, key_size)) {
+		return false;
+	}
+	as_record_init(rec, (uint16_t)n);
+	if (! asc_record_set_msgpack(rec, bins, size)) {
+		as_record_destroy(rec);
+		as_key_destroy(key);
+		return false;
+	}
+	rec->ttl = ttl;
+	rec->gen = gen;
+	return true;
+}
+
 /* aerospike_key_put() of the bins in `bins` (a msgpack map {name: value}). */
 static as_status
 asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy,
@@ -204,22 +229,9 @@ asc_key_put(asc_instance* inst, asc_key_io* io, const as_policy_write* policy,
 {
 	as_key key;
 	as_record rec;
-	uint64_t n;
-	asc_reader r = {bins, bins + size};
-	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
+	if (! asc_key_put_read(&key, key_data, key_size, &rec, bins, size, ttl, gen)) {
 		return ASC_BAD_INPUT;
 	}
-	if (! asc_key_read(&key, key_data, key_size)) {
-		return ASC_BAD_INPUT;
-	}
-	as_record_init(&rec, (uint16_t)n);
-	if (! asc_record_set_msgpack(&rec, bins, size)) {
-		as_record_destroy(&rec);
-		as_key_destroy(&key);
-		return ASC_BAD_INPUT;
-	}
-	rec.ttl = ttl;
-	rec.gen = gen;
 	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
 		status = aerospike_key_put(inst->ptr, &io->err, policy, &key, &rec);
@@ -375,6 +387,33 @@ asc_read_operation(asc_reader* r, as_operations* ops)
 	}
 }
 
+/* The key (a msgpack key tuple) and the operations of an operate (a msgpack array of
+ * [code, bin, args...]); false: not what this path takes (nothing to destroy). */
+static bool
+asc_key_operate_read(as_key* key, const uint8_t* key_data, uint32_t key_size, as_operations* ops,
+	const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen)
+{
+	uint64_t n;
+	asc_reader r = {operations, operations + size};
+	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
+		return false;
+	}
+	as_operations_init(ops, (uint16_t)n);
+	for (uint64_t i = 0; i < n; i++) {
+		if (! asc_read_operation(&r, ops)) {
+			as_operations_destroy(ops);
+			return false;
+		}
+	}
+	if (r.p != r.end || ! asc_key_read(key, key_data, key_size)) {
+		as_operations_destroy(ops);
+		return false;
+	}
+	ops->ttl = ttl;
+	ops->gen = gen;
+	return true;
+}
+
 /* aerospike_key_operate() of the operations in `operations` (a msgpack array of
  * [code, bin, args...]): the record as [gen, ttl, digest, bins] in io (bins a map, or
  * with flat a list [name, value, ...] keeping repeats), nil when C returned none. */
@@ -386,24 +425,9 @@ asc_key_operate(asc_instance* inst, asc_key_io* io, const as_policy_operate* pol
 	as_key key;
 	as_operations ops;
 	as_record* rec = NULL;
-	uint64_t n;
-	asc_reader r = {operations, operations + size};
-	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
+	if (! asc_key_operate_read(&key, key_data, key_size, &ops, operations, size, ttl, gen)) {
 		return ASC_BAD_INPUT;
 	}
-	as_operations_init(&ops, (uint16_t)n);
-	for (uint64_t i = 0; i < n; i++) {
-		if (! asc_read_operation(&r, &ops)) {
-			as_operations_destroy(&ops);
-			return ASC_BAD_INPUT;
-		}
-	}
-	if (r.p != r.end || ! asc_key_read(&key, key_data, key_size)) {
-		as_operations_destroy(&ops);
-		return ASC_BAD_INPUT;
-	}
-	ops.ttl = ttl;
-	ops.gen = gen;
 	as_status status = asc_key_start(inst, io);
 	if (status == AEROSPIKE_OK) {
 		status = aerospike_key_operate(inst->ptr, &io->err, policy, &key, &ops, &rec);

@@ -4,9 +4,8 @@ connected). aerospike_c.aio and tests/test_async.py run their commands on them; 
 test runs with them present, as an application that uses aio does."""
 from __future__ import annotations
 
-import aerospike_c
+from aerospike_c import aio
 
 
 def pytest_configure(config: object) -> None:
-    if not aerospike_c.as_event_loop_size():
-        aerospike_c.as_event_create_loops(2)
+    aio.create_event_loops(2)

@@ -203,23 +203,21 @@ class Cluster(aio_executor.Cluster):
         self._waiters.append(waiter)
         await waiter
 
-    def _check(self) -> None:
+    def _command(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+                 *args: Any) -> Any:
+        """submit(guard, queue, id, err, *args, NULL) as one C call: the future of its
+        completion (or an awaitable that first waits for backpressure), or _GENERAL when the
+        fast path refuses the arguments (nothing was sent)."""
         if self._closing:
             raise lifecycle_error("aio.Cluster: the cluster is closed")
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
+        if len(self._pending) >= self._limit or self._waiters:
+            return self._after_slot(submit, decode, key, args)
+        return self._send(submit, decode, key, args)
 
-    async def _native(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
-                      *args: Any) -> Any:
-        """submit(guard, queue, id, err, *args, NULL) as one C call; await its completion.
-        _GENERAL when the fast path refuses the arguments (nothing was sent)."""
-        self._check()
-        while len(self._pending) >= self._limit or self._waiters:
-            await self._slot()
-            if len(self._pending) < self._limit:
-                break
-        if self._closing:
-            raise lifecycle_error("aio.Cluster: the cluster is closed")
+    def _send(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+              args: Tuple[Any, ...]) -> Any:
         command_id = self._next_id()
         status = submit(self._guard, self._cq, command_id, self._err, *args, _NULL)
         if status:
@@ -228,7 +226,19 @@ class Cluster(aio_executor.Cluster):
             raise _async.submit_error(self._as, submit.__name__, status, self._err)
         future = self._loop.create_future()
         self._pending[command_id] = (future, decode, key)
-        return await future
+        return future
+
+    async def _after_slot(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+                          args: Tuple[Any, ...]) -> Any:
+        """Backpressure: wait for a slot (first come, first served), then send."""
+        while True:
+            await self._slot()
+            if self._closing:
+                raise lifecycle_error("aio.Cluster: the cluster is closed")
+            if len(self._pending) < self._limit:
+                break
+        sent = self._send(submit, decode, key, args)
+        return sent if sent is _GENERAL else await sent
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def _settle(self) -> None:
@@ -301,10 +311,9 @@ class Session(aio_executor.Session):
         data = self._key(key) if bins is None else None
         if data is not None:
             c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
-            result = await self.cluster._native(_GET, _record, key, c_policy, data,
-                                                len(data), False)
+            result = self.cluster._command(_GET, _record, key, c_policy, data, len(data), False)
             if result is not _GENERAL:
-                return result
+                return await result
         return await self._general("get", key, bins, policy=policy)
 
     async def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
@@ -312,10 +321,10 @@ class Session(aio_executor.Session):
         data = self._key(key)
         if data is not None:
             c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
-            result = await self.cluster._native(_GET, _exists_meta, key, c_policy, data,
-                                                len(data), True)
+            result = self.cluster._command(_GET, _exists_meta, key, c_policy, data, len(data),
+                                           True)
             if result is not _GENERAL:
-                return result  # type: ignore[no-any-return]
+                return await result  # type: ignore[no-any-return]
         return await self._general("exists", key, policy=policy)  # type: ignore[no-any-return]
 
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
@@ -330,10 +339,11 @@ class Session(aio_executor.Session):
                 data = None
             if data is not None:
                 c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-                result = await self.cluster._native(
+                result = self.cluster._command(
                     _PUT, _nothing, key, c_policy, data, len(data), packed, len(packed), c_ttl_,
                     0 if gen is None else gen)
                 if result is not _GENERAL:
+                    await result
                     return
         await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy)
 
@@ -342,9 +352,9 @@ class Session(aio_executor.Session):
         data = self._key(key)
         if data is not None:
             c_policy = _policy(self.sync._policy_for("remove", policy), "as_policy_remove")
-            result = await self.cluster._native(_REMOVE, _nothing, key, c_policy, data,
-                                                len(data))
+            result = self.cluster._command(_REMOVE, _nothing, key, c_policy, data, len(data))
             if result is not _GENERAL:
+                await result
                 return
         await self._general("remove", key, policy=policy)
 
@@ -359,9 +369,10 @@ class Session(aio_executor.Session):
         except _OP_ERRORS:
             return _GENERAL
         c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-        return await self.cluster._native(
+        result = self.cluster._command(
             _OPERATE, _ordered if ordered else _operated, key, _policy(c_policy, "as_policy_operate"),
             data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
+        return result if result is _GENERAL else await result
 
     async def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
                       gen: Optional[int] = None, policy: Any = None) -> Any:

@@ -246,8 +246,9 @@ class Cluster(aio_executor.Cluster):
         if self._pending:
             self._idle = self._loop.create_future()
             await self._idle
-        for waiter in self._waiters:
-            waiter.cancel()
+        for waiter in self._waiters:  # commands never sent: they raise LifecycleError
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _close(self) -> None:
         await super()._close()

@@ -35,6 +35,7 @@ VIEWS = {
     "as_record_iterator": "r = as_record_init(1); as_record_set_int64(r, 'a', 1); "
                           "as_record_iterator_new(r)",
     "as_version": "as_version_from_string('8.0.0.1')",
+    "as_policy_event": "as_policy_event_init()",
     **{f"as_policy_{kind}": f"as_policy_{kind}_init()" for kind in (
         "read", "write", "operate", "remove", "apply", "batch", "batch_read", "batch_write",
         "batch_apply", "batch_remove", "scan", "query", "info", "admin")},

@@ -46,7 +46,8 @@ def load_toml(path: Path) -> Dict[str, Any]:
 def build_inputs() -> Set[str]:
     """The files an sdist must carry: our sources and every C file the client's make reads."""
     ours = {p for folder in ("cdefs", "csrc", "aerospike_c") for p in (ROOT / folder).rglob("*")
-            if p.is_file() and p.suffix in {".h", ".py", ".c"}}
+            if p.is_file() and p.suffix in {".h", ".py"}}
+    ours |= set((ROOT / "csrc").glob("*.c"))  # (aerospike_c/_aerospike.c is cffi's output)
     ours |= {p for p in (ROOT / "vendor" / "libev").glob("*") if p.suffix in {".c", ".h"}}
     c_client = {p for p in CLIENT.rglob("*")
                 if p.is_file() and "target" not in p.relative_to(CLIENT).parts

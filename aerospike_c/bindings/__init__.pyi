@@ -462,6 +462,39 @@ from .aerospike_key import (
     aerospike_key_select as aerospike_key_select,
     aerospike_key_select_async as aerospike_key_select_async,
 )
+from .as_exp import (
+    as_exp as as_exp,
+    as_exp_bool as as_exp_bool,
+    as_exp_build as as_exp_build,
+    as_exp_build_b64 as as_exp_build_b64,
+    as_exp_bytes as as_exp_bytes,
+    as_exp_compile as as_exp_compile,
+    as_exp_compile_b64 as as_exp_compile_b64,
+    as_exp_def as as_exp_def,
+    as_exp_destroy as as_exp_destroy,
+    as_exp_destroy_b64 as as_exp_destroy_b64,
+    as_exp_destroy_base64 as as_exp_destroy_base64,
+    as_exp_entries as as_exp_entries,
+    as_exp_float as as_exp_float,
+    as_exp_from_base64 as as_exp_from_base64,
+    as_exp_geo as as_exp_geo,
+    as_exp_get_ctx_type as as_exp_get_ctx_type,
+    as_exp_get_list_type as as_exp_get_list_type,
+    as_exp_get_map_type as as_exp_get_map_type,
+    as_exp_inf as as_exp_inf,
+    as_exp_int as as_exp_int,
+    as_exp_let as as_exp_let,
+    as_exp_nil as as_exp_nil,
+    as_exp_str as as_exp_str,
+    as_exp_to_base64 as as_exp_to_base64,
+    as_exp_uint as as_exp_uint,
+    as_exp_val as as_exp_val,
+    as_exp_wildcard as as_exp_wildcard,
+)
+from .as_exp_operations import (
+    as_operations_exp_read as as_operations_exp_read,
+    as_operations_exp_write as as_operations_exp_write,
+)
 from .as_version import (
     as_server_version_8_1 as as_server_version_8_1,
     as_server_version_8_1_1 as as_server_version_8_1_1,
@@ -1072,6 +1105,512 @@ def as_operations_map_set_policy(
 ) -> bool: ...
 def as_operations_map_size(ops: as_operations, name: str, ctx: as_cdt_ctx | None, /) -> bool: ...
 
+# Made at import time from the as_exp.h macros (as_exp.py's _SPEC).
+def as_exp_abs(value: as_exp_entries) -> as_exp_entries: ...
+def as_exp_add(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_and(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_bin_blob(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_bool(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_exists(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_float(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_geo(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_hll(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_int(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_list(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_map(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_str(bin_name: str) -> as_exp_entries: ...
+def as_exp_bin_type(bin_name: str) -> as_exp_entries: ...
+def as_exp_bit_add(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, action: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_add_signed(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, signed: bool, action: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_and(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_b64_encode(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_bit_b64_encode_from(
+    byte_offset: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_b64_encode_range(
+    byte_offset: as_exp_entries, byte_size: as_exp_entries, invert_size: bool, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_count(
+    bit_offset: as_exp_entries, bit_size: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_get(
+    bit_offset: as_exp_entries, bit_size: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_get_int(
+    bit_offset: as_exp_entries, bit_size: as_exp_entries, sign: bool, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_insert(
+    policy: CStruct | None, byte_offset: as_exp_entries, value: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_lscan(
+    bit_offset: as_exp_entries, bit_size: as_exp_entries, value: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_lshift(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    shift: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_not(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_or(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_remove(
+    policy: CStruct | None, byte_offset: as_exp_entries, byte_size: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_resize(
+    policy: CStruct | None, byte_size: as_exp_entries, flags: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_rscan(
+    bit_offset: as_exp_entries, bit_size: as_exp_entries, value: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_rshift(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    shift: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_set(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_set_int(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_subtract(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, action: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_subtract_signed(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, signed: bool, action: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_bit_xor(
+    policy: CStruct | None, bit_offset: as_exp_entries, bit_size: as_exp_entries,
+    value: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_ceil(num: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_eq(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_ge(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_geo(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_gt(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_le(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_lt(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_ne(left: as_exp_entries, right: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cmp_regex(options: int, regex_str: str, cmp_str: as_exp_entries) -> as_exp_entries: ...
+def as_exp_cond(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_device_size() -> as_exp_entries: ...
+def as_exp_digest_modulo(mod: int) -> as_exp_entries: ...
+def as_exp_div(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_exclusive(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_expr(e: as_exp) -> as_exp_entries: ...
+def as_exp_floor(num: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_add(
+    policy: CStruct | None, list_: as_exp_entries, index_bit_count: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_hll_add_mh(
+    policy: CStruct | None, list_: as_exp_entries, index_bit_count: int, mh_bit_count: int,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_hll_describe(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_get_count(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_get_intersect_count(
+    list_: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_hll_get_similarity(list_: as_exp_entries, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_get_union(list_: as_exp_entries, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_get_union_count(list_: as_exp_entries, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_init(
+    policy: CStruct | None, index_bit_count: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_hll_init_mh(
+    policy: CStruct | None, index_bit_count: int, mh_bit_count: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_hll_may_contain(list_: as_exp_entries, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_hll_update(
+    policy: CStruct | None, list_: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_in_list(left: as_exp_entries, list_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_and(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_arshift(value: as_exp_entries, shift: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_count(expr: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_lscan(value: as_exp_entries, search: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_lshift(value: as_exp_entries, shift: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_not(expr: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_or(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_rscan(value: as_exp_entries, search: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_rshift(value: as_exp_entries, shift: as_exp_entries) -> as_exp_entries: ...
+def as_exp_int_xor(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_is_tombstone() -> as_exp_entries: ...
+def as_exp_key_blob() -> as_exp_entries: ...
+def as_exp_key_exist() -> as_exp_entries: ...
+def as_exp_key_int() -> as_exp_entries: ...
+def as_exp_key_str() -> as_exp_entries: ...
+def as_exp_last_update() -> as_exp_entries: ...
+def as_exp_list_append(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_append_items(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_clear(ctx: as_cdt_ctx | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_list_get_by_index(
+    ctx: as_cdt_ctx | None, rtype: int, vtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_rank(
+    ctx: as_cdt_ctx | None, rtype: int, vtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_rel_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_rel_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_value(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_value_list(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_get_by_value_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_increment(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, idx: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_insert(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, idx: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_insert_items(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, idx: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_join(ctx: as_cdt_ctx | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_list_join_separator(
+    ctx: as_cdt_ctx | None, separator: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_index(
+    ctx: as_cdt_ctx | None, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_rank(
+    ctx: as_cdt_ctx | None, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_rel_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_rel_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_value(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_value_list(
+    ctx: as_cdt_ctx | None, rtype: int, values: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_remove_by_value_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_set(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, idx: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_list_size(ctx: as_cdt_ctx | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_list_sort(
+    ctx: as_cdt_ctx | None, order: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_log(num: as_exp_entries, base: as_exp_entries) -> as_exp_entries: ...
+def as_exp_loopvar_blob(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_bool(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_float(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_geojson(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_hll(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_int(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_list(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_map(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_nil(var_id: int) -> as_exp_entries: ...
+def as_exp_loopvar_str(var_id: int) -> as_exp_entries: ...
+def as_exp_map_clear(ctx: as_cdt_ctx | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_map_get_by_index(
+    ctx: as_cdt_ctx | None, rtype: int, vtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_key(
+    ctx: as_cdt_ctx | None, rtype: int, vtype: int, key: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_key_list(
+    ctx: as_cdt_ctx | None, rtype: int, keys: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_key_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_key_rel_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, key: as_exp_entries, idx: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_key_rel_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, key: as_exp_entries, idx: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_rank(
+    ctx: as_cdt_ctx | None, rtype: int, vtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_value(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_value_list(
+    ctx: as_cdt_ctx | None, rtype: int, values: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_value_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_value_rel_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_get_by_value_rel_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_increment(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, key: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_keys(map_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_map_keys_in(map_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_map_put(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, key: as_exp_entries, val: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_put_items(
+    ctx: as_cdt_ctx | None, pol: CStruct | None, map_: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_index(
+    ctx: as_cdt_ctx | None, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, idx: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_key(
+    ctx: as_cdt_ctx | None, key: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_key_list(
+    ctx: as_cdt_ctx | None, rtype: int, keys: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_key_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_key_rel_index_range(
+    ctx: as_cdt_ctx | None, rtype: int, key: as_exp_entries, idx: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_key_rel_index_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, key: as_exp_entries, idx: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_rank(
+    ctx: as_cdt_ctx | None, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, count: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, rank: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_value(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_value_list(
+    ctx: as_cdt_ctx | None, rtype: int, values: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_value_range(
+    ctx: as_cdt_ctx | None, rtype: int, begin: as_exp_entries, end: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_value_rel_rank_range(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    count: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_remove_by_value_rel_rank_range_to_end(
+    ctx: as_cdt_ctx | None, rtype: int, val: as_exp_entries, rank: as_exp_entries,
+    bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_map_size(ctx: as_cdt_ctx | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_map_values(map_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_map_values_in(map_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_max(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_memory_size() -> as_exp_entries: ...
+def as_exp_min(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_mod(numerator: as_exp_entries, denominator: as_exp_entries) -> as_exp_entries: ...
+def as_exp_modify_by_path(
+    ctx: as_cdt_ctx, rtype: int, mod_exp: as_exp, flags: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_mul(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_not(expr: as_exp_entries) -> as_exp_entries: ...
+def as_exp_or(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_pow(base: as_exp_entries, exponent: as_exp_entries) -> as_exp_entries: ...
+def as_exp_record_size() -> as_exp_entries: ...
+def as_exp_remove_result() -> as_exp_entries: ...
+def as_exp_result_remove() -> as_exp_entries: ...
+def as_exp_select_by_path(
+    ctx: as_cdt_ctx, rtype: int, flags: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_set_name() -> as_exp_entries: ...
+def as_exp_since_update() -> as_exp_entries: ...
+def as_exp_string_append(
+    policy: CStruct | None, value: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_b64_decode(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_byte_length(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_case_fold(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_char_at(index: int, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_concat(
+    policy: CStruct | None, value: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_concat_list(
+    policy: CStruct | None, values: as_exp_entries, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_contains(needle: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_ends_with(suffix: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_find(needle: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_find_occurrence(
+    needle: str, occurrence: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_insert(
+    policy: CStruct | None, index: int, value: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_is_lower(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_is_numeric(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_is_numeric_type(numeric_type: int, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_is_upper(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_lower(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_normalize_nfc(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_overwrite(
+    policy: CStruct | None, index: int, value: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_pad_end(
+    policy: CStruct | None, target_length: int, pad_string: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_pad_start(
+    policy: CStruct | None, target_length: int, pad_string: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_prepend(
+    policy: CStruct | None, value: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_regex_compare(pattern: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_regex_compare_flags(
+    pattern: str, flags: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_regex_replace(
+    policy: CStruct | None, pattern: str, replacement: str, flags: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_repeat(
+    policy: CStruct | None, count: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_replace(
+    policy: CStruct | None, needle: str, replacement: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_replace_all(
+    policy: CStruct | None, needle: str, replacement: str, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_snip(
+    policy: CStruct | None, start: int, end: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_snip_start(
+    policy: CStruct | None, start: int, bin_: as_exp_entries,
+) -> as_exp_entries: ...
+def as_exp_string_split(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_split_separator(separator: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_starts_with(prefix: str, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_strlen(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_substr(start: int, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_substr_range(start: int, end: int, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_to_blob(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_to_double(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_to_integer(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_trim(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_trim_end(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_trim_start(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_string_upper(policy: CStruct | None, bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_sub(*exprs: as_exp_entries) -> as_exp_entries: ...
+def as_exp_to_float(num: as_exp_entries) -> as_exp_entries: ...
+def as_exp_to_int(num: as_exp_entries) -> as_exp_entries: ...
+def as_exp_to_string(bin_: as_exp_entries) -> as_exp_entries: ...
+def as_exp_ttl() -> as_exp_entries: ...
+def as_exp_unknown() -> as_exp_entries: ...
+def as_exp_var(var_name: str) -> as_exp_entries: ...
+def as_exp_void_time() -> as_exp_entries: ...
+
 __all__ = [
     "AEROSPIKE_BATCH_FAILED",
     "AEROSPIKE_ERR",
@@ -1214,6 +1753,75 @@ __all__ = [
     "AS_CDT_CTX_MAP_KEYS_IN",
     "AS_CDT_CTX_MAP_RANK",
     "AS_CDT_CTX_MAP_VALUE",
+    "AS_CDT_OP_LIST_APPEND",
+    "AS_CDT_OP_LIST_APPEND_ITEMS",
+    "AS_CDT_OP_LIST_CLEAR",
+    "AS_CDT_OP_LIST_GET",
+    "AS_CDT_OP_LIST_GET_ALL_BY_VALUE",
+    "AS_CDT_OP_LIST_GET_BY_INDEX",
+    "AS_CDT_OP_LIST_GET_BY_INDEX_RANGE",
+    "AS_CDT_OP_LIST_GET_BY_RANK",
+    "AS_CDT_OP_LIST_GET_BY_RANK_RANGE",
+    "AS_CDT_OP_LIST_GET_BY_VALUE_INTERVAL",
+    "AS_CDT_OP_LIST_GET_BY_VALUE_LIST",
+    "AS_CDT_OP_LIST_GET_BY_VALUE_REL_RANK_RANGE",
+    "AS_CDT_OP_LIST_GET_RANGE",
+    "AS_CDT_OP_LIST_INCREMENT",
+    "AS_CDT_OP_LIST_INSERT",
+    "AS_CDT_OP_LIST_INSERT_ITEMS",
+    "AS_CDT_OP_LIST_POP",
+    "AS_CDT_OP_LIST_POP_RANGE",
+    "AS_CDT_OP_LIST_REMOVE",
+    "AS_CDT_OP_LIST_REMOVE_ALL_BY_VALUE",
+    "AS_CDT_OP_LIST_REMOVE_BY_INDEX",
+    "AS_CDT_OP_LIST_REMOVE_BY_INDEX_RANGE",
+    "AS_CDT_OP_LIST_REMOVE_BY_RANK",
+    "AS_CDT_OP_LIST_REMOVE_BY_RANK_RANGE",
+    "AS_CDT_OP_LIST_REMOVE_BY_VALUE_INTERVAL",
+    "AS_CDT_OP_LIST_REMOVE_BY_VALUE_LIST",
+    "AS_CDT_OP_LIST_REMOVE_BY_VALUE_REL_RANK_RANGE",
+    "AS_CDT_OP_LIST_REMOVE_RANGE",
+    "AS_CDT_OP_LIST_SET",
+    "AS_CDT_OP_LIST_SET_TYPE",
+    "AS_CDT_OP_LIST_SIZE",
+    "AS_CDT_OP_LIST_SORT",
+    "AS_CDT_OP_LIST_STRING_LIST_JOIN",
+    "AS_CDT_OP_LIST_TRIM",
+    "AS_CDT_OP_MAP_ADD",
+    "AS_CDT_OP_MAP_ADD_ITEMS",
+    "AS_CDT_OP_MAP_CLEAR",
+    "AS_CDT_OP_MAP_DECREMENT",
+    "AS_CDT_OP_MAP_GET_ALL_BY_VALUE",
+    "AS_CDT_OP_MAP_GET_BY_INDEX",
+    "AS_CDT_OP_MAP_GET_BY_INDEX_RANGE",
+    "AS_CDT_OP_MAP_GET_BY_KEY",
+    "AS_CDT_OP_MAP_GET_BY_KEY_INTERVAL",
+    "AS_CDT_OP_MAP_GET_BY_KEY_LIST",
+    "AS_CDT_OP_MAP_GET_BY_KEY_REL_INDEX_RANGE",
+    "AS_CDT_OP_MAP_GET_BY_RANK",
+    "AS_CDT_OP_MAP_GET_BY_RANK_RANGE",
+    "AS_CDT_OP_MAP_GET_BY_VALUE_INTERVAL",
+    "AS_CDT_OP_MAP_GET_BY_VALUE_LIST",
+    "AS_CDT_OP_MAP_GET_BY_VALUE_REL_RANK_RANGE",
+    "AS_CDT_OP_MAP_INCREMENT",
+    "AS_CDT_OP_MAP_PUT",
+    "AS_CDT_OP_MAP_PUT_ITEMS",
+    "AS_CDT_OP_MAP_REMOVE_ALL_BY_VALUE",
+    "AS_CDT_OP_MAP_REMOVE_BY_INDEX",
+    "AS_CDT_OP_MAP_REMOVE_BY_INDEX_RANGE",
+    "AS_CDT_OP_MAP_REMOVE_BY_KEY",
+    "AS_CDT_OP_MAP_REMOVE_BY_KEY_INTERVAL",
+    "AS_CDT_OP_MAP_REMOVE_BY_KEY_LIST",
+    "AS_CDT_OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE",
+    "AS_CDT_OP_MAP_REMOVE_BY_RANK",
+    "AS_CDT_OP_MAP_REMOVE_BY_RANK_RANGE",
+    "AS_CDT_OP_MAP_REMOVE_BY_VALUE_INTERVAL",
+    "AS_CDT_OP_MAP_REMOVE_BY_VALUE_LIST",
+    "AS_CDT_OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE",
+    "AS_CDT_OP_MAP_REPLACE",
+    "AS_CDT_OP_MAP_REPLACE_ITEMS",
+    "AS_CDT_OP_MAP_SET_TYPE",
+    "AS_CDT_OP_MAP_SIZE",
     "AS_CLUSTER_ADD_NODE",
     "AS_CLUSTER_DISCONNECTED",
     "AS_CLUSTER_REMOVE_NODE",
@@ -1224,6 +1832,29 @@ __all__ = [
     "AS_DIGEST_VALUE_SIZE",
     "AS_DOUBLE",
     "AS_ERROR_MESSAGE_MAX_SIZE",
+    "AS_EXP_LOOPVAR_INDEX",
+    "AS_EXP_LOOPVAR_KEY",
+    "AS_EXP_LOOPVAR_VALUE",
+    "AS_EXP_READ_DEFAULT",
+    "AS_EXP_READ_EVAL_NO_FAIL",
+    "AS_EXP_TYPE_AUTO",
+    "AS_EXP_TYPE_BLOB",
+    "AS_EXP_TYPE_BOOL",
+    "AS_EXP_TYPE_ERROR",
+    "AS_EXP_TYPE_FLOAT",
+    "AS_EXP_TYPE_GEOJSON",
+    "AS_EXP_TYPE_HLL",
+    "AS_EXP_TYPE_INT",
+    "AS_EXP_TYPE_LIST",
+    "AS_EXP_TYPE_MAP",
+    "AS_EXP_TYPE_NIL",
+    "AS_EXP_TYPE_STR",
+    "AS_EXP_WRITE_ALLOW_DELETE",
+    "AS_EXP_WRITE_CREATE_ONLY",
+    "AS_EXP_WRITE_DEFAULT",
+    "AS_EXP_WRITE_EVAL_NO_FAIL",
+    "AS_EXP_WRITE_POLICY_NO_FAIL",
+    "AS_EXP_WRITE_UPDATE_ONLY",
     "AS_GEOJSON",
     "AS_INDEX_BLOB",
     "AS_INDEX_GEO2DSPHERE",
@@ -1502,6 +2133,8 @@ __all__ = [
     "as_cdt_ctx_to_base64",
     "as_cdt_ctx_to_bytes",
     "as_cdt_ctx_type",
+    "as_cdt_op_list",
+    "as_cdt_op_map",
     "as_cluster_event",
     "as_cluster_event_type",
     "as_cluster_get_node_names",
@@ -1557,6 +2190,272 @@ __all__ = [
     "as_event_loop_get_queue_size",
     "as_event_loop_size",
     "as_event_loop_stats",
+    "as_exp",
+    "as_exp_abs",
+    "as_exp_add",
+    "as_exp_and",
+    "as_exp_bin_blob",
+    "as_exp_bin_bool",
+    "as_exp_bin_exists",
+    "as_exp_bin_float",
+    "as_exp_bin_geo",
+    "as_exp_bin_hll",
+    "as_exp_bin_int",
+    "as_exp_bin_list",
+    "as_exp_bin_map",
+    "as_exp_bin_str",
+    "as_exp_bin_type",
+    "as_exp_bit_add",
+    "as_exp_bit_add_signed",
+    "as_exp_bit_and",
+    "as_exp_bit_b64_encode",
+    "as_exp_bit_b64_encode_from",
+    "as_exp_bit_b64_encode_range",
+    "as_exp_bit_count",
+    "as_exp_bit_get",
+    "as_exp_bit_get_int",
+    "as_exp_bit_insert",
+    "as_exp_bit_lscan",
+    "as_exp_bit_lshift",
+    "as_exp_bit_not",
+    "as_exp_bit_or",
+    "as_exp_bit_remove",
+    "as_exp_bit_resize",
+    "as_exp_bit_rscan",
+    "as_exp_bit_rshift",
+    "as_exp_bit_set",
+    "as_exp_bit_set_int",
+    "as_exp_bit_subtract",
+    "as_exp_bit_subtract_signed",
+    "as_exp_bit_xor",
+    "as_exp_bool",
+    "as_exp_build",
+    "as_exp_build_b64",
+    "as_exp_bytes",
+    "as_exp_call_system_type",
+    "as_exp_ceil",
+    "as_exp_cmp_eq",
+    "as_exp_cmp_ge",
+    "as_exp_cmp_geo",
+    "as_exp_cmp_gt",
+    "as_exp_cmp_le",
+    "as_exp_cmp_lt",
+    "as_exp_cmp_ne",
+    "as_exp_cmp_regex",
+    "as_exp_compile",
+    "as_exp_compile_b64",
+    "as_exp_cond",
+    "as_exp_def",
+    "as_exp_destroy",
+    "as_exp_destroy_b64",
+    "as_exp_destroy_base64",
+    "as_exp_device_size",
+    "as_exp_digest_modulo",
+    "as_exp_div",
+    "as_exp_entries",
+    "as_exp_exclusive",
+    "as_exp_expr",
+    "as_exp_float",
+    "as_exp_floor",
+    "as_exp_from_base64",
+    "as_exp_geo",
+    "as_exp_get_ctx_type",
+    "as_exp_get_list_type",
+    "as_exp_get_map_type",
+    "as_exp_hll_add",
+    "as_exp_hll_add_mh",
+    "as_exp_hll_describe",
+    "as_exp_hll_get_count",
+    "as_exp_hll_get_intersect_count",
+    "as_exp_hll_get_similarity",
+    "as_exp_hll_get_union",
+    "as_exp_hll_get_union_count",
+    "as_exp_hll_init",
+    "as_exp_hll_init_mh",
+    "as_exp_hll_may_contain",
+    "as_exp_hll_update",
+    "as_exp_in_list",
+    "as_exp_inf",
+    "as_exp_int",
+    "as_exp_int_and",
+    "as_exp_int_arshift",
+    "as_exp_int_count",
+    "as_exp_int_lscan",
+    "as_exp_int_lshift",
+    "as_exp_int_not",
+    "as_exp_int_or",
+    "as_exp_int_rscan",
+    "as_exp_int_rshift",
+    "as_exp_int_xor",
+    "as_exp_is_tombstone",
+    "as_exp_key_blob",
+    "as_exp_key_exist",
+    "as_exp_key_int",
+    "as_exp_key_str",
+    "as_exp_last_update",
+    "as_exp_let",
+    "as_exp_list_append",
+    "as_exp_list_append_items",
+    "as_exp_list_clear",
+    "as_exp_list_get_by_index",
+    "as_exp_list_get_by_index_range",
+    "as_exp_list_get_by_index_range_to_end",
+    "as_exp_list_get_by_rank",
+    "as_exp_list_get_by_rank_range",
+    "as_exp_list_get_by_rank_range_to_end",
+    "as_exp_list_get_by_rel_rank_range",
+    "as_exp_list_get_by_rel_rank_range_to_end",
+    "as_exp_list_get_by_value",
+    "as_exp_list_get_by_value_list",
+    "as_exp_list_get_by_value_range",
+    "as_exp_list_increment",
+    "as_exp_list_insert",
+    "as_exp_list_insert_items",
+    "as_exp_list_join",
+    "as_exp_list_join_separator",
+    "as_exp_list_remove_by_index",
+    "as_exp_list_remove_by_index_range",
+    "as_exp_list_remove_by_index_range_to_end",
+    "as_exp_list_remove_by_rank",
+    "as_exp_list_remove_by_rank_range",
+    "as_exp_list_remove_by_rank_range_to_end",
+    "as_exp_list_remove_by_rel_rank_range",
+    "as_exp_list_remove_by_rel_rank_range_to_end",
+    "as_exp_list_remove_by_value",
+    "as_exp_list_remove_by_value_list",
+    "as_exp_list_remove_by_value_range",
+    "as_exp_list_set",
+    "as_exp_list_size",
+    "as_exp_list_sort",
+    "as_exp_log",
+    "as_exp_loopvar_blob",
+    "as_exp_loopvar_bool",
+    "as_exp_loopvar_float",
+    "as_exp_loopvar_geojson",
+    "as_exp_loopvar_hll",
+    "as_exp_loopvar_int",
+    "as_exp_loopvar_list",
+    "as_exp_loopvar_map",
+    "as_exp_loopvar_nil",
+    "as_exp_loopvar_str",
+    "as_exp_loopvar_type",
+    "as_exp_map_clear",
+    "as_exp_map_get_by_index",
+    "as_exp_map_get_by_index_range",
+    "as_exp_map_get_by_index_range_to_end",
+    "as_exp_map_get_by_key",
+    "as_exp_map_get_by_key_list",
+    "as_exp_map_get_by_key_range",
+    "as_exp_map_get_by_key_rel_index_range",
+    "as_exp_map_get_by_key_rel_index_range_to_end",
+    "as_exp_map_get_by_rank",
+    "as_exp_map_get_by_rank_range",
+    "as_exp_map_get_by_rank_range_to_end",
+    "as_exp_map_get_by_value",
+    "as_exp_map_get_by_value_list",
+    "as_exp_map_get_by_value_range",
+    "as_exp_map_get_by_value_rel_rank_range",
+    "as_exp_map_get_by_value_rel_rank_range_to_end",
+    "as_exp_map_increment",
+    "as_exp_map_keys",
+    "as_exp_map_keys_in",
+    "as_exp_map_put",
+    "as_exp_map_put_items",
+    "as_exp_map_remove_by_index",
+    "as_exp_map_remove_by_index_range",
+    "as_exp_map_remove_by_index_range_to_end",
+    "as_exp_map_remove_by_key",
+    "as_exp_map_remove_by_key_list",
+    "as_exp_map_remove_by_key_range",
+    "as_exp_map_remove_by_key_rel_index_range",
+    "as_exp_map_remove_by_key_rel_index_range_to_end",
+    "as_exp_map_remove_by_rank",
+    "as_exp_map_remove_by_rank_range",
+    "as_exp_map_remove_by_rank_range_to_end",
+    "as_exp_map_remove_by_value",
+    "as_exp_map_remove_by_value_list",
+    "as_exp_map_remove_by_value_range",
+    "as_exp_map_remove_by_value_rel_rank_range",
+    "as_exp_map_remove_by_value_rel_rank_range_to_end",
+    "as_exp_map_size",
+    "as_exp_map_values",
+    "as_exp_map_values_in",
+    "as_exp_max",
+    "as_exp_memory_size",
+    "as_exp_min",
+    "as_exp_mod",
+    "as_exp_modify_by_path",
+    "as_exp_mul",
+    "as_exp_nil",
+    "as_exp_not",
+    "as_exp_ops",
+    "as_exp_or",
+    "as_exp_pow",
+    "as_exp_read_flags",
+    "as_exp_record_size",
+    "as_exp_remove_result",
+    "as_exp_result_remove",
+    "as_exp_select_by_path",
+    "as_exp_set_name",
+    "as_exp_since_update",
+    "as_exp_str",
+    "as_exp_string_append",
+    "as_exp_string_b64_decode",
+    "as_exp_string_byte_length",
+    "as_exp_string_case_fold",
+    "as_exp_string_char_at",
+    "as_exp_string_concat",
+    "as_exp_string_concat_list",
+    "as_exp_string_contains",
+    "as_exp_string_ends_with",
+    "as_exp_string_find",
+    "as_exp_string_find_occurrence",
+    "as_exp_string_insert",
+    "as_exp_string_is_lower",
+    "as_exp_string_is_numeric",
+    "as_exp_string_is_numeric_type",
+    "as_exp_string_is_upper",
+    "as_exp_string_lower",
+    "as_exp_string_normalize_nfc",
+    "as_exp_string_overwrite",
+    "as_exp_string_pad_end",
+    "as_exp_string_pad_start",
+    "as_exp_string_prepend",
+    "as_exp_string_regex_compare",
+    "as_exp_string_regex_compare_flags",
+    "as_exp_string_regex_replace",
+    "as_exp_string_repeat",
+    "as_exp_string_replace",
+    "as_exp_string_replace_all",
+    "as_exp_string_snip",
+    "as_exp_string_snip_start",
+    "as_exp_string_split",
+    "as_exp_string_split_separator",
+    "as_exp_string_starts_with",
+    "as_exp_string_strlen",
+    "as_exp_string_substr",
+    "as_exp_string_substr_range",
+    "as_exp_string_to_blob",
+    "as_exp_string_to_double",
+    "as_exp_string_to_integer",
+    "as_exp_string_trim",
+    "as_exp_string_trim_end",
+    "as_exp_string_trim_start",
+    "as_exp_string_upper",
+    "as_exp_sub",
+    "as_exp_to_base64",
+    "as_exp_to_float",
+    "as_exp_to_int",
+    "as_exp_to_string",
+    "as_exp_ttl",
+    "as_exp_type",
+    "as_exp_uint",
+    "as_exp_unknown",
+    "as_exp_val",
+    "as_exp_var",
+    "as_exp_void_time",
+    "as_exp_wildcard",
+    "as_exp_write_flags",
     "as_geo_contains",
     "as_geo_within",
     "as_index_datatype",
@@ -1750,6 +2649,8 @@ __all__ = [
     "as_operations_add_write_strp",
     "as_operations_consists_of_all_writes",
     "as_operations_destroy",
+    "as_operations_exp_read",
+    "as_operations_exp_write",
     "as_operations_has_write",
     "as_operations_init",
     "as_operations_inita",

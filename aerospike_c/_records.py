@@ -46,7 +46,7 @@ class Operation(NamedTuple):
     """One operation for Client.operate(): a C-faithful as_operations_* function and its
     arguments after `ops`."""
 
-    function: Callable[..., bool]
+    function: Callable[..., Any]
     args: Tuple[Any, ...]
 
     def add_to(self, operations: Any) -> None:
@@ -58,7 +58,7 @@ asc_key.operation_class(Operation)
 
 #: Operation((function, args)) without the Python-level __new__ a NamedTuple adds: the simple
 #: factories below run once per operation of every operate() call.
-_operation = cast(Callable[[Tuple[Callable[..., bool], Tuple[Any, ...]]], Operation],
+_operation = cast(Callable[[Tuple[Callable[..., Any], Tuple[Any, ...]]], Operation],
                   functools.partial(tuple.__new__, Operation))
 
 
@@ -76,8 +76,15 @@ def _cdt_ctx(ctx: Any) -> Any:
         add = getattr(c, f"as_cdt_ctx_add_{item[0]}", None)
         if add is None:
             raise ValueError(f"unknown ctx kind {item[0]!r} (as_cdt_ctx_add_<kind> of the C client)")
-        add(built, *item[1:])
+        args = item[1:]
+        if item[0] in _FILTER_KINDS and len(args) == 1:  # an exp.* expression, compiled
+            args = (compiled(args[0], f"ctx item {item[0]!r}: filter"),)
+        add(built, *args)
     return built
+
+
+#: Context items that take a filter expression.
+_FILTER_KINDS = ("all_children_with_filter", "and_filter")
 
 
 def _cdt_policy(policy: Any, kind: str) -> Any:
@@ -198,6 +205,25 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
     def delete() -> Operation:
         """Delete the record."""
         return _operation((c.as_operations_add_delete, ()))
+
+    @staticmethod
+    def select_by_path(bin_name: str, ctx: Any,
+                       flags: int = c.AS_EXP_PATH_SELECT_MATCHING_TREE) -> Operation:
+        """Read what a path context selects in a list/map bin (as_operations_select_by_path):
+        ctx such as [("map_key", "books"), ("all_children_with_filter", exp.le(...)),
+        ("map_key", "price")] (filters: exp.* expressions or as_exp); flags
+        AS_EXP_PATH_SELECT_* (the matching tree, or a list of the values, map keys or keys
+        and values)."""
+        return _operation((c.as_operations_select_by_path, (bin_name, _cdt_ctx(ctx), flags)))
+
+    @staticmethod
+    def modify_by_path(bin_name: str, ctx: Any, mod_exp: Any,
+                       flags: int = c.AS_EXP_PATH_MODIFY_DEFAULT) -> Operation:
+        """Replace each element a path context selects by the value of `mod_exp` (an exp.*
+        expression or as_exp reading the element through exp.loopvar_*; exp.remove_result()
+        removes it) (as_operations_modify_by_path)."""
+        return _operation((c.as_operations_modify_by_path, (
+            bin_name, _cdt_ctx(ctx), compiled(mod_exp, "ops.modify_by_path: mod_exp"), flags)))
 
 
 for _name in c.__all__:

@@ -31,3 +31,6 @@ as_status aerospike_index_remove(aerospike* as, as_error* err, const as_policy_i
 as_status aerospike_index_create_ctx(aerospike* as, as_error* err, as_index_task* task,
     const as_policy_info* policy, const char* ns, const char* set, const char* bin_name,
     const char* index_name, as_index_type itype, as_index_datatype dtype, struct as_cdt_ctx* ctx);
+as_status aerospike_index_create_exp(aerospike* as, as_error* err, as_index_task* task,
+    const as_policy_info* policy, const char* ns, const char* set, const char* index_name,
+    as_index_type itype, as_index_datatype dtype, struct as_exp* exp);

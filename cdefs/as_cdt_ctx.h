@@ -32,6 +32,8 @@ void as_cdt_ctx_add_map_key_create(as_cdt_ctx* ctx, as_val* key, as_map_order or
 void as_cdt_ctx_add_map_value(as_cdt_ctx* ctx, as_val* val);
 void as_cdt_ctx_add_map_keys_in(as_cdt_ctx* ctx, as_list* keys);
 void as_cdt_ctx_add_all_children(as_cdt_ctx* ctx);
+void as_cdt_ctx_add_all_children_with_filter(as_cdt_ctx* ctx, const struct as_exp* exp);
+void as_cdt_ctx_add_and_filter(as_cdt_ctx* ctx, const struct as_exp* exp);
 uint32_t as_cdt_ctx_byte_capacity(const as_cdt_ctx* ctx);
 uint32_t as_cdt_ctx_to_bytes(const as_cdt_ctx* ctx, uint8_t* bytes, uint32_t capacity);
 bool as_cdt_ctx_from_bytes(as_cdt_ctx* ctx, const uint8_t* bytes, uint32_t size);

@@ -1,4 +1,4 @@
-/* as_operations.h: the operations of aerospike_key_operate (path and expression operations live elsewhere). */
+/* as_operations.h: the operations of aerospike_key_operate, select/modify by path included (expression operations live in as_exp_operations.h). */
 typedef enum as_operator_e {
     AS_OPERATOR_READ, AS_OPERATOR_WRITE, AS_OPERATOR_CDT_READ, AS_OPERATOR_CDT_MODIFY,
     AS_OPERATOR_MAP_READ, AS_OPERATOR_MAP_MODIFY, AS_OPERATOR_INCR, AS_OPERATOR_EXP_READ,
@@ -51,3 +51,18 @@ bool as_operations_add_touch(as_operations* ops);
 bool as_operations_add_delete(as_operations* ops);
 bool as_operations_has_write(const as_operations* ops);
 bool as_operations_consists_of_all_writes(const as_operations* ops);
+
+typedef enum {
+    AS_EXP_PATH_SELECT_MATCHING_TREE, AS_EXP_PATH_SELECT_VALUE, AS_EXP_PATH_SELECT_LIST_VALUE,
+    AS_EXP_PATH_SELECT_MAP_VALUE, AS_EXP_PATH_SELECT_MAP_KEY, AS_EXP_PATH_SELECT_MAP_KEY_VALUE,
+    AS_EXP_PATH_SELECT_NO_FAIL, ...
+} as_exp_path_select_flags;
+
+typedef enum {
+    AS_EXP_PATH_MODIFY_DEFAULT, AS_EXP_PATH_MODIFY_NO_FAIL, ...
+} as_exp_path_modify_flags;
+
+as_status as_operations_select_by_path(as_error* err, as_operations* ops, const char* name,
+    struct as_cdt_ctx* ctx, as_exp_path_select_flags flags);
+as_status as_operations_modify_by_path(as_error* err, as_operations* ops, const char* name,
+    struct as_cdt_ctx* ctx, struct as_exp* mod_exp, as_exp_path_modify_flags flags);

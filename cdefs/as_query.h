@@ -58,5 +58,7 @@ bool as_query_from_bytes(as_query* query, const uint8_t* bytes, uint32_t bytes_s
 bool as_query_compare(as_query* a, as_query* b);
 bool as_query_where_with_ctx(as_query* query, const char* bin, struct as_cdt_ctx* ctx,
     as_predicate_type type, as_index_type itype, as_index_datatype dtype, ...);
+bool as_query_where_with_exp(as_query* query, struct as_exp* exp, as_predicate_type type,
+    as_index_type itype, as_index_datatype dtype, ...);
 bool as_query_where_with_index_name(as_query* query, const char* index_name,
     as_predicate_type type, as_index_type itype, as_index_datatype dtype, ...);

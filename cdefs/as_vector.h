@@ -9,3 +9,4 @@ typedef struct as_vector_s {
 
 void as_vector_init(as_vector* vector, uint32_t item_size, uint32_t capacity);
 void as_vector_destroy(as_vector* vector);
+void as_vector_append(as_vector* vector, void* value);

@@ -196,3 +196,35 @@ def test_paginated_query_resumes_until_done(client, indexed):
                                     lambda r, u: seen.append(r.bins["i"]) if r else True)
     assert sorted(seen) == list(range(COUNT))
     assert pages >= COUNT // 40
+
+
+def test_expression_index_query(client):
+    """aerospike_index_create_exp: an index over an expression's value; as_query_where_with_exp
+    queries it by the same expression (a copy: the caller's as_exp may go first)."""
+    name = unique_set()
+    for i in range(30):
+        client.put((NAMESPACE, name, i), {"a": i, "b": 100})
+    total = asc.as_exp_build(asc.as_exp_add(asc.as_exp_bin_int("a"), asc.as_exp_bin_int("b")))
+    index = f"qe_{uuid.uuid4().hex[:8]}"
+    task = asc.aerospike_index_create_exp(client.aerospike, None, NAMESPACE, name, index,
+                                          asc.AS_INDEX_TYPE_DEFAULT, asc.AS_INDEX_NUMERIC, total)
+    asc.aerospike_index_create_wait(task, 100)
+    try:
+        query = asc.as_query_init(NAMESPACE, name)
+        asc.as_query_where_init(query, 1)
+        asc.as_query_where_with_exp(query, total, *asc.as_integer_range(110, 114))
+        asc.as_exp_destroy(total)
+        assert sorted(r.bins["a"] for r in run(client, query)) == [10, 11, 12, 13, 14]
+        asc.as_query_destroy(query)
+    finally:
+        client.index_remove(NAMESPACE, index)
+
+
+def test_expression_index_arguments_are_checked(client):
+    with pytest.raises(TypeError):
+        asc.aerospike_index_create_exp(client.aerospike, None, NAMESPACE, "s", "i",
+                                       asc.AS_INDEX_TYPE_DEFAULT, asc.AS_INDEX_NUMERIC, "a + b")
+    query = asc.as_query_init(NAMESPACE, "s")
+    asc.as_query_where_init(query, 1)
+    with pytest.raises(TypeError):
+        asc.as_query_where_with_exp(query, None, *asc.as_integer_range(1, 2))

@@ -19,11 +19,13 @@ from ._calls import c_call, c_uint, enum_arg, policy_arg
 from ._cstruct import CStruct
 from .aerospike import _instance, aerospike, using
 from .as_cdt_ctx import ctx_arg
+from .as_exp import exp_arg
 from .as_config import c_str
 from .as_error import check, new_error
 
 __all__ = ["aerospike_index_create", "aerospike_index_create_complex",
            "aerospike_index_create_wait", "aerospike_index_remove", "aerospike_index_create_ctx",
+           "aerospike_index_create_exp",
            "aerospike_index_integer_create", "aerospike_index_string_create"]
 
 
@@ -57,6 +59,20 @@ def aerospike_index_create_ctx(as_: aerospike, policy: Any, ns: str, set: Option
            c_str("ns", ns), c_str("set", set, allow_none=True), c_str("bin_name", bin_name),
            c_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
            enum_arg("dtype", dtype, "as_index_datatype"), ctx_arg(ctx))
+    return CStruct(task, _instance(as_), "as_index_task")
+
+
+def aerospike_index_create_exp(as_: aerospike, policy: Any, ns: str, set: Optional[str],
+                               index_name: str, itype: int, dtype: int, exp: Any) -> CStruct:
+    """aerospike_index_create_exp(): an index over the value of `exp` (an as_exp) for each
+    record of the set; queries name it with as_query_where_with_exp (or its index name).
+    Returns the as_index_task."""
+    task = ffi.new("as_index_task*")
+    c_exp = exp_arg(exp, "aerospike_index_create_exp")
+    c_call(as_, "aerospike_index_create_exp", task, policy_arg(policy, "as_policy_info"),
+           c_str("ns", ns), c_str("set", set, allow_none=True), c_str("index_name", index_name),
+           enum_arg("itype", itype, "as_index_type"),
+           enum_arg("dtype", dtype, "as_index_datatype"), c_exp)
     return CStruct(task, _instance(as_), "as_index_task")
 
 

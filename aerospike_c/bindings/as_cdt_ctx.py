@@ -30,7 +30,8 @@ __all__ = [
     "as_cdt_ctx_add_list_index", "as_cdt_ctx_add_list_index_create", "as_cdt_ctx_add_list_rank",
     "as_cdt_ctx_add_list_value", "as_cdt_ctx_add_map_index", "as_cdt_ctx_add_map_rank",
     "as_cdt_ctx_add_map_key", "as_cdt_ctx_add_map_key_create", "as_cdt_ctx_add_map_value",
-    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children", "as_cdt_ctx_inita",
+    "as_cdt_ctx_add_map_keys_in", "as_cdt_ctx_add_all_children",
+    "as_cdt_ctx_add_all_children_with_filter", "as_cdt_ctx_add_and_filter", "as_cdt_ctx_inita",
     "as_cdt_ctx_byte_capacity", "as_cdt_ctx_to_bytes", "as_cdt_ctx_from_bytes",
     "as_cdt_ctx_base64_capacity", "as_cdt_ctx_to_base64", "as_cdt_ctx_from_base64",
 ]
@@ -140,6 +141,50 @@ def as_cdt_ctx_add_map_keys_in(ctx: as_cdt_ctx, keys: Sequence[Any]) -> None:
 def as_cdt_ctx_add_all_children(ctx: as_cdt_ctx) -> None:
     """as_cdt_ctx_add_all_children(): every child of the current level."""
     lib.as_cdt_ctx_add_all_children(_ctx(ctx))
+
+
+def _exp(exp: Any, what: str) -> Any:
+    from .as_exp import exp_arg  # as_exp.h includes as_cdt_ctx.h: imported when first used
+    return exp_arg(exp, what)
+
+
+def as_cdt_ctx_add_all_children_with_filter(ctx: as_cdt_ctx, exp: Any) -> None:
+    """as_cdt_ctx_add_all_children_with_filter(): the children of the current level that the
+    boolean `exp` (an as_exp) accepts (it reads each through as_exp_loopvar_*); the context
+    keeps a copy."""
+    c_ctx = _ctx(ctx)
+    lib.as_cdt_ctx_add_all_children_with_filter(
+        c_ctx, _exp(exp, "as_cdt_ctx_add_all_children_with_filter"))
+
+
+def as_cdt_ctx_add_and_filter(ctx: as_cdt_ctx, exp: Any) -> None:
+    """as_cdt_ctx_add_and_filter(): narrow what the item before selected to what the boolean
+    `exp` (an as_exp) accepts; the context keeps a copy."""
+    c_ctx = _ctx(ctx)
+    lib.as_cdt_ctx_add_and_filter(c_ctx, _exp(exp, "as_cdt_ctx_add_and_filter"))
+
+
+def ctx_copy(ctx: as_cdt_ctx) -> as_cdt_ctx:
+    """A new context with the same items, for a C struct that keeps pointing at its context
+    (a query predicate): values are shared (reserved), expressions copied."""
+    source = _ctx(ctx)
+    items = ffi.cast("as_cdt_ctx_item*", source.list.list)
+    copy = as_cdt_ctx(source.list.size)
+    for i in range(source.list.size):
+        item = items[i]
+        if (item.type & ~_CTX_AND) == lib.AS_CDT_CTX_EXP:
+            add = (lib.as_cdt_ctx_add_and_filter if item.type & _CTX_AND
+                   else lib.as_cdt_ctx_add_all_children_with_filter)
+            add(copy._ptr, item.val.exp)  # C copies the expression
+            continue
+        new = ffi.new("as_cdt_ctx_item*")
+        new.type = item.type
+        if item.type & _CTX_VALUE:
+            new.val.pval = lib.as_val_val_reserve(item.val.pval)
+        else:
+            new.val.ival = item.val.ival
+        lib.as_vector_append(ffi.addressof(copy._ptr, "list"), new)
+    return copy
 
 
 # -- serialization: bytes (msgpack) and base64 ----------------------------------------------------

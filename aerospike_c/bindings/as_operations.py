@@ -28,7 +28,9 @@ from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import UsedStruct, free_flag
 from ._owned import struct_ptr
-from .as_cdt_ctx import as_cdt_ctx
+from .as_cdt_ctx import as_cdt_ctx, ctx_arg
+from .as_exp import exp_arg
+from .as_error import check, new_error
 from .as_record import bin_name
 from .as_status import as_status
 from ._cstruct import c_enum
@@ -37,7 +39,8 @@ from .as_val import bin_value_from_c, encode_str, val_to_c
 _OPERATOR = c_enum("as_operator")
 
 __all__ = ["as_operations", "as_operations_init", "as_operations_new", "as_operations_inita", "as_operations_destroy",
-           "as_operations_has_write", "as_operations_consists_of_all_writes"]
+           "as_operations_has_write", "as_operations_consists_of_all_writes",
+           "as_operations_select_by_path", "as_operations_modify_by_path"]
 
 
 class as_operations(UsedStruct):  # noqa: N801 - the C type's name
@@ -289,3 +292,46 @@ def as_operations_add_read_all_called(ops: as_operations) -> bool:
 
 
 __all__.append("as_operations_add_read_all_called")
+
+
+# -- select / modify by path (server 8.1) --------------------------------------------------------
+def as_operations_select_by_path(ops: as_operations, name: str, ctx: Any, flags: int) -> None:
+    """as_operations_select_by_path(): read what `ctx` (an as_cdt_ctx; C refuses None or an
+    empty one with ParamError) selects in bin `name`, shaped by `flags`
+    (AS_EXP_PATH_SELECT_*)."""
+    ops = ops_arg(ops)
+    c_name = bin_name(name)
+    c_ctx = ctx_arg(ctx)
+    c_flags = _flags(flags, "as_exp_path_select_flags", "as_operations_select_by_path")
+    err = new_error()
+    with ops._use("as_operations_select_by_path") as ptr:
+        status = lib.as_operations_select_by_path(err, ptr, c_name, c_ctx, c_flags)
+    check(status, err)
+
+
+def as_operations_modify_by_path(ops: as_operations, name: str, ctx: Any, mod_exp: Any,
+                                 flags: int) -> None:
+    """as_operations_modify_by_path(): replace each element `ctx` selects in bin `name` by the
+    value of `mod_exp` (an as_exp reading it through as_exp_loopvar_*;
+    as_exp_remove_result() removes it); `flags` AS_EXP_PATH_MODIFY_*."""
+    ops = ops_arg(ops)
+    c_name = bin_name(name)
+    c_ctx = ctx_arg(ctx)
+    c_exp = exp_arg(mod_exp, "as_operations_modify_by_path")
+    c_flags = _flags(flags, "as_exp_path_modify_flags", "as_operations_modify_by_path")
+    err = new_error()
+    with ops._use("as_operations_modify_by_path") as ptr:
+        status = lib.as_operations_modify_by_path(err, ptr, c_name, c_ctx, c_exp, c_flags)
+    check(status, err)
+
+
+#: The bits each flags type defines (C masks off the apply bit 4 itself).
+_FLAG_BITS = {"as_exp_path_select_flags": 0x17, "as_exp_path_modify_flags": 0x14}
+
+
+def _flags(flags: Any, ctype: str, where: str) -> int:
+    if isinstance(flags, bool) or not isinstance(flags, int):
+        raise TypeError(f"{where}: flags must be an int ({ctype}), not {type(flags).__name__}")
+    if flags & ~_FLAG_BITS[ctype]:
+        raise ValueError(f"{where}: flags {flags:#x} has bits no {ctype} value has")
+    return flags

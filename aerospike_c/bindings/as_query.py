@@ -25,7 +25,8 @@ from .._aerospike import ffi, lib
 from ._calls import enum_arg, owned_arg
 from ._cstruct import register_field
 from .as_config import c_str
-from .as_cdt_ctx import as_cdt_ctx, as_cdt_ctx_from_bytes, as_cdt_ctx_to_bytes, ctx_arg
+from .as_cdt_ctx import as_cdt_ctx, ctx_arg, ctx_copy
+from .as_exp import exp_arg
 from .as_partition_filter import partitions_status_field
 from .as_scan import (
     Operated, _get_ops, _set_ops, compare, names_arg, param_error, select_bin, select_init,
@@ -37,7 +38,7 @@ __all__ = ["as_query", "as_query_init", "as_query_new", "as_query_destroy",
            "as_query_select_init", "as_query_select", "as_query_where_init", "as_query_where",
            "as_query_apply", "as_query_set_paginate", "as_query_is_done",
            "as_query_select_inita", "as_query_where_inita", "as_query_set_partitions",
-           "as_query_to_bytes", "as_query_compare", "as_query_where_with_ctx",
+           "as_query_to_bytes", "as_query_compare", "as_query_where_with_ctx", "as_query_where_with_exp",
            "as_query_where_with_index_name", "as_blob_contains",
            "as_string_equals", "as_integer_equals", "as_integer_range", "as_blob_equals",
            "as_geo_within", "as_geo_contains", "as_equals", "as_range", "as_contains"]
@@ -208,11 +209,28 @@ def as_query_where_with_ctx(query: as_query, bin: str, ctx: Any, type: int,  # n
     if not isinstance(ctx, as_cdt_ctx):
         raise TypeError(f"ctx must be an as_cdt_ctx, not {ctx.__class__.__name__}")
     # The predicate points at the context until the query is destroyed: give it a copy.
-    own = as_cdt_ctx_from_bytes(as_cdt_ctx_to_bytes(ctx))
+    own = ctx_copy(ctx)
     query._keep(own)
     c_ctx = ctx_arg(own)
     return _where(lib.as_query_where_with_ctx, "as_query_where_with_ctx", query,
                   c_str("bin", bin), c_ctx, type, itype, dtype, values)
+
+
+def as_query_where_with_exp(query: as_query, exp: Any, type: int, itype: int,  # noqa: A002
+                            dtype: int, *values: Any) -> bool:
+    """as_query_where_with_exp(): a predicate on the values of `exp` (an as_exp), answered by
+    the expression index built on it (aerospike_index_create_exp); the query keeps its own
+    copy of the expression."""
+    query = _query(query, "as_query_where_with_exp")
+    ptr = exp_arg(exp, "as_query_where_with_exp")
+    # The predicate points at the expression until the query is destroyed: give it a copy
+    # (as_exp is {uint32_t packed_sz; uint8_t packed[];}).
+    size = 4 + ffi.cast("uint32_t*", ptr)[0]
+    own = ffi.new("uint8_t[]", size)
+    ffi.memmove(own, ffi.cast("uint8_t*", ptr), size)
+    query._keep(own)
+    return _where(lib.as_query_where_with_exp, "as_query_where_with_exp", query,
+                  ffi.cast("struct as_exp*", own), None, type, itype, dtype, values)
 
 
 def as_query_where_with_index_name(query: as_query, index_name: str, type: int,  # noqa: A002

@@ -282,7 +282,6 @@ def test_filter_expression_on_scan_and_batch(store: Store) -> None:
 
 
 @pytest.mark.parametrize("tree, code", [
-    ([8, [81, 8, b"g"], [81, 8, b"g"]], 16),     # geo compare: not evaluated here
     ([1, [127, 2, 1, [51, 0, 8], [81, 6, b"b"]], 1], 16),  # a bit call: not evaluated here
     ([1, [127, 2, 2, [50], [81, 9, b"h"]], 1], 16),        # an HLL call: not evaluated here
     ([1, [127, 1, [0]], 1], 4),                  # a call without its bin: malformed
@@ -311,7 +310,23 @@ def test_an_expression_not_evaluated_or_ill_typed_fails_every_command(store: Sto
             ][:1] == [code]
 
 
-def test_a_query_on_an_expression_index_is_unsupported(store: Store) -> None:
+def test_a_query_on_an_expression_index(store: Store) -> None:
+    """An expression index (sindex-create exp=<base64>) indexes the expression's value; a
+    query sends the same expression (field 24) with its range."""
+    tree = msgpack.packb([20, [81, 2, b"i"], 100], use_bin_type=False)  # i + 100
+    exp = base64.b64encode(tree).decode()
+    assert sindex_create(store, f"namespace=test;set=demo;indexname=idx_e;exp={exp};"
+                                "type=numeric") == "ok"
+    assert f"exp={exp}" in store.info("sindex-list:namespace=test", FakeNode())
+    found = [r.bin_values()["i"] for r in run(store, scan_message(
+        set_name="demo", pids=range(4096), extra=[integer_range("", 110, 119), f(24, tree)]))
+        if not r.info3]
+    assert sorted(found) == list(range(10, 20))
+    # another expression has no index
     replies = run(store, scan_message(set_name="demo", pids=range(4096),
-                                      extra=[integer_range("i", 0, 9), f(24, b"\x93\x14\x01\x02")]))
-    assert replies[-1].code == 16 and not any(r.bins for r in replies)
+                                      extra=[integer_range("", 0, 9), f(24, b"\x93\x14\x01\x02")]))
+    assert replies[-1].code == 201 and not any(r.bins for r in replies)
+    # an ill-typed index expression is refused when the index is created
+    bad = base64.b64encode(msgpack.packb([16, [81, 2, b"i"]], use_bin_type=False)).decode()
+    assert sindex_create(store, f"namespace=test;set=demo;indexname=idx_bad;exp={bad};"
+                                "type=numeric").startswith("ERROR:4:")

@@ -30,4 +30,6 @@ AS_MSG protocol (proto type 3)
     cdt_list     list operations
     cdt_map      map operations
     cdt_ctx      context navigation and creation
+    cdt_path     select/apply by path (CDT command 0xfe, server 8.1)
+    geojson      GeoJSON validation and geo matching (queries, as_exp_cmp_geo)
 """

@@ -2,21 +2,22 @@
 its context, and running it on the list or map there.
 
 An operation's value is msgpack: [command, args...], or [0xff, context, [command, args...]]
-when it targets a nested list/map. Commands 0-63 are list operations, 64-127 map operations.
+when it targets a nested list/map. Commands 0-63 are list operations, 64-127 map operations,
+0xfe select/apply by path (cdt_path.py).
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from . import particles
+from . import cdt_path, particles
 from .cdt_ctx import CTX_CREATE_MASK, NoTarget, context_items, navigate, new_container
 from .cdt_list import list_op
 from .cdt_map import map_op
 from .cdt_select import NO_RESULT
 from .particles import CdtList, CdtMap, order_key
-from .results import ERR_INCOMPATIBLE_TYPE, ERR_PARAMETER, CommandError
+from .results import ERR_INCOMPATIBLE_TYPE, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER, CommandError
 
 CONTEXT_MARKER = 0xFF
 #: Commands that make a missing list/map (and missing context levels under create items);
@@ -28,23 +29,26 @@ OperateResult = Tuple[Optional[Tuple[int, bytes]], Any]
 
 
 def operate(current: Optional[Tuple[int, bytes]], payload: bytes,
-            modify: bool) -> OperateResult:
+            modify: bool, bins: Optional[Dict[bytes, Any]] = None) -> OperateResult:
     """Apply a CDT operation to a bin value (particle type, bytes).
 
-    Returns (new bin value, result); the bin value is unchanged for reads.
+    Returns (new bin value, result); the bin value is unchanged for reads. `bins` (the
+    record's) are what the expressions of a select/apply by path may read.
     """
     try:
         decoded = particles.unpack(payload)
     except particles.ParticleError:
         raise CommandError(ERR_PARAMETER, "bad CDT operation") from None
-    return operate_decoded(current, decoded, modify)
+    return operate_decoded(current, decoded, modify, bins)
 
 
 def operate_decoded(current: Optional[Tuple[int, bytes]], decoded: Any,
-                    modify: bool) -> OperateResult:
+                    modify: bool, bins: Optional[Dict[bytes, Any]] = None) -> OperateResult:
     """operate() on an operation already decoded (an expression's CDT call)."""
     if not isinstance(decoded, list) or not decoded or type(decoded[0]) is not int:
         raise CommandError(ERR_PARAMETER, "bad CDT operation")
+    if decoded[0] == cdt_path.SELECT_BY_PATH:
+        return _by_path(current, decoded[1:], modify, bins)
     ctx = None
     if decoded[0] == CONTEXT_MARKER:
         if len(decoded) != 3 or not isinstance(decoded[2], list) or not decoded[2]:
@@ -105,6 +109,23 @@ def operate_decoded(current: Optional[Tuple[int, bytes]], decoded: Any,
         if isinstance(container, CdtList) and container.flags & particles.LIST_ORDERED:
             container.sort(key=order_key)
     return particles.encode_particle(top), result
+
+
+def _by_path(current: Optional[Tuple[int, bytes]], args: List[Any], modify: bool,
+             bins: Optional[Dict[bytes, Any]]) -> OperateResult:
+    """A select or apply by path (cdt_path.py); a missing bin selects nothing."""
+    if current is None:
+        return current, NO_RESULT if modify else None
+    if current[0] not in (particles.LIST, particles.MAP):
+        raise CommandError(ERR_OP_NOT_APPLICABLE, "path operations need a list or map bin")
+    try:
+        top = particles.decode_particle(current[0], current[1])
+    except particles.ParticleError:
+        raise CommandError(ERR_PARAMETER, "stored CDT is invalid") from None
+    result = cdt_path.operate(top, args, modify, bins)
+    if not modify:
+        return current, result
+    return particles.encode_particle(top), NO_RESULT
 
 
 def _new_top(command: int, args: Sequence[Any], is_map: bool) -> Any:

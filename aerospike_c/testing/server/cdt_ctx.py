@@ -141,12 +141,3 @@ def navigate(value: Any, ctx: Any, make_last: Optional[Callable[[], Any]] = None
             make = partial(new_container, items[i + 1][0])
         value = _ctx_step(value, ctype, cvalue, make)
     return value, path
-
-
-def context_value(value: Any, packed_context: bytes) -> Any:
-    """The element a packed context (as sent with index queries) points at."""
-    try:
-        ctx = particles.unpack(packed_context)
-    except particles.ParticleError:
-        raise CommandError(ERR_PARAMETER, "bad context") from None
-    return navigate(value, ctx)[0]

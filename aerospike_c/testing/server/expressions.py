@@ -16,7 +16,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import cdt, geojson, particles
+from . import cdt, cdt_path, geojson, particles
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -24,6 +24,10 @@ from .store import CITRUSLEAF_EPOCH, BinValue, Record
 
 UNKNOWN = object()  # an expression whose value cannot be known (e.g. a missing bin)
 _UNKNOWN = UNKNOWN
+#: What as_exp_remove_result() evaluates to: a path apply (cdt_path.py) removes the element.
+REMOVE_RESULT = object()
+#: The env entry holding a path expression's loop variables {AS_EXP_LOOPVAR_*: value}.
+_LOOP = b"\x00loop"
 _EXP_TYPES = {0: type(None), 1: bool, 2: int, 3: str, 4: list, 5: dict, 6: bytes, 7: float,
               8: particles.GeoJSON}
 _HLL_PARTICLE = 18
@@ -251,6 +255,14 @@ def _call(args: List[Any], ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
     value = _eval(target, ctx, env)
     if value is _UNKNOWN or not isinstance(value, (list, dict)):
         return _UNKNOWN
+    if request[0] == cdt_path.SELECT_BY_PATH:  # as_exp_select_by_path / _modify_by_path
+        try:
+            result = cdt_path.operate(value, request[1:], bool(system & CALL_MODIFY), ctx.bins)
+        except CommandError as exc:
+            if exc.code == ERR_UNSUPPORTED_FEATURE:
+                raise
+            return _UNKNOWN
+        return value if result is None else result
     context = None
     if request[0] == cdt.CONTEXT_MARKER:
         context, request = request[1], request[2]
@@ -301,6 +313,15 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
         return value if isinstance(value, _EXP_TYPES[args[0]]) else _UNKNOWN
     if code == 124:  # variable
         return env.get(_raw_text(args[0]), _UNKNOWN)
+    if code == 122:  # loop variable of a path expression: [122, type, AS_EXP_LOOPVAR_*]
+        value = env.get(_LOOP, {}).get(args[1], _UNKNOWN)
+        wanted = _EXP_TYPES.get(args[0])
+        if value is _UNKNOWN or wanted is None:
+            return value
+        return value if isinstance(value, wanted) and (wanted is not int or type(
+            value) is not bool) else _UNKNOWN
+    if code == 100:  # remove_result
+        return REMOVE_RESULT
     if code == 125:  # let
         scope = dict(env)
         for i in range(0, len(args) - 1, 2):
@@ -346,6 +367,10 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
         return _UNKNOWN if values[0] is _UNKNOWN else values[0] is not True
     if code == 19:
         return _UNKNOWN if _UNKNOWN in values else sum(v is True for v in values) == 1
+    if code == 8:  # geo compare: a region holding a point, or the reverse
+        if any(type(v) is not particles.GeoJSON for v in values):
+            return _UNKNOWN
+        return geojson.matches(values[0], values[1])
     if code == 9:  # value in list
         if _UNKNOWN in values or not isinstance(values[1], list):
             return _UNKNOWN
@@ -382,10 +407,9 @@ ANY = "any"
 _TYPE_NAMES = {0: "nil", 1: "bool", 2: "int", 3: "str", 4: "list", 5: "map", 6: "blob",
                7: "float", 8: "geo", 9: "hll"}
 _COMPARE, _LOGIC, _ARITH = range(1, 7), (16, 17, 19), (20, 21, 22, 23, 50, 51)
-#: Operation codes a server knows that the embedded server does not evaluate: geo compare
-#: (geometry), to_string and map keys/values in (server 8.2), remove_result and loop
-#: variables (path select/apply), bit, HLL and string calls.
-_UNSUPPORTED = frozenset({8, 99, 100, 101, 102, 122})
+#: Operation codes a server knows that the embedded server does not evaluate: to_string and
+#: map keys/values in (server 8.2); bit, HLL and string calls are refused in _check_call.
+_UNSUPPORTED = frozenset({99, 101, 102})
 #: Result types of the record metadata operations.
 _METADATA = {64: "int", 65: "int", 66: "int", 67: "int", 68: "int", 69: "int", 70: "str",
              71: "bool", 72: "bool", 73: "int", 74: "int"}
@@ -462,9 +486,20 @@ def _check_call(args: List[Any]) -> str:
                 or not isinstance(request[1], list):
             raise _bad("bad call context")
         request = request[2]
-    if request[0] == 0xFE:  # path select/apply
-        raise CommandError(ERR_UNSUPPORTED_FEATURE,
-                           "expression path select/apply is not supported by the embedded server")
+    if request[0] == cdt_path.SELECT_BY_PATH:  # [0xfe, ctx, flags(, apply expression)]
+        if len(request) not in (3, 4) or not isinstance(request[1], list) or \
+                type(request[2]) is not int or (len(request) == 4) != bool(
+                    request[2] & cdt_path.FLAG_APPLY):
+            raise _bad("bad path select/apply call")
+        for ctype, cvalue in zip(request[1][::2], request[1][1::2]):
+            if ctype in (cdt_path.CTX_EXP, cdt_path.CTX_AND_EXP):
+                _expect(check_type(cvalue), "bool")
+        if len(request) == 4:
+            check_type(request[3])
+        _expect(check_type(args[3]), "list", "map")
+        if rtype not in _TYPE_NAMES:
+            raise _bad("bad call return type")
+        return _TYPE_NAMES[rtype]
     for param in request[1:]:
         check_type(param)
     _expect(check_type(args[3]), "list", "map")
@@ -523,15 +558,21 @@ def check_type(node: Any) -> str:
         return "bool"
     if code == 127:
         return _check_call(args)
-    if code in _UNSUPPORTED and code != 8:
+    if code == 122:  # a loop variable: [122, type, var id]
+        if len(args) != 2 or args[0] not in _TYPE_NAMES or args[1] not in (0, 1, 2):
+            raise _bad("bad loop variable expression")
+        return _TYPE_NAMES[args[0]]
+    if code == 100:  # remove_result (a path apply's value)
+        return ANY
+    if code in _UNSUPPORTED:
         raise _unsupported(code)
     types = [check_type(a) for a in args]
-    if code == 8:  # geo compare: typed here, evaluated by no one yet
+    if code == 8:  # geo compare
         if len(types) != 2:
             raise _bad("geo comparison needs two operands")
         _expect(types[0], "geo")
         _expect(types[1], "geo")
-        raise _unsupported(code)
+        return "bool"
     if code in _COMPARE:
         if len(types) != 2:
             raise _bad("comparison needs two operands")
@@ -664,3 +705,22 @@ def exp_write(name: bytes, data: bytes, ctx: ExpRecord) -> None:
         if flags & WRITE_EVAL_NO_FAIL:
             return
         raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is not a bin value") from None
+
+
+def compile_expression(expression: Any) -> str:
+    """Check a decoded expression (a path filter or apply expression, an index expression)
+    as a server builds it; its static type (ANY where only evaluation can tell)."""
+    return check_type(expression)
+
+
+def expression_value(expression: Any, record: Record, digest: bytes, now: int) -> Any:
+    """The value of a decoded expression for a record (an expression index's key); UNKNOWN
+    where it cannot be known."""
+    return _eval(expression, ExpRecord(record, digest, now), {})
+
+
+def evaluate_loop(expression: Any, bins: Dict[bytes, BinValue], loop: Dict[int, Any]) -> Any:
+    """The value of a path expression for one element: `loop` maps AS_EXP_LOOPVAR_KEY/VALUE/
+    INDEX to the element's key, value and index; bin expressions read `bins`. UNKNOWN
+    stands for a type mismatch, REMOVE_RESULT for as_exp_remove_result()."""
+    return _eval(expression, ExpRecord(None, bytes(20), 0, bins), {_LOOP: loop})

@@ -5,13 +5,22 @@ A server takes a Point ([longitude, latitude]), a Polygon (closed rings of at le
 positions), a MultiPolygon (a list of polygons) and its own AeroCircle ([[longitude, latitude],
 radius in meters]), alone or as the geometry of a Feature; type names are case-sensitive, and
 every other GeoJSON type (MultiPoint, LineString, ...) is refused. Longitudes lie in [-180, 180], latitudes in [-90, 90].
+
+Matching (geo queries over GEO2DSPHERE indexes, as_exp_cmp_geo) is a server's: a Point query
+finds the regions that contain the point, a region query (Polygon, MultiPolygon, AeroCircle)
+finds the points inside it; a point never contains a point and a region is never "within" a
+region. Geometry is on the sphere: polygon edges are great-circle arcs (a server's S2 loops),
+a polygon's first ring is its shell and the others holes, and an AeroCircle holds the points
+whose great-circle distance from its centre, on a sphere of radius 6371 km, is at most its
+radius. A server finds candidates through S2 cell coverings; the answer it gives is the exact
+test, which is what this module computes.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from .results import ERR_GEO_INVALID_GEOJSON, CommandError
 
@@ -57,3 +66,134 @@ def _polygon(rings: Any) -> bool:
     return isinstance(rings, list) and bool(rings) and all(
         isinstance(ring, list) and len(ring) >= 4 and all(_position(p) for p in ring)
         and ring[0] == ring[-1] for ring in rings)
+
+
+# -- matching -----------------------------------------------------------------------------
+EARTH_RADIUS_M = 6371000.0
+
+Vector = Tuple[float, float, float]
+
+
+class _Point:
+    __slots__ = ("v",)
+
+    def __init__(self, position: Sequence[float]) -> None:
+        self.v = _vector(position)
+
+
+class _Circle:
+    __slots__ = ("centre", "angle")
+
+    def __init__(self, position: Sequence[float], radius_m: float) -> None:
+        self.centre = _vector(position)
+        self.angle = radius_m / EARTH_RADIUS_M  # the radius as an angle at the centre
+
+    def contains(self, v: Vector) -> bool:
+        return _angle(self.centre, v) <= self.angle
+
+
+class _Polygon:
+    """One polygon: a shell and holes, each a closed loop of great-circle edges."""
+
+    __slots__ = ("loops",)
+
+    def __init__(self, rings: Sequence[Sequence[Sequence[float]]]) -> None:
+        self.loops = [_Loop(ring) for ring in rings]
+
+    def contains(self, v: Vector) -> bool:
+        shell, holes = self.loops[0], self.loops[1:]
+        return shell.contains(v) and not any(hole.contains(v) for hole in holes)
+
+
+class _Loop:
+    """A loop in the gnomonic projection about its centre, where great-circle edges are
+    straight lines: the planar even-odd test there is exact on the sphere."""
+
+    __slots__ = ("centre", "east", "north", "vertices")
+
+    def __init__(self, ring: Sequence[Sequence[float]]) -> None:
+        points = [_vector(p) for p in ring[:-1]] or [_vector(ring[0])]
+        total = [sum(p[i] for p in points) for i in range(3)]
+        norm = math.sqrt(sum(c * c for c in total)) or 1.0
+        self.centre: Vector = (total[0] / norm, total[1] / norm, total[2] / norm)
+        self.east, self.north = _tangent_basis(self.centre)
+        self.vertices = [self._project(p) for p in points]
+
+    def _project(self, v: Vector) -> Optional[Tuple[float, float]]:
+        depth = _dot(v, self.centre)
+        if depth <= 1e-12:
+            return None  # on or beyond the horizon of the loop's centre
+        return _dot(v, self.east) / depth, _dot(v, self.north) / depth
+
+    def contains(self, v: Vector) -> bool:
+        point = self._project(v)
+        if point is None or any(vertex is None for vertex in self.vertices):
+            return False
+        x, y = point
+        inside = False
+        vertices = [vertex for vertex in self.vertices if vertex is not None]
+        for (x1, y1), (x2, y2) in zip(vertices, vertices[1:] + vertices[:1]):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+
+_Region = Union[_Circle, _Polygon, List[_Polygon]]
+
+
+def _vector(position: Sequence[float]) -> Vector:
+    lng, lat = math.radians(position[0]), math.radians(position[1])
+    return (math.cos(lat) * math.cos(lng), math.cos(lat) * math.sin(lng), math.sin(lat))
+
+
+def _dot(a: Vector, b: Vector) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _angle(a: Vector, b: Vector) -> float:
+    cross = (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+    return math.atan2(math.sqrt(_dot(cross, cross)), _dot(a, b))
+
+
+def _tangent_basis(c: Vector) -> Tuple[Vector, Vector]:
+    east = (-c[1], c[0], 0.0)
+    norm = math.sqrt(_dot(east, east))
+    east = (1.0, 0.0, 0.0) if norm < 1e-12 else (east[0] / norm, east[1] / norm, 0.0)
+    north = (c[1] * east[2] - c[2] * east[1], c[2] * east[0] - c[0] * east[2],
+             c[0] * east[1] - c[1] * east[0])
+    return east, north
+
+
+def parse(text: str) -> Union[_Point, _Region]:
+    """The shape of GeoJSON text a server stores (CommandError(160) otherwise)."""
+    check(text)
+    value = json.loads(text)
+    if value.get("type") == "Feature":
+        value = value["geometry"]
+    kind, coordinates = value["type"], value["coordinates"]
+    if kind == "Point":
+        return _Point(coordinates)
+    if kind == "AeroCircle":
+        return _Circle(coordinates[0], coordinates[1])
+    if kind == "Polygon":
+        return _Polygon(coordinates)
+    return [_Polygon(polygon) for polygon in coordinates]
+
+
+def _region_contains(region: _Region, v: Vector) -> bool:
+    if isinstance(region, list):
+        return any(polygon.contains(v) for polygon in region)
+    return region.contains(v)
+
+
+def matches(candidate: str, query: str) -> bool:
+    """Does a stored GeoJSON value match a geo query (or as_exp_cmp_geo's right operand):
+    a region containing the query's point, or a point inside the query's region."""
+    return shapes_match(parse(candidate), parse(query))
+
+
+def shapes_match(candidate: Union[_Point, _Region], query: Union[_Point, _Region]) -> bool:
+    """matches() on parsed shapes (a query parses its region once)."""
+    if isinstance(query, _Point):
+        return not isinstance(candidate, _Point) and _region_contains(candidate, query.v)
+    return isinstance(candidate, _Point) and _region_contains(query, candidate.v)

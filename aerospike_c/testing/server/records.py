@@ -182,7 +182,7 @@ def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: 
         elif respond_all:
             out.append(encode_bin(op.name, particles.NIL, b""))
         return
-    _, result = cdt.operate(bins.get(op.name), op.data, modify=False)
+    _, result = cdt.operate(bins.get(op.name), op.data, modify=False, bins=bins)
     _append_result(op.name, result, out, respond_all)
 
 
@@ -389,7 +389,7 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
         exp_write(op.name, op.data, exp_ctx)
     elif kind == OP_CDT_MODIFY:
         _check_bin_name(op.name)
-        new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True)
+        new_value, result = cdt.operate(bins.get(op.name), op.data, modify=True, bins=bins)
         if new_value is None:
             bins.pop(op.name, None)
         else:

@@ -111,8 +111,6 @@ INFO_UNKNOWN_NAMESPACE = "ERROR::unknown-namespace"
 INFO_BAD_SIZE = "ERROR::bad-size"
 INFO_CLUSTER_NOT_SPECIFIED_SIZE = "ERROR::cluster-not-specified-size"
 # sindex-*
-INFO_EXPRESSION_INDEX_UNSUPPORTED = info_error(
-    ERR_UNSUPPORTED_FEATURE, "expression indexes are not supported by the embedded server")
 INFO_BAD_INDEX_TYPE = info_error(
     ERR_PARAMETER, "bad 'indextype' - must be one of 'default', 'list', 'mapkeys', 'mapvalues'")
 INFO_BAD_KEY_TYPE = info_error(

@@ -11,9 +11,9 @@ import base64
 import struct
 from typing import Any, Iterator, List, Optional, Tuple
 
-from . import particles
-from .cdt_ctx import context_value
-from .expressions import ExpRecord, compile_filter, filter_passes
+from . import geojson, particles
+from .cdt_path import context_values
+from .expressions import UNKNOWN, ExpRecord, compile_filter, expression_value, filter_passes
 from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
                   FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
@@ -32,7 +32,7 @@ _NO_MATCH = object()
 class Predicate:
     """The secondary-index filter of a query."""
 
-    __slots__ = ("bin_name", "ptype", "begin", "end", "index_type", "context")
+    __slots__ = ("bin_name", "ptype", "begin", "end", "index_type", "context", "expression")
 
     def __init__(self, bin_name: bytes, ptype: int, begin: Any, end: Any, index_type: int,
                  context: Optional[bytes]) -> None:
@@ -42,6 +42,8 @@ class Predicate:
         self.end = end
         self.index_type = index_type
         self.context = context
+        #: The decoded expression of an expression index (its value is what is indexed).
+        self.expression: Any = None
 
     def use_index(self, index: SecondaryIndex) -> None:
         """A query that names its index (FIELD_INDEX_NAME) sends no bin: it filters the
@@ -49,38 +51,75 @@ class Predicate:
         self.bin_name = index.bin_name.encode()
         self.index_type = {name: code for code, name in INDEX_TYPE_NAMES.items()}[index.index_type]
         self.context = base64.b64decode(index.context) if index.context else None
+        packed = index.packed_expression()
+        if packed is not None:
+            self.use_expression(packed)
 
-    def matches(self, record: Record) -> bool:
+    def use_expression(self, packed: bytes) -> None:
+        """Filter the value of an expression index's expression instead of a bin."""
+        try:
+            self.expression = particles.unpack(packed)
+        except particles.ParticleError:
+            raise CommandError(ERR_PARAMETER, "bad index expression") from None
+
+    def matches(self, record: Record, digest: bytes = bytes(20), now: int = 0) -> bool:
         """True when the record's indexed value falls in the filter."""
-        return self.matched_value(record) is not _NO_MATCH
+        return self.matched_value(record, digest, now) is not _NO_MATCH
 
-    def matched_value(self, record: Record) -> Any:
+    def matched_value(self, record: Record, digest: bytes = bytes(20), now: int = 0) -> Any:
         """The first of the record's indexed values that falls in the filter (_NO_MATCH)."""
+        return next(iter(self.matched_values(record, digest, now)), _NO_MATCH)
+
+    def repeats(self, record: Record) -> int:
+        """How many times a query returns a matching record: once, except a geo query over a
+        list/map index, which (as a server's walk of the index's cells does) returns it once
+        per matching element."""
+        if self.ptype != particles.GEOJSON or self.index_type == 0:
+            return 1
+        return len(self.matched_values(record))
+
+    def matched_values(self, record: Record, digest: bytes = bytes(20), now: int = 0
+                       ) -> List[Any]:
+        """The record's indexed values that fall in the filter."""
+        if self.expression is not None:
+            return self._filter(self.index_type, expression_value(self.expression, record,
+                                                                  digest, now))
         raw = record.bins.get(self.bin_name)
         if raw is None:
-            return _NO_MATCH
+            return []
         if self.index_type == 0 and self.context is None:
             if raw[0] != self.ptype:
-                return _NO_MATCH
+                return []
             value = particles.decode_particle(raw[0], raw[1])
-            return value if self._match_value(value) else _NO_MATCH
+            return [value] if self._match_value(value) else []
         try:
             value = particles.decode_particle(raw[0], raw[1])
-            if self.context is not None:
-                value = context_value(value, self.context)
+            if self.context is None:
+                return self._filter(self.index_type, value)
+            values = context_values(value, self.context, record.bins)
         except (particles.ParticleError, CommandError):
-            return _NO_MATCH  # not in the index
-        if self.index_type == 0:
+            return []  # not in the index
+        return [v for value in values for v in self._filter(self.index_type, value)]
+
+    def _filter(self, index_type: int, value: Any) -> List[Any]:
+        """The indexed values of `value` (itself, or its list elements, map keys or map
+        values) that fall in the filter."""
+        if value is UNKNOWN:
+            return []  # a record the expression cannot evaluate is not in the index
+        if index_type == 0:
             candidates = [value]
-        elif self.index_type == 1:
+        elif index_type == 1:
             candidates = list(value) if isinstance(value, list) else []
-        elif self.index_type == 2:
+        elif index_type == 2:
             candidates = list(value) if isinstance(value, dict) else []
         else:
             candidates = list(value.values()) if isinstance(value, dict) else []
-        return next((v for v in candidates if self._match_value(v)), _NO_MATCH)
+        return [v for v in candidates if self._match_value(v)]
 
     def _match_value(self, value: Any) -> bool:
+        if self.ptype == particles.GEOJSON:
+            return type(value) is particles.GeoJSON and geojson.shapes_match(
+                geojson.parse(value), self.begin)
         if self.ptype == particles.INTEGER:
             return type(value) is int and self.begin <= value <= self.end
         if self.ptype == particles.STRING:
@@ -109,14 +148,19 @@ def parse_predicate(msg: Message) -> Predicate:
             raise CommandError(ERR_PARAMETER, "truncated index range")
     except (IndexError, struct.error):
         raise CommandError(ERR_PARAMETER, "bad index range") from None
-    if ptype == particles.GEOJSON:
-        raise CommandError(ERR_UNSUPPORTED_FEATURE, "geospatial queries are not supported")
-    if ptype not in (particles.INTEGER, particles.STRING, particles.BLOB):
+    if ptype not in (particles.INTEGER, particles.STRING, particles.BLOB, particles.GEOJSON):
         raise CommandError(ERR_PARAMETER, "bad index range particle type")
     index_type_raw = msg.fields.get(FIELD_INDEX_TYPE, b"\x00")
     index_type = index_type_raw[0] if index_type_raw else 0
     if index_type not in INDEX_TYPE_NAMES:
         raise CommandError(ERR_PARAMETER, "bad index type")
+    if ptype == particles.GEOJSON:  # the query's region or point, as text (no particle header)
+        try:
+            shape = geojson.parse(begin.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise CommandError(ERR_PARAMETER, "bad geo query value") from None
+        return Predicate(bin_name, ptype, shape, None, index_type,
+                         msg.fields.get(FIELD_INDEX_CONTEXT))
     try:
         lo = particles.decode_particle(ptype, begin)
         hi = particles.decode_particle(ptype, end)
@@ -173,16 +217,19 @@ class ScanRequest:
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None
         self.predicate: Optional[Predicate] = None
-        if FIELD_INDEX_EXPRESSION in msg.fields:
-            raise CommandError(ERR_UNSUPPORTED_FEATURE, "expression indexes are not supported")
         if FIELD_INDEX_RANGE in msg.fields:
             self.predicate = parse_predicate(msg)
             predicate = self.predicate
+            expression = msg.fields.get(FIELD_INDEX_EXPRESSION)
             index = find_index(self.ns, predicate.bin_name, predicate.ptype,
                                predicate.index_type, predicate.context is not None,
-                               msg.fields.get(FIELD_INDEX_NAME))
+                               msg.fields.get(FIELD_INDEX_NAME), expression)
             if FIELD_INDEX_NAME in msg.fields:
                 predicate.use_index(index)
+            elif expression is not None:
+                predicate.use_expression(expression)
+        elif FIELD_INDEX_EXPRESSION in msg.fields:
+            raise CommandError(ERR_PARAMETER, "an index expression without an index range")
         self.partitions, self.report_done = _requested_partitions(msg, self.ns, node)
         max_records = msg.fields.get(FIELD_MAX_RECORDS)
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0
@@ -206,7 +253,7 @@ class ScanRequest:
         """True when the record belongs in the results."""
         if self.set_name is not None and record.set_name != self.set_name:
             return False
-        if self.predicate is not None and not self.predicate.matches(record):
+        if self.predicate is not None and not self.predicate.matches(record, digest, now):
             return False
         return filter_passes(self.filter, record, digest, now)
 
@@ -263,8 +310,9 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 message = _record_message(request, ns_field, digest, record)
             if not message:
                 continue
-            chunk += message
-            sent += 1
+            repeats = 1 if request.predicate is None else request.predicate.repeats(record)
+            chunk += message * repeats
+            sent += repeats
             if len(chunk) >= CHUNK_SIZE:
                 yield bytes(chunk)
                 chunk.clear()
@@ -324,7 +372,7 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
         # a server tells the index value each record was found by (the client sends the
         # last one back to resume the partition); for a numeric index that is the value
-        bval = request.predicate.matched_value(record)
+        bval = request.predicate.matched_value(record, digest)
         fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", bval))
         n_fields += 1
     if request.no_bins:

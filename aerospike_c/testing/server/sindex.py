@@ -1,5 +1,9 @@
 """Secondary indexes: their definitions, the sindex-* info commands, and finding the index a
-query names (queries evaluate the index's predicate by scanning the partitions)."""
+query names (queries evaluate the index's predicate by scanning the partitions).
+
+An index covers a bin (optionally the value at a CDT context inside it), or the value of an
+expression (aerospike_index_create_exp: `exp=<base64>`, no bin); a query on an expression
+index sends the same expression (FIELD_INDEX_EXPRESSION) and finds the index by it."""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Optional
 
-from . import particles
+from . import expressions, particles
 from .results import (ERR_INDEX_NOT_FOUND, ERR_PARAMETER, INFO_BAD_INDEX_TYPE, INFO_BAD_KEY_TYPE,
-                      INFO_BAD_MAPKEYS_TYPE, INFO_EXPRESSION_INDEX_UNSUPPORTED, INFO_INDEX_LIMIT,
+                      INFO_BAD_MAPKEYS_TYPE, INFO_INDEX_LIMIT,
                       INFO_INDEX_NAME_EXISTS, INFO_NAMESPACE_NOT_ON_NODE, INFO_NO_INDEX, CommandError,
                       InfoError, info_error, info_param)
 
@@ -34,12 +38,18 @@ class SecondaryIndex:
     bin_type: str  # NUMERIC / INTEGER / STRING / BLOB / GEO2DSPHERE
     index_type: str = "DEFAULT"  # DEFAULT / LIST / MAPKEYS / MAPVALUES
     context: str = ""  # base64 packed CDT context, as sent by the client
+    expression: str = ""  # base64 packed expression of an expression index (no bin)
 
     def same_definition(self, other: "SecondaryIndex") -> bool:
         """True when both index the same data the same way."""
         return (self.set_name, self.bin_name, _canonical_type(self.bin_type), self.index_type,
-                self.context) == (other.set_name, other.bin_name, _canonical_type(other.bin_type),
-                                  other.index_type, other.context)
+                self.context, self.expression) == (
+                    other.set_name, other.bin_name, _canonical_type(other.bin_type),
+                    other.index_type, other.context, other.expression)
+
+    def packed_expression(self) -> Optional[bytes]:
+        """The expression an expression index covers, as a query sends it (None: a bin)."""
+        return base64.b64decode(self.expression) if self.expression else None
 
 
 def _canonical_type(bin_type: str) -> str:
@@ -47,12 +57,20 @@ def _canonical_type(bin_type: str) -> str:
 
 
 def find_index(ns: "Namespace", bin_name: bytes, ptype: int, index_type: int, has_context: bool,
-               wanted_name: Optional[bytes]) -> SecondaryIndex:
-    """The index a query uses: the one it names, else one on its bin, type and context."""
+               wanted_name: Optional[bytes], expression: Optional[bytes] = None
+               ) -> SecondaryIndex:
+    """The index a query uses: the one it names, else the expression index of its
+    expression, else one on its bin, type and context."""
     bin_text = bin_name.decode("utf-8", "replace")
     for index in ns.sindexes.values():
         if wanted_name is not None:
             if index.name == wanted_name.decode("utf-8", "replace"):
+                return index
+            continue
+        if expression is not None or index.expression:
+            if (index.packed_expression() == expression
+                    and index.bin_type in INDEX_BIN_TYPES[ptype]
+                    and index.index_type == INDEX_TYPE_NAMES[index_type]):
                 return index
             continue
         if (index.bin_name == bin_text
@@ -110,7 +128,7 @@ def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> Second
             raise InfoError(info_error(ERR_PARAMETER, "both 'bin' and 'exp' are "
                                        + ("missing" if bin_name is None else "specified")))
         if expression is not None:
-            raise InfoError(INFO_EXPRESSION_INDEX_UNSUPPORTED)
+            _check_expression(expression)
     else:
         bin_name, comma, key_type = (indexdata or "").partition(",")
         if not comma:
@@ -125,7 +143,18 @@ def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> Second
     if index_type == "MAPKEYS" and key_type == "GEO2DSPHERE":
         raise InfoError(INFO_BAD_MAPKEYS_TYPE)
     return SecondaryIndex(ns_name, index_name, set_name, bin_name or "", key_type, index_type,
-                          context)
+                          context, params.get("exp") or "")
+
+
+def _check_expression(text: str) -> None:
+    """An index expression: base64 of an expression a server builds (InfoError otherwise)."""
+    try:
+        packed = base64.b64decode(text, validate=True)
+        expressions.compile_expression(particles.unpack(packed))
+    except (ValueError, particles.ParticleError):
+        raise InfoError(info_error(ERR_PARAMETER, "'exp' invalid")) from None
+    except CommandError as exc:
+        raise InfoError(info_error(exc.code, "'exp' invalid: " + str(exc))) from None
 
 
 def sindex_create(store: "Store", params: Dict[str, str], node: "NodeView") -> str:
@@ -181,7 +210,7 @@ def sindex_list(store: "Store", params: Dict[str, str], node: "NodeView") -> str
                     f"ns={s.namespace}:indexname={s.name}:set={s.set_name or 'null'}:"
                     f"bin={s.bin_name or 'null'}:type={_canonical_type(s.bin_type).lower()}:"
                     f"indextype={s.index_type.lower()}:context={s.context or 'null'}:"
-                    f"exp=null:state=RW")
+                    f"exp={s.expression or 'null'}:state=RW")
     return ";".join(entries)
 
 

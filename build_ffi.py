@@ -5,7 +5,9 @@ gives their order (a header comes after the ones whose types it uses). The same 
 gives the #include lines of the generated C source, so a header is named once.
 
 The C client is compiled by its own Makefile into libaerospike.a, which is linked
-statically into the extension: a wheel needs no libaerospike on the system.
+statically into the extension: a wheel needs no libaerospike on the system. It is built
+with EVENT_LIB=libev (its async API) against the pinned libev sources in vendor/libev/,
+which csrc/asc_libev.c compiles into the extension: a wheel needs no libev either.
 
 Environment:
     AEROSPIKE_C_CLIENT_DIR   build against this C client checkout instead of
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +42,7 @@ CDEF_HEADERS = [
     "as_metrics.h",
     "as_policy.h",
     "as_config.h",
+    "as_event.h",
     "aerospike.h",
     "aerospike_stats.h",
     "as_cluster.h",
@@ -90,6 +94,7 @@ CDEF_HEADERS = [
     "asc_key.h",
     "asc_batch.h",
     "asc_udf.h",
+    "asc_async.h",
 ]
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.
@@ -98,6 +103,12 @@ SYSTEM_HEADERS = {"stdlib.h": "<stdlib.h>"}
 EXTRA_INCLUDES = ["<aerospike/as_node.h>"]
 
 LINK_LIBRARIES = ["ssl", "crypto", "yaml", "z", "pthread", "m"]
+
+#: The C client's event library (its Makefile's EVENT_LIB), compiled in from vendor/libev/.
+EVENT_LIB = "libev"
+EVENT_LIB_DEFINE = "AS_USE_LIBEV"
+#: Our C sources compiled into the extension besides cffi's own (the event library).
+EXTRA_SOURCES = ["asc_libev.c"]
 
 
 def include_line(header: str) -> str:
@@ -127,15 +138,30 @@ def c_client_dir() -> Path:
         if not (path / "Makefile").is_file() or not (path / "src" / "include").is_dir():
             raise RuntimeError(f"AEROSPIKE_C_CLIENT_DIR={override} is not a C client checkout")
         return path
+    return fetch_vendored("fetch", "the pinned C client")
+
+
+def fetch_vendored(function: str, what: str) -> Path:
+    """vendor/fetch_c_client.py's `function`(): the folder it filled (or found current)."""
     sys.path.insert(0, str(VENDOR_DIR))
     try:
         import fetch_c_client
     finally:
         sys.path.pop(0)
     try:
-        return fetch_c_client.fetch()
+        return getattr(fetch_c_client, function)()  # type: ignore[no-any-return]
     except fetch_c_client.FetchError as exc:
-        raise RuntimeError(f"cannot get the pinned C client: {exc}") from exc
+        raise RuntimeError(f"cannot get {what}: {exc}") from exc
+
+
+def libev_dir() -> Path:
+    """The pinned libev sources (vendor/libev/, fetched when missing)."""
+    return fetch_vendored("fetch_libev", "the pinned libev")
+
+
+def make_args(libev: Path) -> list[str]:
+    """The C client's make variables: its async API on libev, libev's headers from vendor/."""
+    return [f"EVENT_LIB={EVENT_LIB}", f"EXT_CFLAGS=-I{libev}"]
 
 
 def target_dir(client: Path) -> Path:
@@ -143,10 +169,17 @@ def target_dir(client: Path) -> Path:
     return client / "target" / f"{platform.system()}-{platform.machine()}"
 
 
-def build_c_client(client: Path) -> Path:
-    """Run the C client's make (incremental) and return its target folder."""
+def build_c_client(client: Path, libev: Path) -> Path:
+    """Run the C client's make (incremental) and return its target folder.
+
+    make does not track flags: a target built with other make variables (an older tree
+    built without an event library) is removed first, as the stamp in it tells."""
     jobs = os.environ.get("AEROSPIKE_C_MAKE_JOBS") or str(os.cpu_count() or 2)
-    command = ["make", "-C", str(client), f"-j{jobs}"]
+    variables = make_args(libev)
+    stamp = target_dir(client) / ".aerospike_c-make"
+    if target_dir(client).exists() and (not stamp.is_file() or stamp.read_text() != repr(variables)):
+        shutil.rmtree(target_dir(client))
+    command = ["make", "-C", str(client), f"-j{jobs}", *variables]
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-8000:])
@@ -154,6 +187,7 @@ def build_c_client(client: Path) -> Path:
     target = target_dir(client)
     if not (target / "lib" / "libaerospike.a").is_file():
         raise RuntimeError(f"make did not produce {target}/lib/libaerospike.a")
+    stamp.write_text(repr(variables))
     return target
 
 
@@ -164,13 +198,17 @@ def lua_include_dirs(client: Path) -> list[Path]:
 
 def make_ffi() -> FFI:
     client = c_client_dir()
-    target = build_c_client(client)
+    libev = libev_dir()
+    target = build_c_client(client, libev)
     ffi = FFI()
     ffi.cdef(read_cdefs())
     ffi.set_source(
         "aerospike_c._aerospike",
         c_source(),
-        include_dirs=[str(target / "include"), str(CSRC_DIR), *map(str, lua_include_dirs(client))],
+        sources=[str(CSRC_DIR / name) for name in EXTRA_SOURCES],
+        include_dirs=[str(target / "include"), str(CSRC_DIR), str(libev),
+                      *map(str, lua_include_dirs(client))],
+        define_macros=[(EVENT_LIB_DEFINE, None)],
         extra_objects=[str(target / "lib" / "libaerospike.a")],
         libraries=LINK_LIBRARIES,
         extra_compile_args=["-std=gnu99", "-D_GNU_SOURCE", "-fno-strict-aliasing", "-Wno-unused-function"],

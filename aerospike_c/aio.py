@@ -1,4 +1,4 @@
-"""The asyncio flavour of `aerospike_c.sdk`: the same cluster, awaitable, never blocking the loop.
+"""The asyncio flavour of `aerospike_c.sdk`, on the C client's own event loops.
 
     from aerospike_c.aio import ClusterDefinition, Host
 
@@ -9,362 +9,420 @@
             record = await session.get(("test", "demo", 1))
             print(await cluster.ping(), cluster.get_stats().total_connections)
 
-How it is built: the C client's own async API needs an event library (libev, libuv or
-libevent) that this build does not include. Every awaitable call here runs the
-synchronous C call on a thread of a `ThreadPoolExecutor` that belongs to the cluster and
-is bounded (default: max_conns_per_node threads, the most connections one node's pool
-gives out at once); cffi releases the GIL for the whole C call, so up to that many calls
-run in parallel while the event loop only awaits a future. What runs on the loop itself
-is memory-only: is_connected(), get_stats(), node_names(), creating sessions.
+How it is built: the single-record commands (put, get, exists, remove, operate,
+operate_ordered, touch, increment, append, prepend) are the C client's async commands
+(aerospike_key_*_async on its libev event loops, one C call each from the asyncio loop:
+the key, bins and operations go in as msgpack, as in the sync fast path). Their C listeners
+append completions to a C queue of the cluster's whose eventfd the asyncio loop watches
+(`add_reader`); one read takes every completion waiting, so many commands finishing at once
+cost one wakeup, and no C thread ever waits for the GIL. No thread per call, no executor.
+Works with any asyncio loop that implements add_reader (the default one, uvloop).
 
-Cost: one executor hand-off per call (submit, a worker thread wakes, the result comes
-back through call_soon_threadsafe) - tens of microseconds on top of the sync call; see
-docs/CONNECTIONS.md for measured figures. Cancelling an await does not stop a
-single-record C command: it finishes (within its policy timeouts) on its thread and its
-result is dropped. Scans and queries are async iterators fed by the C callback through a
-bounded buffer: leaving the loop, cancelling the task that iterates, or closing the
-cluster stops the C scan at its next callback and frees its thread. `close()` stops the
-scans, waits for the calls in flight, then closes the cluster; it is idempotent, and
-cancelling the task that awaits it does not cancel the close (a later `close()` awaits
-the same one). Cluster-event listeners added here run on the event loop (scheduled from
-the tend thread).
+The event loops are the C client's, process-wide: the first connect() creates them
+(`event_loops` threads, `event_policy` as as_policy_event fields: create_event_loops())
+unless the application did (as_create_event_loops or create_event_loops); later connects use
+them as they are (ValueError when their policy differs from the one given). As in C they
+must exist before any instance connects: an application that connects sync clients first
+calls create_event_loops() at start.
+
+Backpressure: the C client holds at most max_commands_in_process commands per event loop in
+flight and max_commands_in_queue more in its delay queue (defaults here: each loop's share
+of the config's async_max_conns_per_node, so a loop never runs out of connections to a node,
+and 4096). With on_queue_full="wait" (the default) a cluster admits
+at most event_loops * (both) commands at once and further awaits wait, first come first
+served; with "error" they are sent regardless and a full delay queue fails them with
+AEROSPIKE_ERR_ASYNC_QUEUE_FULL. Never an unbounded buffer.
+
+Cancellation: cancelling an await does not recall a command already handed to C: it runs to
+its end (within its policy's timeouts), its result is dropped, and close() waits for it.
+A command still waiting for backpressure is never sent. Scans and queries (async iterators)
+and the other commands (apply, info, batch, background jobs, truncate...) still run on the
+cluster's executor as in `aerospike_c.aio_executor` (see its doc: leaving a scan stops its C
+scan). close() stops the scans, waits for every command in flight (native or not), then
+closes the cluster; it is idempotent and survives the cancellation of its caller.
+
+Fork: the C event loops do not survive fork(); in a child, commands of a cluster made in the
+parent raise LifecycleError.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
-import concurrent.futures
 import functools
-import inspect
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import (Any, AsyncIterator, Callable, Deque, List, Mapping, Optional, Set, Tuple,
-                    TypeVar)
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 
-from . import sdk
-from .client import Client
-from .bindings.as_error import lifecycle_error
-from .sdk import ClusterEvent, ClusterEventListener, ClusterStats, Host
+from . import aio_executor, sdk
+from .bindings import _async
+from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
+                                check_usable, loop_limits, used_by)
+from .bindings.as_error import lifecycle_error, new_error
+from .bindings.as_record import Record
+from .bindings.as_val import _unpack, new_packer
+from .bindings.asc_key import _OP_CODES
+from .bindings._calls import policy_arg
+from .bindings._cstruct import c_ttl, set_fields
 
-__all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent"]
+_new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
+_PACK_ERRORS = (TypeError, ValueError, OverflowError)  # what packing a key or bins raises for bad input
+_OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)  # ... an operation list
+from ._records import ops
+from ._aerospike import ffi, lib
+from .sdk import ClusterEvent, ClusterStats, Host
 
-T = TypeVar("T")
+__all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent",
+           "create_event_loops"]
+
+_NULL = ffi.NULL
+_BAD_INPUT = lib.ASC_BAD_INPUT
+_NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
+_GET, _PUT = lib.asc_async_get_packed, lib.asc_async_put_packed
+_REMOVE, _OPERATE = lib.asc_async_remove_packed, lib.asc_async_operate_packed
+_GENERAL = object()  # the fast path does not take these arguments: the executor does
+_QUEUE_FULL = ("wait", "error")
+DEFAULT_QUEUE = 4096
+DEFAULT_ASYNC_MAX_CONNS = 100  # as_config's async_max_conns_per_node default
 
 
-class ClusterDefinition:
+def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = None,
+                       async_max_conns_per_node: int = DEFAULT_ASYNC_MAX_CONNS) -> None:
+    """Create the C event loops aio runs on, unless they exist (then check `policy` against
+    theirs). connect() calls it; call it first when sync instances connect before aio does
+    (the loops must exist before any instance connects). The default policy keeps each loop
+    within its share of async_max_conns_per_node connections to one node."""
+    check_usable("aio.create_event_loops")
+    per_loop = max(5, async_max_conns_per_node // count)
+    wanted = {"max_commands_in_process": per_loop, "max_commands_in_queue": DEFAULT_QUEUE}
+    if policy is not None:
+        wanted.update(policy)
+    if as_event_loop_size():
+        have = loop_limits()
+        differs = {k: v for k, v in (policy or {}).items() if k in have and have[k] != v}
+        if differs:
+            raise ValueError(f"the event loops exist with {have}; event_policy {differs} "
+                             f"cannot apply (the loops are process-wide)")
+        return
+    c_policy = as_policy_event_init()
+    set_fields(c_policy, wanted)
+    as_create_event_loops(c_policy, count)
+
+
+class ClusterDefinition(aio_executor.ClusterDefinition):
     """`sdk.ClusterDefinition` with an awaitable `connect()`; same arguments, plus
-    `executor_workers` (threads for blocking calls; default max_conns_per_node)."""
+    `event_loops` (C event loop threads, created by the first connect), `event_policy`
+    (as_policy_event fields: max_commands_in_process, max_commands_in_queue,
+    queue_initial_capacity), `on_queue_full` ("wait" or "error") and `executor_workers`
+    (threads for the commands not run natively; default max_conns_per_node)."""
 
-    def __init__(self, *seeds: Any, executor_workers: Optional[int] = None, **options: Any) -> None:
-        self.sync = sdk.ClusterDefinition(*seeds, **options)
-        workers = self.sync.max_conns_per_node if executor_workers is None else executor_workers
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"executor_workers must be a positive int, got {workers!r}")
-        self.executor_workers = workers
+    def __init__(self, *seeds: Any, event_loops: int = 1,
+                 event_policy: Optional[Mapping[str, int]] = None, on_queue_full: str = "wait",
+                 executor_workers: Optional[int] = None, **options: Any) -> None:
+        super().__init__(*seeds, executor_workers=executor_workers, **options)
+        if isinstance(event_loops, bool) or not isinstance(event_loops, int) or event_loops < 1:
+            raise ValueError(f"event_loops must be a positive int, got {event_loops!r}")
+        if on_queue_full not in _QUEUE_FULL:
+            raise ValueError(f"on_queue_full must be one of {_QUEUE_FULL}, got {on_queue_full!r}")
+        if event_policy is not None:
+            set_fields(as_policy_event_init(), event_policy)  # checks the fields now
+            event_policy = dict(event_policy)
+        self.event_loops = event_loops
+        self.event_policy = event_policy
+        self.on_queue_full = on_queue_full
 
     async def connect(self) -> "Cluster":
-        """Seed and discover on a worker thread; the connected `Cluster`."""
-        loop = asyncio.get_running_loop()
-        executor = ThreadPoolExecutor(max_workers=self.executor_workers,
-                                      thread_name_prefix="aerospike_c.aio")
-        future = loop.run_in_executor(executor, self.sync.connect)
-        try:
-            sync_cluster = await future
-        except asyncio.CancelledError:
-            # The connect goes on in its thread: close what it makes (off the loop).
-            future.add_done_callback(functools.partial(_close_when_done, loop))
-            executor.shutdown(wait=False)
-            raise
-        except BaseException:
-            await _shut_down(executor)
-            raise
-        return Cluster(sync_cluster, executor, loop)
+        """Create the event loops if needed (before connecting, as C requires), then seed
+        and discover on a worker thread: the connected `Cluster`."""
+        async_max = int(self.sync.config.to_as_config().async_max_conns_per_node)
+        create_event_loops(self.event_loops, self.event_policy, async_max)
+        cluster = await super().connect()
+        assert isinstance(cluster, Cluster)
+        return cluster
 
-    def __repr__(self) -> str:
-        return f"aio.{self.sync!r}"
+    def _cluster(self, sync_cluster: sdk.Cluster, executor: ThreadPoolExecutor,
+                 loop: asyncio.AbstractEventLoop) -> "Cluster":
+        return Cluster(sync_cluster, executor, loop, self.on_queue_full)
 
 
-async def _shut_down(executor: ThreadPoolExecutor) -> None:
-    """Stop the executor's (idle) threads, joining them off the event loop."""
-    await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+Pending = Tuple["asyncio.Future[Any]", Callable[[Any, Any], Any], Any]
 
 
-def _close_when_done(loop: asyncio.AbstractEventLoop, future: "asyncio.Future[sdk.Cluster]") -> None:
-    if not future.cancelled() and future.exception() is None:
-        loop.run_in_executor(None, future.result().close)
-
-
-class Cluster:
-    """An `sdk.Cluster` for asyncio: blocking calls are awaited, never run on the loop."""
+class Cluster(aio_executor.Cluster):
+    """An `sdk.Cluster` for asyncio whose single-record commands are C async commands."""
 
     def __init__(self, sync_cluster: sdk.Cluster, executor: ThreadPoolExecutor,
-                 loop: asyncio.AbstractEventLoop) -> None:
-        self.sync = sync_cluster
-        self._executor = executor
-        self._loop = loop
-        # Executor jobs, not their asyncio wrappers: a cancelled await leaves its C call
-        # running, and close() must wait for it.
-        self._in_flight: Set["concurrent.futures.Future[Any]"] = set()
-        # Feeds of scans/queries not yet finished (stopped before the cluster closes).
-        self._streams: Set["_Feed"] = set()
-        self._closing = False
-        self._close_task: "Optional[asyncio.Task[None]]" = None
+                 loop: asyncio.AbstractEventLoop, on_queue_full: str = "wait") -> None:
+        super().__init__(sync_cluster, executor, loop)
+        self._as = sync_cluster.client.aerospike
+        self._guard = self._as._guard
+        self._queue = _async.CompletionQueue()
+        self._cq = self._queue.c_queue
+        self._err = new_error()
+        self._packer = new_packer()
+        self._pending: Dict[int, Pending] = {}
+        self._next_id = self._queue.next_id
+        limits = loop_limits()
+        per_loop = limits.get("max_commands_in_process", 0) + limits.get("max_commands_in_queue", 0)
+        bounded = on_queue_full == "wait" and limits.get("max_commands_in_process", 0) > 0 \
+            and limits.get("max_commands_in_queue", 0) > 0
+        self._limit = as_event_loop_size() * per_loop if bounded else 1 << 62
+        self._waiters: Deque["asyncio.Future[None]"] = collections.deque()
+        self._idle: "Optional[asyncio.Future[None]]" = None
+        used_by(self._as)
+        loop.add_reader(self._queue.fd, self._drain)
 
-    async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Await function(*args, **kwargs) run on the cluster's executor."""
+    @property
+    def _session_class(self) -> "type[Session]":
+        return Session
+
+    # -- completions -------------------------------------------------------------------------
+    def _drain(self) -> None:
+        self._queue.drain(self._complete)
+
+    def _complete(self, items: Any, n: int) -> None:
+        pending = self._pending
+        for i in range(n):
+            item = items[i]
+            future, decode, key = pending.pop(item.id)
+            if future.done():
+                continue  # cancelled: the result is dropped
+            status = item.status
+            if status == 0:
+                try:
+                    future.set_result(decode(item, key))
+                except Exception as exc:  # noqa: BLE001 - a value with no Python form
+                    future.set_exception(exc)
+            elif status == _NOT_FOUND and decode is _exists_meta:
+                future.set_result(None)
+            else:
+                future.set_exception(_async.completion_error(item))
+        waiters = self._waiters
+        while waiters and len(pending) < self._limit:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+        if not pending and self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
+
+    async def _slot(self) -> None:
+        waiter = self._loop.create_future()
+        self._waiters.append(waiter)
+        await waiter
+
+    def _command(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+                 *args: Any) -> Any:
+        """submit(guard, queue, id, err, *args, NULL) as one C call: the future of its
+        completion (or an awaitable that first waits for backpressure), or _GENERAL when the
+        fast path refuses the arguments (nothing was sent)."""
         if self._closing:
             raise lifecycle_error("aio.Cluster: the cluster is closed")
-        return await self._submit(functools.partial(function, *args, **kwargs))
-
-    def _submit(self, call: Callable[[], T]) -> "asyncio.Future[T]":
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
-        job = self._executor.submit(call)
-        self._in_flight.add(job)
-        job.add_done_callback(self._in_flight.discard)
-        return asyncio.wrap_future(job)
+        if len(self._pending) >= self._limit or self._waiters:
+            return self._after_slot(submit, decode, key, args)
+        return self._send(submit, decode, key, args)
+
+    def _send(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+              args: Tuple[Any, ...]) -> Any:
+        command_id = self._next_id()
+        status = submit(self._guard, self._cq, command_id, self._err, *args, _NULL)
+        if status:
+            if status == _BAD_INPUT:
+                return _GENERAL
+            raise _async.submit_error(self._as, submit.__name__, status, self._err)
+        future = self._loop.create_future()
+        self._pending[command_id] = (future, decode, key)
+        return future
+
+    async def _after_slot(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+                          args: Tuple[Any, ...]) -> Any:
+        """Backpressure: wait for a slot (first come, first served), then send."""
+        while True:
+            await self._slot()
+            if self._closing:
+                raise lifecycle_error("aio.Cluster: the cluster is closed")
+            if len(self._pending) < self._limit:
+                break
+        sent = self._send(submit, decode, key, args)
+        return sent if sent is _GENERAL else await sent
 
     # -- lifecycle ---------------------------------------------------------------------------
-    @property
-    def closed(self) -> bool:
-        return self._closing
-
-    async def close(self) -> None:
-        """Stop the scans, wait for the calls in flight, then close the cluster.
-
-        Idempotent; the close runs as its own task, so cancelling the caller (e.g. under
-        asyncio.wait_for) leaves it running, and a later close() awaits it (or, if it
-        failed, tries again)."""
-        if asyncio.get_running_loop() is not self._loop:
-            raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
-        task = self._close_task
-        if task is None or (task.done() and not task.cancelled() and task.exception() is not None):
-            self._closing = True
-            task = self._close_task = self._loop.create_task(self._close())
-        await asyncio.shield(task)
+    async def _settle(self) -> None:
+        await super()._settle()
+        if self._pending:
+            self._idle = self._loop.create_future()
+            await self._idle
+        for waiter in self._waiters:  # commands never sent: they raise LifecycleError
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _close(self) -> None:
-        for feed in list(self._streams):  # abandoned or running iterators: stop their C calls
-            feed.stop()
-        if self._in_flight:
-            await asyncio.wait([asyncio.wrap_future(job) for job in list(self._in_flight)])
-        await self._loop.run_in_executor(self._executor, self.sync.close)
-        await _shut_down(self._executor)
-
-    async def __aenter__(self) -> "Cluster":
-        if self._closing:
-            raise lifecycle_error("aio.Cluster: the cluster is closed")
-        return self
-
-    async def __aexit__(self, *exc_info: Any) -> None:
-        await self.close()
-
-    def __repr__(self) -> str:
-        return f"<aio.Cluster over {self.sync!r}>"
-
-    # -- health (memory-only reads stay on the loop) -----------------------------------------
-    def is_connected(self) -> bool:
-        return not self._closing and self.sync.is_connected()
-
-    def get_stats(self) -> ClusterStats:
-        return self.sync.get_stats()
-
-    def node_names(self) -> List[str]:
-        return self.sync.node_names()
-
-    async def ping(self, node: Optional[str] = None) -> float:
-        """`sdk.Cluster.ping` on a worker thread: seconds for an info round trip."""
-        return await self._run(self.sync.ping, node)
-
-    # -- events ------------------------------------------------------------------------------
-    def add_event_listener(self, listener: ClusterEventListener) -> ClusterEventListener:
-        """Call listener(event) on this event loop for each cluster event. Returns the
-        registered wrapper (pass it to remove_event_listener)."""
-        if not callable(listener):
-            raise TypeError("a cluster event listener must be callable")
-        loop = self._loop
-
-        def on_tend_thread(event: ClusterEvent) -> None:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(listener, event)
-
-        self.sync.add_event_listener(on_tend_thread)
-        return on_tend_thread
-
-    def remove_event_listener(self, registered: ClusterEventListener) -> None:
-        self.sync.remove_event_listener(registered)
-
-    def recent_events(self) -> List[ClusterEvent]:
-        return self.sync.recent_events()
-
-    # -- sessions ----------------------------------------------------------------------------
-    def create_session(self, **policies: Mapping[str, Any]) -> "Session":
-        return Session(self, self.sync.create_session(**policies))
+        await super()._close()
+        self._loop.remove_reader(self._queue.fd)
+        self._queue.destroy()
 
 
-class Session:
+def _record(item: Any, key: Any) -> Record:
+    gen, ttl, digest, bins = _unpack(ffi.buffer(item.data, item.size))
+    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
+
+
+def _operated(item: Any, key: Any) -> Record:
+    result = _unpack(ffi.buffer(item.data, item.size))
+    if result is None:
+        return _new_record(((key[0], key[1], key[2], None), {}, {}))
+    gen, ttl, digest, bins = result
+    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
+
+
+def _ordered(item: Any, key: Any) -> Any:
+    result = _unpack(ffi.buffer(item.data, item.size))
+    if result is None:
+        return (key[0], key[1], key[2], None), {}, []
+    gen, ttl, digest, bins = result
+    pairs = iter(bins)
+    return (key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, list(zip(pairs, pairs))
+
+
+def _exists_meta(item: Any, key: Any) -> Dict[str, int]:
+    return {"gen": item.gen, "ttl": item.ttl}
+
+
+def _nothing(item: Any, key: Any) -> None:
+    return None
+
+
+def _policy(policy: Any, ctype: str) -> Any:
+    return _NULL if policy is None else policy_arg(policy, ctype)
+
+
+class Session(aio_executor.Session):
     """An `sdk.Session` whose commands are awaitable (same names and arguments)."""
 
-    def __init__(self, cluster: Cluster, sync_session: sdk.Session) -> None:
-        self.cluster = cluster
-        self.sync = sync_session
+    cluster: Cluster
 
-    def policy(self, kind: str) -> Any:
-        return self.sync.policy(kind)
+    def _key(self, key: Any) -> Optional[bytes]:
+        """The key as the msgpack the C readers take; None: not a key tuple this path takes."""
+        if type(key) is not tuple:
+            return None
+        try:
+            return self.cluster._packer.pack(key)  # type: ignore[no-any-return]
+        except _PACK_ERRORS:
+            return None
 
-    def __repr__(self) -> str:
-        return f"<aio.Session over {self.sync!r}>"
-
-
-def _awaitable(name: str) -> Callable[..., Any]:
-    sync_method = getattr(sdk.Session, name)
-
-    async def method(self: Session, *args: Any, **kwargs: Any) -> Any:
+    async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
 
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"Awaitable `sdk.Session.{name}`: {sync_method.__doc__ or ''}".strip()
-    return method
+    async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None) -> Any:
+        """Client.get as aerospike_key_get_async (select: on the executor)."""
+        data = self._key(key) if bins is None else None
+        if data is not None:
+            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
+            result = self.cluster._command(_GET, _record, key, c_policy, data, len(data), False)
+            if result is not _GENERAL:
+                return await result
+        return await self._general("get", key, bins, policy=policy)
 
+    async def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
+        """Client.exists as aerospike_key_exists_async: {"gen", "ttl"}, None when absent."""
+        data = self._key(key)
+        if data is not None:
+            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
+            result = self.cluster._command(_GET, _exists_meta, key, c_policy, data, len(data),
+                                           True)
+            if result is not _GENERAL:
+                return await result  # type: ignore[no-any-return]
+        return await self._general("exists", key, policy=policy)  # type: ignore[no-any-return]
 
-class _Feed:
-    """Records from a scan/query callback (on C client threads) to an async iterator.
+    async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
+                  gen: Optional[int] = None, policy: Any = None) -> None:
+        """Client.put as aerospike_key_put_async."""
+        if type(key) is tuple and type(bins) is dict:
+            c_policy = _policy(self.sync._policy_for("write", policy), "as_policy_write")
+            packer = self.cluster._packer
+            try:
+                data, packed = packer.pack(key), packer.pack(bins)
+            except _PACK_ERRORS:
+                data = None
+            if data is not None:
+                c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
+                result = self.cluster._command(
+                    _PUT, _nothing, key, c_policy, data, len(data), packed, len(packed), c_ttl_,
+                    0 if gen is None else gen)
+                if result is not _GENERAL:
+                    await result
+                    return
+        await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy)
 
-    The callback blocks while `buffer` records wait (so a slow consumer pauses the scan,
-    as in the sync iterator) and returns False once stopped, which stops the C scan; the
-    loop is woken only when the iterator waits for records. stop() is non-blocking and
-    may be called from any thread: it drops what waits and releases a blocked callback.
-    It is called when the iterator ends, when the task iterating it ends (cancelled while
-    the iterator sat at a `yield`, say) and when the cluster closes; iterating a stopped
-    feed further raises LifecycleError (never a silently short result).
-    """
+    async def remove(self, key: Any, *, policy: Any = None) -> None:
+        """Client.remove as aerospike_key_remove_async."""
+        data = self._key(key)
+        if data is not None:
+            c_policy = _policy(self.sync._policy_for("remove", policy), "as_policy_remove")
+            result = self.cluster._command(_REMOVE, _nothing, key, c_policy, data, len(data))
+            if result is not _GENERAL:
+                await result
+                return
+        await self._general("remove", key, policy=policy)
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, buffer: int) -> None:
-        self._loop = loop
-        self._buffer = buffer
-        self._cond = threading.Condition(threading.Lock())
-        self._items: Deque[Any] = collections.deque()
-        self._stopped = False
-        self._waiter: "Optional[asyncio.Future[None]]" = None
-
-    def put(self, record: Any) -> bool:
-        """The C callback: queue `record` (None is C's end-of-scan call); False stops C."""
-        if record is None:
-            return not self._stopped  # the job's completion tells the iterator
-        with self._cond:
-            while len(self._items) >= self._buffer and not self._stopped:
-                self._cond.wait()
-            if self._stopped:
-                return False
-            self._items.append(record)
-            waiter, self._waiter = self._waiter, None
-        if waiter is not None:
-            self._wake(waiter)
-        return True
-
-    def _wake(self, waiter: "asyncio.Future[None]") -> None:
-        if not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(_resolve, waiter)
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._items.clear()
-            self._cond.notify_all()
-
-    async def take(self, job: "asyncio.Future[Any]", most: int) -> List[Any]:
-        """Up to `most` waiting records; [] once the C call has returned and none are left."""
-        while True:
-            with self._cond:
-                if self._stopped:
-                    raise lifecycle_error("aio scan/query: stopped, by cluster.close() or "
-                                          "because the task that iterated it ended")
-                if self._items:
-                    count = min(most, len(self._items))
-                    batch = [self._items.popleft() for _ in range(count)]
-                    self._cond.notify_all()
-                    return batch
-                if job.done():
-                    return []
-                waiter = self._waiter = self._loop.create_future()
-            await asyncio.wait((waiter, job), return_when=asyncio.FIRST_COMPLETED)
-
-
-def _release(cluster: Cluster, feed: _Feed, *ignored: Any) -> None:
-    feed.stop()
-    cluster._streams.discard(feed)
-
-
-def _resolve(waiter: "asyncio.Future[None]") -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-def _retrieved(future: "asyncio.Future[Any]") -> None:
-    if not future.cancelled():
-        future.exception()  # a stopped scan's outcome: nobody awaits it, nothing to log
-
-
-#: The callback form of each stream command, and the arguments it takes before the callback.
-_FOREACH = {"scan": ("scan_foreach", ("namespace", "set")),
-            "query": ("query_foreach", ("namespace", "set", "where")),
-            "aggregate": ("aggregate_foreach", ("namespace", "set", "module", "function", "args"))}
-
-
-def _foreach_call(session: Session, name: str, args: Tuple[Any, ...],
-                  kwargs: Mapping[str, Any]) -> Tuple[Callable[[Callable[[Any], Any]], Any], int]:
-    """The sync session's callback command for stream `name` called with these arguments,
-    as a function of the callback, and the buffer size."""
-    foreach, before = _FOREACH[name]
-    bound = inspect.signature(getattr(Client, name)).bind(None, *args, **kwargs)
-    bound.apply_defaults()
-    params = dict(bound.arguments)
-    del params["self"]
-    buffer = params.pop("buffer")
-    if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 1:
-        raise ValueError(f"buffer must be a positive int, got {buffer!r}")
-    leading = [params.pop(param) for param in before]
-    method = getattr(session.sync, foreach)
-    return (lambda callback: method(*leading, callback, **params)), buffer
-
-
-def _async_stream(name: str) -> Callable[..., Any]:
-    sync_method = getattr(sdk.Session, name)
-
-    async def method(self: Session, *args: Any, chunk: int = 64, **kwargs: Any) -> AsyncIterator[Any]:
-        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
-            raise ValueError(f"chunk must be a positive int, got {chunk!r}")
-        cluster = self.cluster
-        call, buffer = _foreach_call(self, name, args, kwargs)
-        feed = _Feed(cluster._loop, buffer)
-        job = asyncio.ensure_future(cluster._run(call, feed.put))
-        job.add_done_callback(_retrieved)
-        cluster._streams.add(feed)
-        release = functools.partial(_release, cluster, feed)
-        consumer = asyncio.current_task()
-        if consumer is not None:
-            consumer.add_done_callback(release)
+    async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
+                       c_policy: Any, ordered: bool) -> Any:
+        if type(key) is not tuple or type(operations) is not list:
+            return _GENERAL
+        packer = self.cluster._packer
         try:
-            while True:
-                batch = await feed.take(job, chunk)
-                if not batch:
-                    break
-                for record in batch:
-                    yield record
-            await job  # the scan's own error, if it failed
-        finally:
-            release()  # releases the C callback: C stops, the thread is freed
-            if consumer is not None:
-                consumer.remove_done_callback(release)
+            data = packer.pack(key)
+            packed = packer.pack([(_OP_CODES[op.function], *op.args) for op in operations])
+        except _OP_ERRORS:
+            return _GENERAL
+        c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
+        result = self.cluster._command(
+            _OPERATE, _ordered if ordered else _operated, key, _policy(c_policy, "as_policy_operate"),
+            data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
+        return result if result is _GENERAL else await result
 
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"Async iterator over `sdk.Session.{name}`: the C callback feeds up to "
-                      f"`buffer` records, handed to the loop up to `chunk` at a time. "
-                      f"{sync_method.__doc__ or ''}").strip()
-    return method
+    async def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
+                      gen: Optional[int] = None, policy: Any = None) -> Any:
+        """Client.operate as aerospike_key_operate_async (CDT operations: on the executor)."""
+        result = await self._operate(key, operations, ttl, gen,
+                                     self.sync._policy_for("operate", policy), False)
+        if result is _GENERAL:
+            result = await self._general("operate", key, operations, ttl=ttl, gen=gen, policy=policy)
+        return result
+
+    async def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
+                              gen: Optional[int] = None, policy: Any = None) -> Any:
+        """Client.operate_ordered as aerospike_key_operate_async (respond_all_ops set)."""
+        c_policy = self.sync._policy_for("operate", {**(policy or {}), "respond_all_ops": True}) \
+            if policy is None or isinstance(policy, Mapping) else None
+        result = _GENERAL if c_policy is None else await self._operate(
+            key, operations, ttl, gen, c_policy, True)
+        if result is _GENERAL:
+            result = await self._general("operate_ordered", key, operations, ttl=ttl, gen=gen,
+                                         policy=policy)
+        return result
+
+    async def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
+        """Client.touch: an operate of ops.touch()."""
+        return (await self.operate(key, [ops.touch()], ttl=ttl, policy=policy)).meta  # type: ignore[no-any-return]
+
+    async def increment(self, key: Any, bin_name: str, by: Any = 1, *, ttl: Optional[int] = None,
+                        policy: Any = None) -> Any:
+        """Client.increment: an operate of ops.incr() and ops.read(); the new value."""
+        record = await self.operate(key, [ops.incr(bin_name, by), ops.read(bin_name)], ttl=ttl,
+                                    policy=policy)
+        return record.bins.get(bin_name)
+
+    async def append(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
+                     policy: Any = None) -> None:
+        """Client.append: an operate of ops.append()."""
+        await self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy)
+
+    async def prepend(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
+                      policy: Any = None) -> None:
+        """Client.prepend: an operate of ops.prepend()."""
+        await self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy)
 
 
-for _name in sdk.Session.COMMANDS:  # noqa: E305
-    setattr(Session, _name, _awaitable(_name))
-for _name in sdk.Session.STREAMS:
-    setattr(Session, _name, _async_stream(_name))
+#: The commands that run as C async commands (the rest: on the executor).
+NATIVE = ("get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
+          "append", "prepend")

@@ -39,6 +39,11 @@ PEERS = {
     "aerospike_sdk": ("aerospike_sdk", "aerospike-sdk>=1,<2", "aerospike_sdk_runner.py"),
 }
 RUNNER_TIMEOUT = 600.0
+#: The async cases: gets/puts from one asyncio loop with this many awaits in flight, run by
+#: the clients that have an asyncio API (aerospike_c_exec: aerospike_c.aio_executor).
+ASYNC_INFLIGHT = (1, 16, 256)
+ASYNC_WORKLOADS = ("aget", "aput")
+ASYNC_CLIENTS = ("aerospike_c", "aerospike_c_exec", "aerospike_py", "aerospike_sdk")
 
 
 @dataclass
@@ -53,12 +58,13 @@ class Case:
     set_name: Optional[str] = None
     keys: int = 10000  # key space: the records preloaded in the "small" and "wide" sets
     repeat: bool = True  # False: measured once, not in every run
+    inflight: int = 1  # awaits at once from one asyncio loop (the async workloads)
 
     def runner_args(self, hosts: str, namespace: str, nodes: int) -> List[str]:
         args = ["--hosts", hosts, "--nodes", str(nodes), "--namespace", namespace,
                 "--workload", self.workload,
                 "--ops", str(self.ops), "--threads", str(self.threads), "--batch", str(self.batch),
-                "--keys", str(self.keys)]
+                "--keys", str(self.keys), "--inflight", str(self.inflight)]
         return args + (["--set", self.set_name] if self.set_name else [])
 
 
@@ -84,6 +90,10 @@ def make_cases(scale: float, keys: int, scan_records: int, memory_ops: int) -> L
         Case("mix_t1", "mix", n(6000, 64), threads=1),
         Case("mix_t4", "mix", n(6000, 64), threads=4),
         Case("mix_t16", "mix", n(6000, 64), threads=16),
+        Case("get_t16", "get_small", n(6000, 64), threads=16),
+        Case("put_t16", "put_small", n(6000, 64), threads=16),
+        *(Case(f"a{kind}_{inflight}", f"a{kind}", n(6000, 256), inflight=inflight)
+          for kind in ("get", "put") for inflight in ASYNC_INFLIGHT),
         Case("memory", "memory", memory_ops, repeat=False),
     ]
     for case in cases:
@@ -152,10 +162,12 @@ def prepare_clients(names: Sequence[str], args: argparse.Namespace, log: Any) ->
             python, reason = peer_python(name, explicit, log)
             runners.append(ClientRunner(name, [python, str(CLIENT_DIR / PEERS[name][2])])
                            if python else ClientRunner(name, unavailable=reason))
-        elif name == "aerospike_c":
+        elif name in ("aerospike_c", "aerospike_c_exec"):
             python = args.aerospike_c_python or sys.executable
             error = _python_can_import(python, "aerospike_c")
-            runners.append(ClientRunner(name, [python, str(CLIENT_DIR / "aerospike_c_runner.py")])
+            flavour = ["--aio", "executor"] if name == "aerospike_c_exec" else []
+            runners.append(ClientRunner(name, [python, str(CLIENT_DIR / "aerospike_c_runner.py"),
+                                               *flavour])
                            if not error else ClientRunner(name, unavailable=error))
         else:
             raise SystemExit(f"unknown client {name!r}; known: {', '.join(report.CLIENTS)}")
@@ -337,7 +349,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     continue
                 order = available[run % len(available):] + available[:run % len(available)]
                 for runner in order:
-                    result = run_one(runner, case, target)
+                    if (case.workload in ASYNC_WORKLOADS) != (runner.name in ASYNC_CLIENTS) and \
+                            (case.workload in ASYNC_WORKLOADS or runner.name == "aerospike_c_exec"):
+                        result = {"client": runner.name, "workload": case.workload,
+                                  "unsupported": "no asyncio API" if runner.name != "aerospike_c_exec"
+                                  else "runs the async cases only"}
+                    else:
+                        result = run_one(runner, case, target)
                     result.update(case=case.name, run=run)
                     results.append(result)
                     status = result.get("unsupported") or result.get("error") or \

@@ -44,3 +44,4 @@ void aerospike_stats_destroy(as_cluster_stats* stats);
 char* aerospike_stats_to_string(as_cluster_stats* stats);
 void aerospike_node_stats(as_node* node, as_node_stats* stats);
 void aerospike_node_stats_destroy(as_node_stats* stats);
+void aerospike_event_loop_stats(as_event_loop* event_loop, as_event_loop_stats* stats);

@@ -46,6 +46,7 @@ CATEGORIES = {
     "replaced": "replaced by Python semantics",
     "unsafe": "unsafe in Python",
     "server": "needs a server feature the embedded cluster does not serve yet",
+    "pending": "not bound yet: the named issue is on it",
 }
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
@@ -186,7 +187,8 @@ module and `as_rec` record interface of mod-lua) is plumbing no client call take
 
 A name that is not bound is one of: *internal to the C client*; *replaced by Python
 semantics* (the replacement named); *unsafe in Python* (why); *needs a server feature the
-embedded cluster does not serve yet* (the issue that builds it).
+embedded cluster does not serve yet* (the issue that builds it); *not bound yet* (the issue
+that binds it).
 
 ## Porting rules
 

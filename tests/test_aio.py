@@ -12,6 +12,7 @@ import pytest
 import aerospike_c as asc
 from aerospike_c import aio
 from connection_helpers import TEND_INTERVAL_MS, closed_port, wait_until
+from probe_helpers import run_probe
 
 SET = "aio"
 POLICIES = {"info": {"timeout": 1000}}
@@ -193,4 +194,178 @@ def test_scans_and_queries_are_async_iterators_and_batches_awaitable(aerospike_h
                 if count == 5:
                     break
         assert count == 5 and cluster.closed
+    run(main())
+
+
+# -- the native commands: C async commands on the C client's event loops ------------------------
+def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike_hosts):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            def refuse(*args, **kwargs):
+                raise AssertionError("a native command went to the executor")
+            cluster._executor.submit = refuse  # type: ignore[method-assign]
+            session = cluster.create_session()
+            keys = [("test", SET, f"n{i}") for i in range(300)]
+            await asyncio.gather(*(session.put(k, {"i": i, "s": str(i)}) for i, k in enumerate(keys)))
+            records = await asyncio.gather(*(session.get(k) for k in keys))
+            assert [r.bins for r in records] == [{"i": i, "s": str(i)} for i in range(300)]
+            assert records[0].key[:3] == keys[0] and len(records[0].key[3]) == 20
+            assert await session.increment(keys[1], "i", 10) == 11
+            assert await session.exists(keys[1]) == {"gen": 2, "ttl": records[1].meta["ttl"]}
+            assert await session.exists(("test", SET, "never")) is None
+            assert (await session.touch(keys[1]))["gen"] == 3
+            await session.append(keys[1], "s", "x")
+            await session.prepend(keys[1], "s", "<")
+            _, _, results = await session.operate_ordered(keys[1], [asc.ops.read("s"), asc.ops.read("i")])
+            assert results == [("s", "<1x"), ("i", 11)]
+            await asyncio.gather(*(session.remove(k) for k in keys))
+            with pytest.raises(asc.RecordNotFoundError):
+                await session.remove(keys[0])
+            with pytest.raises(asc.RecordNotFoundError):
+                await session.get(keys[0])
+            assert not cluster._pending
+            del cluster._executor.submit  # what C cannot take goes the general way, naming it
+            with pytest.raises(TypeError, match="bad"):
+                await session.put(keys[0], {"bad": object()})
+    run(main())
+
+
+def test_uvloop_runs_the_native_commands(aerospike_hosts):
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            keys = [("test", SET, f"uv{i}") for i in range(100)]
+            await asyncio.gather(*(session.put(k, {"i": i}) for i, k in enumerate(keys)))
+            records = await asyncio.gather(*(session.get(k) for k in keys))
+            assert [r.bins["i"] for r in records] == list(range(100))
+            return type(asyncio.get_running_loop()).__module__
+    loop = uvloop.new_event_loop()
+    try:
+        assert loop.run_until_complete(asyncio.wait_for(main(), 30)).startswith("uvloop")
+    finally:
+        loop.close()
+
+
+def test_the_executor_flavour_stays_reachable(aerospike_hosts):
+    from aerospike_c import aio_executor
+
+    async def main():
+        async with await aio_executor.ClusterDefinition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            await session.put(("test", SET, "exec"), {"a": 1})
+            assert (await session.get(("test", SET, "exec"))).bins == {"a": 1}
+            assert not isinstance(cluster, aio.Cluster)
+    run(main())
+
+
+def test_the_event_policy_options_are_checked():
+    with pytest.raises(ValueError, match="on_queue_full"):
+        definition("127.0.0.1", 3000, on_queue_full="drop")
+    with pytest.raises(ValueError, match="event_loops"):
+        definition("127.0.0.1", 3000, event_loops=0)
+    with pytest.raises(TypeError):
+        definition("127.0.0.1", 3000, event_policy={"max_commands_in_proces": 5})
+    with pytest.raises(ValueError, match="queue_initial_capacity"):
+        definition("127.0.0.1", 3000, event_policy={"queue_initial_capacity": 0})
+
+
+def test_backpressure_waits_or_fails_by_policy(aerospike_hosts):
+    lines = run_probe('''
+        import asyncio
+        from aerospike_c import aio
+        async def main():
+            policy = {"max_commands_in_process": 5, "max_commands_in_queue": 10}
+            waiting = await aio.ClusterDefinition(HOSTS, event_policy=policy).connect()
+            failing = await aio.ClusterDefinition(HOSTS, on_queue_full="error").connect()
+            async with waiting, failing:
+                print("limit", waiting._limit)
+                s = waiting.create_session()
+                await asyncio.gather(*(s.put(("test", "aio", i), {"i": i}) for i in range(500)))
+                got = await asyncio.gather(*(s.get(("test", "aio", i)) for i in range(500)))
+                print("waited", sum(r.bins["i"] == i for i, r in enumerate(got)))
+                f = failing.create_session()
+                results = await asyncio.gather(*(f.get(("test", "aio", i % 500)) for i in range(2000)),
+                                               return_exceptions=True)
+                full = [r for r in results if isinstance(r, Exception)]
+                print("full", bool(full), {r.code for r in full} <= {asc.AEROSPIKE_ERR_ASYNC_QUEUE_FULL})
+                print("ok", len(results) - len(full) > 0)
+            try:
+                await aio.ClusterDefinition(HOSTS, event_policy={"max_commands_in_queue": 99}).connect()
+            except ValueError as error:
+                print("ValueError", "process-wide" in str(error))
+        asyncio.run(asyncio.wait_for(main(), 60))
+    ''', hosts=aerospike_hosts, timeout=90)
+    assert lines == ["limit 15", "waited 500", "full True True", "ok True", "ValueError True"]
+
+
+def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
+    lines = run_probe('''
+        import asyncio
+        from aerospike_c import aio
+        async def abandon():
+            cluster = await aio.ClusterDefinition(HOSTS).connect()
+            session = cluster.create_session()
+            for i in range(300):
+                asyncio.ensure_future(session.put(("test", "aio", f"x{i}"), {"i": i}))
+            await asyncio.sleep(0)
+            return cluster                  # the loop ends with the puts in flight, never closed
+        loop = asyncio.new_event_loop()
+        abandoned = loop.run_until_complete(abandon())
+        loop.close()
+        async def again():
+            async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
+                session = cluster.create_session()
+                await session.put(("test", "aio", "after"), {"v": 1})
+                print((await session.get(("test", "aio", "after"))).bins)
+        asyncio.run(again())
+        import time
+        deadline = time.monotonic() + 30   # its commands end within their timeouts, counted out
+        while True:                         # by their C listeners with no asyncio loop running
+            try:
+                abandoned.sync.close()
+                break
+            except asc.LifecycleError:
+                assert time.monotonic() < deadline, "the abandoned commands never completed"
+                time.sleep(0.05)
+        print("closed", abandoned.sync.closed)
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines == ["{'v': 1}", "closed True"]
+
+
+@pytest.mark.fault_injection
+def test_thousands_of_awaits_with_cancellations_and_a_node_killed(aerospike_cluster_factory):
+    embedded = aerospike_cluster_factory(nodes=3)
+    random = __import__("random").Random(15)
+    policy = {"total_timeout": 30000, "socket_timeout": 2000, "max_retries": 3}
+
+    async def main():
+        cluster = await definition(embedded.seed, policies={"write": policy, "read": policy}).connect()
+        session = cluster.create_session()
+        acknowledged = {}
+
+        async def write(i):
+            key = ("test", SET, f"stress{i}")
+            await session.put(key, {"i": i})
+            acknowledged[key] = i
+
+        tasks = [asyncio.ensure_future(write(i)) for i in range(3000)]
+        for step in range(40):
+            await asyncio.sleep(0.01)
+            running = [task for task in tasks if not task.done()]
+            for task in random.sample(running, min(10, len(running))):
+                task.cancel()
+            if step == 10:
+                embedded.kill_node(2)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
+        failed = [o for o in outcomes if isinstance(o, Exception)]
+        assert all(isinstance(o, asc.AerospikeError) for o in failed), failed[:3]
+        assert len(acknowledged) + cancelled + len(failed) == 3000
+        assert len(acknowledged) > 1500 and cancelled > 0
+        for key, i in acknowledged.items():
+            assert (await session.get(key)).bins == {"i": i}
+        await cluster.close()               # waits for the cancelled commands still in C
+        assert not cluster._pending and cluster.closed
     run(main())

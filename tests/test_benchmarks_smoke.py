@@ -13,7 +13,7 @@ import pytest
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_harness_reports_every_case_for_aerospike_c(tmp_path: Path) -> None:
     command = [sys.executable, str(RUN), "--clients", "aerospike_c", "--runs", "1",
                "--scale", "0.01", "--keys", "200", "--scan-records", "300",
@@ -21,7 +21,7 @@ def test_harness_reports_every_case_for_aerospike_c(tmp_path: Path) -> None:
     hosts = os.environ.get("AEROSPIKE_HOSTS", "").strip()
     if hosts:
         command += ["--hosts", hosts]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=110)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=230)
     assert done.returncode == 0, done.stderr[-3000:]
 
     saved = json.loads((tmp_path / "latest.json").read_text())

@@ -112,3 +112,24 @@ def test_extraction_takes_only_the_c_client_and_is_atomic(tmp_path):
         fetch_c_client.extract(pin, fake_sdist(tmp_path / "bad.tar.gz", "6.0.0"), other)
     assert not other.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".extract-")] == []
+
+
+def test_libev_is_pinned_by_hash_and_checked_by_version(tmp_path):
+    pin = fetch_c_client.load_pin(fetch_c_client.LIBEV_PIN_FILE)
+    assert pin["package"] == "gevent" and len(pin["sha256"]) == 64 and pin["libev_version"]
+    archive = fake_sdist(tmp_path / pin["filename"], "7.6.1")  # not the pinned archive
+    with pytest.raises(fetch_c_client.FetchError, match="does not match the pin"):
+        fetch_c_client.fetch_libev(archive, tmp_path / "libev")
+    assert not (tmp_path / "libev").exists()
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "ev.h").write_text("#define EV_VERSION_MAJOR 3\n#define EV_VERSION_MINOR 9\n")
+    with pytest.raises(fetch_c_client.FetchError, match="not version"):
+        fetch_c_client.finish_libev(pin, tmp_path / "tree")
+
+
+def test_the_c_client_is_built_with_its_libev_event_loops():
+    import aerospike_c
+
+    assert build_ffi.make_args(Path("/x"))[0] == "EVENT_LIB=libev"
+    assert "asc_libev.c" in build_ffi.EXTRA_SOURCES
+    assert aerospike_c.as_event_loop_size() >= 1  # tests/conftest.py made them: libev runs

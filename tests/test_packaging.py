@@ -47,6 +47,8 @@ def build_inputs() -> Set[str]:
     """The files an sdist must carry: our sources and every C file the client's make reads."""
     ours = {p for folder in ("cdefs", "csrc", "aerospike_c") for p in (ROOT / folder).rglob("*")
             if p.is_file() and p.suffix in {".h", ".py"}}
+    ours |= set((ROOT / "csrc").glob("*.c"))  # (aerospike_c/_aerospike.c is cffi's output)
+    ours |= {p for p in (ROOT / "vendor" / "libev").glob("*") if p.suffix in {".c", ".h"}}
     c_client = {p for p in CLIENT.rglob("*")
                 if p.is_file() and "target" not in p.relative_to(CLIENT).parts
                 and (p.suffix in {".c", ".h", ".mk"} or p.name in {"Makefile", "makefile"})}
@@ -118,6 +120,9 @@ def test_sdist_c_client_matches_the_pin_so_building_needs_no_network(
     pin = fetch["load_pin"]()
     assert fetch["is_current"](pin, unpacked / "aerospike-client-c")
     fetch["check_version"](pin, unpacked / "aerospike-client-c")  # raises on a wrong version
+    libev_pin = fetch["load_pin"](unpacked / "libev.json")
+    assert fetch["is_current"](libev_pin, unpacked / "libev")
+    fetch["finish_libev"](libev_pin, unpacked / "libev")
 
 
 def test_sdist_holds_every_file_git_tracks_but_the_ignored_ones(sdist_names: List[str]) -> None:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fill vendor/aerospike-client-c/ with the pinned Aerospike C client.
+"""Fill vendor/aerospike-client-c/ with the pinned Aerospike C client, vendor/libev/ with libev.
 
 The C client is not committed. vendor/pin.json names a registry package (the official
 Python client's sdist, which bundles the C client), its version and its sha256. This
@@ -12,6 +12,10 @@ place at the end, so a failure never leaves a half-filled vendor/aerospike-clien
     python vendor/fetch_c_client.py --check         # exit 1 unless the folder matches the pin
 
 After extraction, the patches in vendor/patches/*.patch (ours, if any) are applied in name order.
+
+libev, the event library the C client's async API runs on (compiled into the extension,
+csrc/asc_libev.c), comes the same way: vendor/libev.json pins a registry package that
+bundles its sources (gevent's sdist, deps/libev/) and fetch_libev() extracts only that folder.
 """
 from __future__ import annotations
 
@@ -25,10 +29,13 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 VENDOR_DIR = Path(__file__).resolve().parent
 PIN_FILE = VENDOR_DIR / "pin.json"
 TARGET_DIR = VENDOR_DIR / "aerospike-client-c"
+LIBEV_PIN_FILE = VENDOR_DIR / "libev.json"
+LIBEV_DIR = VENDOR_DIR / "libev"
 STAMP_FILE = ".aerospike_c-pin"  # inside TARGET_DIR: the sha256 the folder was extracted from
 PATCH_DIR = VENDOR_DIR / "patches"
 
@@ -37,8 +44,8 @@ class FetchError(RuntimeError):
     """The pinned C client could not be downloaded, verified or extracted."""
 
 
-def load_pin() -> dict[str, str]:
-    with PIN_FILE.open() as f:
+def load_pin(path: Path = PIN_FILE) -> dict[str, str]:
+    with path.open() as f:
         return json.load(f)
 
 
@@ -80,8 +87,10 @@ def verify(pin: dict[str, str], archive: Path) -> None:
         )
 
 
-def extract(pin: dict[str, str], archive: Path, target: Path = TARGET_DIR) -> None:
-    """Extract the C client member of archive into target, atomically."""
+def extract(pin: dict[str, str], archive: Path, target: Path = TARGET_DIR,
+            finish: "Callable[[dict[str, str], Path], None] | None" = None) -> None:
+    """Extract the pinned member of archive into target, atomically; finish(pin, staging)
+    checks (and patches) the extracted tree first (default: the C client's patches and version)."""
     prefix = pin["member"]
     staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=target.parent))
     try:
@@ -98,8 +107,7 @@ def extract(pin: dict[str, str], archive: Path, target: Path = TARGET_DIR) -> No
             if not members:
                 raise FetchError(f"{archive.name} holds no {prefix}")
             tar.extractall(staging, members=members)  # noqa: S202 - names checked above
-        apply_patches(staging)
-        check_version(pin, staging)
+        (finish or finish_c_client)(pin, staging)
         (staging / STAMP_FILE).write_text(pin["sha256"] + "\n")
         if target.exists():
             shutil.rmtree(target)
@@ -107,6 +115,19 @@ def extract(pin: dict[str, str], archive: Path, target: Path = TARGET_DIR) -> No
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def finish_c_client(pin: dict[str, str], tree: Path) -> None:
+    apply_patches(tree)
+    check_version(pin, tree)
+
+
+def finish_libev(pin: dict[str, str], tree: Path) -> None:
+    header = tree / "ev.h"
+    text = header.read_text() if header.is_file() else ""
+    major, minor = pin["libev_version"].split(".")
+    if f"EV_VERSION_MAJOR {major}\n" not in text or f"EV_VERSION_MINOR {minor}\n" not in text:
+        raise FetchError(f"extracted libev is not version {pin['libev_version']}")
 
 
 def apply_patches(tree: Path) -> None:
@@ -139,6 +160,19 @@ def fetch(archive: Path | None = None, target: Path = TARGET_DIR) -> Path:
     return target
 
 
+def fetch_libev(archive: Path | None = None, target: Path = LIBEV_DIR) -> Path:
+    """Make target hold the pinned libev sources; download only when it does not already."""
+    pin = load_pin(LIBEV_PIN_FILE)
+    if is_current(pin, target):
+        return target
+    with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp:
+        if archive is None:
+            archive = download(pin, Path(tmp))
+        verify(pin, archive)
+        extract(pin, archive, target, finish_libev)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", type=Path, help="use this sdist instead of downloading")
@@ -151,10 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     try:
         path = fetch(args.archive)
+        libev = fetch_libev()
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"C client {pin['c_client_version']} ready in {os.path.relpath(path)}")
+    print(f"C client {pin['c_client_version']} ready in {os.path.relpath(path)}, "
+          f"libev in {os.path.relpath(libev)}")
     return 0
 
 

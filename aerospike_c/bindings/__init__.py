@@ -18,6 +18,10 @@ from .as_error import as_error_string
 from .as_error import (as_error, as_error_append, as_error_copy, as_error_init,  # noqa: F401
                        as_error_reset, as_error_set_in_doubt, as_error_set_message,
                        as_error_update)
+from .as_event import *  # noqa: F401,F403
+from .as_event import __all__ as _event_all
+from .as_async_proto import *  # noqa: F401,F403
+from .as_async_proto import __all__ as _async_proto_all
 from .as_log import *  # noqa: F401,F403
 from .as_log import __all__ as _log_all
 from .as_metrics import *  # noqa: F401,F403
@@ -33,6 +37,7 @@ __all__ = (
      "as_error_append", "as_error_update", "as_error_set_message", "as_error_set_in_doubt"]
     + [n for n in _config_all if n not in ("config_ptr", "c_str")]
     + _aerospike_all + _stats_all + _constants_all + _log_all + _cluster_event_all + _metrics_all
+    + _event_all + _async_proto_all
     + [n for n in _enums_all if n != "as_status"]
 )
 

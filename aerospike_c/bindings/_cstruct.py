@@ -143,6 +143,9 @@ _CPU_SETSIZE = 1024    # glibc cpu_set_t: the CPUs a thread can be pinned to
 #: (struct typedef, field) -> (low, high, why): where the C client can use less than the
 #: field's C type allows. For char[N] fields the limits are on the UTF-8 length.
 FIELD_LIMITS: Dict[Tuple[str, str], Tuple[int, int, str]] = {
+    ("as_policy_event", "queue_initial_capacity"): (
+        1, _UINT32_MAX // 8, "the delay queue (as_queue of pointers) grows by doubling its "
+        "capacity, so 0 never grows"),
     ("as_config", "conn_pools_per_node"): (
         1, _CPU_SETSIZE, "as_node.c divides min/max_conns_per_node by it and allocates one "
         "pool each; one pool per CPU core at most"),

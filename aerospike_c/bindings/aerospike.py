@@ -209,7 +209,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._forked:
             return  # the parent's C state: closing it here would wait on threads that do not exist
         if self._ptr.cluster == ffi.NULL:
-            lib.aerospike_destroy(self._ptr)  # frees memory only
+            lib.asc_aerospike_destroy(self._ptr)  # frees memory only
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
             # What C points at (callbacks, ip_map, filter_exp) lives until the reaper is done.
             _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired])
@@ -248,8 +248,8 @@ class _Reaper:
                 item.set()  # a waiter: everything handed over before it is done
                 continue
             ptr, keepalive = item
-            lib.aerospike_close(ptr, new_error())
-            lib.aerospike_destroy(ptr)
+            lib.asc_aerospike_close(ptr, new_error())
+            lib.asc_aerospike_destroy(ptr)
             keepalive.clear()  # the tend thread is gone: its callbacks may go too
             del item, ptr, keepalive
 
@@ -405,7 +405,7 @@ def aerospike_close(as_: aerospike) -> None:
     """aerospike_close(): stop tending and close every connection (a no-op when not connected)."""
     err = new_error()
     with using(as_, "aerospike_close", exclusive=True) as ptr:
-        status = lib.aerospike_close(ptr, err)
+        status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
         as_._retired.clear()
     check(status, err)
 
@@ -416,7 +416,7 @@ def aerospike_destroy(as_: aerospike) -> None:
         if ptr.cluster != ffi.NULL:
             raise lifecycle_error("aerospike_destroy: the instance is still connected; "
                                   "call aerospike_close() first")
-        lib.aerospike_destroy(ptr)
+        lib.asc_aerospike_destroy(ptr)
         as_._destroyed = True
         as_._keepalive.clear()
         as_._kept_fields.clear()

@@ -39,6 +39,8 @@ from .as_record import (
     Record, as_record, bin_name, bins_to_pairs, record_arg, record_to_python, set_bins,
 )
 from .as_val import val_from_c, val_to_c
+from . import _async as _async_queue
+from .as_event import loop_ptr, used_by
 
 __all__ = [
     "aerospike_key_put", "aerospike_key_get", "aerospike_key_select", "aerospike_key_exists",
@@ -295,3 +297,154 @@ def apply_udf(as_: Any, policy: Any, key: Any, module: str, function: str,
     """aerospike_key_apply() of a Python key; the UDF's result as a Python value."""
     c_key = _Key(key)  # keeps the user key's buffer alive through the call
     return _apply(as_, policy, c_key.ptr, module, function, list(args or ()))
+
+
+# -- async (the C client's event loops: as_event.py; completions: _async.py) ----------------------
+AsyncRecordListener = Callable[[Optional[Exception], Optional[as_record], Any, Any], Any]
+AsyncWriteListener = Callable[[Optional[Exception], Any, Any], Any]
+
+
+def _take_async_record(item: Any) -> Optional[as_record]:
+    return None if item.ptr == _NULL else as_record(ffi.cast("as_record*", item.ptr))
+
+
+def _take_async_value(item: Any) -> Any:
+    if item.ptr == _NULL:
+        return None
+    val = ffi.cast("as_val*", item.ptr)
+    try:
+        return val_from_c(val)
+    finally:
+        lib.as_val_val_destroy(val)
+
+
+def _async(as_: Any, what: str, listener: Callable[..., Any], udata: Any, event_loop: Any,
+           take: Optional[Callable[[Any], Any]], submit: Callable[..., int], *args: Any) -> None:
+    """Register the listener, then submit(guard, queue, id, err, *args, loop); a submit error
+    raises (C returned it: the listener is never called)."""
+    if not callable(listener):
+        raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
+    instance = _instance(as_)
+    loop = loop_ptr(event_loop, what)
+    dispatcher = _async_queue.dispatch()
+    queue = dispatcher.queue
+    command_id = queue.next_id()
+
+    def handler(item: Any) -> None:
+        try:
+            failed = item.status != 0
+            error = _async_queue.completion_error(item) if failed else None
+            event_loop_ = _async_queue.event_loop_of(item)
+            if take is None:
+                listener(error, udata, event_loop_)
+            else:
+                listener(error, None if failed else take(item), udata, event_loop_)
+        except BaseException as exc:  # noqa: BLE001 - never into C: reported, the loop goes on
+            _async_queue.report(exc, what)
+
+    dispatcher.handlers[command_id] = handler
+    err = new_error()
+    status = submit(instance._guard, queue.c_queue, command_id, err, *args, loop)
+    if status:
+        dispatcher.handlers.pop(command_id, None)
+        raise _async_queue.submit_error(instance, what, status, err)
+    used_by(instance)
+
+
+def _key_async(as_: Any, what: str, kind: int, policy: Any, key: Any, arg: Any, result: int,
+               listener: Callable[..., Any], udata: Any, event_loop: Any) -> None:
+    take = None if result == lib.ASC_RESULT_NONE else _take_async_record
+    _async(as_, what, listener, udata, event_loop, take,
+           lib.asc_async_key, kind, policy, key, arg, result)
+
+
+def aerospike_key_get_async(as_: Any, policy: Any, key: Any, listener: AsyncRecordListener,
+                            udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_key_get_async(): read every bin; listener(err, record, udata, event_loop)
+    runs on the dispatcher thread once the command completes (err None, or the AerospikeError:
+    RecordNotFoundError ...). event_loop None: the C client picks one (round robin)."""
+    c_key = key_arg(key)
+    _key_async(as_, "aerospike_key_get_async", lib.ASC_ASYNC_GET,
+               policy_arg(policy, "as_policy_read"), c_key._ptr, _NULL, lib.ASC_RESULT_RECORD,
+               listener, udata, event_loop)
+
+
+def aerospike_key_select_async(as_: Any, policy: Any, key: Any, bins: Sequence[str],
+                               listener: AsyncRecordListener, udata: Any = None,
+                               event_loop: Any = None) -> None:
+    """aerospike_key_select_async(): read the named bins; listener as aerospike_key_get_async."""
+    c_key = key_arg(key)
+    names = _bin_names(bins)
+    array = ffi.new("char*[]", names + [_NULL])
+    _key_async(as_, "aerospike_key_select_async", lib.ASC_ASYNC_SELECT,
+               policy_arg(policy, "as_policy_read"), c_key._ptr, array, lib.ASC_RESULT_RECORD,
+               listener, udata, event_loop)
+
+
+def aerospike_key_exists_async(as_: Any, policy: Any, key: Any, listener: AsyncRecordListener,
+                               udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_key_exists_async(): the record's metadata (gen, ttl) without bins;
+    RecordNotFoundError as err when there is none."""
+    c_key = key_arg(key)
+    _key_async(as_, "aerospike_key_exists_async", lib.ASC_ASYNC_EXISTS,
+               policy_arg(policy, "as_policy_read"), c_key._ptr, _NULL, lib.ASC_RESULT_RECORD,
+               listener, udata, event_loop)
+
+
+def aerospike_key_put_async(as_: Any, policy: Any, key: Any, rec: Any,
+                            listener: AsyncWriteListener, udata: Any = None,
+                            event_loop: Any = None) -> None:
+    """aerospike_key_put_async(): write the record's bins; listener(err, udata, event_loop)."""
+    c_key, c_rec = key_arg(key), record_arg(rec)
+    with c_rec._use("aerospike_key_put_async") as rec_ptr:  # C copies it into the command
+        _key_async(as_, "aerospike_key_put_async", lib.ASC_ASYNC_PUT,
+                   policy_arg(policy, "as_policy_write"), c_key._ptr, rec_ptr,
+                   lib.ASC_RESULT_NONE, listener, udata, event_loop)
+
+
+def aerospike_key_remove_async(as_: Any, policy: Any, key: Any, listener: AsyncWriteListener,
+                               udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_key_remove_async(): delete the record; listener(err, udata, event_loop)."""
+    c_key = key_arg(key)
+    _key_async(as_, "aerospike_key_remove_async", lib.ASC_ASYNC_REMOVE,
+               policy_arg(policy, "as_policy_remove"), c_key._ptr, _NULL, lib.ASC_RESULT_NONE,
+               listener, udata, event_loop)
+
+
+def aerospike_key_operate_async(as_: Any, policy: Any, key: Any, ops: Any,
+                                listener: AsyncRecordListener, udata: Any = None,
+                                event_loop: Any = None) -> None:
+    """aerospike_key_operate_async(): run the operations atomically; the listener's record
+    holds what the read operations returned."""
+    c_key, c_ops = key_arg(key), ops_arg(ops)
+    with c_ops._use("aerospike_key_operate_async") as ops_ptr:
+        _key_async(as_, "aerospike_key_operate_async", lib.ASC_ASYNC_OPERATE,
+                   policy_arg(policy, "as_policy_operate"), c_key._ptr, ops_ptr,
+                   lib.ASC_RESULT_RECORD, listener, udata, event_loop)
+
+
+def aerospike_key_apply_async(as_: Any, policy: Any, key: Any, module: str, function: str,
+                              arglist: Optional[Sequence[Any]],
+                              listener: Callable[[Optional[Exception], Any, Any, Any], Any],
+                              udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_key_apply_async(): run a record UDF; listener(err, value, udata, event_loop)
+    with its result as a Python value."""
+    c_key = key_arg(key)
+    c_module, c_function = c_str("module", module), c_str("function", function)
+    if arglist is not None and not isinstance(arglist, (list, tuple)):
+        raise TypeError(f"arglist must be a list or None, not {type(arglist).__name__}")
+    args = ffi.cast("as_list*", val_to_c(arglist, "arglist")) if arglist is not None else _NULL
+    try:
+        _async(as_, "aerospike_key_apply_async", listener, udata, event_loop, _take_async_value,
+               lib.asc_async_apply, policy_arg(policy, "as_policy_apply"), c_key._ptr,
+               c_module, c_function, args)
+    finally:
+        if args != _NULL:
+            lib.as_val_val_destroy(ffi.cast("as_val*", args))
+
+
+__all__ += [
+    "aerospike_key_get_async", "aerospike_key_select_async", "aerospike_key_exists_async",
+    "aerospike_key_put_async", "aerospike_key_remove_async", "aerospike_key_operate_async",
+    "aerospike_key_apply_async",
+]

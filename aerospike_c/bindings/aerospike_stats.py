@@ -12,9 +12,11 @@ from typing import Any, Dict, Iterator, List
 from .._aerospike import ffi, lib
 from ..exceptions import InvalidNodeError
 from .aerospike import aerospike, using
+from .as_event import loop_ptr
 from .as_status import as_status
 
-__all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "aerospike_stats",
+__all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "as_event_loop_stats",
+           "aerospike_event_loop_stats", "aerospike_stats",
            "aerospike_stats_to_string", "aerospike_cluster_stats", "aerospike_node_stats"]
 
 
@@ -138,3 +140,19 @@ def aerospike_stats_to_string(as_: aerospike) -> str:
             return _text(text)
         finally:
             lib.free(text)
+
+
+@dataclass(frozen=True)
+class as_event_loop_stats:  # noqa: N801
+    """`as_event_loop_stats`: commands an event loop runs (process_size) and holds in its delay
+    queue (queue_size)."""
+
+    process_size: int
+    queue_size: int
+
+
+def aerospike_event_loop_stats(event_loop: Any) -> as_event_loop_stats:
+    """aerospike_event_loop_stats(): the loop's figures (an as_event_loop of as_event.py)."""
+    stats = ffi.new("as_event_loop_stats*")
+    lib.aerospike_event_loop_stats(loop_ptr(event_loop, "aerospike_event_loop_stats"), stats)
+    return as_event_loop_stats(int(stats.process_size), int(stats.queue_size))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import asyncio
 import json
 import os
 import resource
@@ -21,12 +22,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 #: Workloads a runner understands (the harness picks sets, counts and threads).
 WORKLOADS = ("connect", "put_small", "get_small", "put_wide", "get_wide", "operate",
              "batch_get", "batch_bins", "scan", "mix", "memory", "batch_get_filtered",
-             "scan_filtered")
+             "scan_filtered", "aget", "aput")
+#: Workloads run from one asyncio loop with --inflight awaits at once (small records).
+ASYNC_WORKLOADS = ("aget", "aput")
 
 BLOB = bytes(i % 251 for i in range(1024))
 
 Hosts = List[Tuple[str, int]]
 Call = Callable[[int], int]
+AsyncCall = Callable[[int], Any]  # async def call(i) -> records
 
 
 class Unsupported(Exception):
@@ -78,9 +82,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--keys", type=int, default=10000, help="key space: keys 0..keys-1")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=100, help="keys per batch_get call")
+    parser.add_argument("--inflight", type=int, default=1,
+                        help="awaits in flight at once (the async workloads)")
+    parser.add_argument("--aio", choices=("native", "executor"), default="native",
+                        help="aerospike_c's asyncio flavour: aio (C event loops) or aio_executor")
     args = parser.parse_args(argv)
-    if min(args.ops, args.keys, args.threads, args.batch) <= 0:
-        parser.error("--ops, --keys, --threads and --batch must be positive")
+    if min(args.ops, args.keys, args.threads, args.batch, args.inflight) <= 0:
+        parser.error("--ops, --keys, --threads, --batch and --inflight must be positive")
     args.set_name = args.set_name or default_set(args.workload)
     args.host_list = parse_hosts(args.hosts)
     args.nodes = args.nodes or len(args.host_list)
@@ -121,6 +129,32 @@ class Adapter:
     def call_for(self, workload: str) -> Call:
         """A function doing one call of the workload with operation index i; returns records."""
         raise NotImplementedError
+
+    async def aconnect(self) -> None:
+        """Connect the client's asyncio form (the async workloads)."""
+        raise Unsupported(f"{self.name}: no asyncio client in this runner")
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
+    def async_call(self, workload: str) -> "AsyncCall":
+        """The awaitable call for an async workload (after aconnect)."""
+        raise NotImplementedError
+
+    def acall_for(self, workload: str, get: Callable[[Any], Any], put: Callable[[Any, Any], Any],
+                  key_of: Callable[[int], Any] = lambda k: k) -> "AsyncCall":
+        """aget/aput over the client's awaitable get(key) and put(key, bins)."""
+        keys = self.args.keys
+
+        async def aget(i: int) -> int:
+            await get(key_of(i % keys))
+            return 1
+
+        async def aput(i: int) -> int:
+            await put(key_of(i % keys), small_bins(i))
+            return 1
+
+        return {"aget": aget, "aput": aput}[workload]
 
     def tuple_key_calls(self, put: Callable[[Any, Any], Any], get: Callable[[Any], Any]
                         ) -> Dict[str, Call]:
@@ -306,6 +340,43 @@ def _measure_calls(adapter: Adapter) -> Dict[str, Any]:
                    seconds, before, after, latencies, rss_start, rss_end)
 
 
+async def _measure_async(adapter: Adapter) -> Dict[str, Any]:
+    """--ops awaits from one asyncio loop, --inflight at a time (each task awaits its share
+    one after the other); connect and close outside the timed part."""
+    args = adapter.args
+    await adapter.aconnect()
+    try:
+        call = adapter.async_call(args.workload)
+        per_task = args.ops // args.inflight
+        latencies = array.array("q", bytes(8 * per_task * args.inflight))
+        errors: List[str] = []
+
+        async def task(t: int) -> int:
+            clock, base, records = time.perf_counter_ns, t * per_task, 0
+            try:
+                for k in range(per_task):
+                    start = clock()
+                    records += await call(base + k)
+                    latencies[base + k] = clock() - start
+            except Exception as exc:  # the figure is invalid: report it instead of a number
+                errors.append(f"{type(exc).__name__}: {exc}")
+            return records
+
+        rss_start = current_rss_kb()
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        t0 = time.perf_counter()
+        records = sum(await asyncio.gather(*(task(t) for t in range(args.inflight))))
+        seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        rss_end = current_rss_kb()
+    finally:
+        await adapter.aclose()
+    result = _result(adapter, per_task * args.inflight, records, errors[0] if errors else "",
+                     seconds, before, after, list(latencies), rss_start, rss_end)
+    result["inflight"] = args.inflight
+    return result
+
+
 def main(adapter_class: Callable[[argparse.Namespace], Adapter],
          argv: Optional[Sequence[str]] = None) -> int:
     """Run the workload named on the command line with this adapter; print the JSON result."""
@@ -314,6 +385,8 @@ def main(adapter_class: Callable[[argparse.Namespace], Adapter],
     try:
         if args.workload == "connect":
             result = _measure_connect(adapter)
+        elif args.workload in ASYNC_WORKLOADS:
+            result = asyncio.run(_measure_async(adapter))
         else:
             adapter.connect(seed_only=False)
             try:

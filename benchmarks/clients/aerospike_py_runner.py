@@ -3,12 +3,13 @@
 Runs in the benchmark's peer venv (benchmarks/.venv-peers, made by run.py), never with
 aerospike_c importable: `python aerospike_py_runner.py --hosts ... --workload ...`.
 `batch_get` reads every record (`batch_records`); `batch_bins` uses its bins-only form
-`to_list()`.
+`to_list()`. The async workloads use its `AsyncClient`.
 """
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,6 +26,19 @@ class AerospikePyAdapter(ModuleClientAdapter):
 
     def node_count(self) -> int:
         return len(self.client.get_node_names())
+
+    async def aconnect(self) -> None:
+        self.aclient = aerospike_py.AsyncClient({"hosts": self.args.host_list,
+                                                 "max_conns_per_node": 300})
+        await self.aclient.connect()
+
+    async def aclose(self) -> None:
+        await self.aclient.close()
+
+    def async_call(self, workload: str) -> Any:
+        ns, set_name = self.args.namespace, self.args.set_name
+        return self.acall_for(workload, self.aclient.get, self.aclient.put,
+                              lambda k: (ns, set_name, k))
 
     def call_for(self, workload: str) -> Call:
         client, ns, set_name, keys = self.client, self.args.namespace, self.args.set_name, self.args.keys

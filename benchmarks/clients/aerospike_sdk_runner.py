@@ -4,7 +4,8 @@
 Runs in the benchmark's peer venv (benchmarks/.venv-peers, made by run.py): `python
 aerospike_sdk_runner.py --hosts ... --workload ...`. Single-record calls use its direct
 fast paths (`session.get`/`session.put`); operate, batch reads and scans its query builder.
-It documents Aerospike server 8.2+ only; the embedded cluster answers it.
+It documents Aerospike server 8.2+ only; the embedded cluster answers it. The async
+workloads use its asyncio form (aerospike_sdk.aio: ClusterDefinition, Session.get/put).
 """
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ class AerospikeSdkAdapter(Adapter):
 
     def node_count(self) -> int:
         return len(self.cluster._client.underlying_client.node_names())
+
+    async def aconnect(self) -> None:
+        from aerospike_sdk.aio.cluster_definition import ClusterDefinition as AsyncDefinition
+        hosts = [Host(name, port) for name, port in self.args.host_list]
+        self.cluster = await AsyncDefinition(hosts=hosts).connect()
+        self.session = self.cluster.create_session(Behavior.DEFAULT)
+
+    async def aclose(self) -> None:
+        await self.cluster.close()
+
+    def async_call(self, workload: str) -> Any:
+        dataset = DataSet.of(self.args.namespace, self.args.set_name)
+        return self.acall_for(workload, self.session.get, self.session.put, dataset.id)
 
     def close(self) -> None:
         self.cluster.close()

@@ -8,7 +8,9 @@
 
 The test binary is built by the C client's own make (`make test-build EVENT_LIB=libev`) in a
 copy of the C client under build/c_suite/, so the libaerospike.a that build_ffi.py links into
-our extension (built without an event library) is never touched. The copy is kept and reused
+our extension is never touched. Its libev is the extension's: the pinned vendor/libev sources
+compiled as csrc/asc_libev.c compiles them, as a static libev.a the C client's -lev finds
+first (no system libev needed). The copy is kept and reused
 while the C client version and make flags stay the same.
 
 Each suite runs in its own process of the binary (`-S suite`) with a timeout; a suite that
@@ -37,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 LEDGER = HERE / "ledger.txt"
 BUILD_ROOT = ROOT / "build" / "c_suite"
 EVENT_LIB = "libev"
-MAKE_ARGS = [f"EVENT_LIB={EVENT_LIB}"]
+LIBEV_SOURCE = ROOT / "csrc" / "asc_libev.c"
 SUITE_TIMEOUT = float(os.environ.get("C_SUITE_TIMEOUT", "180"))
 NODE_COUNTS = (1, 3)
 #: Summary lines of runs in this process (the pytest terminal summary prints them).
@@ -63,9 +65,41 @@ def c_client_version(source: Path) -> str:
     return match.group(1) if match else "unknown"
 
 
+def libev_archive() -> Tuple[Path, Path]:
+    """(libev's source folder, the folder of its libev.a): the pinned libev (fetched by
+    vendor/fetch_c_client.py), compiled once per source and pin into build/c_suite/."""
+    sys.path.insert(0, str(ROOT / "vendor"))
+    try:
+        import fetch_c_client
+    finally:
+        sys.path.pop(0)
+    libev = fetch_c_client.fetch_libev()
+    stamp = LIBEV_SOURCE.read_text() + (libev / fetch_c_client.STAMP_FILE).read_text()
+    folder = BUILD_ROOT / f"libev-{hashlib.sha256(stamp.encode()).hexdigest()[:10]}"
+    archive = folder / "libev.a"
+    if not archive.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        obj = folder / "asc_libev.o"
+        for command in ([os.environ.get("CC", "cc"), "-O2", "-fPIC", f"-I{libev}", "-c",
+                         str(LIBEV_SOURCE), "-o", str(obj)],
+                        ["ar", "rcs", str(folder / "libev.a.tmp"), str(obj)]):
+            result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            if result.returncode != 0:
+                raise RuntimeError(f"building libev for the C suite failed:\n{result.stdout[-3000:]}")
+        (folder / "libev.a.tmp").rename(archive)
+    return libev, folder
+
+
+def make_args() -> List[str]:
+    """The C client's make variables: libev's headers and static library, ours."""
+    libev, folder = libev_archive()
+    return [f"EVENT_LIB={EVENT_LIB}", f"EXT_CFLAGS=-I{libev}", f"EXT_LDFLAGS=-L{folder}"]
+
+
 def build_key(source: Path) -> str:
     """Folder name for one build: C client version, event library and a hash of the flags."""
-    digest = hashlib.sha256(json.dumps([str(source), MAKE_ARGS]).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(json.dumps([str(source), make_args()]).encode()).hexdigest()[:10]
     return f"{c_client_version(source)}-{EVENT_LIB}-{digest}"
 
 
@@ -88,7 +122,7 @@ def build_test_binary(jobs: Optional[int] = None, log=print) -> Path:
     shutil.copytree(source, build, symlinks=True,
                     ignore=shutil.ignore_patterns("target", "*.o", "*.a", ".git"))
     jobs = jobs or int(os.environ.get("AEROSPIKE_C_MAKE_JOBS") or os.cpu_count() or 2)
-    command = ["make", "-C", str(build), f"-j{jobs}", *MAKE_ARGS, "test-build"]
+    command = ["make", "-C", str(build), f"-j{jobs}", *make_args(), "test-build"]
     log(f"c_suite: building the C client's test binary: {' '.join(command)}")
     started = time.monotonic()
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -1,0 +1,189 @@
+"""Async commands completing into a C queue drained in bulk (csrc/asc_async.h says how).
+
+`CompletionQueue` owns one asc_queue: C listeners on the event loop threads append
+completions and make its descriptor readable; `drain(handle)` takes every completion waiting
+(up to 1024 per C call) and frees their buffers once `handle` has seen them. aerospike_c.aio
+gives each cluster its own queue, read by the asyncio loop; the C-named functions
+(aerospike_key_get_async ...) share one, read by a dispatcher thread that calls their Python
+listeners in completion order.
+
+A listener that raises never reaches C: its exception is logged with its traceback (logger
+`aerospike_c.async`; printed to stderr when logging is not set up) and the dispatcher goes on
+with the next completion.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from typing import Any, Callable, Dict, Optional
+
+from .._aerospike import ffi, lib
+from .as_error import error_from_c, lifecycle_error
+from .as_event import check_usable, loop_of
+from ..exceptions import AerospikeError, error_class
+
+__all__ = ["CompletionQueue", "submit_error", "completion_error", "dispatch", "stop_dispatcher",
+           "report"]
+
+DRAIN_MAX = 1024
+_NULL = ffi.NULL
+_BAD_INPUT = lib.ASC_BAD_INPUT
+_BAD_OUTPUT = lib.ASC_BAD_OUTPUT
+
+
+class CompletionQueue:
+    """One asc_queue: its descriptor (`fd`), the drain, and ids for the commands sent to it."""
+
+    def __init__(self) -> None:
+        check_usable("async commands")
+        q = lib.asc_queue_new()
+        if q == _NULL:
+            raise MemoryError("asc_queue_new: no memory or no eventfd/pipe for the queue")
+        self._q: Any = q
+        self.fd = int(lib.asc_queue_fd(q))
+        self._out = ffi.new("asc_completion[]", DRAIN_MAX)
+        self._ids = itertools.count(1)
+
+    @property
+    def c_queue(self) -> Any:
+        if self._q is None:
+            raise lifecycle_error("the async completion queue was destroyed")
+        return self._q
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def drain(self, handle: Callable[[Any, int], None]) -> int:
+        """handle(items, n) for each batch waiting (items: asc_completion[]); the count."""
+        total = 0
+        q, out = self.c_queue, self._out
+        while True:
+            n = lib.asc_queue_drain(q, out, DRAIN_MAX)
+            if n == 0:
+                break
+            try:
+                handle(out, n)
+            finally:
+                lib.asc_queue_release(out, n)
+            total += n
+            if n < DRAIN_MAX:
+                break
+        if lib.asc_queue_failed(q):
+            raise MemoryError("the async completion queue ran out of memory: completions were "
+                              "lost (their commands' awaits never finish)")
+        return total
+
+    def wait(self, timeout_ms: int) -> bool:
+        """Block (GIL released) until completions wait or timeout_ms passed (-1: forever)."""
+        return bool(lib.asc_queue_wait(self.c_queue, timeout_ms) > 0)
+
+    def wake(self) -> None:
+        lib.asc_queue_wake(self.c_queue)
+
+    def destroy(self) -> None:
+        """Free the queue: only once no command can complete into it."""
+        q, self._q = self._q, None
+        if q is not None:
+            lib.asc_queue_destroy(q)
+
+
+def submit_error(instance: Any, what: str, status: int, err: Any) -> Exception:
+    """The exception for a submit function's status other than OK (and ASC_BAD_INPUT)."""
+    if status in (lib.ASC_BUSY, lib.ASC_DEAD):
+        return instance._unusable(what)
+    if status == lib.ASC_NOT_CONNECTED:
+        return lifecycle_error(f"{what}: the aerospike instance is not connected")
+    if status == lib.ASC_NO_EVENT_LOOPS:
+        return lifecycle_error(f"{what}: the instance has no event loops: it connected before "
+                               f"as_event_create_loops(), or they were closed since")
+    if status == _BAD_OUTPUT:
+        return MemoryError(f"{what}: no memory for the command")
+    return error_from_c(err, status)
+
+
+def completion_error(item: Any) -> Exception:
+    """The exception a failed completion carries."""
+    status = item.status
+    if status == _BAD_OUTPUT:
+        return TypeError("the record holds a value that has no Python value")
+    if item.err != _NULL:
+        return error_from_c(item.err, status)
+    error: AerospikeError = error_class(status)(status, "no memory for the error's text")
+    return error
+
+
+_LOG = logging.getLogger("aerospike_c.async")
+
+
+def report(exc: BaseException, what: str) -> None:
+    """A listener's exception, logged with its traceback to the `aerospike_c.async` logger
+    (with no logging set up, Python prints it to stderr): never to C, never lost."""
+    _LOG.error("exception in the listener of %s", what, exc_info=exc)
+
+
+# -- The C-named functions' dispatcher --------------------------------------------------------
+Handler = Callable[[Any], None]
+
+
+class _Dispatcher:
+    """The shared queue of the C-named async functions and the thread that drains it."""
+
+    def __init__(self) -> None:
+        self.queue = CompletionQueue()
+        self.handlers: Dict[int, Handler] = {}
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="aerospike_c.async", daemon=True)
+        self.thread.start()
+
+    def _handle(self, items: Any, n: int) -> None:
+        handlers = self.handlers
+        for i in range(n):
+            item = items[i]
+            handler = handlers.pop(item.id, None)
+            if handler is not None:
+                handler(item)  # wrappers catch what listeners raise
+
+    def _run(self) -> None:
+        while not self.stopping:
+            self.queue.wait(-1)
+            try:
+                self.queue.drain(self._handle)
+            except MemoryError as exc:
+                report(exc, "the async dispatcher")
+
+
+_DISPATCHER: Optional[_Dispatcher] = None
+_DISPATCHER_LOCK = threading.Lock()
+
+
+def dispatch() -> _Dispatcher:
+    """The dispatcher, started on first use."""
+    global _DISPATCHER
+    check_usable("async commands")
+    dispatcher = _DISPATCHER
+    if dispatcher is None:
+        with _DISPATCHER_LOCK:
+            if _DISPATCHER is None:
+                _DISPATCHER = _Dispatcher()
+            dispatcher = _DISPATCHER
+    return dispatcher
+
+
+def stop_dispatcher() -> None:
+    """Stop the dispatcher thread (as_event_close_loops: nothing is in flight by then)."""
+    global _DISPATCHER
+    with _DISPATCHER_LOCK:
+        dispatcher, _DISPATCHER = _DISPATCHER, None
+    if dispatcher is not None:
+        dispatcher.stopping = True
+        dispatcher.queue.wake()
+        if dispatcher.thread is threading.current_thread():
+            return  # a listener closing the loops: the thread ends after it, the queue stays
+        dispatcher.thread.join()
+        dispatcher.queue.drain(dispatcher._handle)
+        dispatcher.queue.destroy()
+
+
+def event_loop_of(item: Any) -> Any:
+    return loop_of(item.event_loop)

@@ -1,0 +1,216 @@
+"""The C client's async API under its C names (as_event.h, aerospike_key_*_async): Python
+listeners called once per command with the C semantics, event loop lifecycle, fork."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, List, Tuple
+
+import pytest
+
+import aerospike_c as asc
+from probe_helpers import run_probe
+
+SET = "async"
+
+
+@pytest.fixture(scope="module")
+def loops() -> List[Any]:
+    """The process's event loops (tests/conftest.py makes them before anything connects)."""
+    return [asc.as_event_loop_get_by_index(i) for i in range(asc.as_event_loop_size())]
+
+
+@pytest.fixture()
+def as_(loops, aerospike_hosts):
+    config = asc.as_config_init()
+    for host, port in aerospike_hosts:
+        asc.as_config_add_host(config, host, port)
+    instance = asc.aerospike_init(config)
+    asc.aerospike_connect(instance)
+    yield instance
+    asc.aerospike_close(instance)
+    asc.aerospike_destroy(instance)
+
+
+class Calls:
+    """Collects listener calls; wait(n) returns them once n arrived."""
+
+    def __init__(self) -> None:
+        self.items: List[Tuple[Any, ...]] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, *args: Any) -> None:
+        with self.cond:
+            self.items.append(args)
+            self.cond.notify_all()
+
+    def wait(self, count: int, timeout: float = 10.0) -> List[Tuple[Any, ...]]:
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.items) >= count, timeout), self.items
+            return list(self.items)
+
+
+def test_the_event_loops_are_the_c_clients(loops):
+    assert asc.as_event_loop_size() == len(loops) >= 1
+    assert [loop.index for loop in loops] == list(range(len(loops)))
+    assert asc.as_event_loop_get() in loops
+    assert asc.as_event_loop_get_by_index(len(loops)) is None
+    stats = asc.aerospike_event_loop_stats(loops[0])
+    assert stats.process_size >= 0 and stats.queue_size >= 0
+    assert asc.as_event_loop_get_process_size(loops[0]) >= 0
+    with pytest.raises(asc.LifecycleError, match="exist already"):
+        asc.as_event_create_loops(1)
+    with pytest.raises(TypeError):
+        asc.aerospike_event_loop_stats("loop 0")
+
+
+def test_the_event_policy_is_checked():
+    policy = asc.as_policy_event_init()
+    assert (policy.max_commands_in_process, policy.max_commands_in_queue,
+            policy.queue_initial_capacity) == (0, 0, 256)
+    with pytest.raises(ValueError, match="queue_initial_capacity"):
+        policy.queue_initial_capacity = 0
+    with pytest.raises(ValueError):
+        asc.as_create_event_loops(policy, 0)
+
+
+def test_single_record_commands_complete_into_their_listeners(as_, loops):
+    calls = Calls()
+    key = ("test", SET, "k1")
+    rec = asc.as_record_init(2)
+    asc.as_record_set_int64(rec, "n", 5)
+    asc.as_record_set_str(rec, "s", "five")
+    asc.aerospike_key_put_async(as_, None, key, rec, calls, "put", loops[-1])
+    (err, udata, loop), = calls.wait(1)
+    assert (err, udata, loop) == (None, "put", loops[-1])
+
+    asc.aerospike_key_get_async(as_, None, key, calls, "get")
+    err, record, udata, loop = calls.wait(2)[1]
+    assert err is None and udata == "get" and loop in loops
+    assert asc.as_record_get_int64(record, "n", 0) == 5
+    assert asc.as_record_get_str(record, "s") == "five"
+    assert record.gen >= 1
+
+    asc.aerospike_key_select_async(as_, None, key, ["s"], calls, "select")
+    err, record, _, _ = calls.wait(3)[2]
+    assert err is None and asc.as_record_get_str(record, "s") == "five"
+    assert asc.as_record_get_int64(record, "n", -1) == -1
+
+    ops = asc.as_operations_init(2)
+    asc.as_operations_add_incr(ops, "n", 3)
+    asc.as_operations_add_read(ops, "n")
+    asc.aerospike_key_operate_async(as_, None, key, ops, calls, "operate")
+    err, record, _, _ = calls.wait(4)[3]
+    assert err is None and asc.as_record_get_int64(record, "n", 0) == 8
+
+    asc.aerospike_key_exists_async(as_, None, key, calls, "exists")
+    err, record, _, _ = calls.wait(5)[4]
+    assert err is None and record.gen >= 2
+
+    asc.aerospike_key_remove_async(as_, None, key, calls, "remove")
+    assert calls.wait(6)[5][0] is None
+    asc.aerospike_key_get_async(as_, None, key, calls, "gone")
+    err, record, udata, _ = calls.wait(7)[6]
+    assert isinstance(err, asc.RecordNotFoundError) and record is None and udata == "gone"
+    assert err.code == asc.AEROSPIKE_ERR_RECORD_NOT_FOUND and err.file
+
+
+def test_apply_async_returns_the_udfs_value(as_):
+    calls = Calls()
+    asc.aerospike_key_apply_async(as_, None, ("test", SET, "udf"), "no_such_module", "f", [1],
+                                  calls)
+    err, value, udata, _ = calls.wait(1)[0]
+    assert isinstance(err, asc.AerospikeError) and value is None and udata is None
+
+
+def test_a_listener_that_raises_is_reported_and_the_loop_goes_on(as_, caplog):
+    calls = Calls()
+
+    def boom(err, record, udata, loop):
+        calls(udata)
+        raise RuntimeError(f"listener {udata} failed")
+
+    with caplog.at_level(logging.ERROR, logger="aerospike_c.async"):
+        for i in range(3):
+            asc.aerospike_key_get_async(as_, None, ("test", SET, f"missing{i}"), boom, i)
+        assert sorted(c[0] for c in calls.wait(3)) == [0, 1, 2]
+        asc.aerospike_key_put_async(as_, None, ("test", SET, "after"), {"a": 1}, calls, "after")
+        assert calls.wait(4)[3] == (None, "after", calls.wait(4)[3][2])
+    failures = [r for r in caplog.records if r.name == "aerospike_c.async"]
+    assert len(failures) == 3 and all(r.exc_info and r.exc_info[0] is RuntimeError for r in failures)
+
+
+def test_bad_arguments_raise_before_anything_is_sent(as_):
+    with pytest.raises(TypeError, match="listener"):
+        asc.aerospike_key_get_async(as_, None, ("test", SET, 1), "not callable")
+    with pytest.raises(TypeError, match="event_loop"):
+        asc.aerospike_key_get_async(as_, None, ("test", SET, 1), print, None, 3)
+    with pytest.raises(TypeError):
+        asc.aerospike_key_get_async(as_, None, 42, print)
+
+
+def test_an_instance_connected_before_the_loops_cannot_run_async(aerospike_hosts):
+    lines = run_probe('''
+        client = Client(Config(HOSTS)).connect()          # no event loops yet: no async state
+        outcome(asc.as_event_create_loops, 1)              # refused: its tend thread would crash
+        outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", "async", 1), print)
+        client.close()
+        asc.as_event_create_loops(1)
+        other = Client(Config(HOSTS)).connect()
+        import threading
+        done = threading.Event()
+        asc.aerospike_key_put_async(other.aerospike, None, ("test", "async", "p"), {"v": 1},
+                                    lambda err, udata, loop: (print("put", err), done.set()))
+        done.wait(10)
+        outcome(asc.as_event_close_loops)                  # refused: `other` is connected
+        other.close()
+        print(asc.as_event_close_loops(), asc.as_event_loop_size())
+        asc.as_event_create_loops(1)                       # and again
+        third = Client(Config(HOSTS)).connect()
+        print(third.get(("test", "async", "p")).bins)
+        third.close()
+    ''', hosts=aerospike_hosts)
+    assert lines[0].startswith("LifecycleError:") and "before connecting any" in lines[0]
+    assert lines[1].startswith("LifecycleError:") and "before as_event_create_loops" in lines[1]
+    assert lines[2] == "put None"
+    assert lines[3].startswith("LifecycleError:") and "aerospike_close them first" in lines[3]
+    assert lines[4:] == ["True 0", "{'v': 1}"]
+
+
+def test_fork_with_the_event_loops_running(aerospike_hosts):
+    lines = run_probe('''
+        import threading
+        asc.as_event_create_loops(1)
+        client = Client(Config(HOSTS)).connect()
+        done = threading.Event()
+        def listener(err, udata, loop):
+            done.set()
+        for i in range(50):                               # commands in flight across the fork
+            asc.aerospike_key_put_async(client.aerospike, None, ("test", "async", i), {"i": i},
+                                        listener)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", "async", 1), print)
+                outcome(asc.as_event_loop_get)
+                print("child loops", asc.as_event_loop_size())
+                fresh = Client(Config(HOSTS)).connect()  # sync works in the child
+                print("child sync", fresh.get(("test", "async", "sync")).bins if fresh.exists(("test", "async", "sync")) else None)
+                sys.stdout.flush()
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print("child status", status)
+        done.wait(10)
+        got = threading.Event()
+        asc.aerospike_key_get_async(client.aerospike, None, ("test", "async", 1),
+                                    lambda err, rec, udata, loop: (print("parent", err, asc.as_record_get_int64(rec, "i", -1)), got.set()))
+        got.wait(10)
+        client.close()
+    ''', hosts=aerospike_hosts, timeout=90)
+    assert lines[0].startswith("LifecycleError:") and "fork" in lines[0]
+    assert lines[1].startswith("LifecycleError:") and "fork" in lines[1]
+    assert lines[2] == "child loops 0"
+    assert lines[3] == "child sync None"
+    assert lines[4] == "child status 0"
+    assert lines[5] == "parent None 1"

@@ -135,9 +135,12 @@ def _address(ptr: Any) -> int:
     return int(ffi.cast("uintptr_t", ptr))
 
 
-def hold_txn(owner: Any, base_ptr: Any) -> None:
-    """`base_ptr` (an as_policy_base*) of a struct `owner` keeps alive: if its txn field
-    points at a live as_txn, that transaction is now held by `owner` (policy copies)."""
+def hold_txn(owner: Any, policy_ptr: Any) -> None:
+    """A copied policy `owner` (at `policy_ptr`): if its base.txn points at a live as_txn,
+    that transaction is now held by `owner` too (policies without a base have no txn)."""
+    if not hasattr(policy_ptr, "base"):
+        return
+    base_ptr = policy_ptr.base
     txn = _LIVE.get(_address(base_ptr.txn)) if base_ptr.txn != ffi.NULL else None
     if txn is not None:
         txn._hold(owner, ffi.addressof(base_ptr, "txn"))

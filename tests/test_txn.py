@@ -404,3 +404,24 @@ def _session_transactions(client: asc.Client, session: Any, k1: Any, k2: Any) ->
     assert tx.txn.abort_status == AS_ABORT_OK and value(client, k1) == 2
     with pytest.raises(TypeError, match="not bound"):
         session.commit()
+
+
+def test_asyncio_session_transaction(sc, sc_hosts, keys) -> None:
+    import asyncio
+
+    from aerospike_c import aio
+    from aerospike_c.sdk import Host
+
+    client, _ = sc
+    (key,) = keys(1)
+
+    async def main() -> Any:
+        async with await aio.ClusterDefinition(*[Host(h, p) for h, p in sc_hosts[0]]).connect() as cluster:
+            session = cluster.create_session()
+            async with session.transaction() as tx:
+                await tx.put(key, {BIN: 7})
+                assert (await session.get(key)).bins[BIN] == 1
+            return tx.txn.commit_status
+
+    assert asyncio.run(main()) == AS_COMMIT_OK
+    assert value(client, key) == 7

@@ -64,6 +64,8 @@ CDEF_HEADERS = [
     "as_rec.h",
     "as_bin.h",
     "as_key.h",
+    "as_txn.h",
+    "as_txn_monitor.h",
     "as_record.h",
     "as_record_iterator.h",
     "as_cdt_order.h",
@@ -76,6 +78,7 @@ CDEF_HEADERS = [
     "as_exp.h",
     "as_exp_operations.h",
     "aerospike_key.h",
+    "aerospike_txn.h",
     "as_info.h",
     "aerospike_info.h",
     "as_udf.h",
@@ -95,6 +98,7 @@ CDEF_HEADERS = [
     "asc_batch.h",
     "asc_udf.h",
     "asc_async.h",
+    "asc_txn.h",
 ]
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.

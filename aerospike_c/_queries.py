@@ -195,7 +195,7 @@ class QueryMethods:
 
     __slots__ = ()
     _as: Any
-    _policy: Callable[..., Any]  # from RecordMethods: (kind, policy[, filter_exp]) -> policy
+    _policy: Callable[..., Any]  # from RecordMethods: (kind, policy[, filter_exp, txn]) -> policy
 
     # -- info ---------------------------------------------------------------------------------
     def info(self, command: str, *, node: Optional[str] = None,
@@ -493,11 +493,12 @@ class QueryMethods:
         return results, failed
 
     def batch_get(self, keys: Sequence[Any], bins: Optional[Sequence[str]] = None, *,
-                  policy: Any = None, filter_exp: Any = None) -> List[Optional[Record]]:
+                  policy: Any = None, filter_exp: Any = None,
+                  txn: Any = None) -> List[Optional[Record]]:
         """The record of each key (None where not found), reading `bins` (None: all).
         A key that failed otherwise raises its error (one filter_exp filtered out:
         FILTERED_OUT; batch_records() reports each record's status instead)."""
-        policy = self._policy("batch", policy, filter_exp)
+        policy = self._policy("batch", policy, filter_exp, txn)
         if bins is None:
             lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
             if lean is not None:
@@ -543,18 +544,18 @@ class QueryMethods:
         finally:
             batch.discard()
 
-    def batch_exists(self, keys: Sequence[Any], *, policy: Any = None, filter_exp: Any = None
-                     ) -> List[Optional[Dict[str, int]]]:
+    def batch_exists(self, keys: Sequence[Any], *, policy: Any = None, filter_exp: Any = None,
+                     txn: Any = None) -> List[Optional[Dict[str, int]]]:
         """The metadata {"gen", "ttl"} of each key (None where not found)."""
         rows, failed = self._batch_rows("aerospike_batch_exists", keys,
-                                        self._policy("batch", policy, filter_exp))
+                                        self._policy("batch", policy, filter_exp, txn))
         _raise_row_failure(rows, failed)
         return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else None for row in rows]
 
     def batch_remove(self, keys: Sequence[Any], *, policy: Any = None,
-                     filter_exp: Any = None) -> List[BatchResult]:
+                     filter_exp: Any = None, txn: Any = None) -> List[BatchResult]:
         """Remove every key; the outcome per key."""
-        policy = self._policy("batch", policy, filter_exp)
+        policy = self._policy("batch", policy, filter_exp, txn)
         results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_remove(
             self._as, policy, None, batch, listener))
         return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
@@ -562,7 +563,8 @@ class QueryMethods:
 
     def batch_records(self, requests: Sequence[Union[BatchRead, BatchWrite, BatchApply,
                                                      BatchRemove]], *,
-                      policy: Any = None, filter_exp: Any = None) -> List[BatchResult]:
+                      policy: Any = None, filter_exp: Any = None,
+                      txn: Any = None) -> List[BatchResult]:
         """Run reads, writes, UDF calls and removes in one batch; one BatchResult per request,
         in order. Per-record failures are reported there, not raised."""
         records = c.as_batch_records_init(len(requests))
@@ -574,7 +576,7 @@ class QueryMethods:
             failed = None
             try:
                 run(self._as, self._policy("batch_parent_write" if writes else "batch", policy,
-                                           filter_exp), records)
+                                           filter_exp, txn), records)
             except BatchFailedError as error:
                 failed = error  # every record carries its own result
             return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)

@@ -45,6 +45,7 @@ from .bindings._cstruct import CStruct
 from .bindings.as_policy import policy_copy, policy_from_config, policy_with
 from .bindings.as_record import Record
 from .exp import compiled
+from ._txn import txn_policy
 
 __all__ = ["RecordMethods", "Operation", "ops", "Record"]
 
@@ -286,10 +287,13 @@ class RecordMethods:
     __slots__ = ()
     _as: Any
 
-    def _policy(self, kind: str, policy: Any, filter_exp: Any = None) -> Any:
+    def _policy(self, kind: str, policy: Any, filter_exp: Any = None, txn: Any = None) -> Any:
         """None / a policy view as given; a dict: the client's default with these fields.
         With a filter_exp (an as_exp, or an aerospike_c.exp expression): a copy of that
-        policy (or of the client's default) with it."""
+        policy (or of the client's default) with it; with a txn (a Transaction or an as_txn),
+        a copy in that transaction."""
+        if txn is not None:
+            return txn_policy(self._as, kind, self._policy(kind, policy, filter_exp), txn)
         if filter_exp is not None:
             if policy is None or isinstance(policy, Mapping):
                 base = policy_with(policy_from_config(self._as, kind), policy or {})
@@ -306,21 +310,22 @@ class RecordMethods:
                         f"not {type(policy).__name__}")
 
     def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
-            gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
+            gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None,
+            txn: Any = None) -> None:
         """Write bins (aerospike_key_put); a None value deletes that bin. ttl in seconds
         (AS_RECORD_NO_EXPIRE_TTL: never, AS_RECORD_NO_CHANGE_TTL: keep); gen is checked
         with a write policy gen of AS_POLICY_GEN_EQ / _GT."""
-        if policy is not None or filter_exp is not None:
-            policy = self._policy("write", policy, filter_exp)
+        if policy is not None or filter_exp is not None or txn is not None:
+            policy = self._policy("write", policy, filter_exp, txn)
         if asc_key.put(self._as, policy, key, bins, ttl, gen) is None:
             put_bins(self._as, policy, key, bins, ttl, gen)
 
     def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None,
-            filter_exp: Any = None) -> Record:
+            filter_exp: Any = None, txn: Any = None) -> Record:
         """Read the record, or only the named bins (aerospike_key_get / _select).
         RecordNotFoundError when there is no record."""
-        if policy is not None or filter_exp is not None:
-            policy = self._policy("read", policy, filter_exp)
+        if policy is not None or filter_exp is not None or txn is not None:
+            policy = self._policy("read", policy, filter_exp, txn)
         if bins is None:
             record = asc_key.get(self._as, policy, key)
             if record is not None:
@@ -328,40 +333,42 @@ class RecordMethods:
         return get_record(self._as, policy, key, bins)
 
     def select(self, key: Any, bins: Sequence[str], *, policy: Any = None,
-               filter_exp: Any = None) -> Record:
+               filter_exp: Any = None, txn: Any = None) -> Record:
         """Read the named bins only (aerospike_key_select)."""
-        return self.get(key, bins, policy=policy, filter_exp=filter_exp)
+        return self.get(key, bins, policy=policy, filter_exp=filter_exp, txn=txn)
 
     def exists(self, key: Any, *, policy: Any = None,
-               filter_exp: Any = None) -> Optional[Dict[str, int]]:
+               filter_exp: Any = None, txn: Any = None) -> Optional[Dict[str, int]]:
         """The record's metadata {"gen", "ttl"} (aerospike_key_exists), None when absent."""
-        if policy is not None or filter_exp is not None:
-            policy = self._policy("read", policy, filter_exp)
+        if policy is not None or filter_exp is not None or txn is not None:
+            policy = self._policy("read", policy, filter_exp, txn)
         meta = asc_key.exists(self._as, policy, key)
         if meta is None:
             return exists_meta(self._as, policy, key)
         return meta or None
 
-    def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
+    def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None,
+               txn: Any = None) -> None:
         """Delete the record (aerospike_key_remove); RecordNotFoundError when absent."""
-        if policy is not None or filter_exp is not None:
-            policy = self._policy("remove", policy, filter_exp)
+        if policy is not None or filter_exp is not None or txn is not None:
+            policy = self._policy("remove", policy, filter_exp, txn)
         if asc_key.remove(self._as, policy, key) is None:
             remove_key(self._as, policy, key)
 
     def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> Record:
+                gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None,
+                txn: Any = None) -> Record:
         """Run operations atomically (aerospike_key_operate); the Record's bins hold what
         they returned (the last result when a bin is named twice: see operate_ordered)."""
-        if policy is not None or filter_exp is not None:
-            policy = self._policy("operate", policy, filter_exp)
+        if policy is not None or filter_exp is not None or txn is not None:
+            policy = self._policy("operate", policy, filter_exp, txn)
         record = asc_key.operate(self._as, policy, key, operations, ttl, gen, False)
         if record is not None:
             return record  # type: ignore[no-any-return]
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen))
 
     def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                        gen: Optional[int] = None, policy: Any = None
+                        gen: Optional[int] = None, policy: Any = None, txn: Any = None
                         ) -> Tuple[Any, Dict[str, int], List[Tuple[str, Any]]]:
         """Like operate(), with the results as [(bin, value), ...] in order, repeats kept.
 
@@ -374,34 +381,37 @@ class RecordMethods:
             policy.respond_all_ops = True
         else:
             policy = self._policy("operate", {**(policy or {}), "respond_all_ops": True})
+        if txn is not None:
+            policy = self._policy("operate", policy, txn=txn)
         result = asc_key.operate(self._as, policy, key, operations, ttl, gen, True)
         if result is not None:
             return result  # type: ignore[no-any-return]
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen), ordered=True)
 
-    def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
+    def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None,
+              txn: Any = None) -> Dict[str, int]:
         """Reset the record's time to live (a touch operation); returns the new metadata."""
-        return self.operate(key, [ops.touch()], ttl=ttl, policy=policy).meta
+        return self.operate(key, [ops.touch()], ttl=ttl, policy=policy, txn=txn).meta
 
     def increment(self, key: Any, bin_name: str, by: Any = 1, *, ttl: Optional[int] = None,
-                  policy: Any = None) -> Any:
+                  policy: Any = None, txn: Any = None) -> Any:
         """Add `by` (int or float) to a bin, creating it; returns the bin's new value."""
         record = self.operate(key, [ops.incr(bin_name, by), ops.read(bin_name)], ttl=ttl,
-                              policy=policy)
+                              policy=policy, txn=txn)
         return record.bins.get(bin_name)
 
     def append(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-               policy: Any = None) -> None:
+               policy: Any = None, txn: Any = None) -> None:
         """Append a str (or bytes) to a bin."""
-        self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy)
+        self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy, txn=txn)
 
     def prepend(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-                policy: Any = None) -> None:
+                policy: Any = None, txn: Any = None) -> None:
         """Prepend a str (or bytes) to a bin."""
-        self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy)
+        self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy, txn=txn)
 
     def apply(self, key: Any, module: str, function: str, args: Sequence[Any] = (), *,
-              policy: Any = None, filter_exp: Any = None) -> Any:
+              policy: Any = None, filter_exp: Any = None, txn: Any = None) -> Any:
         """Run a record UDF (aerospike_key_apply); its result as a Python value."""
-        return apply_udf(self._as, self._policy("apply", policy, filter_exp), key, module,
+        return apply_udf(self._as, self._policy("apply", policy, filter_exp, txn), key, module,
                                    function, args)

@@ -301,8 +301,9 @@ class Session(aio_executor.Session):
     cluster: Cluster
 
     def _key(self, key: Any) -> Optional[bytes]:
-        """The key as the msgpack the C readers take; None: not a key tuple this path takes."""
-        if type(key) is not tuple:
+        """The key as the msgpack the C readers take; None: not a key tuple this path takes,
+        or a session bound to a transaction (its commands carry txn=: on the executor)."""
+        if type(key) is not tuple or self.sync.txn is not None:
             return None
         try:
             return self.cluster._packer.pack(key)  # type: ignore[no-any-return]
@@ -336,7 +337,7 @@ class Session(aio_executor.Session):
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
                   gen: Optional[int] = None, policy: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
-        if type(key) is tuple and type(bins) is dict:
+        if type(key) is tuple and type(bins) is dict and self.sync.txn is None:
             c_policy = _policy(self.sync._policy_for("write", policy), "as_policy_write")
             packer = self.cluster._packer
             try:
@@ -366,7 +367,7 @@ class Session(aio_executor.Session):
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
-        if type(key) is not tuple or type(operations) is not list:
+        if type(key) is not tuple or type(operations) is not list or self.sync.txn is not None:
             return _GENERAL
         packer = self.cluster._packer
         try:

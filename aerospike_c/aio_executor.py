@@ -227,6 +227,32 @@ class Session:
     def policy(self, kind: str) -> Any:
         return self.sync.policy(kind)
 
+    # -- transactions (sdk.Session.transaction) ----------------------------------------------
+    def transaction(self, timeout: Optional[int] = None) -> "Session":
+        """A session bound to a new multi-record transaction; `async with` commits on success
+        and aborts on an exception (both run on the executor)."""
+        return type(self)(self.cluster, self.sync.transaction(timeout))
+
+    @property
+    def txn(self) -> Any:
+        """The transaction this session's commands run in (None: none)."""
+        return self.sync.txn
+
+    async def commit(self) -> Any:
+        """Awaitable `sdk.Session.commit` (aerospike_commit)."""
+        return await self.cluster._run(self.sync.commit)
+
+    async def abort(self) -> Any:
+        """Awaitable `sdk.Session.abort` (aerospike_abort)."""
+        return await self.cluster._run(self.sync.abort)
+
+    async def __aenter__(self) -> "Session":
+        self.sync.__enter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.cluster._run(self.sync.__exit__, *exc_info)
+
     def __repr__(self) -> str:
         return f"<aio.Session over {self.sync!r}>"
 

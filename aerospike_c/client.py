@@ -22,6 +22,7 @@ from . import bindings as c
 from ._admin import Admin
 from ._queries import QueryMethods
 from ._records import RecordMethods
+from ._txn import TransactionMethods
 from .bindings._cstruct import CStruct, set_fields
 from .bindings.as_error import lifecycle_error
 
@@ -86,7 +87,7 @@ class Config:
         return f"Config(hosts={self.hosts!r}, fields={self.fields!r})"
 
 
-class Client(RecordMethods, QueryMethods):
+class Client(RecordMethods, QueryMethods, TransactionMethods):
     """An Aerospike client: one `aerospike` instance and its cluster.
 
     `Client(config)` runs aerospike_init; `connect()` aerospike_connect; `close()`

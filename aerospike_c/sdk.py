@@ -40,6 +40,7 @@ from .bindings._cstruct import c_enum
 from .bindings._calls import report_unraisable
 from .bindings.aerospike import refuse_on_tend_thread
 from .bindings.aerospike_info import aerospike_info_any, aerospike_info_node
+from ._txn import Transaction
 from .client import Client, Config, HostSpec
 
 __all__ = ["Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
@@ -525,7 +526,14 @@ class Session:
         query: Callable[..., Iterator[Record]]
         aggregate: Callable[..., Iterator[Any]]
 
+    #: The commands that run in a session's transaction (Session.transaction()).
+    TXN_COMMANDS = frozenset({"put", "get", "select", "exists", "remove", "operate",
+                              "operate_ordered", "touch", "increment", "append", "prepend",
+                              "apply", "batch_get", "batch_exists", "batch_remove",
+                              "batch_records"})
+
     def __init__(self, cluster: Cluster, policies: Mapping[str, Mapping[str, Any]]) -> None:
+        self._txn: Optional[Transaction] = None
         unknown = sorted(set(policies) - set(_POLICY_KINDS))
         if unknown:
             raise ValueError(f"unknown policy kind(s) {unknown}; one of: {', '.join(_POLICY_KINDS)}")
@@ -565,15 +573,58 @@ class Session:
             return self._build(kind, self._fields.get(kind, {}), given)
         return given
 
+    # -- transactions ----------------------------------------------------------------------
+    def transaction(self, timeout: Optional[int] = None) -> "Session":
+        """A session with these policies bound to a new multi-record transaction: its record
+        and batch commands run in it (txn=). As a context manager it commits on success and
+        aborts on an exception (aerospike_c._txn.Transaction: commit_status, abort_status)."""
+        bound = Session.__new__(Session)
+        bound._cluster = self._cluster
+        bound._fields = self._fields
+        bound._own = self._own
+        bound._txn = Transaction(self._cluster.client, timeout)
+        return bound
+
+    @property
+    def txn(self) -> Optional[Transaction]:
+        """The transaction this session's commands run in (None: none)."""
+        return self._txn
+
+    def _bound(self, what: str) -> Transaction:
+        if self._txn is None:
+            raise TypeError(f"Session.{what}: this session is not bound to a transaction "
+                            "(use session.transaction())")
+        return self._txn
+
+    def commit(self) -> Any:
+        """Commit the session's transaction (aerospike_commit): the as_commit_status."""
+        return self._bound("commit").commit()
+
+    def abort(self) -> Any:
+        """Abort the session's transaction (aerospike_abort): the as_abort_status."""
+        return self._bound("abort").abort()
+
+    def __enter__(self) -> "Session":
+        self._bound("__enter__")
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._bound("__exit__").__exit__(*exc_info)
+
     def __repr__(self) -> str:
-        return f"<Session policies={sorted(self._own)} over {self._cluster!r}>"
+        txn = "" if self._txn is None else f" in {self._txn!r}"
+        return f"<Session policies={sorted(self._own)}{txn} over {self._cluster!r}>"
 
 
 def _session_command(name: str, kind: str) -> Callable[..., Any]:
     client_method = getattr(Client, name)
 
+    in_txn = name in Session.TXN_COMMANDS
+
     def command(self: Session, *args: Any, policy: Any = None, **kwargs: Any) -> Any:
         client = self._cluster.client
+        if in_txn and self._txn is not None:
+            kwargs.setdefault("txn", self._txn)
         return getattr(client, name)(*args, policy=self._policy_for(kind, policy), **kwargs)
 
     command.__name__ = command.__qualname__ = name

@@ -56,13 +56,14 @@ def parse_args(description: str, argv: Optional[List[str]] = None,
 
 
 @contextmanager
-def example_hosts(args: argparse.Namespace) -> Iterator[str]:
-    """The seed hosts "HOST:PORT[,...]": --hosts, else an embedded cluster's (stopped on exit)."""
+def example_hosts(args: argparse.Namespace, strong_consistency: bool = False) -> Iterator[str]:
+    """The seed hosts "HOST:PORT[,...]": --hosts, else an embedded cluster's (stopped on exit;
+    its namespaces strong-consistency when asked, for transactions)."""
     if args.hosts is not None:
         yield args.hosts
         return
     from aerospike_c.testing import EmbeddedCluster
-    with EmbeddedCluster(nodes=args.nodes) as cluster:
+    with EmbeddedCluster(nodes=args.nodes, strong_consistency=strong_consistency) as cluster:
         yield ",".join(f"{host}:{port}" for host, port in cluster.hosts)
 
 

@@ -43,7 +43,16 @@ def test_examples_start_an_embedded_cluster_without_hosts() -> None:
 def test_every_example_file_is_run_by_this_module() -> None:
     on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
     # each example is exercised by the test above, or (own command line) by one of its own
-    assert on_disk == set(EXAMPLES) | {"probe_server_facts"}
+    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction"}
+
+
+def test_transaction_example_on_a_strong_consistency_cluster() -> None:
+    # Transactions need a strong-consistency namespace: the example starts its embedded
+    # cluster that way (the session's cluster is AP, as the other examples expect).
+    result = run_example("transaction")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Commit transaction" in result.stdout
+    assert "transaction example successfully completed" in result.stdout
 
 
 def test_connect_example_over_tls(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ VIEWS = {
     "as_version": "as_version_from_string('8.0.0.1')",
     "as_privilege": "as_privilege(AS_PRIVILEGE_READ, 'test', 'demo')",
     "as_policy_event": "as_policy_event_init()",
+    "as_txn": "as_txn_init()",
     **{f"as_policy_{kind}": f"as_policy_{kind}_init()" for kind in (
         "read", "write", "operate", "remove", "apply", "batch", "batch_read", "batch_write",
         "batch_apply", "batch_remove", "scan", "query", "info", "admin")},

@@ -128,3 +128,11 @@ from .as_admin import *  # noqa: E402,F401,F403
 from .as_admin import __all__ as _as_admin_all  # noqa: E402
 
 __all__ += _as_admin_all
+
+# Multi-record transactions.
+from .as_txn import *  # noqa: E402,F401,F403
+from .as_txn import __all__ as _as_txn_all  # noqa: E402
+from .aerospike_txn import *  # noqa: E402,F401,F403
+from .aerospike_txn import __all__ as _aerospike_txn_all  # noqa: E402
+
+__all__ += _as_txn_all + _aerospike_txn_all

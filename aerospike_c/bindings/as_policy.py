@@ -29,6 +29,7 @@ from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field, set_fields
 from ._owned import OwnedStruct, struct_ptr
 from .as_exp import as_exp, as_exp_from_base64, as_exp_to_base64, exp_object
+from .as_txn import hold_txn, txn_field
 
 __all__ = [
     "as_policy_read", "as_policy_write", "as_policy_operate", "as_policy_remove",
@@ -47,7 +48,7 @@ __all__ = [
 class _Policy(OwnedStruct):
     """A policy struct owned by Python (ffi.new), with what its pointer fields reference."""
 
-    __slots__ = ()
+    __slots__ = ("__weakref__",)  # a transaction it points at knows it is held
     ctype = ""
 
     def __init__(self) -> None:
@@ -270,7 +271,7 @@ def _set_filter_exp(view: CStruct, value: Any) -> None:
 for _struct in ("as_policy_base", "as_policy_batch_read", "as_policy_batch_write",
                 "as_policy_batch_apply", "as_policy_batch_remove"):
     register_field(_struct, "filter_exp", _get_filter_exp, _set_filter_exp)
-register_field("as_policy_base", "txn", *_pointer_field("txn", "struct as_txn"))
+register_field("as_policy_base", "txn", *txn_field())  # an as_txn, held (as_txn.py)
 
 
 # -- for the other bindings and the Client --------------------------------------------------------
@@ -283,6 +284,7 @@ def policy_from_config(as_: Any, kind: str) -> Any:
     policy._ptr[0] = source
     # The copy may point at the config's expression/transaction; keep their owner alive.
     policy._keep(as_)
+    hold_txn(policy, policy._ptr)
     return policy
 
 
@@ -328,6 +330,7 @@ def policy_copy(src: Any, name: str = "policy_copy") -> Any:
         trg._keep(obj)
     for field, other in (src._deps or {}).items():  # and refuses use once it is destroyed
         trg._depend(field, other)
+    hold_txn(trg, trg._ptr)
     return trg
 
 

@@ -45,6 +45,8 @@ NODE_COUNTS = (1, 3)
 #: Summary lines of runs in this process (the pytest terminal summary prints them).
 SUMMARY_LINES: List[str] = []
 FLAKY = "flaky"
+#: Suites run against a strong-consistency namespace "test" (their SUITE() needs g_has_sc).
+SC_SUITES = frozenset({"transaction", "transaction_async"})
 
 # ---------------------------------------------------------------------------------------------
 # Building the test binary
@@ -323,10 +325,18 @@ def run_embedded(build: Path, node_counts: Sequence[int], suites: Optional[Seque
     suites = list(suites or plan_suites(build))
     results: List[CaseResult] = []
     for count in node_counts:
-        with EmbeddedCluster(nodes=count, users=dict([user]) if user else None) as cluster:
-            hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
-            for run in run_all(build, hosts, str(count), suites, log, user):
-                results.extend(run.results)
+        # The transaction suites add their tests only when namespace "test" is
+        # strong-consistency (g_has_sc); the others expect an AP namespace (non-durable
+        # deletes). Each kind gets its own cluster, as a real deployment would have.
+        for strong in (False, True):
+            chosen = [suite for suite in suites if (suite in SC_SUITES) == strong]
+            if not chosen:
+                continue
+            with EmbeddedCluster(nodes=count, strong_consistency=strong,
+                                 users=dict([user]) if user else None) as cluster:
+                hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+                for run in run_all(build, hosts, str(count), chosen, log, user):
+                    results.extend(run.results)
     return results
 
 

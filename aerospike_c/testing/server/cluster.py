@@ -66,6 +66,7 @@ class EmbeddedCluster:
         host: str = "127.0.0.1",
         namespaces: Union[None, Iterable[str], Mapping[str, Any]] = None,
         replication_factor: int = 1,
+        strong_consistency: bool = False,
         users: Optional[Mapping[str, UserSpec]] = None,
         enable_quotas: bool = False,
         cluster_name: Optional[str] = None,
@@ -92,6 +93,7 @@ class EmbeddedCluster:
         self.tls_context = _server_tls_context(tls_certfile, tls_keyfile)
         self.store = store
         self._namespace_specs, self._replication = _namespace_config(namespaces, replication_factor)
+        self._strong_consistency = strong_consistency
         self._initial_nodes = nodes
         self._initial_racks = list(racks or [])
         if len(self._initial_racks) > nodes:
@@ -120,7 +122,8 @@ class EmbeddedCluster:
                 return self
             if self.store is None:
                 specs = {name: spec if spec is not None else NamespaceSpec(
-                    replication_factor=self._replication[name])
+                    replication_factor=self._replication[name],
+                    strong_consistency=self._strong_consistency)
                     for name, spec in self._namespace_specs.items()}
                 self.store = Store(specs)
             self.start_time = time.monotonic()
@@ -228,6 +231,11 @@ class EmbeddedCluster:
         with self._lock:
             return [Peer(member, *self._nodes[member].address)
                     for member in self._members if member != name]
+
+    def strong_consistency(self, namespace: str) -> bool:
+        """True when the namespace is strong-consistency (its partitions' regime is nonzero)."""
+        ns = getattr(self.store, "namespaces", {}).get(namespace)
+        return bool(ns is not None and ns.spec.strong_consistency)
 
     def replica_bitmaps(self, name: str) -> List[Tuple[str, int, List[bytes]]]:
         """Per namespace: (namespace, replica count, one ownership bitmap per replica index)."""

@@ -110,7 +110,8 @@ def _replicas(node: "Node", params: str) -> str:
     parts = []
     for namespace, replica_count, bitmaps in node.cluster.replica_bitmaps(node.name):
         encoded = ",".join(base64.b64encode(bitmap).decode() for bitmap in bitmaps)
-        parts.append(f"{namespace}:0,{replica_count},{encoded}")
+        regime = 1 if node.cluster.strong_consistency(namespace) else 0  # nonzero: SC
+        parts.append(f"{namespace}:{regime},{replica_count},{encoded}")
     return ";".join(parts)
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from . import bit, cdt, geojson, hll, particles
 from .cdt_select import NO_RESULT
 from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
-from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
-                  FIELD_TXN_ID, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
+from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_SETNAME,
+                  FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
                   INFO3_UPDATE_ONLY, OP_APPEND, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
@@ -24,6 +24,7 @@ from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERAT
                       ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
                       ERR_UNSUPPORTED_FEATURE, OK, CommandError)
 from .store import CITRUSLEAF_EPOCH, MAX_GENERATION, MAX_TTL, BinValue, Namespace, Record, Store, clock_seconds
+from .txn import check_not_strong
 from .udf import run_record_udf
 from ...bindings import asc_udf
 
@@ -54,13 +55,6 @@ def check_access(access: Optional["Access"], msg: Message) -> None:
             raise CommandError(code)
 
 
-def check_unsupported_fields(msg: Message) -> None:
-    """Refuse fields of features the embedded server does not have (transactions)."""
-    fields = msg.fields
-    if FIELD_TXN_ID in fields or FIELD_RECORD_VERSION in fields:
-        raise CommandError(ERR_UNSUPPORTED_FEATURE, "transactions need strong consistency")
-
-
 def single_record(store: Store, msg: Message, access: Optional["Access"] = None) -> Reply:
     """Answer a request that names one digest (`access`: its permission check, security on)."""
     try:
@@ -82,27 +76,40 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
     (the batch header's filter).
     """
     try:
-        check_unsupported_fields(msg)
+        if not ns.spec.strong_consistency:
+            check_not_strong(ns, msg)
         expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
                       else shared_filter)
-        udf_call = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
         with store.lock:
             now = clock_seconds()
-            if expression is not None:
-                record = ns.get(digest, now)
-                if record is not None and not filter_passes(expression, record, digest, now):
-                    raise CommandError(ERR_FILTERED_OUT)
-            if udf_call:
-                return apply_udf(store, ns, digest, msg, now)
-            if msg.info2 & INFO2_WRITE:
-                return write_record(ns, digest, msg, now)
-            if msg.info1 & INFO1_READ:
-                return _read(ns, digest, msg, now)
-            raise CommandError(ERR_PARAMETER, "neither read nor write")
+
+            def run(view: Namespace) -> Reply:
+                return _execute(store, view, digest, msg, expression, now)
+
+            if ns.spec.strong_consistency:
+                return store.txns.execute(ns, digest, msg, now, run)
+            return run(ns)
     except CommandError as exc:
         return Reply(exc.code)
     except particles.ParticleError:
         return Reply(ERR_PARAMETER)
+
+
+def _execute(store: Store, ns: Namespace, digest: bytes, msg: Message, expression: Any,
+             now: int) -> Reply:
+    """The command on `ns` (a transaction's view of the record, in a strong-consistency
+    namespace): the filter, then the UDF, write or read."""
+    if expression is not None:
+        record = ns.get(digest, now)
+        if record is not None and not filter_passes(expression, record, digest, now):
+            raise CommandError(ERR_FILTERED_OUT)
+    if FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields:
+        return apply_udf(store, ns, digest, msg, now)
+    if msg.info2 & INFO2_WRITE:
+        return write_record(ns, digest, msg, now)
+    if msg.info1 & INFO1_READ:
+        return _read(ns, digest, msg, now)
+    raise CommandError(ERR_PARAMETER, "neither read nor write")
 
 
 # ---------------------------------------------------------------------------

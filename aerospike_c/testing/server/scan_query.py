@@ -19,10 +19,11 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
-from .records import check_unsupported_fields, read_op, request_namespace
+from .records import read_op, request_namespace
 from .results import ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK, CommandError
 from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
+from .txn import check_not_strong
 from .udf import run_stream_udf
 
 _U32 = struct.Struct(">I")
@@ -206,7 +207,7 @@ class ScanRequest:
     def __init__(self, store: Store, msg: Message, node: NodeView) -> None:
         self.msg = msg
         self.ns = request_namespace(store, msg)
-        check_unsupported_fields(msg)
+        check_not_strong(self.ns, msg)  # a scan or query is never part of a transaction
         #: A background job's record UDF (UDF op 2), an aggregation's stream UDF (UDF op 1).
         udf_op = msg.fields.get(FIELD_UDF_OP)
         self.udf = udf_op == UDF_OP_BACKGROUND and bool(msg.info2 & INFO2_WRITE)

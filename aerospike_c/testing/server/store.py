@@ -43,6 +43,10 @@ class NamespaceSpec:
     default_ttl: int = 0  # seconds; 0 = records never expire
     nsup_period: int = 120  # 0 forbids records with a TTL, as on a real server
     max_record_size: int = 1024 * 1024
+    #: Strong consistency (`strong-consistency true`): transactions, durable deletes only.
+    strong_consistency: bool = False
+    #: Seconds a transaction lives when its client sets no timeout (`mrt-duration`).
+    mrt_duration: int = 10
 
 
 def clock_seconds() -> int:
@@ -137,6 +141,9 @@ class Store:
         self.lock = threading.RLock()
         self.udfs: Dict[str, str] = {}  # module file name -> its metadata JSON (udf.py)
         self.jobs: Dict[Tuple[str, int], Job] = {}  # (node name, job id) -> job
+        from .txn import Transactions
+
+        self.txns = Transactions()  # txn.py: monitors and provisional writes
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -179,7 +186,8 @@ class Store:
             "prole_objects": prole,
             "non_replica_objects": 0, "replication-factor": spec.replication_factor,
             "default-ttl": spec.default_ttl, "max-ttl": MAX_TTL, "nsup-period": spec.nsup_period,
-            "max-record-size": spec.max_record_size, "strong-consistency": "false",
+            "max-record-size": spec.max_record_size, "mrt-duration": spec.mrt_duration,
+            "strong-consistency": str(spec.strong_consistency).lower(),
             "storage-engine": "memory", "stop_writes": "false", "sindex_count": len(ns.sindexes),
         }
         return ";".join(f"{k}={v}" for k, v in stats.items())

@@ -67,6 +67,7 @@ CDEF_HEADERS = [
     "as_operations.h",
     "as_list_operations.h",
     "as_map_operations.h",
+    "as_string_operations.h",
     "as_exp.h",
     "as_exp_operations.h",
     "aerospike_key.h",

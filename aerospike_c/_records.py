@@ -21,7 +21,9 @@ Errors are the AerospikeError subclasses of `aerospike_c.exceptions`.
 and ops.list_<x> / ops.map_<x> for every as_operations_list_<x> / as_operations_map_<x>
 function of the C client (same arguments after the bin name, C order; `ctx` and `policy`
 by keyword: ctx an as_cdt_ctx or a list like [("map_key", "a"), ("list_index", 0)], policy
-an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}).
+an as_list_policy / as_map_policy or a dict {"order": ..., "flags": ...}), and ops.string_<x>
+for every as_operations_string_<x> (server 8.2; policy an as_string_policy or {"flags": ...})
+plus ops.to_string(bin).
 """
 from __future__ import annotations
 
@@ -90,6 +92,12 @@ def _cdt_policy(policy: Any, kind: str) -> Any:
         return policy
     if not isinstance(policy, Mapping):
         raise TypeError(f"a {kind} policy is an as_{kind}_policy or a dict, not {type(policy).__name__}")
+    if kind == "string":
+        if set(policy) - {"flags"}:
+            raise ValueError(f"unknown string policy field(s): {sorted(set(policy) - {'flags'})}")
+        built = c.as_string_policy_init()
+        c.as_string_policy_set(built, policy.get("flags", c.AS_STRING_WRITE_FLAGS_DEFAULT))
+        return built
     unknown = set(policy) - {"order", "flags", "persist_index"}
     if unknown or (kind == "list" and "persist_index" in policy):
         raise ValueError(f"unknown {kind} policy field(s): {sorted(unknown) or ['persist_index']}")
@@ -106,7 +114,7 @@ def _cdt_policy(policy: Any, kind: str) -> Any:
 
 
 _CTX_ARG = "struct as_cdt_ctx *"
-_POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *")
+_POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *", "struct as_string_policy_s *")
 
 
 def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Operation]:
@@ -121,6 +129,8 @@ def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Oper
                             f"{len(value_args)} value argument(s), got {len(args)}")
         if policy is not None and not takes_policy:
             raise TypeError(f"{factory.__name__} takes no policy")
+        if ctx is not None and _CTX_ARG not in c_args:
+            raise TypeError(f"{factory.__name__} takes no ctx")
         values = iter(args)
         full: List[Any] = [bin_name]
         for arg in c_args:
@@ -201,8 +211,9 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
 
 
 for _name in c.__all__:
-    for _kind in ("list", "map"):
-        if _name.startswith(f"as_operations_{_kind}_"):
+    for _kind in ("list", "map", "string"):
+        if _name.startswith(f"as_operations_{_kind}_") or (
+                _kind == "string" and _name == "as_operations_to_string"):
             _factory = _cdt_factory(getattr(c, _name), _kind)
             setattr(ops, _factory.__name__, staticmethod(_factory))
 del _name, _kind, _factory

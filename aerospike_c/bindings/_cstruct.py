@@ -75,6 +75,23 @@ def register_field(struct: str, field: str, getter: Callable[["CStruct"], Any],
     _HANDLERS[(ffi.typeof(struct).cname, field)] = (getter, setter)
 
 
+def register_flags_field(struct: str, field: str, flags_enum: str, names: str) -> None:
+    """Field `field` of `struct` holds bits of the C enum `flags_enum` (any combination of
+    its values, `names` such as "AS_LIST_WRITE_*" in the error): an int, checked."""
+    all_bits = 0
+    for bit in ffi.typeof(flags_enum).elements:
+        all_bits |= bit
+
+    def setter(view: "CStruct", flags: Any) -> None:
+        if isinstance(flags, bool) or not isinstance(flags, int):
+            raise TypeError(f"{view._path}.{field} must be an int, not {type(flags).__name__}")
+        if flags & ~all_bits or flags < 0:
+            raise ValueError(f"{view._path}.{field} must combine {names} values, got {flags}")
+        setattr(view._ptr, field, flags)
+
+    register_field(struct, field, lambda view: getattr(view._ptr, field), setter)
+
+
 @functools.lru_cache(maxsize=None)
 def c_enum(name: str) -> type[enum.IntEnum]:
     """An IntEnum named after the C enum typedef `name`, members from the compiled values.

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._aerospike import ffi, lib
-from ._cstruct import CStruct, register_field
+from .._aerospike import lib
+from ._cstruct import register_flags_field
 from .as_operations import c_operation_wrappers, pointer_variant
 from .as_policy import _policy_class
 
@@ -37,19 +37,7 @@ def as_list_policy_set(policy: Any, order: int, flags: int) -> None:
     policy.flags = flags
 
 
-def _set_flags(view: CStruct, flags: Any) -> None:
-    """as_list_write_flags are bits: any combination of the AS_LIST_WRITE_* values."""
-    if isinstance(flags, bool) or not isinstance(flags, int):
-        raise TypeError(f"{view._path}.flags must be an int, not {type(flags).__name__}")
-    if flags & ~_ALL_WRITE_FLAGS or flags < 0:
-        raise ValueError(f"{view._path}.flags must combine AS_LIST_WRITE_* values, got {flags}")
-    view._ptr.flags = flags
-
-
-_ALL_WRITE_FLAGS = 0
-for _flag in ffi.typeof("as_list_write_flags").elements:
-    _ALL_WRITE_FLAGS |= _flag
-register_field("as_list_policy", "flags", lambda view: view._ptr.flags, _set_flags)
+register_flags_field("as_list_policy", "flags", "as_list_write_flags", "AS_LIST_WRITE_*")
 
 
 _LIST_OPERATIONS = c_operation_wrappers(r"as_operations_(add_)?list_\w+")

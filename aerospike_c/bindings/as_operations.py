@@ -160,6 +160,7 @@ _CONVERTERS: Dict[str, Callable[..., Any]] = {
     "struct as_cdt_ctx *": _pointer("struct as_cdt_ctx *"),
     "struct as_list_policy_s *": _pointer("struct as_list_policy_s *"),
     "struct as_map_policy_s *": _pointer("struct as_map_policy_s *"),
+    "struct as_string_policy_s *": _pointer("struct as_string_policy_s *"),
     "struct as_val_s *": _value(None),
     "union as_bin_value_s *": _value("as_bin_value*"),
     "struct as_list_s *": _value("as_list*", (list, tuple)),
@@ -188,7 +189,7 @@ def _wrapper(name: str, requires_policy: bool) -> Callable[..., bool]:
     prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
     # A CDT operation's values go inside the bin's list or map (one level), under its context.
     cdt = name.startswith(("as_operations_list_", "as_operations_map_", "as_operations_add_list_",
-                           "as_operations_add_map_"))
+                           "as_operations_add_map_", "as_operations_string_"))
     ctx_at = rest.index(_CTX) if _CTX in rest else None
 
     def operation(ops: Any, *values: Any) -> bool:

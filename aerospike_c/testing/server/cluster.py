@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from .config import build_version
 from .node import STOPPED, Node
 from .security import Security, UserSpec
 from .store import N_PARTITIONS, NamespaceSpec, Store
@@ -123,6 +124,7 @@ class EmbeddedCluster:
                     replication_factor=self._replication[name])
                     for name, spec in self._namespace_specs.items()}
                 self.store = Store(specs)
+            self.store.version = build_version(self.build)
             self.start_time = time.monotonic()
             self._started = True
             try:

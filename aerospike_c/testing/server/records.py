@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from . import cdt, geojson, particles
+from . import cdt, geojson, particles, strings
 from .cdt_select import NO_RESULT
 from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_RECORD_VERSION, FIELD_SETNAME,
@@ -17,7 +17,7 @@ from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
                   INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_DELETE, OP_EXP_MODIFY, OP_EXP_READ,
-                  OP_INCR, OP_PREPEND,
+                  OP_INCR, OP_PREPEND, OP_STRING_MODIFY, OP_STRING_READ, OP_TO_STRING, STRING_OPS,
                   OP_READ, OP_TOUCH, OP_WRITE, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
                   encode_value_bin, parse_ops, signed32)
 from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
@@ -83,6 +83,8 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
     """
     try:
         check_unsupported_fields(msg)
+        if not strings.served(store.version) and any(op.op in STRING_OPS for op in msg.ops):
+            raise CommandError(ERR_PARAMETER, "unknown operation type")  # as before 8.2
         expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
                       else shared_filter)
         udf_call = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
@@ -124,7 +126,7 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
         out: List[bytes] = []
         respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
         for op in msg.ops:
-            if op.op not in READ_OPS:
+            if op.op not in READ_OPS and op.op not in (OP_STRING_READ, OP_TO_STRING):
                 raise CommandError(ERR_UNSUPPORTED_FEATURE if op.op in UNSUPPORTED_OPS
                                    else ERR_PARAMETER)
             if len(op.name) > MAX_BIN_NAME:
@@ -182,7 +184,12 @@ def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: 
         elif respond_all:
             out.append(encode_bin(op.name, particles.NIL, b""))
         return
-    _, result = cdt.operate(bins.get(op.name), op.data, modify=False)
+    if op.op == OP_STRING_READ:
+        _, result = strings.operate(bins.get(op.name), op.data, modify=False)
+    elif op.op == OP_TO_STRING:
+        result = strings.to_string(bins.get(op.name))
+    else:
+        _, result = cdt.operate(bins.get(op.name), op.data, modify=False)
     _append_result(op.name, result, out, respond_all)
 
 
@@ -266,7 +273,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     if not bins:
         if record is not None:
             ns.remove(digest)
-        elif any(op.op == OP_CDT_MODIFY for op in msg.ops):
+        elif any(op.op in (OP_CDT_MODIFY, OP_STRING_MODIFY) for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
         return Reply(OK, 0, 0, b"".join(out), len(out))
     updated = _store(ns, digest, record, bins, void_time, msg)
@@ -365,7 +372,7 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
 def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool,
               exp_ctx: ExpRecord) -> None:
     kind = op.op
-    if kind in READ_OPS:
+    if kind in READ_OPS or kind in (OP_STRING_READ, OP_TO_STRING):
         read_op(op, bins, out, respond_all, exp_ctx)
         return
     if kind == OP_TOUCH:
@@ -393,6 +400,13 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
         if new_value is None:
             bins.pop(op.name, None)
         else:
+            bins[op.name] = new_value
+        _append_result(op.name, result, out, respond_all)
+        return
+    elif kind == OP_STRING_MODIFY:
+        _check_bin_name(op.name)
+        new_value, result = strings.operate(bins.get(op.name), op.data, modify=True)
+        if new_value is not None:
             bins[op.name] = new_value
         _append_result(op.name, result, out, respond_all)
         return

@@ -137,6 +137,8 @@ class Store:
         self.lock = threading.RLock()
         self.udfs: Dict[str, str] = {}  # module file name -> its metadata JSON (udf.py)
         self.jobs: Dict[Tuple[str, int], Job] = {}  # (node name, job id) -> job
+        #: The server version the cluster reports (its `build`): features follow it (strings.py).
+        self.version: Tuple[int, ...] = (8, 1, 2, 0)
 
     # -- messages ---------------------------------------------------------------------------
 

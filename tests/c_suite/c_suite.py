@@ -207,6 +207,10 @@ MIN_SERVER_VERSION = {
 }
 
 
+#: The build the embedded cluster reports for the suites of MIN_SERVER_VERSION.
+NEWER_BUILD = "8.2.0.0"
+
+
 def server_version(hosts: str, user: Optional[Tuple[str, str]] = None) -> Tuple[int, ...]:
     """The `build` the first seed reports, as a tuple of ints (logged in as `user`, if any)."""
     from aerospike_c import Client, Config
@@ -287,12 +291,20 @@ def run_embedded(build: Path, node_counts: Sequence[int], suites: Optional[Seque
     from aerospike_c.testing import EmbeddedCluster
 
     suites = list(suites or plan_suites(build))
+    # The suites that need a newer server run on a second cluster that reports that build.
+    newer = [suite for suite in suites if suite in MIN_SERVER_VERSION]
     results: List[CaseResult] = []
     for count in node_counts:
-        with EmbeddedCluster(nodes=count, users=dict([user]) if user else None) as cluster:
-            hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
-            for run in run_all(build, hosts, str(count), suites, log, user):
-                results.extend(run.results)
+        for build_name, group in ((None, [s for s in suites if s not in newer]),
+                                  (NEWER_BUILD, newer)):
+            if not group:
+                continue
+            options = {"build": build_name} if build_name else {}
+            with EmbeddedCluster(nodes=count, users=dict([user]) if user else None,
+                                 **options) as cluster:
+                hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
+                for run in run_all(build, hosts, str(count), group, log, user):
+                    results.extend(run.results)
     return results
 
 

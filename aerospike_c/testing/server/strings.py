@@ -6,8 +6,10 @@ code points (negative ones count from the end); find/contains/starts_with/ends_w
 match canonically (a precomposed needle matches a decomposed text and vice versa). Errors as
 the C client's suite src/test/aerospike_string asserts: a bin of another type 12, text that is
 not UTF-8 29, bad arguments or flags 4, a failed conversion 26, a CREATE_ONLY bin that exists 6,
-an UPDATE_ONLY bin that is missing 17; NO_FAIL turns the last two (and a bad regex of
-regex_replace) into a no-op. Served only by a cluster that reports build 8.2 or later.
+while UPDATE_ONLY on a missing bin is a no-op; NO_FAIL turns 6 (and a bad regex of
+regex_replace) into a no-op. Patterns are ICU's: Python-only syntax such as `(?P<name>...)` is
+refused, ICU's `(?<name>...)` and `\\k<name>` are understood.
+Served only by a cluster that reports build 8.2 or later.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from . import particles
 from .cdt_ctx import navigate
 from .cdt_select import NO_RESULT
-from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_INCOMPATIBLE_TYPE, ERR_INVALID_ENCODING,
+from .results import (ERR_BIN_EXISTS, ERR_INCOMPATIBLE_TYPE, ERR_INVALID_ENCODING,
                       ERR_OP_NOT_APPLICABLE, ERR_PARAMETER, CommandError)
 
 #: The first server version that has string operations.
@@ -142,6 +144,10 @@ def _regex(pattern: str, flags: int) -> "re.Pattern[str]":
     py_flags = ((re.IGNORECASE if flags & REGEX_CASE_INSENSITIVE else 0)
                 | (re.MULTILINE if flags & REGEX_MULTILINE else 0)
                 | (re.DOTALL if flags & REGEX_DOTALL else 0))
+    if "(?P" in pattern:
+        raise _fail(ERR_PARAMETER, "not an ICU regex")
+    pattern = re.sub(r"\(\?<(?![=!])", "(?P<", pattern)  # ICU named groups, Python spelling
+    pattern = re.sub(r"\\k<(\w+)>", r"(?P=\1)", pattern)
     try:
         return re.compile(pattern, py_flags)
     except re.error:
@@ -394,12 +400,8 @@ def _modify(command: int, value: Any, args: List[Any], nested: bool) -> Optional
     if flags & CREATE_ONLY and (flags & UPDATE_ONLY or nested or not creates):
         raise _fail(ERR_PARAMETER, "CREATE_ONLY does not apply")
     if value is None:
-        if flags & UPDATE_ONLY:
-            if flags & NO_FAIL:
-                return None
-            raise _fail(ERR_BIN_NOT_FOUND, "UPDATE_ONLY: the bin does not exist")
-        if not creates:
-            return None
+        if flags & UPDATE_ONLY or not creates:
+            return None  # UPDATE_ONLY on a missing bin is a no-op, not an error
         text = ""
     else:
         text = _text(value)

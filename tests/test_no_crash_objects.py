@@ -30,6 +30,7 @@ VIEWS = {
     "as_metrics_policy": "as_metrics_policy_init()",
     "as_partition_filter": "pf = as_partition_filter(); as_partition_filter_set_all(pf); pf",
     "as_list_policy": "as_list_policy_init()",
+    "as_string_policy": "as_string_policy_init()",
     "as_map_policy": "as_map_policy_init()",
     "as_policy_base": "as_policy_base_read_init()",
     "as_record_iterator": "r = as_record_init(1); as_record_set_int64(r, 'a', 1); "
@@ -93,7 +94,7 @@ for v, name in walk(obj, set()):
     if not (name in {BOOKKEEPING!r} or name.startswith("_") or frozen_or_bookkeeping(v, name)):
         continue
     if v._path.endswith("policy") and name == "flags":
-        continue  # as_list_policy.flags: the user's write flags, checked
+        continue  # as_list_policy.flags, as_string_policy.flags: the user's write flags, checked
     tried += 1
     for value in (60000, 0, True, None, b"x"):
         try:

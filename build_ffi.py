@@ -75,6 +75,7 @@ CDEF_HEADERS = [
     "as_map_operations.h",
     "as_bit_operations.h",
     "as_hll_operations.h",
+    "as_string_operations.h",
     "as_exp.h",
     "as_exp_operations.h",
     "aerospike_key.h",

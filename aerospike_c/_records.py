@@ -29,6 +29,8 @@ C passes before the buffer (it is len(value)); policy an as_bit_policy / as_hll_
 
     client.operate(key, [ops.bit_set("bits", 13, 3, b"\xe0"), ops.bit_count("bits", 0, 40),
                          ops.hll_add("visitors", ["ann", "bob"], 12), ops.hll_get_count("visitors")])
+ops.string_<x> is every as_operations_string_<x> (server 8.2; policy an as_string_policy or
+{"flags": ...}), plus ops.to_string(bin).
 """
 from __future__ import annotations
 
@@ -105,6 +107,12 @@ def _cdt_policy(policy: Any, kind: str) -> Any:
         return policy
     if not isinstance(policy, Mapping):
         raise TypeError(f"a {kind} policy is an as_{kind}_policy or a dict, not {type(policy).__name__}")
+    if kind == "string":
+        if set(policy) - {"flags"}:
+            raise ValueError(f"unknown string policy field(s): {sorted(set(policy) - {'flags'})}")
+        built = c.as_string_policy_init()
+        c.as_string_policy_set(built, policy.get("flags", c.AS_STRING_WRITE_FLAGS_DEFAULT))
+        return built
     fields = {"list": {"order", "flags"}, "map": {"order", "flags", "persist_index"}}.get(
         kind, {"flags"})
     unknown = set(policy) - fields
@@ -127,8 +135,9 @@ def _cdt_policy(policy: Any, kind: str) -> Any:
 
 _CTX_ARG = "struct as_cdt_ctx *"
 _POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *",
-                "struct as_bit_policy_s *", "struct as_hll_policy_s *")
+                "struct as_bit_policy_s *", "struct as_hll_policy_s *", "struct as_string_policy_s *")
 _BUFFER_ARGS = ("uint8_t *", "unsigned char *")
+
 
 
 def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Operation]:
@@ -136,7 +145,7 @@ def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Oper
     HLL ones take no ctx, and a bit value's byte count (the argument before it) is len(value)."""
     c_args: Tuple[str, ...] = function.c_args  # type: ignore[attr-defined]
     takes_policy = any(a in _POLICY_ARGS for a in c_args)
-    takes_ctx = kind in ("list", "map")
+    takes_ctx = _CTX_ARG in c_args and kind in ("list", "map", "string")
     sizes = {i - 1 for i, a in enumerate(c_args) if a in _BUFFER_ARGS} if kind == "bit" else set()
     value_args = [a for i, a in enumerate(c_args)
                   if a != _CTX_ARG and a not in _POLICY_ARGS and i not in sizes]
@@ -148,8 +157,8 @@ def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Oper
         if policy is not None and not takes_policy:
             raise TypeError(f"{factory.__name__} takes no policy")
         if ctx is not None and not takes_ctx:
-            raise TypeError(f"{factory.__name__} takes no ctx (the server runs {kind} operations "
-                            "on bins only)")
+            raise TypeError(f"{factory.__name__} takes no ctx" + (
+                f" (the server runs {kind} operations on bins only)" if kind in ("bit", "hll") else ""))
         values = iter(args)
         full: List[Any] = [bin_name]
         for i, arg in enumerate(c_args):
@@ -255,8 +264,9 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
 
 
 for _name in c.__all__:
-    for _kind in ("list", "map", "bit", "hll"):
-        if _name.startswith(f"as_operations_{_kind}_"):
+    for _kind in ("list", "map", "bit", "hll", "string"):
+        if _name.startswith(f"as_operations_{_kind}_") or (
+                _kind == "string" and _name == "as_operations_to_string"):
             _factory = _cdt_factory(getattr(c, _name), _kind)
             setattr(ops, _factory.__name__, staticmethod(_factory))
 del _name, _kind, _factory

@@ -30,6 +30,7 @@ VIEWS = {
     "as_metrics_policy": "as_metrics_policy_init()",
     "as_partition_filter": "pf = as_partition_filter(); as_partition_filter_set_all(pf); pf",
     "as_list_policy": "as_list_policy_init()",
+    "as_string_policy": "as_string_policy_init()",
     "as_map_policy": "as_map_policy_init()",
     "as_bit_policy": "as_bit_policy_init()",
     "as_hll_policy": "as_hll_policy_init()",
@@ -97,7 +98,7 @@ for v, name in walk(obj, set()):
     if not (name in {BOOKKEEPING!r} or name.startswith("_") or frozen_or_bookkeeping(v, name)):
         continue
     if v._path.endswith("policy") and name == "flags":
-        continue  # list/bit/HLL policy flags: the user's write flags, checked
+        continue  # list/bit/HLL/string policy flags: the user's write flags, checked
     tried += 1
     for value in (60000, 0, True, None, b"x"):
         try:

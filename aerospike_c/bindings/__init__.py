@@ -99,6 +99,8 @@ from .as_bit_operations import *  # noqa: E402,F401,F403
 from .as_bit_operations import __all__ as _as_bit_operations_all  # noqa: E402
 from .as_hll_operations import *  # noqa: E402,F401,F403
 from .as_hll_operations import __all__ as _as_hll_operations_all  # noqa: E402
+from .as_string_operations import *  # noqa: E402,F401,F403
+from .as_string_operations import __all__ as _as_string_operations_all  # noqa: E402
 from .aerospike_key import *  # noqa: E402,F401,F403
 from .aerospike_key import __all__ as _aerospike_key_all  # noqa: E402
 from .as_exp import *  # noqa: E402,F401,F403
@@ -109,7 +111,8 @@ from .as_exp_operations import __all__ as _as_exp_operations_all  # noqa: E402
 __all__ += (
     _as_val_all + _as_key_all + _as_record_all + _as_policy_all + _as_operations_all
     + _as_cdt_ctx_all + _as_list_operations_all + _as_map_operations_all
-    + _as_bit_operations_all + _as_hll_operations_all + _aerospike_key_all
+    + _as_bit_operations_all + _as_hll_operations_all + _as_string_operations_all
+    + _aerospike_key_all
     + _as_exp_all + _as_exp_operations_all
 )
 

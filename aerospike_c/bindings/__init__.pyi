@@ -462,6 +462,11 @@ from .as_hll_operations import (
     as_hll_policy_init as as_hll_policy_init,
     as_hll_policy_set_write_flags as as_hll_policy_set_write_flags,
 )
+from .as_string_operations import (
+    as_string_policy as as_string_policy,
+    as_string_policy_init as as_string_policy_init,
+    as_string_policy_set as as_string_policy_set,
+)
 from .aerospike_key import (
     aerospike_key_apply as aerospike_key_apply,
     aerospike_key_apply_async as aerospike_key_apply_async,
@@ -1332,6 +1337,142 @@ def as_operations_map_set_policy(
     ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: CStruct | None, /,
 ) -> bool: ...
 def as_operations_map_size(ops: as_operations, name: str, ctx: as_cdt_ctx | None, /) -> bool: ...
+def as_operations_string_append(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, value: str, /,
+) -> bool: ...
+def as_operations_string_b64_decode(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_byte_length(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_case_fold(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_char_at(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, index: int, /,
+) -> bool: ...
+def as_operations_string_concat(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, value: str, /,
+) -> bool: ...
+def as_operations_string_concat_list(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any,
+    values: list[Any] | tuple[Any, ...], /,
+) -> bool: ...
+def as_operations_string_contains(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, needle: str, /,
+) -> bool: ...
+def as_operations_string_ends_with(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, suffix: str, /,
+) -> bool: ...
+def as_operations_string_find(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, needle: str, /,
+) -> bool: ...
+def as_operations_string_find_occurrence(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, needle: str, occurrence: int, /,
+) -> bool: ...
+def as_operations_string_insert(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, index: int, value: str, /,
+) -> bool: ...
+def as_operations_string_is_lower(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_is_numeric(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_is_numeric_type(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, numeric_type: int, /,
+) -> bool: ...
+def as_operations_string_is_upper(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_lower(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_normalize_nfc(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_overwrite(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, index: int, value: str, /,
+) -> bool: ...
+def as_operations_string_pad_end(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, target_length: int,
+    pad_string: str, /,
+) -> bool: ...
+def as_operations_string_pad_start(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, target_length: int,
+    pad_string: str, /,
+) -> bool: ...
+def as_operations_string_prepend(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, value: str, /,
+) -> bool: ...
+def as_operations_string_regex_compare(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, pattern: str, /,
+) -> bool: ...
+def as_operations_string_regex_compare_flags(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, pattern: str, flags: int, /,
+) -> bool: ...
+def as_operations_string_regex_replace(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, pattern: str,
+    replacement: str, flags: int, /,
+) -> bool: ...
+def as_operations_string_repeat(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, count: int, /,
+) -> bool: ...
+def as_operations_string_replace(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, needle: str,
+    replacement: str, /,
+) -> bool: ...
+def as_operations_string_replace_all(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, needle: str,
+    replacement: str, /,
+) -> bool: ...
+def as_operations_string_snip(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, start: int, end: int, /,
+) -> bool: ...
+def as_operations_string_snip_start(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, start: int, /,
+) -> bool: ...
+def as_operations_string_split(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_split_separator(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, separator: str, /,
+) -> bool: ...
+def as_operations_string_starts_with(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, prefix: str, /,
+) -> bool: ...
+def as_operations_string_strlen(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_substr(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, start: int, /,
+) -> bool: ...
+def as_operations_string_substr_range(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, start: int, end: int, /,
+) -> bool: ...
+def as_operations_string_to_blob(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_to_double(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_to_integer(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, /,
+) -> bool: ...
+def as_operations_string_trim(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_trim_end(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_trim_start(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_string_upper(
+    ops: as_operations, name: str, ctx: as_cdt_ctx | None, policy: Any, /,
+) -> bool: ...
+def as_operations_to_string(ops: as_operations, name: str, /) -> bool: ...
 
 # Made at import time from the as_exp.h macros (as_exp.py's _SPEC).
 def as_exp_abs(value: as_exp_entries) -> as_exp_entries: ...
@@ -2302,6 +2443,55 @@ __all__ = [
     "AS_SCAN_STATUS_UNDEF",
     "AS_SET_MAX_SIZE",
     "AS_STRING",
+    "AS_STRING_NUMERIC_ANY",
+    "AS_STRING_NUMERIC_FLOAT",
+    "AS_STRING_NUMERIC_INT",
+    "AS_STRING_OP_APPEND",
+    "AS_STRING_OP_B64_DECODE",
+    "AS_STRING_OP_BYTE_LENGTH",
+    "AS_STRING_OP_CASE_FOLD",
+    "AS_STRING_OP_CHAR_AT",
+    "AS_STRING_OP_CONCAT",
+    "AS_STRING_OP_CONTAINS",
+    "AS_STRING_OP_ENDS_WITH",
+    "AS_STRING_OP_FIND",
+    "AS_STRING_OP_INSERT",
+    "AS_STRING_OP_IS_LOWER",
+    "AS_STRING_OP_IS_NUMERIC",
+    "AS_STRING_OP_IS_UPPER",
+    "AS_STRING_OP_LOWER",
+    "AS_STRING_OP_NORMALIZE_NFC",
+    "AS_STRING_OP_OVERWRITE",
+    "AS_STRING_OP_PAD_END",
+    "AS_STRING_OP_PAD_START",
+    "AS_STRING_OP_PREPEND",
+    "AS_STRING_OP_REGEX_COMPARE",
+    "AS_STRING_OP_REGEX_REPLACE",
+    "AS_STRING_OP_REPEAT",
+    "AS_STRING_OP_REPLACE",
+    "AS_STRING_OP_REPLACE_ALL",
+    "AS_STRING_OP_SNIP",
+    "AS_STRING_OP_SPLIT",
+    "AS_STRING_OP_STARTS_WITH",
+    "AS_STRING_OP_STRLEN",
+    "AS_STRING_OP_SUBSTR",
+    "AS_STRING_OP_TO_BLOB",
+    "AS_STRING_OP_TO_DOUBLE",
+    "AS_STRING_OP_TO_INTEGER",
+    "AS_STRING_OP_TRIM",
+    "AS_STRING_OP_TRIM_END",
+    "AS_STRING_OP_TRIM_START",
+    "AS_STRING_OP_UPPER",
+    "AS_STRING_REGEX_FLAGS_CASE_INSENSITIVE",
+    "AS_STRING_REGEX_FLAGS_DOTALL",
+    "AS_STRING_REGEX_FLAGS_GLOBAL",
+    "AS_STRING_REGEX_FLAGS_MULTILINE",
+    "AS_STRING_REGEX_FLAGS_NONE",
+    "AS_STRING_REGEX_FLAGS_UNIX_LINES",
+    "AS_STRING_WRITE_FLAGS_CREATE_ONLY",
+    "AS_STRING_WRITE_FLAGS_DEFAULT",
+    "AS_STRING_WRITE_FLAGS_NO_FAIL",
+    "AS_STRING_WRITE_FLAGS_UPDATE_ONLY",
     "AS_TEND_INTERVAL_MIN",
     "AS_TXN_READ_CAPACITY_DEFAULT",
     "AS_TXN_STATE_ABORTED",
@@ -3143,6 +3333,50 @@ __all__ = [
     "as_operations_modify_by_path",
     "as_operations_new",
     "as_operations_select_by_path",
+    "as_operations_string_append",
+    "as_operations_string_b64_decode",
+    "as_operations_string_byte_length",
+    "as_operations_string_case_fold",
+    "as_operations_string_char_at",
+    "as_operations_string_concat",
+    "as_operations_string_concat_list",
+    "as_operations_string_contains",
+    "as_operations_string_ends_with",
+    "as_operations_string_find",
+    "as_operations_string_find_occurrence",
+    "as_operations_string_insert",
+    "as_operations_string_is_lower",
+    "as_operations_string_is_numeric",
+    "as_operations_string_is_numeric_type",
+    "as_operations_string_is_upper",
+    "as_operations_string_lower",
+    "as_operations_string_normalize_nfc",
+    "as_operations_string_overwrite",
+    "as_operations_string_pad_end",
+    "as_operations_string_pad_start",
+    "as_operations_string_prepend",
+    "as_operations_string_regex_compare",
+    "as_operations_string_regex_compare_flags",
+    "as_operations_string_regex_replace",
+    "as_operations_string_repeat",
+    "as_operations_string_replace",
+    "as_operations_string_replace_all",
+    "as_operations_string_snip",
+    "as_operations_string_snip_start",
+    "as_operations_string_split",
+    "as_operations_string_split_separator",
+    "as_operations_string_starts_with",
+    "as_operations_string_strlen",
+    "as_operations_string_substr",
+    "as_operations_string_substr_range",
+    "as_operations_string_to_blob",
+    "as_operations_string_to_double",
+    "as_operations_string_to_integer",
+    "as_operations_string_trim",
+    "as_operations_string_trim_end",
+    "as_operations_string_trim_start",
+    "as_operations_string_upper",
+    "as_operations_to_string",
     "as_operator",
     "as_order",
     "as_partition_filter",
@@ -3317,6 +3551,13 @@ __all__ = [
     "as_server_version_8_2_0",
     "as_status",
     "as_string_equals",
+    "as_string_numeric_type",
+    "as_string_op",
+    "as_string_policy",
+    "as_string_policy_init",
+    "as_string_policy_set",
+    "as_string_regex_flags",
+    "as_string_write_flags",
     "as_txn",
     "as_txn_close_monitor",
     "as_txn_create",

@@ -165,6 +165,7 @@ _CONVERTERS: Dict[str, Callable[..., Any]] = {
     "struct as_map_policy_s *": _pointer("struct as_map_policy_s *"),
     "struct as_bit_policy_s *": _pointer("struct as_bit_policy_s *"),
     "struct as_hll_policy_s *": _pointer("struct as_hll_policy_s *"),
+    "struct as_string_policy_s *": _pointer("struct as_string_policy_s *"),
     "struct as_val_s *": _value(None),
     "union as_bin_value_s *": _value("as_bin_value*"),
     "struct as_list_s *": _value("as_list*", (list, tuple)),
@@ -196,7 +197,7 @@ def _wrapper(name: str, requires_policy: bool, size_first: bool) -> Callable[...
     prototype = f"{name}(ops{', name' if len(args) > 1 else ''}{''.join(', ' + a for a in rest)})"
     # A CDT operation's values go inside the bin's list or map (one level), under its context.
     cdt = name.startswith(("as_operations_list_", "as_operations_map_", "as_operations_add_list_",
-                           "as_operations_add_map_"))
+                           "as_operations_add_map_", "as_operations_string_"))
     ctx_at = rest.index(_CTX) if _CTX in rest else None
 
     def operation(ops: Any, *values: Any) -> bool:

@@ -243,6 +243,10 @@ MIN_SERVER_VERSION = {
 }
 
 
+#: The build the embedded cluster reports for the suites of MIN_SERVER_VERSION.
+NEWER_BUILD = "8.2.0.0"
+
+
 def server_version(hosts: str, user: Optional[Tuple[str, str]] = None) -> Tuple[int, ...]:
     """The `build` the first seed reports, as a tuple of ints (logged in as `user`, if any)."""
     from aerospike_c import Client, Config
@@ -323,17 +327,23 @@ def run_embedded(build: Path, node_counts: Sequence[int], suites: Optional[Seque
     from aerospike_c.testing import EmbeddedCluster
 
     suites = list(suites or plan_suites(build))
+    # The suites that need a newer server run on a second cluster that reports that build.
+    newer = [suite for suite in suites if suite in MIN_SERVER_VERSION]
     results: List[CaseResult] = []
     for count in node_counts:
         # The transaction suites add their tests only when namespace "test" is
         # strong-consistency (g_has_sc); the others expect an AP namespace (non-durable
-        # deletes). Each kind gets its own cluster, as a real deployment would have.
-        for strong in (False, True):
-            chosen = [suite for suite in suites if (suite in SC_SUITES) == strong]
+        # deletes); the suites that need a newer server run where the cluster reports that
+        # build. Each kind gets its own cluster, as a real deployment would have.
+        groups = ((False, None, [s for s in suites if s not in SC_SUITES and s not in newer]),
+                  (True, None, [s for s in suites if s in SC_SUITES]),
+                  (False, NEWER_BUILD, [s for s in newer if s not in SC_SUITES]))
+        for strong, build_name, chosen in groups:
             if not chosen:
                 continue
+            options = {"build": build_name} if build_name else {}
             with EmbeddedCluster(nodes=count, strong_consistency=strong,
-                                 users=dict([user]) if user else None) as cluster:
+                                 users=dict([user]) if user else None, **options) as cluster:
                 hosts = ",".join(f"{host}:{port}" for host, port in cluster.hosts)
                 for run in run_all(build, hosts, str(count), chosen, log, user):
                     results.extend(run.results)

@@ -72,3 +72,10 @@ def test_update_keeps_reasons_and_flaky_marks(tmp_path: Path):
         "# header", "1 demo fourth flaky  # timing", "1 demo second  # known cause",
         "1 demo third  # NEW: y"]
     assert c_suite.compare(results, c_suite.read_ledger(ledger)).ok
+
+
+def test_the_newer_suites_run_on_a_cluster_that_reports_a_build_they_accept():
+    from aerospike_c.testing.server.config import build_version
+
+    for suite in c_suite.MIN_SERVER_VERSION:
+        assert c_suite.suite_skipped(suite, build_version(c_suite.NEWER_BUILD)) is None

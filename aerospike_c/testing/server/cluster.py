@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from .config import build_version
 from .node import STOPPED, Node
 from .security import Security, UserSpec
 from .store import N_PARTITIONS, NamespaceSpec, Store
@@ -126,6 +127,7 @@ class EmbeddedCluster:
                     strong_consistency=self._strong_consistency)
                     for name, spec in self._namespace_specs.items()}
                 self.store = Store(specs)
+            self.store.version = build_version(self.build)
             self.start_time = time.monotonic()
             self._started = True
             try:

@@ -194,14 +194,15 @@ def set_config(node: "Node", params: Dict[str, str]) -> str:
 RELEASE_SINCE = (8, 1, 1)
 
 
-def _version(build: str) -> Tuple[int, ...]:
+def build_version(build: str) -> Tuple[int, ...]:
+    """The numbers of a build string: "8.2.0.0" -> (8, 2, 0, 0)."""
     return tuple(int(part) for part in re.findall(r"\d+", build)[:4])
 
 
 def release(node: "Node", params: Dict[str, str]) -> Optional[str]:
     """`release`: build facts as key=value; None (unknown command) before 8.1.1."""
     cluster = node.cluster
-    if _version(cluster.build)[:3] < RELEASE_SINCE:
+    if build_version(cluster.build)[:3] < RELEASE_SINCE:
         return None
     fields: Fields = [("arch", platform.machine() or "x86_64"), ("edition", cluster.edition),
                       ("os", "linux"), ("version", cluster.build)]

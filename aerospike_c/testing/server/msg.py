@@ -86,6 +86,8 @@ OP_STRING_MODIFY = 18
 OP_TO_STRING = 19
 UNSUPPORTED_OPS = frozenset({OP_STRING_READ, OP_STRING_MODIFY, OP_TO_STRING})
 READ_OPS = frozenset({OP_READ, OP_CDT_READ, OP_EXP_READ, OP_BIT_READ, OP_HLL_READ})
+#: String operations (server 8.2, strings.py); scans and queries do not take them.
+STRING_OPS = frozenset({OP_STRING_READ, OP_STRING_MODIFY, OP_TO_STRING})
 #: The operations that change a record.
 WRITE_OPS = frozenset({OP_WRITE, OP_CDT_MODIFY, OP_BIT_MODIFY, OP_HLL_MODIFY, OP_INCR, OP_APPEND,
                        OP_PREPEND, OP_TOUCH, OP_DELETE, OP_EXP_MODIFY})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from . import bit, cdt, geojson, hll, particles
+from . import bit, cdt, geojson, hll, particles, strings
 from .cdt_select import NO_RESULT
 from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_SETNAME,
@@ -17,9 +17,10 @@ from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
                   INFO3_UPDATE_ONLY, OP_APPEND, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
-                  OP_EXP_READ, OP_HLL_MODIFY, OP_HLL_READ, OP_INCR, OP_PREPEND, OP_READ, OP_TOUCH,
-                  OP_WRITE, PACKED_MODIFY_OPS, READ_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins,
-                  encode_bin, encode_value_bin, parse_ops, signed32)
+                  OP_EXP_READ, OP_HLL_MODIFY, OP_HLL_READ, OP_INCR, OP_PREPEND, OP_READ, OP_STRING_MODIFY,
+                  OP_STRING_READ, OP_TO_STRING, OP_TOUCH, OP_WRITE, PACKED_MODIFY_OPS, READ_OPS,
+                  STRING_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
+                  encode_value_bin, parse_ops, signed32)
 from .results import (ERR_BIN_NAME, ERR_FILTERED_OUT, ERR_FORBIDDEN, ERR_GENERATION, ERR_UDF, ERR_INCOMPATIBLE_TYPE,
                       ERR_NAMESPACE_NOT_FOUND, ERR_NOT_FOUND, ERR_PARAMETER, ERR_RECORD_EXISTS, ERR_RECORD_TOO_BIG,
                       ERR_UNSUPPORTED_FEATURE, OK, CommandError)
@@ -78,6 +79,8 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
     try:
         if not ns.spec.strong_consistency:
             check_not_strong(ns, msg)
+        if not strings.served(store.version) and any(op.op in STRING_OPS for op in msg.ops):
+            raise CommandError(ERR_PARAMETER, "unknown operation type")  # as before 8.2
         expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
                       else shared_filter)
         with store.lock:
@@ -131,7 +134,7 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
         out: List[bytes] = []
         respond_all = bool(msg.info2 & INFO2_RESPOND_ALL_OPS)
         for op in msg.ops:
-            if op.op not in READ_OPS:
+            if op.op not in READ_OPS and op.op not in (OP_STRING_READ, OP_TO_STRING):
                 raise CommandError(ERR_UNSUPPORTED_FEATURE if op.op in UNSUPPORTED_OPS
                                    else ERR_PARAMETER)
             if len(op.name) > MAX_BIN_NAME:
@@ -193,6 +196,10 @@ def read_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: 
         _, result = bit.operate(bins.get(op.name), op.ptype, op.data, modify_op=False)
     elif op.op == OP_HLL_READ:
         _, result = hll.operate(bins.get(op.name), op.data, modify_op=False)
+    elif op.op == OP_STRING_READ:
+        _, result = strings.operate(bins.get(op.name), op.data, modify=False)
+    elif op.op == OP_TO_STRING:
+        result = strings.to_string(bins.get(op.name))
     else:
         _, result = cdt.operate(bins.get(op.name), op.data, modify=False, bins=bins)
     _append_result(op.name, result, out, respond_all)
@@ -278,7 +285,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     if not bins:
         if record is not None:
             ns.remove(digest)
-        elif any(op.op in PACKED_MODIFY_OPS for op in msg.ops):
+        elif any(op.op in PACKED_MODIFY_OPS or op.op == OP_STRING_MODIFY for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
         return Reply(OK, 0, 0, b"".join(out), len(out))
     updated = _store(ns, digest, record, bins, void_time, msg)
@@ -380,7 +387,7 @@ def _validated_particle(ptype: int, data: bytes) -> bytes:
 def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all: bool,
               exp_ctx: ExpRecord) -> None:
     kind = op.op
-    if kind in READ_OPS:
+    if kind in READ_OPS or kind in (OP_STRING_READ, OP_TO_STRING):
         read_op(op, bins, out, respond_all, exp_ctx)
         return
     if kind == OP_TOUCH:
@@ -413,6 +420,13 @@ def _write_op(op: Op, bins: Dict[bytes, BinValue], out: List[bytes], respond_all
         if new_value is None:
             bins.pop(op.name, None)
         else:
+            bins[op.name] = new_value
+        _append_result(op.name, result, out, respond_all)
+        return
+    elif kind == OP_STRING_MODIFY:
+        _check_bin_name(op.name)
+        new_value, result = strings.operate(bins.get(op.name), op.data, modify=True)
+        if new_value is not None:
             bins[op.name] = new_value
         _append_result(op.name, result, out, respond_all)
         return

@@ -144,6 +144,8 @@ class Store:
         from .txn import Transactions
 
         self.txns = Transactions()  # txn.py: monitors and provisional writes
+        #: The server version the cluster reports (its `build`): features follow it (strings.py).
+        self.version: Tuple[int, ...] = (8, 1, 2, 0)
 
     # -- messages ---------------------------------------------------------------------------
 

@@ -229,16 +229,17 @@ def _module_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
         raise _unsupported(127, name)
     value = _eval(target, ctx, env)
     params = [_eval(p, ctx, env) for p in request[1:]]
-    if value is _UNKNOWN or not isinstance(value, bytes) or _UNKNOWN in params or (
-            kind == "hll") != (isinstance(value, particles.TypedBytes)):
+    creates = kind == "hll" and bool(system & CALL_MODIFY) and value is None  # hll_init on nil
+    if not creates and (value is _UNKNOWN or not isinstance(value, bytes) or (
+            kind == "hll") != (isinstance(value, particles.TypedBytes))) or _UNKNOWN in params:
         return _UNKNOWN
     try:
         if not system & CALL_MODIFY:
             return module.read(bytes(value), request[0], params)
         if kind == "blob":
             return module.modify(bytes(value), request[0], params)
-        new, _ = module.modify(bytes(value), request[0], params)
-        return particles.TypedBytes(_HLL_PARTICLE, new)
+        new, _ = module.modify(None if creates else bytes(value), request[0], params)
+        return None if new is None else particles.TypedBytes(_HLL_PARTICLE, new)
     except CommandError as exc:
         if exc.code == ERR_UNSUPPORTED_FEATURE:
             raise
@@ -474,7 +475,10 @@ def _check_call(args: List[Any]) -> str:
     if module_call is not None and _server_module(module_call[0]) is not None:
         for param in request[1:]:
             check_type(param)
-        _expect(check_type(args[3]), module_call[1])
+        if module_call[1] == "hll" and system & CALL_MODIFY:
+            _expect(check_type(args[3]), "hll", "nil")  # hll_init/add on nil make a new HLL
+        else:
+            _expect(check_type(args[3]), module_call[1])
         if rtype not in _TYPE_NAMES:
             raise _bad("bad call return type")
         return _TYPE_NAMES[rtype]

@@ -66,7 +66,9 @@ def is_current(pin: dict[str, str], target: Path = TARGET_DIR) -> bool:
 def download(pin: dict[str, str], dest: Path) -> Path:
     """Download the pinned sdist with pip into dest and return its path."""
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+        # Only the pinned package itself as an sdist: its build requirements (pip prepares its
+        # metadata) may come as wheels, instead of being compiled from source too (Cython, greenlet).
+        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", pin["package"],
         "--disable-pip-version-check", "-d", str(dest), f"{pin['package']}=={pin['version']}",
     ]
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

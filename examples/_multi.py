@@ -3,10 +3,11 @@ example_remove_test_records): a key count option, numbered test records and thei
 from __future__ import annotations
 
 import argparse
+import time
 from typing import Any, List, Optional
 
 import aerospike_c as asc
-from _common import LOG, parse_args
+from _common import LOG, dump_record, parse_args
 
 DEFAULT_KEYS = 20
 
@@ -28,6 +29,27 @@ def insert_records(as_: Any, args: argparse.Namespace) -> None:
         asc.as_record_set_int64(rec, "test-bin", i)
         asc.aerospike_key_put(as_, None, asc.as_key_init_int64(args.namespace, args.set, i), rec)
     LOG("insert succeeded")
+
+
+def read_test_records(as_: Any, args: argparse.Namespace) -> List[Any]:
+    """Read and log each numbered test record (example_read_test_records); returns them."""
+    records = []
+    for i in range(args.keys):
+        rec = asc.aerospike_key_get(as_, None, asc.as_key_init_int64(args.namespace, args.set, i))
+        LOG("read record with key %u from database:", i)
+        dump_record(rec)
+        records.append(rec)
+    return records
+
+
+def remove_index(as_: Any, args: argparse.Namespace, index_name: str) -> None:
+    """Remove a secondary index, ignoring errors, "just trying to leave the database as we
+    found it" (example_remove_index)."""
+    try:
+        asc.aerospike_index_remove(as_, None, args.namespace, index_name)
+    except asc.AerospikeError:
+        pass
+    time.sleep(0.1)  # as_sleep(100): wait for the system metadata to spread to all nodes
 
 
 def remove_records(as_: Any, args: argparse.Namespace) -> None:

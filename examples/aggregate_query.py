@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional
 
 import aerospike_c as asc
 from _common import LOG, example_cluster, example_main, registered_udf
-from _multi import parse_multi_key_args, remove_records
+from _multi import parse_multi_key_args, read_test_records, remove_index, remove_records
 
 UDF_DIR = Path(__file__).resolve().parent / "lua"
 UDF_MODULE = "query_udf"
@@ -65,12 +65,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     index_name = f"{args.set}_test_bin_idx"
     with example_cluster(args, udf_user_path=UDF_DIR) as as_:
         remove_records(as_, args)
+        remove_index(as_, args, index_name)
         with registered_udf(as_, UDF_FILE):
             task = asc.aerospike_index_create(as_, None, args.namespace, args.set, "test-bin",
                                               index_name, asc.AS_INDEX_NUMERIC)
             asc.aerospike_index_create_wait(task, 100)
             try:
                 insert_records(as_, args)
+                read_test_records(as_, args)
                 expected = sum(range(1, min(10, args.keys - 1) + 1))
                 even = sum(n for n in range(2, min(10, args.keys - 1) + 1, 2))
 
@@ -94,8 +96,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         or sum(counts[0].values()) != TOKENS_PER_BIN * args.keys):
                     return 1
             finally:
-                asc.aerospike_index_remove(as_, None, args.namespace, index_name)
                 remove_records(as_, args)
+                remove_index(as_, args, index_name)
     LOG("aggregate query example successfully completed")
     return 0
 

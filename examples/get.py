@@ -1,6 +1,8 @@
-"""Port of the C client's get example: get a missing record, get all bins, select bins."""
+"""Port of the C client's get example: get a missing record, get all bins, select bins, check
+the record exists (metadata only)."""
 from __future__ import annotations
 
+import time
 from typing import List, Optional
 
 import aerospike_c as asc
@@ -49,6 +51,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         rec = asc.aerospike_key_select(as_, None, key, ["test-bin-5"])
         LOG("non-existent bin 5 was read from database:")
         dump_record(rec)
+        if rec.to_python().bins:
+            return 1
+
+        LOG("waiting 2 seconds ...")
+        time.sleep(2)  # as_sleep(2000)
+
+        rec = asc.aerospike_key_exists(as_, None, key)
+        LOG("existence check found record metadata:")
+        dump_record(rec)
+        if rec.gen != 1:
+            return 1
     LOG("get example successfully completed")
     return 0
 

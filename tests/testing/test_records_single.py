@@ -241,3 +241,27 @@ def test_filter_expressions_on_single_records(store: Store) -> None:
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(FILTER, b"\xc1")])).code == 4
 
+
+
+def test_a_catastrophic_regex_is_cut_off_instead_of_freezing_the_node(store: Store) -> None:
+    """`^(a+)+$` against 34 a's and a "!" backtracks for hours in Python's re, which holds the
+    GIL meanwhile: one such filter or 8.2 string regex froze every connection of the cluster.
+    regex.py runs a pattern that is not cheap by construction in a child interpreter under a
+    time limit: the command answers 9 (timeout) and the store goes on answering."""
+    store.version = (8, 2, 0, 0)
+    put(store, "redos", {"s": "a" * 34 + "!"})
+    fields = key_fields("test", "demo", "redos")
+
+    def filtered(pattern: bytes) -> int:
+        tree = expression([7, 0, pattern, [81, 3, b"s"]])
+        return one(store, message(info1=I1_READ | I1_GET_ALL,
+                                  fields=fields + [f(FILTER, tree)])).code
+
+    def regex_compare(pattern: str) -> object:
+        return operate(store, "redos", [op(17, "s", P_BLOB, mp([16, pattern]))], write=False)
+
+    assert filtered(b"^(a+)+$") == 9
+    assert filtered(b"^(a+)+!$") == 0 and filtered(b"^a+!$") == 0 and filtered(b"^b") == 27
+    assert regex_compare("^(a+)+$").code == 9
+    compared = regex_compare("(a)(a)+!")
+    assert compared.code == 0 and compared.bin_values() == {"s": True}

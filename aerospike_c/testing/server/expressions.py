@@ -16,7 +16,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import cdt, cdt_path, geojson, particles
+from . import cdt, cdt_path, geojson, particles, regex
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -346,8 +346,7 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
             return _UNKNOWN
         flags = re.IGNORECASE if args[0] & 2 else 0
         try:
-            return re.search(_raw_text(args[1]).decode("utf-8", "replace"), text,
-                             flags) is not None
+            return regex.search(_raw_text(args[1]).decode("utf-8", "replace"), flags, text)
         except re.error:
             raise CommandError(ERR_PARAMETER, "bad regex") from None
     if code == 127:

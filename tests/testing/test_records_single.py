@@ -265,3 +265,14 @@ def test_a_catastrophic_regex_is_cut_off_instead_of_freezing_the_node(store: Sto
     assert regex_compare("^(a+)+$").code == 9
     compared = regex_compare("(a)(a)+!")
     assert compared.code == 0 and compared.bin_values() == {"s": True}
+
+
+def test_a_filter_with_a_list_where_a_type_code_goes_answers_4(store: Store) -> None:
+    """`[81, [1], "i"]` (a bin whose type is a list) raised TypeError (unhashable) inside the
+    type check, which the dispatcher answered 1 (ERR_SERVER); it is a malformed request (4)."""
+    put(store, "ft", {"i": 1})
+    fields = key_fields("test", "demo", "ft")
+    for tree in ([81, [1], b"i"], [1, [81, {2: 2}, b"i"], 1], [1, [81, 2, b"i"], 1]):
+        resp = one(store, message(info1=I1_READ | I1_GET_ALL,
+                                  fields=fields + [f(FILTER, expression(tree))]))
+        assert resp.code == (0 if tree[0] == 1 and tree[1][1] == 2 else 4), tree

@@ -89,6 +89,9 @@ def test_set_in_doubt_follows_the_c_rule(is_read, sent, code, expected):
     (lambda e: asc.as_error_set_in_doubt(e, False, -1), ValueError),
     (lambda e: setattr(e, "line", -1), ValueError),
     (lambda e: setattr(e, "message", "x"), AttributeError),
+    # a raised error whose fields a handler changed: refused before trg is touched
+    (lambda e: asc.as_error_copy(e, asc.AerospikeError(2, None)), TypeError),
+    (lambda e: asc.as_error_copy(e, asc.AerospikeError(2, "m", subcode=1 << 40)), ValueError),
 ])
 def test_bad_arguments_raise_before_c(call, exc):
     err = asc.as_error()

@@ -15,6 +15,7 @@ import msgpack
 import pytest
 
 import aerospike_c as asc
+from probe_helpers import probe_output
 from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
 
 HEADER = Path(__file__).resolve().parent.parent / "vendor" / "aerospike-client-c" / "src" / \
@@ -172,6 +173,29 @@ def test_entries_split_off_a_variadic_expression_are_refused():
     for part in (asc.as_exp_entries(whole[:-1]), asc.as_exp_entries(whole[1:])):
         with pytest.raises(asc.ParamError, match="variadic"):
             asc.as_exp_compile(part, len(part))
+
+
+def test_entries_altered_by_hand_are_refused_not_compiled():
+    """An entry is a NamedTuple a user can _replace(): a MERGE entry without its as_exp, or a
+    string entry whose pointer is an int, made as_exp_compile read a wild pointer (SIGSEGV).
+    Every entry now has to set the member its op's builder sets (run in a child process)."""
+    out = probe_output('''
+        from aerospike_c import *
+        merge = as_exp_expr(as_exp_build(as_exp_bool(True)))
+        text = as_exp_str("x")
+        count = as_exp_cmp_eq(as_exp_bin_int("a"), as_exp_int(1))
+        for label, entries in (
+                ("merge", [merge[0]._replace(value=None)]),
+                ("str", [text[0]._replace(member="int_val", value=12345)]),
+                ("str none", [text[0]._replace(value=None)]),
+                ("count", [count[0]._replace(n=1 << 40), *count[1:]]),
+                ("nested", [as_exp_entries([text])]),
+                ("tuple", [(1, 0, None, None)])):
+            outcome(as_exp_build, as_exp_entries(entries))
+        print("end")
+    ''')
+    lines = out.split()
+    assert out.count("TypeError") + out.count("ValueError") == 6 and lines[-1] == "end", out
 
 
 def test_as_exp_expr_merges_a_compiled_expression():

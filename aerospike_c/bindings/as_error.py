@@ -185,10 +185,13 @@ def as_error_copy(trg: as_error, src: Union[as_error, AerospikeError]) -> None:
     if not isinstance(src, AerospikeError):
         raise TypeError(f"src must be an as_error or an AerospikeError, not {type(src).__name__}")
     code, line = _status_value("code", src.code), _uint32("line", src.line or 0)
-    c_func, c_file = trg._set_origin(src.func, src.file)
+    subcode = _uint32("subcode", src.subcode or 0)
+    if not isinstance(src.message, str):
+        raise TypeError(f"src.message must be a str, not {type(src.message).__name__}")
     message = src.message.encode("utf-8", "replace").replace(b"\0", b"?")
+    c_func, c_file = trg._set_origin(src.func, src.file)
     lib.as_error_setall(trg._ptr, code, message, c_func, c_file, line)
-    trg._ptr.subcode = _uint32("subcode", src.subcode or 0)
+    trg._ptr.subcode = subcode
     trg._ptr.in_doubt = bool(src.in_doubt)
 
 

@@ -760,6 +760,37 @@ __all__ += sorted(_VARIADIC) + [
 
 
 # -- compiling ----------------------------------------------------------------------------------------
+#: The union member each op's entry sets (as the builders set it), and the value's type; an
+#: op not listed sets none. C reads the pointer members unchecked (strlen, ->packed_sz ...).
+_MEMBERS: Dict[int, Tuple[str, Tuple[type, ...]]] = {
+    _VAL_INT: ("int_val", (int,)), _VAL_RTYPE: ("int_val", (int,)), _VAL_UINT: ("uint_val", (int,)),
+    _code("VAL_FLOAT"): ("float_val", (float,)), _code("VAL_BOOL"): ("bool_val", (bool,)),
+    _VAL_STR: ("str_val", (bytes,)), _VAL_RAWSTR: ("str_val", (bytes,)),
+    _code("VAL_BYTES"): ("bytes_val", (bytes,)), _code("AS_VAL"): ("val", (object,)),
+    _code("VAL_GEO"): ("geo", (GeoJSON,)), _code("MERGE"): ("expr", (as_exp,)),
+    _code("CTX"): ("ctx", (as_cdt_ctx,)), _VOP_START: ("ctx", (as_cdt_ctx, type(None))),
+    **{_code(f"CDT_LIST_{n}"): ("list_pol", (CStruct, type(None))) for n in ("CRMOD", "MOD")},
+    **{_code(f"CDT_MAP_{n}"): ("map_pol", (CStruct, type(None))) for n in ("CRMOD", "CR", "MOD")},
+}
+
+
+def _check_entry(entry: Any, what: str) -> None:
+    """TypeError/ValueError for an entry no builder makes (one built or altered by hand)."""
+    if not isinstance(entry, _Entry):
+        raise TypeError(f"{what}: an entry must be what an as_exp_* builder returns, "
+                        f"not {type(entry).__name__}")
+    _check_int(entry.op, f"{what}: entry op", 0, (1 << 31) - 1)
+    _check_int(entry.n, f"{what}: entry count", 0, (1 << 32) - 1)
+    member, types = _MEMBERS.get(entry.op, (None, (type(None),)))
+    if entry.member != member or not isinstance(entry.value, types) or (
+            member in ("int_val", "uint_val") and isinstance(entry.value, bool)):
+        raise TypeError(f"{what}: an entry of op {entry.op} sets {member} "
+                        f"({'/'.join(t.__name__ for t in types)}), not {entry.member} "
+                        f"({type(entry.value).__name__})")
+    if member in ("list_pol", "map_pol") and entry.value is not None:
+        _policy_check(f"as_{member[:-4]}_policy")(entry.value, what)
+
+
 def _table(entries: Sequence[_Entry], what: str) -> Tuple[Any, List[Any], List[Any]]:
     """The as_exp_entry[] of `entries`, what it points at, and the geo values C destroys."""
     table = ffi.new("as_exp_entry[]", max(len(entries), 1))
@@ -841,6 +872,8 @@ def _compile(entries: Sequence[Any], what: str) -> as_exp:
                         else item)
     if not flat:
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM, f"{what}: no entries")
+    for entry in flat:
+        _check_entry(entry, what)
     _check_balanced(flat, what)
     table, keep, geos = _table(flat, what)
     ptr = lib.as_exp_compile(table, len(flat))

@@ -329,3 +329,11 @@ def test_a_query_on_an_expression_index(store: Store) -> None:
     bad = base64.b64encode(msgpack.packb([16, [81, 2, b"i"]], use_bin_type=False)).decode()
     assert sindex_create(store, f"namespace=test;set=demo;indexname=idx_bad;exp={bad};"
                                 "type=numeric").startswith("ERROR:4:")
+
+
+def test_a_scan_whose_read_operation_fails_on_a_record_ends_with_that_code(store: Store) -> None:
+    """A bit read on an int bin raised CommandError (12) out of the record loop: the dispatcher
+    answered 1 (ERR_SERVER). It ends the scan with the operation's code, as a failing filter does."""
+    bit_get = op(12, "i", P_NIL, mp([50, 0, 8]))  # AS_BIT_OP_GET on bin "i" (an int)
+    responses = run(store, scan_message(set_name="demo", pids=range(4096), ops=[bit_get]))
+    assert responses[-1].info3 & I3_LAST and responses[-1].code == 12

@@ -241,3 +241,38 @@ def test_filter_expressions_on_single_records(store: Store) -> None:
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(FILTER, b"\xc1")])).code == 4
 
+
+
+def test_a_catastrophic_regex_is_cut_off_instead_of_freezing_the_node(store: Store) -> None:
+    """`^(a+)+$` against 34 a's and a "!" backtracks for hours in Python's re, which holds the
+    GIL meanwhile: one such filter or 8.2 string regex froze every connection of the cluster.
+    regex.py runs a pattern that is not cheap by construction in a child interpreter under a
+    time limit: the command answers 9 (timeout) and the store goes on answering."""
+    store.version = (8, 2, 0, 0)
+    put(store, "redos", {"s": "a" * 34 + "!"})
+    fields = key_fields("test", "demo", "redos")
+
+    def filtered(pattern: bytes) -> int:
+        tree = expression([7, 0, pattern, [81, 3, b"s"]])
+        return one(store, message(info1=I1_READ | I1_GET_ALL,
+                                  fields=fields + [f(FILTER, tree)])).code
+
+    def regex_compare(pattern: str) -> object:
+        return operate(store, "redos", [op(17, "s", P_BLOB, mp([16, pattern]))], write=False)
+
+    assert filtered(b"^(a+)+$") == 9
+    assert filtered(b"^(a+)+!$") == 0 and filtered(b"^a+!$") == 0 and filtered(b"^b") == 27
+    assert regex_compare("^(a+)+$").code == 9
+    compared = regex_compare("(a)(a)+!")
+    assert compared.code == 0 and compared.bin_values() == {"s": True}
+
+
+def test_a_filter_with_a_list_where_a_type_code_goes_answers_4(store: Store) -> None:
+    """`[81, [1], "i"]` (a bin whose type is a list) raised TypeError (unhashable) inside the
+    type check, which the dispatcher answered 1 (ERR_SERVER); it is a malformed request (4)."""
+    put(store, "ft", {"i": 1})
+    fields = key_fields("test", "demo", "ft")
+    for tree in ([81, [1], b"i"], [1, [81, {2: 2}, b"i"], 1], [1, [81, 2, b"i"], 1]):
+        resp = one(store, message(info1=I1_READ | I1_GET_ALL,
+                                  fields=fields + [f(FILTER, expression(tree))]))
+        assert resp.code == (0 if tree[0] == 1 and tree[1][1] == 2 else 4), tree

@@ -16,7 +16,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import cdt, cdt_path, geojson, particles
+from . import cdt, cdt_path, geojson, particles, regex
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -346,8 +346,7 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
             return _UNKNOWN
         flags = re.IGNORECASE if args[0] & 2 else 0
         try:
-            return re.search(_raw_text(args[1]).decode("utf-8", "replace"), text,
-                             flags) is not None
+            return regex.search(_raw_text(args[1]).decode("utf-8", "replace"), flags, text)
         except re.error:
             raise CommandError(ERR_PARAMETER, "bad regex") from None
     if code == 127:
@@ -407,6 +406,13 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
 ANY = "any"
 _TYPE_NAMES = {0: "nil", 1: "bool", 2: "int", 3: "str", 4: "list", 5: "map", 6: "blob",
                7: "float", 8: "geo", 9: "hll"}
+
+
+def _known_type(value: Any) -> bool:
+    """An expression type code (a list or map in its place is refused, not hashed)."""
+    return type(value) is int and value in _TYPE_NAMES
+
+
 _COMPARE, _LOGIC, _ARITH = range(1, 7), (16, 17, 19), (20, 21, 22, 23, 50, 51)
 #: Operation codes a server knows that the embedded server does not evaluate: to_string and
 #: map keys/values in (server 8.2); bit, HLL and string calls are refused in _check_call.
@@ -479,7 +485,7 @@ def _check_call(args: List[Any]) -> str:
             _expect(check_type(args[3]), "hll", "nil")  # hll_init/add on nil make a new HLL
         else:
             _expect(check_type(args[3]), module_call[1])
-        if rtype not in _TYPE_NAMES:
+        if not _known_type(rtype):
             raise _bad("bad call return type")
         return _TYPE_NAMES[rtype]
     if system & ~CALL_MODIFY != CALL_CDT:
@@ -501,13 +507,13 @@ def _check_call(args: List[Any]) -> str:
         if len(request) == 4:
             check_type(request[3])
         _expect(check_type(args[3]), "list", "map")
-        if rtype not in _TYPE_NAMES:
+        if not _known_type(rtype):
             raise _bad("bad call return type")
         return _TYPE_NAMES[rtype]
     for param in request[1:]:
         check_type(param)
     _expect(check_type(args[3]), "list", "map")
-    if rtype not in _TYPE_NAMES:
+    if not _known_type(rtype):
         raise _bad("bad call return type")
     return _TYPE_NAMES[rtype]
 
@@ -526,7 +532,7 @@ def check_type(node: Any) -> str:
     if code == 0:  # unknown: any type
         return ANY
     if code == 81:  # bin: [81, type, name]
-        if len(args) != 2 or args[0] not in _TYPE_NAMES:
+        if len(args) != 2 or not _known_type(args[0]):
             raise _bad("bad bin expression")
         return _TYPE_NAMES[args[0]]
     if code == 80:  # stored user key: [80, type]
@@ -563,7 +569,7 @@ def check_type(node: Any) -> str:
     if code == 127:
         return _check_call(args)
     if code == 122:  # a loop variable: [122, type, var id]
-        if len(args) != 2 or args[0] not in _TYPE_NAMES or args[1] not in (0, 1, 2):
+        if len(args) != 2 or not _known_type(args[0]) or args[1] not in (0, 1, 2):
             raise _bad("bad loop variable expression")
         return _TYPE_NAMES[args[0]]
     if code == 100:  # remove_result (a path apply's value)

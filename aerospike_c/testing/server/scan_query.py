@@ -305,10 +305,10 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 try:
                     if not request.wants(record, digest, now):
                         continue
-                except CommandError as exc:  # the filter failed: so does the scan, loudly
-                    yield bytes(chunk + last_message(exc.code))
+                    message = _record_message(request, ns_field, digest, record)
+                except CommandError as exc:  # the filter or a read operation failed: so does
+                    yield bytes(chunk + last_message(exc.code))  # the scan, loudly
                     return
-                message = _record_message(request, ns_field, digest, record)
             if not message:
                 continue
             repeats = 1 if request.predicate is None else request.predicate.repeats(record)

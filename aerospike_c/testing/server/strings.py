@@ -19,7 +19,7 @@ import re
 import unicodedata
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import particles
+from . import particles, regex
 from .cdt_ctx import navigate
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_INCOMPATIBLE_TYPE, ERR_INVALID_ENCODING,
@@ -154,6 +154,11 @@ def _regex(pattern: str, flags: int) -> "re.Pattern[str]":
         raise _fail(ERR_PARAMETER, "bad regex") from None
 
 
+def _search(compiled: "re.Pattern[str]", text: str) -> bool:
+    """compiled.search(text) is not None, in bounded time (regex.py)."""
+    return regex.search(compiled.pattern, compiled.flags, text)
+
+
 def _is_numeric(text: str, kind: int = 0) -> bool:
     if kind == 1:
         return _INT.fullmatch(text) is not None
@@ -218,7 +223,7 @@ _READS: Dict[int, Callable[..., Any]] = {
     13: lambda t: t.encode("utf-8"),
     14: lambda t, *separator: _split(t, *map(_arg_str, separator)),
     15: _b64_decode,
-    16: lambda t, pattern, flags=0: _regex(_arg_str(pattern), flags).search(t) is not None,
+    16: lambda t, pattern, flags=0: _search(_regex(_arg_str(pattern), flags), t),
 }
 
 
@@ -297,8 +302,8 @@ def _regex_replace(text: str, pair: Any, flags: Any) -> str:
     pattern, replacement = _pair(pair)
     compiled = _regex(pattern, _arg_int(flags))
     try:
-        return compiled.sub(_icu_replacement(replacement), text,
-                            count=0 if flags & REGEX_GLOBAL else 1)
+        return regex.sub(compiled.pattern, compiled.flags, _icu_replacement(replacement), text,
+                         0 if flags & REGEX_GLOBAL else 1)
     except (re.error, IndexError):
         raise _fail(ERR_PARAMETER, "bad regex replacement") from None
 

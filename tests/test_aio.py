@@ -230,6 +230,49 @@ def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike
     run(main())
 
 
+def test_native_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
+    from aerospike_c import exp
+
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            def refuse(*args, **kwargs):
+                raise AssertionError("a native command went to the executor")
+            cluster._executor.submit = refuse  # type: ignore[method-assign]
+            session = cluster.create_session(read={"total_timeout": 2000})
+            key = ("test", SET, "filtered")
+            await session.put(key, {"i": 1, "s": "a"})
+            passes, fails = exp.eq(exp.bin_int("i"), 1), exp.eq(exp.bin_int("i"), 2)
+            assert (await session.get(key, filter_exp=passes)).bins == {"i": 1, "s": "a"}
+            assert (await session.exists(key, filter_exp=passes))["gen"] == 1
+            for command in (
+                    lambda f: session.get(key, filter_exp=f),
+                    lambda f: session.exists(key, filter_exp=f),
+                    lambda f: session.put(key, {"i": 9}, filter_exp=f),
+                    lambda f: session.operate(key, [asc.ops.read("i")], filter_exp=f),
+                    lambda f: session.operate_ordered(key, [asc.ops.read("i")], filter_exp=f),
+                    lambda f: session.touch(key, filter_exp=f),
+                    lambda f: session.increment(key, "i", 5, filter_exp=f),
+                    lambda f: session.append(key, "s", "x", filter_exp=f),
+                    lambda f: session.prepend(key, "s", "x", filter_exp=f),
+                    lambda f: session.remove(key, filter_exp=f)):
+                with pytest.raises(asc.AerospikeError) as error:
+                    await command(fails)
+                assert error.value.code == asc.AEROSPIKE_FILTERED_OUT
+            assert (await session.get(key)).bins == {"i": 1, "s": "a"}  # nothing was written
+            await session.append(key, "s", "b", filter_exp=passes)
+            await session.prepend(key, "s", "<", filter_exp=passes)
+            assert (await session.touch(key, filter_exp=passes))["gen"] == 4
+            _, _, results = await session.operate_ordered(key, [asc.ops.read("s")],
+                                                          filter_exp=passes)
+            assert results == [("s", "<ab")]
+            assert await session.increment(key, "i", 1, filter_exp=passes) == 2
+            await session.put(key, {"i": 7}, filter_exp=exp.eq(exp.bin_int("i"), 2))
+            await session.remove(key, filter_exp=exp.eq(exp.bin_int("i"), 7))
+            assert await session.exists(key) is None
+            del cluster._executor.submit  # close() runs the sync close on the executor
+    run(main())
+
+
 def test_uvloop_runs_the_native_commands(aerospike_hosts):
     uvloop = pytest.importorskip("uvloop")
 
@@ -378,7 +421,8 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(aerospike_clus
                 try:
                     record = await session.get(key)
                     break
-                except (asc.AerospikeConnectionError, asc.AerospikeTimeoutError):
+                except (asc.AerospikeConnectionError, asc.AerospikeTimeoutError,
+                        asc.MaxErrorRateError):  # the errors to the dead node trip it a while
                     if asyncio.get_running_loop().time() > deadline:
                         raise
                     await asyncio.sleep(0.1)

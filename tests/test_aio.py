@@ -198,12 +198,17 @@ def test_scans_and_queries_are_async_iterators_and_batches_awaitable(aerospike_h
 
 
 # -- the native commands: C async commands on the C client's event loops ------------------------
+def refuse_the_executor(cluster) -> None:
+    """Fail any job the cluster's executor is given (`del cluster._executor.submit` undoes it)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a native command went to the executor")
+    cluster._executor.submit = refuse  # type: ignore[method-assign]
+
+
 def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike_hosts):
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
-            def refuse(*args, **kwargs):
-                raise AssertionError("a native command went to the executor")
-            cluster._executor.submit = refuse  # type: ignore[method-assign]
+            refuse_the_executor(cluster)
             session = cluster.create_session()
             keys = [("test", SET, f"n{i}") for i in range(300)]
             await asyncio.gather(*(session.put(k, {"i": i, "s": str(i)}) for i, k in enumerate(keys)))
@@ -235,9 +240,7 @@ def test_native_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
 
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
-            def refuse(*args, **kwargs):
-                raise AssertionError("a native command went to the executor")
-            cluster._executor.submit = refuse  # type: ignore[method-assign]
+            refuse_the_executor(cluster)
             session = cluster.create_session(read={"total_timeout": 2000})
             key = ("test", SET, "filtered")
             await session.put(key, {"i": 1, "s": "a"})

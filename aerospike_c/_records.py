@@ -378,8 +378,8 @@ class RecordMethods:
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen))
 
     def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                        gen: Optional[int] = None, policy: Any = None, txn: Any = None
-                        ) -> Tuple[Any, Dict[str, int], List[Tuple[str, Any]]]:
+                        gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None,
+                        txn: Any = None) -> Tuple[Any, Dict[str, int], List[Tuple[str, Any]]]:
         """Like operate(), with the results as [(bin, value), ...] in order, repeats kept.
 
         Sets the operate policy's respond_all_ops (on a copy), so that every operation, write
@@ -391,34 +391,37 @@ class RecordMethods:
             policy.respond_all_ops = True
         else:
             policy = self._policy("operate", {**(policy or {}), "respond_all_ops": True})
-        if txn is not None:
-            policy = self._policy("operate", policy, txn=txn)
+        if filter_exp is not None or txn is not None:
+            policy = self._policy("operate", policy, filter_exp, txn)
         result = asc_key.operate(self._as, policy, key, operations, ttl, gen, True)
         if result is not None:
             return result  # type: ignore[no-any-return]
         return operate_record(self._as, policy, key, _operations(operations, ttl, gen), ordered=True)
 
     def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None,
-              txn: Any = None) -> Dict[str, int]:
+              filter_exp: Any = None, txn: Any = None) -> Dict[str, int]:
         """Reset the record's time to live (a touch operation); returns the new metadata."""
-        return self.operate(key, [ops.touch()], ttl=ttl, policy=policy, txn=txn).meta
+        return self.operate(key, [ops.touch()], ttl=ttl, policy=policy, filter_exp=filter_exp,
+                            txn=txn).meta
 
     def increment(self, key: Any, bin_name: str, by: Any = 1, *, ttl: Optional[int] = None,
-                  policy: Any = None, txn: Any = None) -> Any:
+                  policy: Any = None, filter_exp: Any = None, txn: Any = None) -> Any:
         """Add `by` (int or float) to a bin, creating it; returns the bin's new value."""
         record = self.operate(key, [ops.incr(bin_name, by), ops.read(bin_name)], ttl=ttl,
-                              policy=policy, txn=txn)
+                              policy=policy, filter_exp=filter_exp, txn=txn)
         return record.bins.get(bin_name)
 
     def append(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-               policy: Any = None, txn: Any = None) -> None:
+               policy: Any = None, filter_exp: Any = None, txn: Any = None) -> None:
         """Append a str (or bytes) to a bin."""
-        self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy, txn=txn)
+        self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy,
+                     filter_exp=filter_exp, txn=txn)
 
     def prepend(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-                policy: Any = None, txn: Any = None) -> None:
+                policy: Any = None, filter_exp: Any = None, txn: Any = None) -> None:
         """Prepend a str (or bytes) to a bin."""
-        self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy, txn=txn)
+        self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy,
+                     filter_exp=filter_exp, txn=txn)
 
     def apply(self, key: Any, module: str, function: str, args: Sequence[Any] = (), *,
               policy: Any = None, filter_exp: Any = None, txn: Any = None) -> Any:

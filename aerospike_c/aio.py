@@ -313,32 +313,43 @@ class Session(aio_executor.Session):
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
 
-    async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None) -> Any:
+    def _c_policy(self, kind: str, policy: Any, filter_exp: Any) -> Any:
+        """A native command's policy: the session's for `kind` (sdk.Session._policy_for),
+        with a filter_exp set on a copy as Client sets it (Client._policy)."""
+        c_policy = self.sync._policy_for(kind, policy)
+        if filter_exp is not None:
+            c_policy = self.sync.cluster.client._policy(kind, c_policy, filter_exp)
+        return _policy(c_policy, f"as_policy_{kind}")
+
+    async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
+                  filter_exp: Any = None) -> Any:
         """Client.get as aerospike_key_get_async (select: on the executor)."""
         data = self._key(key) if bins is None else None
         if data is not None:
-            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
+            c_policy = self._c_policy("read", policy, filter_exp)
             result = self.cluster._command(_GET, _record, key, c_policy, data, len(data), False)
             if result is not _GENERAL:
                 return await result
-        return await self._general("get", key, bins, policy=policy)
+        return await self._general("get", key, bins, policy=policy, filter_exp=filter_exp)
 
-    async def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
+    async def exists(self, key: Any, *, policy: Any = None,
+                     filter_exp: Any = None) -> Optional[Dict[str, int]]:
         """Client.exists as aerospike_key_exists_async: {"gen", "ttl"}, None when absent."""
         data = self._key(key)
         if data is not None:
-            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
+            c_policy = self._c_policy("read", policy, filter_exp)
             result = self.cluster._command(_GET, _exists_meta, key, c_policy, data, len(data),
                                            True)
             if result is not _GENERAL:
                 return await result  # type: ignore[no-any-return]
-        return await self._general("exists", key, policy=policy)  # type: ignore[no-any-return]
+        return await self._general("exists", key, policy=policy,  # type: ignore[no-any-return]
+                                   filter_exp=filter_exp)
 
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
-                  gen: Optional[int] = None, policy: Any = None) -> None:
+                  gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
         if type(key) is tuple and type(bins) is dict and self.sync.txn is None:
-            c_policy = _policy(self.sync._policy_for("write", policy), "as_policy_write")
+            c_policy = self._c_policy("write", policy, filter_exp)
             packer = self.cluster._packer
             try:
                 data, packed = packer.pack(key), packer.pack(bins)
@@ -352,18 +363,19 @@ class Session(aio_executor.Session):
                 if result is not _GENERAL:
                     await result
                     return
-        await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy)
+        await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy,
+                            filter_exp=filter_exp)
 
-    async def remove(self, key: Any, *, policy: Any = None) -> None:
+    async def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.remove as aerospike_key_remove_async."""
         data = self._key(key)
         if data is not None:
-            c_policy = _policy(self.sync._policy_for("remove", policy), "as_policy_remove")
+            c_policy = self._c_policy("remove", policy, filter_exp)
             result = self.cluster._command(_REMOVE, _nothing, key, c_policy, data, len(data))
             if result is not _GENERAL:
                 await result
                 return
-        await self._general("remove", key, policy=policy)
+        await self._general("remove", key, policy=policy, filter_exp=filter_exp)
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
@@ -377,51 +389,59 @@ class Session(aio_executor.Session):
             return _GENERAL
         c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
         result = self.cluster._command(
-            _OPERATE, _ordered if ordered else _operated, key, _policy(c_policy, "as_policy_operate"),
+            _OPERATE, _ordered if ordered else _operated, key, c_policy,
             data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
         return result if result is _GENERAL else await result
 
     async def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                      gen: Optional[int] = None, policy: Any = None) -> Any:
+                      gen: Optional[int] = None, policy: Any = None,
+                      filter_exp: Any = None) -> Any:
         """Client.operate as aerospike_key_operate_async (CDT operations: on the executor)."""
         result = await self._operate(key, operations, ttl, gen,
-                                     self.sync._policy_for("operate", policy), False)
+                                     self._c_policy("operate", policy, filter_exp), False)
         if result is _GENERAL:
-            result = await self._general("operate", key, operations, ttl=ttl, gen=gen, policy=policy)
+            result = await self._general("operate", key, operations, ttl=ttl, gen=gen,
+                                         policy=policy, filter_exp=filter_exp)
         return result
 
     async def operate_ordered(self, key: Any, operations: Any, *, ttl: Optional[int] = None,
-                              gen: Optional[int] = None, policy: Any = None) -> Any:
+                              gen: Optional[int] = None, policy: Any = None,
+                              filter_exp: Any = None) -> Any:
         """Client.operate_ordered as aerospike_key_operate_async (respond_all_ops set)."""
-        c_policy = self.sync._policy_for("operate", {**(policy or {}), "respond_all_ops": True}) \
-            if policy is None or isinstance(policy, Mapping) else None
+        c_policy = self._c_policy("operate", {**(policy or {}), "respond_all_ops": True},
+                                  filter_exp) if policy is None or isinstance(policy, Mapping) \
+            else None
         result = _GENERAL if c_policy is None else await self._operate(
             key, operations, ttl, gen, c_policy, True)
         if result is _GENERAL:
             result = await self._general("operate_ordered", key, operations, ttl=ttl, gen=gen,
-                                         policy=policy)
+                                         policy=policy, filter_exp=filter_exp)
         return result
 
-    async def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None) -> Dict[str, int]:
+    async def touch(self, key: Any, ttl: Optional[int] = None, *, policy: Any = None,
+                    filter_exp: Any = None) -> Dict[str, int]:
         """Client.touch: an operate of ops.touch()."""
-        return (await self.operate(key, [ops.touch()], ttl=ttl, policy=policy)).meta  # type: ignore[no-any-return]
+        return (await self.operate(key, [ops.touch()], ttl=ttl, policy=policy,  # type: ignore[no-any-return]
+                                   filter_exp=filter_exp)).meta
 
     async def increment(self, key: Any, bin_name: str, by: Any = 1, *, ttl: Optional[int] = None,
-                        policy: Any = None) -> Any:
+                        policy: Any = None, filter_exp: Any = None) -> Any:
         """Client.increment: an operate of ops.incr() and ops.read(); the new value."""
         record = await self.operate(key, [ops.incr(bin_name, by), ops.read(bin_name)], ttl=ttl,
-                                    policy=policy)
+                                    policy=policy, filter_exp=filter_exp)
         return record.bins.get(bin_name)
 
     async def append(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-                     policy: Any = None) -> None:
+                     policy: Any = None, filter_exp: Any = None) -> None:
         """Client.append: an operate of ops.append()."""
-        await self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy)
+        await self.operate(key, [ops.append(bin_name, value)], ttl=ttl, policy=policy,
+                           filter_exp=filter_exp)
 
     async def prepend(self, key: Any, bin_name: str, value: Any, *, ttl: Optional[int] = None,
-                      policy: Any = None) -> None:
+                      policy: Any = None, filter_exp: Any = None) -> None:
         """Client.prepend: an operate of ops.prepend()."""
-        await self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy)
+        await self.operate(key, [ops.prepend(bin_name, value)], ttl=ttl, policy=policy,
+                           filter_exp=filter_exp)
 
 
 #: The commands that run as C async commands (the rest: on the executor).

@@ -56,25 +56,30 @@ def parse_args(description: str, argv: Optional[List[str]] = None,
 
 
 @contextmanager
-def example_hosts(args: argparse.Namespace, strong_consistency: bool = False) -> Iterator[str]:
+def example_hosts(args: argparse.Namespace, strong_consistency: bool = False,
+                  server_build: Optional[str] = None) -> Iterator[str]:
     """The seed hosts "HOST:PORT[,...]": --hosts, else an embedded cluster's (stopped on exit;
-    its namespaces strong-consistency when asked, for transactions)."""
+    its namespaces strong-consistency when asked, for transactions; reporting server_build
+    when given, e.g. "8.2.0.0" for the string operations)."""
     if args.hosts is not None:
         yield args.hosts
         return
     from aerospike_c.testing import EmbeddedCluster
-    with EmbeddedCluster(nodes=args.nodes, strong_consistency=strong_consistency) as cluster:
+    build = {} if server_build is None else {"build": server_build}
+    with EmbeddedCluster(nodes=args.nodes, strong_consistency=strong_consistency,
+                         **build) as cluster:
         yield ",".join(f"{host}:{port}" for host, port in cluster.hosts)
 
 
 @contextmanager
-def example_cluster(args: argparse.Namespace, udf_user_path: Optional[Path] = None) -> Iterator[Any]:
+def example_cluster(args: argparse.Namespace, udf_user_path: Optional[Path] = None,
+                    server_build: Optional[str] = None) -> Iterator[Any]:
     """A connected `aerospike` instance (example_connect_to_aerospike, or with udf_user_path
     example_connect_to_aerospike_with_udf_config: the folder the client's own Lua loads
     aggregation modules from); closed and destroyed on exit (example_cleanup), after
-    removing the test record."""
+    removing the test record. server_build: what an embedded cluster reports (example_hosts)."""
     with ExitStack() as stack:
-        hosts = stack.enter_context(example_hosts(args))
+        hosts = stack.enter_context(example_hosts(args, server_build=server_build))
         config = asc.as_config_init()
         asc.as_config_add_hosts(config, hosts, 3000)
         if udf_user_path is not None:

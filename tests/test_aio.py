@@ -198,12 +198,17 @@ def test_scans_and_queries_are_async_iterators_and_batches_awaitable(aerospike_h
 
 
 # -- the native commands: C async commands on the C client's event loops ------------------------
+def refuse_the_executor(cluster) -> None:
+    """Fail any job the cluster's executor is given (`del cluster._executor.submit` undoes it)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a native command went to the executor")
+    cluster._executor.submit = refuse  # type: ignore[method-assign]
+
+
 def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike_hosts):
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
-            def refuse(*args, **kwargs):
-                raise AssertionError("a native command went to the executor")
-            cluster._executor.submit = refuse  # type: ignore[method-assign]
+            refuse_the_executor(cluster)
             session = cluster.create_session()
             keys = [("test", SET, f"n{i}") for i in range(300)]
             await asyncio.gather(*(session.put(k, {"i": i, "s": str(i)}) for i, k in enumerate(keys)))
@@ -227,6 +232,47 @@ def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike
             del cluster._executor.submit  # what C cannot take goes the general way, naming it
             with pytest.raises(TypeError, match="bad"):
                 await session.put(keys[0], {"bad": object()})
+    run(main())
+
+
+def test_native_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
+    from aerospike_c import exp
+
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            refuse_the_executor(cluster)
+            session = cluster.create_session(read={"total_timeout": 2000})
+            key = ("test", SET, "filtered")
+            await session.put(key, {"i": 1, "s": "a"})
+            passes, fails = exp.eq(exp.bin_int("i"), 1), exp.eq(exp.bin_int("i"), 2)
+            assert (await session.get(key, filter_exp=passes)).bins == {"i": 1, "s": "a"}
+            assert (await session.exists(key, filter_exp=passes))["gen"] == 1
+            for command in (
+                    lambda f: session.get(key, filter_exp=f),
+                    lambda f: session.exists(key, filter_exp=f),
+                    lambda f: session.put(key, {"i": 9}, filter_exp=f),
+                    lambda f: session.operate(key, [asc.ops.read("i")], filter_exp=f),
+                    lambda f: session.operate_ordered(key, [asc.ops.read("i")], filter_exp=f),
+                    lambda f: session.touch(key, filter_exp=f),
+                    lambda f: session.increment(key, "i", 5, filter_exp=f),
+                    lambda f: session.append(key, "s", "x", filter_exp=f),
+                    lambda f: session.prepend(key, "s", "x", filter_exp=f),
+                    lambda f: session.remove(key, filter_exp=f)):
+                with pytest.raises(asc.AerospikeError) as error:
+                    await command(fails)
+                assert error.value.code == asc.AEROSPIKE_FILTERED_OUT
+            assert (await session.get(key)).bins == {"i": 1, "s": "a"}  # nothing was written
+            await session.append(key, "s", "b", filter_exp=passes)
+            await session.prepend(key, "s", "<", filter_exp=passes)
+            assert (await session.touch(key, filter_exp=passes))["gen"] == 4
+            _, _, results = await session.operate_ordered(key, [asc.ops.read("s")],
+                                                          filter_exp=passes)
+            assert results == [("s", "<ab")]
+            assert await session.increment(key, "i", 1, filter_exp=passes) == 2
+            await session.put(key, {"i": 7}, filter_exp=exp.eq(exp.bin_int("i"), 2))
+            await session.remove(key, filter_exp=exp.eq(exp.bin_int("i"), 7))
+            assert await session.exists(key) is None
+            del cluster._executor.submit  # close() runs the sync close on the executor
     run(main())
 
 

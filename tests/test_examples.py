@@ -47,7 +47,7 @@ def test_examples_start_an_embedded_cluster_without_hosts() -> None:
 def test_every_example_file_is_run_by_this_module() -> None:
     on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
     # each example is exercised by the test above, or (own command line) by one of its own
-    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction"}
+    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction"} | set(STRING_EXAMPLES)
 
 
 def test_transaction_example_on_a_strong_consistency_cluster() -> None:
@@ -57,6 +57,49 @@ def test_transaction_example_on_a_strong_consistency_cluster() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Commit transaction" in result.stdout
     assert "transaction example successfully completed" in result.stdout
+
+
+# The ports of basic_examples/string and string_expression: what both log (the expression
+# reads give the operations' results; the modify expressions return what the modify operations
+# write, on the same texts).
+STRING_EXAMPLES = {"string_operations": "string example",
+                   "string_expression": "string expression example"}
+STRING_RESULTS = ['strlen("hello world") = 11', 'substr(6) = "world"', 'charAt(6) = "w"',
+                  'find("ab", occurrence=2) on "ababab" = 2', 'toDouble("3.14") = 3.140000',
+                  'byteLength("héllo") = 6 (5 codepoints, 6 UTF-8 bytes)',
+                  'isNumeric("3.14", INT) = false', 'toBlob("hello") = [104, 101, 108, 108, 111]',
+                  'split(",") = [one, two, three]', 'b64Decode("aGVsbG8=") = "hello"',
+                  'regexCompare("hello", CASE_INSENSITIVE) = true',
+                  'insert(5, " beautiful") -> "hello beautiful world"',
+                  'concat([" ", "big", " world"]) -> "hello big world"',
+                  'snip(5, 15) -> "hello world"', 'replaceAll("a", "x") -> "xxbxx"',
+                  'trimStart() -> "hello  "', 'padStart(10, "*") -> "*****hello"',
+                  'regexReplace("[0-9]+", "NUM", GLOBAL) -> "abcNUMdefNUM"']
+
+
+@pytest.mark.parametrize("name", sorted(STRING_EXAMPLES))
+def test_string_examples_on_a_server_with_string_operations(name: str) -> None:
+    # They need a server 8.2 or later: by default the example starts an embedded cluster
+    # reporting 8.2.0.0; against AEROSPIKE_HOSTS it runs when that server is 8.2 or later.
+    from aerospike_c.testing.pytest_plugin import real_cluster_hosts
+
+    hosts = real_cluster_hosts()
+    args: List[str] = []
+    if hosts is not None:
+        from test_string_operations import _version
+        import aerospike_c as asc
+
+        with asc.Client(asc.Config(hosts=list(hosts))) as real:
+            if _version(real) < (8, 2):
+                pytest.skip("the string examples need a server 8.2 or later")
+        args = ["--hosts", ",".join(f"{host}:{port}" for host, port in hosts),
+                "--set", f"eg_{uuid.uuid4().hex[:12]}"]
+    result = run_example(name, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in STRING_RESULTS if line not in lines] == []
+    assert 'normalizeNFC() -> "caf\u00e9"' in lines and lines[-1] == \
+        f"{STRING_EXAMPLES[name]} successfully completed"
 
 
 def test_connect_example_over_tls(tmp_path: Path) -> None:

@@ -239,6 +239,32 @@ def test_sessions_run_record_batch_and_scan_commands(aerospike_hosts):
             session.put(keys[0], {"i": 0}, policy={"exists": asc.AS_POLICY_EXISTS_CREATE})
 
 
+def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
+    from aerospike_c import exp
+
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        session = cluster.create_session(read={"total_timeout": 2000})
+        key = ("test", "sdk_filter", "k")
+        session.put(key, {"i": 1})
+        passes, fails = exp.eq(exp.bin_int("i"), 1), exp.eq(exp.bin_int("i"), 2)
+        assert session.get(key, filter_exp=passes).bins == {"i": 1}
+        for command in (lambda f: session.get(key, filter_exp=f),
+                        lambda f: session.put(key, {"i": 5}, filter_exp=f),
+                        lambda f: session.operate(key, [asc.ops.read("i")], filter_exp=f),
+                        lambda f: session.remove(key, filter_exp=f)):
+            with pytest.raises(asc.AerospikeError) as error:
+                command(fails)
+            assert error.value.code == asc.AEROSPIKE_FILTERED_OUT
+        assert session.get(key).bins == {"i": 1}  # the session's own policy has no filter
+        assert session.increment(key, "i", 1, filter_exp=passes) == 2
+        assert [r.bins for r in session.batch_get([key], filter_exp=exp.gt(exp.bin_int("i"), 1))] \
+            == [{"i": 2}]
+        assert list(session.scan("test", "sdk_filter", filter_exp=passes)) == []  # i is 2 now
+        assert [r.bins for r in session.scan("test", "sdk_filter", filter_exp=fails)] == [{"i": 2}]
+        session.remove(key, filter_exp=exp.eq(exp.bin_int("i"), 2))
+        assert session.exists(key) is None
+
+
 def test_session_policies_are_checked_when_made(aerospike_hosts):
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         with pytest.raises(ValueError, match="unknown policy kind"):

@@ -282,7 +282,8 @@ def test_filter_expression_on_scan_and_batch(store: Store) -> None:
 
 
 @pytest.mark.parametrize("tree, code", [
-    ([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1], 16),  # a string call: not evaluated here
+    ([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1], 4),  # a string call: unknown before 8.2
+    ([1, [101, [126, [1]], [81, 5, b"m"]], True], 16),  # map keys in (8.2): not evaluated here
     ([1, [127, 1, [0]], 1], 4),                  # a call without its bin: malformed
     ([8, [81, 8, b"g"], b"\x03text"], 4),        # geo compare with a string: ill-typed
     ([16, [81, 2, b"i"]], 4),                    # and of an integer

@@ -204,8 +204,11 @@ def test_unsupported_features_answer_their_codes(store: Store) -> None:
     fields = key_fields("test", "demo", "u")
     call_expression = msgpack.packb([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1],
                                     use_bin_type=False)  # a string call inside a filter
-    assert one(store, message(info1=I1_READ | I1_GET_ALL,
-                              fields=fields + [f(FILTER, call_expression)])).code == 16
+    assert one(store, message(info1=I1_READ | I1_GET_ALL,  # 8.1 knows no string call
+                              fields=fields + [f(FILTER, call_expression)])).code == 4
+    map_keys_in = msgpack.packb([1, [101, [126, [1]], [81, 5, b"m"]], True], use_bin_type=False)
+    assert one(store, message(info1=I1_READ | I1_GET_ALL,  # (8.2) not evaluated here
+                              fields=fields + [f(FILTER, map_keys_in)])).code == 16
     assert one(store, message(info1=I1_READ | I1_GET_ALL,
                               fields=fields + [f(TXN_ID, b"\x01" * 8)])).code == 16
     udf = one(store, message(info2=I2_WRITE, fields=fields + [

@@ -95,7 +95,7 @@ def handle_batch(store: Store, msg: Message, node: NodeView,
         yield last_message(ERR_PARAMETER)
         return
     try:
-        shared_filter = compile_filter(msg.fields.get(FIELD_FILTER))
+        shared_filter = compile_filter(msg.fields.get(FIELD_FILTER), store.version)
     except CommandError as exc:
         yield last_message(exc.code)
         return

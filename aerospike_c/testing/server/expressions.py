@@ -16,7 +16,7 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import cdt, cdt_path, geojson, particles, regex
+from . import cdt, cdt_path, geojson, particles, regex, strings
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
                       ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -246,11 +246,38 @@ def _module_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
         return _UNKNOWN
 
 
+def _string_call(system: int, request: List[Any], target: Any, ctx: ExpRecord,
+                 env: Dict[bytes, Any]) -> Any:
+    """A string call (as_exp_string_*): strings.py's operation on the operand's text. A
+    failure (text that is not UTF-8, a bad argument, a failed conversion) is UNKNOWN."""
+    value = _eval(target, ctx, env)
+    params = [_eval(p, ctx, env) for p in request[1:]]
+    if value is _UNKNOWN or not isinstance(value, str) or isinstance(
+            value, particles.GeoJSON) or _UNKNOWN in params:
+        return _UNKNOWN
+    try:
+        return strings.expression_call(request[0], value, params, bool(system & CALL_MODIFY))
+    except CommandError:
+        return _UNKNOWN
+
+
+def _to_string(value: Any) -> Any:
+    """as_exp_to_string: strings.py's OP_TO_STRING on a value; UNKNOWN where it fails."""
+    if value is _UNKNOWN or value is None or isinstance(value, particles.GeoJSON):
+        return _UNKNOWN
+    try:
+        return strings.to_string_value(value)
+    except CommandError:
+        return _UNKNOWN
+
+
 def _call(args: List[Any], ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
     """[127, rtype, system, [op, params...] or [0xff, context, [op, params...]], bin]."""
     system, request, target = args[1], args[2], args[3]
     if system & ~CALL_MODIFY in _MODULE_CALLS:
         return _module_call(system, request, target, ctx, env)
+    if system & ~CALL_MODIFY == CALL_STRING:
+        return _string_call(system, request, target, ctx, env)
     if system & ~CALL_MODIFY != CALL_CDT:
         raise _unsupported(127)
     value = _eval(target, ctx, env)
@@ -351,6 +378,8 @@ def _eval(node: Any, ctx: ExpRecord, env: Dict[bytes, Any]) -> Any:
             raise CommandError(ERR_PARAMETER, "bad regex") from None
     if code == 127:
         return _call(args, ctx, env)
+    if code == 99:  # to_string
+        return _to_string(_eval(args[0], ctx, env))
     if code in (16, 17):  # and stops at the first false, or at the first true
         decisive = code == 17
         unknown = False
@@ -414,9 +443,11 @@ def _known_type(value: Any) -> bool:
 
 
 _COMPARE, _LOGIC, _ARITH = range(1, 7), (16, 17, 19), (20, 21, 22, 23, 50, 51)
-#: Operation codes a server knows that the embedded server does not evaluate: to_string and
-#: map keys/values in (server 8.2); bit, HLL and string calls are refused in _check_call.
-_UNSUPPORTED = frozenset({99, 101, 102})
+#: Operation codes a server knows that the embedded server does not evaluate: map keys/values
+#: in (server 8.2).
+_UNSUPPORTED = frozenset({101, 102})
+#: The operand types of to_string (as_exp_to_string).
+_TO_STRING_OPERANDS = ("int", "float", "str", "bool", "blob")
 #: Result types of the record metadata operations.
 _METADATA = {64: "int", 65: "int", 66: "int", 67: "int", 68: "int", 69: "int", 70: "str",
              71: "bool", 72: "bool", 73: "int", 74: "int"}
@@ -488,9 +519,11 @@ def _check_call(args: List[Any]) -> str:
         if not _known_type(rtype):
             raise _bad("bad call return type")
         return _TYPE_NAMES[rtype]
+    if system & ~CALL_MODIFY == CALL_STRING:
+        return _check_string_call(rtype, bool(system & CALL_MODIFY), request, args[3])
     if system & ~CALL_MODIFY != CALL_CDT:
-        raise _unsupported(127, {CALL_BITS: "bit", CALL_HLL: "HLL",
-                                 CALL_STRING: "string"}.get(system & ~CALL_MODIFY, "this"))
+        raise _unsupported(127, {CALL_BITS: "bit", CALL_HLL: "HLL"}.get(
+            system & ~CALL_MODIFY, "this"))
     if request[0] == cdt.CONTEXT_MARKER:
         if len(request) != 3 or not isinstance(request[2], list) or not request[2] \
                 or not isinstance(request[1], list):
@@ -516,6 +549,26 @@ def _check_call(args: List[Any]) -> str:
     if not _known_type(rtype):
         raise _bad("bad call return type")
     return _TYPE_NAMES[rtype]
+
+
+def _check_string_call(rtype: int, modify: bool, request: List[Any], target: Any) -> str:
+    """A string call: a command of its kind (read or modify) with the parameters as_exp.h
+    sends, on a string operand, with the command's own result type as rtype (our choice: an
+    rtype that disagrees is refused, not trusted)."""
+    command = request[0]
+    signature = strings.EXP_SIGNATURES.get(command)
+    if signature is None or (command >= 50) != modify:
+        raise _bad(f"unknown string call {command}")
+    result, required, optional = signature
+    params = request[1:]
+    if not len(required) <= len(params) <= len(required) + len(optional):
+        raise _bad(f"bad parameter count for string call {command}")
+    for param, wanted in zip(params, required + optional):
+        _expect(check_type(param), wanted)
+    _expect(check_type(target), "str")
+    if _TYPE_NAMES.get(rtype) != result:
+        raise _bad("bad call return type")
+    return result
 
 
 def check_type(node: Any) -> str:
@@ -574,6 +627,11 @@ def check_type(node: Any) -> str:
         return _TYPE_NAMES[args[0]]
     if code == 100:  # remove_result (a path apply's value)
         return ANY
+    if code == 99:  # to_string: [99, operand]
+        if len(args) != 1:
+            raise _bad("bad to_string expression")
+        _expect(check_type(args[0]), *_TO_STRING_OPERANDS)
+        return "str"
     if code in _UNSUPPORTED:
         raise _unsupported(code)
     types = [check_type(a) for a in args]
@@ -639,13 +697,38 @@ def _decode(data: bytes, what: str) -> Any:
         raise CommandError(ERR_PARAMETER, f"bad {what}") from None
 
 
-def compile_filter(data: Optional[bytes]) -> Any:
-    """Decode a filter expression field (None when absent) and check it as a server builds it:
-    malformed, ill-typed or not boolean is ERR_PARAMETER, not evaluated here is
-    ERR_UNSUPPORTED_FEATURE."""
+def uses_string_calls(node: Any) -> bool:
+    """True when a decoded expression calls the string module or to_string (server 8.2)."""
+    if not isinstance(node, list) or not node or node[0] == 126:  # a value, a quoted list
+        return False
+    if node[0] == 99:
+        return True
+    if node[0] == 127 and len(node) == 5:  # a call: its parameters and operand, not its op code
+        system, request = node[2], node[3]
+        if type(system) is int and system & ~CALL_MODIFY == CALL_STRING:
+            return True
+        if isinstance(request, list) and request and request[0] == cdt.CONTEXT_MARKER:
+            request = request[2] if len(request) == 3 else []
+        params = request[1:] if isinstance(request, list) else []
+        return any(uses_string_calls(p) for p in params) or uses_string_calls(node[4])
+    return any(uses_string_calls(n) for n in node[1:])
+
+
+def check_served(expression: Any, version: Tuple[int, ...]) -> None:
+    """A server before 8.2 knows no string call and no to_string: an unknown operation
+    (ERR_PARAMETER), as such a server answers."""
+    if not strings.served(version) and uses_string_calls(expression):
+        raise _bad("unknown expression operation")
+
+
+def compile_filter(data: Optional[bytes], version: Tuple[int, ...]) -> Any:
+    """Decode a filter expression field (None when absent) and check it as a server of
+    `version` builds it: malformed, ill-typed or not boolean is ERR_PARAMETER, not evaluated
+    here is ERR_UNSUPPORTED_FEATURE."""
     if data is None:
         return None
     expression = _decode(data, "filter expression")
+    check_served(expression, version)
     _expect(check_type(expression), "bool")
     return expression
 
@@ -658,6 +741,12 @@ def filter_passes(expression: Any, record: Record, digest: bytes, now: int) -> b
 
 
 # -- expression operations ----------------------------------------------------------------
+def operation_uses_strings(data: bytes) -> bool:
+    """True when an expression operation's expression uses string calls (see check_served)."""
+    decoded = _decode(data, "expression operation")
+    return isinstance(decoded, list) and bool(decoded) and uses_string_calls(decoded[0])
+
+
 def compile_operation(data: bytes, write: bool) -> Tuple[Any, int]:
     """An expression operation's [expression, flags], checked as a server builds it."""
     decoded = _decode(data, "expression operation")

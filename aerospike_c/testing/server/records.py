@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from . import bit, cdt, geojson, hll, particles, strings
 from .cdt_select import NO_RESULT
-from .expressions import ExpRecord, compile_filter, exp_read, exp_write, filter_passes
+from .expressions import (ExpRecord, compile_filter, exp_read, exp_write, filter_passes,
+                          operation_uses_strings)
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_SETNAME,
                   FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
@@ -79,10 +80,9 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
     try:
         if not ns.spec.strong_consistency:
             check_not_strong(ns, msg)
-        if not strings.served(store.version) and any(op.op in STRING_OPS for op in msg.ops):
-            raise CommandError(ERR_PARAMETER, "unknown operation type")  # as before 8.2
-        expression = (compile_filter(msg.fields[FIELD_FILTER]) if FIELD_FILTER in msg.fields
-                      else shared_filter)
+        check_served(store, msg.ops)
+        expression = (compile_filter(msg.fields[FIELD_FILTER], store.version)
+                      if FIELD_FILTER in msg.fields else shared_filter)
         with store.lock:
             now = clock_seconds()
 
@@ -96,6 +96,17 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
         return Reply(exc.code)
     except particles.ParticleError:
         return Reply(ERR_PARAMETER)
+
+
+def check_served(store: Store, ops: List[Op]) -> None:
+    """Before 8.2 a server knows no string operation and no string call inside an expression
+    operation: ERR_PARAMETER, as such a server answers."""
+    if strings.served(store.version):
+        return
+    for op in ops:
+        if op.op in STRING_OPS or (op.op in (OP_EXP_READ, OP_EXP_MODIFY)
+                                   and operation_uses_strings(op.data)):
+            raise CommandError(ERR_PARAMETER, "unknown operation type")
 
 
 def _execute(store: Store, ns: Namespace, digest: bytes, msg: Message, expression: Any,

@@ -19,7 +19,7 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
                   FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
-from .records import read_op, request_namespace
+from .records import check_served, read_op, request_namespace
 from .results import ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK, CommandError
 from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
@@ -208,6 +208,7 @@ class ScanRequest:
         self.msg = msg
         self.ns = request_namespace(store, msg)
         check_not_strong(self.ns, msg)  # a scan or query is never part of a transaction
+        check_served(store, msg.ops)
         #: A background job's record UDF (UDF op 2), an aggregation's stream UDF (UDF op 1).
         udf_op = msg.fields.get(FIELD_UDF_OP)
         self.udf = udf_op == UDF_OP_BACKGROUND and bool(msg.info2 & INFO2_WRITE)
@@ -248,7 +249,7 @@ class ScanRequest:
         names = msg.fields.get(FIELD_QUERY_BINS)
         if names:
             self.select.extend(_parse_query_bins(names))
-        self.filter = compile_filter(msg.fields.get(FIELD_FILTER))
+        self.filter = compile_filter(msg.fields.get(FIELD_FILTER), store.version)
 
     def wants(self, record: Record, digest: bytes, now: int) -> bool:
         """True when the record belongs in the results."""

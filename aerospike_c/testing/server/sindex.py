@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from . import expressions, particles
 from .results import (ERR_INDEX_NOT_FOUND, ERR_PARAMETER, INFO_BAD_INDEX_TYPE, INFO_BAD_KEY_TYPE,
@@ -102,8 +102,10 @@ def _namespace_param(params: Dict[str, str]) -> str:
     return info_param(params, "namespace", NAMESPACE_SIZE) or ""
 
 
-def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> SecondaryIndex:
-    """The index a sindex-create describes, checked as a server checks it (InfoError)."""
+def _definition(params: Dict[str, str], index_name: str, ns_name: str,
+                version: Tuple[int, ...]) -> SecondaryIndex:
+    """The index a sindex-create describes, checked as a server of `version` checks it
+    (InfoError)."""
     set_name = info_param(params, "set", SET_SIZE, False) or ""
     context = info_param(params, "context", 4096, False) or ""
     if context:
@@ -128,7 +130,7 @@ def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> Second
             raise InfoError(info_error(ERR_PARAMETER, "both 'bin' and 'exp' are "
                                        + ("missing" if bin_name is None else "specified")))
         if expression is not None:
-            _check_expression(expression)
+            _check_expression(expression, version)
     else:
         bin_name, comma, key_type = (indexdata or "").partition(",")
         if not comma:
@@ -146,11 +148,13 @@ def _definition(params: Dict[str, str], index_name: str, ns_name: str) -> Second
                           context, params.get("exp") or "")
 
 
-def _check_expression(text: str) -> None:
+def _check_expression(text: str, version: Tuple[int, ...]) -> None:
     """An index expression: base64 of an expression a server builds (InfoError otherwise)."""
     try:
         packed = base64.b64decode(text, validate=True)
-        expressions.compile_expression(particles.unpack(packed))
+        expression = particles.unpack(packed)
+        expressions.check_served(expression, version)
+        expressions.compile_expression(expression)
     except (ValueError, particles.ParticleError):
         raise InfoError(info_error(ERR_PARAMETER, "'exp' invalid")) from None
     except CommandError as exc:
@@ -162,7 +166,7 @@ def sindex_create(store: "Store", params: Dict[str, str], node: "NodeView") -> s
     bin=...;type=...` (or the older `indexdata=<bin>,<type>`)."""
     index_name = info_param(params, "indexname", INDEX_NAME_SIZE) or ""
     ns_name = _namespace_param(params)
-    index = _definition(params, index_name, ns_name)
+    index = _definition(params, index_name, ns_name, store.version)
     ns = store.namespaces.get(ns_name)
     if ns is None:
         return "ok"

@@ -384,6 +384,43 @@ def operate(current: Optional[BinValue], payload: bytes, modify: bool) -> Result
     return particles.encode_particle(top), NO_RESULT
 
 
+# -- inside expressions (as_exp_string_*, call system 3) ------------------------------------
+
+#: Each command as an expression calls it (as_exp.h): (result type, required parameter types,
+#: optional parameter types), in the expression checker's type names; a modify's last optional
+#: parameter is its write flags.
+EXP_SIGNATURES: Dict[int, Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = {
+    0: ("int", (), ()), 1: ("str", ("int",), ("int",)), 2: ("str", ("int",), ()),
+    3: ("int", ("str",), ("int",)), 4: ("bool", ("str",), ()), 5: ("bool", ("str",), ()),
+    6: ("bool", ("str",), ()), 7: ("int", (), ()), 8: ("float", (), ()), 9: ("int", (), ()),
+    10: ("bool", (), ("int",)), 11: ("bool", (), ()), 12: ("bool", (), ()),
+    13: ("blob", (), ()), 14: ("list", (), ("str",)), 15: ("blob", (), ()),
+    16: ("bool", ("str",), ("int",)),
+    50: ("str", ("int", "str"), ("int",)), 51: ("str", ("int", "str"), ("int",)),
+    52: ("str", ("list",), ("int",)), 53: ("str", ("int",), ("int", "int")),
+    54: ("str", ("list",), ("int",)), 55: ("str", ("list",), ("int",)),
+    **{command: ("str", (), ("int",)) for command in range(56, 63)},
+    63: ("str", ("int", "str"), ("int",)), 64: ("str", ("int", "str"), ("int",)),
+    65: ("str", ("int",), ("int",)), 66: ("str", ("list", "int"), ("int",)),
+    67: ("str", ("str",), ("int",)), 68: ("str", ("str",), ("int",)),
+}
+
+
+def expression_call(command: int, value: Any, args: List[Any], modify: bool) -> Any:
+    """A string call inside an expression: the read's result, or the modify's new text (the
+    text itself where the modify leaves it as it is, e.g. NO_FAIL). CREATE_ONLY/UPDATE_ONLY
+    are bin predicates that do not carry over to an expression operand: they are ignored.
+    CommandError where the operation would fail."""
+    if not modify:
+        return _read(command, value, args)
+    args = list(args)
+    at = _FLAGS_AT.get(command)
+    if at is not None and len(args) > at and type(args[at]) is int and args[at] >= 0:
+        args[at] &= ~(CREATE_ONLY | UPDATE_ONLY)
+    new = _modify(command, value, args, nested=False)
+    return _text(value) if new is None else new
+
+
 def _read(command: int, value: Any, args: List[Any]) -> Any:
     text = _text(value)
     try:
@@ -443,7 +480,11 @@ def to_string(current: Optional[BinValue]) -> Optional[str]:
     """OP_TO_STRING: an integer, double, bool, string or blob bin as text (None: no bin)."""
     if current is None:
         return None
-    value = particles.decode_particle(*current)
+    return to_string_value(particles.decode_particle(*current))
+
+
+def to_string_value(value: Any) -> str:
+    """An integer, double, bool, string or blob as text (OP_TO_STRING, as_exp_to_string)."""
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) in (int, float):

@@ -79,7 +79,7 @@ OP_NAMES = {
 
 
 class Trace:
-    """One expression trace (the field's key 3): what the build refused or the evaluation decided."""
+    """One expression trace (the field's key 3): what the build refused or evaluation decided."""
 
     __slots__ = ("phase", "path", "byte_offset", "outcome", "operands")
 

@@ -35,6 +35,7 @@ CDEF_HEADERS = [
     "stdlib.h",
     "as_vector.h",
     "as_status.h",
+    "as_subcode.h",
     "as_error.h",
     "as_version.h",
     "as_log.h",

@@ -138,13 +138,16 @@ class BatchResult:
 
 
 def _record_error(result: int, message: Optional[str], in_doubt: bool = False,
-                  batch_error: Optional[AerospikeError] = None) -> AerospikeError:
-    """The exception for one failed batch record; where C set it is the batch's error."""
+                  batch_error: Optional[AerospikeError] = None,
+                  subcode: int = 0) -> AerospikeError:
+    """The exception for one failed batch record (`subcode`: the row's server 8.2 error-detail
+    subcode); where C set it is the batch's error."""
     text = message or as_error_string(result)
     if batch_error is None:
-        return error_class(result)(result, text, in_doubt=in_doubt)
-    return error_class(result)(result, text, in_doubt=in_doubt, func=batch_error.func,
-                               file=batch_error.file, line=batch_error.line)
+        return error_class(result)(result, text, subcode=subcode, in_doubt=in_doubt)
+    return error_class(result)(result, text, subcode=subcode, in_doubt=in_doubt,
+                               func=batch_error.func, file=batch_error.file,
+                               line=batch_error.line)
 
 
 def _where(query: Any, where: Tuple[Any, ...]) -> None:
@@ -558,8 +561,8 @@ class QueryMethods:
         policy = self._policy("batch", policy, filter_exp, txn)
         results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_remove(
             self._as, policy, None, batch, listener))
-        return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
-                for r in results]
+        return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed,
+                              r.subcode) for r in results]
 
     def batch_records(self, requests: Sequence[Union[BatchRead, BatchWrite, BatchApply,
                                                      BatchRemove]], *,
@@ -579,8 +582,8 @@ class QueryMethods:
                                            filter_exp, txn), records)
             except BatchFailedError as error:
                 failed = error  # every record carries its own result
-            return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
-                    for r in batch_outcomes(records)]
+            return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed,
+                                  r.subcode) for r in batch_outcomes(records)]
         finally:
             records.discard()
 
@@ -589,21 +592,21 @@ def _raise_lean_failure(rows: List[Any], failed: Optional[AerospikeError]) -> No
     """Raise the error of the first batch_read() row that failed other than by not found."""
     for row in rows:
         if type(row) is list and len(row) == 5:
-            raise _record_error(status_of(row[0]), row[2], row[3], failed) from failed
+            raise _record_error(status_of(row[0]), row[2], row[3], failed, row[1]) from failed
 
 
 def _raise_row_failure(rows: List[List[Any]], failed: Optional[BatchFailedError]) -> None:
     """Raise the error of the first batch_rows row that failed other than by its key not found."""
     for row in rows:
         if row[1] not in _READ_OUTCOMES:
-            raise _record_error(status_of(row[1]), row[3], row[4], failed) from failed
+            raise _record_error(status_of(row[1]), row[3], row[4], failed, row[2]) from failed
 
 
 def _batch_result(key: Any, result: int, record: Any, in_doubt: bool, message: Optional[str],
-                  failed: Optional[BatchFailedError]) -> BatchResult:
+                  failed: Optional[BatchFailedError], subcode: int = 0) -> BatchResult:
     ok = result == as_status.AEROSPIKE_OK
     return BatchResult(key, result, record if ok else None, bool(in_doubt),
-                       None if ok else _record_error(result, message, in_doubt, failed))
+                       None if ok else _record_error(result, message, in_doubt, failed, subcode))
 
 
 def _operations(ops: Any, bins: Optional[Mapping[str, Any]]) -> Any:

@@ -10,12 +10,38 @@ fixtures into a test module:
 from __future__ import annotations
 
 import uuid
+from typing import Iterator, Tuple
 
 import pytest
 
 import aerospike_c as asc
+from aerospike_c.testing import EmbeddedCluster
+from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 
 NAMESPACE = "test"
+
+
+def server_version(client: asc.Client) -> Tuple[int, int]:
+    """(major, minor) of the build the cluster reports."""
+    build = next(iter(client.info_all("build").values())).strip()
+    version = asc.as_version_from_string(build)
+    return version.major, version.minor
+
+
+def client_of_server_8_2(feature: str) -> Iterator[asc.Client]:
+    """A client of a server 8.2 or later, for a module fixture: AEROSPIKE_HOSTS when that
+    server is (else the test skips: `feature` needs 8.2), or an embedded cluster reporting
+    build 8.2.0.0."""
+    hosts = real_cluster_hosts()
+    if hosts is not None:
+        with asc.Client(asc.Config(hosts=list(hosts))) as real:
+            if server_version(real) < (8, 2):
+                pytest.skip(f"{feature} need a server 8.2 or later")
+            yield real
+        return
+    with EmbeddedCluster(nodes=1, build="8.2.0.0") as cluster, \
+            asc.Client(asc.Config(hosts=cluster.hosts)) as embedded:
+        yield embedded
 
 
 @pytest.fixture(scope="session")

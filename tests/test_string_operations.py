@@ -5,35 +5,20 @@ from __future__ import annotations
 
 import base64
 import uuid
-from typing import Any, Iterator, Tuple
+from typing import Any, Iterator
 
 import pytest
 
 import aerospike_c as asc
-from aerospike_c import Client, Config, ops
-from aerospike_c.testing import EmbeddedCluster
-from aerospike_c.testing.pytest_plugin import real_cluster_hosts
-from multi_record_fixtures import NAMESPACE, client  # noqa: F401 - pytest fixtures
-
-
-def _version(client: Client) -> Tuple[int, ...]:  # noqa: F811
-    build = next(iter(client.info_all("build").values())).strip()
-    return asc.as_version_from_string(build).major, asc.as_version_from_string(build).minor
+from aerospike_c import Client, ops
+from multi_record_fixtures import (NAMESPACE, client,  # noqa: F401 - pytest fixtures
+                                   client_of_server_8_2, server_version)
 
 
 @pytest.fixture(scope="module")
 def sclient() -> Iterator[Client]:
     """A client of a server with string operations (8.2 or later)."""
-    hosts = real_cluster_hosts()
-    if hosts is not None:
-        with Client(Config(hosts=list(hosts))) as real:
-            if _version(real) < (8, 2):
-                pytest.skip("string operations need a server 8.2 or later")
-            yield real
-        return
-    with EmbeddedCluster(nodes=1, build="8.2.0.0") as cluster, \
-            Client(Config(hosts=cluster.hosts)) as embedded:
-        yield embedded
+    yield from client_of_server_8_2("string operations")
 
 
 @pytest.fixture
@@ -226,7 +211,7 @@ def test_policy_and_argument_checks_in_python() -> None:
 
 
 def test_a_server_before_8_2_refuses_them_as_unknown_operations(client: Client) -> None:  # noqa: F811
-    if _version(client) >= (8, 2):
+    if server_version(client) >= (8, 2):
         pytest.skip("the session's server has string operations")
     key = (NAMESPACE, f"t_{uuid.uuid4().hex[:16]}", "old")
     client.put(key, {"s": "hello"})

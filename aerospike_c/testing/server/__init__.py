@@ -25,6 +25,7 @@ AS_MSG protocol (proto type 3)
     scan_query   scans and queries: partitions, index predicates, record stream
     background   background scan/query jobs and query-show
     expressions  filter expressions
+    error_detail server 8.2 error details (field 45: subcode, message, expression trace)
     cdt          CDT operation entry point
     cdt_select   selection and return types shared by list and map operations
     cdt_list     list operations

@@ -9,8 +9,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
+from . import error_detail
 from .expressions import compile_filter
-from .msg import (CHUNK_SIZE, FIELD_BATCH_INDEX, FIELD_FILTER, Message, MessageError, Reply, encode_reply,
+from .msg import (CHUNK_SIZE, FIELD_BATCH_INDEX, FIELD_FILTER, Message, MessageError, encode_reply,
                   last_message, parse_fields, parse_ops)
 from .records import check_access, execute_record, request_namespace
 from .results import ERR_PARAMETER, CommandError
@@ -97,16 +98,18 @@ def handle_batch(store: Store, msg: Message, node: NodeView,
     try:
         shared_filter = compile_filter(msg.fields.get(FIELD_FILTER), store.version)
     except CommandError as exc:
-        yield last_message(exc.code)
+        error_detail.build_failure(exc, "invalid filter expression in batch request")
+        yield error_detail.last(exc, msg.info4, store.version)
         return
     chunk = bytearray()
     for index, digest, row in rows:
         try:
             ns = request_namespace(store, row)
             check_access(access, row)
-            reply = execute_record(store, ns, digest, row, shared_filter)
+            reply = execute_record(store, ns, digest, row, shared_filter, batch=True,
+                                   explain=access is None or access.may_read(row))
         except CommandError as exc:
-            reply = Reply(exc.code)
+            reply = error_detail.reply(exc, row.info4, store.version)
         chunk += encode_reply(reply, index)
         if len(chunk) >= CHUNK_SIZE:
             yield bytes(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from . import error_detail
 from .background import run_background
 from .batch import handle_batch
 from .msg import FIELD_BATCH_INDEX, FIELD_DIGEST, Message, MessageError, Reply, encode_reply, last_message, parse_message
@@ -45,7 +46,7 @@ def _handle_scan(store: Store, msg: Message, node: NodeView,
     try:
         request = ScanRequest(store, msg, node)
     except CommandError as exc:
-        yield last_message(exc.code)
+        yield error_detail.last(exc, msg.info4, store.version)
         return
     code = access.message(msg, scan=True) if access is not None else OK
     if code != OK:

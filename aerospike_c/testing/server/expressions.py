@@ -16,10 +16,10 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import cdt, cdt_path, geojson, particles, regex, strings
+from . import cdt, cdt_path, error_detail, geojson, particles, regex, strings
 from .cdt_select import NO_RESULT
-from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_OP_NOT_APPLICABLE, ERR_PARAMETER,
-                      ERR_UNSUPPORTED_FEATURE, CommandError)
+from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_FILTERED_OUT, ERR_OP_NOT_APPLICABLE,
+                      ERR_PARAMETER, ERR_UNSUPPORTED_FEATURE, CommandError)
 from .store import CITRUSLEAF_EPOCH, BinValue, Record
 
 UNKNOWN = object()  # an expression whose value cannot be known (e.g. a missing bin)
@@ -572,7 +572,23 @@ def _check_string_call(rtype: int, modify: bool, request: List[Any], target: Any
 
 
 def check_type(node: Any) -> str:
-    """The static type of an expression node, checked as a server builds it (CommandError)."""
+    """The static type of an expression node, checked as a server builds it (CommandError).
+    A refusal keeps the nodes from the root to the refusing operation (`exc.build_nodes`) for
+    the error details' build trace."""
+    try:
+        return _check_node(node)
+    except CommandError as exc:
+        if exc.code == ERR_PARAMETER and isinstance(node, list) and node and \
+                type(node[0]) is int:
+            nodes = getattr(exc, "build_nodes", None)
+            if nodes is None:
+                nodes = []
+                setattr(exc, "build_nodes", nodes)
+            nodes.insert(0, node)
+        raise
+
+
+def _check_node(node: Any) -> str:
     if not isinstance(node, list):
         return _literal_type(node)
     if not node or type(node[0]) is not int:
@@ -729,8 +745,45 @@ def compile_filter(data: Optional[bytes], version: Tuple[int, ...]) -> Any:
         return None
     expression = _decode(data, "filter expression")
     check_served(expression, version)
-    _expect(check_type(expression), "bool")
+    try:
+        _expect(check_type(expression), "bool")
+    except CommandError as exc:
+        raise _build_traced(exc, data, expression, []) from None
     return expression
+
+
+def _build_traced(exc: CommandError, data: bytes, root: Any, prefix: List[int]) -> CommandError:
+    """`exc` (a refused build) with its build trace (`exc.build`): the op path from check_type
+    and the refused op's byte offset in `data` (the expression's msgpack, at `prefix`)."""
+    if exc.code != ERR_PARAMETER:
+        return exc
+    nodes: List[Any] = getattr(exc, "build_nodes", None) or ([root] if isinstance(
+        root, list) and root and type(root[0]) is int else [])
+    child_path = list(prefix)
+    for parent, child in zip(nodes, nodes[1:]):
+        index = _child_index(parent, child)
+        if index is None:
+            child_path = []
+            break
+        child_path.extend(index)
+    offset = error_detail.msgpack_offset(data, child_path) if nodes and (
+        child_path or not prefix) else None
+    setattr(exc, "build", error_detail.Trace(error_detail.PHASE_BUILD,
+                                             [n[0] for n in nodes], offset))
+    return exc
+
+
+def _child_index(parent: List[Any], child: Any, nested: bool = False) -> Optional[List[int]]:
+    """Array indexes from `parent` down to `child` (a call's parameters sit inside its request
+    list, a context one level deeper)."""
+    for i, element in enumerate(parent):
+        if element is child:
+            return [i]
+        if isinstance(element, list) and (nested or parent[0] == 127):
+            inner = _child_index(element, child, True)
+            if inner is not None:
+                return [i] + inner
+    return None
 
 
 def filter_passes(expression: Any, record: Record, digest: bytes, now: int) -> bool:
@@ -738,6 +791,112 @@ def filter_passes(expression: Any, record: Record, digest: bytes, now: int) -> b
     if expression is None:
         return True
     return _eval(expression, ExpRecord(record, digest, now), {}) is True
+
+
+def filtered_out(expression: Any, record: Record, digest: bytes, now: int,
+                 explain: bool = True) -> CommandError:
+    """ERR_FILTERED_OUT for a record the filter refused. Its error detail (verbosity 2 and up)
+    re-runs the filter to say why: decided by record metadata alone (no trace, as a server's
+    metadata phase), or the deciding operation of the bin phase (`explain`: the principal
+    may read the record; a trace shows stored data)."""
+    def explainer() -> Tuple[Optional[str], Optional[error_detail.Trace]]:
+        if _eval(expression, ExpRecord(record, digest, now, {}), {}) is False:
+            return FILTER_FALSE, None
+        if not explain:
+            return "filtered out", None
+        found = _explain(expression, ExpRecord(record, digest, now), {}, [])
+        if found is None:
+            return FILTER_FALSE, None
+        return _explained(found, FILTER_FALSE, FILTER_ABSENT)
+    return CommandError(ERR_FILTERED_OUT, "filtered out",
+                        detail=error_detail.Detail(explainer=explainer))
+
+
+# The messages of an explained failure (exp.c's explainers).
+FILTER_FALSE = "filtered out - filter expression evaluated to false"
+FILTER_ABSENT = "filtered out - filter references an absent bin or key"
+VALUE_ABSENT = "operation not applicable - expression references an absent bin or key"
+#: What the evaluation met where it faulted (exp_err_reason_msg).
+_FAULTS = {23: "integer division by zero", 26: "integer modulo by zero"}
+_FAULTED = "expression evaluation faulted"
+
+#: An explanation: outcome, op codes root -> deciding op, comparison operands, fault message.
+_Found = Tuple[int, List[int], Optional[Tuple[str, str]], Optional[str]]
+
+
+def _explained(found: _Found, false_message: str, absent_message: str
+               ) -> Tuple[Optional[str], Optional[error_detail.Trace]]:
+    outcome, path, operands, fault = found
+    message = fault if outcome == error_detail.OUTCOME_FAULT else (
+        false_message if outcome == error_detail.OUTCOME_FALSE else absent_message)
+    return message, error_detail.Trace(error_detail.PHASE_EVAL, path, outcome=outcome,
+                                       operands=operands)
+
+
+def _evaluated_children(node: List[Any]) -> List[Any]:
+    """The operands an operation evaluates, in the order _eval evaluates them."""
+    code, args = node[0], node[1:]
+    if code in (0, 80, 81, 82, 100, 122, 124, 126) or 64 <= code <= 74:
+        return []
+    if code == 7:
+        return [args[2]]
+    if code == 127:
+        request = args[2]
+        if request and request[0] == cdt.CONTEXT_MARKER and len(request) == 3:
+            request = request[2]
+        return [args[3], *request[1:]]
+    return list(args)
+
+
+def _explain(node: Any, ctx: ExpRecord, env: Dict[bytes, Any], path: List[int]
+             ) -> Optional[_Found]:
+    """Why `node` does not evaluate to a value (false, or unknown: an absent reference or a
+    fault), found by evaluating it and its operands with _eval, as exp.c's explain re-run
+    stamps the deciding operation: a comparison that is false (with its operands), the first
+    false conjunct of `and`, the branch a let or cond takes, the first unknown operand down to
+    where it arose. None when the node has a value."""
+    if not isinstance(node, list) or not node or type(node[0]) is not int:
+        return None
+    value = _eval(node, ctx, env)
+    if value is not False and value is not _UNKNOWN:
+        return None
+    code, args = node[0], node[1:]
+    here = path + [code]
+    if code == 125:  # let: the result decides
+        scope = dict(env)
+        for i in range(0, len(args) - 1, 2):
+            scope[_raw_text(args[i])] = _eval(args[i + 1], ctx, scope)
+        return _explain(args[-1], ctx, scope, here)
+    if code == 123:  # cond: the first unknown test, or the branch taken
+        for i in range(0, len(args) - 1, 2):
+            test = _eval(args[i], ctx, env)
+            if test is _UNKNOWN:
+                return _explain(args[i], ctx, env, here)
+            if test is True:
+                return _explain(args[i + 1], ctx, env, here)
+        return _explain(args[-1], ctx, env, here)
+    if value is False:
+        if code == 16:  # and: its first false conjunct
+            for arg in args:
+                if _eval(arg, ctx, env) is False:
+                    return _explain(arg, ctx, env, here) or (
+                        error_detail.OUTCOME_FALSE, here, None, None)
+        operands = None
+        if 1 <= code <= 6:
+            operands = (error_detail.operand_text(_eval(args[0], ctx, env)),
+                        error_detail.operand_text(_eval(args[1], ctx, env)))
+        return error_detail.OUTCOME_FALSE, here, operands, None
+    for child in _evaluated_children(node):
+        if _eval(child, ctx, env) is _UNKNOWN:
+            found = _explain(child, ctx, env, here)
+            if found is not None:
+                return found
+    if code in _FAULTS:  # every operand known: the operation itself faulted
+        operands_known = [_eval(a, ctx, env) for a in args]
+        if any(v == 0 for v in operands_known[1:]):
+            exact = all(type(v) is int for v in operands_known)
+            return error_detail.OUTCOME_FAULT, here, None, _FAULTS[code] if exact else _FAULTED
+    return error_detail.OUTCOME_ABSENT, here, None, None
 
 
 # -- expression operations ----------------------------------------------------------------
@@ -756,7 +915,13 @@ def compile_operation(data: bytes, write: bool) -> Tuple[Any, int]:
     allowed = 0x1F if write else READ_EVAL_NO_FAIL
     if flags & ~allowed:
         raise _bad("bad expression operation flags")
-    check_type(expression)
+    try:
+        check_type(expression)
+    except CommandError as exc:
+        if exc.code != ERR_PARAMETER:
+            raise
+        raise error_detail.build_failure(_build_traced(exc, data, expression, [0]),
+                                         "invalid expression in operation request") from None
     return expression, flags
 
 
@@ -768,8 +933,20 @@ def exp_read(data: bytes, ctx: ExpRecord) -> Any:
     if value is _UNKNOWN:
         if flags & READ_EVAL_NO_FAIL:
             return None
-        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is unknown")
+        raise _no_value(expression, ctx)
     return value
+
+
+def _no_value(expression: Any, ctx: ExpRecord) -> CommandError:
+    """ERR_OP_NOT_APPLICABLE for an expression operation without a value; its error detail
+    names the absent reference or the fault (as_exp_explain_value)."""
+    def explainer() -> Tuple[Optional[str], Optional[error_detail.Trace]]:
+        found = _explain(expression, ctx, {}, [])
+        if found is None:
+            return VALUE_ABSENT, None
+        return _explained(found, VALUE_ABSENT, VALUE_ABSENT)
+    return CommandError(ERR_OP_NOT_APPLICABLE, "expression value is unknown",
+                        detail=error_detail.Detail(explainer=explainer))
 
 
 def exp_write(name: bytes, data: bytes, ctx: ExpRecord) -> None:
@@ -781,7 +958,7 @@ def exp_write(name: bytes, data: bytes, ctx: ExpRecord) -> None:
     if value is _UNKNOWN:
         if flags & WRITE_EVAL_NO_FAIL:
             return
-        raise CommandError(ERR_OP_NOT_APPLICABLE, "expression value is unknown")
+        raise _no_value(expression, ctx)
     exists = name in ctx.bins
     if flags & WRITE_CREATE_ONLY and exists:
         if policy_no_fail:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from . import bit, cdt, geojson, hll, particles, strings
+from . import bit, cdt, error_detail, geojson, hll, particles, strings
 from .cdt_select import NO_RESULT
 from .expressions import (ExpRecord, compile_filter, exp_read, exp_write, filter_passes,
-                          operation_uses_strings)
+                          filtered_out, operation_uses_strings)
 from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_SETNAME,
                   FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
@@ -65,35 +65,49 @@ def single_record(store: Store, msg: Message, access: Optional["Access"] = None)
         if len(digest) != 20:
             raise CommandError(ERR_PARAMETER, "digest must be 20 bytes")
         check_access(access, msg)
-        return execute_record(store, ns, digest, msg)
+        return execute_record(store, ns, digest, msg,
+                              explain=access is None or access.may_read(msg))
     except CommandError as exc:
-        return Reply(exc.code)
+        return error_detail.reply(exc, msg.info4, store.version)
 
 
 def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
-                   shared_filter: Any = None) -> Reply:
+                   shared_filter: Any = None, *, batch: bool = False,
+                   explain: bool = True) -> Reply:
     """Run one record command (single or batch row) and return its reply.
 
     `shared_filter` is a decoded filter expression that applies unless the command has its own
-    (the batch header's filter).
+    (the batch header's filter). A failure's reply carries the error details the command asks
+    for (error_detail.py); `explain`: the principal may read the record, so a filter that
+    refuses it may say why.
     """
     try:
         if not ns.spec.strong_consistency:
             check_not_strong(ns, msg)
         check_served(store, msg.ops)
-        expression = (compile_filter(msg.fields[FIELD_FILTER], store.version)
-                      if FIELD_FILTER in msg.fields else shared_filter)
+        expression = shared_filter
+        if FIELD_FILTER in msg.fields:
+            try:
+                expression = compile_filter(msg.fields[FIELD_FILTER], store.version)
+            except CommandError as exc:
+                raise error_detail.build_failure(
+                    exc, "invalid filter expression in batch request" if batch
+                    else "invalid filter expression in request") from None
         with store.lock:
             now = clock_seconds()
 
             def run(view: Namespace) -> Reply:
-                return _execute(store, view, digest, msg, expression, now)
+                return _execute(store, view, digest, msg, expression, now, explain)
 
-            if ns.spec.strong_consistency:
-                return store.txns.execute(ns, digest, msg, now, run)
-            return run(ns)
+            try:
+                if ns.spec.strong_consistency:
+                    return store.txns.execute(ns, digest, msg, now, run)
+                return run(ns)
+            except CommandError as exc:  # explained while the record is as the command saw it
+                error_detail.resolve(exc, error_detail.verbosity(msg.info4, store.version))
+                raise
     except CommandError as exc:
-        return Reply(exc.code)
+        return error_detail.reply(exc, msg.info4, store.version)
     except particles.ParticleError:
         return Reply(ERR_PARAMETER)
 
@@ -110,14 +124,17 @@ def check_served(store: Store, ops: List[Op]) -> None:
 
 
 def _execute(store: Store, ns: Namespace, digest: bytes, msg: Message, expression: Any,
-             now: int) -> Reply:
+             now: int, explain: bool = True) -> Reply:
     """The command on `ns` (a transaction's view of the record, in a strong-consistency
     namespace): the filter, then the UDF, write or read."""
+    udf = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
     if expression is not None:
         record = ns.get(digest, now)
         if record is not None and not filter_passes(expression, record, digest, now):
-            raise CommandError(ERR_FILTERED_OUT)
-    if FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields:
+            if udf:  # a server sends no error details for a filtered UDF
+                raise CommandError(ERR_FILTERED_OUT)
+            raise filtered_out(expression, record, digest, now, explain)
+    if udf:
         return apply_udf(store, ns, digest, msg, now)
     if msg.info2 & INFO2_WRITE:
         return write_record(ns, digest, msg, now)

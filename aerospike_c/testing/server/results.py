@@ -7,7 +7,10 @@ carries a code too; info commands answer text, `ERROR:<code>:<message>` (or a co
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional
+
+if TYPE_CHECKING:
+    from .error_detail import Detail
 
 # AS_MSG and security result codes.
 OK = 0
@@ -66,11 +69,13 @@ ERR_INDEX_MAX_COUNT = 202
 
 
 class CommandError(Exception):
-    """A command (record, batch row, scan, CDT or expression step) that fails with a code."""
+    """A command (record, batch row, scan, CDT or expression step) that fails with a code;
+    `detail` is what a server 8.2 error-details field says of it (error_detail.py)."""
 
-    def __init__(self, code: int, message: str = "") -> None:
+    def __init__(self, code: int, message: str = "", detail: Optional["Detail"] = None) -> None:
         super().__init__(message or f"result code {code}")
         self.code = code
+        self.detail = detail
 
 
 def info_error(code: int, message: str) -> str:

@@ -11,7 +11,7 @@ import base64
 import struct
 from typing import Any, Iterator, List, Optional, Tuple
 
-from . import geojson, particles
+from . import error_detail, geojson, particles
 from .cdt_path import context_values
 from .expressions import UNKNOWN, ExpRecord, compile_filter, expression_value, filter_passes
 from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
@@ -249,7 +249,10 @@ class ScanRequest:
         names = msg.fields.get(FIELD_QUERY_BINS)
         if names:
             self.select.extend(_parse_query_bins(names))
-        self.filter = compile_filter(msg.fields.get(FIELD_FILTER), store.version)
+        try:
+            self.filter = compile_filter(msg.fields.get(FIELD_FILTER), store.version)
+        except CommandError as exc:
+            raise error_detail.build_failure(exc, "invalid filter expression in query") from None
 
     def wants(self, record: Record, digest: bytes, now: int) -> bool:
         """True when the record belongs in the results."""

@@ -736,6 +736,15 @@ class Security:
                 return ERR_QUOTA_EXCEEDED
             return OK
 
+    def permits(self, auth: ConnectionAuth, perm: Perm, ns: str = "", set_name: str = "") -> bool:
+        """True when `auth` holds `perm` on ns/set (no quota counted, unlike check())."""
+        if not self.enabled:
+            return True
+        with self._lock:
+            name = auth.user
+            return name is not None and name in self._users and \
+                self._permitted(name, perm, ns, set_name)
+
     def check_message(self, auth: ConnectionAuth, msg: Message, scan: bool = False) -> int:
         """`check()` for one AS_MSG command or batch row (`scan`: a scan or query)."""
         ns = _text(msg.fields.get(FIELD_NAMESPACE, b""))
@@ -779,6 +788,13 @@ class Access:
     def info(self, command: str, params: Mapping[str, str]) -> int:
         """Security.check_info() for this connection."""
         return self.security.check_info(self.auth, command, params)
+
+    def may_read(self, msg: Message) -> bool:
+        """True when this connection may read the record a command names (a filter may then
+        explain why it refused the record: error_detail.py); counts no quota."""
+        return self.security.permits(self.auth, Perm.READ,
+                                     _text(msg.fields.get(FIELD_NAMESPACE, b"")),
+                                     _text(msg.fields.get(FIELD_SETNAME, b"")))
 
 
 T = TypeVar("T")

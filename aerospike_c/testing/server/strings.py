@@ -19,7 +19,7 @@ import re
 import unicodedata
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import particles, regex
+from . import error_detail, particles, regex
 from .cdt_ctx import navigate
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_INCOMPATIBLE_TYPE, ERR_INVALID_ENCODING,
@@ -43,8 +43,12 @@ _DOUBLE = re.compile(r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf
                      re.IGNORECASE)
 
 
-def _fail(code: int, message: str) -> CommandError:
-    return CommandError(code, message)
+def _fail(code: int, message: str, subcode: Optional[int] = None) -> CommandError:
+    """The error of a string operation, with its server 8.2 error-details subcode (a bad
+    argument of a string operation is AS_SUB_PARAM_STRING_OP_PARAMS_INVALID unless said)."""
+    if subcode is None:
+        subcode = error_detail.SUB_PARAM_STRING_OP_PARAMS_INVALID if code == ERR_PARAMETER else 0
+    return error_detail.fail(code, message, subcode)
 
 
 def _text(value: Any) -> str:
@@ -145,13 +149,15 @@ def _regex(pattern: str, flags: int) -> "re.Pattern[str]":
                 | (re.MULTILINE if flags & REGEX_MULTILINE else 0)
                 | (re.DOTALL if flags & REGEX_DOTALL else 0))
     if "(?P" in pattern:
-        raise _fail(ERR_PARAMETER, "not an ICU regex")
+        raise _fail(ERR_PARAMETER, "not an ICU regex",
+                    error_detail.SUB_PARAM_STRING_REGEX_INVALID)
     pattern = re.sub(r"\(\?<(?![=!])", "(?P<", pattern)  # ICU named groups, Python spelling
     pattern = re.sub(r"\\k<(\w+)>", r"(?P=\1)", pattern)
     try:
         return re.compile(pattern, py_flags)
     except re.error:
-        raise _fail(ERR_PARAMETER, "bad regex") from None
+        raise _fail(ERR_PARAMETER, "bad regex",
+                    error_detail.SUB_PARAM_STRING_REGEX_INVALID) from None
 
 
 def _search(compiled: "re.Pattern[str]", text: str) -> bool:
@@ -171,13 +177,15 @@ def _is_numeric(text: str, kind: int = 0) -> bool:
 
 def _to_integer(text: str) -> int:
     if _INT.fullmatch(text) is None or not particles.INT64_MIN <= int(text) <= particles.INT64_MAX:
-        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not an integer")
+        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not an integer",
+                    error_detail.SUB_OPNOT_STRING_CONVERSION_FAILED)
     return int(text)
 
 
 def _to_double(text: str) -> float:
     if _DOUBLE.fullmatch(text) is None:
-        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not a double")
+        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not a double",
+                    error_detail.SUB_OPNOT_STRING_CONVERSION_FAILED)
     return float(text)
 
 
@@ -199,7 +207,8 @@ def _b64_decode(text: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not base64") from None
+        raise _fail(ERR_OP_NOT_APPLICABLE, "string is not base64",
+                    error_detail.SUB_OPNOT_STRING_B64_INVALID) from None
 
 
 def _cased(char: str) -> bool:
@@ -247,7 +256,8 @@ def _overwrite(text: str, index_arg: Any, value_arg: Any) -> str:
     if index < 0:
         index += len(text)
     if not 0 <= index <= len(text):
-        raise _fail(ERR_PARAMETER, "overwrite index out of bounds")
+        raise _fail(ERR_PARAMETER, "overwrite index out of bounds",
+                    error_detail.SUB_PARAM_STRING_INDEX_OUT_OF_BOUNDS)
     return text[:index] + value + text[index + len(value):]
 
 
@@ -362,7 +372,8 @@ def operate(current: Optional[BinValue], payload: bytes, modify: bool) -> Result
     command, args = decoded[0], list(decoded[1:])
     table = _MODIFIES if modify else _READS
     if command not in table:
-        raise _fail(ERR_PARAMETER, f"unknown string command {command}")
+        raise _fail(ERR_PARAMETER, f"unknown string command {command}",
+                    error_detail.SUB_PARAM_STRING_OP_INVALID)
     if ctx is None:
         value = None if current is None else particles.decode_particle(*current)
         if not modify:
@@ -495,5 +506,6 @@ def to_string_value(value: Any) -> str:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            raise _fail(ERR_OP_NOT_APPLICABLE, "blob is not UTF-8") from None
+            raise _fail(ERR_OP_NOT_APPLICABLE, "blob is not UTF-8",
+                    error_detail.SUB_OPNOT_STRING_UTF8_INVALID) from None
     raise _fail(ERR_INCOMPATIBLE_TYPE, "to_string of an unsupported bin type")

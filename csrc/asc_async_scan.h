@@ -27,6 +27,12 @@
  * for it; aio resumes the scan from its partition progress, as_scan_set_paginate). Either way
  * C never holds more than max_records + chunk records for Python.
  *
+ * A paginated scan (as_scan_set_paginate) keeps, per partition, the digest of the last record
+ * its listener returned true for, and resumes after it: there the listener must answer for
+ * each record as Python's listener did, or records Python never saw would count as read.
+ * ASC_SCAN_SYNC hands each record over alone and waits for Python's answer before returning
+ * it to C (a stop then leaves that record to be read again on resume, as in C).
+ *
  * Each scan counts itself in on the instance (asc_async_start) and out with its last
  * completion. Declared for cffi in cdefs/asc_async_scan.h.
  */
@@ -46,6 +52,7 @@
 
 #define ASC_SCAN_BLOCK 0
 #define ASC_SCAN_PAUSE 1
+#define ASC_SCAN_SYNC 2
 
 #define ASC_ASYNC_SCAN 0
 #define ASC_ASYNC_SCAN_PARTITIONS 1
@@ -177,7 +184,20 @@ asc_async_scan_listener(as_error* err, as_record* record, void* udata, as_event_
 	if (! asc_scan_chunker_add(c, (const as_val*)record)) {
 		return asc_async_scan_end(s, ASC_SCAN_BAD_VALUE, NULL, event_loop);
 	}
-	if (c->count >= c->chunk || c->size >= ASC_SCAN_CHUNK_BYTES) {
+	if (s->mode == ASC_SCAN_SYNC) {
+		/* C's own listener semantics, record by record: its answer is Python's. */
+		asc_async_scan_flush(s);
+		pthread_mutex_lock(&s->lock);
+		while (s->handed > 0 && ! s->stop) {
+			pthread_cond_wait(&s->cond, &s->lock);
+		}
+		stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		if (stop) {
+			return asc_async_scan_end(s, ASC_SCAN_STOPPED, NULL, event_loop);
+		}
+	}
+	else if (c->count >= c->chunk || c->size >= ASC_SCAN_CHUNK_BYTES) {
 		asc_async_scan_flush(s);
 	}
 	else if (! s->flush_queued) {

@@ -418,3 +418,26 @@ def test_async_scan_errors_and_bad_arguments(as_, scan_data):
     asc.as_query_apply(aggregation, "module", "function", [])
     with pytest.raises(asc.AerospikeError, match="Async aggregation"):
         asc.aerospike_query_async(as_, None, aggregation, calls)
+
+
+def test_a_paginated_scan_stopped_by_its_listener_resumes_at_that_record(as_, scan_data):
+    """C's semantics record by record: the record the listener returned False for is not
+    counted as read, so the resumed scan gives it and every record not seen yet."""
+    scan = asc.as_scan_init("test", SCAN_SET)
+    asc.as_scan_set_paginate(scan, True)
+    first = ScanCalls(stop_after=300)
+    asc.aerospike_scan_async(as_, None, scan, None, first)
+    first.wait(300)
+    close_when_idle(as_)
+    asc.aerospike_connect(as_)
+    resumed = asc.as_scan_init("test", SCAN_SET)
+    asc.as_scan_set_paginate(resumed, True)
+    asc.as_scan_set_partitions(resumed, scan.parts_all)
+    rest = ScanCalls()
+    asc.aerospike_scan_async(as_, None, resumed, None, rest)
+    assert rest.done()[0] is None
+    seen, again = first.records(), rest.records()
+    assert len(seen) == 300 and len(again) == SCAN_RECORDS - 299
+    assert seen[-1].key[3] in {r.key[3] for r in again}  # the one it stopped at
+    assert _contents(seen[:-1] + again) == _contents(
+        _sync_records(asc.aerospike_scan_foreach, as_, None, asc.as_scan_init("test", SCAN_SET)))

@@ -16,7 +16,8 @@ TIMEOUT_S = 120
 # One name per examples/<name>.py (append new examples here).
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
             "batch_get", "scan", "query", "info", "connect", "expire", "query_projection", "udf", "scan_background",
-            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple"]
+            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple",
+            "async_scan", "async_query"]
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess:

@@ -37,7 +37,10 @@ per record a `Record`, then once with record None (or with the error), as in C; 
 returned a false value it is not called again. Records cross from C in chunks of up to 256
 (csrc/asc_async_scan.h). Backpressure as in C: while 4096 records wait for a slow listener,
 the scan's event loop waits (a slow C listener holds up its loop the same way), so memory
-stays bounded. A listener that raises is reported (logger `aerospike_c.async`) and the scan
+stays bounded. For a paginated scan (as_scan_set_paginate), whose progress is what its
+listener accepted, each record waits for the Python listener's answer instead (one at a
+time: C's exact semantics, the record a listener stopped at is read again on resume).
+A listener that raises is reported (logger `aerospike_c.async`) and the scan
 stops as if it had returned False; nothing crosses into C.
 """
 from __future__ import annotations
@@ -203,7 +206,8 @@ def run_async(kind: int, what: str, as_: aerospike, policy: Any, policy_type: st
         status = lib.asc_async_scan_start(
             instance._guard, queue.c_queue, command_id, err, kind, c_policy, target_ptr,
             ffi.NULL if pf is None else pf, ffi.NULL if node_name is None else node_name,
-            lib.ASC_SCAN_BLOCK, ASYNC_SCAN_RECORDS, SCAN_CHUNK, loop, out)
+            lib.ASC_SCAN_SYNC if target_ptr.paginate else lib.ASC_SCAN_BLOCK,
+            ASYNC_SCAN_RECORDS, SCAN_CHUNK, loop, out)
     if status:
         dispatcher.handlers.pop(command_id, None)
         raise _async.submit_error(instance, what, status, err)

@@ -100,6 +100,7 @@ CDEF_HEADERS = [
     "asc_batch.h",
     "asc_udf.h",
     "asc_async.h",
+    "asc_async_scan.h",
     "asc_txn.h",
 ]
 

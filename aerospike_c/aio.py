@@ -35,11 +35,15 @@ AEROSPIKE_ERR_ASYNC_QUEUE_FULL. Never an unbounded buffer.
 
 Cancellation: cancelling an await does not recall a command already handed to C: it runs to
 its end (within its policy's timeouts), its result is dropped, and close() waits for it.
-A command still waiting for backpressure is never sent. Scans and queries (async iterators)
-and the other commands (apply, info, batch, background jobs, truncate...) still run on the
-cluster's executor as in `aerospike_c.aio_executor` (see its doc: leaving a scan stops its C
-scan). close() stops the scans, waits for every command in flight (native or not), then
-closes the cluster; it is idempotent and survives the cancellation of its caller.
+A command still waiting for backpressure is never sent. Scans and queries (async iterators:
+`async for record in session.scan(...)`) are C async scans too (aerospike_scan_async ...,
+aerospike_c/_aio_streams.py says how their records come in bulk and how at most `buffer` of
+them wait without ever holding up a C event loop); leaving the loop, cancelling the task that
+iterates or closing the cluster stops the C scan. Aggregations and the other commands (apply,
+info, batch, background jobs, truncate...) still run on the cluster's executor as in
+`aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight
+(native or not), then closes the cluster; it is idempotent and survives the cancellation of
+its caller.
 
 Fork: the C event loops do not survive fork(); in a child, commands of a cluster made in the
 parent raise LifecycleError.
@@ -50,7 +54,7 @@ import asyncio
 import collections
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import aio_executor, sdk
 from .bindings import _async
@@ -68,6 +72,10 @@ _PACK_ERRORS = (TypeError, ValueError, OverflowError)  # what packing a key or b
 _OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)  # ... an operation list
 from ._records import ops
 from ._aerospike import ffi, lib
+from . import _aio_streams
+from .bindings.as_policy import policy_copy, policy_from_config
+from .bindings.as_query import as_query_set_paginate
+from .bindings.as_scan import as_scan_set_paginate
 from .sdk import ClusterEvent, ClusterStats, Host
 
 __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent",
@@ -183,6 +191,9 @@ class Cluster(aio_executor.Cluster):
         for i in range(n):
             item = items[i]
             future, decode, key = pending.pop(item.id)
+            if future is None:  # a scan/query (_aio_streams.Stream): each of its completions
+                decode(item)
+                continue
             if future.done():
                 continue  # cancelled: the result is dropped
             status = item.status
@@ -444,6 +455,46 @@ class Session(aio_executor.Session):
                            filter_exp=filter_exp)
 
 
+    # -- scans and queries: C async scans (_aio_streams) ------------------------------------
+    def _stream_policy(self, kind: str, policy: Any, filter_exp: Any, buffer: int,
+                       chunk: int) -> Any:
+        """An owned copy of the policy a scan/query of this session runs with (a resumed run
+        may change its max_records), once buffer and chunk are checked."""
+        _aio_streams.check_sizes(buffer, chunk)
+        client = self.sync.cluster.client
+        given = client._policy(kind, self.sync._policy_for(kind, policy), filter_exp)
+        return policy_from_config(client.aerospike, kind) if given is None else policy_copy(given)
+
+    def scan(self, namespace: str, set: Optional[str] = None, *,  # noqa: A002 - Client's name
+             bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+             concurrent: bool = False, partitions: Any = None, policy: Any = None,
+             buffer: int = 256, filter_exp: Any = None, chunk: int = 64) -> AsyncIterator[Record]:
+        """Async iterator over `sdk.Session.scan` (Client.scan's arguments) as
+        aerospike_scan_async / aerospike_scan_partitions_async: at most `buffer` records wait
+        (plus one chunk), the loop takes up to `chunk` at a time."""
+        def make() -> _aio_streams.Stream:
+            c_policy = self._stream_policy("scan", policy, filter_exp, buffer, chunk)
+            target = self.sync.cluster.client._scan(namespace, set, bins, no_bins, concurrent)
+            return _aio_streams.open_stream(self.cluster, _aio_streams.SCANS, c_policy, target,
+                                            as_scan_set_paginate, partitions, buffer, None)
+        return _aio_streams.iterate(make, chunk)
+
+    def query(self, namespace: str, set: Optional[str] = None, *,  # noqa: A002 - Client's name
+              where: Any = None, bins: Optional[Sequence[str]] = None, no_bins: bool = False,
+              max_records: int = 0, partitions: Any = None, policy: Any = None,
+              buffer: int = 256, filter_exp: Any = None, chunk: int = 64) -> AsyncIterator[Record]:
+        """Async iterator over `sdk.Session.query` (Client.query's arguments) as
+        aerospike_query_async / aerospike_query_partitions_async; see scan()."""
+        def make() -> _aio_streams.Stream:
+            c_policy = self._stream_policy("query", policy, filter_exp, buffer, chunk)
+            target = self.sync.cluster.client._query(namespace, set, where, bins, no_bins,
+                                                     max_records)
+            return _aio_streams.open_stream(self.cluster, _aio_streams.QUERIES, c_policy, target,
+                                            as_query_set_paginate, partitions, buffer,
+                                            max_records)
+        return _aio_streams.iterate(make, chunk)
+
+
 #: The commands that run as C async commands (the rest: on the executor).
 NATIVE = ("get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
-          "append", "prepend")
+          "append", "prepend", "scan", "query")

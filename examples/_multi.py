@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import aerospike_c as asc
 from _common import LOG, dump_record, parse_args
@@ -50,6 +50,44 @@ def remove_index(as_: Any, args: argparse.Namespace, index_name: str) -> None:
     except asc.AerospikeError:
         pass
     time.sleep(0.1)  # as_sleep(100): wait for the system metadata to spread to all nodes
+
+
+def insert_records_async(as_: Any, args: argparse.Namespace, inserted: Callable[[Any], None],
+                         failed: Callable[[], None], max_commands: int = 100) -> None:
+    """The async examples' insert_records(): puts of records 0 .. keys-1 (bin test-bin = the
+    key) on one event loop, at most max_commands in flight, each listener starting the next;
+    inserted(event_loop) once all are in, failed() on an error."""
+    event_loop = asc.as_event_loop_get()  # insert all records on the same event loop
+    counter = [0]  # the dispatcher runs listeners one at a time: no atomics needed
+
+    def insert_record(event_loop: Any, index: int) -> bool:
+        key = asc.as_key_init_int64(args.namespace, args.set, index)
+        rec = asc.as_record_init(1)
+        asc.as_record_set_int64(rec, "test-bin", index)
+        try:
+            asc.aerospike_key_put_async(as_, None, key, rec, insert_listener, counter, event_loop)
+        except asc.AerospikeError as err:
+            insert_listener(err, counter, event_loop)
+            return False
+        return True
+
+    def insert_listener(err: Any, udata: List[int], event_loop: Any) -> None:
+        if err is not None:
+            LOG("aerospike_key_put_async() returned %d - %s", err.code, err.message)
+            failed()
+            return
+        udata[0] += 1
+        if udata[0] == args.keys:  # we have reached max number of records
+            LOG("inserted %u keys", udata[0])
+            inserted(event_loop)
+            return
+        following = udata[0] + max_commands - 1  # check if we need to insert more records
+        if following < args.keys:
+            insert_record(event_loop, following)
+
+    for i in range(min(args.keys, max_commands)):  # up to max_commands on the queue at a time
+        if not insert_record(event_loop, i):
+            break
 
 
 def remove_records(as_: Any, args: argparse.Namespace) -> None:

@@ -433,3 +433,152 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(aerospike_clus
         await cluster.close()               # waits for the cancelled commands still in C
         assert not cluster._pending and cluster.closed
     run(main())
+
+
+# -- scans and queries: C async scans (aerospike_scan_async ..., aerospike_c/_aio_streams.py) ---
+SCAN_SET = "aio_native_scan"
+SCAN_RECORDS = 500
+
+
+@pytest.fixture(scope="module")
+def scan_client(aerospike_hosts):
+    """SCAN_RECORDS records in SCAN_SET (bins i, s) with an index on i; the sync client."""
+    client = asc.Client(asc.Config(aerospike_hosts)).connect()
+    client.truncate("test", SCAN_SET)
+    for i in range(SCAN_RECORDS):
+        client.put(("test", SCAN_SET, i), {"i": i, "s": f"r{i}"})
+    client.index_create("test", SCAN_SET, "i", "aio_native_scan_i", asc.AS_INDEX_NUMERIC)
+    yield client
+    client.index_remove("test", "aio_native_scan_i")
+    client.close()
+
+
+def contents(records):
+    return sorted((r.key[3], tuple(sorted(r.bins.items()))) for r in records)
+
+
+def native_only(cluster):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a native scan went to the executor")
+    cluster._executor.submit = refuse  # type: ignore[method-assign]
+
+
+def test_scans_and_queries_are_c_async_scans_giving_what_the_sync_ones_give(aerospike_hosts,
+                                                                            scan_client):
+    where = ("i", 100, 299)
+
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            native_only(cluster)
+            session = cluster.create_session(scan={"total_timeout": 20000})
+            scanned = [r async for r in session.scan("test", SCAN_SET)]
+            queried = [r async for r in session.query("test", SCAN_SET, where=where, chunk=7)]
+            parts = [r async for r in session.scan("test", SCAN_SET, partitions=(0, 2048))]
+            pq = [r async for r in session.query("test", SCAN_SET, where=where,
+                                                 partitions=(2048, 2048), bins=["s"])]
+            assert not cluster._pending and not cluster._streams
+            del cluster._executor.submit  # close() uses it
+            return scanned, queried, parts, pq
+    scanned, queried, parts, pq = run(main())
+    assert len(scanned) == SCAN_RECORDS
+    assert contents(scanned) == contents(scan_client.scan("test", SCAN_SET))
+    assert sorted(r.bins["i"] for r in queried) == list(range(100, 300))
+    assert contents(queried) == contents(scan_client.query("test", SCAN_SET, where=where))
+    assert contents(parts) == contents(scan_client.scan("test", SCAN_SET, partitions=(0, 2048)))
+    assert 0 < len(parts) < SCAN_RECORDS
+    assert contents(pq) == contents(scan_client.query("test", SCAN_SET, where=where,
+                                                      partitions=(2048, 2048), bins=["s"]))
+    assert all(set(r.bins) == {"s"} for r in pq)
+
+
+def test_a_slow_consumer_pauses_the_scan_and_awaits_between_records_never_deadlock(
+        aerospike_hosts, scan_client):
+    """buffer=10: C stops handing records over at 10 waiting, and the scan resumes from its
+    partition progress; the consumer awaits a get of the loops' between records meanwhile."""
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            native_only(cluster)
+            session = cluster.create_session()
+            got, most, runs = [], 0, 0
+            async for record in session.scan("test", SCAN_SET, buffer=10, chunk=3):
+                stream = next(iter(cluster._streams))
+                most = max(most, len(stream.items))
+                runs = stream.runs
+                assert (await session.get(record.key)).bins == record.bins
+                got.append(record)
+            limited = [r async for r in session.query("test", SCAN_SET, max_records=50, buffer=8)]
+            del cluster._executor.submit
+            return got, most, runs, limited
+    got, most, runs, limited = run(main())
+    assert contents(got) == contents(scan_client.scan("test", SCAN_SET))  # none lost, none twice
+    assert most <= 10 + 10  # the buffer and one chunk (of at most `buffer` records)
+    assert runs > 1  # the consumer is slower than the scan: it paused, and resumed
+    assert len(limited) == 50 and len({r.key[3] for r in limited}) == 50
+
+
+def test_leaving_or_raising_stops_the_c_scan(aerospike_hosts, scan_client):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            count = 0
+            async for _ in session.scan("test", SCAN_SET, buffer=16):
+                count += 1
+                if count == 5:
+                    break
+            with pytest.raises(RuntimeError, match="consumer failed"):
+                async for _ in session.query("test", SCAN_SET, where=("i", 0, 400)):
+                    raise RuntimeError("consumer failed")
+            for _ in range(100):  # the loop finalizes the abandoned async generators (aclose)
+                if not cluster._streams:
+                    break
+                await asyncio.sleep(0)
+            assert not cluster._streams
+            # The stopped scans count themselves out; then a new scan runs as before.
+            rest = [r async for r in session.scan("test", SCAN_SET)]
+            return count, len(rest), cluster
+    count, rest, cluster = run(main())
+    assert count == 5 and rest == SCAN_RECORDS
+    assert cluster.closed and not cluster._pending
+
+
+def test_close_with_a_scan_in_flight_stops_it_and_waits(aerospike_hosts, scan_client):
+    async def main():
+        cluster = await definition(hosts=aerospike_hosts).connect()
+        session = cluster.create_session()
+        started = asyncio.Event()
+        seen = []
+
+        async def consume():
+            async for record in session.scan("test", SCAN_SET, buffer=4):
+                seen.append(record)
+                started.set()
+                await asyncio.sleep(0)  # a consumer slower than the scan
+        task = asyncio.ensure_future(consume())
+        await started.wait()
+        await cluster.close()
+        assert not cluster._pending  # the C scan ended before close() returned
+        with pytest.raises(asc.LifecycleError, match="stopped"):
+            await task
+        with pytest.raises(asc.LifecycleError):
+            async for _ in session.scan("test", SCAN_SET):
+                pass
+        return len(seen)
+    assert 1 <= run(main()) < SCAN_RECORDS
+
+
+def test_scan_arguments_are_checked_when_iterated(aerospike_hosts):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            with pytest.raises(ValueError, match="buffer"):
+                async for _ in session.scan("test", SCAN_SET, buffer=0):
+                    pass
+            with pytest.raises(ValueError, match="chunk"):
+                async for _ in session.query("test", SCAN_SET, chunk=0):
+                    pass
+            with pytest.raises(asc.AerospikeError) as error:
+                async for _ in session.query("test", SCAN_SET, where=("s", "r1")):  # no index
+                    pass
+            assert error.value.code == asc.AEROSPIKE_ERR_INDEX_NOT_FOUND
+            assert not cluster._pending and not cluster._streams
+    run(main())

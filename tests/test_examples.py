@@ -16,8 +16,8 @@ TIMEOUT_S = 120
 # One name per examples/<name>.py (append new examples here).
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
             "batch_get", "scan", "query", "info", "connect", "expire", "query_projection", "udf", "scan_background",
-            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple"]
-EXAMPLES += ["geo_filter"]
+            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple",
+            "geo_filter", "async_scan", "async_query"]
 
 # The success line of a port whose C program's label is not its name.
 C_LABELS = {"geo_filter": "filter query"}

@@ -188,11 +188,14 @@ from .as_scan import (
     as_scan_to_bytes as as_scan_to_bytes,
 )
 from .aerospike_scan import (
+    aerospike_scan_async as aerospike_scan_async,
     aerospike_scan_background as aerospike_scan_background,
     aerospike_scan_foreach as aerospike_scan_foreach,
     aerospike_scan_info as aerospike_scan_info,
     aerospike_scan_node as aerospike_scan_node,
+    aerospike_scan_node_async as aerospike_scan_node_async,
     aerospike_scan_partitions as aerospike_scan_partitions,
+    aerospike_scan_partitions_async as aerospike_scan_partitions_async,
     aerospike_scan_wait as aerospike_scan_wait,
     as_scan_info as as_scan_info,
 )
@@ -228,10 +231,12 @@ from .as_query import (
     as_string_equals as as_string_equals,
 )
 from .aerospike_query import (
+    aerospike_query_async as aerospike_query_async,
     aerospike_query_background as aerospike_query_background,
     aerospike_query_foreach as aerospike_query_foreach,
     aerospike_query_info as aerospike_query_info,
     aerospike_query_partitions as aerospike_query_partitions,
+    aerospike_query_partitions_async as aerospike_query_partitions_async,
     aerospike_query_wait as aerospike_query_wait,
 )
 from .as_batch import (
@@ -2624,10 +2629,12 @@ __all__ = [
     "aerospike_load_config",
     "aerospike_new",
     "aerospike_node_stats",
+    "aerospike_query_async",
     "aerospike_query_background",
     "aerospike_query_foreach",
     "aerospike_query_info",
     "aerospike_query_partitions",
+    "aerospike_query_partitions_async",
     "aerospike_query_role",
     "aerospike_query_roles",
     "aerospike_query_user",
@@ -2636,11 +2643,14 @@ __all__ = [
     "aerospike_reload_tls_config",
     "aerospike_revoke_privileges",
     "aerospike_revoke_roles",
+    "aerospike_scan_async",
     "aerospike_scan_background",
     "aerospike_scan_foreach",
     "aerospike_scan_info",
     "aerospike_scan_node",
+    "aerospike_scan_node_async",
     "aerospike_scan_partitions",
+    "aerospike_scan_partitions_async",
     "aerospike_scan_wait",
     "aerospike_set_password",
     "aerospike_set_quotas",

@@ -20,6 +20,28 @@ serialized (one at a time) so the callback needs no locking of its own. When it 
 a false value other than None, C stops the scan and the call returns normally, as in C.
 When it raises, the scan is stopped the same way and the exception is re-raised once C
 has returned. The GIL is released while C waits on the network.
+
+The async forms run on the C client's event loops (as_event.py) and return at once:
+
+    def listener(err, record, udata, event_loop):   # as_async_scan_listener
+        if err is not None or record is None:       # C's last call: failed, or complete
+            return False
+        return True                                 # a false value (not None) stops the scan
+
+    aerospike_scan_async(as_, None, scan, None, listener, udata)     # scan_id: ignored (NULL)
+    aerospike_scan_partitions_async(as_, None, scan, pf, listener, udata)
+    aerospike_scan_node_async(as_, None, scan, None, node_name, listener, udata)
+
+The listener runs on the async dispatcher thread (bindings/_async.py), one call at a time:
+per record a `Record`, then once with record None (or with the error), as in C; after it
+returned a false value it is not called again. Records cross from C in chunks of up to 256
+(csrc/asc_async_scan.h). Backpressure as in C: while 4096 records wait for a slow listener,
+the scan's event loop waits (a slow C listener holds up its loop the same way), so memory
+stays bounded. For a paginated scan (as_scan_set_paginate), whose progress is what its
+listener accepted, each record waits for the Python listener's answer instead (one at a
+time: C's exact semantics, the record a listener stopped at is read again on resume).
+A listener that raises is reported (logger `aerospike_c.async`) and the scan
+stops as if it had returned False; nothing crosses into C.
 """
 from __future__ import annotations
 
@@ -27,20 +49,27 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Tuple
 
 from .._aerospike import ffi, lib
+from . import _async
 from ._calls import c_call, c_uint, policy_arg
 from ._cstruct import c_enum
-from .aerospike import aerospike, using
+from .aerospike import _instance, aerospike, using
 from .as_config import c_str
 from .as_error import check, new_error
+from .as_event import loop_ptr, used_by
 from .as_partition_filter import filter_arg
 from .as_scan import _scan
-from .asc_batch import run_chunked
+from .asc_batch import SCAN_CHUNK, _py_scan_each, run_chunked
 
 __all__ = ["as_scan_info", "aerospike_scan_foreach", "aerospike_scan_partitions",
            "aerospike_scan_node", "aerospike_scan_background", "aerospike_scan_wait",
-           "aerospike_scan_info"]
+           "aerospike_scan_info", "aerospike_scan_async", "aerospike_scan_partitions_async",
+           "aerospike_scan_node_async"]
 
 ScanCallback = Callable[[Any, Any], Any]
+#: as_async_scan_listener / as_async_query_record_listener: (err, record, udata, event_loop).
+AsyncScanListener = Callable[[Optional[Exception], Any, Any, Any], Any]
+#: Records handed to the dispatcher and not yet through the listener before C's loop waits.
+ASYNC_SCAN_RECORDS = 4096
 
 
 @dataclass(frozen=True)
@@ -122,3 +151,98 @@ def aerospike_scan_info(as_: aerospike, policy: Any, scan_id: int) -> as_scan_in
            c_uint("scan_id", scan_id, 64), info)
     return as_scan_info(c_enum("as_scan_status")(info.status), info.progress_pct,
                         info.records_scanned)
+
+
+# -- async ------------------------------------------------------------------------------------
+def run_async(kind: int, what: str, as_: aerospike, policy: Any, policy_type: str, target: Any,
+              pf: Any, node_name: Any, listener: AsyncScanListener, udata: Any,
+              event_loop: Any) -> None:
+    """Start an async scan/query (csrc/asc_async_scan.h, kind ASC_ASYNC_*) whose completions
+    the dispatcher thread turns into listener calls; a C error on submission raises (the
+    listener is then never called, as in C)."""
+    if not callable(listener):
+        raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
+    instance = _instance(as_)
+    loop = loop_ptr(event_loop, what)
+    c_policy = policy_arg(policy, policy_type)
+    dispatcher = _async.dispatch()
+    queue = dispatcher.queue
+    command_id = queue.next_id()
+    out = ffi.new("asc_async_scan**")
+    stopped = False
+    current_loop: Any = None
+
+    def each(record: Any) -> Any:
+        return listener(None, record, udata, current_loop)
+
+    def handler(item: Any) -> None:
+        nonlocal stopped, current_loop
+        scan_state, kind_ = out[0], item.ttl
+        if kind_ == lib.ASC_SCAN_RECORDS:
+            dispatcher.handlers[command_id] = handler  # more completions to come
+            if not stopped:
+                current_loop = _async.event_loop_of(item)
+                try:
+                    stopped = _py_scan_each(int(ffi.cast("uintptr_t", item.data)), item.size, each)
+                except BaseException as exc:  # noqa: BLE001 - never into C: reported, scan stopped
+                    _async.report(exc, what)
+                    stopped = True
+                if stopped:
+                    lib.asc_async_scan_stop(scan_state)
+            lib.asc_async_scan_consumed(scan_state, item.gen)
+            return
+        try:
+            if not stopped and kind_ != lib.ASC_SCAN_STOPPED:
+                error = None if kind_ == lib.ASC_SCAN_END else _async.completion_error(item)
+                listener(error, None, udata, _async.event_loop_of(item))
+        except BaseException as exc:  # noqa: BLE001 - never into C
+            _async.report(exc, what)
+        finally:
+            lib.asc_async_scan_release(scan_state)
+
+    dispatcher.handlers[command_id] = handler
+    err = new_error()
+    with target._use(what) as target_ptr:
+        status = lib.asc_async_scan_start(
+            instance._guard, queue.c_queue, command_id, err, kind, c_policy, target_ptr,
+            ffi.NULL if pf is None else pf, ffi.NULL if node_name is None else node_name,
+            lib.ASC_SCAN_SYNC if target_ptr.paginate else lib.ASC_SCAN_BLOCK,
+            ASYNC_SCAN_RECORDS, SCAN_CHUNK, loop, out)
+    if status:
+        dispatcher.handlers.pop(command_id, None)
+        raise _async.submit_error(instance, what, status, err)
+    used_by(instance)
+
+
+def aerospike_scan_async(as_: aerospike, policy: Any, scan: Any, scan_id: Optional[int],
+                         listener: AsyncScanListener, udata: Any = None,
+                         event_loop: Any = None) -> None:
+    """aerospike_scan_async(): scan every node; listener(err, record, udata, event_loop) per
+    record, then (None, None, ...) at the end or (error, None, ...). scan_id: ignored, as C
+    ignores it (pass None). event_loop None: the C client picks one (round robin)."""
+    if scan_id is not None:
+        c_uint("scan_id", scan_id, 64)
+    run_async(lib.ASC_ASYNC_SCAN, "aerospike_scan_async", as_, policy, "as_policy_scan",
+              _scan(scan, "aerospike_scan_async"), None, None, listener, udata, event_loop)
+
+
+def aerospike_scan_partitions_async(as_: aerospike, policy: Any, scan: Any, pf: Any,
+                                    listener: AsyncScanListener, udata: Any = None,
+                                    event_loop: Any = None) -> None:
+    """aerospike_scan_partitions_async(): scan the partitions of filter `pf`; listener as
+    aerospike_scan_async."""
+    run_async(lib.ASC_ASYNC_SCAN_PARTITIONS, "aerospike_scan_partitions_async", as_, policy,
+              "as_policy_scan", _scan(scan, "aerospike_scan_partitions_async"), filter_arg(pf),
+              None, listener, udata, event_loop)
+
+
+def aerospike_scan_node_async(as_: aerospike, policy: Any, scan: Any, scan_id: Optional[int],
+                              node_name: str, listener: AsyncScanListener, udata: Any = None,
+                              event_loop: Any = None) -> None:
+    """aerospike_scan_node_async(): scan the partitions node `node_name` holds (ParamError
+    "Invalid node name" from C when there is none); listener as aerospike_scan_async."""
+    if scan_id is not None:
+        c_uint("scan_id", scan_id, 64)
+    run_async(lib.ASC_ASYNC_SCAN_NODE, "aerospike_scan_node_async", as_, policy,
+              "as_policy_scan", _scan(scan, "aerospike_scan_node_async"), None,
+              c_str("node_name", node_name), listener, udata, event_loop)

@@ -140,6 +140,20 @@ def test_unknown_values_fail_the_operation_unless_eval_no_fail(sclient: Client, 
     assert sclient.get(key).bins == {"other": "untouched", "s": "abc"}
 
 
+def _lower_words(client: Client, key: Any) -> Any:  # noqa: F811
+    """A select by path of the list items a string call accepts (is_lower of each value)."""
+    lower = asc.as_exp_build(asc.as_exp_string_is_lower(
+        asc.as_exp_loopvar_str(asc.AS_EXP_LOOPVAR_VALUE)))
+    ctx = asc.as_cdt_ctx_init(1)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, lower)
+    return client.operate(key, [ops.select_by_path("w", ctx, asc.AS_EXP_PATH_SELECT_VALUE)])
+
+
+def test_a_string_call_filters_a_path_select(sclient: Client, key: Any) -> None:  # noqa: F811
+    sclient.put(key, {"w": ["apple", "Banana", "cherry"]})
+    assert _lower_words(sclient, key).bins == {"w": ["apple", "cherry"]}
+
+
 @pytest.mark.parametrize("bad", [
     lambda: exp.string_strlen(exp.bin_int("i")),                     # an int operand
     lambda: exp.string_upper(None, exp.bin_list("l")),               # a list operand
@@ -173,6 +187,10 @@ def test_a_server_before_8_2_refuses_string_calls_as_unknown(client: Client) -> 
         with pytest.raises(asc.AerospikeError) as error:
             list(client.scan(NAMESPACE, key[1], filter_exp=exp.eq(exp.to_string(1), "1")))
         assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
-        assert client.get(key).bins == {"s": "hello"}
+        client.put(key, {"w": ["apple"]})
+        with pytest.raises(asc.AerospikeError) as error:  # in a path filter of a CDT operation
+            _lower_words(client, key)
+        assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+        assert client.get(key).bins == {"s": "hello", "w": ["apple"]}
     finally:
         client.remove(key)

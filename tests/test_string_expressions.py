@@ -5,7 +5,7 @@ later); and their refusal, as unknown operations, by a server older than 8.2."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -154,6 +154,38 @@ def test_a_string_call_filters_a_path_select(sclient: Client, key: Any) -> None:
     assert _lower_words(sclient, key).bins == {"w": ["apple", "cherry"]}
 
 
+def _create_strlen_index(client: Client, set_name: str, index: str) -> None:  # noqa: F811
+    """An expression index over the code point count of bin w (aerospike_index_create_exp)."""
+    strlen = asc.as_exp_build(asc.as_exp_string_strlen(asc.as_exp_bin_str("w")))
+    task = asc.aerospike_index_create_exp(client.aerospike, None, NAMESPACE, set_name, index,
+                                          asc.AS_INDEX_TYPE_DEFAULT, asc.AS_INDEX_NUMERIC, strlen)
+    asc.aerospike_index_create_wait(task, 100)
+    asc.as_exp_destroy(strlen)
+
+
+def test_an_expression_index_over_a_string_call(sclient: Client) -> None:  # noqa: F811
+    set_name, index = f"t_{uuid.uuid4().hex[:16]}", f"se_{uuid.uuid4().hex[:8]}"
+    words = ["apple", "kiwi", "caf\u00e9s", "banana"]
+    for i, word in enumerate(words):
+        sclient.put((NAMESPACE, set_name, i), {"w": word})
+    _create_strlen_index(sclient, set_name, index)
+    try:
+        strlen = asc.as_exp_build(asc.as_exp_string_strlen(asc.as_exp_bin_str("w")))
+        query = asc.as_query_init(NAMESPACE, set_name)
+        asc.as_query_where_init(query, 1)
+        asc.as_query_where_with_exp(query, strlen, *asc.as_integer_range(5, 5))
+        asc.as_exp_destroy(strlen)
+        found: List[str] = []
+        asc.aerospike_query_foreach(sclient.aerospike, None, query,
+                                    lambda r, u: found.append(r.bins["w"]) if r else True)
+        asc.as_query_destroy(query)
+        assert sorted(found) == ["apple", "caf\u00e9s"]  # code points, not bytes
+    finally:
+        sclient.index_remove(NAMESPACE, index)
+        for i in range(len(words)):
+            sclient.remove((NAMESPACE, set_name, i))
+
+
 @pytest.mark.parametrize("bad", [
     lambda: exp.string_strlen(exp.bin_int("i")),                     # an int operand
     lambda: exp.string_upper(None, exp.bin_list("l")),               # a list operand
@@ -186,6 +218,9 @@ def test_a_server_before_8_2_refuses_string_calls_as_unknown(client: Client) -> 
         assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
         with pytest.raises(asc.AerospikeError) as error:
             list(client.scan(NAMESPACE, key[1], filter_exp=exp.eq(exp.to_string(1), "1")))
+        assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+        with pytest.raises(asc.AerospikeError) as error:  # an expression index over one
+            _create_strlen_index(client, key[1], f"se_{uuid.uuid4().hex[:8]}")
         assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
         client.put(key, {"w": ["apple"]})
         with pytest.raises(asc.AerospikeError) as error:  # in a path filter of a CDT operation

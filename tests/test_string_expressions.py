@@ -5,7 +5,7 @@ later); and their refusal, as unknown operations, by a server older than 8.2."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -140,6 +140,52 @@ def test_unknown_values_fail_the_operation_unless_eval_no_fail(sclient: Client, 
     assert sclient.get(key).bins == {"other": "untouched", "s": "abc"}
 
 
+def _lower_words(client: Client, key: Any) -> Any:  # noqa: F811
+    """A select by path of the list items a string call accepts (is_lower of each value)."""
+    lower = asc.as_exp_build(asc.as_exp_string_is_lower(
+        asc.as_exp_loopvar_str(asc.AS_EXP_LOOPVAR_VALUE)))
+    ctx = asc.as_cdt_ctx_init(1)
+    asc.as_cdt_ctx_add_all_children_with_filter(ctx, lower)
+    return client.operate(key, [ops.select_by_path("w", ctx, asc.AS_EXP_PATH_SELECT_VALUE)])
+
+
+def test_a_string_call_filters_a_path_select(sclient: Client, key: Any) -> None:  # noqa: F811
+    sclient.put(key, {"w": ["apple", "Banana", "cherry"]})
+    assert _lower_words(sclient, key).bins == {"w": ["apple", "cherry"]}
+
+
+def _create_strlen_index(client: Client, set_name: str, index: str) -> None:  # noqa: F811
+    """An expression index over the code point count of bin w (aerospike_index_create_exp)."""
+    strlen = asc.as_exp_build(asc.as_exp_string_strlen(asc.as_exp_bin_str("w")))
+    task = asc.aerospike_index_create_exp(client.aerospike, None, NAMESPACE, set_name, index,
+                                          asc.AS_INDEX_TYPE_DEFAULT, asc.AS_INDEX_NUMERIC, strlen)
+    asc.aerospike_index_create_wait(task, 100)
+    asc.as_exp_destroy(strlen)
+
+
+def test_an_expression_index_over_a_string_call(sclient: Client) -> None:  # noqa: F811
+    set_name, index = f"t_{uuid.uuid4().hex[:16]}", f"se_{uuid.uuid4().hex[:8]}"
+    words = ["apple", "kiwi", "caf\u00e9s", "banana"]
+    for i, word in enumerate(words):
+        sclient.put((NAMESPACE, set_name, i), {"w": word})
+    _create_strlen_index(sclient, set_name, index)
+    try:
+        strlen = asc.as_exp_build(asc.as_exp_string_strlen(asc.as_exp_bin_str("w")))
+        query = asc.as_query_init(NAMESPACE, set_name)
+        asc.as_query_where_init(query, 1)
+        asc.as_query_where_with_exp(query, strlen, *asc.as_integer_range(5, 5))
+        asc.as_exp_destroy(strlen)
+        found: List[str] = []
+        asc.aerospike_query_foreach(sclient.aerospike, None, query,
+                                    lambda r, u: found.append(r.bins["w"]) if r else True)
+        asc.as_query_destroy(query)
+        assert sorted(found) == ["apple", "caf\u00e9s"]  # code points, not bytes
+    finally:
+        sclient.index_remove(NAMESPACE, index)
+        for i in range(len(words)):
+            sclient.remove((NAMESPACE, set_name, i))
+
+
 @pytest.mark.parametrize("bad", [
     lambda: exp.string_strlen(exp.bin_int("i")),                     # an int operand
     lambda: exp.string_upper(None, exp.bin_list("l")),               # a list operand
@@ -173,6 +219,13 @@ def test_a_server_before_8_2_refuses_string_calls_as_unknown(client: Client) -> 
         with pytest.raises(asc.AerospikeError) as error:
             list(client.scan(NAMESPACE, key[1], filter_exp=exp.eq(exp.to_string(1), "1")))
         assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
-        assert client.get(key).bins == {"s": "hello"}
+        with pytest.raises(asc.AerospikeError) as error:  # an expression index over one
+            _create_strlen_index(client, key[1], f"se_{uuid.uuid4().hex[:8]}")
+        assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+        client.put(key, {"w": ["apple"]})
+        with pytest.raises(asc.AerospikeError) as error:  # in a path filter of a CDT operation
+            _lower_words(client, key)
+        assert _status(error) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+        assert client.get(key).bins == {"s": "hello", "w": ["apple"]}
     finally:
         client.remove(key)

@@ -279,6 +279,17 @@ def _reorder(top: Any, touched: List[Tuple[Any, ...]]) -> None:
                 map_keep_order(container)
 
 
+def path_expressions(decoded: Any) -> List[Any]:
+    """The expressions a decoded CDT operation carries when it is a select/apply by path
+    ([0xfe, ctx, flags(, apply)]: its filter contexts and its apply expression); [] else."""
+    if not isinstance(decoded, list) or len(decoded) < 3 or decoded[0] != SELECT_BY_PATH:
+        return []
+    ctx = decoded[1] if isinstance(decoded[1], list) else []
+    found = [cvalue for ctype, cvalue in zip(ctx[::2], ctx[1::2])
+             if ctype in (CTX_EXP, CTX_AND_EXP)]
+    return found + list(decoded[3:4])
+
+
 def operate(top: Any, args: Sequence[Any], modify: bool,
             bins: Optional[Dict[bytes, Any]]) -> Any:
     """Run [ctx, flags(, expression)] on the bin's decoded list/map; a select's result, or

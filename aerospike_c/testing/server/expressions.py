@@ -900,9 +900,19 @@ def _explain(node: Any, ctx: ExpRecord, env: Dict[bytes, Any], path: List[int]
 
 
 # -- expression operations ----------------------------------------------------------------
-def operation_uses_strings(data: bytes) -> bool:
-    """True when an expression operation's expression uses string calls (see check_served)."""
-    decoded = _decode(data, "expression operation")
+#: How a packed select/apply by path starts after its array header: msgpack uint8 0xfe
+#: (cdt_path.SELECT_BY_PATH; cdt_path imports this module, so not read from it here).
+_PATH_OP_START = b"\xcc\xfe"
+
+
+def operation_uses_strings(data: bytes, expression_op: bool) -> bool:
+    """True when an expression operation's expression (expression_op), or a CDT operation's
+    path expressions, use string calls (see check_served)."""
+    if not expression_op and data[1:3] != _PATH_OP_START:
+        return False  # not a select/apply by path: no expression inside
+    decoded = _decode(data, "expression operation" if expression_op else "CDT operation")
+    if not expression_op:
+        return any(uses_string_calls(e) for e in cdt_path.path_expressions(decoded))
     return isinstance(decoded, list) and bool(decoded) and uses_string_calls(decoded[0])
 
 

@@ -17,7 +17,7 @@ from .msg import (FIELD_DIGEST, FIELD_FILTER, FIELD_KEY, FIELD_NAMESPACE, FIELD_
                   FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME, INFO1_GET_ALL, INFO1_GET_NOBINDATA,
                   INFO1_READ, INFO2_CREATE_ONLY, INFO2_DELETE, INFO2_GENERATION, INFO2_GENERATION_GT,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_CREATE_OR_REPLACE, INFO3_REPLACE_ONLY,
-                  INFO3_UPDATE_ONLY, OP_APPEND, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
+                  INFO3_UPDATE_ONLY, OP_APPEND, OP_CDT_MODIFY, OP_CDT_READ, OP_BIT_MODIFY, OP_BIT_READ, OP_DELETE, OP_EXP_MODIFY,
                   OP_EXP_READ, OP_HLL_MODIFY, OP_HLL_READ, OP_INCR, OP_PREPEND, OP_READ, OP_STRING_MODIFY,
                   OP_STRING_READ, OP_TO_STRING, OP_TOUCH, OP_WRITE, PACKED_MODIFY_OPS, READ_OPS,
                   STRING_OPS, UNSUPPORTED_OPS, Message, Op, Reply, all_bins, encode_bin,
@@ -114,12 +114,13 @@ def execute_record(store: Store, ns: Namespace, digest: bytes, msg: Message,
 
 def check_served(store: Store, ops: List[Op]) -> None:
     """Before 8.2 a server knows no string operation and no string call inside an expression
-    operation: ERR_PARAMETER, as such a server answers."""
+    operation or a CDT path expression: ERR_PARAMETER, as such a server answers."""
     if strings.served(store.version):
         return
     for op in ops:
-        if op.op in STRING_OPS or (op.op in (OP_EXP_READ, OP_EXP_MODIFY)
-                                   and operation_uses_strings(op.data)):
+        expression_op = op.op in (OP_EXP_READ, OP_EXP_MODIFY)
+        if op.op in STRING_OPS or ((expression_op or op.op in (OP_CDT_READ, OP_CDT_MODIFY))
+                                   and operation_uses_strings(op.data, expression_op)):
             raise CommandError(ERR_PARAMETER, "unknown operation type")
 
 

@@ -86,11 +86,11 @@ def test_string_examples_on_a_server_with_string_operations(name: str) -> None:
     hosts = real_cluster_hosts()
     args: List[str] = []
     if hosts is not None:
-        from test_string_operations import _version
+        from multi_record_fixtures import server_version
         import aerospike_c as asc
 
         with asc.Client(asc.Config(hosts=list(hosts))) as real:
-            if _version(real) < (8, 2):
+            if server_version(real) < (8, 2):
                 pytest.skip("the string examples need a server 8.2 or later")
         args = ["--hosts", ",".join(f"{host}:{port}" for host, port in hosts),
                 "--set", f"eg_{uuid.uuid4().hex[:12]}"]

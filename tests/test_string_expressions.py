@@ -11,8 +11,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c import Client, exp, ops
-from multi_record_fixtures import NAMESPACE, client  # noqa: F401 - pytest fixtures
-from test_string_operations import _version, key, sclient  # noqa: F401 - pytest fixtures
+from multi_record_fixtures import NAMESPACE, client, server_version  # noqa: F401 - pytest fixtures
+from test_string_operations import key, sclient  # noqa: F401 - pytest fixtures
 
 CAFE_NFC, CAFE_NFD = "caf\u00e9", "cafe\u0301"
 
@@ -203,7 +203,7 @@ def test_ill_typed_calls_are_refused_before_any_record_is_read(sclient: Client, 
 
 
 def test_a_server_before_8_2_refuses_string_calls_as_unknown(client: Client) -> None:  # noqa: F811
-    if _version(client) >= (8, 2):
+    if server_version(client) >= (8, 2):
         pytest.skip("the session's server has string expressions")
     key = (NAMESPACE, f"t_{uuid.uuid4().hex[:16]}", "old")
     client.put(key, {"s": "hello"})

@@ -10,7 +10,7 @@ from typing import Any, List, Tuple
 import pytest
 
 import aerospike_c as asc
-from probe_helpers import run_probe
+from probe_helpers import probe_output, run_probe
 
 SET = "async"
 
@@ -63,6 +63,21 @@ def test_the_event_loops_are_the_c_clients(loops):
         asc.as_event_create_loops(1)
     with pytest.raises(TypeError):
         asc.aerospike_event_loop_stats("loop 0")
+
+
+def test_the_loop_functions_that_read_their_loop_refuse_none():
+    """aerospike_event_loop_stats(None) passed NULL to C, which read it (SIGSEGV); so would
+    as_event_loop_get_process_size/_queue_size. Each now raises TypeError (in a child process)."""
+    out = probe_output('''
+        from aerospike_c import *
+        as_event_create_loops(1)
+        for fn in (aerospike_event_loop_stats, as_event_loop_get_process_size,
+                   as_event_loop_get_queue_size):
+            outcome(fn, None)
+        as_event_close_loops()
+        print("end")
+    ''')
+    assert out.count("TypeError") == 3 and out.split()[-1] == "end", out
 
 
 def test_the_event_policy_is_checked():

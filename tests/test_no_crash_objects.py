@@ -308,3 +308,20 @@ def test_signals_during_batch_get(aerospike_hosts) -> None:
     listener is re-raised, not dropped), and the client still closes (no call stays counted)."""
     out = probe_output(SIGNALS, hosts=aerospike_hosts, connect=True)
     assert "closed" in out, out
+
+
+def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts) -> None:
+    """A write record whose ops were never set, or a UDF record without module/function, made
+    aerospike_batch_write read NULL (ops->binops.size: SIGSEGV); each is TypeError before C."""
+    out = probe_output('''
+        from aerospike_c import *
+        key = ("test", "demo", "batch-null")
+        records = as_batch_records_init(1)
+        as_batch_write_reserve(records).key = key
+        outcome(aerospike_batch_write, as_, None, records)
+        records = as_batch_records_init(1)
+        as_batch_apply_reserve(records).key = key
+        outcome(aerospike_batch_write, as_, None, records)
+        print("end")
+    ''', hosts=aerospike_hosts, connect=True)
+    assert out.count("TypeError") == 2 and out.split()[-1] == "end", out

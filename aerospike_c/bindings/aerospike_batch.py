@@ -299,11 +299,26 @@ def batch_outcomes(records: as_batch_records) -> List[as_batch_result]:
         return _outcomes(rows_from_c(lib.asc_batch_records_to_msgpack, ptr))
 
 
+def _check_pointers(function: str, records: as_batch_records, index: int) -> None:
+    """TypeError for a write record without ops, or a UDF record without module or function:
+    C reads them unchecked (ops->binops.size, strlen(module)) and would read NULL."""
+    slot = records._slot(index)
+    kind = ffi.cast("as_batch_base_record*", slot).type
+    if kind == lib.AS_BATCH_WRITE:
+        if ffi.cast("as_batch_write_record*", slot).ops == ffi.NULL:
+            raise TypeError(f"{function}: record {index} (a write record) has no ops")
+    elif kind == lib.AS_BATCH_APPLY:
+        apply = ffi.cast("as_batch_apply_record*", slot)
+        if apply.module == ffi.NULL or apply.function == ffi.NULL:
+            raise TypeError(f"{function}: record {index} (a UDF record) has no module or function")
+
+
 def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> None:
     records = _records(records, function)
     for index in range(len(records)):
         if records[index].key is None:
             raise TypeError(f"{function}: record {index} has no key")
+        _check_pointers(function, records, index)
     c_policy = policy_arg(policy, "as_policy_batch")
     err = new_error()
     with records._use(function) as records_ptr, using(as_, function, connected=True) as ptr:

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator, List
 from .._aerospike import ffi, lib
 from ..exceptions import InvalidNodeError
 from .aerospike import aerospike, using
-from .as_event import loop_ptr
+from .as_event import loop_arg
 from .as_status import as_status
 
 __all__ = ["as_conn_stats", "as_node_stats", "as_cluster_stats", "as_event_loop_stats",
@@ -154,5 +154,5 @@ class as_event_loop_stats:  # noqa: N801
 def aerospike_event_loop_stats(event_loop: Any) -> as_event_loop_stats:
     """aerospike_event_loop_stats(): the loop's figures (an as_event_loop of as_event.py)."""
     stats = ffi.new("as_event_loop_stats*")
-    lib.aerospike_event_loop_stats(loop_ptr(event_loop, "aerospike_event_loop_stats"), stats)
+    lib.aerospike_event_loop_stats(loop_arg(event_loop, "aerospike_event_loop_stats"), stats)
     return as_event_loop_stats(int(stats.process_size), int(stats.queue_size))

@@ -215,14 +215,21 @@ def as_event_loop_get() -> as_event_loop:
     return loop
 
 
+def loop_arg(event_loop: as_event_loop, what: str) -> Any:
+    """The C pointer of a loop a C function reads (None is TypeError: C would read NULL)."""
+    if event_loop is None:
+        raise TypeError(f"{what}: event_loop must be an as_event_loop, not None")
+    return loop_ptr(event_loop, what)
+
+
 def as_event_loop_get_process_size(event_loop: as_event_loop) -> int:
     """as_event_loop_get_process_size(): commands the loop is running now."""
-    return int(lib.as_event_loop_get_process_size(loop_ptr(event_loop, "as_event_loop_get_process_size")))
+    return int(lib.as_event_loop_get_process_size(loop_arg(event_loop, "as_event_loop_get_process_size")))
 
 
 def as_event_loop_get_queue_size(event_loop: as_event_loop) -> int:
     """as_event_loop_get_queue_size(): commands waiting in the loop's delay queue."""
-    return int(lib.as_event_loop_get_queue_size(loop_ptr(event_loop, "as_event_loop_get_queue_size")))
+    return int(lib.as_event_loop_get_queue_size(loop_arg(event_loop, "as_event_loop_get_queue_size")))
 
 
 def as_event_close_loops() -> bool:

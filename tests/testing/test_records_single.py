@@ -11,7 +11,7 @@ import pytest
 from aerospike_c.testing.server.store import NamespaceSpec, Store
 
 from records_wire import (
-    APPEND, BIT_MODIFY, DELETE, EXP_READ, FILTER, I1_GET_ALL, I1_NOBINDATA, I1_READ, I2_CREATE_ONLY,
+    APPEND, BIT_MODIFY, CDT_MODIFY, DELETE, EXP_READ, FILTER, I1_GET_ALL, I1_NOBINDATA, I1_READ, I2_CREATE_ONLY,
     I2_DELETE, I2_GEN, I2_GEN_GT, I2_RESPOND_ALL, I2_WRITE, I3_CREATE_OR_REPLACE, I3_REPLACE_ONLY,
     I3_UPDATE_ONLY, INCR, P_BLOB, P_DOUBLE, P_GEO, P_INT, P_LIST, P_MAP, P_NIL, P_STRING,
     PREPEND, READ, STRING_MODIFY, TOUCH, digest_of, TXN_ID, UDF_FUNCTION, UDF_PACKAGE, WRITE,
@@ -279,3 +279,17 @@ def test_a_filter_with_a_list_where_a_type_code_goes_answers_4(store: Store) -> 
         resp = one(store, message(info1=I1_READ | I1_GET_ALL,
                                   fields=fields + [f(FILTER, expression(tree))]))
         assert resp.code == (0 if tree[0] == 1 and tree[1][1] == 2 else 4), tree
+
+
+def test_values_nested_deeper_than_the_limit_are_refused_not_a_recursion_error(store: Store) -> None:
+    """A 1000-deep list appended to a list bin, or a 1000-deep `not` filter, parsed (msgpack's
+    own limit is deeper) and then exhausted Python's recursion packing or type-checking it:
+    the dispatcher answered 1 (ERR_SERVER). Both decoders now refuse nesting past 256 (4)."""
+    put(store, "deep", {"l": [1]})
+    fields = key_fields("test", "demo", "deep")
+    for depth, code in ((250, 0), (257, 4), (1000, 4)):
+        nested = b"\x91" * depth + b"\x01"
+        assert operate(store, "deep", [op(CDT_MODIFY, "l", P_BLOB, b"\x92\x01" + nested)]).code == code
+        deep_not = b"\x92\x12" * depth + b"\xc3"
+        resp = one(store, message(info1=I1_READ | I1_GET_ALL, fields=fields + [f(FILTER, deep_not)]))
+        assert resp.code == (code if depth > 256 else (0 if depth % 2 == 0 else 27)), depth

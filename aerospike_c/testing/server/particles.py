@@ -165,9 +165,32 @@ def _unpack_fast(data: bytes) -> Any:
         object_pairs_hook=_pairs_hook, ext_hook=_ext_hook))
 
 
+#: The deepest list/map nesting a request may carry (the walk and the fast path alike);
+#: deeper values would exhaust Python's recursion in the code that packs or type-checks them.
+MAX_DEPTH = 256
+#: Every byte that cannot start a list or map header: what is left after deleting them bounds
+#: the nesting from above, so only values with more than MAX_DEPTH such bytes are measured.
+_NOT_CONTAINER_HEADS = bytes(b for b in range(256)
+                             if not (0x80 <= b <= 0x9F or 0xDC <= b <= 0xDF))
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and maps nest more than MAX_DEPTH levels (iterative: no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth >= MAX_DEPTH:
+                return True
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children
+                         if isinstance(child, (list, dict)))
+    return False
+
+
 def _unpack_walk(unpacker: msgpack.Unpacker, data: bytes, depth: int) -> Any:
     """Decode one value, recognising Aerospike's wildcard/infinity ext values."""
-    if depth > 256:
+    if depth > MAX_DEPTH:
         raise ParticleError("msgpack nesting too deep")
     pos = unpacker.tell()
     if pos >= len(data):
@@ -193,7 +216,10 @@ def unpack(data: bytes) -> Any:
     """Decode one Aerospike msgpack value (the whole buffer)."""
     try:
         if _CMP_EXT_PREFIX not in data:
-            return _unpack_fast(data)
+            value = _unpack_fast(data)
+            if len(data.translate(None, _NOT_CONTAINER_HEADS)) > MAX_DEPTH and _too_deep(value):
+                raise ParticleError("msgpack nesting too deep")
+            return value
         unpacker = msgpack.Unpacker(raw=True, strict_map_key=False, use_list=True,
                                     ext_hook=_ext_hook, max_buffer_size=max(len(data), 1))
         unpacker.feed(data)

@@ -109,10 +109,16 @@ class _Worker:
                     self._read(proc, struct.unpack(">I", head)[0], time.monotonic() + TIME_LIMIT))
                 return answer
             except (OSError, EOFError, ValueError, TimeoutError):
-                proc.kill()
-                proc.wait()
-                self._proc = None
+                self._kill(proc)
                 raise CommandError(ERR_TIMEOUT, f"regex did not finish in {TIME_LIMIT} s") from None
+            except BaseException:  # an answer left unread would be the next request's
+                self._kill(proc)
+                raise
+
+    def _kill(self, proc: "subprocess.Popen[bytes]") -> None:
+        proc.kill()
+        proc.wait()
+        self._proc = None
 
     @staticmethod
     def _read(proc: "subprocess.Popen[bytes]", size: int, deadline: float) -> bytes:

@@ -174,7 +174,7 @@ def attach(exc: CommandError, detail: Detail) -> CommandError:
 
 
 def fail(code: int, message: str, subcode: int = SUB_NONE) -> CommandError:
-    """A CommandError whose message the client sees from verbosity 2, `subcode` from 1."""
+    """A CommandError whose `subcode` the client sees from verbosity 1, message from 2."""
     return CommandError(code, message, detail=Detail(subcode, message))
 
 
@@ -203,15 +203,22 @@ def field(detail: Optional[Detail], level: int) -> bytes:
     return encode_field(FIELD_ERROR_DETAILS, msgpack.packb(entries, use_bin_type=True))
 
 
+def _detail(exc: CommandError) -> Optional[Detail]:
+    """What the field says of `exc`: its detail, else the message authored where it failed."""
+    if exc.detail is None and exc.message:
+        return Detail(SUB_NONE, exc.message)
+    return exc.detail
+
+
 def reply(exc: CommandError, info4: int, version: Tuple[int, ...]) -> Reply:
     """The reply to a command (or batch row) that failed with `exc`."""
-    data = field(exc.detail, verbosity(info4, version))
+    data = field(_detail(exc), verbosity(info4, version))
     return Reply(exc.code, fields=data, n_fields=1 if data else 0)
 
 
 def last(exc: CommandError, info4: int, version: Tuple[int, ...]) -> bytes:
     """The last message of a batch or scan/query that failed as a whole with `exc`."""
-    data = field(exc.detail, verbosity(info4, version))
+    data = field(_detail(exc), verbosity(info4, version))
     if not data:
         return last_message(exc.code)
     return response(exc.code, info3=INFO3_LAST, fields=data, n_fields=1)

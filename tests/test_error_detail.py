@@ -69,6 +69,27 @@ def test_string_operation_subcode_at_verbosity_1(dclient: Client, key: Any) -> N
     assert "exp_trace" not in error.message
 
 
+@pytest.mark.parametrize("operation, code, subcode", [
+    (lambda: ops.list_get_by_index("l", 99, asc.AS_LIST_RETURN_VALUE),
+     asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE, asc.AS_SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS),
+    (lambda: ops.list_get_by_rank("l", 9999, asc.AS_LIST_RETURN_VALUE),
+     asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE, asc.AS_SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS),
+    (lambda: ops.bit_get("b", 0, 0),
+     asc.AEROSPIKE_ERR_REQUEST_INVALID, asc.AS_SUB_PARAM_BITS_SIZE_OUT_OF_RANGE),
+    (lambda: ops.bit_get("b", 2000000000, 8),
+     asc.AEROSPIKE_ERR_REQUEST_INVALID, asc.AS_SUB_PARAM_BITS_OFFSET_OUT_OF_RANGE),
+    (lambda: ops.hll_fold("no_hll", 4),
+     asc.AEROSPIKE_ERR_BIN_NOT_FOUND, asc.AS_SUB_BIN_NOT_FOUND_HLL_CANNOT_CREATE_WITH_OP),
+])
+def test_cdt_bit_and_hll_subcodes(dclient: Client, key: Any, operation: Any, code: int,
+                                  subcode: int) -> None:
+    dclient.put(key, {"l": [1, 2, 3], "b": bytearray(b"\x01\x02\x03\x04\x05")})
+    error = _failure(dclient.operate, key, [operation()],
+                     policy={"error_detail_verbosity": MESSAGE})
+    assert (error.code, error.subcode) == (code, subcode)
+    assert asc.as_error_string(code) not in error.message  # the server's message instead
+
+
 def test_no_detail_at_verbosity_0(dclient: Client, key: Any) -> None:
     error = _failure(dclient.operate, key, [ops.string_pad_start("sbin", 10, "")])
     assert error.subcode == asc.AS_SUB_NONE

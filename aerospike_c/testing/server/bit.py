@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from . import particles
+from . import error_detail, particles
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_INCOMPATIBLE_TYPE, ERR_OP_NOT_APPLICABLE,
                       ERR_PARAMETER, ERR_UNSUPPORTED_FEATURE, CommandError)
@@ -68,8 +68,12 @@ class _Op:
         self.subflags = 0
 
 
-def _bad(what: str) -> CommandError:
-    return CommandError(ERR_PARAMETER, what)
+def _bad(what: str, subcode: int = error_detail.SUB_NONE) -> CommandError:
+    return error_detail.fail(ERR_PARAMETER, what, subcode)
+
+
+_OFFSET, _SIZE = (error_detail.SUB_PARAM_BITS_OFFSET_OUT_OF_RANGE,
+                  error_detail.SUB_PARAM_BITS_SIZE_OUT_OF_RANGE)
 
 
 def _int(value: Any, what: str) -> int:
@@ -86,28 +90,28 @@ def _uint(value: Any, what: str) -> int:
 def _byte_offset(op: _Op, value: Any) -> None:
     offset = _int(value, "byte offset")
     if abs(offset) > MAX_BYTES:
-        raise _bad("byte offset too large")
+        raise _bad("byte offset too large", _OFFSET)
     op.offset = offset * 8
 
 
 def _offset(op: _Op, value: Any) -> None:
     offset = _int(value, "bit offset")
     if abs(offset) > MAX_BYTES * 8:
-        raise _bad("bit offset too large")
+        raise _bad("bit offset too large", _OFFSET)
     op.offset = offset
 
 
 def _byte_size(op: _Op, value: Any, allow_zero: bool = False) -> None:
     size = _uint(value, "byte size")
     if size == 0 and not allow_zero or size > MAX_BYTES:
-        raise _bad("bad byte size")
+        raise _bad("bad byte size", _SIZE)
     op.size = size * 8
 
 
 def _size(op: _Op, value: Any) -> None:
     size = _uint(value, "bit size")
     if size == 0 or size > MAX_BYTES * 8:
-        raise _bad("bad bit size")
+        raise _bad("bad bit size", _SIZE)
     op.size = size
 
 
@@ -229,7 +233,7 @@ class _Span:
         offset = op.offset
         if offset < 0:
             if not exists or -offset > old_size * 8:
-                raise _bad("bit offset before the start of the blob")
+                raise _bad("bit offset before the start of the blob", _OFFSET)
             offset += old_size * 8
         self.byte, self.bit = divmod(offset, 8)
         self.n_bytes = (self.bit + op.size + 7) // 8
@@ -239,19 +243,21 @@ class _NoOp(Exception):
     """The operation does nothing (NO_FAIL, or already so)."""
 
 
-def _refuse(op: _Op, code: int, what: str) -> _NoOp:
+def _refuse(op: _Op, code: int, what: str, subcode: int = error_detail.SUB_NONE) -> _NoOp:
     if op.flags & NO_FAIL:
         return _NoOp()
-    raise CommandError(code, what)
+    raise error_detail.fail(code, what, subcode)
 
 
 def _window(op: _Op, span: _Span, old_size: int, partial_ok: bool, past_end_code: int) -> None:
     """Check that the op's bits lie in the blob; PARTIAL cuts a window that runs past the end."""
     if span.byte >= old_size:
-        raise _refuse(op, past_end_code, "bit operation past the end of the blob")
+        raise _refuse(op, past_end_code, "bit operation past the end of the blob",
+                      _OFFSET if past_end_code == ERR_PARAMETER else error_detail.SUB_NONE)
     if span.byte + span.n_bytes > old_size:
         if not (partial_ok and op.flags & PARTIAL):
-            raise _refuse(op, past_end_code, "bit operation runs past the end of the blob")
+            raise _refuse(op, past_end_code, "bit operation runs past the end of the blob",
+                          _SIZE if past_end_code == ERR_PARAMETER else error_detail.SUB_NONE)
         op.size = (old_size - span.byte) * 8 - span.bit
         span.n_bytes = old_size - span.byte
 
@@ -383,7 +389,7 @@ def _modify(blob: Optional[bytes], command: int, op: _Op) -> Optional[bytes]:
             raise _refuse(op, ERR_OP_NOT_APPLICABLE, "integer overflow") from None
         new = _put_bits(old, start, op.size, value)
     if len(new) >= MAX_BYTES:
-        raise _bad("the blob would be too large")
+        raise _bad("the blob would be too large", error_detail.SUB_PARAM_BITS_RESIZE_EXCEEDED)
     return new
 
 

@@ -56,7 +56,7 @@ def _ctx_step(container: Any, ctype: int, cvalue: Any,
                 return _create_in_list(container, position, create, make_missing)
             return container[single_index(cvalue, size)]
         if base == CTX_LIST_RANK:
-            return container[ranks(container)[single_index(cvalue, len(container))]]
+            return container[ranks(container)[single_index(cvalue, len(container), rank=True)]]
         for item in container:
             if values_equal(cvalue, item):
                 return item
@@ -78,7 +78,7 @@ def _ctx_step(container: Any, ctype: int, cvalue: Any,
             return items[single_index(cvalue, len(items))][1]
         values = [v for _, v in items]
         if base == CTX_MAP_RANK:
-            return values[ranks(values)[single_index(cvalue, len(values))]]
+            return values[ranks(values)[single_index(cvalue, len(values), rank=True)]]
         for value in values:
             if values_equal(cvalue, value):
                 return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence, Tuple
 
-from . import particles
+from . import error_detail, particles
 from .particles import INFINITY, CdtList, CdtMap, order_key, values_equal
 from .results import ERR_OP_NOT_APPLICABLE, ERR_PARAMETER, CommandError
 
@@ -77,11 +77,16 @@ def range_bounds(start: int, count: Optional[int], size: int) -> Tuple[int, int]
     return max(start, 0), min(max(end, 0), size)
 
 
-def single_index(index: int, size: int) -> int:
-    """The position of one element by index (negative: from the end); out of bounds fails."""
+def single_index(index: int, size: int, rank: bool = False) -> int:
+    """The position of one element by index or `rank` (negative: from the end); out of bounds
+    fails (with the server 8.2 error-details subcode of each)."""
     position = index + size if index < 0 else index
     if not 0 <= position < size:
-        raise CommandError(ERR_OP_NOT_APPLICABLE, "index out of bounds")
+        if rank:
+            raise error_detail.fail(ERR_OP_NOT_APPLICABLE, "rank out of bounds",
+                                    error_detail.SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS)
+        raise error_detail.fail(ERR_OP_NOT_APPLICABLE, "index out of bounds",
+                                error_detail.SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS)
     return position
 
 
@@ -118,7 +123,7 @@ def select(command: str, args: Sequence[Any], values: Sequence[Any],
         return [single_index(int_arg(args, 1), size)], True
     if command == "rank":
         order = ranks(values)
-        return [order[single_index(int_arg(args, 1), size)]], True
+        return [order[single_index(int_arg(args, 1), size, rank=True)]], True
     if command == "index_range":
         start, end = range_bounds(int_arg(args, 1), opt_count(args, 2), size)
         return list(range(start, end)), False

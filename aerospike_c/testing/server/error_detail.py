@@ -50,6 +50,7 @@ MAX_FRAMES, OP_MAX, OPERAND_MAX, DETAILS_MAX = 16, 32, 48, 1024
 SUB_NONE = 0
 SUB_PARAM_BITS_OFFSET_OUT_OF_RANGE = 2
 SUB_PARAM_BITS_SIZE_OUT_OF_RANGE = 3
+SUB_PARAM_BITS_RESIZE_EXCEEDED = 4
 SUB_PARAM_STRING_OP_PARAMS_INVALID = 6
 SUB_PARAM_STRING_OP_INVALID = 7
 SUB_PARAM_STRING_CTX_MALFORMED = 8
@@ -58,6 +59,12 @@ SUB_PARAM_STRING_REGEX_INVALID = 10
 SUB_PARAM_STRING_UTF8_INVALID = 11
 SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS = 1
 SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS = 2
+SUB_OPNOT_HLL_INDEX_BITS_UNSET = 4
+SUB_OPNOT_HLL_CANNOT_REDUCE_INDEX_BITS = 5
+SUB_OPNOT_HLL_CANNOT_REDUCE_MINHASH_BITS = 6
+SUB_OPNOT_HLL_CANNOT_FOLD_MINHASH = 7
+SUB_OPNOT_HLL_FOLD_INDEX_BITS_TOO_LARGE = 8
+SUB_BIN_NOT_FOUND_HLL_CANNOT_CREATE_WITH_OP = 1
 SUB_OPNOT_STRING_CONVERSION_FAILED = 10
 SUB_OPNOT_STRING_UTF8_INVALID = 11
 SUB_OPNOT_STRING_B64_INVALID = 13
@@ -167,7 +174,7 @@ def attach(exc: CommandError, detail: Detail) -> CommandError:
 
 
 def fail(code: int, message: str, subcode: int = SUB_NONE) -> CommandError:
-    """A CommandError whose message the client sees from verbosity 2, `subcode` from 1."""
+    """A CommandError whose `subcode` the client sees from verbosity 1, message from 2."""
     return CommandError(code, message, detail=Detail(subcode, message))
 
 
@@ -196,15 +203,22 @@ def field(detail: Optional[Detail], level: int) -> bytes:
     return encode_field(FIELD_ERROR_DETAILS, msgpack.packb(entries, use_bin_type=True))
 
 
+def _detail(exc: CommandError) -> Optional[Detail]:
+    """What the field says of `exc`: its detail, else the message authored where it failed."""
+    if exc.detail is None and exc.message:
+        return Detail(SUB_NONE, exc.message)
+    return exc.detail
+
+
 def reply(exc: CommandError, info4: int, version: Tuple[int, ...]) -> Reply:
     """The reply to a command (or batch row) that failed with `exc`."""
-    data = field(exc.detail, verbosity(info4, version))
+    data = field(_detail(exc), verbosity(info4, version))
     return Reply(exc.code, fields=data, n_fields=1 if data else 0)
 
 
 def last(exc: CommandError, info4: int, version: Tuple[int, ...]) -> bytes:
     """The last message of a batch or scan/query that failed as a whole with `exc`."""
-    data = field(exc.detail, verbosity(info4, version))
+    data = field(_detail(exc), verbosity(info4, version))
     if not data:
         return last_message(exc.code)
     return response(exc.code, info3=INFO3_LAST, fields=data, n_fields=1)

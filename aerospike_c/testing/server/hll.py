@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack
 
-from . import particles
+from . import error_detail, particles
 from .cdt_select import NO_RESULT
 from .results import (ERR_BIN_EXISTS, ERR_BIN_NOT_FOUND, ERR_INCOMPATIBLE_TYPE, ERR_OP_NOT_APPLICABLE,
                       ERR_PARAMETER, ERR_SERVER, CommandError)
@@ -595,8 +595,9 @@ def _refuse(op: _Op, code: int, what: str) -> _NoOp:
     raise CommandError(code, what)
 
 
-def _not_applicable(what: str) -> CommandError:
-    return CommandError(ERR_OP_NOT_APPLICABLE, what)
+def _not_applicable(what: str, subcode: int) -> CommandError:
+    """ERR_OP_NOT_APPLICABLE with its server 8.2 error-details subcode (AS_SUB_OPNOT_HLL_*)."""
+    return error_detail.fail(ERR_OP_NOT_APPLICABLE, what, subcode)
 
 
 def _run_modify(old: Optional[Sketch], command: int, op: _Op) -> Tuple[Sketch, Any]:
@@ -607,7 +608,8 @@ def _run_modify(old: Optional[Sketch], command: int, op: _Op) -> Tuple[Sketch, A
     if command in (INIT, ADD):
         if old is None:
             if op.index_bits is None:
-                raise _not_applicable("cannot create an hll without n_index_bits")
+                raise _not_applicable("cannot create an hll without n_index_bits",
+                                      error_detail.SUB_OPNOT_HLL_INDEX_BITS_UNSET)
             bits = (op.index_bits, op.minhash_bits or 0)
         elif command == ADD:
             bits = (old.index_bits, old.minhash_bits)
@@ -615,7 +617,7 @@ def _run_modify(old: Optional[Sketch], command: int, op: _Op) -> Tuple[Sketch, A
             bits = (old.index_bits if op.index_bits is None else op.index_bits,
                     old.minhash_bits if op.minhash_bits is None else op.minhash_bits)
             if not _valid_bits(*bits):
-                raise _not_applicable("init to an invalid bit configuration")
+                raise _not_applicable("init to an invalid bit configuration", error_detail.SUB_NONE)
         if command == INIT:
             return Sketch(*bits), NO_RESULT
         sketch = old.copy() if old is not None else Sketch(*bits)
@@ -624,21 +626,26 @@ def _run_modify(old: Optional[Sketch], command: int, op: _Op) -> Tuple[Sketch, A
         if old is not None and not op.flags & ALLOW_FOLD:
             index_bits, minhash_bits = _template(op.sketches)
             if old.index_bits > index_bits:
-                raise _not_applicable("set_union would reduce n_index_bits (no ALLOW_FOLD)")
+                raise _not_applicable("set_union would reduce n_index_bits (no ALLOW_FOLD)",
+                                      error_detail.SUB_OPNOT_HLL_CANNOT_REDUCE_INDEX_BITS)
             if old.minhash_bits and old.minhash_bits != minhash_bits:
-                raise _not_applicable("set_union would drop the min-hash bits (no ALLOW_FOLD)")
+                raise _not_applicable("set_union would drop the min-hash bits (no ALLOW_FOLD)",
+                                      error_detail.SUB_OPNOT_HLL_CANNOT_REDUCE_MINHASH_BITS)
         return _union(op.sketches + ([old] if old is not None else [])), NO_RESULT
     if old is None:
-        raise CommandError(ERR_BIN_NOT_FOUND, "refresh_count and fold need an existing hll")
+        raise error_detail.fail(ERR_BIN_NOT_FOUND, "refresh_count and fold need an existing hll",
+                                error_detail.SUB_BIN_NOT_FOUND_HLL_CANNOT_CREATE_WITH_OP)
     if command == REFRESH_COUNT:
         sketch = old.copy()
         sketch.cache = sketch.estimate()
         return sketch, sketch.cache
     # FOLD
     if old.minhash_bits:
-        raise _not_applicable("cannot fold an hll with min-hash bits")
+        raise _not_applicable("cannot fold an hll with min-hash bits",
+                              error_detail.SUB_OPNOT_HLL_CANNOT_FOLD_MINHASH)
     if op.index_bits is None or old.index_bits < op.index_bits:
-        raise _not_applicable("fold needs fewer n_index_bits than the hll has")
+        raise _not_applicable("fold needs fewer n_index_bits than the hll has",
+                              error_detail.SUB_OPNOT_HLL_FOLD_INDEX_BITS_TOO_LARGE)
     if op.index_bits == old.index_bits:
         return old.copy(), NO_RESULT
     folded = Sketch(op.index_bits, 0)

@@ -70,11 +70,13 @@ ERR_INDEX_MAX_COUNT = 202
 
 class CommandError(Exception):
     """A command (record, batch row, scan, CDT or expression step) that fails with a code;
-    `detail` is what a server 8.2 error-details field says of it (error_detail.py)."""
+    `detail` is what a server 8.2 error-details field says of it (error_detail.py); without
+    one, the field says `message` (the text authored where it failed), if any."""
 
     def __init__(self, code: int, message: str = "", detail: Optional["Detail"] = None) -> None:
         super().__init__(message or f"result code {code}")
         self.code = code
+        self.message = message
         self.detail = detail
 
 

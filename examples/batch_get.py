@@ -163,7 +163,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 (1, 11, None), (2, 24, None), (3, 16, None), (4, -10, None), (5, 20, -10)]:
             return 1
         remove_records(as_, args)
-    LOG("batch_get example successfully completed")
+    LOG("batch get example successfully completed")
     return 0
 
 

@@ -12,6 +12,8 @@ typedef struct as_query_bins_s {
 typedef struct as_predicate_s {
     char index_name[...];
     as_bin_name bin;
+    struct as_cdt_ctx* ctx;
+    uint32_t ctx_size;
     as_predicate_type type;
     as_index_datatype dtype;
     as_index_type itype;

@@ -120,12 +120,12 @@ def remove_test_record(as_: Any, key: Any) -> None:
 
 
 def dump_record(rec: Any) -> None:
-    """Log a record's metadata and bins (example_dump_record): an as_record, or the `Record`
-    a scan/query listener gets."""
+    """Log a record's metadata and bins (example_dump_record): an as_record, or the Record a
+    scan or query callback gets."""
     if rec is None:
         LOG("  null as_record object")
         return
-    record = rec.to_python() if isinstance(rec, asc.as_record) else rec
+    record = rec.to_python() if hasattr(rec, "to_python") else rec  # as_record, or a Record
     LOG("  generation %u, ttl %u, %u bin%s", record.meta["gen"], record.meta["ttl"],
         len(record.bins), ":" if len(record.bins) == 1 else "s:" if record.bins else "s")
     for name, value in record.bins.items():

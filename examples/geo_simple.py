@@ -74,7 +74,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         finally:
             asc.aerospike_index_remove(as_, None, args.namespace, index_name)
             remove_records(as_, args)
-    LOG("geo simple example successfully completed")
+    LOG("simple query example successfully completed")
     return 0
 
 

@@ -46,7 +46,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             remove_records(as_, args)
             if values != [i + 1000 for i in range(args.keys)]:
                 return 1
-    LOG("scan background example successfully completed")
+    LOG("background scan example successfully completed")
     return 0
 
 

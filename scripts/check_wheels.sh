@@ -102,6 +102,14 @@ if [ -n "$leftovers" ]; then
   exit 1
 fi
 echo "ok: no target/, *.o, *.a or .git under vendor/aerospike-client-c"
+# libev (csrc/asc_libev.c compiles its ev.c into the extension, for the C client's async
+# API) must come with the sdist too: the offline wheel build below could not fetch it.
+LIBEV="$SRC/vendor/libev"
+if [ ! -f "$LIBEV/ev.c" ] || [ ! -f "$LIBEV/ev.h" ] || [ -n "$(find "$LIBEV" -name '*.o' -print)" ]; then
+  echo "the sdist lacks libev's sources (vendor/libev/ev.c, ev.h) or holds its objects" >&2
+  exit 1
+fi
+echo "ok: vendor/libev holds libev's sources, no objects"
 
 declare -A WHEEL_SECONDS REPAIRED RESULT
 for version in "${FOUND[@]}"; do

@@ -2,6 +2,7 @@
 its success line printed), and one runs on its own embedded cluster, as it does by default."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -15,12 +16,14 @@ TIMEOUT_S = 120
 
 # One name per examples/<name>.py (append new examples here).
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
-            "batch_get", "scan", "query", "info", "connect", "expire", "query_projection", "udf", "scan_background",
-            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple",
+            "batch_get", "scan_standard", "query_simple", "info", "connect", "expire", "query_projection", "udf", "scan_background",
+            "scan_projection", "query_aggregate", "async_get", "async_delay_queue", "geo_simple",
             "geo_filter", "async_scan", "async_query"]
 
-# The success line of a port whose C program's label is not its name.
-C_LABELS = {"geo_filter": "filter query"}
+# The C program's success line, where it does not say the port's name.
+C_SUCCESS = {"geo_filter": "filter query", "geo_simple": "simple query",
+             "query_simple": "simple query", "query_aggregate": "aggregate query",
+             "scan_background": "background scan", "scan_standard": "standard scan"}
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
@@ -34,8 +37,10 @@ def test_example_runs_against_the_cluster(name: str, aerospike_hosts: List[Tuple
     result = run_example(name, "--hosts", hosts, "--set", f"eg_{uuid.uuid4().hex[:12]}")
     assert result.returncode == 0, result.stdout + result.stderr
     # the C program's own success line ("query projection example ..." for query_projection)
-    assert any(f"{label} example successfully completed" in result.stdout
-               for label in (name, name.replace("_", " "), C_LABELS.get(name))), result.stdout
+    # ("standard scan examples successfully completed" for scan_standard)
+    assert any(re.search(rf"^{label} examples? successfully completed$", result.stdout, re.M)
+               for label in (name, name.replace("_", " "), C_SUCCESS.get(name)) if label), \
+        result.stdout
 
 
 def test_examples_start_an_embedded_cluster_without_hosts() -> None:

@@ -57,6 +57,8 @@ from .aerospike_truncate import *  # noqa: E402,F401,F403
 from .aerospike_truncate import __all__ as _aerospike_truncate_all  # noqa: E402
 from .as_partition_filter import *  # noqa: E402,F401,F403
 from .as_partition_filter import __all__ as _as_partition_filter_all  # noqa: E402
+from .as_partition import *  # noqa: E402,F401,F403
+from .as_partition import __all__ as _as_partition_all  # noqa: E402
 from .as_scan import *  # noqa: E402,F401,F403
 from .as_scan import __all__ as _as_scan_all  # noqa: E402
 from .aerospike_scan import *  # noqa: E402,F401,F403
@@ -72,7 +74,7 @@ from .aerospike_batch import __all__ as _aerospike_batch_all  # noqa: E402
 
 __all__ += (
     _as_info_all + _aerospike_info_all + _aerospike_index_all + _aerospike_udf_all + _as_job_all
-    + _aerospike_truncate_all + _as_partition_filter_all + _as_scan_all
+    + _aerospike_truncate_all + _as_partition_filter_all + _as_partition_all + _as_scan_all
     + _aerospike_scan_all + _as_query_all + _aerospike_query_all + _as_batch_all
     + _aerospike_batch_all
 )

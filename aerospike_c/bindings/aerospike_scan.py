@@ -94,7 +94,17 @@ def run_foreach(function: str, as_: aerospike, policy: Any, policy_type: str, ta
                                                  c_callback, c_udata)
         return status
 
-    check(run_chunked(call, callback, udata), err)
+    # C marks a record done in the partitions' status once its callback returned true: for a
+    # scan/query that can be resumed (paginated, or a filter holding another's parts_all)
+    # Python answers each record before C marks it, so one the callback refused is read again
+    # on resume, as in C. Others go in chunks.
+    resumable = bool(target._ptr.paginate) or any(
+        isinstance(arg, ffi.CData) and ffi.typeof(arg) is _FILTER_PTR and
+        arg.parts_all != ffi.NULL for arg in extra)
+    check(run_chunked(call, callback, udata, 1 if resumable else SCAN_CHUNK), err)
+
+
+_FILTER_PTR = ffi.typeof("as_partition_filter*")
 
 
 def aerospike_scan_foreach(as_: aerospike, policy: Any, scan: Any, callback: ScanCallback,

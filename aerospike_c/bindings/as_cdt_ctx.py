@@ -256,16 +256,23 @@ def _check_packed(data: builtins.bytes) -> None:
         items = next(unpacker)
     except Exception:  # noqa: BLE001 - any malformed msgpack
         raise _param_error("as_cdt_ctx_from_bytes: not msgpack") from None
+    check_packed_items(items, "as_cdt_ctx_from_bytes")
+
+
+def check_packed_items(items: Any, what: str) -> None:
+    """Refuse a decoded packed context C would misread (also as_query_from_bytes' contexts)."""
     if not isinstance(items, list) or len(items) % 2:
-        raise _param_error("as_cdt_ctx_from_bytes: not a list of (type, value) pairs")
+        raise _param_error(f"{what}: not a list of (type, value) pairs")
     for c_type, value in zip(items[::2], items[1::2]):
         if isinstance(c_type, bool) or not isinstance(c_type, int):
-            raise _param_error("as_cdt_ctx_from_bytes: an item type is not an integer")
+            raise _param_error(f"{what}: an item type is not an integer")
         if (c_type & 0xFFFFFFFF & ~_CTX_AND) == lib.AS_CDT_CTX_EXP:
-            raise _param_error("as_cdt_ctx_from_bytes: expression items cannot be read back")
+            raise _param_error(f"{what}: expression items cannot be read back")
         if c_type & _CTX_VALUE and isinstance(value, bool):
             # C 7.6.1 frees a boolean item value while the context still holds it.
-            raise _param_error("as_cdt_ctx_from_bytes: a boolean item value cannot be read back")
+            raise _param_error(f"{what}: a boolean item value cannot be read back")
+        if not c_type & _CTX_VALUE and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _param_error(f"{what}: an index or rank item holds no integer")
 
 
 _CTX_AND = 0x200  # AS_CDT_CTX_AND: an item combined with the one before

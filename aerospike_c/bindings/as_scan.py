@@ -15,7 +15,9 @@ the bindings (background scans); the scan keeps it alive and never frees it.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
+
+import msgpack
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
@@ -30,7 +32,8 @@ from .as_val import new_val, val_to_c
 __all__ = ["as_scan", "as_scan_init", "as_scan_new", "as_scan_destroy", "as_scan_select_init",
            "as_scan_select", "as_scan_set_nobins", "as_scan_set_concurrent",
            "as_scan_apply_each", "as_scan_set_paginate", "as_scan_is_done", "as_scan_select_inita",
-           "as_scan_set_partitions", "as_scan_to_bytes", "as_scan_compare"]
+           "as_scan_set_partitions", "as_scan_to_bytes", "as_scan_from_bytes", "as_scan_from_bytes_new",
+           "as_scan_compare"]
 
 
 def param_error(message: str) -> ParamError:
@@ -110,8 +113,9 @@ class Operated(UsedStruct):
         super().__init__(c_init)
 
     def _before_destroy(self) -> None:
-        self._ptr.ops = ffi.NULL  # the operations object frees its own memory
-        object.__setattr__(self, "_ops", None)
+        if self._ops is not None:
+            self._ptr.ops = ffi.NULL  # the operations object frees its own memory
+        object.__setattr__(self, "_ops", None)  # (C frees the ops *_from_bytes made)
 
 
 def _get_ops(view: Any) -> Any:
@@ -120,6 +124,8 @@ def _get_ops(view: Any) -> Any:
 
 def _set_ops(view: Any, ops: Any) -> None:
     ptr = ffi.NULL if ops is None else struct_ptr(ops, "as_operations", f"{view._path}.ops")
+    if view._owner._ops is None and view._ptr.ops != ffi.NULL:
+        lib.as_operations_destroy(view._ptr.ops)  # the C-owned ops of *_from_bytes
     view._ptr.ops = ptr
     object.__setattr__(view._owner, "_ops", ops)
     view._owner._depend("ops", ops)
@@ -237,6 +243,173 @@ def as_scan_to_bytes(scan: as_scan) -> bytes:
     other C clients' as_scan_from_bytes() read)."""
     with _scan(scan, "as_scan_to_bytes")._use("as_scan_to_bytes") as ptr:
         return to_bytes(lib.as_scan_to_bytes, ptr, "as_scan_to_bytes")
+
+
+class Serialized:
+    """The items as_scan_to_bytes/as_query_to_bytes write, read back one at a time and checked
+    before C's *_from_bytes sees them. C trusts its input: a partition id, a count or an
+    operator out of range there indexes a table out of bounds. Here each item must be of the
+    kind and in the range C itself writes, and nothing may follow the last one."""
+
+    _PARTITIONS = 4096  # the partitions of a namespace (the C client's n_partitions)
+
+    def __init__(self, data: Any, what: str) -> None:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"{what}: bytes must be bytes, not {type(data).__name__}")
+        self.data = bytes(data)
+        self.what = what
+        self._unpacker = msgpack.Unpacker(raw=True, strict_map_key=False,
+                                          max_buffer_size=max(len(self.data), 1))
+        self._unpacker.feed(self.data)
+
+    def fail(self, message: str) -> ParamError:
+        return param_error(f"{self.what}: {message}")
+
+    def item(self, field: str) -> Any:
+        try:
+            return self._unpacker.unpack()
+        except msgpack.OutOfData:
+            raise self.fail(f"the bytes end before {field}") from None
+        except Exception:  # noqa: BLE001 - any malformed msgpack
+            raise self.fail(f"{field} is not msgpack") from None
+
+    def uint(self, field: str, limit: int = 2 ** 64 - 1) -> int:
+        value = self.item(field)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            raise self.fail(f"{field} is not an integer from 0 to {limit}")
+        return value
+
+    def int64(self, field: str) -> int:
+        value = self.item(field)
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not -2 ** 63 <= value < 2 ** 64:
+            raise self.fail(f"{field} is not an integer")
+        return value
+
+    def bool(self, field: str) -> bool:
+        value = self.item(field)
+        if not isinstance(value, bool):
+            raise self.fail(f"{field} is not a boolean")
+        return value
+
+    def blob(self, field: str, max_size: int, min_size: int = 0) -> bytes:
+        """A str or bin item (C reads either) of min_size .. max_size bytes."""
+        value = self.item(field)
+        if not isinstance(value, bytes) or not min_size <= len(value) <= max_size:
+            raise self.fail(f"{field} is not a string of {min_size} to {max_size} bytes")
+        return value
+
+    def name(self, field: str, max_size: int) -> bytes:
+        """A name C copies into a char[max_size] (with its terminating NUL)."""
+        return self.blob(field, max_size - 1)
+
+    def value(self, field: str) -> Any:
+        """Any value C's msgpack reader builds (as deep as it reads: MAX_DEPTH levels)."""
+        value = self.item(field)
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            children = item if isinstance(item, list) else \
+                [v for kv in item.items() for v in kv] if isinstance(item, dict) else ()
+            if children and depth >= _MAX_DEPTH:
+                raise self.fail(f"{field} nests deeper than {_MAX_DEPTH} levels")
+            stack.extend((child, depth + 1) for child in children)
+        return value
+
+    def names(self, field: str, max_size: int) -> None:
+        for i in range(self.uint(f"the {field} count", 0xFFFF)):
+            self.name(f"{field} {i}", max_size)
+
+    def udf_call(self, field: str) -> None:
+        if self.bool(field):
+            self.name(f"{field} module", lib.AS_UDF_MODULE_MAX_SIZE)
+            self.name(f"{field} function", lib.AS_UDF_FUNCTION_MAX_SIZE)
+            if self.bool(f"{field} arguments flag") and \
+                    not isinstance(self.value(f"{field} arguments"), list):
+                raise self.fail(f"{field} arguments are not a list")
+
+    def operations(self) -> None:
+        if self.bool("the operations flag"):
+            self.uint("the operations' ttl", 0xFFFFFFFF)
+            self.uint("the operations' gen", 0xFFFF)
+            for i in range(self.uint("the operation count", 0xFFFF)):
+                self.uint(f"operation {i}'s operator", lib.AS_OPERATOR_TO_STRING)
+                self.name(f"operation {i}'s bin", lib.AS_BIN_NAME_MAX_SIZE)
+                self.value(f"operation {i}'s value")
+
+    def partitions(self) -> None:
+        """parts_all: begin + count within the namespace's partitions, entry i partition
+        begin + i (what the C client's partition tracker assumes), 20-byte digests."""
+        if not self.bool("the partitions flag"):
+            return
+        count = self.uint("the partition count", self._PARTITIONS)
+        begin = self.uint("the first partition", self._PARTITIONS - 1)
+        if count == 0 or begin + count > self._PARTITIONS:
+            raise self.fail(f"partitions {begin} + {count} are not within 0 .. "
+                            f"{self._PARTITIONS - 1}")
+        self.bool("the partitions' done flag")
+        for i in range(count):
+            if self.uint(f"partition entry {i}'s id") != begin + i:
+                raise self.fail(f"partition entry {i} is not partition {begin + i}")
+            self.bool(f"partition {begin + i}'s retry flag")
+            self.bool(f"partition {begin + i}'s digest flag")
+            self.blob(f"partition {begin + i}'s digest", lib.AS_DIGEST_VALUE_SIZE,
+                      lib.AS_DIGEST_VALUE_SIZE)
+            self.uint(f"partition {begin + i}'s bval")
+
+    def end(self) -> None:
+        try:
+            self._unpacker.unpack()
+        except msgpack.OutOfData:
+            return
+        except Exception:  # noqa: BLE001 - malformed trailing bytes
+            pass
+        raise self.fail("bytes follow the last field")
+
+
+_MAX_DEPTH = lib.ASC_MAX_DEPTH
+
+
+def _check_scan_bytes(stream: Serialized) -> None:
+    """What as_scan_to_bytes() writes, in its order."""
+    stream.name("the namespace", lib.AS_NAMESPACE_MAX_SIZE)
+    stream.name("the set", lib.AS_SET_MAX_SIZE)
+    stream.names("select bin", lib.AS_BIN_NAME_MAX_SIZE)
+    stream.udf_call("apply_each")
+    stream.operations()
+    stream.partitions()
+    stream.uint("the ttl", 0xFFFFFFFF)
+    for flag in ("paginate", "no_bins", "concurrent", "deserialize_list_map"):
+        stream.bool(flag)
+    stream.end()
+
+
+def from_bytes(cls: Any, c_function: Any, stream: Serialized,
+               check: Callable[[Any], None] = lambda ptr: None) -> Any:
+    """A new cls made by C's *_from_bytes from checked bytes; check(ptr) may refuse what C
+    built (ParamError, after destroying it)."""
+    data = stream.data
+
+    def c_init(ptr: Any) -> None:
+        if not c_function(ptr, data, len(data)):  # C destroyed what it had read
+            raise stream.fail("the C client refused the bytes")
+        try:
+            check(ptr)
+        except ParamError:
+            cls._c_destroy(ptr)
+            raise
+    return cls(c_init)
+
+
+def as_scan_from_bytes(bytes: Any) -> as_scan:  # noqa: A002 - C name
+    """as_scan_from_bytes(&scan, bytes, size): a new scan from as_scan_to_bytes() output
+    (resume a paginated scan in another process). ParamError for bytes C did not write."""
+    stream = Serialized(bytes, "as_scan_from_bytes")
+    _check_scan_bytes(stream)
+    return from_bytes(as_scan, lib.as_scan_from_bytes, stream)
+
+
+as_scan_from_bytes_new = as_scan_from_bytes
 
 
 def compare(c_function: Any, first: Any, second: Any, what: str) -> bool:

@@ -141,12 +141,12 @@ def asc_scan_chunk_to_python(udata: Any, buffer: Any, size: int, count: int, sta
 
 
 def run_chunked(call: Callable[[Any, Any], int], callback: Callable[..., Any],
-                udata: Any) -> int:
+                udata: Any, chunk: int = SCAN_CHUNK) -> int:
     """Run `call(c_callback, c_udata)` (a scan/query foreach C call) with the chunking
-    callback; returns C's status after every buffered record was delivered, then raises
-    what the callback raised."""
+    callback (`chunk` records at a time); returns C's status after every buffered record was
+    delivered, then raises what the callback raised."""
     context = ChunkContext(callback, udata)
-    chunker = lib.asc_scan_chunker_new(context.handle, SCAN_CHUNK)
+    chunker = lib.asc_scan_chunker_new(context.handle, chunk)
     if chunker == ffi.NULL:
         raise MemoryError("asc_scan_chunker_new")
     try:

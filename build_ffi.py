@@ -99,6 +99,7 @@ CDEF_HEADERS = [
     "asc_batch.h",
     "asc_udf.h",
     "asc_async.h",
+    "asc_async_batch.h",
     "asc_txn.h",
 ]
 

@@ -379,7 +379,8 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(aerospike_clus
                 try:
                     record = await session.get(key)
                     break
-                except (asc.AerospikeConnectionError, asc.AerospikeTimeoutError):
+                except (asc.AerospikeConnectionError, asc.AerospikeTimeoutError,
+                        asc.MaxErrorRateError):  # the dead node's error-rate backoff
                     if asyncio.get_running_loop().time() > deadline:
                         raise
                     await asyncio.sleep(0.1)

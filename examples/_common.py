@@ -115,11 +115,12 @@ def remove_test_record(as_: Any, key: Any) -> None:
 
 
 def dump_record(rec: Any) -> None:
-    """Log a record's metadata and bins (example_dump_record)."""
+    """Log a record's metadata and bins (example_dump_record); an as_record, or the Record a
+    batch record's `record` field reads as."""
     if rec is None:
         LOG("  null as_record object")
         return
-    record = rec.to_python()
+    record = rec if isinstance(rec, asc.Record) else rec.to_python()
     LOG("  generation %u, ttl %u, %u bin%s", record.meta["gen"], record.meta["ttl"],
         len(record.bins), ":" if len(record.bins) == 1 else "s:" if record.bins else "s")
     for name, value in record.bins.items():

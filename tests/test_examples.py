@@ -16,7 +16,8 @@ TIMEOUT_S = 120
 # One name per examples/<name>.py (append new examples here).
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
             "batch_get", "scan", "query", "info", "connect", "expire", "query_projection", "udf", "scan_background",
-            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple"]
+            "scan_projection", "aggregate_query", "async_get", "async_delay_queue", "geo_simple",
+            "async_batch_get"]
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
@@ -43,7 +44,7 @@ def test_examples_start_an_embedded_cluster_without_hosts() -> None:
 def test_every_example_file_is_run_by_this_module() -> None:
     on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
     # each example is exercised by the test above, or (own command line) by one of its own
-    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction"}
+    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction", "async_transaction"}
 
 
 def test_transaction_example_on_a_strong_consistency_cluster() -> None:
@@ -53,6 +54,14 @@ def test_transaction_example_on_a_strong_consistency_cluster() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Commit transaction" in result.stdout
     assert "transaction example successfully completed" in result.stdout
+
+
+def test_async_transaction_example_on_a_strong_consistency_cluster() -> None:
+    # As the transaction example: its own strong-consistency embedded cluster.
+    result = run_example("async_transaction")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "transaction committed" in result.stdout
+    assert "async transaction example successfully completed" in result.stdout
 
 
 def test_connect_example_over_tls(tmp_path: Path) -> None:

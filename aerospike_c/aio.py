@@ -18,6 +18,16 @@ append completions to a C queue of the cluster's whose eventfd the asyncio loop 
 cost one wakeup, and no C thread ever waits for the GIL. No thread per call, no executor.
 Works with any asyncio loop that implements add_reader (the default one, uvloop).
 
+So are batch_get, batch_exists and batch_remove (the keys become batch records in C, one
+aerospike_batch_read_async / _write_async; C packs the rows in the listener, on its event loop
+thread), batch_records (its records, as the sync call builds them, held by the command until
+it completes), info (aerospike_info_node_async; without node= a random node; host= runs on the
+executor), and a transaction's commit/abort (aerospike_commit_async / _abort_async, also for
+`async with session.transaction()`). A session bound to a transaction runs its record and
+batch commands natively too: each carries the txn in its policy (base.txn), as C's async API
+does, and holds the transaction until it completes. A batch counts as one command against
+the backpressure limit below, though C sends it as one command per node.
+
 The event loops are the C client's, process-wide: the first connect() creates them
 (`event_loops` threads, `event_policy` as as_policy_event fields: create_event_loops())
 unless the application did (as_create_event_loops or create_event_loops); later connects use
@@ -35,9 +45,10 @@ AEROSPIKE_ERR_ASYNC_QUEUE_FULL. Never an unbounded buffer.
 
 Cancellation: cancelling an await does not recall a command already handed to C: it runs to
 its end (within its policy's timeouts), its result is dropped, and close() waits for it.
-A command still waiting for backpressure is never sent. Scans and queries (async iterators)
-and the other commands (apply, info, batch, background jobs, truncate...) still run on the
-cluster's executor as in `aerospike_c.aio_executor` (see its doc: leaving a scan stops its C
+A command still waiting for backpressure is never sent. What C reads while a cancelled
+command runs (batch records, the transaction) is kept until it completes, then freed. Scans
+and queries (async iterators) and the other commands (apply, background jobs, truncate...)
+still run on the cluster's executor as in `aerospike_c.aio_executor` (see its doc: leaving a scan stops its C
 scan). close() stops the scans, waits for every command in flight (native or not), then
 closes the cluster; it is idempotent and survives the cancellation of its caller.
 

@@ -101,6 +101,7 @@ CDEF_HEADERS = [
     "asc_udf.h",
     "asc_async.h",
     "asc_async_scan.h",
+    "asc_async_batch.h",
     "asc_txn.h",
 ]
 

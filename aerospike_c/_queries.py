@@ -505,15 +505,7 @@ class QueryMethods:
         if bins is None:
             lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
             if lean is not None:
-                rows, failed, n_failed = lean
-                if n_failed:
-                    _raise_lean_failure(rows, failed)
-                if failed is None:
-                    return rows  # built in C
-                return [None if row is None else
-                        new_record(((key[0], key[1], key[2], row[2]),
-                                    {"gen": row[0], "ttl": row[1]}, row[3]))
-                        for key, row in zip(keys, rows)]
+                return lean_records(keys, lean)
             rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
             if isinstance(bins, str):
@@ -586,6 +578,20 @@ class QueryMethods:
                                   r.subcode) for r in batch_outcomes(records)]
         finally:
             records.discard()
+
+
+def lean_records(keys: Sequence[Any], lean: Tuple[List[Any], Optional[AerospikeError], int]
+                 ) -> List[Optional[Record]]:
+    """batch_get's records from batch_read()'s lean ROWS_RECORDS rows (also aio's): the
+    error of the first record that failed other than by not found is raised."""
+    rows, failed, n_failed = lean
+    if n_failed:
+        _raise_lean_failure(rows, failed)
+    if failed is None:
+        return rows  # built in C
+    return [None if row is None else
+            new_record(((key[0], key[1], key[2], row[2]), {"gen": row[0], "ttl": row[1]}, row[3]))
+            for key, row in zip(keys, rows)]
 
 
 def _raise_lean_failure(rows: List[Any], failed: Optional[AerospikeError]) -> None:

@@ -18,6 +18,16 @@ append completions to a C queue of the cluster's whose eventfd the asyncio loop 
 cost one wakeup, and no C thread ever waits for the GIL. No thread per call, no executor.
 Works with any asyncio loop that implements add_reader (the default one, uvloop).
 
+So are batch_get, batch_exists and batch_remove (the keys become batch records in C, one
+aerospike_batch_read_async / _write_async; C packs the rows in the listener, on its event loop
+thread), batch_records (its records, as the sync call builds them, held by the command until
+it completes), info (aerospike_info_node_async; without node= a random node; host= runs on the
+executor), and a transaction's commit/abort (aerospike_commit_async / _abort_async, also for
+`async with session.transaction()`). A session bound to a transaction runs its record and
+batch commands natively too: each carries the txn in its policy (base.txn), as C's async API
+does, and holds the transaction until it completes. A batch counts as one command against
+the backpressure limit below, though C sends it as one command per node.
+
 The event loops are the C client's, process-wide: the first connect() creates them
 (`event_loops` threads, `event_policy` as as_policy_event fields: create_event_loops())
 unless the application did (as_create_event_loops or create_event_loops); later connects use
@@ -39,8 +49,10 @@ A command still waiting for backpressure is never sent. Scans and queries (async
 `async for record in session.scan(...)`) are C async scans too (aerospike_scan_async ...,
 aerospike_c/_aio_streams.py says how their records come in bulk and how at most `buffer` of
 them wait without ever holding up a C event loop); leaving the loop, cancelling the task that
-iterates or closing the cluster stops the C scan. Aggregations and the other commands (apply,
-info, batch, background jobs, truncate...) still run on the cluster's executor as in
+iterates or closing the cluster stops the C scan. Batches, info and transaction commit/abort
+are C async commands as well; what C reads while a cancelled command runs (batch records,
+the transaction) is kept until it completes, then freed. Aggregations and the other commands
+(apply, background jobs, truncate...) still run on the cluster's executor as in
 `aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight
 (native or not), then closes the cluster; it is idempotent and survives the cancellation of
 its caller.
@@ -77,6 +89,17 @@ from .bindings.as_policy import policy_copy, policy_from_config
 from .bindings.as_query import as_query_set_paginate
 from .bindings.as_scan import as_scan_set_paginate
 from .sdk import ClusterEvent, ClusterStats, Host
+from . import bindings as c
+from ._queries import BatchRead, _batch_result, _reserve, info_value, lean_records
+from ._txn import Transaction, txn_policy
+from .bindings._async import Hold
+from .bindings._cstruct import c_enum
+from .bindings.aerospike_batch import _UNSENT as _BATCH_UNSENT, _bin_names, batch_outcomes, batch_results
+from .bindings.aerospike_info import info_response
+from .bindings.aerospike_txn import _STATE_ERRORS as _TXN_STATE_ERRORS
+from .bindings.as_config import c_str
+from .bindings.asc_batch import ROWS_RECORDS, _py_batch_rows, pack_keys
+from .exceptions import BatchFailedError
 
 __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent",
            "create_event_loops"]
@@ -86,6 +109,8 @@ _BAD_INPUT = lib.ASC_BAD_INPUT
 _NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
 _GET, _PUT = lib.asc_async_get_packed, lib.asc_async_put_packed
 _REMOVE, _OPERATE = lib.asc_async_remove_packed, lib.asc_async_operate_packed
+_BATCH, _BATCH_KEYS = lib.asc_async_batch, lib.asc_async_batch_keys
+_INFO, _TXN_END = lib.asc_async_info, lib.asc_async_txn_end
 _GENERAL = object()  # the fast path does not take these arguments: the executor does
 _QUEUE_FULL = ("wait", "error")
 DEFAULT_QUEUE = 4096
@@ -306,15 +331,217 @@ def _policy(policy: Any, ctype: str) -> Any:
     return _NULL if policy is None else policy_arg(policy, ctype)
 
 
-class Session(aio_executor.Session):
+
+# -- multi-record commands: batch, info, commit/abort as C async commands --------------------------
+class _Held(tuple):  # type: ignore[type-arg]
+    """A command's key in the cluster's pending table, with what C reads until the command
+    completes (a Hold: the transaction, the batch records) and the keys of a batch. The
+    pending entry lives until the completion, also when the await is cancelled: so does the
+    hold."""
+
+    hold: Any
+    keys: Any
+
+    def __new__(cls, key: Any, hold: Any, keys: Any = None) -> "_Held":
+        self = super().__new__(cls, key if type(key) is tuple else ())
+        self.hold = hold
+        self.keys = keys
+        return self
+
+
+def _lean(item: Any, held: Any) -> Any:
+    """batch_read()'s (rows, error, failed count) from a keys batch's completion (ROWS_RECORDS)."""
+    failed = _async.completion_error(item) if item.ttl else None
+    if failed is None and item.gen == 0:
+        return _py_batch_rows(int(ffi.cast("uintptr_t", item.data)), item.size, held.keys,
+                              False), None, 0
+    return _unpack(ffi.buffer(item.data, item.size)), failed, item.gen
+
+
+def _full_rows(item: Any, held: Any) -> Any:
+    """Full rows [key, result, subcode, message, in_doubt, gen, ttl, bins] and C's error."""
+    failed = _async.completion_error(item) if item.ttl else None
+    return _unpack(ffi.buffer(item.data, item.size)), failed
+
+
+def _batch_done(item: Any, held: Any) -> None:
+    return None
+
+
+def _info_done(item: Any, held: Any) -> str:
+    return info_value(info_response(item))
+
+
+def _txn_done(status_type: str) -> Callable[[Any, Any], Any]:
+    enum = c_enum(status_type)
+    attribute = "commit_status" if status_type == "as_commit_status" else "abort_status"
+
+    def done(item: Any, held: Any) -> Any:
+        status = enum(item.gen)
+        setattr(held.keys, attribute, status)  # the Transaction, as its sync commit/abort
+        if item.ttl:
+            error = _async.completion_error(item)
+            setattr(error, attribute, status)
+            raise error
+        return status
+    return done
+
+
+_COMMIT_DONE, _ABORT_DONE = _txn_done("as_commit_status"), _txn_done("as_abort_status")
+
+
+class _MultiRecord:
+    """aio.Session's batch, info and commit/abort as C async commands (csrc/asc_async_batch.h);
+    arguments the fast path does not take (as_key keys, host=) run on the executor."""
+
+    cluster: "Cluster"
+    sync: sdk.Session
+
+    async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def _txn_of(self, txn: Any) -> Any:
+        return self.sync.txn if txn is None else txn
+
+    def _batch_policy(self, kind: str, policy: Any, filter_exp: Any, txn: Any) -> Any:
+        """The batch policy as Client.batch_* makes it (filter_exp, txn in a copy)."""
+        client = self.sync.cluster.client
+        return _policy(client._policy(kind, self.sync._policy_for("batch", policy), filter_exp,
+                                      self._txn_of(txn)), "as_policy_batch")
+
+    def _txn_hold(self, txn: Any, what: str) -> Any:
+        txn = self._txn_of(txn)
+        if txn is None:
+            return None
+        return Hold(txn.txn if isinstance(txn, Transaction) else txn, what)
+
+    async def _keys_batch(self, kind: int, keys: Any, bins: Any, policy: Any, filter_exp: Any,
+                          txn: Any, decode: Callable[[Any, Any], Any], form: int) -> Any:
+        keys = keys if type(keys) is list else list(keys)
+        data = pack_keys(keys)
+        if data is None:
+            return _GENERAL
+        c_policy = self._batch_policy("batch", policy, filter_exp, txn)
+        names, keep = _NULL, None
+        if bins is not None:
+            names, keep = _bin_names(bins)
+        held = _Held((), self._txn_hold(txn, "aio batch"), keys)
+        result = self.cluster._command(_BATCH_KEYS, decode, held, kind, c_policy, data,
+                                       len(data), len(keys), names, 0 if keep is None else len(keep),
+                                       form)
+        del keep  # C copied the names
+        return result if result is _GENERAL else await result
+
+    async def batch_get(self, keys: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
+                        filter_exp: Any = None, txn: Any = None) -> Any:
+        """Client.batch_get as one aerospike_batch_read_async (read records of the keys)."""
+        if isinstance(bins, str):
+            raise TypeError("bins is a list of bin names, not a str")
+        lean = await self._keys_batch(lib.ASC_BATCH_KEYS_GET, keys, bins, policy, filter_exp,
+                                      txn, _lean, ROWS_RECORDS)
+        if lean is _GENERAL:
+            return await self._general("batch_get", keys, bins, policy=policy,
+                                       filter_exp=filter_exp, txn=self._txn_of(txn))
+        return lean_records(keys, lean)
+
+    async def batch_exists(self, keys: Any, *, policy: Any = None, filter_exp: Any = None,
+                           txn: Any = None) -> Any:
+        """Client.batch_exists as one aerospike_batch_read_async (metadata-only records)."""
+        lean = await self._keys_batch(lib.ASC_BATCH_KEYS_EXISTS, keys, None, policy, filter_exp,
+                                      txn, _lean, ROWS_RECORDS)
+        if lean is _GENERAL:
+            return await self._general("batch_exists", keys, policy=policy,
+                                       filter_exp=filter_exp, txn=self._txn_of(txn))
+        return [None if record is None else record.meta
+                for record in lean_records(keys, lean)]
+
+    async def batch_remove(self, keys: Any, *, policy: Any = None, filter_exp: Any = None,
+                           txn: Any = None) -> Any:
+        """Client.batch_remove as one aerospike_batch_write_async (remove records)."""
+        done = await self._keys_batch(lib.ASC_BATCH_KEYS_REMOVE, keys, None, policy, filter_exp,
+                                      txn, _full_rows, lib.ASC_ROWS_FULL)
+        if done is _GENERAL:
+            return await self._general("batch_remove", keys, policy=policy,
+                                       filter_exp=filter_exp, txn=self._txn_of(txn))
+        rows, failed = done
+        return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
+                for r in batch_results(rows)]
+
+    async def batch_records(self, requests: Any, *, policy: Any = None, filter_exp: Any = None,
+                            txn: Any = None) -> Any:
+        """Client.batch_records as one aerospike_batch_write_async (aerospike_batch_read_async
+        when every request reads)."""
+        records = c.as_batch_records_init(len(requests))
+        try:
+            for request in requests:
+                _reserve(records, request)
+            writes = any(not isinstance(request, BatchRead) for request in requests)
+            client = self.sync.cluster.client
+            c_policy = _policy(client._policy(
+                "batch_parent_write" if writes else "batch", self.sync._policy_for("batch", policy),
+                filter_exp, self._txn_of(txn)), "as_policy_batch")
+            hold = Hold(records, "aio batch_records")
+            held = _Held((), hold, self._txn_hold(txn, "aio batch_records"))
+            submit = hold.guarding(_BATCH, self.cluster._as, _BATCH_UNSENT)
+            failed = None
+            try:
+                await self.cluster._command(submit, _batch_done, held, writes, c_policy, hold.ptr)
+            except BatchFailedError as error:
+                failed = error  # every record carries its own result
+            hold.release()  # completed (a cancelled await leaves it to the pending entry)
+            return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed)
+                    for r in batch_outcomes(records)]
+        finally:
+            records.discard()  # in use until the command completes: freed then
+
+    async def info(self, command: str, *, node: Optional[str] = None,
+                   host: Optional[Tuple[str, int]] = None, policy: Any = None) -> str:
+        """Client.info as aerospike_info_node_async (no node: a random node, as
+        aerospike_info_any; host=: on the executor, C has no async form of it)."""
+        if host is not None:
+            return await self._general("info", command, node=node, host=host,  # type: ignore[no-any-return]
+                                       policy=policy)
+        c_policy = _policy(self.sync._policy_for("info", policy), "as_policy_info")
+        c_node = _NULL if node is None else ffi.new("char[]", c_str("node", node))
+        c_req = ffi.new("char[]", c_str("req", command))
+        result = self.cluster._command(_INFO, _info_done, (), c_policy, c_node, c_req)
+        return await result  # type: ignore[no-any-return]
+
+    async def _end(self, abort: bool) -> Any:
+        transaction = self.sync._bound("abort" if abort else "commit")
+        hold = Hold(transaction.txn, "aio abort" if abort else "aio commit")
+        held = _Held((), hold, transaction)
+        submit = hold.guarding(_TXN_END, self.cluster._as, _TXN_STATE_ERRORS)
+        return await self.cluster._command(submit, _ABORT_DONE if abort else _COMMIT_DONE, held,
+                                           abort, True, hold.ptr)
+
+    async def commit(self) -> Any:
+        """sdk.Session.commit as aerospike_commit_async: the as_commit_status."""
+        return await self._end(False)
+
+    async def abort(self) -> Any:
+        """sdk.Session.abort as aerospike_abort_async: the as_abort_status."""
+        return await self._end(True)
+
+    async def __aexit__(self, exc_type: Any, *exc_info: Any) -> None:
+        """Commit on success; on an exception abort (when the transaction is still open), as
+        the sync transaction block does."""
+        transaction = self.sync._bound("__aexit__")
+        if exc_type is None:
+            await self.commit()
+        elif transaction.state in (c.AS_TXN_STATE_OPEN, c.AS_TXN_STATE_VERIFIED):
+            await self.abort()
+
+
+class Session(_MultiRecord, aio_executor.Session):
     """An `sdk.Session` whose commands are awaitable (same names and arguments)."""
 
     cluster: Cluster
 
     def _key(self, key: Any) -> Optional[bytes]:
         """The key as the msgpack the C readers take; None: not a key tuple this path takes,
-        or a session bound to a transaction (its commands carry txn=: on the executor)."""
-        if type(key) is not tuple or self.sync.txn is not None:
+        """
+        if type(key) is not tuple:
             return None
         try:
             return self.cluster._packer.pack(key)  # type: ignore[no-any-return]
@@ -324,13 +551,23 @@ class Session(aio_executor.Session):
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
 
-    def _c_policy(self, kind: str, policy: Any, filter_exp: Any) -> Any:
-        """A native command's policy: the session's for `kind` (sdk.Session._policy_for),
-        with a filter_exp set on a copy as Client sets it (Client._policy)."""
+    def _c_policy(self, kind: str, policy: Any, filter_exp: Any = None) -> Any:
+        """A native command's C policy: the session's for `kind` (sdk.Session._policy_for),
+        with a filter_exp set on a copy as Client sets it (Client._policy), in the session's
+        transaction when it is bound to one (a copy with base.txn set: the C async API carries
+        the txn in the policy)."""
         c_policy = self.sync._policy_for(kind, policy)
         if filter_exp is not None:
             c_policy = self.sync.cluster.client._policy(kind, c_policy, filter_exp)
+        txn = self.sync.txn
+        if txn is not None:
+            c_policy = txn_policy(self.cluster._as, kind, c_policy, txn)
         return _policy(c_policy, f"as_policy_{kind}")
+
+    def _held(self, key: Any) -> Any:
+        """The key, holding the session's transaction until the command completes."""
+        txn = self.sync.txn
+        return key if txn is None else _Held(key, Hold(txn.txn, "aio command"))
 
     async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
                   filter_exp: Any = None) -> Any:
@@ -338,7 +575,8 @@ class Session(aio_executor.Session):
         data = self._key(key) if bins is None else None
         if data is not None:
             c_policy = self._c_policy("read", policy, filter_exp)
-            result = self.cluster._command(_GET, _record, key, c_policy, data, len(data), False)
+            result = self.cluster._command(_GET, _record, self._held(key), c_policy, data,
+                                           len(data), False)
             if result is not _GENERAL:
                 return await result
         return await self._general("get", key, bins, policy=policy, filter_exp=filter_exp)
@@ -349,8 +587,8 @@ class Session(aio_executor.Session):
         data = self._key(key)
         if data is not None:
             c_policy = self._c_policy("read", policy, filter_exp)
-            result = self.cluster._command(_GET, _exists_meta, key, c_policy, data, len(data),
-                                           True)
+            result = self.cluster._command(_GET, _exists_meta, self._held(key), c_policy, data,
+                                           len(data), True)
             if result is not _GENERAL:
                 return await result  # type: ignore[no-any-return]
         return await self._general("exists", key, policy=policy,  # type: ignore[no-any-return]
@@ -359,7 +597,7 @@ class Session(aio_executor.Session):
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
                   gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
-        if type(key) is tuple and type(bins) is dict and self.sync.txn is None:
+        if type(key) is tuple and type(bins) is dict:
             c_policy = self._c_policy("write", policy, filter_exp)
             packer = self.cluster._packer
             try:
@@ -369,7 +607,7 @@ class Session(aio_executor.Session):
             if data is not None:
                 c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
                 result = self.cluster._command(
-                    _PUT, _nothing, key, c_policy, data, len(data), packed, len(packed), c_ttl_,
+                    _PUT, _nothing, self._held(key), c_policy, data, len(data), packed, len(packed), c_ttl_,
                     0 if gen is None else gen)
                 if result is not _GENERAL:
                     await result
@@ -382,7 +620,8 @@ class Session(aio_executor.Session):
         data = self._key(key)
         if data is not None:
             c_policy = self._c_policy("remove", policy, filter_exp)
-            result = self.cluster._command(_REMOVE, _nothing, key, c_policy, data, len(data))
+            result = self.cluster._command(_REMOVE, _nothing, self._held(key), c_policy, data,
+                                           len(data))
             if result is not _GENERAL:
                 await result
                 return
@@ -390,7 +629,7 @@ class Session(aio_executor.Session):
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
-        if type(key) is not tuple or type(operations) is not list or self.sync.txn is not None:
+        if type(key) is not tuple or type(operations) is not list:
             return _GENERAL
         packer = self.cluster._packer
         try:
@@ -400,7 +639,7 @@ class Session(aio_executor.Session):
             return _GENERAL
         c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
         result = self.cluster._command(
-            _OPERATE, _ordered if ordered else _operated, key, c_policy,
+            _OPERATE, _ordered if ordered else _operated, self._held(key), c_policy,
             data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
         return result if result is _GENERAL else await result
 
@@ -496,5 +735,7 @@ class Session(aio_executor.Session):
 
 
 #: The commands that run as C async commands (the rest: on the executor).
-NATIVE = ("get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
-          "append", "prepend", "scan", "query")
+NATIVE: Tuple[str, ...] = (
+    "get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
+    "append", "prepend", "scan", "query",
+    "batch_get", "batch_exists", "batch_remove", "batch_records", "info", "commit", "abort")

@@ -60,24 +60,32 @@ typedef struct {
 } asc_batch_results;
 
 static int
-asc_pack_lean_row(as_packer* pk, const as_batch_result* r, int form)
+asc_pack_lean_fields(as_packer* pk, const as_key* key, const as_record* rec, as_status result,
+	uint32_t subcode, const char* message, bool in_doubt, int form)
 {
-	if (r->result == AEROSPIKE_ERR_RECORD_NOT_FOUND) {
+	if (result == AEROSPIKE_ERR_RECORD_NOT_FOUND) {
 		return as_pack_nil(pk);
 	}
-	if (r->result != AEROSPIKE_OK) {
-		return (as_pack_list_header(pk, 5) != 0 || as_pack_int64(pk, r->result) != 0 ||
-				as_pack_uint64(pk, r->subcode) != 0 ||
-				(r->message ? as_pack_str(pk, (const uint8_t*)r->message,
-					(uint32_t)strlen(r->message)) : as_pack_nil(pk)) != 0 ||
-				as_pack_bool(pk, r->in_doubt) != 0 || as_pack_nil(pk) != 0) ? -1 : 0;
+	if (result != AEROSPIKE_OK) {
+		return (as_pack_list_header(pk, 5) != 0 || as_pack_int64(pk, result) != 0 ||
+				as_pack_uint64(pk, subcode) != 0 ||
+				(message ? as_pack_str(pk, (const uint8_t*)message,
+					(uint32_t)strlen(message)) : as_pack_nil(pk)) != 0 ||
+				as_pack_bool(pk, in_doubt) != 0 || as_pack_nil(pk) != 0) ? -1 : 0;
 	}
 	if (form == ASC_ROWS_RECORDS && (as_pack_list_header(pk, 4) != 0 ||
-			as_pack_uint64(pk, r->record.gen) != 0 || as_pack_uint64(pk, r->record.ttl) != 0 ||
-			as_pack_bin(pk, r->key->digest.value, AS_DIGEST_VALUE_SIZE) != 0)) {
+			as_pack_uint64(pk, rec->gen) != 0 || as_pack_uint64(pk, rec->ttl) != 0 ||
+			as_pack_bin(pk, key->digest.value, AS_DIGEST_VALUE_SIZE) != 0)) {
 		return -1;
 	}
-	return asc_pack_bins_as(pk, &r->record, false);
+	return asc_pack_bins_as(pk, rec, false);
+}
+
+static int
+asc_pack_lean_row(as_packer* pk, const as_batch_result* r, int form)
+{
+	return asc_pack_lean_fields(pk, r->key, &r->record, r->result, r->subcode, r->message,
+		r->in_doubt, form);
 }
 
 /* Every result of a key-list batch call as one array of rows. */

@@ -3,6 +3,7 @@ the event loop; events delivered on the loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from typing import List
@@ -582,3 +583,132 @@ def test_scan_arguments_are_checked_when_iterated(aerospike_hosts):
             assert error.value.code == asc.AEROSPIKE_ERR_INDEX_NOT_FOUND
             assert not cluster._pending and not cluster._streams
     run(main())
+
+
+# -- batch, info and transactions: C async commands too ------------------------------------------
+from test_txn import sc, sc_hosts  # noqa: E402,F401 - the strong-consistency cluster fixtures
+
+
+@contextlib.contextmanager
+def no_executor(cluster):
+    """Fail any command that goes to the cluster's executor (closing uses it: after the block)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a native command went to the executor")
+    cluster._executor.submit = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del cluster._executor.submit
+
+
+def test_batches_and_info_are_c_async_commands_equal_to_the_sync_path(aerospike_hosts):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            sync = session.sync
+            keys = [("test", SET, f"bt{i}") for i in range(30)]
+            for i, key in enumerate(keys[:20]):
+                sync.put(key, {"i": i, "s": str(i), "l": [i, {"m": i}]})
+            with no_executor(cluster):
+                assert await session.batch_get(keys) == sync.batch_get(keys)
+                assert await session.batch_get(keys, ["s"]) == sync.batch_get(keys, ["s"])
+                assert await session.batch_exists(keys) == sync.batch_exists(keys)
+                assert await session.batch_get([]) == sync.batch_get([]) == []
+                odd = asc.exp.eq(asc.exp.bin_int("i"), 3)
+                with pytest.raises(asc.AerospikeError) as native:
+                    await session.batch_get(keys[:5], filter_exp=odd)
+                with pytest.raises(asc.AerospikeError) as blocking:
+                    sync.batch_get(keys[:5], filter_exp=odd)
+                assert (native.value.code, str(native.value.message)) == \
+                    (blocking.value.code, str(blocking.value.message))
+                requests = [asc.BatchRead(keys[0]), asc.BatchRead(keys[25]), asc.BatchRead(keys[1], ["s"]),
+                            asc.BatchApply(keys[2], "no_such_module", "f", [])]
+                got, want = await session.batch_records(requests), sync.batch_records(requests)
+                assert [(r.key, r.result, r.record, r.in_doubt) for r in got] == \
+                    [(r.key, r.result, r.record, r.in_doubt) for r in want]
+                assert type(got[3].error) is type(want[3].error) and got[3].error.code == want[3].error.code
+                writes = [asc.BatchWrite(keys[3], {"w": 1}), asc.BatchRemove(keys[4])]
+                results = await session.batch_records(writes)
+                assert [r.result for r in results] == [0, 0]
+                assert sync.get(keys[3]).bins["w"] == 1 and sync.exists(keys[4]) is None
+                removed = await session.batch_remove(keys[5:8] + keys[25:27])
+                assert [r.result for r in removed] == [0] * 3 + [asc.AEROSPIKE_ERR_RECORD_NOT_FOUND] * 2
+                assert sync.batch_exists(keys[5:8]) == [None] * 3
+                assert await session.info("namespaces") == sync.info("namespaces")
+                node = cluster.node_names()[0]
+                assert await session.info("build", node=node) == sync.info("build", node=node)
+                with pytest.raises(asc.InvalidNodeError):
+                    await session.info("build", node="no such node")
+                with pytest.raises(TypeError):
+                    await session.batch_get(keys, "s")
+                assert not cluster._pending
+            assert await session.batch_get([asc.as_key_init(*keys[0])]) == sync.batch_get(keys[:1])
+    run(main())
+
+
+def test_many_concurrent_batches_with_cancellations_and_close_in_flight(aerospike_hosts):
+    async def main():
+        cluster = await definition(hosts=aerospike_hosts).connect()
+        session = cluster.create_session()
+        keys = [("test", SET, f"bc{i}") for i in range(40)]
+        for i, key in enumerate(keys[:30]):
+            session.sync.put(key, {"i": i})
+        want = session.sync.batch_get(keys)
+        with no_executor(cluster):
+            results = await asyncio.gather(*(session.batch_get(keys) for _ in range(400)))
+            assert all(result == want for result in results)
+            requests = [asc.BatchRead(key) for key in keys]
+            tasks = [asyncio.ensure_future(session.batch_records(requests)) for _ in range(100)]
+            tasks += [asyncio.ensure_future(session.batch_get(keys)) for _ in range(100)]
+            await asyncio.sleep(0)
+            for task in tasks[::3]:
+                task.cancel()  # sent ones complete in C and are dropped; their records go then
+        await cluster.close()  # waits for every batch in flight
+        assert not cluster._pending
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for task, outcome in zip(tasks, outcomes):
+            if task.cancelled():
+                continue
+            assert not isinstance(outcome, BaseException), outcome
+            if isinstance(outcome[0], asc.BatchResult):
+                assert [r.record for r in outcome] == want
+            else:
+                assert outcome == want
+        with pytest.raises(asc.LifecycleError):
+            await session.batch_get(keys)
+    run(main())
+
+
+def test_a_transaction_bound_session_runs_natively(sc, sc_hosts):
+    client, namespace = sc
+
+    async def main(seeds):
+        async with await definition(hosts=seeds).connect() as cluster:
+            session = cluster.create_session()
+            keys = [(namespace, "aio_txn", i) for i in range(4)]
+            for key in keys:
+                session.sync.put(key, {"a": 1})
+            with no_executor(cluster):
+                async with session.transaction() as txn:
+                    await txn.put(keys[0], {"a": 2})
+                    await txn.operate(keys[1], [asc.ops.incr("a", 5)])
+                    assert (await txn.get(keys[0])).bins == {"a": 2}
+                    assert await txn.batch_get(keys[:2]) == [await txn.get(keys[0]), await txn.get(keys[1])]
+                    assert client.get(keys[0]).bins == {"a": 1}  # not visible outside yet
+                assert txn.sync.txn.commit_status == asc.AS_COMMIT_OK
+                assert [client.get(k).bins["a"] for k in keys[:2]] == [2, 6]
+                with pytest.raises(RuntimeError):
+                    async with session.transaction() as txn:
+                        await txn.put(keys[2], {"a": 3})
+                        await txn.batch_records([asc.BatchWrite(keys[3], {"a": 4})])
+                        raise RuntimeError("roll it back")
+                assert txn.sync.txn.abort_status == asc.AS_ABORT_OK
+                assert [client.get(k).bins["a"] for k in keys[2:]] == [1, 1]
+                bound = session.transaction()
+                await bound.put(keys[2], {"a": 5})
+                assert await bound.abort() == asc.AS_ABORT_OK
+                with pytest.raises(asc.TransactionError) as refused:
+                    await bound.commit()
+                assert refused.value.code == asc.AEROSPIKE_TXN_ALREADY_ABORTED
+                assert not cluster._pending
+    run(main(sc_hosts[0]))

@@ -456,3 +456,178 @@ def test_a_paginated_scan_stopped_by_its_listener_resumes_at_that_record(as_, sc
     assert seen[-1].key[3] in {r.key[3] for r in again}  # the one it stopped at
     assert _contents(seen[:-1] + again) == _contents(
         _sync_records(asc.aerospike_scan_foreach, as_, None, asc.as_scan_init("test", SCAN_SET)))
+
+
+# -- batch, info and transaction async commands (aerospike_batch.h, aerospike_info.h,
+# aerospike_txn.h) -----------------------------------------------------------------------------
+def _records(keys, kind="read"):
+    records = asc.as_batch_records_init(len(keys))
+    for key in keys:
+        if kind == "read":
+            record = asc.as_batch_read_reserve(records)
+            record.key = key
+            record.read_all_bins = True
+        elif kind == "remove":
+            record = asc.as_batch_remove_reserve(records)
+            record.key = key
+        else:
+            record = asc.as_batch_apply_reserve(records)
+            record.key = key
+            record.module, record.function, record.arglist = "no_such_module", "f", []
+    return records
+
+
+def _outcome(records):
+    return [(r.result, r.record.bins if r.result == 0 else None,
+             r.record.meta["gen"] if r.result == 0 else None)
+            for r in (records[i] for i in range(len(records)))]
+
+
+def test_batch_read_async_fills_the_records_as_the_sync_call_does(as_, loops):
+    keys = [("test", SET, f"b{i}") for i in range(12)]
+    for key in keys[:9]:
+        asc.aerospike_key_put(as_, None, key, {"n": key[2], "l": [1, 2]})
+    sync = _records(keys)
+    asc.aerospike_batch_read(as_, None, sync)
+    calls = Calls()
+    records = _records(keys)
+    asc.aerospike_batch_read_async(as_, None, records, calls, "u", loops[0])
+    err, given, udata, loop = calls.wait(1)[0]
+    assert err is None and given is records and udata == "u" and loop == loops[0]
+    assert _outcome(records) == _outcome(sync)
+    assert [r[0] for r in _outcome(records)] == [0] * 9 + [asc.AEROSPIKE_ERR_RECORD_NOT_FOUND] * 3
+    asc.as_batch_records_destroy(records)  # the listener's records are the caller's again
+
+
+def test_batch_records_are_refused_while_the_c_client_fills_them(as_):
+    records = _records([("test", SET, f"r{i}") for i in range(50)])
+    calls = Calls()
+    asc.aerospike_batch_read_async(as_, None, records, calls)
+    try:
+        with pytest.raises(asc.LifecycleError, match="in use by an async batch command"):
+            records[0].result
+        with pytest.raises(asc.LifecycleError):
+            asc.as_batch_records_destroy(records)
+        with pytest.raises(asc.LifecycleError):
+            asc.aerospike_batch_read_async(as_, None, records, calls)  # a second command on them
+    finally:
+        calls.wait(1)
+    assert len(records) == 50 and records[0].result == asc.AEROSPIKE_ERR_RECORD_NOT_FOUND
+
+
+def test_batch_write_async_reports_failed_records_with_batch_failed(as_):
+    keys = [("test", SET, f"w{i}") for i in range(6)]
+    for key in keys:
+        asc.aerospike_key_put(as_, None, key, {"n": 1})
+    calls = Calls()
+    removes = _records(keys[:3], "remove")
+    asc.aerospike_batch_write_async(as_, None, removes, calls, "rm")
+    err, _, _, _ = calls.wait(1)[0]
+    assert err is None and [r[0] for r in _outcome(removes)] == [0, 0, 0]
+    with pytest.raises(asc.RecordNotFoundError):
+        asc.aerospike_key_get(as_, None, keys[0])
+    udfs = _records(keys[3:], "apply")
+    asc.aerospike_batch_write_async(as_, None, udfs, calls, "udf")
+    err, given, udata, _ = calls.wait(2)[1]
+    assert isinstance(err, asc.BatchFailedError) and given is udfs and udata == "udf"
+    assert all(r[0] == asc.AEROSPIKE_ERR_UDF for r in _outcome(udfs))
+    sync = _records(keys[3:], "apply")
+    with pytest.raises(asc.BatchFailedError):
+        asc.aerospike_batch_write(as_, None, sync)
+    assert [r[0] for r in _outcome(sync)] == [r[0] for r in _outcome(udfs)]
+
+
+def test_a_raising_batch_listener_is_reported_and_the_dispatcher_goes_on(as_, caplog):
+    calls = Calls()
+
+    def boom(err, records, udata, loop):
+        calls(udata)
+        raise ValueError("batch listener failed")
+
+    with caplog.at_level(logging.ERROR, logger="aerospike_c.async"):
+        kept = [_records([("test", SET, f"x{i}")]) for i in range(3)]
+        for i, records in enumerate(kept):
+            asc.aerospike_batch_read_async(as_, None, records, boom, i)
+        assert sorted(c[0] for c in calls.wait(3)) == [0, 1, 2]
+        asc.aerospike_info_node_async(as_, None, _all_node_names(as_)[0], "build", calls, "info")
+        err, response, udata, _ = calls.wait(4)[3]
+        assert err is None and response.startswith("build\t") and udata == "info"
+    failures = [r for r in caplog.records if r.name == "aerospike_c.async"]
+    assert len(failures) == 3 and all(r.exc_info[0] is ValueError for r in failures)
+
+
+def test_many_concurrent_batches_all_complete(as_):
+    keys = [("test", SET, f"m{i}") for i in range(20)]
+    for key in keys[:10]:
+        asc.aerospike_key_put(as_, None, key, {"v": key[2]})
+    calls = Calls()
+    batches = [_records(keys) for _ in range(300)]
+    for i, records in enumerate(batches):
+        asc.aerospike_batch_read_async(as_, None, records, calls, i)
+    done = calls.wait(300, timeout=60)
+    assert sorted(c[2] for c in done) == list(range(300)) and all(c[0] is None for c in done)
+    first = _outcome(batches[0])
+    assert all(_outcome(records) == first for records in batches)
+
+
+def test_info_node_async_answers_as_info_node(as_):
+    client_names = _all_node_names(as_)
+    calls = Calls()
+    for i, name in enumerate(client_names):
+        asc.aerospike_info_node_async(as_, None, name, "namespaces", calls, name)
+    answers = calls.wait(len(client_names))
+    for err, response, udata, _ in answers:
+        assert err is None and response == asc.aerospike_info_node(as_, None, udata, "namespaces")
+    with pytest.raises(asc.InvalidNodeError):
+        asc.aerospike_info_node_async(as_, None, "no such node", "build", calls)
+    asc.aerospike_info_node_async(as_, None, client_names[0], "no-such-command", calls, "bad")
+    err, response, udata, _ = calls.wait(len(client_names) + 1)[-1]
+    assert udata == "bad" and (err is None) == (response is not None)
+
+
+def _all_node_names(as_):
+    names = []
+
+    def collect(err, node, req, res, udata):
+        names.append(node)
+    asc.aerospike_info_foreach(as_, None, "node", collect)
+    return names
+
+
+from test_txn import BIN, keys, put, sc, sc_hosts, value  # noqa: E402,F401 - the SC cluster fixtures
+
+
+def test_commit_and_abort_async_end_transactions_as_the_sync_calls(sc, keys):
+    client, _ = sc
+    as_ = client.aerospike
+    committed, aborted = keys(2), keys(2)
+    calls = Calls()
+    txn = asc.as_txn_create()
+    policy = asc.as_policy_write_init()
+    policy.base.txn = txn
+    for key in committed:
+        put(as_, policy, key, 7)
+    assert [value(client, key) for key in committed] == [1, 1]  # not visible before the commit
+    asc.aerospike_commit_async(as_, txn, calls, "commit")
+    with pytest.raises(asc.LifecycleError):
+        asc.as_txn_destroy(txn)  # in use until the listener runs (or the policy still holds it)
+    err, status, udata, _ = calls.wait(1)[0]
+    assert (err, status, udata) == (None, asc.AS_COMMIT_OK, "commit")
+    assert [value(client, key) for key in committed] == [7, 7]
+    asc.aerospike_commit_async(as_, txn, calls, "again")  # C answers at once: already committed
+    assert calls.wait(2)[1][:3] == (None, asc.AS_COMMIT_ALREADY_COMMITTED, "again")
+    with pytest.raises(asc.TransactionError):
+        asc.aerospike_abort_async(as_, txn, calls)  # C returns it: the listener never runs
+
+    other = asc.as_txn_create()
+    policy.base.txn = other
+    for key in aborted:
+        put(as_, policy, key, 9)
+    asc.aerospike_abort_async(as_, other, calls, "abort")
+    err, status, udata, _ = calls.wait(3)[2]
+    assert (err, status, udata) == (None, asc.AS_ABORT_OK, "abort")
+    assert [value(client, key) for key in aborted] == [1, 1]
+    policy.base.txn = None
+    asc.as_txn_destroy(txn)
+    asc.as_txn_destroy(other)
+    assert len(calls.wait(3)) == 3

@@ -18,7 +18,7 @@ TIMEOUT_S = 120
 EXAMPLES = ["put", "get", "exists", "remove", "touch", "generation", "incr", "append", "list", "map",
             "batch_get", "scan_standard", "query_simple", "info", "connect", "expire", "query_projection", "udf", "scan_background",
             "scan_projection", "query_aggregate", "async_get", "async_delay_queue", "geo_simple",
-            "geo_filter", "async_scan", "async_query"]
+            "geo_filter", "async_scan", "async_query", "async_batch_get"]
 
 # The C program's success line, where it does not say the port's name.
 C_SUCCESS = {"geo_filter": "filter query", "geo_simple": "simple query",
@@ -52,7 +52,7 @@ def test_examples_start_an_embedded_cluster_without_hosts() -> None:
 def test_every_example_file_is_run_by_this_module() -> None:
     on_disk = {p.stem for p in EXAMPLES_DIR.glob("*.py") if not p.stem.startswith("_")}
     # each example is exercised by the test above, or (own command line) by one of its own
-    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction"} | set(STRING_EXAMPLES)
+    assert on_disk == set(EXAMPLES) | {"probe_server_facts", "transaction", "async_transaction"} | set(STRING_EXAMPLES)
 
 
 def test_transaction_example_on_a_strong_consistency_cluster() -> None:
@@ -105,6 +105,14 @@ def test_string_examples_on_a_server_with_string_operations(name: str) -> None:
     assert [line for line in STRING_RESULTS if line not in lines] == []
     assert 'normalizeNFC() -> "caf\u00e9"' in lines and lines[-1] == \
         f"{STRING_EXAMPLES[name]} successfully completed"
+
+
+def test_async_transaction_example_on_a_strong_consistency_cluster() -> None:
+    # As the transaction example: its own strong-consistency embedded cluster.
+    result = run_example("async_transaction")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "transaction committed" in result.stdout
+    assert "async transaction example successfully completed" in result.stdout
 
 
 def test_connect_example_over_tls(tmp_path: Path) -> None:

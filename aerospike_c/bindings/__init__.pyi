@@ -133,6 +133,7 @@ from .aerospike_info import (
     aerospike_info_foreach as aerospike_info_foreach,
     aerospike_info_host as aerospike_info_host,
     aerospike_info_node as aerospike_info_node,
+    aerospike_info_node_async as aerospike_info_node_async,
 )
 from .aerospike_index import (
     aerospike_index_create as aerospike_index_create,
@@ -263,8 +264,10 @@ from .aerospike_batch import (
     aerospike_batch_get_ops as aerospike_batch_get_ops,
     aerospike_batch_operate as aerospike_batch_operate,
     aerospike_batch_read as aerospike_batch_read,
+    aerospike_batch_read_async as aerospike_batch_read_async,
     aerospike_batch_remove as aerospike_batch_remove,
     aerospike_batch_write as aerospike_batch_write,
+    aerospike_batch_write_async as aerospike_batch_write_async,
     as_batch_apply_reserve as as_batch_apply_reserve,
     as_batch_read_create as as_batch_read_create,
     as_batch_read_destroy as as_batch_read_destroy,
@@ -603,7 +606,9 @@ from .as_txn import (
 )
 from .aerospike_txn import (
     aerospike_abort as aerospike_abort,
+    aerospike_abort_async as aerospike_abort_async,
     aerospike_commit as aerospike_commit,
+    aerospike_commit_async as aerospike_commit_async,
 )
 
 # Made at import time from the C prototypes (c_operation_wrappers).
@@ -2575,6 +2580,7 @@ __all__ = [
     "Record",
     "aerospike",
     "aerospike_abort",
+    "aerospike_abort_async",
     "aerospike_batch_apply",
     "aerospike_batch_exists",
     "aerospike_batch_get",
@@ -2582,13 +2588,16 @@ __all__ = [
     "aerospike_batch_get_ops",
     "aerospike_batch_operate",
     "aerospike_batch_read",
+    "aerospike_batch_read_async",
     "aerospike_batch_remove",
     "aerospike_batch_write",
+    "aerospike_batch_write_async",
     "aerospike_change_password",
     "aerospike_close",
     "aerospike_cluster_is_connected",
     "aerospike_cluster_stats",
     "aerospike_commit",
+    "aerospike_commit_async",
     "aerospike_connect",
     "aerospike_create_pki_user",
     "aerospike_create_role",
@@ -2615,6 +2624,7 @@ __all__ = [
     "aerospike_info_foreach",
     "aerospike_info_host",
     "aerospike_info_node",
+    "aerospike_info_node_async",
     "aerospike_init",
     "aerospike_init_lua",
     "aerospike_job_info",

@@ -16,15 +16,15 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, FrozenSet, Optional
 
 from .._aerospike import ffi, lib
-from .as_error import error_from_c, lifecycle_error
-from .as_event import check_usable, loop_of
+from .as_error import error_from_c, lifecycle_error, new_error
+from .as_event import check_usable, loop_of, used_by
 from ..exceptions import AerospikeError, error_class
 
 __all__ = ["CompletionQueue", "submit_error", "completion_error", "dispatch", "stop_dispatcher",
-           "report"]
+           "report", "Hold", "in_async_use", "listen"]
 
 DRAIN_MAX = 1024
 _NULL = ffi.NULL
@@ -187,3 +187,119 @@ def stop_dispatcher() -> None:
 
 def event_loop_of(item: Any) -> Any:
     return loop_of(item.event_loop)
+
+
+# -- The C-named functions' submit: a listener, and the structs C reads until it runs ----------
+class AsyncUse:
+    """The in-use token of a struct an async command reads (UsedStruct._users)."""
+
+    __slots__ = ()
+
+
+class Hold:
+    """A struct (as_batch_records, as_txn) C reads until a command's listener runs: counted in
+    use meanwhile, so destroying it raises LifecycleError instead of freeing what C reads.
+
+    After an error the C call returned, C may still run sub-commands it queued before the
+    error (a batch split by node, the verify of a commit): retire() keeps the struct in use
+    until aerospike_close() (which waits for every async command of the instance)."""
+
+    __slots__ = ("struct", "token")
+
+    def __init__(self, struct: Any, what: str) -> None:
+        self.struct = struct
+        self.token = AsyncUse()
+        with struct._lock:
+            struct._check_live(what)
+            struct._users.append(self.token)
+
+    @property
+    def ptr(self) -> Any:
+        return self.struct._ptr
+
+    def release(self) -> None:
+        try:
+            self.struct._users.remove(self.token)
+        except ValueError:
+            pass
+
+    def retire(self, instance: Any) -> None:
+        instance._retired.append(self)
+
+    def guarding(self, c_function: Callable[..., int], instance: Any,
+                 unsent: FrozenSet[int] = frozenset()) -> Callable[..., int]:
+        """c_function (a submit function) that retires this hold when C returns an error
+        after it may have sent something (aio: the command's state keeps the hold until its
+        completion; a submit error drops that state at once)."""
+        def submit(*args: Any) -> int:
+            status = int(c_function(*args))
+            if status and status not in _NOT_SENT and status not in unsent:
+                self.retire(instance)
+            return status
+        submit.__name__ = c_function.__name__
+        return submit
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def in_async_use(struct: Any) -> bool:
+    """True while an async command reads the struct (its listener has not run yet)."""
+    return any(type(token) is AsyncUse for token in struct._users)
+
+
+#: Statuses of a submit function that sent nothing (the C client was never called).
+_NOT_SENT = frozenset((lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED, lib.ASC_NO_EVENT_LOOPS,
+                       _BAD_INPUT, _BAD_OUTPUT))
+
+
+def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c_loop: Any,
+           result: Optional[Callable[[Any, bool], Any]], submit: Callable[..., int], *args: Any,
+           hold: Optional[Hold] = None, unsent: FrozenSet[int] = frozenset()) -> None:
+    """Register the listener with the dispatcher, then submit(guard, queue, id, err, *args,
+    c_loop). On completion: listener(err, udata, event_loop) when `result` is None, else
+    listener(err, result(item, failed), udata, event_loop); `hold` is released first (the
+    listener may destroy what it held). A submit error raises (C returned it: the listener
+    is never called), and `hold` is released, or retired when C was called (unless the
+    status is one of `unsent`: errors C returns before it sends anything)."""
+    if not callable(listener):
+        if hold is not None:
+            hold.release()
+        raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
+
+    def handler(item: Any) -> None:
+        if hold is not None:
+            hold.release()
+        try:
+            failed = item.status != 0
+            error = completion_error(item) if failed else None
+            event_loop = event_loop_of(item)
+            if result is None:
+                listener(error, udata, event_loop)
+            else:
+                listener(error, result(item, failed), udata, event_loop)
+        except BaseException as exc:  # noqa: BLE001 - never into C: reported, the loop goes on
+            report(exc, what)
+
+    sent = False
+    try:
+        dispatcher = dispatch()
+        queue = dispatcher.queue
+        command_id = queue.next_id()
+        dispatcher.handlers[command_id] = handler
+        err = new_error()
+        status = submit(instance._guard, queue.c_queue, command_id, err, *args, c_loop)
+        sent = status not in _NOT_SENT and status not in unsent
+    except BaseException:
+        if hold is not None:
+            hold.release()
+        raise
+    if status:
+        dispatcher.handlers.pop(command_id, None)
+        if hold is not None:
+            if sent:
+                hold.retire(instance)
+            else:
+                hold.release()
+        raise submit_error(instance, what, status, err)
+    used_by(instance)

@@ -38,11 +38,13 @@ from ._owned import struct_ptr
 from ._calls import (CallbackContext, UsedStruct, c_uint, from_udata, keep_escaped, owned_arg,
                      policy_arg)
 from ._cstruct import CStruct, register_field
-from .aerospike import aerospike, using
+from .aerospike import _instance, aerospike, using
 from ..exceptions import BatchFailedError
 from .as_batch import as_batch_result, batch_arg, fill_key_slot, status_of
 from .as_config import c_str
-from .as_error import check, new_error
+from .as_error import check, lifecycle_error, new_error
+from .as_event import loop_ptr
+from ._async import Hold, in_async_use, listen
 from .as_key import key_to_python
 from .as_record import bin_name, record_to_python
 from .as_scan import owned_arglist
@@ -56,10 +58,11 @@ __all__ = ["as_batch_records", "as_batch_records_init", "as_batch_records_create
            "as_batch_read_destroy", "aerospike_batch_read", "aerospike_batch_write",
            "aerospike_batch_get", "aerospike_batch_get_bins", "aerospike_batch_get_ops",
            "aerospike_batch_exists", "aerospike_batch_operate", "aerospike_batch_apply",
-           "aerospike_batch_remove"]
+           "aerospike_batch_remove", "aerospike_batch_read_async", "aerospike_batch_write_async"]
 # Also for the Client: batch_outcomes(records), batch_rows(...).
 
 BatchListener = Callable[[List[as_batch_result], int, Any], Any]
+AsyncBatchListener = Callable[[Optional[Exception], "as_batch_records", Any, Any], Any]
 
 _RECORD_TYPES = {
     lib.AS_BATCH_READ: "as_batch_read_record",
@@ -81,6 +84,12 @@ class as_batch_records(UsedStruct):  # noqa: N801 - the C type's name
     __slots__ = ()
     ctype = "as_batch_records"
     _c_destroy = lib.as_batch_records_destroy
+
+    def _check_writable(self, what: str) -> None:
+        super()._check_writable(what)
+        if in_async_use(self):
+            raise lifecycle_error(f"{what}: the as_batch_records is in use by an async batch "
+                                  f"command (read it in its listener)")
 
     def __len__(self) -> int:
         self._check_writable("as_batch_records")
@@ -336,6 +345,48 @@ def aerospike_batch_write(as_: aerospike, policy: Any, records: as_batch_records
     _run_records("aerospike_batch_write", as_, policy, records)
 
 
+# -- batch records on an event loop (as_event.py; completions: _async.py) -----------------------
+#: What C returns before sending any sub-command ("Batch failed": no key maps to a node).
+_UNSENT = frozenset((lib.AEROSPIKE_BATCH_FAILED,))
+
+def _run_records_async(function: str, write: bool, as_: aerospike, policy: Any, records: Any,
+                       listener: AsyncBatchListener, udata: Any, event_loop: Any) -> None:
+    records = _records(records, function)
+    for index in range(len(records)):
+        if records[index].key is None:
+            raise TypeError(f"{function}: record {index} has no key")
+    c_policy = policy_arg(policy, "as_policy_batch")
+    instance = _instance(as_)
+    c_loop = loop_ptr(event_loop, function)
+    hold = Hold(records, function)
+    listen(instance, function, listener, udata, c_loop, lambda item, failed: records,
+           lib.asc_async_batch, write, c_policy, hold.ptr, hold=hold,
+           unsent=_UNSENT)
+
+
+def aerospike_batch_read_async(as_: aerospike, policy: Any, records: as_batch_records,
+                               listener: AsyncBatchListener, udata: Any = None,
+                               event_loop: Any = None) -> None:
+    """aerospike_batch_read_async(): run read records on an event loop (None: C picks one);
+    listener(err, records, udata, event_loop) runs once on the dispatcher thread when all
+    are done, each record with its result (err None, BatchFailedError when some records
+    failed, or the error of the whole batch). Until then the records are the C client's:
+    reading, changing or destroying them raises LifecycleError. When the call itself raises
+    an error of C's, the listener never runs and the records stay in use until
+    aerospike_close() (C may still be filling them from sub-commands queued before it)."""
+    _run_records_async("aerospike_batch_read_async", False, as_, policy, records, listener,
+                       udata, event_loop)
+
+
+def aerospike_batch_write_async(as_: aerospike, policy: Any, records: as_batch_records,
+                                listener: AsyncBatchListener, udata: Any = None,
+                                event_loop: Any = None) -> None:
+    """aerospike_batch_write_async(): run read/write/apply/remove records on an event loop;
+    listener and records as aerospike_batch_read_async."""
+    _run_records_async("aerospike_batch_write_async", True, as_, policy, records, listener,
+                       udata, event_loop)
+
+
 # -- key lists with a listener -------------------------------------------------------------------
 class _Rows:
     """The listener of batch_rows(): keeps the rows of its one call."""
@@ -360,6 +411,8 @@ def _outcomes(rows: List[List[Any]]) -> List[as_batch_result]:
     return converted
 
 
+#: For aio: as_batch_result objects from full rows.
+batch_results = _outcomes
 _PACK_RESULTS = lib.asc_batch_results_to_msgpack
 
 

@@ -30,9 +30,11 @@ from .aerospike_stats import _filled_stats
 from .as_config import c_str
 from .as_error import check, new_error
 from .as_status import as_status
+from .as_event import loop_ptr
+from ._async import listen
 
 __all__ = ["aerospike_info_any", "aerospike_info_host", "aerospike_info_node",
-           "aerospike_info_foreach"]
+           "aerospike_info_foreach", "aerospike_info_node_async"]
 
 InfoCallback = Callable[[None, str, str, str, Any], Any]
 
@@ -118,3 +120,26 @@ def aerospike_info_foreach(as_: aerospike, policy: Any, req: str, callback: Info
         return False
     check(status, err)
     return True
+
+
+def info_response(item: Any) -> str:
+    """The response text an info completion carries (csrc/asc_async_batch.h)."""
+    return ffi.buffer(item.data, item.size)[:].decode("utf-8", "replace")
+
+
+def aerospike_info_node_async(as_: aerospike, policy: Any, node: str, req: str,
+                              listener: Callable[[Optional[Exception], Optional[str], Any, Any], Any],
+                              udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_info_node_async(): send `req` to the node named `node` on an event loop;
+    listener(err, response, udata, event_loop) runs once on the dispatcher thread, with the
+    response text as aerospike_info_node returns it (None with an error). C takes the
+    `as_node*`, here its name: an unknown name raises InvalidNodeError, as
+    aerospike_info_node does (the listener then never runs)."""
+    c_policy = policy_arg(policy, "as_policy_info")
+    c_node_name = ffi.new("char[]", c_str("node", node))
+    c_req = _request(req)
+    instance = _instance(as_)
+    c_loop = loop_ptr(event_loop, "aerospike_info_node_async")
+    listen(instance, "aerospike_info_node_async", listener, udata, c_loop,
+           lambda item, failed: None if failed else info_response(item),
+           lib.asc_async_info, c_policy, c_node_name, c_req)

@@ -40,7 +40,7 @@ from .as_record import (
 )
 from .as_val import val_from_c, val_to_c
 from . import _async as _async_queue
-from .as_event import loop_ptr, used_by
+from .as_event import loop_ptr
 
 __all__ = [
     "aerospike_key_put", "aerospike_key_get", "aerospike_key_select", "aerospike_key_exists",
@@ -320,35 +320,14 @@ def _take_async_value(item: Any) -> Any:
 
 def _async(as_: Any, what: str, listener: Callable[..., Any], udata: Any, event_loop: Any,
            take: Optional[Callable[[Any], Any]], submit: Callable[..., int], *args: Any) -> None:
-    """Register the listener, then submit(guard, queue, id, err, *args, loop); a submit error
-    raises (C returned it: the listener is never called)."""
+    """Register the listener, then submit(guard, queue, id, err, *args, loop) (_async.listen);
+    a submit error raises (C returned it: the listener is never called)."""
     if not callable(listener):
         raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
     instance = _instance(as_)
     loop = loop_ptr(event_loop, what)
-    dispatcher = _async_queue.dispatch()
-    queue = dispatcher.queue
-    command_id = queue.next_id()
-
-    def handler(item: Any) -> None:
-        try:
-            failed = item.status != 0
-            error = _async_queue.completion_error(item) if failed else None
-            event_loop_ = _async_queue.event_loop_of(item)
-            if take is None:
-                listener(error, udata, event_loop_)
-            else:
-                listener(error, None if failed else take(item), udata, event_loop_)
-        except BaseException as exc:  # noqa: BLE001 - never into C: reported, the loop goes on
-            _async_queue.report(exc, what)
-
-    dispatcher.handlers[command_id] = handler
-    err = new_error()
-    status = submit(instance._guard, queue.c_queue, command_id, err, *args, loop)
-    if status:
-        dispatcher.handlers.pop(command_id, None)
-        raise _async_queue.submit_error(instance, what, status, err)
-    used_by(instance)
+    result = None if take is None else (lambda item, failed: None if failed else take(item))
+    _async_queue.listen(instance, what, listener, udata, loop, result, submit, *args)
 
 
 def _key_async(as_: Any, what: str, kind: int, policy: Any, key: Any, arg: Any, result: int,

@@ -12,7 +12,7 @@ ABORTED; one whose mark failed in doubt COMMIT_FAILED (retry the commit; abort i
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import c_enum
@@ -20,8 +20,11 @@ from .aerospike import aerospike, using
 from .as_error import error_from_c, new_error
 from ._calls import owned_arg
 from .as_txn import as_txn
+from .aerospike import _instance
+from .as_event import loop_ptr
+from ._async import Hold, listen
 
-__all__ = ["aerospike_commit", "aerospike_abort"]
+__all__ = ["aerospike_commit", "aerospike_abort", "aerospike_commit_async", "aerospike_abort_async"]
 
 
 def _run(name: str, as_: aerospike, txn: Any, status_type: str, attribute: str) -> Any:
@@ -47,3 +50,39 @@ def aerospike_commit(as_: aerospike, txn: as_txn) -> Any:
 def aerospike_abort(as_: aerospike, txn: as_txn) -> Any:
     """aerospike_abort(): roll the writes back; returns the as_abort_status."""
     return _run("aerospike_abort", as_, txn, "as_abort_status", "abort_status")
+
+
+TxnListener = Callable[[Optional[Exception], Any, Any, Any], Any]
+#: What aerospike_commit_async/_abort_async return from the transaction's state, before
+#: sending anything (after other errors C may still be running a verify or roll-back).
+_STATE_ERRORS = frozenset((lib.AEROSPIKE_TXN_ALREADY_ABORTED, lib.AEROSPIKE_TXN_ALREADY_COMMITTED,
+                           lib.AEROSPIKE_TXN_FAILED))
+
+
+def _run_async(name: str, abort: bool, as_: aerospike, txn: Any, status_type: str,
+               listener: TxnListener, udata: Any, event_loop: Any) -> None:
+    checked = owned_arg(txn, as_txn, name)
+    instance = _instance(as_)
+    c_loop = loop_ptr(event_loop, name)
+    status_enum = c_enum(status_type)
+    hold = Hold(checked, name)
+    listen(instance, name, listener, udata, c_loop, lambda item, failed: status_enum(item.gen),
+           lib.asc_async_txn_end, abort, False, hold.ptr, hold=hold, unsent=_STATE_ERRORS)
+
+
+def aerospike_commit_async(as_: aerospike, txn: as_txn, listener: TxnListener,
+                           udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_commit_async(): commit on an event loop; listener(err, status, udata,
+    event_loop) runs once on the dispatcher thread with the as_commit_status (also with an
+    error: how far the client got). The transaction is in use until then (as_txn_destroy
+    raises LifecycleError)."""
+    _run_async("aerospike_commit_async", False, as_, txn, "as_commit_status", listener, udata,
+               event_loop)
+
+
+def aerospike_abort_async(as_: aerospike, txn: as_txn, listener: TxnListener,
+                          udata: Any = None, event_loop: Any = None) -> None:
+    """aerospike_abort_async(): abort on an event loop; listener(err, status, udata,
+    event_loop) with the as_abort_status, as aerospike_commit_async."""
+    _run_async("aerospike_abort_async", True, as_, txn, "as_abort_status", listener, udata,
+               event_loop)

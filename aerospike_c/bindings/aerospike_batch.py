@@ -87,7 +87,7 @@ class as_batch_records(UsedStruct):  # noqa: N801 - the C type's name
 
     def _check_writable(self, what: str) -> None:
         super()._check_writable(what)
-        if in_async_use(self):
+        if self._users and in_async_use(self):  # usually empty: one length check
             raise lifecycle_error(f"{what}: the as_batch_records is in use by an async batch "
                                   f"command (read it in its listener)")
 

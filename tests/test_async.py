@@ -631,3 +631,35 @@ def test_commit_and_abort_async_end_transactions_as_the_sync_calls(sc, keys):
     asc.as_txn_destroy(txn)
     asc.as_txn_destroy(other)
     assert len(calls.wait(3)) == 3
+
+
+def test_what_c_reads_stays_held_until_the_listener_runs(sc, keys):
+    client, _ = sc
+    as_ = client.aerospike
+    key, = keys(1)
+    gate, inside, calls = threading.Event(), threading.Event(), Calls()
+
+    def blocker(err, record, udata, loop):
+        inside.set()
+        gate.wait(30)
+
+    asc.aerospike_key_get_async(as_, None, key, blocker)
+    assert inside.wait(10)  # the dispatcher runs this listener: no other one runs meanwhile
+    try:
+        txn = asc.as_txn_create()
+        policy = asc.as_policy_write_init()
+        policy.base.txn = txn
+        asc.aerospike_key_put_async(as_, policy, key, {BIN: 5}, calls, "put")
+        policy.base.txn = None  # no policy points at it now: only the command in flight
+        records = _records([key])
+        asc.aerospike_batch_read_async(as_, None, records, calls, "batch")
+        with pytest.raises(asc.LifecycleError):
+            asc.as_txn_destroy(txn)
+        with pytest.raises(asc.LifecycleError):
+            asc.as_batch_records_destroy(records)
+    finally:
+        gate.set()
+    assert sorted(c[-2] for c in calls.wait(2)) == ["batch", "put"]
+    assert asc.aerospike_abort(as_, txn) == asc.AS_ABORT_OK
+    asc.as_txn_destroy(txn)
+    asc.as_batch_records_destroy(records)

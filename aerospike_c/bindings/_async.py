@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from typing import Any, Callable, Dict, FrozenSet, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
 
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
@@ -24,7 +24,7 @@ from .as_event import check_usable, loop_of, used_by
 from ..exceptions import AerospikeError, error_class
 
 __all__ = ["CompletionQueue", "submit_error", "completion_error", "dispatch", "stop_dispatcher",
-           "report", "Hold", "in_async_use", "listen"]
+           "report", "Hold", "in_async_use", "listen", "policy_txn_hold"]
 
 DRAIN_MAX = 1024
 _NULL = ffi.NULL
@@ -255,21 +255,23 @@ _NOT_SENT = frozenset((lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED, lib.AS
 
 def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c_loop: Any,
            result: Optional[Callable[[Any, bool], Any]], submit: Callable[..., int], *args: Any,
-           hold: Optional[Hold] = None, unsent: FrozenSet[int] = frozenset()) -> None:
+           holds: Sequence[Hold] = (), unsent: FrozenSet[int] = frozenset()) -> None:
     """Register the listener with the dispatcher, then submit(guard, queue, id, err, *args,
     c_loop). On completion: listener(err, udata, event_loop) when `result` is None, else
-    listener(err, result(item, failed), udata, event_loop); `hold` is released first (the
-    listener may destroy what it held). A submit error raises (C returned it: the listener
-    is never called), and `hold` is released, or retired when C was called (unless the
+    listener(err, result(item, failed), udata, event_loop); `holds` are released first (the
+    listener may destroy what they held). A submit error raises (C returned it: the listener
+    is never called), and `holds` are released, or retired when C was called (unless the
     status is one of `unsent`: errors C returns before it sends anything)."""
-    if not callable(listener):
-        if hold is not None:
+    def release() -> None:
+        for hold in holds:
             hold.release()
+
+    if not callable(listener):
+        release()
         raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
 
     def handler(item: Any) -> None:
-        if hold is not None:
-            hold.release()
+        release()
         try:
             failed = item.status != 0
             error = completion_error(item) if failed else None
@@ -291,15 +293,27 @@ def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c
         status = submit(instance._guard, queue.c_queue, command_id, err, *args, c_loop)
         sent = status not in _NOT_SENT and status not in unsent
     except BaseException:
-        if hold is not None:
-            hold.release()
+        release()
         raise
     if status:
         dispatcher.handlers.pop(command_id, None)
-        if hold is not None:
+        for hold in holds:
             if sent:
                 hold.retire(instance)
             else:
                 hold.release()
         raise submit_error(instance, what, status, err)
     used_by(instance)
+
+
+def policy_txn_hold(c_policy: Any, what: str) -> List[Hold]:
+    """[a Hold of the as_txn a C policy's base.txn points at] ([] when none): every C policy
+    starts with its as_policy_base, and C's async commands read the txn until they complete."""
+    if c_policy == _NULL:
+        return []
+    txn_ptr = ffi.cast("as_policy_base*", c_policy).txn
+    if txn_ptr == _NULL:
+        return []
+    from .as_txn import _LIVE, _address
+    txn = _LIVE.get(_address(txn_ptr))
+    return [] if txn is None else [Hold(txn, what)]

@@ -44,7 +44,7 @@ from .as_batch import as_batch_result, batch_arg, fill_key_slot, status_of
 from .as_config import c_str
 from .as_error import check, lifecycle_error, new_error
 from .as_event import loop_ptr
-from ._async import Hold, in_async_use, listen
+from ._async import Hold, in_async_use, listen, policy_txn_hold
 from .as_key import key_to_python
 from .as_record import bin_name, record_to_python
 from .as_scan import owned_arglist
@@ -87,7 +87,7 @@ class as_batch_records(UsedStruct):  # noqa: N801 - the C type's name
 
     def _check_writable(self, what: str) -> None:
         super()._check_writable(what)
-        if in_async_use(self):
+        if self._users and in_async_use(self):  # usually empty: one length check
             raise lifecycle_error(f"{what}: the as_batch_records is in use by an async batch "
                                   f"command (read it in its listener)")
 
@@ -360,8 +360,8 @@ def _run_records_async(function: str, write: bool, as_: aerospike, policy: Any, 
     c_loop = loop_ptr(event_loop, function)
     hold = Hold(records, function)
     listen(instance, function, listener, udata, c_loop, lambda item, failed: records,
-           lib.asc_async_batch, write, c_policy, hold.ptr, hold=hold,
-           unsent=_UNSENT)
+           lib.asc_async_batch, write, c_policy, hold.ptr,
+           holds=[hold, *policy_txn_hold(c_policy, function)], unsent=_UNSENT)
 
 
 def aerospike_batch_read_async(as_: aerospike, policy: Any, records: as_batch_records,

@@ -319,21 +319,24 @@ def _take_async_value(item: Any) -> Any:
 
 
 def _async(as_: Any, what: str, listener: Callable[..., Any], udata: Any, event_loop: Any,
-           take: Optional[Callable[[Any], Any]], submit: Callable[..., int], *args: Any) -> None:
+           take: Optional[Callable[[Any], Any]], c_policy: Any, submit: Callable[..., int],
+           *args: Any) -> None:
     """Register the listener, then submit(guard, queue, id, err, *args, loop) (_async.listen);
-    a submit error raises (C returned it: the listener is never called)."""
+    a submit error raises (C returned it: the listener is never called). The transaction
+    c_policy's base.txn points at is held until the listener runs (C reads it until then)."""
     if not callable(listener):
         raise TypeError(f"{what}: listener must be callable, not {type(listener).__name__}")
     instance = _instance(as_)
     loop = loop_ptr(event_loop, what)
     result = None if take is None else (lambda item, failed: None if failed else take(item))
-    _async_queue.listen(instance, what, listener, udata, loop, result, submit, *args)
+    _async_queue.listen(instance, what, listener, udata, loop, result, submit, *args,
+                        holds=_async_queue.policy_txn_hold(c_policy, what))
 
 
 def _key_async(as_: Any, what: str, kind: int, policy: Any, key: Any, arg: Any, result: int,
                listener: Callable[..., Any], udata: Any, event_loop: Any) -> None:
     take = None if result == lib.ASC_RESULT_NONE else _take_async_record
-    _async(as_, what, listener, udata, event_loop, take,
+    _async(as_, what, listener, udata, event_loop, take, policy,
            lib.asc_async_key, kind, policy, key, arg, result)
 
 
@@ -414,8 +417,9 @@ def aerospike_key_apply_async(as_: Any, policy: Any, key: Any, module: str, func
         raise TypeError(f"arglist must be a list or None, not {type(arglist).__name__}")
     args = ffi.cast("as_list*", val_to_c(arglist, "arglist")) if arglist is not None else _NULL
     try:
+        c_policy = policy_arg(policy, "as_policy_apply")
         _async(as_, "aerospike_key_apply_async", listener, udata, event_loop, _take_async_value,
-               lib.asc_async_apply, policy_arg(policy, "as_policy_apply"), c_key._ptr,
+               c_policy, lib.asc_async_apply, c_policy, c_key._ptr,
                c_module, c_function, args)
     finally:
         if args != _NULL:

@@ -67,7 +67,7 @@ def _run_async(name: str, abort: bool, as_: aerospike, txn: Any, status_type: st
     status_enum = c_enum(status_type)
     hold = Hold(checked, name)
     listen(instance, name, listener, udata, c_loop, lambda item, failed: status_enum(item.gen),
-           lib.asc_async_txn_end, abort, False, hold.ptr, hold=hold, unsent=_STATE_ERRORS)
+           lib.asc_async_txn_end, abort, False, hold.ptr, holds=[hold], unsent=_STATE_ERRORS)
 
 
 def aerospike_commit_async(as_: aerospike, txn: as_txn, listener: TxnListener,

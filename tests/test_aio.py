@@ -210,7 +210,8 @@ def test_single_record_commands_are_c_async_commands_not_executor_jobs(aerospike
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
             refuse_the_executor(cluster)
-            session = cluster.create_session()
+            roomy = {"total_timeout": 20000}  # 300 at once queue behind the embedded server
+            session = cluster.create_session(read=roomy, write=roomy, operate=roomy, remove=roomy)
             keys = [("test", SET, f"n{i}") for i in range(300)]
             await asyncio.gather(*(session.put(k, {"i": i, "s": str(i)}) for i, k in enumerate(keys)))
             records = await asyncio.gather(*(session.get(k) for k in keys))
@@ -649,7 +650,9 @@ def test_batches_and_info_are_c_async_commands_equal_to_the_sync_path(aerospike_
 def test_many_concurrent_batches_with_cancellations_and_close_in_flight(aerospike_hosts):
     async def main():
         cluster = await definition(hosts=aerospike_hosts).connect()
-        session = cluster.create_session()
+        # 600 batches at once queue behind the embedded server: C counts a queued command's
+        # timeout from the moment it is queued, so give them room on a loaded machine
+        session = cluster.create_session(batch={"total_timeout": 20000})
         keys = [("test", SET, f"bc{i}") for i in range(40)]
         for i, key in enumerate(keys[:30]):
             session.sync.put(key, {"i": i})

@@ -325,3 +325,37 @@ def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts)
         print("end")
     ''', hosts=aerospike_hosts, connect=True)
     assert out.count("TypeError") == 2 and out.split()[-1] == "end", out
+
+
+def test_an_expression_destroyed_while_a_command_reads_it_is_not_freed_under_it(
+        aerospike_hosts) -> None:
+    """as_exp_destroy() in one thread while another runs a get whose policy's filter_exp is that
+    expression freed the packed bytes C was copying (SIGSEGV within ~50 tries). Destroy now
+    refuses further use at once and frees the C memory when the last holder (the policy the
+    running command keeps) lets go of it."""
+    out = probe_output('''
+        import random, threading, time
+        from aerospike_c import *
+        key = ("test", "demo", "exp-race")
+        client.put(key, {"a": 1})
+        big = as_exp_and(*[as_exp_cmp_eq(as_exp_bin_int("a"), as_exp_int(1))] * 3000)
+        seen = set()
+        for i in range(150):
+            exp = as_exp_build(big)
+            policy = as_policy_read_init()
+            policy.base.filter_exp = exp
+            def read(policy=policy):
+                try:
+                    aerospike_key_get(as_, policy, key)
+                    seen.add("read")
+                except LifecycleError:
+                    seen.add("refused")
+            reader = threading.Thread(target=read)
+            reader.start()
+            time.sleep(random.uniform(0, 0.002))
+            as_exp_destroy(exp)
+            reader.join()
+            del policy, exp
+        print(sorted(seen), "end")
+    ''', hosts=aerospike_hosts, connect=True)
+    assert out.split()[-1] == "end", out

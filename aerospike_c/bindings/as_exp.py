@@ -22,8 +22,9 @@ Argument kinds, as in the macros: an expression (`as_exp_entries`), an int (`rty
 a bool, an `as_cdt_ctx` or None, a list/map/bit/HLL/string policy or None, and (for
 `as_exp_expr`, `as_exp_modify_by_path`) a compiled `as_exp`.
 
-An `as_exp` is owned: as_exp_destroy() frees it once; afterwards (and for a policy whose
-filter_exp it is) any use raises LifecycleError.
+An `as_exp` is owned: after as_exp_destroy() any use (also through a policy whose
+filter_exp it is) raises LifecycleError; its C memory is freed once nothing holds it, so a
+command another thread runs with that policy never reads freed bytes.
 """
 from __future__ import annotations
 
@@ -72,6 +73,19 @@ class as_exp(OwnedStruct):  # noqa: N801 - the C type's name
 
     def __repr__(self) -> str:
         return "<as_exp destroyed>" if self._released else f"<as_exp {self._ptr.packed_sz} bytes>"
+
+    def _retire(self) -> None:
+        """as_exp_destroy(): refused everywhere from now on; the C memory is freed when the
+        object is collected. A policy whose filter_exp it is keeps it, and a command running
+        in another thread keeps that policy: C never reads freed bytes."""
+        self._check_writable("as_exp_destroy")
+        object.__setattr__(self, "_released", True)
+
+    def __del__(self) -> None:
+        if getattr(self, "_armed", False):
+            object.__setattr__(self, "_armed", False)
+            object.__setattr__(self, "_released", True)
+            lib.as_exp_destroy(self._ptr)
 
 
 _LIVE: "weakref.WeakValueDictionary[int, as_exp]" = weakref.WeakValueDictionary()
@@ -954,9 +968,10 @@ def as_exp_from_base64(base64: str) -> as_exp:
 
 
 def as_exp_destroy(exp: as_exp) -> None:
-    """as_exp_destroy(exp): free the expression; any later use raises LifecycleError."""
+    """as_exp_destroy(exp): any later use raises LifecycleError; the C memory goes when the
+    last holder does (a policy whose filter_exp it is may be in a running command)."""
     _exp(exp, "as_exp_destroy")
-    exp._release()
+    exp._retire()
 
 
 def as_exp_destroy_b64(b64: str) -> None:  # noqa: ARG001 - C name and argument

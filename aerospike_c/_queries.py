@@ -505,12 +505,7 @@ class QueryMethods:
                 rows, failed, n_failed = lean
                 if n_failed:
                     _raise_lean_failure(rows, failed)
-                if failed is None:
-                    return rows  # built in C
-                return [None if row is None else
-                        new_record(((key[0], key[1], key[2], row[2]),
-                                    {"gen": row[0], "ttl": row[1]}, row[3]))
-                        for key, row in zip(keys, rows)]
+                return rows  # built in C
             rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
             if isinstance(bins, str):

@@ -1145,7 +1145,84 @@ asc_py_operation_class(PyObject* self, PyObject* cls)
 	Py_RETURN_NONE;
 }
 
+/*
+ * The Client's simplest operation factories (ops.write, ops.read, ops.incr) in C: an
+ * operate() call builds its operations in the caller's loop, and each Python factory call
+ * (a frame, isinstance, the Operation tuple through tuple.__new__) cost more than reading
+ * the operation in C. self: (Operation, python factory, ASC_OP_* code, its as_operations_add_*
+ * function, the other one: read_all for read(), incr_double for a float). Keywords or
+ * argument counts it does not know go to the Python factory, which raises what it raises.
+ */
+static PyObject*
+asc_py_make_operation(PyObject* self, PyObject* args, PyObject* kwargs)
+{
+	PyObject* fn = PyTuple_GetItem(self, 3);
+	PyObject* op_args = NULL;
+	Py_ssize_t n = PyTuple_Size(args);
+	if (kwargs == NULL || PyDict_Size(kwargs) == 0) {
+		switch (PyLong_AsLong(PyTuple_GetItem(self, 2))) {
+		case ASC_OP_WRITE:
+			op_args = n == 2 ? (Py_INCREF(args), args) : NULL;
+			break;
+		case ASC_OP_READ:
+			if (n == 1 && PyTuple_GetItem(args, 0) != Py_None) {
+				op_args = (Py_INCREF(args), args);
+			}
+			else if (n <= 1) {
+				fn = PyTuple_GetItem(self, 4);
+				op_args = PyTuple_New(0);
+			}
+			break;
+		case ASC_OP_INCR:
+			if (n == 2) {
+				if (PyFloat_Check(PyTuple_GetItem(args, 1))) {
+					fn = PyTuple_GetItem(self, 4);
+				}
+				op_args = (Py_INCREF(args), args);
+			}
+			break;
+		}
+	}
+	if (op_args == NULL) {
+		return PyErr_Occurred() ? NULL : PyObject_Call(PyTuple_GetItem(self, 1), args, kwargs);
+	}
+	PyObject* out = PyType_GenericAlloc((PyTypeObject*)PyTuple_GetItem(self, 0), 2);
+	if (out == NULL) {
+		Py_DECREF(op_args);
+		return NULL;
+	}
+	Py_INCREF(fn);
+	PyTuple_SetItem(out, 0, fn);
+	PyTuple_SetItem(out, 1, op_args);
+	return out;
+}
+
+static PyMethodDef asc_py_operation_factory_def = {"operation", (PyCFunction)(void(*)(void))
+	asc_py_make_operation, METH_VARARGS | METH_KEYWORDS,
+	"An operation for Client.operate() (ops.write / ops.read / ops.incr, built in C)"};
+
+/* operation_factory(Operation, python_factory, code, function, other): the C factory. */
+static PyObject*
+asc_py_operation_factory(PyObject* self, PyObject* args)
+{
+	PyObject* a[5];
+	(void)self;
+	if (! asc_py_args(args, 5, a)) {
+		return NULL;
+	}
+	if (! PyType_Check(a[0]) || ! PyType_IsSubtype((PyTypeObject*)a[0], &PyTuple_Type) ||
+			! PyCallable_Check(a[1]) || ! PyLong_CheckExact(a[2])) {
+		PyErr_SetString(PyExc_TypeError, "operation_factory(tuple subclass, callable, int, "
+			"function, function)");
+		return NULL;
+	}
+	return PyCFunction_NewEx(&asc_py_operation_factory_def, args, NULL);
+}
+
 static PyMethodDef asc_py_methods[] = {
+	{"operation_factory", asc_py_operation_factory, METH_VARARGS,
+		"operation_factory(Operation, python_factory, code, function, other): ops.write / "
+		"read / incr in C"},
 	{"operation_class", asc_py_operation_class, METH_O,
 		"operation_class(cls): the type of the operations operate() reads"},
 	{"setup", asc_py_setup, METH_VARARGS,

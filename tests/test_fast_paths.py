@@ -319,3 +319,24 @@ def test_batch_read_failures_agree_with_the_general_path(client, set_name):  # n
     assert error is not None and issubclass(error[0], asc.exceptions.RecordError)
     assert error == _raised(lambda: client.batch_get(keys, ["i"], filter_exp=only_1))  # general
     assert _raised(lambda: client.batch_bins(keys, filter_exp=only_1)) == error
+
+
+@pytest.mark.parametrize("name,calls", [
+    ("write", [("a", 1), ("a", None), ("a", [1, "x"]), ("a" * 16, 1), ("a",), ()]),
+    ("read", [("a",), (), (None,), (5,), ("a", "b")]),
+    ("incr", [("a", 2), ("a", 2.5), ("a", True), ("a",), ("a", "x"), ("a", 1, 2)]),
+])
+def test_operation_factories_in_c_agree_with_the_python_ones(name, calls):
+    """ops.write / read / incr build their Operation in C (asc_key.h operation_factory);
+    the Python factory each one holds gives the same Operations and the same errors, and
+    takes the calls with keywords."""
+    factory = getattr(asc.ops, name)
+    python = factory.__self__[1]
+    for args in calls:
+        assert _raised(lambda: factory(*args)) == _raised(lambda: python(*args))
+        if _raised(lambda: python(*args)) is None:
+            made = factory(*args)
+            assert type(made) is asc.Operation and made == python(*args)
+    assert asc.ops.read(bin_name="x") == python("x") if name == "read" else True
+    assert asc.ops.write(bin_name="b", value=2) == asc.Operation(asc.as_operations_add_write, ("b", 2))
+    assert asc.ops.incr("n", by=1.5).function is asc.as_operations_add_incr_double

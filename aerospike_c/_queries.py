@@ -505,7 +505,10 @@ class QueryMethods:
         if bins is None:
             lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
             if lean is not None:
-                return lean_records(keys, lean)
+                rows, failed, n_failed = lean
+                if n_failed:
+                    _raise_lean_failure(rows, failed)
+                return rows  # built in C
             rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
             if isinstance(bins, str):

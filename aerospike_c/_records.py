@@ -263,6 +263,16 @@ class ops:  # noqa: N801 - a namespace of factories, used as ops.write(...)
             bin_name, _cdt_ctx(ctx), compiled(mod_exp, "ops.modify_by_path: mod_exp"), flags)))
 
 
+# The three the benchmarks' operate() builds per call, in C (asc_key.operation_factory): the
+# Python factories above stay their documentation and take keywords and errors.
+for _name, _code, _function, _other in (
+        ("write", asc_key.OP_WRITE, c.as_operations_add_write, None),
+        ("read", asc_key.OP_READ, c.as_operations_add_read, c.as_operations_add_read_all),
+        ("incr", asc_key.OP_INCR, c.as_operations_add_incr, c.as_operations_add_incr_double)):
+    setattr(ops, _name, asc_key.operation_factory(Operation, getattr(ops, _name), _code,
+                                                  _function, _other))
+del _code, _function, _other
+
 for _name in c.__all__:
     for _kind in ("list", "map", "bit", "hll", "string"):
         if _name.startswith(f"as_operations_{_kind}_") or (

@@ -10,17 +10,7 @@ asc_scan_chunker* asc_scan_chunker_new(void* udata, uint32_t chunk);
 void asc_scan_chunker_free(asc_scan_chunker* c);
 void asc_scan_chunker_finish(asc_scan_chunker* c);
 bool asc_scan_chunk_callback(const as_val* v, void* udata);
-/* The Client's batch read in one C call (csrc/asc_batch.h says why). */
+/* Lean row forms of a key-list batch read (csrc/asc_batch.h says why). */
 #define ASC_ROWS_RECORDS ...
 #define ASC_ROWS_BINS ...
-typedef struct {
-    as_error err;
-    uint8_t* rows;
-    uint32_t size;
-    uint32_t n;
-    uint32_t failed;
-    ...;
-} asc_batch_io;
-as_status asc_batch_get(asc_instance* inst, asc_batch_io* io, const as_policy_batch* policy,
-    const uint8_t* keys, uint32_t size, uint32_t n, int form);
 int asc_batch_export(const char* name);

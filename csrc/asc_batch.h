@@ -215,73 +215,6 @@ asc_batch_set_keys(as_batch* batch, const uint8_t* buf, uint32_t size)
 }
 
 /*
- * The Client's batch read in one C call: the keys (a msgpack array of key tuples) into a
- * batch, aerospike_batch_get() counted in on the instance (asc_enter, see aerospike_c.h),
- * and every result packed as lean rows of `form` by a C listener, all with the GIL
- * released. ASC_BAD_INPUT: a key C does not take (nothing was sent; Python's general
- * path names it). ASC_BAD_OUTPUT: a value has no Python value. Else the C status, with
- * the rows in io when the C client delivered them (also for AEROSPIKE_BATCH_FAILED).
- */
-typedef struct {
-	as_error err;
-	uint8_t* rows;
-	uint32_t size;
-	uint32_t n;
-	uint32_t failed;
-	int form;
-	bool bad_output;
-} asc_batch_io;
-
-static bool
-asc_batch_io_listener(const as_batch_result* results, uint32_t n, void* udata)
-{
-	asc_batch_io* io = (asc_batch_io*)udata;
-	io->n = n;
-	io->rows = asc_batch_rows_to_msgpack(results, n, io->form, &io->size);
-	io->bad_output = io->rows == NULL;
-	for (uint32_t i = 0; i < n; i++) {
-		as_status result = results[i].result;
-		io->failed += result != AEROSPIKE_OK && result != AEROSPIKE_ERR_RECORD_NOT_FOUND;
-	}
-	return true;
-}
-
-static as_status
-asc_batch_get(asc_instance* inst, asc_batch_io* io, const as_policy_batch* policy,
-	const uint8_t* keys, uint32_t size, uint32_t n, int form)
-{
-	as_batch batch;
-	as_error_reset(&io->err);
-	io->rows = NULL;
-	io->size = io->n = io->failed = 0;
-	io->form = form;
-	io->bad_output = false;
-	if (as_batch_init(&batch, n) == NULL || (n && batch.keys.entries == NULL)) {
-		return as_error_update(&io->err, AEROSPIKE_ERR_CLIENT, "Out of memory");
-	}
-	if (n) {
-		memset(batch.keys.entries, 0, sizeof(as_key) * n);
-	}
-	if (asc_batch_set_keys(&batch, keys, size) != n) {
-		as_batch_destroy(&batch);
-		return ASC_BAD_INPUT;
-	}
-	as_status status = (as_status)asc_enter(inst);
-	if (status == AEROSPIKE_OK) {
-		status = inst->ptr->cluster == NULL ? ASC_NOT_CONNECTED
-				: aerospike_batch_get(inst->ptr, &io->err, policy, &batch, asc_batch_io_listener, io);
-		asc_exit(inst);
-	}
-	as_batch_destroy(&batch);
-	if (io->bad_output) {
-		cf_free(io->rows);
-		io->rows = NULL;
-		return ASC_BAD_OUTPUT;
-	}
-	return status;
-}
-
-/*
  * Scans and queries: the C client calls asc_scan_chunk_callback per record (from several
  * threads for a concurrent scan); it packs each record into the chunk buffer and hands
  * Python every `chunk` records at once (and the rest at the end), one call at a time
@@ -453,7 +386,6 @@ asc_scan_chunker_finish(asc_scan_chunker* c)
  * asc_pack_scan_item wrote; values decode as bindings/as_val.py's unpacker decodes them.
  */
 static PyObject* asc_py_unpack(asc_reader* r, uint32_t depth);
-typedef struct asc_py_names_s asc_py_names;
 static PyObject* asc_py_unpack_name(asc_reader* r, asc_py_names* names);
 
 static PyObject*
@@ -606,28 +538,6 @@ asc_py_unpack(asc_reader* r, uint32_t depth)
 	}
 }
 
-/* The short strings a chunk repeats in every record (namespace, set, bin names), decoded
- * once per chunk. */
-#define ASC_PY_NAMES 40
-
-struct asc_py_names_s {
-	uint32_t n;
-	struct {
-		uint32_t len;
-		char text[AS_SET_MAX_SIZE];
-		PyObject* obj;
-	} names[ASC_PY_NAMES];
-};
-
-static void
-asc_py_names_clear(asc_py_names* names)
-{
-	for (uint32_t i = 0; i < names->n; i++) {
-		Py_DECREF(names->names[i].obj);
-	}
-	names->n = 0;
-}
-
 /* A str (a new reference), from the cache when it is a short one seen before. */
 static PyObject*
 asc_py_unpack_name(asc_reader* r, asc_py_names* names)
@@ -650,21 +560,8 @@ asc_py_unpack_name(asc_reader* r, asc_py_names* names)
 	if (n >= AS_SET_MAX_SIZE || (uint64_t)(r->end - text) < n) {
 		return asc_py_unpack(r, 0);
 	}
-	for (uint32_t i = 0; i < names->n; i++) {
-		if (names->names[i].len == n && memcmp(names->names[i].text, text, n) == 0) {
-			r->p = text + n;
-			Py_INCREF(names->names[i].obj);
-			return names->names[i].obj;
-		}
-	}
-	PyObject* obj = asc_py_unpack(r, 0);
-	if (obj != NULL && names->n < ASC_PY_NAMES) {
-		names->names[names->n].len = (uint32_t)n;
-		memcpy(names->names[names->n].text, text, n);
-		Py_INCREF(obj);
-		names->names[names->n++].obj = obj;
-	}
-	return obj;
+	r->p = text + n;
+	return asc_py_names_get(names, (const char*)text, (size_t)n);
 }
 
 /* A key [ns, set | nil, user key | nil, digest | nil] as a tuple; nil as None. */
@@ -882,7 +779,162 @@ asc_py_batch_rows(PyObject* self, PyObject* args)
 	return out;
 }
 
+/*
+ * batch_get(as_, policy, keys, bins_only): the Client's batch read in one C call. The key
+ * tuples (a list or tuple of them, each as asc_py_key reads it: pointed at, not copied; the
+ * sequence is held as a tuple meanwhile) go into an as_batch, aerospike_batch_get() runs
+ * counted in on the instance with the GIL released, and its listener (called in this
+ * thread once every node has answered) takes the GIL back to build each result straight
+ * from the as_record: Record((key[0], key[1], key[2], digest), {"gen", "ttl"}, bins), or
+ * with bins_only the bins; None where not found; [code, subcode, message | None, in_doubt,
+ * None] for another failure. Bin names are decoded once per batch.
+ * Returns (rows, None, failed) (failed: rows that failed other than by not found), with
+ * AEROSPIKE_BATCH_FAILED and rows (rows, its exception, failed); None: a key (or keys) this
+ * does not take, nothing was sent. Any other failure raises.
+ */
+typedef struct {
+	PyThreadState* ts;  /* the caller's, while the GIL is released */
+	PyObject* keys;     /* a tuple of the key tuples */
+	PyObject* rows;     /* the results; NULL before the listener ran, or when it failed */
+	PyObject* error[3]; /* what the listener raised (PyErr_Fetch) */
+	uint32_t failed;
+	bool bins_only;
+} asc_py_batch_io;
+
+static PyObject*
+asc_py_batch_row(asc_py_batch_io* io, const as_batch_result* r, uint32_t i, asc_py_names* names)
+{
+	if (r->result == AEROSPIKE_ERR_RECORD_NOT_FOUND) {
+		Py_RETURN_NONE;
+	}
+	if (r->result != AEROSPIKE_OK) {
+		io->failed++;
+		PyObject* message = r->message ? asc_py_names_get(NULL, r->message, strlen(r->message))
+			: (Py_INCREF(Py_None), Py_None);
+		PyObject* row = message ? Py_BuildValue("[iIOOO]", (int)r->result, (unsigned)r->subcode,
+			message, r->in_doubt ? Py_True : Py_False, Py_None) : NULL;
+		Py_XDECREF(message);
+		return row;
+	}
+	if (io->bins_only) {
+		return asc_py_bins_cached(&r->record, false, names);
+	}
+	return asc_py_record_cached(PyTuple_GetItem(io->keys, (Py_ssize_t)i), r->key, &r->record,
+		false, names);
+}
+
+static bool
+asc_py_batch_listener(const as_batch_result* results, uint32_t n, void* udata)
+{
+	asc_py_batch_io* io = (asc_py_batch_io*)udata;
+	PyEval_RestoreThread(io->ts);
+	asc_py_names names;
+	names.n = 0;
+	PyObject* rows = n == (uint32_t)PyTuple_Size(io->keys) ? PyList_New((Py_ssize_t)n) : NULL;
+	if (rows == NULL && ! PyErr_Occurred()) {
+		PyErr_SetString(PyExc_RuntimeError, "aerospike_batch_get: not a result per key");
+	}
+	for (uint32_t i = 0; rows != NULL && i < n; i++) {
+		PyObject* row = asc_py_batch_row(io, &results[i], i, &names);
+		if (row == NULL) {
+			Py_CLEAR(rows);
+		}
+		else {
+			PyList_SetItem(rows, (Py_ssize_t)i, row);
+		}
+	}
+	asc_py_names_clear(&names);
+	io->rows = rows;
+	if (rows == NULL) {
+		PyErr_Fetch(&io->error[0], &io->error[1], &io->error[2]);
+	}
+	io->ts = PyEval_SaveThread();
+	return true;
+}
+
+static PyObject*
+asc_py_batch_get(PyObject* self, PyObject* args)
+{
+	PyObject* a[4];
+	const void* policy;
+	as_batch batch;
+	as_error err;
+	as_status status;
+	(void)self;
+	if (! asc_py_args(args, 4, a)) {
+		return NULL;
+	}
+	asc_instance* inst = asc_py_instance(a[0]);
+	if (inst == NULL || asc_py_record_type == NULL ||
+			! (PyList_CheckExact(a[2]) || PyTuple_CheckExact(a[2]))) {
+		Py_RETURN_NONE;
+	}
+	PyObject* keys = PySequence_Tuple(a[2]);
+	if (keys == NULL) {
+		return NULL;
+	}
+	Py_ssize_t n = PyTuple_Size(keys);
+	if (n > UINT32_MAX || as_batch_init(&batch, (uint32_t)n) == NULL ||
+			(n && batch.keys.entries == NULL)) {
+		Py_DECREF(keys);
+		return PyErr_NoMemory();
+	}
+	if (n) {
+		memset(batch.keys.entries, 0, sizeof(as_key) * (size_t)n);
+	}
+	for (Py_ssize_t i = 0; i < n; i++) {
+		if (! asc_py_key(PyTuple_GetItem(keys, i), &batch.keys.entries[i])) {
+			memset(&batch.keys.entries[i], 0, sizeof(as_key));
+			as_batch_destroy(&batch);
+			Py_DECREF(keys);
+			Py_RETURN_NONE;
+		}
+	}
+	if (! asc_py_policy_ptr(a[1], "as_policy_batch", &policy)) {
+		as_batch_destroy(&batch);
+		Py_DECREF(keys);
+		return NULL;
+	}
+	asc_py_batch_io io = {.keys = keys, .bins_only = PyObject_IsTrue(a[3]) == 1};
+	io.ts = PyEval_SaveThread();
+	as_error_reset(&err);
+	status = (as_status)asc_enter(inst);
+	if (status == AEROSPIKE_OK) {
+		status = inst->ptr->cluster == NULL ? ASC_NOT_CONNECTED
+			: aerospike_batch_get(inst->ptr, &err, (const as_policy_batch*)policy, &batch,
+				asc_py_batch_listener, &io);
+		asc_exit(inst);
+	}
+	PyEval_RestoreThread(io.ts);
+	as_batch_destroy(&batch);
+	Py_DECREF(keys);
+	if (io.error[0] != NULL) {
+		PyErr_Restore(io.error[0], io.error[1], io.error[2]);
+		return NULL;
+	}
+	if (io.rows != NULL && (status == AEROSPIKE_OK || status == AEROSPIKE_BATCH_FAILED)) {
+		PyObject* failure = Py_None;
+		if (status != AEROSPIKE_OK) {
+			failure = PyObject_CallFunction(asc_py_failure, "OsiK", a[0], "aerospike_batch_get",
+				(int)status, (unsigned long long)(uintptr_t)&err);
+			if (failure == NULL) {
+				Py_DECREF(io.rows);
+				return NULL;
+			}
+		}
+		else {
+			Py_INCREF(failure);
+		}
+		return Py_BuildValue("(NNI)", io.rows, failure, (unsigned)io.failed);
+	}
+	Py_XDECREF(io.rows);
+	return asc_py_fail(a[0], "aerospike_batch_get", status, &err);
+}
+
 static PyMethodDef asc_batch_py_methods[] = {
+	{"batch_get", asc_py_batch_get, METH_VARARGS,
+		"batch_get(as_, policy, keys, bins_only): aerospike_batch_get() as (rows, error | None, "
+		"failed); None: the general path"},
 	{"batch_rows", asc_py_batch_rows, METH_VARARGS,
 		"batch_rows(buffer_address, size, keys, bins_only): lean rows as Records or bins"},
 	{"scan_each", asc_py_scan_each, METH_VARARGS,

@@ -296,17 +296,60 @@ asc_py_val(const as_val* v, uint32_t depth)
 	}
 }
 
-/* A record's bins as {name: value} (a repeated name: the last value), or with flat as
- * [(name, value), ...] in order, repeats kept. */
+/* The short strings a batch or a chunk repeats in every record (bin names; namespace and
+ * set), decoded once per batch or chunk. */
+#define ASC_PY_NAMES 40
+
+typedef struct asc_py_names_s {
+	uint32_t n;
+	struct {
+		uint32_t len;
+		char text[AS_SET_MAX_SIZE];
+		PyObject* obj;
+	} names[ASC_PY_NAMES];
+} asc_py_names;
+
+static void
+asc_py_names_clear(asc_py_names* names)
+{
+	for (uint32_t i = 0; i < names->n; i++) {
+		Py_DECREF(names->names[i].obj);
+	}
+	names->n = 0;
+}
+
+/* text[0:n] as a str (a new reference; decoded as every str read from C, surrogateescape),
+ * from names when it was seen before (names NULL: no cache). */
 static PyObject*
-asc_py_bins(const as_record* rec, bool flat)
+asc_py_names_get(asc_py_names* names, const char* text, size_t n)
+{
+	if (names != NULL) {
+		for (uint32_t i = 0; i < names->n; i++) {
+			if (names->names[i].len == n && memcmp(names->names[i].text, text, n) == 0) {
+				Py_INCREF(names->names[i].obj);
+				return names->names[i].obj;
+			}
+		}
+	}
+	PyObject* obj = PyUnicode_DecodeUTF8(text, (Py_ssize_t)n, "surrogateescape");
+	if (obj != NULL && names != NULL && names->n < ASC_PY_NAMES && n < AS_SET_MAX_SIZE) {
+		names->names[names->n].len = (uint32_t)n;
+		memcpy(names->names[names->n].text, text, n);
+		Py_INCREF(obj);
+		names->names[names->n++].obj = obj;
+	}
+	return obj;
+}
+
+/* asc_py_bins, the bin names from the cache `names` (NULL: none). */
+static PyObject*
+asc_py_bins_cached(const as_record* rec, bool flat, asc_py_names* names)
 {
 	uint16_t n = rec->bins.size;
 	PyObject* out = flat ? PyList_New(n) : PyDict_New();
 	for (uint16_t i = 0; out != NULL && i < n; i++) {
 		const as_bin* bin = &rec->bins.entries[i];
-		PyObject* name = PyUnicode_DecodeUTF8(bin->name, (Py_ssize_t)strlen(bin->name),
-			"surrogateescape");
+		PyObject* name = asc_py_names_get(names, bin->name, strlen(bin->name));
 		PyObject* value = name ? asc_py_val((const as_val*)bin->valuep, 0) : NULL;
 		if (value == NULL) {
 			Py_CLEAR(out);
@@ -327,6 +370,14 @@ asc_py_bins(const as_record* rec, bool flat)
 		Py_XDECREF(value);
 	}
 	return out;
+}
+
+/* A record's bins as {name: value} (a repeated name: the last value), or with flat as
+ * [(name, value), ...] in order, repeats kept. */
+static PyObject*
+asc_py_bins(const as_record* rec, bool flat)
+{
+	return asc_py_bins_cached(rec, flat, NULL);
 }
 
 static PyObject*
@@ -363,14 +414,16 @@ asc_py_record_key(PyObject* key_obj, const as_key* key, bool digest)
 
 /* Record(key, {"gen", "ttl"}, bins) (ordered: a plain tuple, bins [(name, value), ...]);
  * no record: Record(key without digest, {}, empty bins), as operate answers it. A Record is
- * a tuple subclass: allocated as tuple.__new__(Record, ...) does, without the call. */
+ * a tuple subclass: allocated as tuple.__new__(Record, ...) does, without the call. Bin
+ * names from the cache `names` (NULL: none). */
 static PyObject*
-asc_py_record(PyObject* key_obj, const as_key* key, const as_record* rec, bool ordered)
+asc_py_record_cached(PyObject* key_obj, const as_key* key, const as_record* rec, bool ordered,
+	asc_py_names* names)
 {
 	PyObject* items[3];
 	items[0] = asc_py_record_key(key_obj, key, rec != NULL);
 	items[1] = items[0] == NULL ? NULL : rec ? asc_py_meta(rec->gen, rec->ttl) : PyDict_New();
-	items[2] = items[1] == NULL ? NULL : rec ? asc_py_bins(rec, ordered)
+	items[2] = items[1] == NULL ? NULL : rec ? asc_py_bins_cached(rec, ordered, names)
 		: ordered ? PyList_New(0) : PyDict_New();
 	PyObject* out = NULL;
 	if (items[2] != NULL) {
@@ -386,6 +439,12 @@ asc_py_record(PyObject* key_obj, const as_key* key, const as_record* rec, bool o
 		}
 	}
 	return out;
+}
+
+static PyObject*
+asc_py_record(PyObject* key_obj, const as_key* key, const as_record* rec, bool ordered)
+{
+	return asc_py_record_cached(key_obj, key, rec, ordered, NULL);
 }
 
 /* The command's guard from as_ (None: the general path) and its key; false: not taken. */
@@ -667,26 +726,120 @@ asc_py_to_val(PyObject* obj, uint32_t depth)
 	return NULL;
 }
 
-/* rec's bins from a dict {name: value} (names: str of at most 15 bytes, no NUL); false:
- * not taken. rec was initialised with room for all of them. */
+/*
+ * The Python objects a command points at instead of copying them (a put's or a write
+ * operation's str and bytes values): each is held (a reference) until the command is done,
+ * so that a concurrent change of the dict or list they came from, while the GIL is released,
+ * cannot free them. Room for ASC_PY_PINS; past that values are copied.
+ */
+#define ASC_PY_PINS 16
+
+typedef struct {
+	uint32_t n;
+	PyObject* objs[ASC_PY_PINS];
+} asc_py_pins;
+
+/* Hold obj for the command; false: no room (or pins NULL), copy it instead. */
 static bool
-asc_py_set_bins(as_record* rec, PyObject* bins)
+asc_py_pin(asc_py_pins* pins, PyObject* obj)
+{
+	if (pins == NULL || pins->n == ASC_PY_PINS) {
+		return false;
+	}
+	Py_INCREF(obj);
+	pins->objs[pins->n++] = obj;
+	return true;
+}
+
+/* Let go of what the command held (the GIL held). */
+static void
+asc_py_unpin(asc_py_pins* pins)
+{
+	for (uint32_t i = 0; i < pins->n; i++) {
+		Py_DECREF(pins->objs[i]);
+	}
+	pins->n = 0;
+}
+
+/* A str of no NUL (the C client's string bins end at the first) or a bytes value, pointed at
+ * and held in pins: its UTF-8 or bytes and their length; false: not one, or no room. */
+static bool
+asc_py_pinned_buffer(PyObject* value, asc_py_pins* pins, const char** data, Py_ssize_t* len,
+	bool* text)
+{
+	if (pins == NULL || pins->n == ASC_PY_PINS) {
+		return false;
+	}
+	if ((*text = PyUnicode_CheckExact(value))) {
+		*data = asc_py_text(value, PY_SSIZE_T_MAX, false, len);
+	}
+	else if (PyBytes_CheckExact(value)) {
+		char* raw;
+		*data = PyBytes_AsStringAndSize(value, &raw, len) == 0 && *len <= UINT32_MAX ? raw : NULL;
+		PyErr_Clear();
+	}
+	else {
+		return false;
+	}
+	return *data != NULL && asc_py_pin(pins, value);
+}
+
+static bool asc_py_int64(PyObject* obj, int64_t* out);
+
+/* One bin of a put: an int or float in place, a str or bytes pointed at (held in pins; pins
+ * NULL: copied, as for a command that outlives the call), else as asc_py_to_val builds it.
+ * false: not taken. */
+static bool
+asc_py_set_bin(as_record* rec, const char* name, PyObject* value, asc_py_pins* pins)
+{
+	const char* data;
+	Py_ssize_t len;
+	bool text;
+	int64_t i;
+	if (PyLong_CheckExact(value)) {
+		return asc_py_int64(value, &i) && as_record_set_int64(rec, name, i);
+	}
+	if (PyFloat_CheckExact(value)) {
+		return as_record_set_double(rec, name, PyFloat_AsDouble(value));
+	}
+	if (asc_py_pinned_buffer(value, pins, &data, &len, &text)) {
+		return text ? as_record_set_strp(rec, name, data, false)
+			: as_record_set_rawp(rec, name, (const uint8_t*)data, (uint32_t)len, false);
+	}
+	as_val* v = asc_py_to_val(value, 0);
+	if (v == NULL) {
+		return false;
+	}
+	if (! as_record_set(rec, name, (as_bin_value*)v)) {
+		as_val_destroy(v);
+		return false;
+	}
+	return true;
+}
+
+/* rec's bins from a dict {name: value} (names: str of at most 15 bytes, no NUL), str and
+ * bytes values held in pins (NULL: copied); false: not taken. rec was initialised with room
+ * for all of them. */
+static bool
+asc_py_set_bins_pinned(as_record* rec, PyObject* bins, asc_py_pins* pins)
 {
 	PyObject* name;
 	PyObject* value;
 	Py_ssize_t pos = 0, len;
 	while (PyDict_Next(bins, &pos, &name, &value)) {
 		const char* text = asc_py_text(name, AS_BIN_NAME_MAX_LEN, false, &len);
-		as_val* v = text ? asc_py_to_val(value, 0) : NULL;
-		if (v == NULL) {
-			return false;
-		}
-		if (! as_record_set(rec, text, (as_bin_value*)v)) {
-			as_val_destroy(v);
+		if (text == NULL || ! asc_py_set_bin(rec, text, value, pins)) {
 			return false;
 		}
 	}
 	return true;
+}
+
+/* rec's bins from a dict {name: value}, every value copied; false: not taken. */
+static bool
+asc_py_set_bins(as_record* rec, PyObject* bins)
+{
+	return asc_py_set_bins_pinned(rec, bins, NULL);
 }
 
 /* put(as_, policy, key, bins, ttl, gen): aerospike_key_put() of a dict of bins, True. */
@@ -710,14 +863,18 @@ asc_py_put(PyObject* self, PyObject* args)
 			! asc_py_ttl_gen(a[4], a[5], &ttl, &gen) || ! asc_py_start(a[0], a[2], &inst, &key)) {
 		Py_RETURN_NONE;
 	}
+	asc_py_pins pins;
+	pins.n = 0;
 	as_record_init(&rec, (uint16_t)PyDict_Size(a[3]));
-	if (! asc_py_set_bins(&rec, a[3])) {
+	if (! asc_py_set_bins_pinned(&rec, a[3], &pins)) {
 		as_record_destroy(&rec);
+		asc_py_unpin(&pins);
 		as_key_destroy(&key);
 		Py_RETURN_NONE;
 	}
 	if (! asc_py_policy_ptr(a[1], "as_policy_write", &policy)) {
 		as_record_destroy(&rec);
+		asc_py_unpin(&pins);
 		as_key_destroy(&key);
 		return NULL;
 	}
@@ -726,6 +883,7 @@ asc_py_put(PyObject* self, PyObject* args)
 	ASC_PY_RUN(inst, &err, status,
 		aerospike_key_put(inst->ptr, &err, (const as_policy_write*)policy, &key, &rec));
 	as_record_destroy(&rec);
+	asc_py_unpin(&pins);
 	as_key_destroy(&key);
 	if (status != AEROSPIKE_OK) {
 		return asc_py_fail(a[0], "aerospike_key_put", status, &err);
@@ -751,10 +909,13 @@ asc_py_int64(PyObject* obj, int64_t* out)
 }
 
 /* One Operation (function, args) of the Client's ops.* (the simple ones: their function's
- * code in setup's `codes`) added to ops; false: not one C takes here. */
+ * code in setup's `codes`) added to ops, its str and bytes values held in pins (NULL:
+ * copied); false: not one C takes here. */
 static bool
-asc_py_operation(PyObject* op, as_operations* ops)
+asc_py_operation_pinned(PyObject* op, as_operations* ops, asc_py_pins* pins)
 {
+	const char* data;
+	bool text;
 	Py_ssize_t len;
 	if (asc_py_op_class == NULL || (PyObject*)Py_TYPE(op) != asc_py_op_class ||
 			PyTuple_Size(op) != 2) {
@@ -785,7 +946,22 @@ asc_py_operation(PyObject* op, as_operations* ops)
 	case ASC_OP_READ:
 		return n == 1 && as_operations_add_read(ops, name);
 	case ASC_OP_WRITE: {
-		as_val* v = n == 2 ? asc_py_to_val(value, 0) : NULL;
+		int64_t i;
+		if (n != 2) {
+			return false;
+		}
+		if (PyLong_CheckExact(value)) {
+			return asc_py_int64(value, &i) && as_operations_add_write_int64(ops, name, i);
+		}
+		if (PyFloat_CheckExact(value)) {
+			return as_operations_add_write_double(ops, name, PyFloat_AsDouble(value));
+		}
+		if (asc_py_pinned_buffer(value, pins, &data, &len, &text)) {
+			return text ? as_operations_add_write_strp(ops, name, data, false)
+				: as_operations_add_write_rawp(ops, name, (const uint8_t*)data, (uint32_t)len,
+					false);
+		}
+		as_val* v = asc_py_to_val(value, 0);
 		if (v == NULL) {
 			return false;
 		}
@@ -804,6 +980,11 @@ asc_py_operation(PyObject* op, as_operations* ops)
 			as_operations_add_incr_double(ops, name, PyFloat_AsDouble(value));
 	case ASC_OP_APPEND_STR:
 	case ASC_OP_PREPEND_STR: {
+		if (n == 2 && PyUnicode_CheckExact(value) &&
+				asc_py_pinned_buffer(value, pins, &data, &len, &text)) {
+			return code == ASC_OP_APPEND_STR ? as_operations_add_append_strp(ops, name, data, false)
+				: as_operations_add_prepend_strp(ops, name, data, false);
+		}
 		const char* text = n == 2 ? asc_py_text(value, PY_SSIZE_T_MAX, false, &len) : NULL;
 		char* copy;
 		if (text == NULL || (copy = asc_copy_chars(text, (size_t)len)) == NULL) {
@@ -842,6 +1023,13 @@ asc_py_operation(PyObject* op, as_operations* ops)
 	}
 }
 
+/* One Operation added to ops, its values copied; false: not one C takes here. */
+static bool
+asc_py_operation(PyObject* op, as_operations* ops)
+{
+	return asc_py_operation_pinned(op, ops, NULL);
+}
+
 /* operate(as_, policy, key, operations, ttl, gen, ordered): aerospike_key_operate() of a
  * list of the Client's Operations: a Record, or with ordered the tuple (key, meta,
  * [(bin, value), ...]). */
@@ -868,19 +1056,24 @@ asc_py_operate(PyObject* self, PyObject* args)
 	}
 	bool ordered = PyObject_IsTrue(a[6]) == 1;
 	Py_ssize_t n = PyList_Size(a[3]);
+	asc_py_pins pins;
+	pins.n = 0;
 	as_operations_init(&ops, (uint16_t)n);
 	for (Py_ssize_t i = 0; i < n; i++) {
-		if (! asc_py_operation(PyList_GetItem(a[3], i), &ops)) {
+		if (! asc_py_operation_pinned(PyList_GetItem(a[3], i), &ops, &pins)) {
 			as_operations_destroy(&ops);
+			asc_py_unpin(&pins);
 			Py_RETURN_NONE;
 		}
 	}
 	if (! asc_py_start(a[0], a[2], &inst, &key)) {
 		as_operations_destroy(&ops);
+		asc_py_unpin(&pins);
 		Py_RETURN_NONE;
 	}
 	if (! asc_py_policy_ptr(a[1], "as_policy_operate", &policy)) {
 		as_operations_destroy(&ops);
+		asc_py_unpin(&pins);
 		as_key_destroy(&key);
 		return NULL;
 	}
@@ -890,6 +1083,7 @@ asc_py_operate(PyObject* self, PyObject* args)
 		aerospike_key_operate(inst->ptr, &err, (const as_policy_operate*)policy, &key, &ops,
 			&rec));
 	as_operations_destroy(&ops);
+	asc_py_unpin(&pins);
 	PyObject* out = status == AEROSPIKE_OK ? asc_py_record(a[2], &key, rec, ordered)
 		: asc_py_fail(a[0], "aerospike_key_operate", status, &err);
 	if (rec) {
@@ -951,7 +1145,84 @@ asc_py_operation_class(PyObject* self, PyObject* cls)
 	Py_RETURN_NONE;
 }
 
+/*
+ * The Client's simplest operation factories (ops.write, ops.read, ops.incr) in C: an
+ * operate() call builds its operations in the caller's loop, and each Python factory call
+ * (a frame, isinstance, the Operation tuple through tuple.__new__) cost more than reading
+ * the operation in C. self: (Operation, python factory, ASC_OP_* code, its as_operations_add_*
+ * function, the other one: read_all for read(), incr_double for a float). Keywords or
+ * argument counts it does not know go to the Python factory, which raises what it raises.
+ */
+static PyObject*
+asc_py_make_operation(PyObject* self, PyObject* args, PyObject* kwargs)
+{
+	PyObject* fn = PyTuple_GetItem(self, 3);
+	PyObject* op_args = NULL;
+	Py_ssize_t n = PyTuple_Size(args);
+	if (kwargs == NULL || PyDict_Size(kwargs) == 0) {
+		switch (PyLong_AsLong(PyTuple_GetItem(self, 2))) {
+		case ASC_OP_WRITE:
+			op_args = n == 2 ? (Py_INCREF(args), args) : NULL;
+			break;
+		case ASC_OP_READ:
+			if (n == 1 && PyTuple_GetItem(args, 0) != Py_None) {
+				op_args = (Py_INCREF(args), args);
+			}
+			else if (n <= 1) {
+				fn = PyTuple_GetItem(self, 4);
+				op_args = PyTuple_New(0);
+			}
+			break;
+		case ASC_OP_INCR:
+			if (n == 2) {
+				if (PyFloat_Check(PyTuple_GetItem(args, 1))) {
+					fn = PyTuple_GetItem(self, 4);
+				}
+				op_args = (Py_INCREF(args), args);
+			}
+			break;
+		}
+	}
+	if (op_args == NULL) {
+		return PyErr_Occurred() ? NULL : PyObject_Call(PyTuple_GetItem(self, 1), args, kwargs);
+	}
+	PyObject* out = PyType_GenericAlloc((PyTypeObject*)PyTuple_GetItem(self, 0), 2);
+	if (out == NULL) {
+		Py_DECREF(op_args);
+		return NULL;
+	}
+	Py_INCREF(fn);
+	PyTuple_SetItem(out, 0, fn);
+	PyTuple_SetItem(out, 1, op_args);
+	return out;
+}
+
+static PyMethodDef asc_py_operation_factory_def = {"operation", (PyCFunction)(void(*)(void))
+	asc_py_make_operation, METH_VARARGS | METH_KEYWORDS,
+	"An operation for Client.operate() (ops.write / ops.read / ops.incr, built in C)"};
+
+/* operation_factory(Operation, python_factory, code, function, other): the C factory. */
+static PyObject*
+asc_py_operation_factory(PyObject* self, PyObject* args)
+{
+	PyObject* a[5];
+	(void)self;
+	if (! asc_py_args(args, 5, a)) {
+		return NULL;
+	}
+	if (! PyType_Check(a[0]) || ! PyType_IsSubtype((PyTypeObject*)a[0], &PyTuple_Type) ||
+			! PyCallable_Check(a[1]) || ! PyLong_CheckExact(a[2])) {
+		PyErr_SetString(PyExc_TypeError, "operation_factory(tuple subclass, callable, int, "
+			"function, function)");
+		return NULL;
+	}
+	return PyCFunction_NewEx(&asc_py_operation_factory_def, args, NULL);
+}
+
 static PyMethodDef asc_py_methods[] = {
+	{"operation_factory", asc_py_operation_factory, METH_VARARGS,
+		"operation_factory(Operation, python_factory, code, function, other): ops.write / "
+		"read / incr in C"},
 	{"operation_class", asc_py_operation_class, METH_O,
 		"operation_class(cls): the type of the operations operate() reads"},
 	{"setup", asc_py_setup, METH_VARARGS,

@@ -28,6 +28,8 @@ BINS = [
     {"g": GEO, "gl": [GEO]},
     {"deep": [[[[[[[[[[1]]]]]]]]]]},
     {"a" * 15: "longest name"},
+    # more str and bytes bins than a put holds without copying (ASC_PY_PINS): the rest copied
+    {**{f"s{i}": f"text {i}" for i in range(20)}, **{f"b{i}": bytes([i]) * i for i in range(20)}},
 ]
 KEYS = ["s-key", 7, -(1 << 63), b"\x00bytes", "nul\x00inside", ""]
 
@@ -190,6 +192,11 @@ OPS = [
     [asc.ops.touch(), asc.ops.read("n")],
     [asc.ops.write("n", None), asc.ops.read()],
     [asc.ops.read("n"), asc.ops.incr("n", 1), asc.ops.read("n")],
+    # writes of each kind a write operation points at or sets in place, and a copied one
+    [asc.ops.write("i", -5), asc.ops.write("f", 2.25), asc.ops.write("t", "wörd"),
+     asc.ops.write("z", "a\x00b"), asc.ops.write("b", b"\x00\xff"), asc.ops.write("e", ""),
+     asc.ops.write("t2", True), asc.ops.read()],
+    [asc.ops.write(f"w{i}", f"v{i}") for i in range(20)] + [asc.ops.read()],
 ]
 
 
@@ -261,3 +268,75 @@ def test_batch_reads_agree_with_single_reads(client, set_name):  # noqa: F811
     assert client.batch_bins(keys) == [record.bins for record in expected[:-1]] + [None]
     digests = [(NAMESPACE, set_name, None, record.key[3]) for record in expected[:-1]]
     assert [r.bins for r in client.batch_get(digests)] == [r.bins for r in expected[:-1]]
+
+
+def test_batch_reads_take_the_fast_path_and_agree_with_the_general_path(client, set_name):  # noqa: F811
+    """asc_batch.h batch_get builds each result from the as_record in its listener: the
+    same Records, bins and errors as the general path (the C-faithful batch rows)."""
+    from aerospike_c.bindings.asc_batch import ROWS_BINS, ROWS_RECORDS, batch_read
+
+    as_ = client.aerospike
+    keys = [_key(set_name, i) for i in range(len(BINS))] + [_key(set_name, "absent")]
+    for key, bins in zip(keys, BINS):
+        client.put(key, bins, ttl=-1)
+    general, failed = client._batch_rows("aerospike_batch_get", keys, None)
+    assert failed is None
+    expected = [asc.Record(tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7])
+                if row[1] == 0 else None for row in general]
+    fast = batch_read(as_, None, keys, ROWS_RECORDS)
+    assert fast is not None and fast == (expected, None, 0)
+    assert batch_read(as_, None, tuple(keys), ROWS_BINS) == (
+        [None if r is None else r.bins for r in expected], None, 0)
+    assert batch_read(as_, None, [], ROWS_RECORDS) == ([], None, 0)
+    # a key it does not take (a list, an as_key): nothing sent, the general path answers
+    for other in (list(keys[0]), asc.as_key_init_int64(NAMESPACE, set_name, 0)):
+        assert batch_read(as_, None, keys[:2] + [other], ROWS_RECORDS) is None
+    assert client.batch_get(keys[:2] + [list(keys[0])]) == expected[:2] + [expected[0]]
+    for bad in (("test", "s", 1.5), ("", "s", 1), ("test", "s", None)):
+        assert batch_read(as_, None, [bad], ROWS_RECORDS) is None
+        assert _raised(lambda: client.batch_get([keys[0], bad])) is not None  # the general path
+
+
+def test_batch_read_failures_agree_with_the_general_path(client, set_name):  # noqa: F811
+    """A record a filter expression filters out fails its row (FILTERED_OUT): the fast path
+    reports the row as the general path does and the Client raises the same error."""
+    from aerospike_c.bindings.asc_batch import ROWS_RECORDS, batch_read
+
+    as_ = client.aerospike
+    keys = [_key(set_name, i) for i in range(3)]
+    for i, key in enumerate(keys):
+        client.put(key, {"i": i})
+    policy = client._policy("batch", None, asc.exp.eq(asc.exp.bin_int("i"), 1))
+    rows, failure, n_failed = batch_read(as_, policy, keys, ROWS_RECORDS)
+    general, general_failure = client._batch_rows("aerospike_batch_get", keys, policy)
+    assert n_failed == 2 and rows[1].bins == {"i": 1}
+    for row, slow in zip(rows, general):
+        if slow[1] != 0:
+            assert row == [slow[1], slow[2], slow[3], slow[4], None]
+    assert (failure is None) == (general_failure is None)
+    only_1 = asc.exp.eq(asc.exp.bin_int("i"), 1)
+    error = _raised(lambda: client.batch_get(keys, filter_exp=only_1))
+    assert error is not None and issubclass(error[0], asc.exceptions.RecordError)
+    assert error == _raised(lambda: client.batch_get(keys, ["i"], filter_exp=only_1))  # general
+    assert _raised(lambda: client.batch_bins(keys, filter_exp=only_1)) == error
+
+
+@pytest.mark.parametrize("name,calls", [
+    ("write", [("a", 1), ("a", None), ("a", [1, "x"]), ("a" * 16, 1), ("a",), ()]),
+    ("read", [("a",), (), (None,), (5,), ("a", "b")]),
+    ("incr", [("a", 2), ("a", 2.5), ("a", True), ("a",), ("a", "x"), ("a", 1, 2)]),
+])
+def test_operation_factories_in_c_agree_with_the_python_ones(name, calls):
+    """ops.write / read / incr build their Operation in C (asc_key.h operation_factory);
+    the Python factory each one holds gives the same Operations and the same errors, and
+    takes the calls with keywords."""
+    factory = getattr(asc.ops, name)
+    python = factory.__self__[1]
+    for args in calls:
+        assert _raised(lambda: factory(*args)) == _raised(lambda: python(*args))
+        if _raised(lambda: python(*args)) is None:
+            made = factory(*args)
+            assert type(made) is asc.Operation and made == python(*args)
+    assert asc.ops.read(bin_name="x") == python("x") if name == "read" else True
+    assert asc.ops.write(bin_name="b", value=2) == asc.Operation(asc.as_operations_add_write, ("b", 2))
+    assert asc.ops.incr("n", by=1.5).function is asc.as_operations_add_incr_double

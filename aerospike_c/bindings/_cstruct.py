@@ -256,6 +256,12 @@ _C_ONLY = {("struct as_key_s", "value"), ("struct as_key_s", "digest"),
 
 
 @functools.lru_cache(maxsize=None)
+def _item_cname(ptr_type: Any) -> str:
+    """The C name of what a pointer type points at (cffi builds the str anew on each read)."""
+    return str(ptr_type.item.cname)
+
+
+@functools.lru_cache(maxsize=None)
 def read_only(cname: str, name: str) -> bool:
     """Is field `name` of struct `cname` the C client's bookkeeping (never set from Python)?"""
     if name.startswith("_") or (cname, name) in _C_ONLY:
@@ -281,7 +287,7 @@ class CStruct:
 
     @property
     def _cname(self) -> str:
-        return ffi.typeof(self._ptr).item.cname
+        return _item_cname(ffi.typeof(self._ptr))
 
     def _field_type(self, name: str) -> Any:
         try:
@@ -420,12 +426,13 @@ def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str]
     """
     names = set(view)
     for name, value in fields.items():
-        target = view
+        target, target_names = view, names
         if shortcut is not None and name not in names and shortcut in names:
             nested_view = getattr(view, shortcut)
-            if name in set(nested_view):
-                target = nested_view
-        if not isinstance(name, str) or name not in set(target):
+            nested_names = set(nested_view)
+            if name in nested_names:
+                target, target_names = nested_view, nested_names
+        if not isinstance(name, str) or name not in target_names:
             # Like a function's unexpected keyword argument (obj.name = x stays AttributeError).
             close = difflib.get_close_matches(str(name), list(target), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""

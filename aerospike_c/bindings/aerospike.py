@@ -310,6 +310,8 @@ def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
     aerospike_close() takes both and joins the thread, and closing another cluster's
     tender from a tender can deadlock the two; refusing is the only answer that returns."""
     for instance in (as_, *_live_instances()):
+        if instance._destroyed:  # set once; its tend thread (if it had one) is gone
+            continue
         with instance._lock:  # not closing meanwhile: its cluster stays allocated
             if instance._destroyed or instance._forked or instance._closing:
                 continue
@@ -418,6 +420,8 @@ def aerospike_destroy(as_: aerospike) -> None:
                                   "call aerospike_close() first")
         lib.asc_aerospike_destroy(ptr)
         as_._destroyed = True
+        with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
+            _LIVE.discard(as_)
         as_._keepalive.clear()
         as_._kept_fields.clear()
         as_._retired.clear()

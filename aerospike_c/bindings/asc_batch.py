@@ -13,10 +13,11 @@ into the `as_batch` in one C call. Used by aerospike_batch, as_batch and aerospi
                                            asc_scan_chunk_callback; callback(record, udata)
                                            per record, then callback(None, udata)
     batch_read(as_, policy, keys, form)    the Client's batch read in one C call
-                                           (asc_batch_get): lean rows, see there
+                                           (batch_get of csrc/asc_batch.h), see there
 
-For the Client's scan_foreach and batch reads, C also decodes the buffer (CPython
-functions of csrc/asc_batch.h: scan_each, batch_rows), straight into Records.
+For the Client's scan_foreach, C also decodes the buffer (CPython functions of
+csrc/asc_batch.h: scan_each, batch_rows), straight into Records; its batch reads build
+their Records from the C client's as_records directly (batch_get).
 """
 from __future__ import annotations
 
@@ -26,10 +27,8 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, cast
 import msgpack
 
 from .._aerospike import ffi, lib
-from ._calls import CallbackContext, keep_escaped, policy_arg
-from .aerospike import _instance, aerospike
+from ._calls import CallbackContext, keep_escaped
 from ..exceptions import AerospikeError
-from .as_error import error_from_c, lifecycle_error
 from .as_record import Record
 from . import asc_key  # noqa: F401 - its setup gives csrc/asc_batch.h's scan_each the Record type
 from .as_val import _unpack
@@ -46,8 +45,11 @@ _pack_keys = functools.partial(msgpack.packb, use_bin_type=True)
 #: chunk, decoded in C (csrc/asc_batch.h; set by asc_batch_export).
 _py_scan_each: Callable[[int, int, Callable[[Record], Any]], bool]
 #: batch_rows(buffer_address, size, keys, bins_only) -> [Record | bins | None]: lean rows
-#: of asc_batch_get, none failed, decoded in C (csrc/asc_batch.h).
+#: (ROWS_RECORDS / ROWS_BINS), none failed, decoded in C (csrc/asc_batch.h).
 _py_batch_rows: Callable[[int, int, List[Any], bool], List[Any]]
+#: batch_get(as_, policy, keys, bins_only) -> (rows, error, failed) | None: see batch_read.
+_py_batch_get: Callable[[Any, Any, Sequence[Any], bool],
+                        Optional[Tuple[List[Any], Optional[AerospikeError], int]]]
 if lib.asc_batch_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
     raise ImportError("asc_batch_export: the CPython functions of csrc/asc_batch.h")
 #: new_record((key, meta, bins)): a Record without the Python-level __new__ NamedTuple adds.
@@ -161,52 +163,17 @@ def run_chunked(call: Callable[[Any, Any], int], callback: Callable[..., Any],
 _CHUNK_CALLBACK = ffi.addressof(lib, "asc_scan_chunk_callback")
 
 
-#: Lean row forms of batch_read(): [gen, ttl, digest, bins] per record, or the bins alone.
+#: Lean row forms (of the async batch reads): [gen, ttl, digest, bins] per record, or the bins.
 ROWS_RECORDS, ROWS_BINS = lib.ASC_ROWS_RECORDS, lib.ASC_ROWS_BINS
-_BATCH_GET = lib.asc_batch_get
-_BAD_INPUT, _BAD_OUTPUT = lib.ASC_BAD_INPUT, lib.ASC_BAD_OUTPUT
-_BUSY, _DEAD, _NOT_CONNECTED = lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED
-_BATCH_FAILED = lib.AEROSPIKE_BATCH_FAILED
 
 
 def batch_read(as_: Any, policy: Any, keys: Sequence[Any], form: int
                ) -> Optional[Tuple[List[Any], Optional[AerospikeError], int]]:
-    """aerospike_batch_get() of key tuples in one C call (asc_batch_get): (rows, C's
-    BatchFailedError or None, how many rows failed other than by not found), a row per key
-    in order: None where not found, [code, subcode, message, in_doubt, None] for another
-    failure, else [gen, ttl, digest, bins] (ROWS_RECORDS) or the bins (ROWS_BINS). When C
-    answered OK with no row failed (error None, count 0), the rows are the results already,
-    decoded in C (asc_batch.h batch_rows): Record((ns, set, user key, digest), meta, bins)
-    or the bins, None where not found.
+    """aerospike_batch_get() of key tuples in one C call (csrc/asc_batch.h batch_get):
+    (rows, C's BatchFailedError or None, how many rows failed other than by not found), a
+    row per key in order, built in C from the as_records: Record((ns, set, user key,
+    digest), meta, bins) (ROWS_RECORDS) or the bins (ROWS_BINS), None where not found,
+    [code, subcode, message, in_doubt, None] for another failure.
     None: a key this path does not take (nothing was sent): use the general path."""
-    keys = keys if type(keys) is list else list(keys)
-    data = pack_keys(keys)
-    if data is None:
-        return None
-    instance = as_ if type(as_) is aerospike else _instance(as_)
-    c_policy = ffi.NULL if policy is None else policy_arg(policy, "as_policy_batch")
-    io = ffi.new("asc_batch_io*")
-    status = _BATCH_GET(instance._guard, io, c_policy, data, len(data), len(keys), form)
-    if status == _BAD_INPUT:
-        return None
-    if status == _BUSY or status == _DEAD:  # being closed, destroyed or forked
-        raise instance._unusable("aerospike_batch_get")
-    if status == _NOT_CONNECTED:
-        raise lifecycle_error("aerospike_batch_get: the aerospike instance is not connected")
-    if status == _BAD_OUTPUT:
-        raise TypeError(NO_PYTHON_VALUE)
-    rows: Optional[List[Any]] = None
-    if io.rows != ffi.NULL:
-        try:
-            if status == 0 and io.failed == 0:
-                return (_py_batch_rows(int(ffi.cast("uintptr_t", io.rows)), io.size, keys,
-                                       form == ROWS_BINS), None, 0)
-            rows = _unpack(ffi.buffer(io.rows, io.size))
-        finally:
-            lib.free(io.rows)
-    if status == 0 and rows is not None:
-        return rows, None, io.failed
-    error = error_from_c(io.err, status)
-    if status != _BATCH_FAILED or rows is None or len(rows) != len(keys):
-        raise error
-    return rows, error, io.failed
+    return _py_batch_get(as_, policy, keys if type(keys) is list or type(keys) is tuple
+                         else list(keys), form == ROWS_BINS)

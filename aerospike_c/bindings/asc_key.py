@@ -59,6 +59,7 @@ _py_remove: Callable[..., Optional[bool]]
 _py_operate: Callable[..., Any]
 _py_setup: Callable[..., None]
 _py_operation_class: Callable[[type], None]
+_py_operation_factory: Callable[..., Callable[..., Any]]
 if lib.asc_key_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
     raise ImportError("asc_key_export: the CPython functions of csrc/asc_key.h")
 #: The operations operate() reads in C: their function -> the ASC_OP_* code.
@@ -95,4 +96,9 @@ remove = _py_remove
 operate = _py_operate
 #: operation_class(cls): the Client's Operation type, the only items operate() reads.
 operation_class = _py_operation_class
+#: operation_factory(Operation, python_factory, code, function, other) -> factory: ops.write
+#: (code ASC_OP_WRITE), ops.read (ASC_OP_READ; other: read_all) and ops.incr (ASC_OP_INCR;
+#: other: incr_double) building the Operation in C; other arguments go to python_factory.
+operation_factory = _py_operation_factory
+OP_WRITE, OP_READ, OP_INCR = lib.ASC_OP_WRITE, lib.ASC_OP_READ, lib.ASC_OP_INCR
 

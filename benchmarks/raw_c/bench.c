@@ -159,6 +159,8 @@ parse_args(options* opt, int argc, char** argv)
 		else if (!strcmp(name, "--keys")) opt->keys = atol(value);
 		else if (!strcmp(name, "--threads")) opt->threads = atoi(value);
 		else if (!strcmp(name, "--batch")) opt->batch = atoi(value);
+		/* the harness passes it to every runner; raw C runs no async workload */
+		else if (!strcmp(name, "--inflight")) (void)value;
 		else usage_exit("unknown option");
 	}
 	if (!opt->workload || opt->n_hosts == 0) {

@@ -18,6 +18,10 @@ REPO = HERE.parent.parent
 SOURCE = HERE / "bench.c"
 BINARY = HERE.parent / ".build" / "bench_raw_c"
 LINK_LIBS = ["-lssl", "-lcrypto", "-lyaml", "-lz", "-lpthread", "-lm"]
+#: The C client is built on libev (its async API, EVENT_LIB=libev): the extension compiles
+#: the pinned libev in through csrc/asc_libev.c, and so does this binary.
+LIBEV_SOURCE = REPO / "csrc" / "asc_libev.c"
+LIBEV_DIR = REPO / "vendor" / "libev"
 
 
 def c_client_dir() -> Path:
@@ -35,12 +39,14 @@ def build(force: bool = False) -> Path:
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if not compiler:
         raise RuntimeError("no C compiler (cc/gcc) on PATH")
+    if not (LIBEV_DIR / "ev.c").exists():
+        raise RuntimeError(f"{LIBEV_DIR} not found: build the package first (pip install -e .)")
     inputs_mtime = max(SOURCE.stat().st_mtime, library.stat().st_mtime)
     if not force and BINARY.exists() and BINARY.stat().st_mtime >= inputs_mtime:
         return BINARY
     BINARY.parent.mkdir(parents=True, exist_ok=True)
     command = [compiler, "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter",
-               "-I", str(target / "include"), "-o", str(BINARY), str(SOURCE), str(library),
+               "-I", str(target / "include"), "-I", str(LIBEV_DIR), "-o", str(BINARY), str(SOURCE), str(LIBEV_SOURCE), str(library),
                *LINK_LIBS]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:

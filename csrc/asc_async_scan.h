@@ -244,6 +244,7 @@ asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* er
 	s->max_bytes = max_bytes ? max_bytes : 1;
 	s->mode = mode;
 	s->chunker.chunk = chunk ? chunk : 1;
+	*out = s;  /* before C can call the listener: a completion may reach Python at once */
 	aerospike* as = inst->ptr;
 	switch (kind) {
 	case ASC_ASYNC_SCAN:
@@ -271,11 +272,11 @@ asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* er
 	}
 	if (status != AEROSPIKE_OK) {
 		asc_async_submitted(status, cmd);  /* the listener never runs: undo the start */
+		*out = NULL;
 		s->refs = 1;
 		asc_async_scan_release(s);
 		return status;
 	}
-	*out = s;
 	return AEROSPIKE_OK;
 }
 

@@ -6,13 +6,16 @@ records is decoded on the asyncio loop (asc_batch's scan_each, in C) into a dequ
 async iterator reads. No thread, no executor.
 
 Backpressure without ever holding up a C event loop (the consumer may be awaiting a command
-on that very loop): C stops handing records over once `buffer` of them are not consumed and
-ends that run (ASC_SCAN_PAUSE: its listener returns false, as a C listener would to stop).
+on that very loop): C stops handing records over once `buffer` of them (default 16384, or
+16 MiB of them) are not consumed and ends that run (ASC_SCAN_PAUSE: its listener returns false, as a C listener would to stop).
 The scan is paginated (as_scan_set_paginate / as_query_set_paginate), so C has kept each
 partition's progress (the digest of the last record taken); once the consumer has taken
 half of what waits, the stream starts the next run from there (C's resumable scans: the
 same as_scan and partition filter, C reads its parts_all). So at most buffer + one chunk
-records wait, and a consumer that keeps up never pauses the scan. A max_records limit
+records wait, and a consumer that keeps up never pauses the scan. A pause costs a new run
+(a request per node), and a server sends a scan's records in frames (128 KiB: thousands of
+small records at once), so a buffer much smaller than a frame pauses nearly every frame: the
+default is large for that reason (measured: 50,000 records with buffer=256 took 144 runs). A max_records limit
 carries over: a resumed run asks for what is left.
 
 Leaving the loop, cancelling the task that iterates, or closing the cluster stops the run
@@ -35,6 +38,9 @@ __all__ = ["Stream", "open_stream", "iterate", "check_sizes", "SCANS", "QUERIES"
 _NULL = ffi.NULL
 _RECORDS, _END, _PAUSED = lib.ASC_SCAN_RECORDS, lib.ASC_SCAN_END, lib.ASC_SCAN_PAUSED
 _STOPPED = lib.ASC_SCAN_STOPPED
+#: The default buffer: records, and bytes of them, that wait before C pauses the scan.
+PAUSE_RECORDS = 16384
+PAUSE_BYTES = 16 << 20
 #: How long a resumed run waits for C to let go of the previous run's progress (a concurrent
 #: scan's other node commands end after the first returned false): seconds between looks.
 _RESUME_POLL = 0.001
@@ -56,6 +62,7 @@ class Stream:
         self.delivered = 0
         self.runs = 0                 # C runs started (1 + the resumptions)
         self.items: Deque[Any] = collections.deque()
+        self.chunks: Deque[List[int]] = collections.deque()  # [records not taken, bytes]
         self.out = ffi.new("asc_async_scan**")
         self.running = False
         self.paused = False
@@ -82,11 +89,13 @@ class Stream:
             status = lib.asc_async_scan_start(
                 cluster._guard, cluster._cq, command_id, cluster._err, self.kind,
                 self.policy._ptr, target_ptr, _NULL if self.pf is None else self.pf._ptr, _NULL,
-                lib.ASC_SCAN_PAUSE, self.buffer, min(SCAN_CHUNK, self.buffer), _NULL, self.out)
+                lib.ASC_SCAN_PAUSE, self.buffer, PAUSE_BYTES, min(SCAN_CHUNK, self.buffer), _NULL,
+                self.out)
         if status:
             cluster._pending.pop(command_id, None)
             raise _async.submit_error(cluster._as, "aio scan/query", status, cluster._err)
         self.running, self.paused = True, False
+        self.chunks.clear()  # a new run counts from nothing
         self.runs += 1
 
     def completion(self, item: Any) -> None:
@@ -96,6 +105,7 @@ class Stream:
             self.cluster._pending[item.id] = (None, self.completion, None)  # more to come
             if not self.stopped:
                 _py_scan_each(int(ffi.cast("uintptr_t", item.data)), item.size, self.items.append)
+                self.chunks.append([item.gen, item.size])
                 self.delivered += item.gen
         else:
             lib.asc_async_scan_release(self.out[0])
@@ -139,7 +149,17 @@ class Stream:
         items = self.items
         batch = [items.popleft() for _ in range(min(most, len(items)))]
         if self.running:
-            lib.asc_async_scan_consumed(self.out[0], len(batch))
+            # A chunk's bytes count as consumed once all its records are taken.
+            left, done_bytes, chunks = len(batch), 0, self.chunks
+            while left and chunks:
+                first = chunks[0]
+                taken = min(left, first[0])
+                first[0] -= taken
+                left -= taken
+                if first[0] == 0:
+                    done_bytes += first[1]
+                    chunks.popleft()
+            lib.asc_async_scan_consumed(self.out[0], len(batch), done_bytes)
         return batch
 
     async def wait(self) -> None:
@@ -153,7 +173,7 @@ QUERIES = (lib.ASC_ASYNC_QUERY, lib.ASC_ASYNC_QUERY_PARTITIONS)
 
 
 def open_stream(cluster: Any, kinds: Tuple[int, int], policy: Any, target: Any,
-                paginate: Callable[[Any, bool], None], partitions: Any, buffer: int,
+                paginate: Callable[[Any, bool], None], partitions: Any, buffer: Optional[int],
                 max_records: Optional[int]) -> Stream:
     """The stream of a new as_scan/as_query `target` (made paginated here, discarded by the
     stream): `partitions` as Client.scan takes them; max_records None: the policy's (scans)."""
@@ -164,13 +184,16 @@ def open_stream(cluster: Any, kinds: Tuple[int, int], policy: Any, target: Any,
         target.discard()
         raise
     kind = kinds[0] if pf is None else kinds[1]
+    if buffer is None:
+        buffer = PAUSE_RECORDS
     if max_records is None:
         return Stream(cluster, kind, policy, target, pf, buffer, int(policy.max_records), True)
     return Stream(cluster, kind, policy, target, pf, buffer, max_records, False)
 
 
 def check_sizes(buffer: Any, chunk: Any) -> None:
-    for name, value in (("buffer", buffer), ("chunk", chunk)):
+    """buffer (None: PAUSE_RECORDS) and chunk: positive ints."""
+    for name, value in (("buffer", PAUSE_RECORDS if buffer is None else buffer), ("chunk", chunk)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
 

@@ -695,7 +695,7 @@ class Session(_MultiRecord, aio_executor.Session):
 
 
     # -- scans and queries: C async scans (_aio_streams) ------------------------------------
-    def _stream_policy(self, kind: str, policy: Any, filter_exp: Any, buffer: int,
+    def _stream_policy(self, kind: str, policy: Any, filter_exp: Any, buffer: Optional[int],
                        chunk: int) -> Any:
         """An owned copy of the policy a scan/query of this session runs with (a resumed run
         may change its max_records), once buffer and chunk are checked."""
@@ -707,10 +707,12 @@ class Session(_MultiRecord, aio_executor.Session):
     def scan(self, namespace: str, set: Optional[str] = None, *,  # noqa: A002 - Client's name
              bins: Optional[Sequence[str]] = None, no_bins: bool = False,
              concurrent: bool = False, partitions: Any = None, policy: Any = None,
-             buffer: int = 256, filter_exp: Any = None, chunk: int = 64) -> AsyncIterator[Record]:
+             buffer: Optional[int] = None, filter_exp: Any = None,
+             chunk: int = 64) -> AsyncIterator[Record]:
         """Async iterator over `sdk.Session.scan` (Client.scan's arguments) as
         aerospike_scan_async / aerospike_scan_partitions_async: at most `buffer` records wait
-        (plus one chunk), the loop takes up to `chunk` at a time."""
+        (plus one chunk; None: 16384 records or 16 MiB, see _aio_streams on why not fewer),
+        the loop takes up to `chunk` at a time."""
         def make() -> _aio_streams.Stream:
             c_policy = self._stream_policy("scan", policy, filter_exp, buffer, chunk)
             target = self.sync.cluster.client._scan(namespace, set, bins, no_bins, concurrent)
@@ -721,7 +723,8 @@ class Session(_MultiRecord, aio_executor.Session):
     def query(self, namespace: str, set: Optional[str] = None, *,  # noqa: A002 - Client's name
               where: Any = None, bins: Optional[Sequence[str]] = None, no_bins: bool = False,
               max_records: int = 0, partitions: Any = None, policy: Any = None,
-              buffer: int = 256, filter_exp: Any = None, chunk: int = 64) -> AsyncIterator[Record]:
+              buffer: Optional[int] = None, filter_exp: Any = None,
+              chunk: int = 64) -> AsyncIterator[Record]:
         """Async iterator over `sdk.Session.query` (Client.query's arguments) as
         aerospike_query_async / aerospike_query_partitions_async; see scan()."""
         def make() -> _aio_streams.Stream:

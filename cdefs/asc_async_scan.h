@@ -18,8 +18,8 @@ typedef struct asc_async_scan_s asc_async_scan;
 
 as_status asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
     int kind, const void* policy, void* target, as_partition_filter* pf, const char* node_name,
-    int mode, uint32_t max_records, uint32_t chunk, as_event_loop* event_loop,
+    int mode, uint32_t max_records, uint64_t max_bytes, uint32_t chunk, as_event_loop* event_loop,
     asc_async_scan** out);
-void asc_async_scan_consumed(asc_async_scan* s, uint32_t n);
+void asc_async_scan_consumed(asc_async_scan* s, uint32_t n, uint64_t bytes);
 void asc_async_scan_stop(asc_async_scan* s);
 void asc_async_scan_release(asc_async_scan* s);

@@ -20,12 +20,13 @@
  * After any but RECORDS the listener is never called again (C's rule once it returned false).
  *
  * Backpressure. The records handed over and not yet consumed (asc_async_scan_consumed) are
- * counted; once there are max_records of them, the listener either waits (ASC_SCAN_BLOCK: what
+ * counted, with their bytes; once there are max_records of them or max_bytes, the listener
+ * either waits (ASC_SCAN_BLOCK: what
  * a slow C listener does, it holds up its event loop; for Python listeners run by a dispatcher
  * thread, which consumes independently of the loops) or stops the scan (ASC_SCAN_PAUSE: for
  * aio, whose consumer may be awaiting a command of that same loop, so the loop must never wait
  * for it; aio resumes the scan from its partition progress, as_scan_set_paginate). Either way
- * C never holds more than max_records + chunk records for Python.
+ * C never holds more than max_records + chunk records (max_bytes + 1 MiB) for Python.
  *
  * A paginated scan (as_scan_set_paginate) keeps, per partition, the digest of the last record
  * its listener returned true for, and resumes after it: there the listener must answer for
@@ -67,7 +68,9 @@ typedef struct asc_async_scan_s {
 	pthread_cond_t cond;
 	uint32_t refs;             /* Python's, the listener's, a queued flush's (lock) */
 	uint32_t handed;           /* records handed over, not consumed yet (lock) */
+	uint64_t handed_bytes;     /* their msgpack size (lock) */
 	uint32_t max_records;
+	uint64_t max_bytes;
 	int mode;
 	bool stop;                 /* Python's word (lock) */
 	bool done;                 /* the listener has had its last call (loop thread) */
@@ -111,6 +114,7 @@ asc_async_scan_flush(asc_async_scan* s)
 	item.event_loop = s->event_loop;
 	pthread_mutex_lock(&s->lock);
 	s->handed += c->count;
+	s->handed_bytes += c->size;
 	pthread_mutex_unlock(&s->lock);
 	c->buffer = NULL;
 	c->size = c->capacity = c->count = 0;
@@ -162,7 +166,7 @@ asc_async_scan_listener(as_error* err, as_record* record, void* udata, as_event_
 		return asc_async_scan_end(s, ASC_SCAN_END, NULL, event_loop);
 	}
 	pthread_mutex_lock(&s->lock);
-	bool over = s->handed >= s->max_records;
+	bool over = s->handed >= s->max_records || s->handed_bytes >= s->max_bytes;
 	bool stop = s->stop;
 	pthread_mutex_unlock(&s->lock);
 	if (over && ! stop) {
@@ -171,7 +175,7 @@ asc_async_scan_listener(as_error* err, as_record* record, void* udata, as_event_
 		}
 		asc_async_scan_flush(s);  /* so Python can consume what we would wait for */
 		pthread_mutex_lock(&s->lock);
-		while (s->handed >= s->max_records && ! s->stop) {
+		while ((s->handed >= s->max_records || s->handed_bytes >= s->max_bytes) && ! s->stop) {
 			pthread_cond_wait(&s->cond, &s->lock);
 		}
 		stop = s->stop;
@@ -220,7 +224,8 @@ asc_async_scan_listener(as_error* err, as_record* record, void* udata, as_event_
 static as_status
 asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err, int kind,
 	const void* policy, void* target, as_partition_filter* pf, const char* node_name, int mode,
-	uint32_t max_records, uint32_t chunk, as_event_loop* event_loop, asc_async_scan** out)
+	uint32_t max_records, uint64_t max_bytes, uint32_t chunk, as_event_loop* event_loop,
+	asc_async_scan** out)
 {
 	asc_async_cmd* cmd;
 	as_status status = asc_async_start(inst, q, id, ASC_RESULT_NONE, NULL, &cmd);
@@ -236,8 +241,10 @@ asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* er
 	pthread_cond_init(&s->cond, NULL);
 	s->refs = 2;
 	s->max_records = max_records ? max_records : 1;
+	s->max_bytes = max_bytes ? max_bytes : 1;
 	s->mode = mode;
 	s->chunker.chunk = chunk ? chunk : 1;
+	*out = s;  /* before C can call the listener: a completion may reach Python at once */
 	aerospike* as = inst->ptr;
 	switch (kind) {
 	case ASC_ASYNC_SCAN:
@@ -265,20 +272,22 @@ asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* er
 	}
 	if (status != AEROSPIKE_OK) {
 		asc_async_submitted(status, cmd);  /* the listener never runs: undo the start */
+		*out = NULL;
 		s->refs = 1;
 		asc_async_scan_release(s);
 		return status;
 	}
-	*out = s;
 	return AEROSPIKE_OK;
 }
 
-/* Python consumed n records of the handed chunks: a waiting listener may go on. */
+/* Python consumed n records (of `bytes` msgpack bytes) of the handed chunks: a waiting
+ * listener may go on. */
 static void
-asc_async_scan_consumed(asc_async_scan* s, uint32_t n)
+asc_async_scan_consumed(asc_async_scan* s, uint32_t n, uint64_t bytes)
 {
 	pthread_mutex_lock(&s->lock);
 	s->handed = n < s->handed ? s->handed - n : 0;
+	s->handed_bytes = bytes < s->handed_bytes ? s->handed_bytes - bytes : 0;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }

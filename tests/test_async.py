@@ -392,11 +392,13 @@ def test_a_scan_listener_that_raises_is_reported_and_stops_the_scan(as_, scan_da
     assert len(failures) == 1 and failures[0].exc_info[0] is RuntimeError
 
 
-def test_a_slow_scan_listener_holds_up_the_loop_not_memory(as_, scan_data, loops, monkeypatch):
-    """With at most 10 records waiting for the listener, C's loop waits for it time and again
-    (the records come in chunks of 1 to 10 then) and every record still arrives once."""
+@pytest.mark.parametrize("limit", [("ASYNC_SCAN_RECORDS", 10), ("ASYNC_SCAN_BYTES", 1)])
+def test_a_slow_scan_listener_holds_up_the_loop_not_memory(as_, scan_data, loops, monkeypatch,
+                                                           limit):
+    """With at most 10 records (or one chunk's bytes) waiting for the listener, C's loop waits
+    for it time and again and every record still arrives once."""
     from aerospike_c.bindings import aerospike_scan
-    monkeypatch.setattr(aerospike_scan, "ASYNC_SCAN_RECORDS", 10)
+    monkeypatch.setattr(aerospike_scan, *limit)
     gate = threading.Event()
     calls = ScanCalls()
 

@@ -35,9 +35,9 @@ The async forms run on the C client's event loops (as_event.py) and return at on
 The listener runs on the async dispatcher thread (bindings/_async.py), one call at a time:
 per record a `Record`, then once with record None (or with the error), as in C; after it
 returned a false value it is not called again. Records cross from C in chunks of up to 256
-(csrc/asc_async_scan.h). Backpressure as in C: while 4096 records wait for a slow listener,
-the scan's event loop waits (a slow C listener holds up its loop the same way), so memory
-stays bounded. For a paginated scan (as_scan_set_paginate), whose progress is what its
+(csrc/asc_async_scan.h). Backpressure as in C: while 4096 records (or 16 MiB of them) wait
+for a slow listener, the scan's event loop waits (a slow C listener holds up its loop the
+same way), so memory stays bounded. For a paginated scan (as_scan_set_paginate), whose progress is what its
 listener accepted, each record waits for the Python listener's answer instead (one at a
 time: C's exact semantics, the record a listener stopped at is read again on resume).
 A listener that raises is reported (logger `aerospike_c.async`) and the scan
@@ -68,8 +68,10 @@ __all__ = ["as_scan_info", "aerospike_scan_foreach", "aerospike_scan_partitions"
 ScanCallback = Callable[[Any, Any], Any]
 #: as_async_scan_listener / as_async_query_record_listener: (err, record, udata, event_loop).
 AsyncScanListener = Callable[[Optional[Exception], Any, Any, Any], Any]
-#: Records handed to the dispatcher and not yet through the listener before C's loop waits.
+#: Records (or bytes of them) handed to the dispatcher and not yet through the listener
+#: before C's loop waits.
 ASYNC_SCAN_RECORDS = 4096
+ASYNC_SCAN_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def run_async(kind: int, what: str, as_: aerospike, policy: Any, policy_type: st
                     stopped = True
                 if stopped:
                     lib.asc_async_scan_stop(scan_state)
-            lib.asc_async_scan_consumed(scan_state, item.gen)
+            lib.asc_async_scan_consumed(scan_state, item.gen, item.size)
             return
         try:
             if not stopped and kind_ != lib.ASC_SCAN_STOPPED:
@@ -217,7 +219,7 @@ def run_async(kind: int, what: str, as_: aerospike, policy: Any, policy_type: st
             instance._guard, queue.c_queue, command_id, err, kind, c_policy, target_ptr,
             ffi.NULL if pf is None else pf, ffi.NULL if node_name is None else node_name,
             lib.ASC_SCAN_SYNC if target_ptr.paginate else lib.ASC_SCAN_BLOCK,
-            ASYNC_SCAN_RECORDS, SCAN_CHUNK, loop, out)
+            ASYNC_SCAN_RECORDS, ASYNC_SCAN_BYTES, SCAN_CHUNK, loop, out)
     if status:
         dispatcher.handlers.pop(command_id, None)
         raise _async.submit_error(instance, what, status, err)

@@ -138,7 +138,10 @@ class Detail:
         """Run the explainer (under the store lock: it reads the record)."""
         if self.explainer is not None:
             explainer, self.explainer = self.explainer, None
-            message, trace = explainer()
+            try:
+                message, trace = explainer()
+            except Exception:  # an explanation must never replace the failure it explains
+                return
             self.message = self.message or message
             self.trace = self.trace or trace
 

@@ -840,8 +840,10 @@ def _evaluated_children(node: List[Any]) -> List[Any]:
         return []
     if code == 7:
         return [args[2]]
-    if code == 127:
+    if code == 127:  # the bin, then the call's parameters (a path call's are not expressions)
         request = args[2]
+        if request and request[0] == cdt_path.SELECT_BY_PATH:
+            return [args[3]]
         if request and request[0] == cdt.CONTEXT_MARKER and len(request) == 3:
             request = request[2]
         return [args[3], *request[1:]]

@@ -115,9 +115,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     LOG("Terminate scan after %u records", c.count)
                     counts.append(c.count)
                     data = asc.as_scan_to_bytes(c.scan)
-                    LOG("Serialized scan: %u bytes", len(data))
+                    asc.as_scan_destroy(c.scan)
                     LOG("Resume scan")
-                    scan_resume_with_serialization(event_loop, c.scan)
+                    scan_resume_with_serialization(event_loop, data)
                     return False
                 c.count += 1
                 return True
@@ -149,15 +149,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 c.count += 1
                 return True
 
-            def scan_resume_with_serialization(event_loop, terminated):
-                # C rebuilds the scan with as_scan_from_bytes_new(), which trusts its input and
-                # is not bound (docs/c_api_ledger.toml): the resumed scan takes the terminated
-                # one's partition progress instead (as_scan_set_partitions), which is what
-                # those bytes carry.
-                scan = asc.as_scan_init(args.namespace, args.set)
-                asc.as_scan_set_paginate(scan, True)
-                asc.as_scan_set_partitions(scan, terminated.parts_all)
-                asc.as_scan_destroy(terminated)
+            def scan_resume_with_serialization(event_loop, data):
+                scan = asc.as_scan_from_bytes_new(data)
                 c = Counter(scan, 2)
                 try:
                     asc.aerospike_scan_async(as_, None, c.scan, None, scan_resume_listener, c,

@@ -55,17 +55,9 @@ from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 from . import aio_executor, sdk
 from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
-                                check_usable, loop_limits, used_by)
-from .bindings.as_error import lifecycle_error, new_error
-from .bindings.as_record import Record
-from .bindings.as_val import _unpack, new_packer
-from .bindings.asc_key import _OP_CODES
-from .bindings._calls import policy_arg
-from .bindings._cstruct import c_ttl, set_fields
-
-_new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
-_PACK_ERRORS = (TypeError, ValueError, OverflowError)  # what packing a key or bins raises for bad input
-_OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)  # ... an operation list
+                                check_usable, create_external_loop, loop_limits, used_by)
+from .bindings.as_error import lifecycle_error
+from .bindings._cstruct import set_fields
 from ._records import ops
 from ._aerospike import ffi, lib
 from .sdk import ClusterEvent, ClusterStats, Host
@@ -74,23 +66,30 @@ __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "C
            "create_event_loops"]
 
 _NULL = ffi.NULL
-_BAD_INPUT = lib.ASC_BAD_INPUT
-_NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
-_GET, _PUT = lib.asc_async_get_packed, lib.asc_async_put_packed
-_REMOVE, _OPERATE = lib.asc_async_remove_packed, lib.asc_async_operate_packed
+_GET, _PUT, _REMOVE, _OPERATE = _async._py_get, _async._py_put, _async._py_remove, _async._py_operate
+_DRAIN = _async._py_drain
+_NONE, _RECORD, _ORDERED, _META = lib.ASC_AIO_NONE, lib.ASC_AIO_RECORD, lib.ASC_AIO_ORDERED, lib.ASC_AIO_META
 _GENERAL = object()  # the fast path does not take these arguments: the executor does
 _QUEUE_FULL = ("wait", "error")
+_LOOP_MODES = ("threads", "asyncio")
 DEFAULT_QUEUE = 4096
 DEFAULT_ASYNC_MAX_CONNS = 100  # as_config's async_max_conns_per_node default
 
 
 def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = None,
-                       async_max_conns_per_node: int = DEFAULT_ASYNC_MAX_CONNS) -> None:
-    """Create the C event loops aio runs on, unless they exist (then check `policy` against
-    theirs). connect() calls it; call it first when sync instances connect before aio does
-    (the loops must exist before any instance connects). The default policy keeps each loop
-    within its share of async_max_conns_per_node connections to one node."""
+                       async_max_conns_per_node: int = DEFAULT_ASYNC_MAX_CONNS,
+                       loop_mode: str = "threads") -> None:
+    """Create the C event loops aio runs on, unless they exist (then check `policy` and
+    `loop_mode` against theirs). connect() calls it; call it first when sync instances
+    connect before aio does (the loops must exist before any instance connects). The default
+    policy keeps each loop within its share of async_max_conns_per_node connections to one
+    node. loop_mode "threads": `count` C threads; "asyncio": one external libev loop that
+    the running asyncio loop's thread runs (`count` must be 1), see the module's doc."""
     check_usable("aio.create_event_loops")
+    if loop_mode not in _LOOP_MODES:
+        raise ValueError(f"loop_mode must be one of {_LOOP_MODES}, got {loop_mode!r}")
+    if loop_mode == "asyncio" and count != 1:
+        raise ValueError(f"loop_mode 'asyncio' runs one event loop, got event_loops={count}")
     per_loop = max(5, async_max_conns_per_node // count)
     wanted = {"max_commands_in_process": per_loop, "max_commands_in_queue": DEFAULT_QUEUE}
     if policy is not None:
@@ -101,49 +100,163 @@ def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = Non
         if differs:
             raise ValueError(f"the event loops exist with {have}; event_policy {differs} "
                              f"cannot apply (the loops are process-wide)")
+        mode = "asyncio" if _EXTERNAL is not None else "threads"
+        if mode != loop_mode:
+            raise ValueError(f"the event loops exist in loop_mode {mode!r}; {loop_mode!r} "
+                             f"cannot apply (the loops are process-wide)")
+        if _EXTERNAL is not None:
+            _EXTERNAL.check_loop()
         return
     c_policy = as_policy_event_init()
     set_fields(c_policy, wanted)
-    as_create_event_loops(c_policy, count)
+    if loop_mode == "threads":
+        as_create_event_loops(c_policy, count)
+    else:
+        _ExternalLoop(c_policy)
+
+
+class _ExternalLoop:
+    """The C client's one event loop as an external libev loop that the asyncio loop's thread
+    runs (as_set_external_event_loop): asyncio watches the libev backend's descriptor
+    (add_reader) and arms a timer for libev's next one; each time either fires, one
+    ev_run(EVRUN_NOWAIT) runs what is ready on this thread (reads, writes, timeouts, commands
+    other threads queued), then the clusters drain the completions it made. A command is
+    sent from the awaiting coroutine's own call, its completion settled on the same thread:
+    no cross-thread wakeup either way."""
+
+    def __init__(self, policy: Any) -> None:
+        global _EXTERNAL
+        self.loop = asyncio.get_running_loop()
+        ev = lib.asc_ev_loop_new()
+        if ev == _NULL:
+            raise ValueError("loop_mode 'asyncio': libev has no backend another poller can "
+                             "watch on this platform (epoll or kqueue); use 'threads'")
+        try:
+            create_external_loop(policy, ev)
+        except BaseException:
+            lib.asc_ev_loop_destroy(ev)
+            raise
+        self.ev = ev
+        self.fd = int(lib.asc_ev_backend_fd(ev))
+        self.clusters: List["Cluster"] = []
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._timer_at = 0.0
+        self._kicked = False
+        self.loop.add_reader(self.fd, self.run)
+        _EXTERNAL = self
+
+    def check_loop(self) -> None:
+        """A connect on the running asyncio loop: the one running the C loop, or a new one
+        taking it over from a loop that was closed (its clusters are dropped from the drain:
+        their commands still end, counted out by their C listeners)."""
+        running = asyncio.get_running_loop()
+        if running is self.loop:
+            return
+        if not self.loop.is_closed():
+            raise RuntimeError("loop_mode 'asyncio': the C event loop is run by another asyncio "
+                               "loop that is not closed; use the clusters there")
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._kicked = False
+        self.clusters = []
+        self.loop = running
+        lib.asc_ev_adopt(lib.as_event_loop_get_by_index(0))
+        running.add_reader(self.fd, self.run)
+
+    def run(self) -> None:
+        """One ev_run(EVRUN_NOWAIT), the clusters' completions, the next libev timer."""
+        due = lib.asc_ev_run(self.ev)
+        for cluster in self.clusters:
+            cluster._drain()
+        if due >= 0:
+            at = self.loop.time() + due
+            if self._timer is None or at < self._timer_at - 0.0005:
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = self.loop.call_at(at, self._on_timer)
+                self._timer_at = at
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self.run()
+
+    def sent(self, alone: bool) -> None:
+        """After a command was started: libev applies its new watchers and timers in ev_run.
+        A command alone in flight runs it now (on loopback its answer may be there already:
+        the await then returns at once); others run it once soon, one run for every command
+        started in this loop iteration."""
+        if self._kicked:
+            return
+        if alone:
+            self.run()
+        else:
+            self._kicked = True
+            self.loop.call_soon(self._kicked_run)
+
+    def _kicked_run(self) -> None:
+        self._kicked = False
+        self.run()
+
+
+_EXTERNAL: Optional[_ExternalLoop] = None
 
 
 class ClusterDefinition(aio_executor.ClusterDefinition):
     """`sdk.ClusterDefinition` with an awaitable `connect()`; same arguments, plus
     `event_loops` (C event loop threads, created by the first connect), `event_policy`
     (as_policy_event fields: max_commands_in_process, max_commands_in_queue,
-    queue_initial_capacity), `on_queue_full` ("wait" or "error") and `executor_workers`
-    (threads for the commands not run natively; default max_conns_per_node)."""
+    queue_initial_capacity), `on_queue_full` ("wait" or "error"), `loop_mode` ("threads":
+    C event loop threads; "asyncio": one C event loop run by the asyncio loop's thread; None,
+    the default: the mode of the loops there are, else "asyncio" for one loop) and
+    `executor_workers` (threads for the commands not run natively; default
+    max_conns_per_node)."""
 
     def __init__(self, *seeds: Any, event_loops: int = 1,
                  event_policy: Optional[Mapping[str, int]] = None, on_queue_full: str = "wait",
-                 executor_workers: Optional[int] = None, **options: Any) -> None:
+                 executor_workers: Optional[int] = None, loop_mode: Optional[str] = None,
+                 **options: Any) -> None:
         super().__init__(*seeds, executor_workers=executor_workers, **options)
         if isinstance(event_loops, bool) or not isinstance(event_loops, int) or event_loops < 1:
             raise ValueError(f"event_loops must be a positive int, got {event_loops!r}")
         if on_queue_full not in _QUEUE_FULL:
             raise ValueError(f"on_queue_full must be one of {_QUEUE_FULL}, got {on_queue_full!r}")
+        if loop_mode is not None and loop_mode not in _LOOP_MODES:
+            raise ValueError(f"loop_mode must be one of {_LOOP_MODES} or None, got {loop_mode!r}")
+        if loop_mode == "asyncio" and event_loops != 1:
+            raise ValueError(f"loop_mode 'asyncio' runs one event loop, got event_loops={event_loops}")
         if event_policy is not None:
             set_fields(as_policy_event_init(), event_policy)  # checks the fields now
             event_policy = dict(event_policy)
         self.event_loops = event_loops
         self.event_policy = event_policy
         self.on_queue_full = on_queue_full
+        self.loop_mode = loop_mode
 
     async def connect(self) -> "Cluster":
         """Create the event loops if needed (before connecting, as C requires), then seed
         and discover on a worker thread: the connected `Cluster`."""
         async_max = int(self.sync.config.to_as_config().async_max_conns_per_node)
-        create_event_loops(self.event_loops, self.event_policy, async_max)
+        create_event_loops(self.event_loops, self.event_policy, async_max, self._mode())
         cluster = await super().connect()
         assert isinstance(cluster, Cluster)
         return cluster
+
+    def _mode(self) -> str:
+        """loop_mode, or by default: that of the loops there are, else "asyncio" for one
+        event loop and "threads" for more."""
+        if self.loop_mode is not None:
+            return self.loop_mode
+        if as_event_loop_size():
+            return "asyncio" if _EXTERNAL is not None else "threads"
+        return "asyncio" if self.event_loops == 1 else "threads"
 
     def _cluster(self, sync_cluster: sdk.Cluster, executor: ThreadPoolExecutor,
                  loop: asyncio.AbstractEventLoop) -> "Cluster":
         return Cluster(sync_cluster, executor, loop, self.on_queue_full)
 
 
-Pending = Tuple["asyncio.Future[Any]", Callable[[Any, Any], Any], Any]
+Pending = Tuple["asyncio.Future[Any]", int, Any]  # (future, ASC_AIO_* result kind, key)
 
 
 class Cluster(aio_executor.Cluster):
@@ -155,9 +268,7 @@ class Cluster(aio_executor.Cluster):
         self._as = sync_cluster.client.aerospike
         self._guard = self._as._guard
         self._queue = _async.CompletionQueue()
-        self._cq = self._queue.c_queue
-        self._err = new_error()
-        self._packer = new_packer()
+        self._cq = int(ffi.cast("uintptr_t", self._queue.c_queue))
         self._pending: Dict[int, Pending] = {}
         self._next_id = self._queue.next_id
         limits = loop_limits()
@@ -169,6 +280,9 @@ class Cluster(aio_executor.Cluster):
         self._idle: "Optional[asyncio.Future[None]]" = None
         used_by(self._as)
         loop.add_reader(self._queue.fd, self._drain)
+        self._external = _EXTERNAL if _EXTERNAL is not None and _EXTERNAL.loop is loop else None
+        if self._external is not None:
+            self._external.clusters.append(self)
 
     @property
     def _session_class(self) -> "type[Session]":
@@ -176,25 +290,9 @@ class Cluster(aio_executor.Cluster):
 
     # -- completions -------------------------------------------------------------------------
     def _drain(self) -> None:
-        self._queue.drain(self._complete)
-
-    def _complete(self, items: Any, n: int) -> None:
         pending = self._pending
-        for i in range(n):
-            item = items[i]
-            future, decode, key = pending.pop(item.id)
-            if future.done():
-                continue  # cancelled: the result is dropped
-            status = item.status
-            if status == 0:
-                try:
-                    future.set_result(decode(item, key))
-                except Exception as exc:  # noqa: BLE001 - a value with no Python form
-                    future.set_exception(exc)
-            elif status == _NOT_FOUND and decode is _exists_meta:
-                future.set_result(None)
-            else:
-                future.set_exception(_async.completion_error(item))
+        if _DRAIN(self._cq, pending) == 0 and not self._waiters and self._idle is None:
+            return
         waiters = self._waiters
         while waiters and len(pending) < self._limit:
             waiter = waiters.popleft()
@@ -208,9 +306,8 @@ class Cluster(aio_executor.Cluster):
         self._waiters.append(waiter)
         await waiter
 
-    def _command(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
-                 *args: Any) -> Any:
-        """submit(guard, queue, id, err, *args, NULL) as one C call: the future of its
+    def _command(self, submit: Any, kind: int, key: Any, *args: Any) -> Any:
+        """submit(as_, queue, id, policy, key, *args) as one C call: the future of its
         completion (or an awaitable that first waits for backpressure), or _GENERAL when the
         fast path refuses the arguments (nothing was sent)."""
         if self._closing:
@@ -218,22 +315,21 @@ class Cluster(aio_executor.Cluster):
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
         if len(self._pending) >= self._limit or self._waiters:
-            return self._after_slot(submit, decode, key, args)
-        return self._send(submit, decode, key, args)
+            return self._after_slot(submit, kind, key, args)
+        return self._send(submit, kind, key, args)
 
-    def _send(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
-              args: Tuple[Any, ...]) -> Any:
+    def _send(self, submit: Any, kind: int, key: Any, args: Tuple[Any, ...]) -> Any:
         command_id = self._next_id()
-        status = submit(self._guard, self._cq, command_id, self._err, *args, _NULL)
-        if status:
-            if status == _BAD_INPUT:
-                return _GENERAL
-            raise _async.submit_error(self._as, submit.__name__, status, self._err)
+        if submit(self._as, self._cq, command_id, args[0], key, *args[1:]) is None:
+            return _GENERAL
         future = self._loop.create_future()
-        self._pending[command_id] = (future, decode, key)
+        pending = self._pending
+        pending[command_id] = (future, kind, key)
+        if self._external is not None:
+            self._external.sent(len(pending) == 1)
         return future
 
-    async def _after_slot(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+    async def _after_slot(self, submit: Any, kind: int, key: Any,
                           args: Tuple[Any, ...]) -> Any:
         """Backpressure: wait for a slot (first come, first served), then send."""
         while True:
@@ -242,7 +338,7 @@ class Cluster(aio_executor.Cluster):
                 raise lifecycle_error("aio.Cluster: the cluster is closed")
             if len(self._pending) < self._limit:
                 break
-        sent = self._send(submit, decode, key, args)
+        sent = self._send(submit, kind, key, args)
         return sent if sent is _GENERAL else await sent
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -258,41 +354,9 @@ class Cluster(aio_executor.Cluster):
     async def _close(self) -> None:
         await super()._close()
         self._loop.remove_reader(self._queue.fd)
+        if self._external is not None:
+            self._external.clusters.remove(self)
         self._queue.destroy()
-
-
-def _record(item: Any, key: Any) -> Record:
-    gen, ttl, digest, bins = _unpack(ffi.buffer(item.data, item.size))
-    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
-
-
-def _operated(item: Any, key: Any) -> Record:
-    result = _unpack(ffi.buffer(item.data, item.size))
-    if result is None:
-        return _new_record(((key[0], key[1], key[2], None), {}, {}))
-    gen, ttl, digest, bins = result
-    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
-
-
-def _ordered(item: Any, key: Any) -> Any:
-    result = _unpack(ffi.buffer(item.data, item.size))
-    if result is None:
-        return (key[0], key[1], key[2], None), {}, []
-    gen, ttl, digest, bins = result
-    pairs = iter(bins)
-    return (key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, list(zip(pairs, pairs))
-
-
-def _exists_meta(item: Any, key: Any) -> Dict[str, int]:
-    return {"gen": item.gen, "ttl": item.ttl}
-
-
-def _nothing(item: Any, key: Any) -> None:
-    return None
-
-
-def _policy(policy: Any, ctype: str) -> Any:
-    return _NULL if policy is None else policy_arg(policy, ctype)
 
 
 class Session(aio_executor.Session):
@@ -300,36 +364,28 @@ class Session(aio_executor.Session):
 
     cluster: Cluster
 
-    def _key(self, key: Any) -> Optional[bytes]:
-        """The key as the msgpack the C readers take; None: not a key tuple this path takes,
-        or a session bound to a transaction (its commands carry txn=: on the executor)."""
-        if type(key) is not tuple or self.sync.txn is not None:
-            return None
-        try:
-            return self.cluster._packer.pack(key)  # type: ignore[no-any-return]
-        except _PACK_ERRORS:
-            return None
+    def _native(self, key: Any) -> bool:
+        """Whether the C async path may take this key: a tuple (the C readers check the
+        rest), and no transaction (its commands carry txn=: on the executor)."""
+        return type(key) is tuple and self.sync.txn is None
 
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
 
     async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None) -> Any:
         """Client.get as aerospike_key_get_async (select: on the executor)."""
-        data = self._key(key) if bins is None else None
-        if data is not None:
-            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
-            result = self.cluster._command(_GET, _record, key, c_policy, data, len(data), False)
+        if bins is None and self._native(key):
+            result = self.cluster._command(_GET, _RECORD, key,
+                                           self.sync._policy_for("read", policy), False)
             if result is not _GENERAL:
                 return await result
         return await self._general("get", key, bins, policy=policy)
 
     async def exists(self, key: Any, *, policy: Any = None) -> Optional[Dict[str, int]]:
         """Client.exists as aerospike_key_exists_async: {"gen", "ttl"}, None when absent."""
-        data = self._key(key)
-        if data is not None:
-            c_policy = _policy(self.sync._policy_for("read", policy), "as_policy_read")
-            result = self.cluster._command(_GET, _exists_meta, key, c_policy, data, len(data),
-                                           True)
+        if self._native(key):
+            result = self.cluster._command(_GET, _META, key,
+                                           self.sync._policy_for("read", policy), True)
             if result is not _GENERAL:
                 return await result  # type: ignore[no-any-return]
         return await self._general("exists", key, policy=policy)  # type: ignore[no-any-return]
@@ -337,29 +393,19 @@ class Session(aio_executor.Session):
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
                   gen: Optional[int] = None, policy: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
-        if type(key) is tuple and type(bins) is dict and self.sync.txn is None:
-            c_policy = _policy(self.sync._policy_for("write", policy), "as_policy_write")
-            packer = self.cluster._packer
-            try:
-                data, packed = packer.pack(key), packer.pack(bins)
-            except _PACK_ERRORS:
-                data = None
-            if data is not None:
-                c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-                result = self.cluster._command(
-                    _PUT, _nothing, key, c_policy, data, len(data), packed, len(packed), c_ttl_,
-                    0 if gen is None else gen)
-                if result is not _GENERAL:
-                    await result
-                    return
+        if self._native(key):
+            result = self.cluster._command(_PUT, _NONE, key, self.sync._policy_for("write", policy),
+                                           bins, ttl, gen)
+            if result is not _GENERAL:
+                await result
+                return
         await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy)
 
     async def remove(self, key: Any, *, policy: Any = None) -> None:
         """Client.remove as aerospike_key_remove_async."""
-        data = self._key(key)
-        if data is not None:
-            c_policy = _policy(self.sync._policy_for("remove", policy), "as_policy_remove")
-            result = self.cluster._command(_REMOVE, _nothing, key, c_policy, data, len(data))
+        if self._native(key):
+            result = self.cluster._command(_REMOVE, _NONE, key,
+                                           self.sync._policy_for("remove", policy))
             if result is not _GENERAL:
                 await result
                 return
@@ -367,18 +413,10 @@ class Session(aio_executor.Session):
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
-        if type(key) is not tuple or type(operations) is not list or self.sync.txn is not None:
+        if not self._native(key):
             return _GENERAL
-        packer = self.cluster._packer
-        try:
-            data = packer.pack(key)
-            packed = packer.pack([(_OP_CODES[op.function], *op.args) for op in operations])
-        except _OP_ERRORS:
-            return _GENERAL
-        c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-        result = self.cluster._command(
-            _OPERATE, _ordered if ordered else _operated, key, _policy(c_policy, "as_policy_operate"),
-            data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
+        result = self.cluster._command(_OPERATE, _ORDERED if ordered else _RECORD, key, c_policy,
+                                       operations, ttl, gen)
         return result if result is _GENERAL else await result
 
     async def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,

@@ -11,19 +11,40 @@
 
 How it is built: the single-record commands (put, get, exists, remove, operate,
 operate_ordered, touch, increment, append, prepend) are the C client's async commands
-(aerospike_key_*_async on its libev event loops, one C call each from the asyncio loop:
-the key, bins and operations go in as msgpack, as in the sync fast path). Their C listeners
-append completions to a C queue of the cluster's whose eventfd the asyncio loop watches
-(`add_reader`); one read takes every completion waiting, so many commands finishing at once
-cost one wakeup, and no C thread ever waits for the GIL. No thread per call, no executor.
-Works with any asyncio loop that implements add_reader (the default one, uvloop).
+(aerospike_key_*_async, one C call each from the asyncio loop: the key tuple, bins and
+operations are read in place by the sync fast path's readers, csrc/asc_key.h). Their C
+listeners append completions to a C queue of the cluster's; one C call (drain) takes every
+completion waiting, builds each result as the sync path does and settles its future, so many
+commands finishing at once cost one wakeup, and no C code ever waits for the GIL. No thread
+per call, no executor. Works with any asyncio loop that implements add_reader (the default
+one, uvloop).
+
+Where the C event loop runs (`loop_mode`, process-wide like the loops):
+
+- "asyncio" (the default when aio makes the loops, with event_loops=1): the C client's one
+  event loop is an external libev loop (as_set_external_event_loop) that the asyncio loop's
+  own thread runs. asyncio watches libev's backend descriptor (add_reader) and arms a timer
+  for libev's next one (the commands' timeouts); each time either fires, one
+  ev_run(EVRUN_NOWAIT) reads, writes and times out what is ready, then the clusters drain.
+  A command is written to its socket in the awaiting coroutine's own call, and a command
+  alone in flight runs the loop at once (on loopback its answer may already be there). No
+  thread hop either way: at 1 in flight, about a sync get's latency. The C loop runs only
+  while an asyncio loop that connected runs: a later asyncio loop (another asyncio.run())
+  takes it over once the first is closed (commands a closed loop left behind then finish),
+  and a sync close outside any running loop, on the thread that ran it last, runs it itself.
+  Close clusters with `await cluster.close()` (an instance closed from another thread while
+  no asyncio loop runs would wait for one).
+- "threads": `event_loops` C threads run the loops (as_create_event_loops); completions wake
+  the asyncio loop through the queue's eventfd (one cross-thread wakeup each way per batch).
+  What the C-named async API (bindings/aerospike_key.py's *_async functions with Python
+  listeners) needs, and what create_event_loops() makes by default.
 
 The event loops are the C client's, process-wide: the first connect() creates them
-(`event_loops` threads, `event_policy` as as_policy_event fields: create_event_loops())
+(`event_loops`, `loop_mode`, `event_policy` as as_policy_event fields: create_event_loops())
 unless the application did (as_create_event_loops or create_event_loops); later connects use
-them as they are (ValueError when their policy differs from the one given). As in C they
-must exist before any instance connects: an application that connects sync clients first
-calls create_event_loops() at start.
+them as they are (ValueError when their policy or mode differs from the one given). As in C
+they must exist before any instance connects: an application that connects sync clients
+first calls create_event_loops() at start.
 
 Backpressure: the C client holds at most max_commands_in_process commands per event loop in
 flight and max_commands_in_queue more in its delay queue (defaults here: each loop's share

@@ -2,14 +2,15 @@
  * The C client's async commands (aerospike_key_*_async on its libev event loops) completing
  * into a queue that Python drains in bulk.
  *
- * A command's listener runs on an event loop thread. Ours never touch Python: each appends a
- * completion (the id Python gave the command, its status, a copy of its as_error, and its
- * result: a msgpack buffer [gen, ttl, digest, bins] as the sync fast path packs it, or the
- * as_record / as_val moved out of the C client's hands) to an asc_queue. The first completion
- * that finds the queue empty makes its file descriptor readable (an eventfd, a pipe where
- * there is none); Python (an asyncio reader, or the dispatcher thread of the C-named API)
- * takes every completion waiting in one asc_queue_drain() call and frees their memory with
- * one asc_queue_release() call. No event loop thread ever waits for the GIL.
+ * A command's listener runs on an event loop thread (a C thread, or the asyncio thread that
+ * runs an external loop: asc_ev_run). Ours never touch Python: each appends a completion (the
+ * id Python gave the command, its status, a copy of its as_error, and its result: the
+ * as_record / as_val moved out of the C client's hands, or gen and ttl) to an asc_queue. The
+ * first completion that finds the queue empty makes its file descriptor readable (an eventfd,
+ * a pipe where there is none), unless the queue's own thread is running the loop and drains
+ * next; Python (aio's drain(), below, or the dispatcher thread of the C-named API) takes
+ * every completion waiting in one call and frees their memory. No event loop thread ever
+ * waits for the GIL.
  *
  * Each submitted command counts itself in on the instance (asc_enter) and out in its listener,
  * so aerospike_close() refuses while commands are in flight (LifecycleError naming them).

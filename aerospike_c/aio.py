@@ -188,8 +188,6 @@ class _ExternalLoop:
     def run(self) -> None:
         """One ev_run(EVRUN_NOWAIT), the clusters' completions, the next libev timer."""
         due = lib.asc_ev_run(self.ev)
-        for cluster in self.clusters:
-            cluster._drain()
         if due >= 0:
             at = self.loop.time() + due
             if self._timer is None or at < self._timer_at - 0.0005:
@@ -197,6 +195,8 @@ class _ExternalLoop:
                     self._timer.cancel()
                 self._timer = self.loop.call_at(at, self._on_timer)
                 self._timer_at = at
+        for cluster in self.clusters:
+            cluster._drain()
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -303,6 +303,7 @@ class Cluster(aio_executor.Cluster):
         loop.add_reader(self._queue.fd, self._drain)
         self._external = _EXTERNAL if _EXTERNAL is not None and _EXTERNAL.loop is loop else None
         if self._external is not None:
+            lib.asc_queue_own(self._queue.c_queue)  # drained after each run of the C loop
             self._external.clusters.append(self)
 
     @property

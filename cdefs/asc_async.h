@@ -27,6 +27,7 @@ typedef struct asc_queue asc_queue;
 
 asc_queue* asc_queue_new(void);
 int asc_queue_fd(asc_queue* q);
+void asc_queue_own(asc_queue* q);
 void asc_queue_destroy(asc_queue* q);
 uint32_t asc_queue_drain(asc_queue* q, asc_completion* out, uint32_t max);
 void asc_queue_release(asc_completion* items, uint32_t n);

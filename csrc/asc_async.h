@@ -69,7 +69,8 @@ typedef struct {
 	int write_fd;
 	bool signalled;
 	bool failed;  /* out of memory for a completion: Python reports it */
-	pthread_t owner;  /* the thread that made it (aio: the asyncio loop's) */
+	bool owned;       /* asc_queue_own(): owner drains it after each external loop run */
+	pthread_t owner;
 } asc_queue;
 
 /* Set while this thread runs an external event loop (asc_ev_run): completions it queues for
@@ -104,7 +105,6 @@ asc_queue_new(void)
 	q->write_fd = fds[1];
 #endif
 	pthread_mutex_init(&q->lock, NULL);
-	q->owner = pthread_self();
 	return q;
 }
 
@@ -112,6 +112,15 @@ static int
 asc_queue_fd(asc_queue* q)
 {
 	return q->read_fd;
+}
+
+/* The calling thread runs an external event loop (asc_ev_run) and drains q after each run:
+ * completions that run queues into q need no wakeup of its descriptor. */
+static void
+asc_queue_own(asc_queue* q)
+{
+	q->owner = pthread_self();
+	q->owned = true;
 }
 
 static void
@@ -142,7 +151,7 @@ asc_queue_destroy(asc_queue* q)
 }
 
 /* Append c (an event loop thread); wake the reader if the queue was not signalled yet (and
- * its owner is not the thread running the loop: asc_ev_run). */
+ * it is not owned by the thread running the loop: asc_queue_own, asc_ev_run). */
 static void
 asc_queue_push(asc_queue* q, const asc_completion* c)
 {
@@ -162,7 +171,7 @@ asc_queue_push(asc_queue* q, const asc_completion* c)
 		q->capacity = capacity;
 	}
 	q->items[q->count++] = *c;
-	bool quiet = asc_ev_in_run && pthread_equal(q->owner, pthread_self());
+	bool quiet = asc_ev_in_run && q->owned && pthread_equal(q->owner, pthread_self());
 	bool wake = ! quiet && ! q->signalled;
 	q->signalled = q->signalled || wake;
 	pthread_mutex_unlock(&q->lock);
@@ -730,15 +739,15 @@ asc_py_complete_one(asc_completion* c, PyObject* entry)
 }
 
 /* drain(q, pending): settle every waiting completion's future (pending: id -> (future,
- * kind, key), each entry removed); the count. An exception from a future's method stops
- * the drain after its batch (the rest stay queued: the next drain takes them). */
+ * kind, key), each entry removed); the count. An exception from a future's method does not
+ * stop the drain (every completion taken is settled or dropped); the first is raised after. */
 static PyObject*
 asc_py_adrain(PyObject* self, PyObject* args)
 {
 	PyObject* a[2];
 	asc_completion items[256];
 	Py_ssize_t total = 0;
-	bool ok = true;
+	PyObject *type = NULL, *exc = NULL, *tb = NULL;
 	(void)self;
 	if (! asc_py_args(args, 2, a)) {
 		return NULL;
@@ -748,19 +757,26 @@ asc_py_adrain(PyObject* self, PyObject* args)
 		PyErr_SetString(PyExc_TypeError, "drain(q, pending): a queue address and a dict");
 		return NULL;
 	}
-	while (ok) {
-		uint32_t n = asc_queue_drain(q, items, 256);
+	uint32_t n;
+	do {
+		n = asc_queue_drain(q, items, 256);
 		for (uint32_t i = 0; i < n; i++) {
 			asc_completion* c = &items[i];
-			PyObject* id = ok ? PyLong_FromUnsignedLongLong(c->id) : NULL;
+			PyObject* id = PyLong_FromUnsignedLongLong(c->id);
 			PyObject* entry = id ? PyDict_GetItem(a[1], id) : NULL;  /* borrowed */
+			bool ok = id != NULL;
 			if (entry != NULL && PyTuple_Check(entry) && PyTuple_Size(entry) == 3) {
 				Py_INCREF(entry);
-				PyDict_DelItem(a[1], id);
-				ok = asc_py_complete_one(c, entry) && ok;
+				ok = PyDict_DelItem(a[1], id) == 0 && asc_py_complete_one(c, entry);
 				Py_DECREF(entry);
 			}
 			Py_XDECREF(id);
+			if (! ok) {
+				if (exc == NULL && type == NULL) {
+					PyErr_Fetch(&type, &exc, &tb);
+				}
+				PyErr_Clear();
+			}
 			if (c->ptr != NULL) {
 				as_val_destroy((as_val*)c->ptr);  /* not settled: the record is dropped */
 				c->ptr = NULL;
@@ -768,11 +784,9 @@ asc_py_adrain(PyObject* self, PyObject* args)
 		}
 		asc_queue_release(items, n);
 		total += n;
-		if (n < 256) {
-			break;
-		}
-	}
-	if (! ok) {
+	} while (n == 256);
+	if (type != NULL) {
+		PyErr_Restore(type, exc, tb);
 		return NULL;
 	}
 	if (asc_queue_failed(q)) {

@@ -94,6 +94,7 @@ class Stream:
         if status:
             cluster._pending.pop(command_id, None)
             raise _async.submit_error(cluster._as, "aio scan/query", status, cluster._err)
+        cluster._started()
         self.running, self.paused = True, False
         self.chunks.clear()  # a new run counts from nothing
         self.runs += 1

@@ -11,12 +11,33 @@
 
 How it is built: the single-record commands (put, get, exists, remove, operate,
 operate_ordered, touch, increment, append, prepend) are the C client's async commands
-(aerospike_key_*_async on its libev event loops, one C call each from the asyncio loop:
-the key, bins and operations go in as msgpack, as in the sync fast path). Their C listeners
-append completions to a C queue of the cluster's whose eventfd the asyncio loop watches
-(`add_reader`); one read takes every completion waiting, so many commands finishing at once
-cost one wakeup, and no C thread ever waits for the GIL. No thread per call, no executor.
-Works with any asyncio loop that implements add_reader (the default one, uvloop).
+(aerospike_key_*_async, one C call each from the asyncio loop: the key tuple, bins and
+operations are read in place by the sync fast path's readers, csrc/asc_key.h). Their C
+listeners append completions to a C queue of the cluster's; one C call (drain) takes every
+completion waiting, builds each result as the sync path does and settles its future, so many
+commands finishing at once cost one wakeup, and no C code ever waits for the GIL. No thread
+per call, no executor. Works with any asyncio loop that implements add_reader (the default
+one, uvloop).
+
+Where the C event loop runs (`loop_mode`, process-wide like the loops):
+
+- "asyncio" (the default when aio makes the loops, with event_loops=1): the C client's one
+  event loop is an external libev loop (as_set_external_event_loop) that the asyncio loop's
+  own thread runs. asyncio watches libev's backend descriptor (add_reader) and arms a timer
+  for libev's next one (the commands' timeouts); each time either fires, one
+  ev_run(EVRUN_NOWAIT) reads, writes and times out what is ready, then the clusters drain.
+  A command is written to its socket in the awaiting coroutine's own call, and a command
+  alone in flight runs the loop at once (on loopback its answer may already be there). No
+  thread hop either way: at 1 in flight, about a sync get's latency. The C loop runs only
+  while an asyncio loop that connected runs: a later asyncio loop (another asyncio.run())
+  takes it over once the first is closed (commands a closed loop left behind then finish),
+  and a sync close outside any running loop, on the thread that ran it last, runs it itself.
+  Close clusters with `await cluster.close()` (an instance closed from another thread while
+  no asyncio loop runs would wait for one).
+- "threads": `event_loops` C threads run the loops (as_create_event_loops); completions wake
+  the asyncio loop through the queue's eventfd (one cross-thread wakeup each way per batch).
+  What the C-named async API (bindings/aerospike_key.py's *_async functions with Python
+  listeners) needs, and what create_event_loops() makes by default.
 
 So are batch_get, batch_exists and batch_remove (the keys become batch records in C, one
 aerospike_batch_read_async / _write_async; C packs the rows in the listener, on its event loop
@@ -29,11 +50,11 @@ does, and holds the transaction until it completes. A batch counts as one comman
 the backpressure limit below, though C sends it as one command per node.
 
 The event loops are the C client's, process-wide: the first connect() creates them
-(`event_loops` threads, `event_policy` as as_policy_event fields: create_event_loops())
+(`event_loops`, `loop_mode`, `event_policy` as as_policy_event fields: create_event_loops())
 unless the application did (as_create_event_loops or create_event_loops); later connects use
-them as they are (ValueError when their policy differs from the one given). As in C they
-must exist before any instance connects: an application that connects sync clients first
-calls create_event_loops() at start.
+them as they are (ValueError when their policy or mode differs from the one given). As in C
+they must exist before any instance connects: an application that connects sync clients
+first calls create_event_loops() at start.
 
 Backpressure: the C client holds at most max_commands_in_process commands per event loop in
 flight and max_commands_in_queue more in its delay queue (defaults here: each loop's share
@@ -71,17 +92,12 @@ from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Mapping, Opt
 from . import aio_executor, sdk
 from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
-                                check_usable, loop_limits, used_by)
+                                check_usable, create_external_loop, loop_limits, used_by)
 from .bindings.as_error import lifecycle_error, new_error
 from .bindings.as_record import Record
-from .bindings.as_val import _unpack, new_packer
-from .bindings.asc_key import _OP_CODES
+from .bindings.as_val import _unpack
 from .bindings._calls import policy_arg
-from .bindings._cstruct import c_ttl, set_fields
-
-_new_record = functools.partial(tuple.__new__, Record)  # Record(key, meta, bins) without a Python call
-_PACK_ERRORS = (TypeError, ValueError, OverflowError)  # what packing a key or bins raises for bad input
-_OP_ERRORS = (KeyError, AttributeError, TypeError, ValueError, OverflowError)  # ... an operation list
+from .bindings._cstruct import set_fields
 from ._records import ops
 from ._aerospike import ffi, lib
 from . import _aio_streams
@@ -106,24 +122,32 @@ __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "C
 
 _NULL = ffi.NULL
 _BAD_INPUT = lib.ASC_BAD_INPUT
-_NOT_FOUND = lib.AEROSPIKE_ERR_RECORD_NOT_FOUND
-_GET, _PUT = lib.asc_async_get_packed, lib.asc_async_put_packed
-_REMOVE, _OPERATE = lib.asc_async_remove_packed, lib.asc_async_operate_packed
+_GET, _PUT, _REMOVE, _OPERATE = _async._py_get, _async._py_put, _async._py_remove, _async._py_operate
+_DRAIN = _async._py_drain
+_NONE, _RECORD, _ORDERED, _META = lib.ASC_AIO_NONE, lib.ASC_AIO_RECORD, lib.ASC_AIO_ORDERED, lib.ASC_AIO_META
 _BATCH, _BATCH_KEYS = lib.asc_async_batch, lib.asc_async_batch_keys
 _INFO, _TXN_END = lib.asc_async_info, lib.asc_async_txn_end
 _GENERAL = object()  # the fast path does not take these arguments: the executor does
 _QUEUE_FULL = ("wait", "error")
+_LOOP_MODES = ("threads", "asyncio")
 DEFAULT_QUEUE = 4096
 DEFAULT_ASYNC_MAX_CONNS = 100  # as_config's async_max_conns_per_node default
 
 
 def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = None,
-                       async_max_conns_per_node: int = DEFAULT_ASYNC_MAX_CONNS) -> None:
-    """Create the C event loops aio runs on, unless they exist (then check `policy` against
-    theirs). connect() calls it; call it first when sync instances connect before aio does
-    (the loops must exist before any instance connects). The default policy keeps each loop
-    within its share of async_max_conns_per_node connections to one node."""
+                       async_max_conns_per_node: int = DEFAULT_ASYNC_MAX_CONNS,
+                       loop_mode: str = "threads") -> None:
+    """Create the C event loops aio runs on, unless they exist (then check `policy` and
+    `loop_mode` against theirs). connect() calls it; call it first when sync instances
+    connect before aio does (the loops must exist before any instance connects). The default
+    policy keeps each loop within its share of async_max_conns_per_node connections to one
+    node. loop_mode "threads": `count` C threads; "asyncio": one external libev loop that
+    the running asyncio loop's thread runs (`count` must be 1), see the module's doc."""
     check_usable("aio.create_event_loops")
+    if loop_mode not in _LOOP_MODES:
+        raise ValueError(f"loop_mode must be one of {_LOOP_MODES}, got {loop_mode!r}")
+    if loop_mode == "asyncio" and count != 1:
+        raise ValueError(f"loop_mode 'asyncio' runs one event loop, got event_loops={count}")
     per_loop = max(5, async_max_conns_per_node // count)
     wanted = {"max_commands_in_process": per_loop, "max_commands_in_queue": DEFAULT_QUEUE}
     if policy is not None:
@@ -134,49 +158,163 @@ def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = Non
         if differs:
             raise ValueError(f"the event loops exist with {have}; event_policy {differs} "
                              f"cannot apply (the loops are process-wide)")
+        mode = "asyncio" if _EXTERNAL is not None else "threads"
+        if mode != loop_mode:
+            raise ValueError(f"the event loops exist in loop_mode {mode!r}; {loop_mode!r} "
+                             f"cannot apply (the loops are process-wide)")
+        if _EXTERNAL is not None:
+            _EXTERNAL.check_loop()
         return
     c_policy = as_policy_event_init()
     set_fields(c_policy, wanted)
-    as_create_event_loops(c_policy, count)
+    if loop_mode == "threads":
+        as_create_event_loops(c_policy, count)
+    else:
+        _ExternalLoop(c_policy)
+
+
+class _ExternalLoop:
+    """The C client's one event loop as an external libev loop that the asyncio loop's thread
+    runs (as_set_external_event_loop): asyncio watches the libev backend's descriptor
+    (add_reader) and arms a timer for libev's next one; each time either fires, one
+    ev_run(EVRUN_NOWAIT) runs what is ready on this thread (reads, writes, timeouts, commands
+    other threads queued), then the clusters drain the completions it made. A command is
+    sent from the awaiting coroutine's own call, its completion settled on the same thread:
+    no cross-thread wakeup either way."""
+
+    def __init__(self, policy: Any) -> None:
+        global _EXTERNAL
+        self.loop = asyncio.get_running_loop()
+        ev = lib.asc_ev_loop_new()
+        if ev == _NULL:
+            raise ValueError("loop_mode 'asyncio': libev has no backend another poller can "
+                             "watch on this platform (epoll or kqueue); use 'threads'")
+        try:
+            create_external_loop(policy, ev)
+        except BaseException:
+            lib.asc_ev_loop_destroy(ev)
+            raise
+        self.ev = ev
+        self.fd = int(lib.asc_ev_backend_fd(ev))
+        self.clusters: List["Cluster"] = []
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._timer_at = 0.0
+        self._kicked = False
+        self.loop.add_reader(self.fd, self.run)
+        _EXTERNAL = self
+
+    def check_loop(self) -> None:
+        """A connect on the running asyncio loop: the one running the C loop, or a new one
+        taking it over from a loop that was closed (its clusters are dropped from the drain:
+        their commands still end, counted out by their C listeners)."""
+        running = asyncio.get_running_loop()
+        if running is self.loop:
+            return
+        if not self.loop.is_closed():
+            raise RuntimeError("loop_mode 'asyncio': the C event loop is run by another asyncio "
+                               "loop that is not closed; use the clusters there")
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._kicked = False
+        self.clusters = []
+        self.loop = running
+        lib.asc_ev_adopt(lib.as_event_loop_get_by_index(0))
+        running.add_reader(self.fd, self.run)
+
+    def run(self) -> None:
+        """One ev_run(EVRUN_NOWAIT), the clusters' completions, the next libev timer."""
+        due = lib.asc_ev_run(self.ev)
+        if due >= 0:
+            at = self.loop.time() + due
+            if self._timer is None or at < self._timer_at - 0.0005:
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = self.loop.call_at(at, self._on_timer)
+                self._timer_at = at
+        for cluster in self.clusters:
+            cluster._drain()
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self.run()
+
+    def sent(self, alone: bool) -> None:
+        """After a command was started: libev applies its new watchers and timers in ev_run.
+        A command alone in flight runs it now (on loopback its answer may be there already:
+        the await then returns at once); others run it once soon, one run for every command
+        started in this loop iteration."""
+        if self._kicked:
+            return
+        if alone:
+            self.run()
+        else:
+            self._kicked = True
+            self.loop.call_soon(self._kicked_run)
+
+    def _kicked_run(self) -> None:
+        self._kicked = False
+        self.run()
+
+
+_EXTERNAL: Optional[_ExternalLoop] = None
 
 
 class ClusterDefinition(aio_executor.ClusterDefinition):
     """`sdk.ClusterDefinition` with an awaitable `connect()`; same arguments, plus
     `event_loops` (C event loop threads, created by the first connect), `event_policy`
     (as_policy_event fields: max_commands_in_process, max_commands_in_queue,
-    queue_initial_capacity), `on_queue_full` ("wait" or "error") and `executor_workers`
-    (threads for the commands not run natively; default max_conns_per_node)."""
+    queue_initial_capacity), `on_queue_full` ("wait" or "error"), `loop_mode` ("threads":
+    C event loop threads; "asyncio": one C event loop run by the asyncio loop's thread; None,
+    the default: the mode of the loops there are, else "asyncio" for one loop) and
+    `executor_workers` (threads for the commands not run natively; default
+    max_conns_per_node)."""
 
     def __init__(self, *seeds: Any, event_loops: int = 1,
                  event_policy: Optional[Mapping[str, int]] = None, on_queue_full: str = "wait",
-                 executor_workers: Optional[int] = None, **options: Any) -> None:
+                 executor_workers: Optional[int] = None, loop_mode: Optional[str] = None,
+                 **options: Any) -> None:
         super().__init__(*seeds, executor_workers=executor_workers, **options)
         if isinstance(event_loops, bool) or not isinstance(event_loops, int) or event_loops < 1:
             raise ValueError(f"event_loops must be a positive int, got {event_loops!r}")
         if on_queue_full not in _QUEUE_FULL:
             raise ValueError(f"on_queue_full must be one of {_QUEUE_FULL}, got {on_queue_full!r}")
+        if loop_mode is not None and loop_mode not in _LOOP_MODES:
+            raise ValueError(f"loop_mode must be one of {_LOOP_MODES} or None, got {loop_mode!r}")
+        if loop_mode == "asyncio" and event_loops != 1:
+            raise ValueError(f"loop_mode 'asyncio' runs one event loop, got event_loops={event_loops}")
         if event_policy is not None:
             set_fields(as_policy_event_init(), event_policy)  # checks the fields now
             event_policy = dict(event_policy)
         self.event_loops = event_loops
         self.event_policy = event_policy
         self.on_queue_full = on_queue_full
+        self.loop_mode = loop_mode
 
     async def connect(self) -> "Cluster":
         """Create the event loops if needed (before connecting, as C requires), then seed
         and discover on a worker thread: the connected `Cluster`."""
         async_max = int(self.sync.config.to_as_config().async_max_conns_per_node)
-        create_event_loops(self.event_loops, self.event_policy, async_max)
+        create_event_loops(self.event_loops, self.event_policy, async_max, self._mode())
         cluster = await super().connect()
         assert isinstance(cluster, Cluster)
         return cluster
+
+    def _mode(self) -> str:
+        """loop_mode, or by default: that of the loops there are, else "asyncio" for one
+        event loop and "threads" for more."""
+        if self.loop_mode is not None:
+            return self.loop_mode
+        if as_event_loop_size():
+            return "asyncio" if _EXTERNAL is not None else "threads"
+        return "asyncio" if self.event_loops == 1 else "threads"
 
     def _cluster(self, sync_cluster: sdk.Cluster, executor: ThreadPoolExecutor,
                  loop: asyncio.AbstractEventLoop) -> "Cluster":
         return Cluster(sync_cluster, executor, loop, self.on_queue_full)
 
 
-Pending = Tuple["asyncio.Future[Any]", Callable[[Any, Any], Any], Any]
+Pending = Tuple[Any, Any, Any]  # (future, ASC_AIO_* kind or decode function, key)
 
 
 class Cluster(aio_executor.Cluster):
@@ -189,8 +327,8 @@ class Cluster(aio_executor.Cluster):
         self._guard = self._as._guard
         self._queue = _async.CompletionQueue()
         self._cq = self._queue.c_queue
+        self._cq_addr = int(ffi.cast("uintptr_t", self._cq))  # the single-record submits'
         self._err = new_error()
-        self._packer = new_packer()
         self._pending: Dict[int, Pending] = {}
         self._next_id = self._queue.next_id
         limits = loop_limits()
@@ -202,6 +340,10 @@ class Cluster(aio_executor.Cluster):
         self._idle: "Optional[asyncio.Future[None]]" = None
         used_by(self._as)
         loop.add_reader(self._queue.fd, self._drain)
+        self._external = _EXTERNAL if _EXTERNAL is not None and _EXTERNAL.loop is loop else None
+        if self._external is not None:
+            lib.asc_queue_own(self._queue.c_queue)  # drained after each run of the C loop
+            self._external.clusters.append(self)
 
     @property
     def _session_class(self) -> "type[Session]":
@@ -209,28 +351,9 @@ class Cluster(aio_executor.Cluster):
 
     # -- completions -------------------------------------------------------------------------
     def _drain(self) -> None:
-        self._queue.drain(self._complete)
-
-    def _complete(self, items: Any, n: int) -> None:
         pending = self._pending
-        for i in range(n):
-            item = items[i]
-            future, decode, key = pending.pop(item.id)
-            if future is None:  # a scan/query (_aio_streams.Stream): each of its completions
-                decode(item)
-                continue
-            if future.done():
-                continue  # cancelled: the result is dropped
-            status = item.status
-            if status == 0:
-                try:
-                    future.set_result(decode(item, key))
-                except Exception as exc:  # noqa: BLE001 - a value with no Python form
-                    future.set_exception(exc)
-            elif status == _NOT_FOUND and decode is _exists_meta:
-                future.set_result(None)
-            else:
-                future.set_exception(_async.completion_error(item))
+        if _DRAIN(self._cq_addr, pending, self._other) == 0 and not self._waiters and self._idle is None:
+            return
         waiters = self._waiters
         while waiters and len(pending) < self._limit:
             waiter = waiters.popleft()
@@ -239,37 +362,69 @@ class Cluster(aio_executor.Cluster):
         if not pending and self._idle is not None and not self._idle.done():
             self._idle.set_result(None)
 
+    def _other(self, entry: Any, address: int) -> None:
+        """A completion the C drain does not settle itself (batch, info, commit/abort, scan
+        chunks): their decoders read the asc_completion."""
+        item = ffi.cast("asc_completion*", address)
+        future, decode, key = entry
+        if future is None:  # a scan/query (_aio_streams.Stream): each of its completions
+            decode(item)
+            return
+        if future.done():
+            return  # cancelled: the result is dropped
+        if item.status == 0:
+            try:
+                future.set_result(decode(item, key))
+            except Exception as exc:  # noqa: BLE001 - a value with no Python form
+                future.set_exception(exc)
+        else:
+            future.set_exception(_async.completion_error(item))
+
+    def _started(self) -> None:
+        """A C async command was started outside _send (a scan run): on the asyncio loop mode's
+        C loop, run it soon (libev applies its watchers in ev_run)."""
+        if self._external is not None:
+            self._external.sent(False)
+
     async def _slot(self) -> None:
         waiter = self._loop.create_future()
         self._waiters.append(waiter)
         await waiter
 
-    def _command(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
-                 *args: Any) -> Any:
-        """submit(guard, queue, id, err, *args, NULL) as one C call: the future of its
-        completion (or an awaitable that first waits for backpressure), or _GENERAL when the
-        fast path refuses the arguments (nothing was sent)."""
+    def _command(self, submit: Any, kind: Any, key: Any, *args: Any) -> Any:
+        """One C call: with an ASC_AIO_* kind, submit(as_, queue address, id, policy, key,
+        *args) (the single-record CPython functions, settled in C); with a decode function,
+        submit(guard, queue, id, err, *args, NULL) (the cffi batch/info/txn submits). The
+        future of its completion (or an awaitable that first waits for backpressure), or
+        _GENERAL when the fast path refuses the arguments (nothing was sent)."""
         if self._closing:
             raise lifecycle_error("aio.Cluster: the cluster is closed")
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
         if len(self._pending) >= self._limit or self._waiters:
-            return self._after_slot(submit, decode, key, args)
-        return self._send(submit, decode, key, args)
+            return self._after_slot(submit, kind, key, args)
+        return self._send(submit, kind, key, args)
 
-    def _send(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
-              args: Tuple[Any, ...]) -> Any:
+    def _send(self, submit: Any, kind: Any, key: Any, args: Tuple[Any, ...]) -> Any:
         command_id = self._next_id()
-        status = submit(self._guard, self._cq, command_id, self._err, *args, _NULL)
-        if status:
-            if status == _BAD_INPUT:
+        if type(kind) is int:
+            plain = key if type(key) is tuple else tuple(key)  # a _Held: its key tuple
+            if submit(self._as, self._cq_addr, command_id, args[0], plain, *args[1:]) is None:
                 return _GENERAL
-            raise _async.submit_error(self._as, submit.__name__, status, self._err)
+        else:
+            status = submit(self._guard, self._cq, command_id, self._err, *args, _NULL)
+            if status:
+                if status == _BAD_INPUT:
+                    return _GENERAL
+                raise _async.submit_error(self._as, submit.__name__, status, self._err)
         future = self._loop.create_future()
-        self._pending[command_id] = (future, decode, key)
+        pending = self._pending
+        pending[command_id] = (future, kind, key)
+        if self._external is not None:
+            self._external.sent(len(pending) == 1)
         return future
 
-    async def _after_slot(self, submit: Any, decode: Callable[[Any, Any], Any], key: Any,
+    async def _after_slot(self, submit: Any, kind: Any, key: Any,
                           args: Tuple[Any, ...]) -> Any:
         """Backpressure: wait for a slot (first come, first served), then send."""
         while True:
@@ -278,7 +433,7 @@ class Cluster(aio_executor.Cluster):
                 raise lifecycle_error("aio.Cluster: the cluster is closed")
             if len(self._pending) < self._limit:
                 break
-        sent = self._send(submit, decode, key, args)
+        sent = self._send(submit, kind, key, args)
         return sent if sent is _GENERAL else await sent
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -294,37 +449,9 @@ class Cluster(aio_executor.Cluster):
     async def _close(self) -> None:
         await super()._close()
         self._loop.remove_reader(self._queue.fd)
+        if self._external is not None:
+            self._external.clusters.remove(self)
         self._queue.destroy()
-
-
-def _record(item: Any, key: Any) -> Record:
-    gen, ttl, digest, bins = _unpack(ffi.buffer(item.data, item.size))
-    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
-
-
-def _operated(item: Any, key: Any) -> Record:
-    result = _unpack(ffi.buffer(item.data, item.size))
-    if result is None:
-        return _new_record(((key[0], key[1], key[2], None), {}, {}))
-    gen, ttl, digest, bins = result
-    return _new_record(((key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, bins))
-
-
-def _ordered(item: Any, key: Any) -> Any:
-    result = _unpack(ffi.buffer(item.data, item.size))
-    if result is None:
-        return (key[0], key[1], key[2], None), {}, []
-    gen, ttl, digest, bins = result
-    pairs = iter(bins)
-    return (key[0], key[1], key[2], digest), {"gen": gen, "ttl": ttl}, list(zip(pairs, pairs))
-
-
-def _exists_meta(item: Any, key: Any) -> Dict[str, int]:
-    return {"gen": item.gen, "ttl": item.ttl}
-
-
-def _nothing(item: Any, key: Any) -> None:
-    return None
 
 
 def _policy(policy: Any, ctype: str) -> Any:
@@ -538,15 +665,13 @@ class Session(_MultiRecord, aio_executor.Session):
 
     cluster: Cluster
 
-    def _key(self, key: Any) -> Optional[bytes]:
-        """The key as the msgpack the C readers take; None: not a key tuple this path takes,
-        """
-        if type(key) is not tuple:
-            return None
-        try:
-            return self.cluster._packer.pack(key)  # type: ignore[no-any-return]
-        except _PACK_ERRORS:
-            return None
+    def _native(self, key: Any) -> bool:
+        """Whether the C async path may take this key: a tuple (the C readers check the rest)."""
+        return type(key) is tuple
+
+    def _c_address(self, kind: str, policy: Any, filter_exp: Any) -> int:
+        """_c_policy's pointer as the address the single-record submits take (0: NULL)."""
+        return int(ffi.cast("uintptr_t", self._c_policy(kind, policy, filter_exp)))
 
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
@@ -572,11 +697,9 @@ class Session(_MultiRecord, aio_executor.Session):
     async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
                   filter_exp: Any = None) -> Any:
         """Client.get as aerospike_key_get_async (select: on the executor)."""
-        data = self._key(key) if bins is None else None
-        if data is not None:
-            c_policy = self._c_policy("read", policy, filter_exp)
-            result = self.cluster._command(_GET, _record, self._held(key), c_policy, data,
-                                           len(data), False)
+        if bins is None and self._native(key):
+            result = self.cluster._command(_GET, _RECORD, self._held(key),
+                                           self._c_address("read", policy, filter_exp), False)
             if result is not _GENERAL:
                 return await result
         return await self._general("get", key, bins, policy=policy, filter_exp=filter_exp)
@@ -584,11 +707,9 @@ class Session(_MultiRecord, aio_executor.Session):
     async def exists(self, key: Any, *, policy: Any = None,
                      filter_exp: Any = None) -> Optional[Dict[str, int]]:
         """Client.exists as aerospike_key_exists_async: {"gen", "ttl"}, None when absent."""
-        data = self._key(key)
-        if data is not None:
-            c_policy = self._c_policy("read", policy, filter_exp)
-            result = self.cluster._command(_GET, _exists_meta, self._held(key), c_policy, data,
-                                           len(data), True)
+        if self._native(key):
+            result = self.cluster._command(_GET, _META, self._held(key),
+                                           self._c_address("read", policy, filter_exp), True)
             if result is not _GENERAL:
                 return await result  # type: ignore[no-any-return]
         return await self._general("exists", key, policy=policy,  # type: ignore[no-any-return]
@@ -597,31 +718,21 @@ class Session(_MultiRecord, aio_executor.Session):
     async def put(self, key: Any, bins: Mapping[str, Any], *, ttl: Optional[int] = None,
                   gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
-        if type(key) is tuple and type(bins) is dict:
-            c_policy = self._c_policy("write", policy, filter_exp)
-            packer = self.cluster._packer
-            try:
-                data, packed = packer.pack(key), packer.pack(bins)
-            except _PACK_ERRORS:
-                data = None
-            if data is not None:
-                c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-                result = self.cluster._command(
-                    _PUT, _nothing, self._held(key), c_policy, data, len(data), packed, len(packed), c_ttl_,
-                    0 if gen is None else gen)
-                if result is not _GENERAL:
-                    await result
-                    return
+        if self._native(key):
+            result = self.cluster._command(_PUT, _NONE, self._held(key),
+                                           self._c_address("write", policy, filter_exp),
+                                           bins, ttl, gen)
+            if result is not _GENERAL:
+                await result
+                return
         await self._general("put", key, bins, ttl=ttl, gen=gen, policy=policy,
                             filter_exp=filter_exp)
 
     async def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.remove as aerospike_key_remove_async."""
-        data = self._key(key)
-        if data is not None:
-            c_policy = self._c_policy("remove", policy, filter_exp)
-            result = self.cluster._command(_REMOVE, _nothing, self._held(key), c_policy, data,
-                                           len(data))
+        if self._native(key):
+            result = self.cluster._command(_REMOVE, _NONE, self._held(key),
+                                           self._c_address("remove", policy, filter_exp))
             if result is not _GENERAL:
                 await result
                 return
@@ -629,18 +740,11 @@ class Session(_MultiRecord, aio_executor.Session):
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
-        if type(key) is not tuple or type(operations) is not list:
+        if not self._native(key):
             return _GENERAL
-        packer = self.cluster._packer
-        try:
-            data = packer.pack(key)
-            packed = packer.pack([(_OP_CODES[op.function], *op.args) for op in operations])
-        except _OP_ERRORS:
-            return _GENERAL
-        c_ttl_ = 0 if ttl is None else c_ttl("ttl", ttl)
-        result = self.cluster._command(
-            _OPERATE, _ordered if ordered else _operated, self._held(key), c_policy,
-            data, len(data), packed, len(packed), c_ttl_, 0 if gen is None else gen, ordered)
+        result = self.cluster._command(_OPERATE, _ORDERED if ordered else _RECORD,
+                                       self._held(key), int(ffi.cast("uintptr_t", c_policy)),
+                                       operations, ttl, gen)
         return result if result is _GENERAL else await result
 
     async def operate(self, key: Any, operations: Any, *, ttl: Optional[int] = None,

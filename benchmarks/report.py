@@ -12,7 +12,7 @@ import statistics
 import sys
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-CLIENTS = ("aerospike_c", "aerospike_c_exec", "official", "aerospike_py", "aerospike_sdk", "raw_c")
+CLIENTS = ("aerospike_c", "aerospike_c_thr", "aerospike_c_exec", "official", "aerospike_py", "aerospike_sdk", "raw_c")
 SINGLE_RECORD_CASES = ("put_small", "get_small", "put_wide", "get_wide", "operate")
 BULK_CASES = ("batch_100", "batch_1000", "batch_1000_small", "scan", "batch_1000_filtered",
               "scan_filtered")

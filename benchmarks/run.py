@@ -40,10 +40,12 @@ PEERS = {
 }
 RUNNER_TIMEOUT = 600.0
 #: The async cases: gets/puts from one asyncio loop with this many awaits in flight, run by
-#: the clients that have an asyncio API (aerospike_c_exec: aerospike_c.aio_executor).
+#: the clients that have an asyncio API (aerospike_c_exec: aerospike_c.aio_executor;
+#: aerospike_c_thr: aerospike_c.aio with loop_mode="threads").
 ASYNC_INFLIGHT = (1, 16, 256)
 ASYNC_WORKLOADS = ("aget", "aput")
-ASYNC_CLIENTS = ("aerospike_c", "aerospike_c_exec", "aerospike_py", "aerospike_sdk")
+ASYNC_CLIENTS = ("aerospike_c", "aerospike_c_thr", "aerospike_c_exec", "aerospike_py", "aerospike_sdk")
+ASYNC_ONLY = ("aerospike_c_thr", "aerospike_c_exec")  # no sync cases
 
 
 @dataclass
@@ -162,10 +164,11 @@ def prepare_clients(names: Sequence[str], args: argparse.Namespace, log: Any) ->
             python, reason = peer_python(name, explicit, log)
             runners.append(ClientRunner(name, [python, str(CLIENT_DIR / PEERS[name][2])])
                            if python else ClientRunner(name, unavailable=reason))
-        elif name in ("aerospike_c", "aerospike_c_exec"):
+        elif name in ("aerospike_c", "aerospike_c_thr", "aerospike_c_exec"):
             python = args.aerospike_c_python or sys.executable
             error = _python_can_import(python, "aerospike_c")
-            flavour = ["--aio", "executor"] if name == "aerospike_c_exec" else []
+            flavour = {"aerospike_c_exec": ["--aio", "executor"],
+                       "aerospike_c_thr": ["--aio", "threads"]}.get(name, [])
             runners.append(ClientRunner(name, [python, str(CLIENT_DIR / "aerospike_c_runner.py"),
                                                *flavour])
                            if not error else ClientRunner(name, unavailable=error))
@@ -350,9 +353,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 order = available[run % len(available):] + available[:run % len(available)]
                 for runner in order:
                     if (case.workload in ASYNC_WORKLOADS) != (runner.name in ASYNC_CLIENTS) and \
-                            (case.workload in ASYNC_WORKLOADS or runner.name == "aerospike_c_exec"):
+                            (case.workload in ASYNC_WORKLOADS or runner.name in ASYNC_ONLY):
                         result = {"client": runner.name, "workload": case.workload,
-                                  "unsupported": "no asyncio API" if runner.name != "aerospike_c_exec"
+                                  "unsupported": "no asyncio API" if runner.name not in ASYNC_ONLY
                                   else "runs the async cases only"}
                     else:
                         result = run_one(runner, case, target)

@@ -22,3 +22,9 @@ as_event_loop* as_event_loop_get_by_index(uint32_t index);
 as_event_loop* as_event_loop_get(void);
 int as_event_loop_get_process_size(as_event_loop* event_loop);
 uint32_t as_event_loop_get_queue_size(as_event_loop* event_loop);
+bool as_event_set_external_loop_capacity(uint32_t capacity);
+as_event_loop* as_event_set_external_loop(void* loop);
+as_status as_set_external_event_loop(as_error* err, as_policy_event* policy, void* loop,
+    as_event_loop** event_loop);
+as_event_loop* as_event_loop_find(void* loop);
+void as_event_destroy_loops(void);

@@ -1,8 +1,6 @@
 /* csrc/asc_async.h: async commands completing into a queue Python drains in bulk (it says why). */
 #define ASC_NO_EVENT_LOOPS ...
 #define ASC_RESULT_NONE ...
-#define ASC_RESULT_PACKED ...
-#define ASC_RESULT_FLAT ...
 #define ASC_RESULT_META ...
 #define ASC_RESULT_RECORD ...
 #define ASC_RESULT_VALUE ...
@@ -29,6 +27,7 @@ typedef struct asc_queue asc_queue;
 
 asc_queue* asc_queue_new(void);
 int asc_queue_fd(asc_queue* q);
+void asc_queue_own(asc_queue* q);
 void asc_queue_destroy(asc_queue* q);
 uint32_t asc_queue_drain(asc_queue* q, asc_completion* out, uint32_t max);
 void asc_queue_release(asc_completion* items, uint32_t n);
@@ -41,19 +40,16 @@ as_status asc_async_key(asc_instance* inst, asc_queue* q, uint64_t id, as_error*
 as_status asc_async_apply(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
     const as_policy_apply* policy, const as_key* key, const char* module, const char* function,
     as_list* arglist, as_event_loop* event_loop);
-as_status asc_async_get_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-    const as_policy_read* policy, const uint8_t* key_data, uint32_t key_size, bool exists,
-    as_event_loop* event_loop);
-as_status asc_async_remove_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-    const as_policy_remove* policy, const uint8_t* key_data, uint32_t key_size,
-    as_event_loop* event_loop);
-as_status asc_async_put_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-    const as_policy_write* policy, const uint8_t* key_data, uint32_t key_size,
-    const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen, as_event_loop* event_loop);
-as_status asc_async_operate_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-    const as_policy_operate* policy, const uint8_t* key_data, uint32_t key_size,
-    const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat,
-    as_event_loop* event_loop);
+int asc_async_export(const char* name);
+#define ASC_AIO_NONE ...
+#define ASC_AIO_RECORD ...
+#define ASC_AIO_ORDERED ...
+#define ASC_AIO_META ...
+void* asc_ev_loop_new(void);
+int asc_ev_backend_fd(void* loop);
+double asc_ev_run(void* loop);
+void asc_ev_loop_destroy(void* loop);
+void asc_ev_adopt(as_event_loop* event_loop);
 uint32_t asc_event_loop_size(void);
 int asc_async_pending(aerospike* as, bool connections);
 as_status asc_aerospike_close(aerospike* as, as_error* err);

@@ -2,14 +2,15 @@
  * The C client's async commands (aerospike_key_*_async on its libev event loops) completing
  * into a queue that Python drains in bulk.
  *
- * A command's listener runs on an event loop thread. Ours never touch Python: each appends a
- * completion (the id Python gave the command, its status, a copy of its as_error, and its
- * result: a msgpack buffer [gen, ttl, digest, bins] as the sync fast path packs it, or the
- * as_record / as_val moved out of the C client's hands) to an asc_queue. The first completion
- * that finds the queue empty makes its file descriptor readable (an eventfd, a pipe where
- * there is none); Python (an asyncio reader, or the dispatcher thread of the C-named API)
- * takes every completion waiting in one asc_queue_drain() call and frees their memory with
- * one asc_queue_release() call. No event loop thread ever waits for the GIL.
+ * A command's listener runs on an event loop thread (a C thread, or the asyncio thread that
+ * runs an external loop: asc_ev_run). Ours never touch Python: each appends a completion (the
+ * id Python gave the command, its status, a copy of its as_error, and its result: the
+ * as_record / as_val moved out of the C client's hands, or gen and ttl) to an asc_queue. The
+ * first completion that finds the queue empty makes its file descriptor readable (an eventfd,
+ * a pipe where there is none), unless the queue's own thread is running the loop and drains
+ * next; Python (aio's drain(), below, or the dispatcher thread of the C-named API) takes
+ * every completion waiting in one call and frees their memory. No event loop thread ever
+ * waits for the GIL.
  *
  * Each submitted command counts itself in on the instance (asc_enter) and out in its listener,
  * so aerospike_close() refuses while commands are in flight (LifecycleError naming them).
@@ -37,293 +38,14 @@
 #include <aerospike/as_monitor.h>
 #include "asc_key.h"
 
-/* The msgpack side of the async commands: Python packs the key tuple, bins and operations
- * (bindings/_async.py), C reads them here and packs the result back. */
-
-/* Per-call scratch, reused by Python between calls: the error, and the packed result
- * (in buf when it fits, else in big, a cf_malloc'd buffer Python frees). */
-typedef struct {
-	as_error err;
-	uint8_t* big;
-	uint32_t size;
-	uint32_t gen;
-	uint32_t ttl;
-	uint8_t buf[4096];
-} asc_key_io;
-
-/* The key from one msgpack key tuple (asc_read_key) and nothing after it; false: not a
- * key this path takes. Destroy it with as_key_destroy(). */
-static bool
-asc_key_read(as_key* key, const uint8_t* data, uint32_t size)
-{
-	asc_reader r = {data, data + size};
-	if (! asc_read_key(&r, key)) {
-		return false;
-	}
-	if (r.p != r.end) {
-		as_key_destroy(key);
-		return false;
-	}
-	return true;
-}
-
-typedef struct {
-	const as_key* key;
-	const as_record* rec;
-	bool flat;
-} asc_key_result;
-
-/* [gen, ttl, digest, bins], or nil when there is no record. */
-static int
-asc_pack_result(as_packer* pk, const void* p)
-{
-	const asc_key_result* what = (const asc_key_result*)p;
-	if (what->rec == NULL) {
-		return as_pack_nil(pk);
-	}
-	if (as_pack_list_header(pk, 4) != 0 ||
-			as_pack_uint64(pk, what->rec->gen) != 0 ||
-			as_pack_uint64(pk, what->rec->ttl) != 0 ||
-			as_pack_bin(pk, what->key->digest.value, AS_DIGEST_VALUE_SIZE) != 0) {
-		return -1;
-	}
-	return asc_pack_bins_as(pk, what->rec, what->flat);
-}
-
-static as_status
-asc_key_pack(asc_key_io* io, const as_key* key, const as_record* rec, bool flat)
-{
-	asc_key_result what = {key, rec, flat};
-	as_packer pk = {.head = NULL, .tail = NULL, .buffer = NULL, .offset = 0, .capacity = 0};
-	if (asc_pack_result(&pk, &what) != 0) {
-		return ASC_BAD_OUTPUT;
-	}
-	io->size = pk.offset;
-	if (pk.offset <= sizeof(io->buf)) {
-		pk.buffer = io->buf;
-	}
-	else if ((io->big = (uint8_t*)cf_malloc(pk.offset)) != NULL) {
-		pk.buffer = io->big;
-	}
-	else {
-		return as_error_update(&io->err, AEROSPIKE_ERR_CLIENT, "Out of memory");
-	}
-	pk.capacity = pk.offset;
-	pk.offset = 0;
-	if (asc_pack_result(&pk, &what) != 0) {
-		cf_free(io->big);
-		io->big = NULL;
-		return ASC_BAD_OUTPUT;
-	}
-	return AEROSPIKE_OK;
-}
-
-/* The key (a msgpack key tuple) and the record of a put (bins: a msgpack map {name: value});
- * false: not what this path takes (nothing to destroy). Destroy both after the command. */
-static bool
-asc_key_put_read(as_key* key, const uint8_t* key_data, uint32_t key_size, as_record* rec,
-	const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen)
-{
-	uint64_t n;
-	asc_reader r = {bins, bins + size};
-	if (! asc_read_header(&r, true, &n) || n > UINT16_MAX) {
-		return false;
-	}
-	if (! asc_key_read(key, key_data, key_size)) {
-		return false;
-	}
-	as_record_init(rec, (uint16_t)n);
-	if (! asc_record_set_msgpack(rec, bins, size)) {
-		as_record_destroy(rec);
-		as_key_destroy(key);
-		return false;
-	}
-	rec->ttl = ttl;
-	rec->gen = gen;
-	return true;
-}
-
-/* A bin name: a fixstr of at most 15 bytes without NUL, copied into name. */
-static bool
-asc_read_bin_name(asc_reader* r, as_bin_name name)
-{
-	const uint8_t* text;
-	uint64_t len;
-	if (r->p >= r->end || (*r->p & 0xe0) != 0xa0) {
-		return false;
-	}
-	len = *r->p++ & 0x1f;
-	if (len > AS_BIN_NAME_MAX_LEN || (text = asc_read_bytes(r, len)) == NULL ||
-			memchr(text, 0, len) != NULL) {
-		return false;
-	}
-	memcpy(name, text, len);
-	name[len] = 0;
-	return true;
-}
-
-/* A str (text) or bin (not text) of any length. */
-static const uint8_t*
-asc_read_raw(asc_reader* r, bool text, uint64_t* n)
-{
-	if (r->p >= r->end) {
-		return NULL;
-	}
-	uint8_t b = *r->p++;
-	if (text && (b & 0xe0) == 0xa0) {
-		*n = b & 0x1f;
-	}
-	else if (text && b >= 0xd9 && b <= 0xdb) {
-		if (! asc_read_be(r, 1u << (b - 0xd9), n)) {
-			return NULL;
-		}
-	}
-	else if (! text && b >= 0xc4 && b <= 0xc6) {
-		if (! asc_read_be(r, 1u << (b - 0xc4), n)) {
-			return NULL;
-		}
-	}
-	else {
-		return NULL;
-	}
-	return asc_read_bytes(r, *n);
-}
-
-/* An integer that fits int64_t. */
-static bool
-asc_read_int(asc_reader* r, int64_t* out)
-{
-	as_val* v = asc_read_val(r, 0);
-	bool ok = v != NULL && v->type == AS_INTEGER;
-	if (ok) {
-		*out = ((as_integer*)v)->value;
-	}
-	as_val_destroy(v);
-	return ok;
-}
-
-/* One operation [code, bin, args...] added to ops. */
-static bool
-asc_read_operation(asc_reader* r, as_operations* ops)
-{
-	uint64_t n, code, size;
-	as_bin_name name;
-	if (! asc_read_header(r, false, &n) || n < 1 || r->p >= r->end || *r->p > 0x7f) {
-		return false;
-	}
-	code = *r->p++;
-	switch (code) {
-	case ASC_OP_READ_ALL:
-		return n == 1 && as_operations_add_read_all(ops);
-	case ASC_OP_TOUCH:
-		return n == 1 && as_operations_add_touch(ops);
-	case ASC_OP_DELETE:
-		return n == 1 && as_operations_add_delete(ops);
-	}
-	if (n < 2 || ! asc_read_bin_name(r, name)) {
-		return false;
-	}
-	switch (code) {
-	case ASC_OP_READ:
-		return n == 2 && as_operations_add_read(ops, name);
-	case ASC_OP_WRITE: {
-		as_val* v = n == 3 ? asc_read_val(r, 0) : NULL;
-		if (v == NULL) {
-			return false;
-		}
-		if (! as_operations_add_write(ops, name, (as_bin_value*)v)) {
-			as_val_destroy(v);
-			return false;
-		}
-		return true;
-	}
-	case ASC_OP_INCR: {
-		int64_t by;
-		return n == 3 && asc_read_int(r, &by) && as_operations_add_incr(ops, name, by);
-	}
-	case ASC_OP_INCR_DOUBLE: {
-		uint64_t bits;
-		double by;
-		if (n != 3 || r->p >= r->end || *r->p++ != 0xcb || ! asc_read_be(r, 8, &bits)) {
-			return false;
-		}
-		memcpy(&by, &bits, sizeof(by));
-		return as_operations_add_incr_double(ops, name, by);
-	}
-	case ASC_OP_APPEND_STR:
-	case ASC_OP_PREPEND_STR: {
-		const uint8_t* text = n == 3 ? asc_read_raw(r, true, &size) : NULL;
-		char* copy;
-		if (text == NULL || memchr(text, 0, size) != NULL ||
-				(copy = asc_copy_chars((const char*)text, size)) == NULL) {
-			return false;
-		}
-		if (! (code == ASC_OP_APPEND_STR ? as_operations_add_append_strp(ops, name, copy, true)
-				: as_operations_add_prepend_strp(ops, name, copy, true))) {
-			cf_free(copy);
-			return false;
-		}
-		return true;
-	}
-	case ASC_OP_APPEND_RAW:
-	case ASC_OP_PREPEND_RAW: {
-		int64_t used;
-		const uint8_t* raw = n == 4 ? asc_read_raw(r, false, &size) : NULL;
-		uint8_t* copy;
-		if (raw == NULL || ! asc_read_int(r, &used) || used < 0 || (uint64_t)used > size ||
-				(copy = (uint8_t*)cf_malloc(used ? (size_t)used : 1)) == NULL) {
-			return false;
-		}
-		memcpy(copy, raw, (size_t)used);
-		if (! (code == ASC_OP_APPEND_RAW
-				? as_operations_add_append_rawp(ops, name, copy, (uint32_t)used, true)
-				: as_operations_add_prepend_rawp(ops, name, copy, (uint32_t)used, true))) {
-			cf_free(copy);
-			return false;
-		}
-		return true;
-	}
-	default:
-		return false;
-	}
-}
-
-/* The key (a msgpack key tuple) and the operations of an operate (a msgpack array of
- * [code, bin, args...]); false: not what this path takes (nothing to destroy). */
-static bool
-asc_key_operate_read(as_key* key, const uint8_t* key_data, uint32_t key_size, as_operations* ops,
-	const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen)
-{
-	uint64_t n;
-	asc_reader r = {operations, operations + size};
-	if (! asc_read_header(&r, false, &n) || n > UINT16_MAX) {
-		return false;
-	}
-	as_operations_init(ops, (uint16_t)n);
-	for (uint64_t i = 0; i < n; i++) {
-		if (! asc_read_operation(&r, ops)) {
-			as_operations_destroy(ops);
-			return false;
-		}
-	}
-	if (r.p != r.end || ! asc_key_read(key, key_data, key_size)) {
-		as_operations_destroy(ops);
-		return false;
-	}
-	ops->ttl = ttl;
-	ops->gen = gen;
-	return true;
-}
-
 /* What a completion carries besides its status. */
 /* The instance connected before the event loops were created: it cannot run async commands. */
 #define ASC_NO_EVENT_LOOPS -1005
 
 #define ASC_RESULT_NONE 0    /* writes, removes */
-#define ASC_RESULT_PACKED 1  /* data: msgpack [gen, ttl, digest, bins] (nil: no record) */
-#define ASC_RESULT_FLAT 2    /* the same with bins as [name, value, ...] (operate_ordered) */
 #define ASC_RESULT_META 3    /* gen, ttl (exists) */
-#define ASC_RESULT_RECORD 4  /* ptr: an as_record* now Python's (as_record_destroy) */
+#define ASC_RESULT_RECORD 4  /* ptr: an as_record* now Python's (as_record_destroy), its key's
+                              * digest the command's */
 #define ASC_RESULT_VALUE 5   /* ptr: an as_val* now Python's (as_val_destroy) */
 
 typedef struct {
@@ -347,7 +69,13 @@ typedef struct {
 	int write_fd;
 	bool signalled;
 	bool failed;  /* out of memory for a completion: Python reports it */
+	bool owned;       /* asc_queue_own(): owner drains it after each external loop run */
+	pthread_t owner;
 } asc_queue;
+
+/* Set while this thread runs an external event loop (asc_ev_run): completions it queues for
+ * its own queues need no wakeup, as it drains them next. */
+static __thread bool asc_ev_in_run;
 
 /* A queue with its wakeup descriptor; NULL when none could be made. */
 static asc_queue*
@@ -386,6 +114,15 @@ asc_queue_fd(asc_queue* q)
 	return q->read_fd;
 }
 
+/* The calling thread runs an external event loop (asc_ev_run) and drains q after each run:
+ * completions that run queues into q need no wakeup of its descriptor. */
+static void
+asc_queue_own(asc_queue* q)
+{
+	q->owner = pthread_self();
+	q->owned = true;
+}
+
 static void
 asc_completion_free(asc_completion* c)
 {
@@ -413,7 +150,8 @@ asc_queue_destroy(asc_queue* q)
 	cf_free(q);
 }
 
-/* Append c (an event loop thread); wake the reader if the queue was not signalled yet. */
+/* Append c (an event loop thread); wake the reader if the queue was not signalled yet (and
+ * it is not owned by the thread running the loop: asc_queue_own, asc_ev_run). */
 static void
 asc_queue_push(asc_queue* q, const asc_completion* c)
 {
@@ -433,8 +171,9 @@ asc_queue_push(asc_queue* q, const asc_completion* c)
 		q->capacity = capacity;
 	}
 	q->items[q->count++] = *c;
-	bool wake = ! q->signalled;
-	q->signalled = true;
+	bool quiet = asc_ev_in_run && q->owned && pthread_equal(q->owner, pthread_self());
+	bool wake = ! quiet && ! q->signalled;
+	q->signalled = q->signalled || wake;
 	pthread_mutex_unlock(&q->lock);
 	if (wake) {
 		uint64_t one = 1;
@@ -554,13 +293,15 @@ asc_async_finish(asc_async_cmd* cmd, as_error* err, asc_completion* c, as_event_
 
 /* The record's bins moved into a record of Python's: the C client destroys an empty one. */
 static as_record*
-asc_record_take(as_record* rec)
+asc_record_take(as_record* rec, const uint8_t* digest)
 {
 	uint16_t n = rec->bins.size;
 	as_record* own = as_record_new(n);
 	if (own == NULL) {
 		return NULL;
 	}
+	memcpy(own->key.digest.value, digest, AS_DIGEST_VALUE_SIZE);
+	own->key.digest.init = true;
 	own->gen = rec->gen;
 	own->ttl = rec->ttl;
 	for (uint16_t i = 0; i < n; i++) {
@@ -583,36 +324,12 @@ asc_on_record(as_error* err, as_record* rec, void* udata, as_event_loop* event_l
 	asc_completion c = {0};
 	if (err == NULL) {
 		switch (cmd->result) {
-		case ASC_RESULT_PACKED:
-		case ASC_RESULT_FLAT: {
-			as_key key;
-			memset(&key, 0, sizeof(key));
-			memcpy(key.digest.value, cmd->digest, AS_DIGEST_VALUE_SIZE);
-			asc_key_io io;
-			io.big = NULL;
-			as_error_reset(&io.err);
-			as_status status = asc_key_pack(&io, &key, rec, cmd->result == ASC_RESULT_FLAT);
-			if (status == AEROSPIKE_OK) {
-				c.size = io.size;
-				c.data = io.big;
-				if (c.data == NULL && (c.data = (uint8_t*)cf_malloc(io.size ? io.size : 1)) != NULL) {
-					memcpy(c.data, io.buf, io.size);
-				}
-				if (c.data == NULL) {
-					c.status = AEROSPIKE_ERR_CLIENT;
-				}
-			}
-			else {
-				c.status = status;
-			}
-			break;
-		}
 		case ASC_RESULT_META:
 			c.gen = rec ? rec->gen : 0;
 			c.ttl = rec ? rec->ttl : 0;
 			break;
 		case ASC_RESULT_RECORD:
-			if (rec != NULL && (c.ptr = asc_record_take(rec)) == NULL) {
+			if (rec != NULL && (c.ptr = asc_record_take(rec, cmd->digest)) == NULL) {
 				c.status = AEROSPIKE_ERR_CLIENT;
 			}
 			break;
@@ -692,7 +409,12 @@ asc_async_key(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err, int 
 	const void* policy, const as_key* key, void* arg, uint8_t result, as_event_loop* event_loop)
 {
 	asc_async_cmd* cmd;
-	as_status status = asc_async_start(inst, q, id, result, key, &cmd);
+	/* The digest now (C computes it in the call anyway): the listener's result carries it. */
+	as_status status = as_key_set_digest(err, (as_key*)key);
+	if (status != AEROSPIKE_OK) {
+		return status;
+	}
+	status = asc_async_start(inst, q, id, result, key, &cmd);
 	if (status != AEROSPIKE_OK) {
 		return status;
 	}
@@ -735,7 +457,11 @@ asc_async_apply(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
 	as_list* arglist, as_event_loop* event_loop)
 {
 	asc_async_cmd* cmd;
-	as_status status = asc_async_start(inst, q, id, ASC_RESULT_VALUE, key, &cmd);
+	as_status status = as_key_set_digest(err, (as_key*)key);
+	if (status != AEROSPIKE_OK) {
+		return status;
+	}
+	status = asc_async_start(inst, q, id, ASC_RESULT_VALUE, key, &cmd);
 	if (status != AEROSPIKE_OK) {
 		return status;
 	}
@@ -744,80 +470,469 @@ asc_async_apply(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
 	return asc_async_submitted(status, cmd);
 }
 
-/* -- The Client's commands from msgpack (the sync fast path's readers): one C call each. -- */
+/* -- aio's commands on Python objects: csrc/asc_key.h's readers and result builders --
+ *
+ * The same CPython-function form as the sync fast paths (bindings/_async.py exports them):
+ *
+ *     get(as_, q, id, policy, key, exists)                    -> True | None
+ *     put(as_, q, id, policy, key, bins, ttl, gen)            -> True | None
+ *     remove(as_, q, id, policy, key)                         -> True | None
+ *     operate(as_, q, id, policy, key, ops, ttl, gen)         -> True | None
+ *     drain(q, pending, other)                                -> completions handled
+ *
+ * q is the asc_queue's address, id the command's id in `pending` (a dict id -> (future,
+ * result kind, key)). True: sent, its completion will come; None: not an input these take
+ * (asc_key.h's readers refused it), nothing was sent: the caller takes the general path.
+ * The C client serialises the command in the submit call, so the key, bins and operations
+ * are read in place as the sync path reads them and need not outlive it. A submit failure
+ * raises what `setup`'s submit_failure(as_, what, status, err_address) returns; drain()
+ * builds each result with asc_key.h's Record/meta builders, and sets it (or the exception
+ * completion_failure(status, err_address) returns) on the future unless that is done
+ * (cancelled: the result is dropped). */
 
-/* get (ASC_RESULT_PACKED) or exists (ASC_RESULT_META) of a msgpack key tuple. */
-static as_status
-asc_async_get_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-	const as_policy_read* policy, const uint8_t* key_data, uint32_t key_size, bool exists,
-	as_event_loop* event_loop)
+#define ASC_AIO_NONE 0     /* put, remove: None */
+#define ASC_AIO_RECORD 1   /* get, operate: a Record */
+#define ASC_AIO_ORDERED 2  /* operate_ordered: (key, meta, [(bin, value), ...]) */
+#define ASC_AIO_META 3     /* exists: {"gen", "ttl"}, None when there is no record */
+
+static PyObject* asc_py_submit_failure;      /* submit_failure(as_, what, status, err_address) */
+static PyObject* asc_py_completion_failure;  /* completion_failure(status, err_address) */
+static PyObject* asc_py_s_done;
+static PyObject* asc_py_s_set_result;
+static PyObject* asc_py_s_set_exception;
+
+/* A submit's policy: None (NULL), the address of the policy struct (an int: aio's policy
+ * with filter_exp or txn set, made and checked by the Python side), or a policy view. */
+static bool
+asc_py_async_policy(PyObject* policy, const char* ctype, const void** out)
 {
-	as_key key;
-	if (! asc_key_read(&key, key_data, key_size)) {
-		return ASC_BAD_INPUT;
+	if (PyLong_CheckExact(policy)) {
+		*out = PyLong_AsVoidPtr(policy);
+		return ! PyErr_Occurred();
 	}
-	as_key_digest(&key);  /* the result carries it */
-	as_status status = asc_async_key(inst, q, id, err, exists ? ASC_ASYNC_EXISTS : ASC_ASYNC_GET,
-		policy, &key, NULL, exists ? ASC_RESULT_META : ASC_RESULT_PACKED, event_loop);
-	as_key_destroy(&key);
-	return status;
+	return asc_py_policy_ptr(policy, ctype, out);
 }
 
-/* remove of a msgpack key tuple. */
-static as_status
-asc_async_remove_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-	const as_policy_remove* policy, const uint8_t* key_data, uint32_t key_size,
-	as_event_loop* event_loop)
+/* Send one command (the GIL held: C only queues it, or on an external loop writes it to a
+ * socket without blocking): True, or NULL with the submit failure raised. */
+static PyObject*
+asc_py_async_send(PyObject* as_, asc_instance* inst, PyObject* q_addr, PyObject* id_obj,
+	int kind, const void* policy, const as_key* key, void* arg, uint8_t result, const char* what)
 {
-	as_key key;
-	if (! asc_key_read(&key, key_data, key_size)) {
-		return ASC_BAD_INPUT;
+	as_error err;
+	as_error_init(&err);
+	asc_queue* q = (asc_queue*)PyLong_AsVoidPtr(q_addr);
+	uint64_t id = PyLong_AsUnsignedLongLong(id_obj);
+	if (PyErr_Occurred()) {
+		return NULL;
 	}
-	as_status status = asc_async_key(inst, q, id, err, ASC_ASYNC_REMOVE, policy, &key, NULL,
-		ASC_RESULT_NONE, event_loop);
-	as_key_destroy(&key);
-	return status;
+	as_status status = asc_async_key(inst, q, id, &err, kind, policy, key, arg, result, NULL);
+	if (status != AEROSPIKE_OK) {
+		PyObject* exc = PyObject_CallFunction(asc_py_submit_failure, "OsiK", as_, what,
+			(int)status, (unsigned long long)(uintptr_t)&err);
+		if (exc != NULL) {
+			PyErr_SetObject((PyObject*)Py_TYPE(exc), exc);
+			Py_DECREF(exc);
+		}
+		return NULL;
+	}
+	Py_RETURN_TRUE;
 }
 
-/* put of a msgpack key tuple and a msgpack map of bins. */
-static as_status
-asc_async_put_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-	const as_policy_write* policy, const uint8_t* key_data, uint32_t key_size,
-	const uint8_t* bins, uint32_t size, uint32_t ttl, uint16_t gen, as_event_loop* event_loop)
+/* get(as_, q, id, policy, key, exists): aerospike_key_get_async / _exists_async. */
+static PyObject*
+asc_py_aget(PyObject* self, PyObject* args)
 {
+	PyObject* a[6];
+	asc_instance* inst;
+	const void* policy;
+	as_key key;
+	(void)self;
+	if (! asc_py_args(args, 6, a)) {
+		return NULL;
+	}
+	if (! asc_py_start(a[0], a[4], &inst, &key)) {
+		Py_RETURN_NONE;
+	}
+	PyObject* out = NULL;
+	if (asc_py_async_policy(a[3], "as_policy_read", &policy)) {
+		bool exists = PyObject_IsTrue(a[5]) == 1;
+		out = asc_py_async_send(a[0], inst, a[1], a[2], exists ? ASC_ASYNC_EXISTS : ASC_ASYNC_GET,
+			policy, &key, NULL, exists ? ASC_RESULT_META : ASC_RESULT_RECORD,
+			exists ? "aerospike_key_exists_async" : "aerospike_key_get_async");
+	}
+	as_key_destroy(&key);
+	return out;
+}
+
+/* remove(as_, q, id, policy, key): aerospike_key_remove_async. */
+static PyObject*
+asc_py_aremove(PyObject* self, PyObject* args)
+{
+	PyObject* a[5];
+	asc_instance* inst;
+	const void* policy;
+	as_key key;
+	(void)self;
+	if (! asc_py_args(args, 5, a)) {
+		return NULL;
+	}
+	if (! asc_py_start(a[0], a[4], &inst, &key)) {
+		Py_RETURN_NONE;
+	}
+	PyObject* out = NULL;
+	if (asc_py_async_policy(a[3], "as_policy_remove", &policy)) {
+		out = asc_py_async_send(a[0], inst, a[1], a[2], ASC_ASYNC_REMOVE, policy, &key, NULL,
+			ASC_RESULT_NONE, "aerospike_key_remove_async");
+	}
+	as_key_destroy(&key);
+	return out;
+}
+
+/* put(as_, q, id, policy, key, bins, ttl, gen): aerospike_key_put_async of a dict of bins. */
+static PyObject*
+asc_py_aput(PyObject* self, PyObject* args)
+{
+	PyObject* a[8];
+	asc_instance* inst;
+	const void* policy;
 	as_key key;
 	as_record rec;
-	if (! asc_key_put_read(&key, key_data, key_size, &rec, bins, size, ttl, gen)) {
-		return ASC_BAD_INPUT;
+	uint32_t ttl;
+	uint16_t gen;
+	(void)self;
+	if (! asc_py_args(args, 8, a)) {
+		return NULL;
 	}
-	as_status status = asc_async_key(inst, q, id, err, ASC_ASYNC_PUT, policy, &key, &rec,
-		ASC_RESULT_NONE, event_loop);
+	if (! PyDict_CheckExact(a[5]) || PyDict_Size(a[5]) > UINT16_MAX ||
+			! asc_py_ttl_gen(a[6], a[7], &ttl, &gen) || ! asc_py_start(a[0], a[4], &inst, &key)) {
+		Py_RETURN_NONE;
+	}
+	as_record_init(&rec, (uint16_t)PyDict_Size(a[5]));
+	PyObject* out = NULL;
+	if (! asc_py_set_bins(&rec, a[5])) {
+		out = (Py_INCREF(Py_None), Py_None);
+	}
+	else if (asc_py_async_policy(a[3], "as_policy_write", &policy)) {
+		rec.ttl = ttl;
+		rec.gen = gen;
+		out = asc_py_async_send(a[0], inst, a[1], a[2], ASC_ASYNC_PUT, policy, &key, &rec,
+			ASC_RESULT_NONE, "aerospike_key_put_async");
+	}
 	as_record_destroy(&rec);
 	as_key_destroy(&key);
-	return status;
+	return out;
 }
 
-/* operate of a msgpack key tuple and msgpack operations [code, bin, args...]. */
-static as_status
-asc_async_operate_packed(asc_instance* inst, asc_queue* q, uint64_t id, as_error* err,
-	const as_policy_operate* policy, const uint8_t* key_data, uint32_t key_size,
-	const uint8_t* operations, uint32_t size, uint32_t ttl, uint16_t gen, bool flat,
-	as_event_loop* event_loop)
+/* operate(as_, q, id, policy, key, ops, ttl, gen): aerospike_key_operate_async of a list of
+ * the Client's Operations (the simple ones, as the sync operate takes). */
+static PyObject*
+asc_py_aoperate(PyObject* self, PyObject* args)
 {
+	PyObject* a[8];
+	asc_instance* inst;
+	const void* policy;
 	as_key key;
 	as_operations ops;
-	if (! asc_key_operate_read(&key, key_data, key_size, &ops, operations, size, ttl, gen)) {
-		return ASC_BAD_INPUT;
+	uint32_t ttl;
+	uint16_t gen;
+	(void)self;
+	if (! asc_py_args(args, 8, a)) {
+		return NULL;
 	}
-	as_key_digest(&key);
-	as_status status = asc_async_key(inst, q, id, err, ASC_ASYNC_OPERATE, policy, &key, &ops,
-		flat ? ASC_RESULT_FLAT : ASC_RESULT_PACKED, event_loop);
+	if (! PyList_CheckExact(a[5]) || PyList_Size(a[5]) > UINT16_MAX ||
+			! asc_py_ttl_gen(a[6], a[7], &ttl, &gen)) {
+		Py_RETURN_NONE;
+	}
+	Py_ssize_t n = PyList_Size(a[5]);
+	as_operations_init(&ops, (uint16_t)n);
+	for (Py_ssize_t i = 0; i < n; i++) {
+		if (! asc_py_operation(PyList_GetItem(a[5], i), &ops)) {
+			as_operations_destroy(&ops);
+			Py_RETURN_NONE;
+		}
+	}
+	if (! asc_py_start(a[0], a[4], &inst, &key)) {
+		as_operations_destroy(&ops);
+		Py_RETURN_NONE;
+	}
+	PyObject* out = NULL;
+	if (asc_py_async_policy(a[3], "as_policy_operate", &policy)) {
+		ops.ttl = ttl;
+		ops.gen = gen;
+		out = asc_py_async_send(a[0], inst, a[1], a[2], ASC_ASYNC_OPERATE, policy, &key, &ops,
+			ASC_RESULT_RECORD, "aerospike_key_operate_async");
+	}
 	as_operations_destroy(&ops);
 	as_key_destroy(&key);
-	return status;
+	return out;
+}
+
+/* The result of one successful completion as `kind` says (a new reference; NULL: an
+ * exception set). Takes the completion's record. */
+static PyObject*
+asc_py_completion_result(asc_completion* c, long kind, PyObject* key_obj)
+{
+	as_record* rec = (as_record*)c->ptr;
+	PyObject* out;
+	c->ptr = NULL;
+	switch (kind) {
+	case ASC_AIO_RECORD:
+	case ASC_AIO_ORDERED:
+		out = asc_py_record(key_obj, rec ? &rec->key : NULL, rec, kind == ASC_AIO_ORDERED);
+		break;
+	case ASC_AIO_META:
+		out = asc_py_meta(c->gen, c->ttl);
+		break;
+	default:
+		out = (Py_INCREF(Py_None), Py_None);
+	}
+	if (rec != NULL) {
+		as_record_destroy(rec);
+	}
+	return out;
+}
+
+/* fut.set_result(value) or fut.set_exception(value), unless fut is done; false: an
+ * exception set. Steals value. */
+static bool
+asc_py_settle(PyObject* fut, PyObject* name, PyObject* value)
+{
+	PyObject* done = PyObject_CallMethodObjArgs(fut, asc_py_s_done, NULL);
+	int is_done = done ? PyObject_IsTrue(done) : -1;
+	Py_XDECREF(done);
+	PyObject* r = is_done == 0 ? PyObject_CallMethodObjArgs(fut, name, value, NULL) : NULL;
+	Py_DECREF(value);
+	Py_XDECREF(r);
+	return is_done == 1 || r != NULL;
+}
+
+/* The exception a failed completion carries (a new reference, or NULL). */
+static PyObject*
+asc_py_completion_exception(asc_completion* c)
+{
+	as_error none;
+	as_error* err = c->err;
+	if (err == NULL) {
+		as_error_init(&none);
+		as_error_set_message(&none, (as_status)c->status, "no memory for the error's text");
+		err = &none;
+	}
+	return PyObject_CallFunction(asc_py_completion_failure, "iK", (int)c->status,
+		(unsigned long long)(uintptr_t)err);
+}
+
+/* Settle one completion's future (entry: (future, kind, key)); false: an exception set. */
+static bool
+asc_py_complete_one(asc_completion* c, PyObject* entry)
+{
+	PyObject* fut = PyTuple_GetItem(entry, 0);
+	long kind = PyLong_AsLong(PyTuple_GetItem(entry, 1));
+	PyObject* key_obj = PyTuple_GetItem(entry, 2);
+	if (c->status == AEROSPIKE_OK) {
+		PyObject* value = asc_py_completion_result(c, kind, key_obj);
+		if (value != NULL) {
+			return asc_py_settle(fut, asc_py_s_set_result, value);
+		}
+		/* A value with no Python form: the future gets the exception. */
+		PyObject *type, *exc, *tb;
+		PyErr_Fetch(&type, &exc, &tb);
+		PyErr_NormalizeException(&type, &exc, &tb);
+		Py_XDECREF(type);
+		Py_XDECREF(tb);
+		return exc != NULL && asc_py_settle(fut, asc_py_s_set_exception, exc);
+	}
+	if (c->status == AEROSPIKE_ERR_RECORD_NOT_FOUND && kind == ASC_AIO_META) {
+		Py_INCREF(Py_None);
+		return asc_py_settle(fut, asc_py_s_set_result, Py_None);
+	}
+	PyObject* exc = asc_py_completion_exception(c);
+	return exc != NULL && asc_py_settle(fut, asc_py_s_set_exception, exc);
+}
+
+/* drain(q, pending, other): settle every waiting completion's future (pending: id ->
+ * (future, kind, key, ...), each entry removed); the count. An entry whose kind is not an
+ * ASC_AIO_* int (batch, info, commit/abort, scan chunks) goes to other(entry, address of the
+ * asc_completion), whose decoders read it and own its ptr. An exception from a future's method
+ * or from other does not stop the drain (every completion taken is settled or dropped); the
+ * first is raised after. */
+static PyObject*
+asc_py_adrain(PyObject* self, PyObject* args)
+{
+	PyObject* a[3];
+	asc_completion items[256];
+	Py_ssize_t total = 0;
+	PyObject *type = NULL, *exc = NULL, *tb = NULL;
+	(void)self;
+	if (! asc_py_args(args, 3, a)) {
+		return NULL;
+	}
+	asc_queue* q = (asc_queue*)PyLong_AsVoidPtr(a[0]);
+	if (q == NULL || ! PyDict_CheckExact(a[1])) {
+		PyErr_SetString(PyExc_TypeError, "drain(q, pending, other): a queue address and a dict");
+		return NULL;
+	}
+	uint32_t n;
+	do {
+		n = asc_queue_drain(q, items, 256);
+		for (uint32_t i = 0; i < n; i++) {
+			asc_completion* c = &items[i];
+			PyObject* id = PyLong_FromUnsignedLongLong(c->id);
+			PyObject* entry = id ? PyDict_GetItem(a[1], id) : NULL;  /* borrowed */
+			bool ok = id != NULL;
+			if (entry != NULL && PyTuple_Check(entry) && PyTuple_Size(entry) >= 3) {
+				Py_INCREF(entry);
+				ok = PyDict_DelItem(a[1], id) == 0;
+				if (ok && PyLong_CheckExact(PyTuple_GetItem(entry, 1))) {
+					ok = asc_py_complete_one(c, entry);
+				}
+				else if (ok) {
+					PyObject* r = PyObject_CallFunction(a[2], "OK", entry,
+						(unsigned long long)(uintptr_t)c);
+					ok = r != NULL;
+					Py_XDECREF(r);
+					c->ptr = NULL;  /* the decoder's now */
+				}
+				Py_DECREF(entry);
+			}
+			Py_XDECREF(id);
+			if (! ok) {
+				if (exc == NULL && type == NULL) {
+					PyErr_Fetch(&type, &exc, &tb);
+				}
+				PyErr_Clear();
+			}
+			if (c->ptr != NULL) {
+				as_val_destroy((as_val*)c->ptr);  /* not settled: the record is dropped */
+				c->ptr = NULL;
+			}
+		}
+		asc_queue_release(items, n);
+		total += n;
+	} while (n == 256);
+	if (type != NULL) {
+		PyErr_Restore(type, exc, tb);
+		return NULL;
+	}
+	if (asc_queue_failed(q)) {
+		PyErr_SetString(PyExc_MemoryError, "the async completion queue ran out of memory: "
+			"completions were lost (their commands' awaits never finish)");
+		return NULL;
+	}
+	return PyLong_FromSsize_t(total);
+}
+
+/* setup(submit_failure, completion_failure). */
+static PyObject*
+asc_py_async_setup(PyObject* self, PyObject* args)
+{
+	PyObject* a[2];
+	(void)self;
+	if (! asc_py_args(args, 2, a)) {
+		return NULL;
+	}
+	PyObject** slots[2] = {&asc_py_submit_failure, &asc_py_completion_failure};
+	for (int i = 0; i < 2; i++) {
+		PyObject* old = *slots[i];
+		Py_INCREF(a[i]);
+		*slots[i] = a[i];
+		Py_XDECREF(old);
+	}
+	if (asc_py_s_done == NULL) {
+		asc_py_s_done = PyUnicode_InternFromString("done");
+		asc_py_s_set_result = PyUnicode_InternFromString("set_result");
+		asc_py_s_set_exception = PyUnicode_InternFromString("set_exception");
+		if (! asc_py_s_done || ! asc_py_s_set_result || ! asc_py_s_set_exception) {
+			return NULL;
+		}
+	}
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef asc_py_async_methods[] = {
+	{"setup", asc_py_async_setup, METH_VARARGS,
+		"setup(submit_failure, completion_failure)"},
+	{"get", asc_py_aget, METH_VARARGS,
+		"get(as_, q, id, policy, key, exists): aerospike_key_get_async (or _exists_async); "
+		"True: sent, None: the general path"},
+	{"put", asc_py_aput, METH_VARARGS,
+		"put(as_, q, id, policy, key, bins, ttl, gen): aerospike_key_put_async; True or None"},
+	{"remove", asc_py_aremove, METH_VARARGS,
+		"remove(as_, q, id, policy, key): aerospike_key_remove_async; True or None"},
+	{"operate", asc_py_aoperate, METH_VARARGS,
+		"operate(as_, q, id, policy, key, ops, ttl, gen): "
+		"aerospike_key_operate_async; True or None"},
+	{"drain", asc_py_adrain, METH_VARARGS,
+		"drain(q, pending, other): settle the futures of the completions waiting; the count"},
+	{NULL, NULL, 0, NULL},
+};
+
+/* The functions above into the module `name` (bindings/_async.py). */
+static int
+asc_async_export(const char* name)
+{
+	return asc_py_export(name, asc_py_async_methods);
 }
 
 /* -- Event loops -- */
+
+/* -- An external libev loop, run by the thread that owns it (aerospike_c.aio's external
+ * mode: the asyncio loop's thread, which watches its backend descriptor and its next timer,
+ * so a command and its completion never cross a thread). -- */
+
+/* csrc/asc_libev.c: what libev keeps in its internals. */
+double asc_ev_next_timer(struct ev_loop* loop);
+int asc_ev_backend_fd_of(struct ev_loop* loop);
+int asc_ev_want_wakeups(struct ev_loop* loop);
+
+/* A libev loop whose backend descriptor another poller can watch (epoll, kqueue); NULL:
+ * none on this platform. */
+static void*
+asc_ev_loop_new(void)
+{
+	unsigned int backends = ev_embeddable_backends() & ev_supported_backends();
+	return backends ? ev_loop_new(backends) : NULL;
+}
+
+static int
+asc_ev_backend_fd(void* loop)
+{
+	return asc_ev_backend_fd_of((struct ev_loop*)loop);
+}
+
+/* One iteration that does not block (EVRUN_NOWAIT): ready sockets, due timers, commands
+ * other threads queued; after it, their ev_async_send wakes the backend descriptor. What it
+ * completes into this thread's queues is queued without a wakeup (the caller drains them
+ * next). The seconds until its next timer (0: run again now), -1: none. */
+static double
+asc_ev_run(void* loop)
+{
+	struct ev_loop* ev = (struct ev_loop*)loop;
+	asc_ev_in_run = true;
+	for (int i = 0; i < 4; i++) {
+		ev_run(ev, EVRUN_NOWAIT);
+		if (! asc_ev_want_wakeups(ev)) {
+			asc_ev_in_run = false;
+			return asc_ev_next_timer(ev);
+		}
+	}
+	asc_ev_in_run = false;
+	return 0.0;  /* other threads keep queueing: run again at once */
+}
+
+/* The calling thread runs the loop from now on (another asyncio loop took it over): commands
+ * it sends start at once again, as from a loop's own thread. */
+static void
+asc_ev_adopt(as_event_loop* event_loop)
+{
+	event_loop->thread = pthread_self();
+}
+
+static void
+asc_ev_loop_destroy(void* loop)
+{
+	ev_loop_destroy((struct ev_loop*)loop);
+}
 
 static uint32_t
 asc_event_loop_size(void)
@@ -847,6 +962,7 @@ asc_async_pending(aerospike* as, bool connections)
  * aerospike_destroy), so the bindings' lifecycle rules hold with or without loops. */
 
 void aerospike_destroy_internal(aerospike* as);
+extern bool as_event_threads_created;  /* as_event.c: false for external loops */
 
 typedef struct {
 	as_monitor monitor;
@@ -866,6 +982,25 @@ asc_close_on_loop(as_event_loop* event_loop, void* udata)
 	if (__atomic_sub_fetch(&state->loops_left, 1, __ATOMIC_ACQ_REL) == 0) {
 		as_monitor_notify(&state->monitor);
 	}
+}
+
+/* Wait until every loop ran its part of the close. An external loop (aerospike_c.aio's
+ * "asyncio" mode) that this thread runs is run here meanwhile: nothing else would run it. */
+static void
+asc_close_wait(asc_close_state* state)
+{
+	for (uint32_t i = 0; i < as_event_loop_size; i++) {
+		as_event_loop* event_loop = &as_event_loops[i];
+		if (! as_event_threads_created && pthread_equal(event_loop->thread, pthread_self())) {
+			while (__atomic_load_n(&state->loops_left, __ATOMIC_ACQUIRE) > 0) {
+				asc_ev_in_run = true;
+				ev_run((struct ev_loop*)event_loop->loop, EVRUN_ONCE);
+				asc_ev_in_run = false;
+			}
+			break;
+		}
+	}
+	as_monitor_wait(&state->monitor);
 }
 
 /* aerospike_close(); must not run on an event loop thread (it waits for them). */
@@ -898,7 +1033,7 @@ asc_aerospike_close(aerospike* as, as_error* err)
 				asc_close_on_loop(event_loop, &state);
 			}
 		}
-		as_monitor_wait(&state.monitor);
+		asc_close_wait(&state);
 		as_monitor_destroy(&state.monitor);
 	}
 	as_cluster_destroy(cluster);

@@ -36,3 +36,35 @@
 #endif
 
 #include "ev.c"
+
+/* Seconds until the loop's first timer is due (0: due), -1 with none: what an external
+ * loop's driver (csrc/asc_async.h, asc_ev_run) arms its own timer for. libev has no public
+ * call for it; its internals are in scope here only. */
+double
+asc_ev_next_timer(struct ev_loop* loop)
+{
+	if (loop->timercnt == 0) {
+		return -1.0;
+	}
+	ev_tstamp due = ANHE_at(loop->timers[HEAP0]) - loop->mn_now;
+	return due > 0 ? due : 0.0;
+}
+
+/* The descriptor of the loop's backend (epoll, kqueue), readable when the loop has work. */
+int
+asc_ev_backend_fd_of(struct ev_loop* loop)
+{
+	return loop->backend_fd;
+}
+
+/* After an EVRUN_NOWAIT iteration of a loop that another poller watches: have other threads'
+ * ev_async_send write libev's pipe (making the backend descriptor readable), as libev does
+ * only while it blocks in its own poll. True when a send came meanwhile and was not written
+ * (the caller runs the loop again). */
+int
+asc_ev_want_wakeups(struct ev_loop* loop)
+{
+	loop->pipe_write_wanted = 1;
+	ECB_MEMORY_FENCE;
+	return loop->pipe_write_skipped != 0;
+}

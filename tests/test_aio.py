@@ -715,3 +715,74 @@ def test_a_transaction_bound_session_runs_natively(sc, sc_hosts):
                 assert refused.value.code == asc.AEROSPIKE_TXN_ALREADY_ABORTED
                 assert not cluster._pending
     run(main(sc_hosts[0]))
+@pytest.mark.fault_injection
+def test_loop_mode_asyncio_runs_the_c_loop_on_the_asyncio_thread():
+    # A fresh process: the C loops are process-wide (this session's are C threads).
+    lines = run_probe('''
+        import asyncio, os, time
+        from aerospike_c import aio
+        from aerospike_c.testing import EmbeddedCluster
+
+        def c_loop_threads():
+            if not os.path.isdir("/proc/self/task"):
+                return 0                    # not Linux: no thread names to read
+            names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")]
+            return sum(name.startswith("ev") for name in names)
+
+        embedded = EmbeddedCluster(nodes=1).start()
+        slow = {"max_retries": 0, "socket_timeout": 300, "total_timeout": 300}
+
+        async def first():
+            async with await aio.ClusterDefinition(embedded.seed).connect() as cluster:
+                print("mode", cluster._external is not None, "C loop threads", c_loop_threads())
+                s = cluster.create_session()
+                keys = [("test", "aiox", i) for i in range(300)]
+                await asyncio.gather(*(s.put(k, {"i": i}) for i, k in enumerate(keys)))
+                got = await asyncio.gather(*(s.get(k) for k in keys))
+                print("read", sum(r.bins["i"] == i for i, r in enumerate(got)))
+                doomed = [asyncio.ensure_future(s.get(k)) for k in keys[:50]]
+                await asyncio.sleep(0)
+                for task in doomed[::2]:
+                    task.cancel()
+                done = await asyncio.gather(*doomed, return_exceptions=True)
+                cancelled = sum(isinstance(r, asyncio.CancelledError) for r in done)
+                read = sum(r is not None and r.bins["i"] == i for i, r in enumerate(done)
+                           if not isinstance(r, BaseException))
+                print("cancelled", cancelled > 0, "the rest read", cancelled + read)
+                print("exists", await s.exists(keys[1]) is not None, await s.exists(("test", "aiox", "no")))
+                try:
+                    await s.get(("test", "aiox", "no"))
+                except asc.RecordNotFoundError:
+                    print("not found")
+                print("ordered", (await s.operate_ordered(keys[2], [asc.ops.incr("i", 1), asc.ops.read("i")]))[2])
+                embedded.hang_node(0)       # libev's timers run on asyncio's: the put times out
+                started = time.monotonic()
+                try:
+                    await s.put(keys[0], {"i": -1}, policy=slow)
+                except asc.AerospikeTimeoutError as error:
+                    print("timeout", error.in_doubt, time.monotonic() - started < 5)
+                embedded.resume_node(0)
+                print("pending", len(cluster._pending))
+
+        asyncio.run(asyncio.wait_for(first(), 60))
+
+        async def second():                 # a new asyncio loop takes the C loop over
+            async with await aio.ClusterDefinition(embedded.seed).connect() as cluster:
+                s = cluster.create_session()
+                print("again", (await s.get(("test", "aiox", 5))).bins)
+                try:
+                    await aio.ClusterDefinition(embedded.seed, loop_mode="threads").connect()
+                except ValueError as error:
+                    print("ValueError", "process-wide" in str(error))
+            return cluster
+        asyncio.run(asyncio.wait_for(second(), 60))
+        client = Client(Config([embedded.seed]))
+        client.connect()                   # a sync close off any asyncio loop runs the C loop itself
+        client.close()
+        print("closed", not client.is_connected())
+        embedded.stop()
+    ''', timeout=120)
+    assert lines == ["mode True C loop threads 0", "read 300", "cancelled True the rest read 50",
+                     "exists True None", "not found", "ordered [('i', None), ('i', 3)]",
+                     "timeout True True", "pending 0", "again {'i': 5}", "ValueError True",
+                     "closed True"]

@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
 from .as_event import check_usable, loop_of, used_by
+from . import asc_key as _asc_key  # noqa: F401 - its setup() gives asc_async.h's readers their objects
 from ..exceptions import AerospikeError, error_class
 
 __all__ = ["CompletionQueue", "submit_error", "completion_error", "dispatch", "stop_dispatcher",
@@ -111,6 +112,31 @@ def completion_error(item: Any) -> Exception:
         return error_from_c(item.err, status)
     error: AerospikeError = error_class(status)(status, "no memory for the error's text")
     return error
+
+
+def _submit_failure(instance: Any, what: str, status: int, err_address: int) -> Exception:
+    """The exception of a submit function of csrc/asc_async.h's aio part (it calls this)."""
+    return submit_error(instance, what, status, ffi.cast("as_error*", err_address))
+
+
+def _completion_failure(status: int, err_address: int) -> Exception:
+    """The exception of a failed aio completion (csrc/asc_async.h's drain calls this)."""
+    if status == _BAD_OUTPUT:
+        return TypeError("the record holds a value that has no Python value")
+    return error_from_c(ffi.cast("as_error*", err_address), status)
+
+
+# aio's single-record commands on Python objects (csrc/asc_async.h: get, put, remove,
+# operate, drain), each one C call; they read keys, bins and operations as the sync fast paths.
+_py_get: Callable[..., Optional[bool]]
+_py_put: Callable[..., Optional[bool]]
+_py_remove: Callable[..., Optional[bool]]
+_py_operate: Callable[..., Optional[bool]]
+_py_drain: Callable[[int, Dict[int, Any], Callable[[Any, int], None]], int]
+_py_setup: Callable[..., None]
+if lib.asc_async_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
+    raise ImportError("asc_async_export: the CPython functions of csrc/asc_async.h")
+_py_setup(_submit_failure, _completion_failure)
 
 
 _LOG = logging.getLogger("aerospike_c.async")

@@ -185,6 +185,32 @@ def as_create_event_loops(policy: Optional[as_policy_event], capacity: int) -> L
         return _created(capacity)
 
 
+def create_external_loop(policy: Optional[as_policy_event], ev_loop: Any) -> as_event_loop:
+    """as_event_set_external_loop_capacity(1) and as_set_external_event_loop(): the C client's
+    one event loop on `ev_loop` (a libev loop the calling thread runs: aerospike_c.aio's
+    "asyncio" loop mode), with the same checks as as_create_event_loops()."""
+    check_usable("as_set_external_event_loop")
+    with _STATE.lock:
+        if lib.asc_event_loop_size():
+            raise lifecycle_error("as_set_external_event_loop: the event loops exist already")
+        reap_dropped(5.0)
+        connected = [inst for inst in _live_instances() if inst.connected]
+        if connected:
+            raise lifecycle_error(f"as_set_external_event_loop: {len(connected)} aerospike "
+                                  f"instance(s) are connected; create the event loop before "
+                                  f"connecting any (as C requires)")
+        if not lib.as_event_set_external_loop_capacity(1):
+            raise MemoryError("as_event_set_external_loop_capacity(1) failed")
+        err = new_error()
+        out = ffi.new("as_event_loop**")
+        status = lib.as_set_external_event_loop(err, ffi.NULL if policy is None else policy._ptr,
+                                                ev_loop, out)
+        if status:
+            lib.as_event_destroy_loops()
+            raise error_from_c(err, status)
+        return _created(1)[0]
+
+
 def as_event_create_loops(capacity: int) -> as_event_loop:
     """as_event_create_loops(): `capacity` loops with the default policy; the first loop."""
     return as_create_event_loops(None, capacity)[0]

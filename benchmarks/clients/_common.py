@@ -84,8 +84,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=100, help="keys per batch_get call")
     parser.add_argument("--inflight", type=int, default=1,
                         help="awaits in flight at once (the async workloads)")
-    parser.add_argument("--aio", choices=("native", "executor"), default="native",
-                        help="aerospike_c's asyncio flavour: aio (C event loops) or aio_executor")
+    parser.add_argument("--aio", choices=("native", "threads", "executor"), default="native",
+                        help="aerospike_c's asyncio flavour: aio (its default loop_mode), aio "
+                             "with loop_mode='threads' (C event loop threads), or aio_executor")
     args = parser.parse_args(argv)
     if min(args.ops, args.keys, args.threads, args.batch, args.inflight) <= 0:
         parser.error("--ops, --keys, --threads, --batch and --inflight must be positive")

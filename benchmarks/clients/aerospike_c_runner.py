@@ -31,6 +31,8 @@ class AerospikeCAdapter(Adapter):
         self.cluster: Any = None
         if args.aio == "executor":
             self.name = "aerospike_c_exec"
+        elif args.aio == "threads":
+            self.name = "aerospike_c_thr"
 
     async def aconnect(self) -> None:
         if self.args.aio == "executor":
@@ -40,9 +42,10 @@ class AerospikeCAdapter(Adapter):
         # 256 awaits at once against a loaded server: time out after 10 s, not C's default 1 s
         # (which the C client counts from the moment a command is queued).
         timeouts = {"total_timeout": 10000, "socket_timeout": 10000}
+        mode = {"loop_mode": "threads"} if self.args.aio == "threads" else {}
         definition = flavour.ClusterDefinition(
             hosts=self.args.host_list, max_conns_per_node=300, async_max_conns_per_node=300,
-            policies={"read": timeouts, "write": timeouts})
+            policies={"read": timeouts, "write": timeouts}, **mode)
         self.cluster = await definition.connect()
 
     async def aclose(self) -> None:
@@ -53,8 +56,8 @@ class AerospikeCAdapter(Adapter):
         return self.acall_for(workload, session.get, session.put, lambda k: (ns, set_name, k))
 
     def connect(self, seed_only: bool) -> None:
-        if self.args.aio == "executor":
-            raise Unsupported("aerospike_c_exec runs the async workloads only")
+        if self.args.aio != "native":
+            raise Unsupported(f"{self.name} runs the async workloads only")
         hosts = self.args.host_list[:1] if seed_only else self.args.host_list
         client = Client(Config(hosts, max_conns_per_node=300))
         try:

@@ -10,7 +10,8 @@ from typing import Any, Iterator
 import pytest
 
 import aerospike_c as asc
-from aerospike_c import BatchRead, BatchWrite, Client, exp, ops
+from aerospike_c import BatchRead, BatchWrite, Client, Config, exp, ops
+from aerospike_c.testing import EmbeddedCluster
 from multi_record_fixtures import (NAMESPACE, client,  # noqa: F401 - pytest fixtures
                                    client_of_server_8_2, server_version)
 
@@ -74,6 +75,9 @@ def test_string_operation_subcode_at_verbosity_1(dclient: Client, key: Any) -> N
      asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE, asc.AS_SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS),
     (lambda: ops.list_get_by_rank("l", 9999, asc.AS_LIST_RETURN_VALUE),
      asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE, asc.AS_SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS),
+    (lambda: ops.list_insert("l", 10, 5, policy={"order": asc.AS_LIST_UNORDERED,
+                                                 "flags": asc.AS_LIST_WRITE_INSERT_BOUNDED}),
+     asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE, asc.AS_SUB_OPNOT_CDT_BOUNDED_LIST_OVERFLOW),
     (lambda: ops.bit_get("b", 0, 0),
      asc.AEROSPIKE_ERR_REQUEST_INVALID, asc.AS_SUB_PARAM_BITS_SIZE_OUT_OF_RANGE),
     (lambda: ops.bit_get("b", 2000000000, 8),
@@ -177,3 +181,21 @@ def test_a_server_before_8_2_sends_no_detail(client: Client) -> None:  # noqa: F
         assert asc.as_error_string(asc.AEROSPIKE_FILTERED_OUT) in error.message
     finally:
         client.remove(key)
+
+
+@pytest.mark.fault_injection  # its own strong-consistency cluster reporting 8.2 (none to share)
+def test_transaction_blocked_subcodes() -> None:
+    with EmbeddedCluster(nodes=1, build="8.2.0.0", strong_consistency=True) as cluster, \
+            Client(Config(hosts=cluster.hosts)) as sc:
+        key = (NAMESPACE, "error_detail", "locked")
+        sc.put(key, {"i": 1})
+        first, second = asc.as_txn_init(), asc.as_txn_init()
+        sc.put(key, {"i": 2}, txn=first)
+        other = _failure(sc.put, key, {"i": 3}, txn=second,
+                         policy={"error_detail_verbosity": SUBCODE})
+        outside = _failure(sc.put, key, {"i": 4}, policy={"error_detail_verbosity": SUBCODE})
+        assert other.code == outside.code == asc.AEROSPIKE_MRT_BLOCKED
+        assert other.subcode == asc.AS_SUB_MRT_BLOCKED_ID_MISMATCH
+        assert outside.subcode == asc.AS_SUB_MRT_BLOCKED_RECORD_LOCKED
+        asc.aerospike_abort(sc.aerospike, first)
+        asc.aerospike_abort(sc.aerospike, second)

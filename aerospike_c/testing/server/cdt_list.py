@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence
 
-from . import particles
+from . import error_detail, particles
 from .cdt_select import (NO_RESULT, RANK_SELECTORS, RT_INVERTED, RT_RANK, RT_REVERSE_RANK, VALUE_SELECTORS, arg,
                          int_arg, inverted, opt_count, range_bounds, select, selection_result, single_index)
 from .particles import CdtList, order_key, values_equal
@@ -57,6 +57,16 @@ def _list_append_items(lst: CdtList, items: Sequence[Any], flags: int) -> None:
             lst.append(value)
 
 
+def _out_of_bounds(what: str, position: int) -> CommandError:
+    """An insert or set out of the list (before its start, or past the end of a bounded insert),
+    with the server 8.2 error-details subcode of each."""
+    if position < 0:
+        return error_detail.fail(ERR_OP_NOT_APPLICABLE, f"{what} index out of bounds",
+                                 error_detail.SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS)
+    return error_detail.fail(ERR_OP_NOT_APPLICABLE, f"{what} past the end of a bounded list",
+                             error_detail.SUB_OPNOT_CDT_BOUNDED_LIST_OVERFLOW)
+
+
 def _list_insert(lst: CdtList, index: int, items: List[Any], flags: int) -> bool:
     if lst.flags & particles.LIST_ORDERED:
         raise CommandError(ERR_OP_NOT_APPLICABLE, "insert on an ordered list")
@@ -65,7 +75,7 @@ def _list_insert(lst: CdtList, index: int, items: List[Any], flags: int) -> bool
     if position < 0 or (position > size and flags & LIST_INSERT_BOUNDED):
         if flags & LIST_NO_FAIL:
             return False
-        raise CommandError(ERR_OP_NOT_APPLICABLE, "insert index out of bounds")
+        raise _out_of_bounds("insert", position)
     if flags & LIST_ADD_UNIQUE:
         fresh: List[Any] = []
         for value in items:
@@ -128,7 +138,7 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         if position < 0 or (position >= size and flags & LIST_INSERT_BOUNDED):
             if flags & LIST_NO_FAIL:
                 return NO_RESULT
-            raise CommandError(ERR_OP_NOT_APPLICABLE, "set index out of bounds")
+            raise _out_of_bounds("set", position)
         if flags & LIST_ADD_UNIQUE and any(values_equal(value, v)
                                            for i, v in enumerate(lst) if i != position):
             if flags & LIST_NO_FAIL:

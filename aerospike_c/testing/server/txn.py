@@ -30,7 +30,7 @@ from collections import OrderedDict
 import time
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
-from . import particles
+from . import error_detail, particles
 from .msg import (FIELD_RECORD_VERSION, FIELD_SETNAME, FIELD_TXN_DEADLINE, FIELD_TXN_ID, INFO2_DELETE,
                   INFO2_DURABLE_DELETE, INFO2_WRITE, INFO4_TXN_ON_LOCKING_ONLY, INFO4_TXN_ROLL_BACK,
                   INFO4_TXN_ROLL_FORWARD, INFO4_TXN_VERIFY_READ, OP_CDT_MODIFY, OP_DELETE, OP_WRITE, Message,
@@ -134,7 +134,8 @@ class Transactions:
         raw_id = msg.fields.get(FIELD_TXN_ID)
         if raw_id is None:
             if msg.info2 & INFO2_WRITE and (ns.name, digest) in self.locked:
-                raise CommandError(MRT_BLOCKED)
+                raise error_detail.fail(MRT_BLOCKED, "record is locked by a transaction",
+                                        error_detail.SUB_MRT_BLOCKED_RECORD_LOCKED)
             return run(ns)
         txn_id = _u64(raw_id, "txn id")
         if msg.info2 & INFO2_WRITE:
@@ -165,7 +166,8 @@ class Transactions:
             raise CommandError(MRT_EXPIRED)
         owner = self.locked.get((ns.name, digest))
         if owner is not None and owner.txn_id != txn_id:
-            raise CommandError(MRT_BLOCKED)
+            raise error_detail.fail(MRT_BLOCKED, "record is locked by another transaction",
+                                    error_detail.SUB_MRT_BLOCKED_ID_MISMATCH)
         if owner is not None and msg.info4 & INFO4_TXN_ON_LOCKING_ONLY:
             raise CommandError(MRT_ALREADY_LOCKED)
         committed = ns.get(digest, now)

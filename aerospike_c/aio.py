@@ -72,8 +72,9 @@ aerospike_c/_aio_streams.py says how their records come in bulk and how at most 
 them wait without ever holding up a C event loop); leaving the loop, cancelling the task that
 iterates or closing the cluster stops the C scan. Batches, info and transaction commit/abort
 are C async commands as well; what C reads while a cancelled command runs (batch records,
-the transaction) is kept until it completes, then freed. Aggregations and the other commands
-(apply, background jobs, truncate...) still run on the cluster's executor as in
+the transaction) is kept until it completes, then freed. Record UDFs (apply) are
+aerospike_key_apply_async. Aggregations, background jobs and truncate, which C has no async
+form of, still run on the cluster's executor as in
 `aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight
 (native or not), then closes the cluster; it is idempotent and survives the cancellation of
 its caller.
@@ -115,6 +116,8 @@ from .bindings.aerospike_info import info_response
 from .bindings.aerospike_txn import _STATE_ERRORS as _TXN_STATE_ERRORS
 from .bindings.as_config import c_str
 from .bindings.asc_batch import ROWS_RECORDS, _py_batch_rows, pack_keys
+from .bindings.aerospike_key import _Key, _take_async_value
+from .bindings.as_val import val_to_c
 from .exceptions import BatchFailedError
 
 __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent",
@@ -127,6 +130,7 @@ _DRAIN = _async._py_drain
 _NONE, _RECORD, _ORDERED, _META = lib.ASC_AIO_NONE, lib.ASC_AIO_RECORD, lib.ASC_AIO_ORDERED, lib.ASC_AIO_META
 _BATCH, _BATCH_KEYS = lib.asc_async_batch, lib.asc_async_batch_keys
 _INFO, _TXN_END = lib.asc_async_info, lib.asc_async_txn_end
+_APPLY = lib.asc_async_apply
 _GENERAL = object()  # the fast path does not take these arguments: the executor does
 _QUEUE_FULL = ("wait", "error")
 _LOOP_MODES = ("threads", "asyncio")
@@ -370,8 +374,11 @@ class Cluster(aio_executor.Cluster):
         if future is None:  # a scan/query (_aio_streams.Stream): each of its completions
             decode(item)
             return
-        if future.done():
-            return  # cancelled: the result is dropped
+        if future.done():  # cancelled: the result is dropped
+            drop = _DROPS.get(decode)
+            if drop is not None and item.status == 0:
+                drop(item)
+            return
         if item.status == 0:
             try:
                 future.set_result(decode(item, key))
@@ -493,6 +500,25 @@ def _full_rows(item: Any, held: Any) -> Any:
 
 def _batch_done(item: Any, held: Any) -> None:
     return None
+
+
+def _destroy_list(arglist: Any) -> None:
+    lib.as_val_val_destroy(ffi.cast("as_val*", arglist))
+
+
+def _applied(item: Any, held: Any) -> Any:
+    """aerospike_key_apply_async's completion: the UDF's result as a Python value."""
+    return _take_async_value(item)
+
+
+def _drop_value(item: Any) -> None:
+    """A cancelled apply's result: nobody takes it, so it is freed here."""
+    if item.ptr != _NULL:
+        lib.as_val_val_destroy(ffi.cast("as_val*", item.ptr))
+
+
+#: What a decoder's completion owns that must be freed when its await was cancelled.
+_DROPS: Dict[Any, Callable[[Any], None]] = {_applied: _drop_value}
 
 
 def _info_done(item: Any, held: Any) -> str:
@@ -738,6 +764,21 @@ class Session(_MultiRecord, aio_executor.Session):
                 return
         await self._general("remove", key, policy=policy, filter_exp=filter_exp)
 
+    async def apply(self, key: Any, module: str, function: str, args: Sequence[Any] = (), *,
+                    policy: Any = None, filter_exp: Any = None) -> Any:
+        """Client.apply as aerospike_key_apply_async: the UDF's result as a Python value."""
+        c_key = _Key(key)
+        c_module = ffi.new("char[]", c_str("module", module))
+        c_function = ffi.new("char[]", c_str("function", function))
+        arglist = ffi.gc(ffi.cast("as_list*", val_to_c(list(args or ()), "arglist")),
+                         _destroy_list)
+        txn = self.sync.txn
+        held = _Held(key, None if txn is None else Hold(txn.txn, "aio apply"),
+                     (c_key, c_module, c_function, arglist))  # C reads them until it sends
+        return await self.cluster._command(_APPLY, _applied, held,
+                                           self._c_policy("apply", policy, filter_exp),
+                                           c_key.ptr, c_module, c_function, arglist)
+
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
                        c_policy: Any, ordered: bool) -> Any:
         if not self._native(key):
@@ -844,5 +885,5 @@ class Session(_MultiRecord, aio_executor.Session):
 #: The commands that run as C async commands (the rest: on the executor).
 NATIVE: Tuple[str, ...] = (
     "get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
-    "append", "prepend", "scan", "query",
+    "append", "prepend", "apply", "scan", "query",
     "batch_get", "batch_exists", "batch_remove", "batch_records", "info", "commit", "abort")

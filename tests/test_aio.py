@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -787,3 +788,47 @@ def test_loop_mode_asyncio_runs_the_c_loop_on_the_asyncio_thread():
                      "exists True None", "not found", "ordered [('i', None), ('i', 3)]",
                      "timeout True True", "pending 0", "again {'i': 5}", "ValueError True",
                      "closed True"]
+
+
+# -- record UDFs: aerospike_key_apply_async ---------------------------------------------------
+def test_apply_is_a_c_async_command_equal_to_the_sync_path(aerospike_hosts):
+    lua = Path(__file__).resolve().parent.parent / "examples" / "lua" / "record_udf.lua"
+
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            session.sync.cluster.client.udf_put(str(lua))
+            key = ("test", SET, "apply")
+            session.sync.put(key, {"i": 7, "s": "text"})
+            want = session.sync.apply(key, "record_udf", "values")
+            refuse_the_executor(cluster)
+            assert await session.apply(key, "record_udf", "values") == want
+            assert await session.apply(key, "record_udf", "sum", [2, 3]) == 5
+            assert await session.apply(key, "record_udf", "echo", [{"a": [1, 2.5, b"x"]}]) == \
+                {"a": [1, 2.5, b"x"]}
+            await session.apply(key, "record_udf", "set_bin", ["s", "new"])
+            assert session.sync.get(key).bins["s"] == "new"
+            with pytest.raises(asc.UDFError) as raised:
+                await session.apply(key, "record_udf", "fail", ["boom"])
+            assert raised.value.message.endswith("boom")
+            passes = asc.exp.eq(asc.exp.bin_int("i"), 7)
+            fails = asc.exp.eq(asc.exp.bin_int("i"), 8)
+            assert await session.apply(key, "record_udf", "sum", [1, 1], filter_exp=passes) == 2
+            with pytest.raises(asc.AerospikeError) as filtered:
+                await session.apply(key, "record_udf", "sum", [1, 1], filter_exp=fails)
+            assert filtered.value.code == asc.AEROSPIKE_FILTERED_OUT
+            with pytest.raises(TypeError):
+                await session.apply(key, "record_udf", "sum", [object()])
+            # cancelled applies complete in C and their results are dropped (freed)
+            tasks = [asyncio.ensure_future(session.apply(key, "record_udf", "values"))
+                     for _ in range(50)]
+            await asyncio.sleep(0)
+            for task in tasks[::2]:
+                task.cancel()
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            assert all(o == session.sync.apply(key, "record_udf", "values")
+                       for t, o in zip(tasks, outcomes) if not t.cancelled())
+            del cluster._executor.submit
+            session.sync.remove(key)
+        assert not cluster._pending  # close() waited for the cancelled ones
+    run(main())

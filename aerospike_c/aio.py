@@ -73,8 +73,8 @@ them wait without ever holding up a C event loop); leaving the loop, cancelling 
 iterates or closing the cluster stops the C scan. Batches, info and transaction commit/abort
 are C async commands as well; what C reads while a cancelled command runs (batch records,
 the transaction) is kept until it completes, then freed. Record UDFs (apply) are
-aerospike_key_apply_async. Aggregations, background jobs and truncate, which C has no async
-form of, still run on the cluster's executor as in
+aerospike_key_apply_async. Aggregations and background jobs, which C has no async form
+of, and get with bins (select) still run on the cluster's executor as in
 `aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight
 (native or not), then closes the cluster; it is idempotent and survives the cancellation of
 its caller.

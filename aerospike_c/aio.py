@@ -74,7 +74,7 @@ iterates or closing the cluster stops the C scan. Batches, info and transaction 
 are C async commands as well; what C reads while a cancelled command runs (batch records,
 the transaction) is kept until it completes, then freed. Record UDFs (apply) are
 aerospike_key_apply_async. Aggregations and background jobs, which C has no async form
-of, and get with bins (select) still run on the cluster's executor as in
+of, still run on the cluster's executor as in
 `aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight
 (native or not), then closes the cluster; it is idempotent and survives the cancellation of
 its caller.
@@ -126,6 +126,7 @@ __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "C
 _NULL = ffi.NULL
 _BAD_INPUT = lib.ASC_BAD_INPUT
 _GET, _PUT, _REMOVE, _OPERATE = _async._py_get, _async._py_put, _async._py_remove, _async._py_operate
+_SELECT = _async._py_select
 _DRAIN = _async._py_drain
 _NONE, _RECORD, _ORDERED, _META = lib.ASC_AIO_NONE, lib.ASC_AIO_RECORD, lib.ASC_AIO_ORDERED, lib.ASC_AIO_META
 _BATCH, _BATCH_KEYS = lib.asc_async_batch, lib.asc_async_batch_keys
@@ -720,15 +721,23 @@ class Session(_MultiRecord, aio_executor.Session):
         txn = self.sync.txn
         return key if txn is None else _Held(key, Hold(txn.txn, "aio command"))
 
-    async def get(self, key: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
+    async def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None,
                   filter_exp: Any = None) -> Any:
-        """Client.get as aerospike_key_get_async (select: on the executor)."""
-        if bins is None and self._native(key):
-            result = self.cluster._command(_GET, _RECORD, self._held(key),
-                                           self._c_address("read", policy, filter_exp), False)
+        """Client.get as aerospike_key_get_async (bins: aerospike_key_select_async)."""
+        if self._native(key):
+            c_policy = self._c_address("read", policy, filter_exp)
+            result = (self.cluster._command(_GET, _RECORD, self._held(key), c_policy, False)
+                      if bins is None else
+                      self.cluster._command(_SELECT, _RECORD, self._held(key), c_policy,
+                                             list(bins) if type(bins) is tuple else bins))
             if result is not _GENERAL:
                 return await result
         return await self._general("get", key, bins, policy=policy, filter_exp=filter_exp)
+
+    async def select(self, key: Any, bins: Sequence[str], *, policy: Any = None,
+                     filter_exp: Any = None) -> Any:
+        """Client.select as aerospike_key_select_async."""
+        return await self.get(key, bins, policy=policy, filter_exp=filter_exp)
 
     async def exists(self, key: Any, *, policy: Any = None,
                      filter_exp: Any = None) -> Optional[Dict[str, int]]:
@@ -884,6 +893,6 @@ class Session(_MultiRecord, aio_executor.Session):
 
 #: The commands that run as C async commands (the rest: on the executor).
 NATIVE: Tuple[str, ...] = (
-    "get", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
+    "get", "select", "exists", "put", "remove", "operate", "operate_ordered", "touch", "increment",
     "append", "prepend", "apply", "scan", "query",
     "batch_get", "batch_exists", "batch_remove", "batch_records", "info", "commit", "abort")

@@ -565,6 +565,50 @@ asc_py_aget(PyObject* self, PyObject* args)
 	return out;
 }
 
+/* select(as_, q, id, policy, key, bins): aerospike_key_select_async of a list of bin
+ * names (str, at most ASC_SELECT_MAX, each a valid bin name); anything else: None (the
+ * general path, which raises what the sync select raises). C copies the names into the
+ * command before it returns, so pointing at the str objects' UTF-8 is enough. */
+#define ASC_SELECT_MAX 64
+
+static PyObject*
+asc_py_aselect(PyObject* self, PyObject* args)
+{
+	PyObject* a[6];
+	asc_instance* inst;
+	const void* policy;
+	as_key key;
+	const char* names[ASC_SELECT_MAX + 1];
+	(void)self;
+	if (! asc_py_args(args, 6, a)) {
+		return NULL;
+	}
+	if (! PyList_CheckExact(a[5]) || PyList_Size(a[5]) == 0 || PyList_Size(a[5]) > ASC_SELECT_MAX) {
+		Py_RETURN_NONE;
+	}
+	Py_ssize_t n = PyList_Size(a[5]);
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject* name = PyList_GetItem(a[5], i);  /* borrowed */
+		Py_ssize_t size;
+		const char* text = asc_py_text(name, AS_BIN_NAME_MAX_LEN, false, &size);
+		if (text == NULL || size == 0) {
+			Py_RETURN_NONE;
+		}
+		names[i] = text;
+	}
+	names[n] = NULL;
+	if (! asc_py_start(a[0], a[4], &inst, &key)) {
+		Py_RETURN_NONE;
+	}
+	PyObject* out = NULL;
+	if (asc_py_async_policy(a[3], "as_policy_read", &policy)) {
+		out = asc_py_async_send(a[0], inst, a[1], a[2], ASC_ASYNC_SELECT, policy, &key,
+			(void*)names, ASC_RESULT_RECORD, "aerospike_key_select_async");
+	}
+	as_key_destroy(&key);
+	return out;
+}
+
 /* remove(as_, q, id, policy, key): aerospike_key_remove_async. */
 static PyObject*
 asc_py_aremove(PyObject* self, PyObject* args)
@@ -855,6 +899,8 @@ static PyMethodDef asc_py_async_methods[] = {
 	{"get", asc_py_aget, METH_VARARGS,
 		"get(as_, q, id, policy, key, exists): aerospike_key_get_async (or _exists_async); "
 		"True: sent, None: the general path"},
+	{"select", asc_py_aselect, METH_VARARGS,
+		"select(as_, q, id, policy, key, bins): aerospike_key_select_async; True or None"},
 	{"put", asc_py_aput, METH_VARARGS,
 		"put(as_, q, id, policy, key, bins, ttl, gen): aerospike_key_put_async; True or None"},
 	{"remove", asc_py_aremove, METH_VARARGS,

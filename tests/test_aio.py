@@ -832,3 +832,33 @@ def test_apply_is_a_c_async_command_equal_to_the_sync_path(aerospike_hosts):
             session.sync.remove(key)
         assert not cluster._pending  # close() waited for the cancelled ones
     run(main())
+
+
+def test_get_with_bins_is_aerospike_key_select_async_equal_to_the_sync_path(aerospike_hosts):
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            key = ("test", SET, "select")
+            session.sync.put(key, {"a": 1, "b": "two", "c": [3], "d": {"e": 4.5}})
+            refuse_the_executor(cluster)
+            for bins in (["a"], ["b", "d"], ("c", "a"), ["a", "missing"], ["missing"]):
+                want = session.sync.get(key, bins)
+                got = await session.get(key, bins)
+                assert (got.bins, got.meta["gen"], got.key[:3]) == \
+                    (want.bins, want.meta["gen"], want.key[:3]), bins
+                assert (await session.select(key, bins)).bins == want.bins
+            with pytest.raises(asc.RecordNotFoundError):
+                await session.get(("test", SET, "never"), ["a"])
+            passes = asc.exp.eq(asc.exp.bin_int("a"), 1)
+            assert (await session.get(key, ["a"], filter_exp=passes)).bins == {"a": 1}
+            with pytest.raises(asc.AerospikeError) as filtered:
+                await session.get(key, ["a"], filter_exp=asc.exp.eq(asc.exp.bin_int("a"), 2))
+            assert filtered.value.code == asc.AEROSPIKE_FILTERED_OUT
+            del cluster._executor.submit  # what C cannot take goes the general way: same errors
+            for bad in (["x" * 16], [1], "a"):
+                with pytest.raises((TypeError, ValueError, asc.AerospikeError)) as raised:
+                    session.sync.get(key, bad)
+                with pytest.raises(type(raised.value)):
+                    await session.get(key, bad)
+            session.sync.remove(key)
+    run(main())

@@ -126,9 +126,10 @@ def _completion_failure(status: int, err_address: int) -> Exception:
     return error_from_c(ffi.cast("as_error*", err_address), status)
 
 
-# aio's single-record commands on Python objects (csrc/asc_async.h: get, put, remove,
+# aio's single-record commands on Python objects (csrc/asc_async.h: get, select, put, remove,
 # operate, drain), each one C call; they read keys, bins and operations as the sync fast paths.
 _py_get: Callable[..., Optional[bool]]
+_py_select: Callable[..., Optional[bool]]
 _py_put: Callable[..., Optional[bool]]
 _py_remove: Callable[..., Optional[bool]]
 _py_operate: Callable[..., Optional[bool]]

@@ -207,6 +207,8 @@ class _ExternalLoop:
         self._kicked = False
         self.loop.add_reader(self.fd, self.run)
         _EXTERNAL = self
+        self.run()  # libev registers its wake-up pipe in its backend on the first ev_run: until
+        # then a command queued from another thread (a sync close) would wake nobody
 
     def check_loop(self) -> None:
         """A connect on the running asyncio loop: the one running the C loop, or a new one

@@ -439,6 +439,99 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(aerospike_clus
     run(main())
 
 
+@pytest.mark.fault_injection
+@pytest.mark.parametrize("flavour", ["asyncio", "uvloop"])
+def test_thousands_of_awaits_with_cancellations_and_a_node_killed_in_loop_mode_asyncio(flavour):
+    # The test above in a fresh process, where aio makes the one C loop: loop_mode "asyncio".
+    if flavour == "uvloop":
+        pytest.importorskip("uvloop")
+    lines = run_probe('''
+        import asyncio, random, threading
+        from aerospike_c import aio
+        from aerospike_c.testing import EmbeddedCluster
+
+        def opened():                       # what the process holds: sockets, pipes, epolls
+            return {os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                    if os.path.exists(f"/proc/self/fd/{fd}")}
+
+        embedded = EmbeddedCluster(nodes=3).start()
+        rng = random.Random(15)
+        policy = {"total_timeout": 30000, "socket_timeout": 2000, "max_retries": 3}
+
+        def definition():
+            return aio.ClusterDefinition(embedded.seed, tender_interval=250, conn_timeout_ms=500,
+                                         policies={"info": {"timeout": 1000}, "write": policy,
+                                                   "read": policy})
+
+        async def main():
+            async with await definition().connect() as warm:   # makes the C loop
+                print("mode", warm._external is not None)
+            held, tasks_before = opened(), len(os.listdir("/proc/self/task"))
+            cluster = await definition().connect()
+            session = cluster.create_session()
+            acknowledged = {}
+
+            async def write(i):
+                key = ("test", "aio", f"stress{i}")
+                await session.put(key, {"i": i})
+                acknowledged[key] = i
+
+            tasks = [asyncio.ensure_future(write(i)) for i in range(3000)]
+            for task in rng.sample(tasks, 100):
+                task.cancel()
+            killed = False
+            for _ in range(2000):
+                await asyncio.sleep(0.001)
+                running = [task for task in tasks if not task.done()]
+                if not running:
+                    break
+                for task in rng.sample(running, min(3, len(running))):
+                    task.cancel()
+                if not killed and len(acknowledged) >= 300:
+                    embedded.kill_node(2)
+                    killed = True
+            if not killed:
+                embedded.kill_node(2)
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
+            failed = [o for o in outcomes if isinstance(o, Exception)]
+            print("failures not AerospikeErrors", [repr(o) for o in failed if not isinstance(o, asc.AerospikeError)][:3])
+            print("every await ended", len(acknowledged) + cancelled + len(failed) == 3000)
+            print("most written, some cancelled", len(acknowledged) > 1500 and cancelled > 0)
+            deadline = asyncio.get_running_loop().time() + 20
+            wrong = 0
+            for key, i in acknowledged.items():
+                while True:
+                    try:
+                        record = await session.get(key)
+                        break
+                    except (asc.AerospikeConnectionError, asc.AerospikeTimeoutError,
+                            asc.MaxErrorRateError, asc.InvalidNodeError):
+                        if asyncio.get_running_loop().time() > deadline:
+                            raise
+                        await asyncio.sleep(0.1)
+                wrong += record.bins != {"i": i}
+            print("acknowledged writes read back wrong", wrong)
+            await cluster.close()
+            print("closed, pending", cluster.closed, len(cluster._pending))
+            print("new fds", sorted(opened() - held))
+            print("no new threads", len(os.listdir("/proc/self/task")) <= tasks_before,
+                  [t.name for t in threading.enumerate() if t.name.startswith("aerospike_c.aio")])
+
+        if sys.argv[1:] == ["uvloop"]:
+            import uvloop
+            loop = uvloop.new_event_loop()
+            loop.run_until_complete(asyncio.wait_for(main(), 120))
+            loop.close()
+        else:
+            asyncio.run(asyncio.wait_for(main(), 120))
+        embedded.stop()
+    ''', args=[flavour], timeout=180)
+    assert lines == ["mode True", "failures not AerospikeErrors []", "every await ended True",
+                     "most written, some cancelled True", "acknowledged writes read back wrong 0",
+                     "closed, pending True 0", "new fds []", "no new threads True []"]
+
+
 # -- scans and queries: C async scans (aerospike_scan_async ..., aerospike_c/_aio_streams.py) ---
 SCAN_SET = "aio_native_scan"
 SCAN_RECORDS = 500
@@ -788,6 +881,32 @@ def test_loop_mode_asyncio_runs_the_c_loop_on_the_asyncio_thread():
                      "exists True None", "not found", "ordered [('i', None), ('i', 3)]",
                      "timeout True True", "pending 0", "again {'i': 5}", "ValueError True",
                      "closed True"]
+
+
+@pytest.mark.fault_injection
+def test_loop_mode_asyncio_closes_a_cluster_that_never_ran_a_command():
+    # Regression: the first cluster's close, with no command ever sent, hung. The sync close
+    # queues its work on the C loop from the executor thread, and libev only registers the
+    # wake-up pipe that carries that work on its first ev_run.
+    lines = run_probe('''
+        import asyncio, time
+        from aerospike_c import aio
+        from aerospike_c.testing import EmbeddedCluster
+
+        embedded = EmbeddedCluster(nodes=1).start()
+
+        async def main():
+            started = time.monotonic()
+            async with await aio.ClusterDefinition(embedded.seed).connect() as cluster:
+                print("mode", cluster._external is not None)
+            print("closed", cluster.closed, time.monotonic() - started < 10)
+            async with await aio.ClusterDefinition(embedded.seed).connect() as cluster:
+                print("again", await cluster.create_session().exists(("test", "aiox", "none")))
+
+        asyncio.run(asyncio.wait_for(main(), 30))
+        embedded.stop()
+    ''', timeout=60)
+    assert lines == ["mode True", "closed True True", "again None"]
 
 
 # -- record UDFs: aerospike_key_apply_async ---------------------------------------------------

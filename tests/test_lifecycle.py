@@ -169,10 +169,22 @@ C_MISUSE = {
         outcome(lambda: aerospike_new(config)); aerospike_destroy(as_)""",
     "not an instance": """
         outcome(lambda: aerospike_connect("127.0.0.1"))""",
+    "get with a destroyed key": """
+        as_ = aerospike_init(unreachable_config()); key = as_key_init_int64("test", "demo", 1)
+        as_key_destroy(key); outcome(lambda: aerospike_key_get(as_, None, key)); aerospike_destroy(as_)""",
+    "put with a destroyed key": """
+        as_ = aerospike_init(unreachable_config()); key = as_key_init_str("test", "demo", "k")
+        rec = as_record_new(1); as_record_set_int64(rec, "a", 1); as_key_destroy(key)
+        outcome(lambda: aerospike_key_put(as_, None, key, rec)); aerospike_destroy(as_)""",
+    "destroyed key read, digested, batched, destroyed again": """
+        key = as_key_init_int64("test", "demo", 1); as_key_destroy(key)
+        outcome(lambda: key.ns); outcome(lambda: key.to_tuple()); outcome(lambda: as_key_digest(key))
+        outcome(lambda: as_batch_new(1).__setitem__(0, key)); outcome(lambda: as_key_destroy(key))""",
     "not a config": """
         outcome(lambda: aerospike_init(None))""",
 }
 C_EXPECTED = {
+    "destroyed key read, digested, batched, destroyed again": "\n".join(["LifecycleError -1"] * 5),
     "not an instance": "TypeError None",
     "not a config": "TypeError None",
 }
@@ -181,7 +193,7 @@ C_EXPECTED = {
 @pytest.mark.parametrize("case", sorted(C_MISUSE))
 def test_c_faithful_misuse_raises_instead_of_crashing(case):
     expected = C_EXPECTED.get(case, "LifecycleError -1")
-    assert run_isolated(C_MISUSE[case]) == [expected]
+    assert run_isolated(C_MISUSE[case]) == expected.split("\n")
 
 
 def test_c_semantics_kept_where_c_is_safe():

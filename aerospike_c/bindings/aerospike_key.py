@@ -180,6 +180,7 @@ class _Key:
 
     def __init__(self, key: Any) -> None:
         if isinstance(key, as_key):
+            key._check_writable("key")
             self.ptr, self.keep, self.tuple = key._ptr, key, None
             return
         if type(key) is not tuple or len(key) not in (3, 4):

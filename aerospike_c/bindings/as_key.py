@@ -25,7 +25,7 @@ from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import free_flag
 from ._cstruct import CStruct, Owner
-from .as_error import check, new_error
+from .as_error import check, lifecycle_error, new_error
 from .as_status import as_status
 from .as_config import c_str
 from .as_val import check_int64, encode_str, sized_bytes, val_from_c
@@ -50,23 +50,33 @@ KEY_MAX_SIZE = lib.ASC_KEY_MAX_SIZE
 class as_key(CStruct, Owner):  # noqa: N801 - the C type's name
     """`as_key`: fields by C name; keeps alive the buffer its value points to."""
 
-    __slots__ = ("_keepalive",)
+    __slots__ = ("_keepalive", "_released")
 
     def __init__(self) -> None:
         super().__init__(ffi.new("as_key*"), self, "as_key")
         object.__setattr__(self, "_keepalive", None)
+        object.__setattr__(self, "_released", False)
 
     def _check_writable(self, what: str) -> None:
-        pass
+        """LifecycleError once as_key_destroy() ran (C's key is then stale memory)."""
+        if self._released:
+            raise lifecycle_error(f"{what}: the as_key was destroyed")
+
+    @property
+    def destroyed(self) -> bool:
+        return self._released
 
     def _keep(self, obj: Any) -> None:
         object.__setattr__(self, "_keepalive", obj)
 
     def to_tuple(self) -> KeyTuple:
         """(ns, set, user_key or None, digest or None)."""
+        self._check_writable("as_key")
         return key_to_python(self._ptr)
 
     def __repr__(self) -> str:
+        if self._released:
+            return "<as_key destroyed>"
         ns, set_, value, digest = self.to_tuple()
         shown = value if value is not None else (digest.hex() if digest else None)
         return f"<as_key {ns}:{set_}:{shown!r}>"
@@ -195,15 +205,20 @@ as_key_new_digest = as_key_init_digest
 as_key_new_value = as_key_init_value
 
 
-def _key(key: Any) -> as_key:
+def _key(key: Any, what: str = "as_key") -> as_key:
+    """A live as_key (TypeError, or LifecycleError once destroyed)."""
     if not isinstance(key, as_key):
         raise TypeError(f"expected an as_key, got {type(key).__name__}")
+    key._check_writable(what)
     return key
 
 
 def as_key_destroy(key: as_key) -> None:
-    """as_key_destroy(): release what the key owns (a Python-made key owns nothing in C)."""
-    lib.as_key_destroy(_key(key)._ptr)
+    """as_key_destroy(): release what the key owns; any later use raises LifecycleError
+    (as a second destroy does). as_key_init* makes a new key, as C's re-init of a stack key."""
+    lib.as_key_destroy(_key(key, "as_key_destroy")._ptr)
+    object.__setattr__(key, "_released", True)
+    object.__setattr__(key, "_keepalive", None)
 
 
 def as_key_set_digest(key: as_key) -> None:
@@ -247,6 +262,7 @@ def match_digest(ptr: Any, digest: Any) -> None:
 def key_arg(obj: Any) -> as_key:
     """An as_key from an as_key or a tuple (ns, set, user_key[, digest])."""
     if isinstance(obj, as_key):
+        obj._check_writable("key")
         return obj
     if isinstance(obj, tuple) and len(obj) in (3, 4):
         return new_key(*obj)

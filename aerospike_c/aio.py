@@ -79,8 +79,9 @@ of, still run on the cluster's executor as in
 (native or not), then closes the cluster; it is idempotent and survives the cancellation of
 its caller.
 
-Fork: the C event loops do not survive fork(); in a child, commands of a cluster made in the
-parent raise LifecycleError.
+Fork: the C event loops do not survive fork(); in a child, a cluster made in the parent and a
+new aio cluster raise (RuntimeError: another event loop; LifecycleError), and sync clients
+work without touching the parent's loop (its backend and sockets are shared with the parent).
 """
 from __future__ import annotations
 

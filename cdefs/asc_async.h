@@ -51,6 +51,7 @@ double asc_ev_run(void* loop);
 void asc_ev_loop_destroy(void* loop);
 void asc_ev_adopt(as_event_loop* event_loop);
 uint32_t asc_event_loop_size(void);
+void asc_event_forget_loops_in_child(void);
 int asc_async_pending(aerospike* as, bool connections);
 as_status asc_aerospike_close(aerospike* as, as_error* err);
 void asc_aerospike_destroy(aerospike* as);

@@ -986,6 +986,16 @@ asc_event_loop_size(void)
 	return as_event_loop_size;
 }
 
+/* In a forked child: the parent's loops (their threads, or the asyncio thread's external
+ * loop) are not this process's, yet their libev backend, wake-up fd and sockets are shared
+ * with the parent. Hide them from C, so an instance the child makes has no async state and
+ * its close never runs (or queues work on) a loop whose events belong to the parent. */
+static void
+asc_event_forget_loops_in_child(void)
+{
+	as_event_loop_size = 0;
+}
+
 /* as_async_get_pending / _get_connections of a connected instance (-1: not connected). */
 static int
 asc_async_pending(aerospike* as, bool connections)

@@ -909,6 +909,63 @@ def test_loop_mode_asyncio_closes_a_cluster_that_never_ran_a_command():
     assert lines == ["mode True", "closed True True", "again None"]
 
 
+@pytest.mark.fault_injection
+def test_fork_with_the_c_loop_running_on_the_asyncio_thread():
+    # tests/test_async.py's fork test in loop_mode "asyncio": fork with puts in flight. The
+    # child gets clear errors from the parent's cluster and from a new aio cluster (C's event
+    # loops do not survive fork) and can use a sync client; the parent loses no command.
+    lines = run_probe('''
+        import asyncio
+        from aerospike_c import aio
+        from aerospike_c.testing import EmbeddedCluster
+
+        embedded = EmbeddedCluster(nodes=1).start()
+
+        async def main():
+            cluster = await aio.ClusterDefinition(embedded.seed).connect()
+            print("mode", cluster._external is not None)
+            session = cluster.create_session()
+            keys = [("test", "aiofork", i) for i in range(50)]
+            await session.put(keys[0], {"i": 0})
+            flying = [asyncio.ensure_future(session.put(k, {"i": i})) for i, k in enumerate(keys)]
+            await asyncio.sleep(0)
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    async def child():
+                        try:
+                            await session.get(keys[0])
+                        except RuntimeError as error:
+                            print("child, parent's cluster:", "event loop that connected" in str(error))
+                        try:
+                            await aio.ClusterDefinition(embedded.seed).connect()
+                        except asc.LifecycleError as error:
+                            print("child, new aio cluster:", "fork" in str(error))
+                    asyncio.run(asyncio.wait_for(child(), 20))
+                    fresh = Client(Config([embedded.seed])).connect()
+                    print("child sync", fresh.get(keys[0]).bins)
+                    fresh.close()
+                    sys.stdout.flush()
+                finally:
+                    os._exit(0)
+            _, status = await asyncio.get_running_loop().run_in_executor(None, os.waitpid, pid, 0)
+            print("child status", status)
+            done = await asyncio.gather(*flying, return_exceptions=True)
+            print("parent puts", [d for d in done if d is not None])
+            got = await asyncio.gather(*(session.get(k) for k in keys))
+            print("parent read", sum(r.bins == {"i": i} for i, r in enumerate(got)))
+            await cluster.close()
+            print("closed", cluster.closed, len(cluster._pending))
+
+        asyncio.run(asyncio.wait_for(main(), 60))
+        embedded.stop()
+    ''', timeout=90)
+    assert lines == ["mode True", "child, parent's cluster: True", "child, new aio cluster: True",
+                     "child sync {'i': 0}", "child status 0", "parent puts []", "parent read 50",
+                     "closed True 0"]
+
+
 # -- record UDFs: aerospike_key_apply_async ---------------------------------------------------
 def test_apply_is_a_c_async_command_equal_to_the_sync_path(aerospike_hosts):
     lua = Path(__file__).resolve().parent.parent / "examples" / "lua" / "record_udf.lua"

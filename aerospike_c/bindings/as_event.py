@@ -111,6 +111,7 @@ _STATE = _State()
 def _after_fork_in_child() -> None:
     _STATE.forked = True
     _STATE.lock = threading.Lock()
+    lib.asc_event_forget_loops_in_child()  # an instance the child makes has no async state
 
 
 if hasattr(os, "register_at_fork"):

@@ -84,7 +84,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="aerospike_c,official,raw_c")
     parser.add_argument("--cases", default=",".join(CASES))
-    parser.add_argument("--hosts", help="host:port of a running 1-node cluster (default: embedded)")
+    parser.add_argument("--hosts", help="host:port,... of a running cluster (default: embedded)")
+    parser.add_argument("--nodes", type=int, default=1, help="nodes of the embedded cluster (or of --hosts)")
     parser.add_argument("--keep", help="keep the callgrind files in this folder")
     args = parser.parse_args(argv)
     commands: Dict[str, List[str]] = {}
@@ -102,12 +103,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cluster = None
     if args.hosts:
         hosts_text = args.hosts
-        host, _, port = hosts_text.rpartition(":")
-        hosts = [(host, int(port))]
+        hosts = [(h, int(p)) for h, _, p in (one.rpartition(":") for one in hosts_text.split(","))]
     else:
         from aerospike_c.testing import SubprocessCluster
 
-        cluster = SubprocessCluster(nodes=1).start()
+        cluster = SubprocessCluster(nodes=args.nodes).start()
         hosts = cluster.hosts
         hosts_text = ",".join(f"{h}:{p}" for h, p in hosts)
     out_dir = args.keep or tempfile.mkdtemp(prefix="callgrind-")
@@ -118,7 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for case in args.cases.split(","):
             workload, set_name, batch, (low, high) = CASES[case]
             for name, command in commands.items():
-                runner_args = ["--hosts", hosts_text, "--nodes", "1", "--workload", workload,
+                runner_args = ["--hosts", hosts_text, "--nodes", str(args.nodes), "--workload", workload,
                                "--set", set_name, "--keys", str(KEYS), "--batch", str(batch)]
                 tag = f"{case}-{name}"
                 try:

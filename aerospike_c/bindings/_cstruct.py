@@ -277,17 +277,15 @@ _UNION = "union"  # CStruct._frozen of a view inside a C union: its pointers are
 class CStruct:
     """A checked view of one C struct (`ptr` is a `T*` cdata), fields by C name."""
 
-    __slots__ = ("_ptr", "_owner", "_path", "_frozen")
+    __slots__ = ("_ptr", "_owner", "_path", "_frozen", "_cname")
 
     def __init__(self, ptr: Any, owner: Owner, path: str, frozen: Any = False) -> None:
         object.__setattr__(self, "_ptr", ptr)
         object.__setattr__(self, "_owner", owner)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_frozen", frozen)  # a read-only view (bookkeeping)
-
-    @property
-    def _cname(self) -> str:
-        return _item_cname(ffi.typeof(self._ptr))
+        # the struct's C name, looked up once per view (every field read and set needs it)
+        object.__setattr__(self, "_cname", _item_cname(ffi.typeof(ptr)))
 
     def _field_type(self, name: str) -> Any:
         try:
@@ -424,12 +422,12 @@ def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str]
     An unknown or read-only field raises TypeError naming it (as an unexpected keyword
     argument does); setting one as an attribute raises AttributeError.
     """
-    names = set(view)
+    names = _fields(view._cname)
     for name, value in fields.items():
         target, target_names = view, names
         if shortcut is not None and name not in names and shortcut in names:
             nested_view = getattr(view, shortcut)
-            nested_names = set(nested_view)
+            nested_names = _fields(nested_view._cname)
             if name in nested_names:
                 target, target_names = nested_view, nested_names
         if not isinstance(name, str) or name not in target_names:

@@ -309,6 +309,8 @@ def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
     events, log messages) and its metrics lock while it logs from the metrics writer:
     aerospike_close() takes both and joins the thread, and closing another cluster's
     tender from a tender can deadlock the two; refusing is the only answer that returns."""
+    if threading.current_thread() is threading.main_thread():
+        return  # a tend thread is one of C's: never the main thread
     for instance in (as_, *_live_instances()):
         if instance._destroyed:  # set once; its tend thread (if it had one) is gone
             continue

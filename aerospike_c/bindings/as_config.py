@@ -357,8 +357,8 @@ def check_config(ptr: Any, what: str) -> None:
                              f"{what}: as_config.{low} ({getattr(ptr, low)}) must be <= "
                              f"as_config.{high} ({getattr(ptr, high)})")
     cpu = ptr.tend_thread_cpu
-    cpus = _usable_cpus()
-    if cpu >= 0 and cpus is not None and cpu not in cpus:
+    cpus = _usable_cpus() if cpu >= 0 else None
+    if cpus is not None and cpu not in cpus:
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM,
                          f"{what}: as_config.tend_thread_cpu {cpu} is not a CPU this process may "
                          f"run on ({sorted(cpus)}); use -1 for no affinity")

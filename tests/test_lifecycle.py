@@ -354,3 +354,25 @@ def test_a_default_policy_copy_keeps_the_filter_exp_past_aerospike_destroy():
     assert lines[0] == "True"
     assert lines[1].split()[0] not in ("ok", "LifecycleError")  # no node: the C client's error
 
+
+def test_as_val_destroy_of_a_value_python_owns_refuses_later_use():
+    """as_val_destroy() of the last reference of a new_val() value freed it under the cdata:
+    as_val_tostring then was a SIGSEGV and the collection a double free. It now marks the
+    value destroyed (freed when collected); every later use raises LifecycleError."""
+    lines = run_isolated("""
+        from aerospike_c.bindings.as_val import new_val
+        val = new_val([1, "a"])
+        extra = as_val_reserve(val)
+        as_val_destroy(extra)                     # C semantics: one reference is left
+        print(as_val_tostring(val))
+        as_val_destroy(val)
+        outcome(lambda: as_val_tostring(val)); outcome(lambda: as_val_reserve(val))
+        outcome(lambda: as_val_destroy(val)); outcome(lambda: as_val_tostring(extra))
+        nil = new_val(None); as_val_destroy(nil)  # a static value: C never frees it
+        print(as_val_tostring(nil), as_val_tostring(new_val(None)))
+        del val, extra; gc.collect()
+        print(as_val_tostring(new_val({"k": [2]})))
+    """)
+    assert lines == ['[1, "a"]', "LifecycleError -1", "LifecycleError -1", "LifecycleError -1",
+                     "LifecycleError -1", "NIL NIL", '{"k":[2]}']
+

@@ -376,3 +376,27 @@ def test_as_val_destroy_of_a_value_python_owns_refuses_later_use():
     assert lines == ['[1, "a"]', "LifecycleError -1", "LifecycleError -1", "LifecycleError -1",
                      "LifecycleError -1", "NIL NIL", '{"k":[2]}']
 
+
+def test_struct_fields_never_hand_out_c_memory():
+    """A field read gave the raw cdata of a C array or pointer, which outlives the object's
+    destroy: a record's key.digest.value read freed memory after as_record_destroy, exp.packed
+    had no bounds (packed[1 << 40]: SIGSEGV), scan.select.entries took writes past its end.
+    Number arrays now read as copies; other raw pointers are not readable."""
+    lines = run_isolated("""
+        key = as_key_init_int64("test", "demo", 1)
+        as_key_set_digest(key)
+        digest = key.digest.value
+        print(type(digest).__name__, digest == as_key_digest(key))
+        del key; gc.collect()
+        junk = [bytearray(100) for _ in range(10000)]
+        print(as_partition_getid(digest, 4096) == int.from_bytes(digest[:2], "little") & 4095)
+        exp = as_exp_build(as_exp_int(1))
+        outcome(lambda: exp.packed)
+        scan = as_scan_init("test", "demo"); as_scan_select_init(scan, 1); as_scan_select(scan, "a")
+        outcome(lambda: scan.select.entries)
+        ctx = as_cdt_ctx_init(1); as_cdt_ctx_add_list_index(ctx, 0)
+        outcome(lambda: ctx.list.list)
+        print(ctx.list.size, scan.select.size, len(bytes(exp)) == exp.packed_sz)
+    """)
+    assert lines == ["bytes True", "True", "AttributeError None", "AttributeError None",
+                     "AttributeError None", "1 1 True"]

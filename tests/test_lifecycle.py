@@ -301,3 +301,102 @@ def test_an_instance_used_in_a_forked_child_raises_and_the_parent_goes_on():
     """)
     assert lines == ["LifecycleError -1", "LifecycleError -1", "LifecycleError -1",
                      "child made its own", "False False", "parent done"]
+
+
+# -- what C frees with its container, and C memory read through a field ------------------------
+def test_a_config_policy_filter_exp_is_freed_once():
+    """C's as_config_destroy (also inside aerospike_destroy) frees every policy's filter_exp,
+    which is the config's own copy of the user's as_exp, owned by Python: freed twice
+    (SIGABRT) when the config was collected, as_config_destroy()ed or its instance destroyed."""
+    lines = run_isolated("""
+        def exp(i):
+            return as_exp_build(as_exp_cmp_eq(as_exp_bin_int("a"), as_exp_int(i)))
+        e = exp(1)
+        for i in range(20):                      # never given to a client, collected
+            config = as_config_init()
+            config.policies.write.base.filter_exp = e
+            config.policies.batch_write.filter_exp = exp(i)
+            del config
+            gc.collect()
+        config = as_config_init()
+        config.policies.read.base.filter_exp = e
+        as_config_destroy(config)
+        del config; gc.collect()
+        as_ = aerospike_init(unreachable_config())
+        as_.config.policies.query.base.filter_exp = e
+        kept = as_.config.policies.query.base.filter_exp   # the config's copy, held by the user
+        aerospike_destroy(as_)
+        del as_; gc.collect()
+        print(bytes(kept) == bytes(e), as_exp_to_base64(e) == as_exp_to_base64(kept))
+        outcome(lambda: as_exp_destroy(kept)); outcome(lambda: as_exp_destroy(e))
+    """)
+    assert lines == ["True True", "ok", "ok"]
+
+
+def test_a_default_policy_copy_keeps_the_filter_exp_past_aerospike_destroy():
+    """as_policy_read_default(as_) copies the config's policy and its filter_exp pointer: once
+    the instance was destroyed the copy pointed at freed memory (a get with it on another
+    instance was a SIGSEGV). The copy now keeps the expression."""
+    lines = run_isolated("""
+        as_ = aerospike_init(unreachable_config())
+        e = as_exp_build(as_exp_cmp_eq(as_exp_bin_int("a"), as_exp_int(1)))
+        as_.config.policies.read.base.filter_exp = e
+        policy = as_policy_read_default(as_)
+        as_.config.policies.read.base.filter_exp = None
+        aerospike_destroy(as_)
+        del as_; gc.collect()
+        junk = [bytearray(48) for _ in range(20000)]
+        print(bytes(policy.base.filter_exp) == bytes(e))
+        other = aerospike_init(unreachable_config()); aerospike_connect(other)
+        outcome(lambda: aerospike_key_get(other, policy, ("test", "demo", 1)))
+        aerospike_close(other); aerospike_destroy(other)
+    """)
+    assert lines[0] == "True"
+    assert lines[1].split()[0] not in ("ok", "LifecycleError")  # no node: the C client's error
+
+
+def test_as_val_destroy_of_a_value_python_owns_refuses_later_use():
+    """as_val_destroy() of the last reference of a new_val() value freed it under the cdata:
+    as_val_tostring then was a SIGSEGV and the collection a double free. It now marks the
+    value destroyed (freed when collected); every later use raises LifecycleError."""
+    lines = run_isolated("""
+        from aerospike_c.bindings.as_val import new_val
+        val = new_val([1, "a"])
+        extra = as_val_reserve(val)
+        as_val_destroy(extra)                     # C semantics: one reference is left
+        print(as_val_tostring(val))
+        as_val_destroy(val)
+        outcome(lambda: as_val_tostring(val)); outcome(lambda: as_val_reserve(val))
+        outcome(lambda: as_val_destroy(val)); outcome(lambda: as_val_tostring(extra))
+        nil = new_val(None); as_val_destroy(nil)  # a static value: C never frees it
+        print(as_val_tostring(nil), as_val_tostring(new_val(None)))
+        del val, extra; gc.collect()
+        print(as_val_tostring(new_val({"k": [2]})))
+    """)
+    assert lines == ['[1, "a"]', "LifecycleError -1", "LifecycleError -1", "LifecycleError -1",
+                     "LifecycleError -1", "NIL NIL", '{"k":[2]}']
+
+
+def test_struct_fields_never_hand_out_c_memory():
+    """A field read gave the raw cdata of a C array or pointer, which outlives the object's
+    destroy: a record's key.digest.value read freed memory after as_record_destroy, exp.packed
+    had no bounds (packed[1 << 40]: SIGSEGV), scan.select.entries took writes past its end.
+    Number arrays now read as copies; other raw pointers are not readable."""
+    lines = run_isolated("""
+        key = as_key_init_int64("test", "demo", 1)
+        as_key_set_digest(key)
+        digest = key.digest.value
+        print(type(digest).__name__, digest == as_key_digest(key))
+        del key; gc.collect()
+        junk = [bytearray(100) for _ in range(10000)]
+        print(as_partition_getid(digest, 4096) == int.from_bytes(digest[:2], "little") & 4095)
+        exp = as_exp_build(as_exp_int(1))
+        outcome(lambda: exp.packed)
+        scan = as_scan_init("test", "demo"); as_scan_select_init(scan, 1); as_scan_select(scan, "a")
+        outcome(lambda: scan.select.entries)
+        ctx = as_cdt_ctx_init(1); as_cdt_ctx_add_list_index(ctx, 0)
+        outcome(lambda: ctx.list.list)
+        print(ctx.list.size, scan.select.size, len(bytes(exp)) == exp.packed_sz)
+    """)
+    assert lines == ["bytes True", "True", "AttributeError None", "AttributeError None",
+                     "AttributeError None", "1 1 True"]

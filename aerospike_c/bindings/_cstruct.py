@@ -319,8 +319,10 @@ class CStruct:
                 return enum_type(value)
             except ValueError:
                 return value
-        if ctype.kind == "array" and ctype.item.cname == "char":
-            return ffi.string(value).decode("utf-8", "replace")
+        if ctype.kind == "array":
+            if ctype.item.cname == "char":
+                return ffi.string(value).decode("utf-8", "replace")
+            return _array_copy(f"{self._path}.{name}", ctype, value)
         if ctype.kind == "pointer":
             if self._frozen == _UNION:
                 raise AttributeError(f"{self._path}.{name} is inside a C union: which member "
@@ -332,7 +334,10 @@ class CStruct:
             if ctype.item.kind in ("struct", "union") and _complete(ctype.item):  # read-only
                 return CStruct(value, self._owner, f"{self._path}.{name}[0]",
                                _UNION if ctype.item.kind == _UNION else True)
-            return value
+            # A raw cdata would point into memory the owner frees (no check of its own, no
+            # bounds): reading or writing through it after a destroy is a crash.
+            raise AttributeError(f"{self._path}.{name} is a {ctype.cname} the C client keeps; "
+                                 "the C functions read it (not readable from Python)")
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -400,6 +405,18 @@ class CStruct:
 
     def __repr__(self) -> str:
         return f"<{self._cname} {self._path}>"
+
+
+def _array_copy(where: str, ctype: Any, value: Any) -> Any:
+    """A copy of a fixed-size C array of numbers (bytes for a uint8_t[N], like a digest; a
+    list otherwise): never the cdata, which points into the owner's memory without keeping
+    it alive, so it would read (and write) freed memory once the owner is destroyed."""
+    if ctype.length is None or ctype.item.kind != "primitive":
+        raise AttributeError(f"{where} is a {ctype.cname} the C client keeps; the C "
+                             "functions read it (not readable from Python)")
+    if ctype.item.cname in ("uint8_t", "unsigned char"):
+        return bytes(ffi.buffer(value))
+    return list(value)
 
 
 def _encode(where: str, value: Any) -> bytes:

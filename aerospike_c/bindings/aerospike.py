@@ -42,7 +42,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
-from .as_config import as_config, check_config, check_config_file, config_ptr
+from .as_config import as_config, check_config, check_config_file, config_ptr, detach_exps
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = [
@@ -209,7 +209,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._forked:
             return  # the parent's C state: closing it here would wait on threads that do not exist
         if self._ptr.cluster == ffi.NULL:
-            lib.asc_aerospike_destroy(self._ptr)  # frees memory only
+            c_destroy(self._ptr)  # frees memory only
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
             # What C points at (callbacks, ip_map, filter_exp) lives until the reaper is done.
             _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired])
@@ -249,7 +249,7 @@ class _Reaper:
                 continue
             ptr, keepalive = item
             lib.asc_aerospike_close(ptr, new_error())
-            lib.asc_aerospike_destroy(ptr)
+            c_destroy(ptr)
             keepalive.clear()  # the tend thread is gone: its callbacks may go too
             del item, ptr, keepalive
 
@@ -265,6 +265,13 @@ class _Reaper:
 
 
 _REAPER = _Reaper()
+
+
+def c_destroy(ptr: Any) -> None:
+    """C's aerospike_destroy() of a closed instance; its config's filter_exp are Python's
+    (detach_exps)."""
+    detach_exps(ffi.addressof(ptr[0], "config"))
+    lib.asc_aerospike_destroy(ptr)
 
 
 def reap_dropped(timeout: Optional[float] = None) -> bool:
@@ -420,7 +427,7 @@ def aerospike_destroy(as_: aerospike) -> None:
         if ptr.cluster != ffi.NULL:
             raise lifecycle_error("aerospike_destroy: the instance is still connected; "
                                   "call aerospike_close() first")
-        lib.asc_aerospike_destroy(ptr)
+        c_destroy(ptr)
         as_._destroyed = True
         with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
             _LIVE.discard(as_)

@@ -85,10 +85,56 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
     def __del__(self) -> None:
         # Never given to a client: free the hosts and strings C allocated for it.
         if getattr(self, "_spent_by", True) is None:
-            lib.as_config_destroy(self._ptr)
+            c_config_destroy(self._ptr)
 
 
 _DESTROYED = Owner()  # the _spent_by of a config freed by as_config_destroy()
+_EXP_PTR = ffi.typeof("as_exp*")
+
+
+def _exp_paths(ctype: Any, prefix: Tuple[str, ...] = ()) -> List[Tuple[str, ...]]:
+    """The field path of every `as_exp*` inside struct `ctype` (from the declarations)."""
+    paths: List[Tuple[str, ...]] = []
+    for name, field in ctype.fields:
+        if field.type is _EXP_PTR:
+            paths.append(prefix + (name,))
+        elif field.type.kind == "struct":
+            paths += _exp_paths(field.type, prefix + (name,))
+    return paths
+
+
+_EXP_PATHS: Dict[Any, List[Tuple[str, ...]]] = {}
+
+
+def exp_fields(ptr: Any) -> List[Tuple[Any, str]]:
+    """(struct, field) of every `as_exp*` field in the struct at `ptr` (a policy's
+    base.filter_exp or filter_exp; every one of a config's policies)."""
+    ctype = ffi.typeof(ptr).item
+    paths = _EXP_PATHS.get(ctype)
+    if paths is None:
+        paths = _EXP_PATHS[ctype] = _exp_paths(ctype)
+    found = []
+    for path in paths:
+        holder = ptr
+        for name in path[:-1]:
+            holder = getattr(holder, name)
+        found.append((holder, path[-1]))
+    return found
+
+
+def detach_exps(ptr: Any) -> None:
+    """NULL every policy's filter_exp in the `as_config*` ptr before C destroys the config:
+    C's as_config_destroy() frees them (as_policies_destroy), but they are as_exp objects
+    Python owns (the filter_exp setter gives a config its own copy) and frees when they are
+    collected: freed twice otherwise. aerospike_destroy() runs it on the instance's config."""
+    for holder, name in exp_fields(ptr):
+        setattr(holder, name, ffi.NULL)
+
+
+def c_config_destroy(ptr: Any) -> None:
+    """C's as_config_destroy() of a config Python made (see detach_exps)."""
+    detach_exps(ptr)
+    lib.as_config_destroy(ptr)
 
 
 def as_config_destroy(config: as_config) -> None:
@@ -98,7 +144,7 @@ def as_config_destroy(config: as_config) -> None:
         raise TypeError(f"expected an as_config, got {type(config).__name__}")
     config._check_writable("as_config_destroy")
     object.__setattr__(config, "_spent_by", _DESTROYED)
-    lib.as_config_destroy(config._ptr)
+    c_config_destroy(config._ptr)
     config._keepalive.clear()
 
 

@@ -55,12 +55,14 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Union
 
 import msgpack
 
 from .._aerospike import ffi, lib
+from .as_error import lifecycle_error
 
 __all__ = [
     "GeoJSON", "as_cmp_wildcard", "as_cmp_inf", "as_val_destroy", "as_val_reserve",
@@ -252,8 +254,31 @@ def val_to_c(obj: Any, where: str = "value", depth: int = 0) -> Any:
 
 
 def new_val(obj: Any, where: str = "value") -> Any:
-    """An `as_val*` for `obj` owned by Python: as_val_destroy()ed when the cdata is collected."""
-    return ffi.gc(val_to_c(obj, where), lib.as_val_val_destroy)
+    """An `as_val*` for `obj` owned by Python: as_val_destroy()ed when the cdata is collected.
+    Python holds its one reference: as_val_destroy() of that last one marks the value
+    destroyed (later use raises LifecycleError) and leaves the freeing to the collection."""
+    val = val_to_c(obj, where)
+    if val.count:  # 0: a static value (as_nil, as_true ...), which C never frees
+        with _OWNED_LOCK:
+            _OWNED[_address(val)] = False
+    return ffi.gc(val, _release_owned)
+
+
+#: The values new_val() made and Python frees, by address: True once as_val_destroy() dropped
+#: the reference Python holds (the memory stays until the cdata is collected, so no other
+#: value gets the address meanwhile).
+_OWNED: Dict[int, bool] = {}
+_OWNED_LOCK = threading.RLock()  # a collection inside may release another value
+
+
+def _address(val: Any) -> int:
+    return int(ffi.cast("uintptr_t", val))
+
+
+def _release_owned(val: Any) -> None:
+    with _OWNED_LOCK:
+        _OWNED.pop(_address(val), None)
+    lib.as_val_val_destroy(val)
 
 
 # -- C -> Python ----------------------------------------------------------------------------------
@@ -306,14 +331,27 @@ def bin_value_from_c(bv: Any) -> Any:
 
 # -- the C functions ------------------------------------------------------------------------------
 def _as_val(val: Any, what: str) -> Any:
+    """The `as_val*` of a value argument; LifecycleError once as_val_destroy() released the
+    last reference of a value Python owns (new_val)."""
     if not isinstance(val, ffi.CData):
         raise TypeError(f"{what} takes an as_val* cdata, not {type(val).__name__}")
-    return ffi.cast("as_val*", val)
+    ptr = ffi.cast("as_val*", val)
+    if _OWNED and _OWNED.get(_address(ptr)):
+        raise lifecycle_error(f"{what}: the as_val was destroyed")
+    return ptr
 
 
 def as_val_destroy(val: Any) -> None:
-    """as_val_destroy(): release one reference (the value is freed with the last one)."""
-    lib.as_val_val_destroy(_as_val(val, "as_val_destroy"))
+    """as_val_destroy(): release one reference (the value is freed with the last one; for a
+    value Python owns, when it is collected: any use after the last release raises
+    LifecycleError, as a second as_val_destroy does)."""
+    with _OWNED_LOCK:
+        ptr = _as_val(val, "as_val_destroy")
+        address = _address(ptr)
+        if address in _OWNED and ptr.count <= 1:
+            _OWNED[address] = True
+            return
+        lib.as_val_val_destroy(ptr)
 
 
 def as_val_reserve(val: Any) -> Any:

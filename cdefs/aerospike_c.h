@@ -1,6 +1,7 @@
 /* csrc/aerospike_c.h: our own small C helpers (not part of the C client). */
 const char* asc_node_name(as_node* node);
 void asc_config_clear_rack_ids(as_config* config);
+void asc_null_pointers(void* base, const size_t* offsets, size_t count);
 const char* asc_client_version(void);
 bool asc_on_tend_thread(aerospike* as);
 /* The call count of an aerospike instance (csrc/aerospike_c.h says why). */

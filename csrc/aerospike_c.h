@@ -27,6 +27,16 @@ asc_config_clear_rack_ids(as_config* config)
 	}
 }
 
+/* Set the pointer fields at these byte offsets of the struct at base to NULL (one call for
+ * what would be a cffi attribute write per field: a config's every policy filter_exp). */
+static void
+asc_null_pointers(void* base, const size_t* offsets, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		*(void**)((char*)base + offsets[i]) = NULL;
+	}
+}
+
 /*
  * True on the tend thread of as's cluster: cluster-event and most log callbacks run there,
  * holding cluster->tend_lock, so aerospike_close() (which takes that lock and joins the

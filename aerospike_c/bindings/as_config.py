@@ -122,13 +122,25 @@ def exp_fields(ptr: Any) -> List[Tuple[Any, str]]:
     return found
 
 
+_EXP_OFFSETS: Dict[Any, Tuple[Any, int]] = {}
+
+
+def _exp_offsets(ctype: Any) -> Tuple[Any, int]:
+    """The byte offsets of every `as_exp*` field in struct `ctype`, as a size_t[] for C."""
+    offsets = [ffi.offsetof(ctype, *path) for path in _exp_paths(ctype)]
+    return ffi.new("size_t[]", offsets or [0]), len(offsets)
+
+
 def detach_exps(ptr: Any) -> None:
     """NULL every policy's filter_exp in the `as_config*` ptr before C destroys the config:
     C's as_config_destroy() frees them (as_policies_destroy), but they are as_exp objects
     Python owns (the filter_exp setter gives a config its own copy) and frees when they are
     collected: freed twice otherwise. aerospike_destroy() runs it on the instance's config."""
-    for holder, name in exp_fields(ptr):
-        setattr(holder, name, ffi.NULL)
+    ctype = ffi.typeof(ptr).item
+    found = _EXP_OFFSETS.get(ctype)
+    if found is None:
+        found = _EXP_OFFSETS[ctype] = _exp_offsets(ctype)
+    lib.asc_null_pointers(ptr, found[0], found[1])
 
 
 def c_config_destroy(ptr: Any) -> None:

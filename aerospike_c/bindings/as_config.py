@@ -369,18 +369,24 @@ as_config_tls_set_certstring = _string_setter(lib.as_config_tls_set_certstring, 
 
 
 # --- checks where C first uses the config ---------------------------------------------------
+def _config_file(ptr: Any) -> Optional[Tuple[str, str]]:
+    """(path, where it was named) of the dynamic config file C reads, or None."""
+    url = os.environ.get("AEROSPIKE_CLIENT_CONFIG_URL")
+    if url is not None:
+        return (url[7:] if url.startswith("file://") else url), "AEROSPIKE_CLIENT_CONFIG_URL"
+    if ptr.config_provider.path != ffi.NULL:
+        return os.fsdecode(ffi.string(ptr.config_provider.path)), "config_provider.path"
+    return None
+
+
 def check_config_file(ptr: Any, what: str) -> None:
     """The dynamic config file (config_provider.path, or $AEROSPIKE_CLIENT_CONFIG_URL, which C
     prefers) must be a readable regular file: C opens and reads it with no timeout, so a FIFO
     or a device would block aerospike_init, aerospike_connect or the tend thread for good."""
-    url = os.environ.get("AEROSPIKE_CLIENT_CONFIG_URL")
-    if url is not None:
-        path, source = (url[7:] if url.startswith("file://") else url), "AEROSPIKE_CLIENT_CONFIG_URL"
-    elif ptr.config_provider.path != ffi.NULL:
-        path = os.fsdecode(ffi.string(ptr.config_provider.path))
-        source = "config_provider.path"
-    else:
+    found = _config_file(ptr)
+    if found is None:
         return
+    path, source = found
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
@@ -403,11 +409,12 @@ def _usable_cpus() -> Optional[Set[int]]:
 def check_config(ptr: Any, what: str) -> None:
     """What aerospike_connect needs of the whole as_config beyond each field's own range.
 
-    ValueError (ParamError) naming the fields: limits again (the dynamic config file sets
-    fields behind the setters' back), min <= max connections, a tend_thread_cpu this
+    ValueError (ParamError) naming the fields: limits again when there is a dynamic config
+    file (C sets fields from it in aerospike_init, behind the setters' back), min <= max connections, a tend_thread_cpu this
     process may run on (C joins a thread it never created otherwise), the shared memory size
     in 32 bits, the config file."""
-    check_limits(ptr, "as_config")
+    if _config_file(ptr) is not None:  # else every field went through a checked setter
+        check_limits(ptr, "as_config")
     for low, high in (("min_conns_per_node", "max_conns_per_node"),
                       ("async_min_conns_per_node", "async_max_conns_per_node")):
         if getattr(ptr, low) > getattr(ptr, high):

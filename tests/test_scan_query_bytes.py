@@ -143,6 +143,30 @@ def test_a_blob_predicate_is_refused_as_c_reads_it_back_wrong() -> None:
         asc.as_query_from_bytes(asc.as_query_to_bytes(query))
 
 
+@pytest.mark.parametrize("add", ["touch", "delete", "read_all"])
+def test_an_operation_without_a_value_is_refused_at_to_bytes_as_c_cannot_read_it_back(add) -> None:
+    # C packs nothing for an operation's NULL value (touch, delete, read all), so its
+    # from_bytes would read the next field (the partitions flag) as the value: refused when
+    # the bytes are made.
+    for make, to_bytes in ((lambda: asc.as_scan_init(NAMESPACE, "s"), asc.as_scan_to_bytes),
+                           (lambda: asc.as_query_init(NAMESPACE, "s"), asc.as_query_to_bytes)):
+        target = make()
+        ops = asc.as_operations_init(2)
+        asc.as_operations_add_write_int64(ops, "a", 5)
+        getattr(asc, f"as_operations_add_{add}")(ops)
+        target.ops = ops
+        with pytest.raises(asc.ParamError, match="operation 1 .* has no value"):
+            to_bytes(target)
+        ops = asc.as_operations_init(2)  # a read of a named bin has a value (nil): it reads back
+        asc.as_operations_add_write_int64(ops, "a", 5)
+        asc.as_operations_add_read(ops, "a")
+        target.ops = ops
+        data = to_bytes(target)
+        back = (asc.as_scan_from_bytes if to_bytes is asc.as_scan_to_bytes
+                else asc.as_query_from_bytes)(data)
+        assert to_bytes(back) == data
+
+
 def test_what_c_did_not_write_is_refused() -> None:
     scan = asc.as_scan_init(NAMESPACE, "s")
     asc.as_scan_set_paginate(scan, True)

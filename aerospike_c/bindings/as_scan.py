@@ -227,7 +227,17 @@ def as_scan_set_partitions(scan: as_scan, parts_all: Any) -> None:
 
 
 def to_bytes(c_function: Any, ptr: Any, what: str) -> bytes:
-    """The C client's serialization of a scan or query (freed here)."""
+    """The C client's serialization of a scan or query (freed here). Refused when an
+    operation has no value (touch, delete, read: C writes nothing for it, and its
+    *_from_bytes then reads the next field as the value: the bytes never read back)."""
+    ops = ptr.ops
+    if ops != ffi.NULL:
+        for i in range(ops.binops.size):
+            if ops.binops.entries[i].bin.valuep == ffi.NULL:
+                operator = ops.binops.entries[i].op
+                raise param_error(f"{what}: operation {i} (as_operator {operator}) has no value, "
+                                  "which the C client serializes as nothing: its *_from_bytes "
+                                  "could not read the bytes back")
     c_bytes = ffi.new("uint8_t**")
     c_size = ffi.new("uint32_t*")
     if not c_function(ptr, c_bytes, c_size):

@@ -360,6 +360,20 @@ def test_a_held_transaction_is_not_destroyed() -> None:
         policy.base.txn = "txn"
 
 
+def test_a_transaction_a_connected_instance_kept_is_destroyed_after_close(aerospike_hosts) -> None:
+    # A config field replaced while connected keeps its old value until aerospike_close (a
+    # running command may still read it): the refusal says so, and close lets it go.
+    client = asc.Client(asc.Config(aerospike_hosts)).connect()
+    txn = asc.as_txn_init()
+    client.config.policies.write.base.txn = txn
+    client.config.policies.write.base.txn = None
+    with pytest.raises(asc.LifecycleError, match="still connected.*aerospike_close"):
+        asc.as_txn_destroy(txn)
+    client.close()
+    asc.as_txn_destroy(txn)
+    client.destroy()
+
+
 def test_transaction_fields() -> None:
     txn = asc.as_txn_create_capacity(32, 32)
     assert txn.id != 0 and txn.state == AS_TXN_STATE_OPEN and txn.ns == ""

@@ -96,8 +96,10 @@ class as_txn(UsedStruct):  # noqa: N801 - the C type's name
                 held = self._held_by()
             if held:
                 raise lifecycle_error(
-                    f"{what}: {held} policy txn field(s) still point at the as_txn "
-                    "(set them to None, or drop those policies, first)")
+                    f"{what}: {held} policy txn field(s) still point at the as_txn, or did "
+                    "on an instance that is still connected (it keeps a replaced value until "
+                    "aerospike_close(), as a running command may read it); set them to None "
+                    "or drop those policies first, and close that instance")
         super()._destroy(what)
 
     def __repr__(self) -> str:

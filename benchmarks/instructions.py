@@ -5,7 +5,7 @@ not move (benchmarks/README.md, "Where the time went").
     python benchmarks/instructions.py --cases get_small,batch_100 --clients aerospike_c
 
 Each (case, client) runs the harness's own runner twice under
-`valgrind --tool=callgrind --separate-threads=yes` against an embedded 1-node cluster in its
+`valgrind --tool=callgrind --separate-threads=yes` against an embedded cluster (1 node, or --nodes) in its
 own process, with `--low` and `--high` calls; the difference of the two runs' instruction
 counts divided by the difference of calls is the cost of one call (start-up, imports and the
 connection cancel out). Counted: the calling thread (thread 1; for connect every thread, as

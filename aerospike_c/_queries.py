@@ -38,7 +38,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union,
+)
 
 from . import bindings as c
 from .bindings.aerospike_batch import batch_outcomes, batch_rows
@@ -49,6 +51,7 @@ from .bindings.as_operations import as_operations
 from .bindings.as_record import Record
 from .bindings.as_status import as_status
 from .exceptions import AerospikeError, AerospikeTimeoutError, BatchFailedError, error_class
+from ._records import Operation
 
 __all__ = ["QueryMethods", "BatchRead", "BatchWrite", "BatchApply", "BatchRemove", "BatchResult"]
 
@@ -77,6 +80,14 @@ def _udf_names(response: str) -> List[str]:
             if key == "filename":
                 names.append(value)
     return names
+
+
+def _check_wait_timeout(timeout: Any) -> None:
+    """A UDF wait's `timeout`: seconds, a real number >= 0 (a NaN deadline is never reached)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+    if not 0 <= timeout < float("inf"):
+        raise ValueError(f"timeout must be a finite number of seconds >= 0, got {timeout!r}")
 
 
 def _nanos(before: Union[None, int, datetime]) -> int:
@@ -249,6 +260,7 @@ class QueryMethods:
         """Register a Lua module: `content`, or the file at `filename` when content is None.
         The module is named after the file's base name. With wait, return once every node
         lists it (AerospikeTimeoutError after `timeout` seconds)."""
+        _check_wait_timeout(timeout)
         if content is None:
             with open(filename, "rb") as source:
                 content = source.read()
@@ -260,6 +272,7 @@ class QueryMethods:
     def udf_remove(self, module: str, *, wait: bool = True, timeout: float = 30.0,
                    policy: Any = None) -> None:
         """Unregister `module`; with wait, return once no node lists it."""
+        _check_wait_timeout(timeout)
         c.aerospike_udf_remove(self._as, self._policy("info", policy), module)
         if wait:
             self._udf_wait(os.path.basename(module), False, timeout, policy)
@@ -623,13 +636,20 @@ def _operations(ops: Any, bins: Optional[Mapping[str, Any]]) -> Any:
     if isinstance(ops, as_operations):
         return ops
     if bins is not None:
+        if not isinstance(bins, Mapping):
+            raise TypeError(f"bins must be a dict, not {type(bins).__name__}")
         built = c.as_operations_init(len(bins))
         for name, value in bins.items():
             c.as_operations_add_write(built, name, value)
         return built
+    if isinstance(ops, (str, bytes)) or not isinstance(ops, Iterable):
+        raise TypeError(f"ops must be an as_operations or a list of ops.* operations, "
+                        f"not {type(ops).__name__}")
     operations = list(ops)
     built = c.as_operations_init(len(operations))
     for operation in operations:
+        if not isinstance(operation, Operation):
+            raise TypeError(f"expected an operation from ops.*, got {type(operation).__name__}")
         operation.add_to(built)
     return built
 

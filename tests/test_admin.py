@@ -433,6 +433,16 @@ def test_quotas_need_enable_quotas(admin, names):
                  read_quota=10) == QUOTAS_NOT_ENABLED
 
 
+@pytest.mark.parametrize("quotas", [{"read_quota": -1}, {"read_quota": 5, "write_quota": -5}])
+def test_a_negative_quota_is_refused_and_creates_no_role(admin, names, quotas):
+    """C's create_role_quotas leaves a negative quota out of the request: the role was made
+    without that limit and the call succeeded."""
+    role = names.role()
+    with pytest.raises(ValueError, match="quota"):
+        admin.admin.create_role(role, [Privilege(AS_PRIVILEGE_READ)], **quotas)
+    assert _code(admin.admin.query_role, role) == INVALID_ROLE
+
+
 @pytest.fixture(scope="module")
 def quota_secure() -> Iterator[Secure]:
     yield from _secure(quotas=True)

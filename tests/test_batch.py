@@ -81,6 +81,21 @@ def test_batch_apply_of_an_unknown_module_fails_per_record(client, set_name):
     assert all(r.record is None for r in results)
 
 
+@pytest.mark.parametrize("request_", [
+    BatchWrite(("test", "s", 1), [("a", 1)]), BatchWrite(("test", "s", 1), ops="abc"),
+    BatchWrite(("test", "s", 1), ops=[None]), BatchWrite(("test", "s", 1), ops=5),
+])
+def test_a_batch_write_of_the_wrong_types_is_a_type_error(client, request_):
+    """They were AttributeErrors ('list' object has no attribute 'items' ...)."""
+    with pytest.raises(TypeError, match="bins must be a dict|ops|operation"):
+        client.batch_records([request_])
+
+
+def test_a_background_job_of_the_wrong_types_is_a_type_error(client, set_name):
+    with pytest.raises(TypeError, match="operation from ops"):
+        client.scan_background(NAMESPACE, set_name, ops=[None])
+
+
 def test_bad_namespace_fails_every_key(client):
     batch = asc.as_batch_init(2)
     batch[0] = ("no_such_namespace", "s", 1)

@@ -17,6 +17,21 @@ def index_name(client):
         client.index_remove(NAMESPACE, name)
 
 
+@pytest.mark.parametrize("where", ["index_name", "bin", "set"])
+def test_a_name_with_an_info_delimiter_is_refused(client, set_name, index_name, where):
+    """C writes the names into "sindex-create:...;indexname=..;bin=..": a ';' would end the name
+    there, so the server built an index named (or over the bin named) the part before it and
+    the call answered ok."""
+    names = {"index_name": index_name, "bin": "age", "set": set_name}
+    names[where] += ";x"
+    with pytest.raises(ValueError, match="info command"):
+        client.index_create(NAMESPACE, names["set"], names["bin"], names["index_name"],
+                            asc.AS_INDEX_NUMERIC)
+    assert not {index_name, index_name.split(";")[0]} & index_names(client)
+    with pytest.raises(ValueError, match="info command"):
+        client.index_remove(NAMESPACE, index_name + ";x")
+
+
 def test_create_wait_and_remove(client, set_name, index_name):
     task = asc.aerospike_index_create(client.aerospike, None, NAMESPACE, set_name, "age",
                                       index_name, asc.AS_INDEX_NUMERIC)

@@ -50,6 +50,18 @@ def test_truncate_argument_checks(client):
         asc.aerospike_truncate(client.aerospike, None, NAMESPACE, 5, 0)
 
 
+@pytest.mark.parametrize("suffix", [";x", "\nx", "\tx"])
+def test_a_name_with_an_info_delimiter_is_refused_and_truncates_nothing(client, set_name, suffix):
+    """C writes the names into "truncate:namespace=..;set=..": a ';' or line break would end
+    the set name there, and the server would truncate the set named by the part before it."""
+    fill(client, set_name, 3)
+    with pytest.raises(ValueError, match="info command"):
+        client.truncate(NAMESPACE, set_name + suffix)
+    with pytest.raises(ValueError, match="info command"):
+        client.truncate(NAMESPACE + suffix, set_name)
+    assert count_within(client, set_name, 3, seconds=0.5) == 3
+
+
 def test_an_unknown_namespace_is_accepted(client):
     """truncate and truncate-namespace are broadcast as cluster metadata without checking the
     namespace (each node skips one it does not have): both answer ok."""

@@ -101,6 +101,25 @@ def test_arguments_are_checked(client, module):
         asc.aerospike_udf_get(as_, None, None, asc.AS_UDF_TYPE_LUA)
 
 
+def test_a_module_name_with_an_info_delimiter_is_refused(client, module):
+    """C writes the file name into "udf-put:filename=..;content=..": a ';' would end it there."""
+    with pytest.raises(ValueError, match="info command"):
+        client.udf_put(module[:-4] + ";x.lua", SOURCE)
+    with pytest.raises(ValueError, match="info command"):
+        client.udf_remove(module + ";x")
+    assert not any(f.name.startswith(module[:-4]) for f in client.udf_list())
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1, "30"])
+def test_a_wait_timeout_that_never_ends_is_refused_before_registering(client, module, timeout):
+    """A NaN deadline is never reached: the wait polled for good when the module did not show."""
+    with pytest.raises((TypeError, ValueError), match="timeout"):
+        client.udf_put(module, SOURCE, timeout=timeout)
+    with pytest.raises((TypeError, ValueError), match="timeout"):
+        client.udf_remove(module, timeout=timeout)
+    assert module not in {f.name for f in client.udf_list()}
+
+
 def test_registered_udf_runs_in_batch_apply_and_background_scan(client, module):
     set_name = unique_set()
     fill(client, set_name, 4)

@@ -20,7 +20,7 @@ from ._cstruct import CStruct
 from .aerospike import _instance, aerospike, using
 from .as_cdt_ctx import ctx_arg
 from .as_exp import exp_arg
-from .as_config import c_str
+from .as_config import info_str
 from .as_error import check, new_error
 
 __all__ = ["aerospike_index_create", "aerospike_index_create_complex",
@@ -36,8 +36,9 @@ def aerospike_index_create_complex(as_: aerospike, policy: Any, ns: str, set: Op
     values; returns the as_index_task to wait on."""
     task = ffi.new("as_index_task*")
     c_call(as_, "aerospike_index_create_complex", task, policy_arg(policy, "as_policy_info"),
-           c_str("ns", ns), c_str("set", set, allow_none=True), c_str("bin_name", bin_name),
-           c_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
+           info_str("ns", ns), info_str("set", set, allow_none=True),
+           info_str("bin_name", bin_name),
+           info_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
            enum_arg("dtype", dtype, "as_index_datatype"))
     return CStruct(task, _instance(as_), "as_index_task")
 
@@ -56,8 +57,9 @@ def aerospike_index_create_ctx(as_: aerospike, policy: Any, ns: str, set: Option
     the bin itself) inside the bin; returns the as_index_task."""
     task = ffi.new("as_index_task*")
     c_call(as_, "aerospike_index_create_ctx", task, policy_arg(policy, "as_policy_info"),
-           c_str("ns", ns), c_str("set", set, allow_none=True), c_str("bin_name", bin_name),
-           c_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
+           info_str("ns", ns), info_str("set", set, allow_none=True),
+           info_str("bin_name", bin_name),
+           info_str("index_name", index_name), enum_arg("itype", itype, "as_index_type"),
            enum_arg("dtype", dtype, "as_index_datatype"), ctx_arg(ctx))
     return CStruct(task, _instance(as_), "as_index_task")
 
@@ -70,7 +72,8 @@ def aerospike_index_create_exp(as_: aerospike, policy: Any, ns: str, set: Option
     task = ffi.new("as_index_task*")
     c_exp = exp_arg(exp, "aerospike_index_create_exp")
     c_call(as_, "aerospike_index_create_exp", task, policy_arg(policy, "as_policy_info"),
-           c_str("ns", ns), c_str("set", set, allow_none=True), c_str("index_name", index_name),
+           info_str("ns", ns), info_str("set", set, allow_none=True),
+           info_str("index_name", index_name),
            enum_arg("itype", itype, "as_index_type"),
            enum_arg("dtype", dtype, "as_index_datatype"), c_exp)
     return CStruct(task, _instance(as_), "as_index_task")
@@ -107,5 +110,5 @@ def aerospike_index_create_wait(task: CStruct, interval_ms: int) -> None:
 
 def aerospike_index_remove(as_: aerospike, policy: Any, ns: str, index_name: str) -> None:
     """aerospike_index_remove(): drop index `index_name` of namespace `ns`."""
-    c_call(as_, "aerospike_index_remove", policy_arg(policy, "as_policy_info"), c_str("ns", ns),
-           c_str("index_name", index_name))
+    c_call(as_, "aerospike_index_remove", policy_arg(policy, "as_policy_info"), info_str("ns", ns),
+           info_str("index_name", index_name))

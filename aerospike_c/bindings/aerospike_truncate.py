@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from ._calls import c_call, c_uint, policy_arg
 from .aerospike import aerospike
-from .as_config import c_str
+from .as_config import info_str
 
 __all__ = ["aerospike_truncate"]
 
@@ -21,5 +21,5 @@ def aerospike_truncate(as_: aerospike, policy: Any, ns: str, set: Optional[str],
                        before_nanos: int) -> None:
     """aerospike_truncate(): drop records of `ns` (and `set`, None: every set) last updated
     before `before_nanos` (0: now)."""
-    c_call(as_, "aerospike_truncate", policy_arg(policy, "as_policy_info"), c_str("ns", ns),
-           c_str("set", set, allow_none=True), c_uint("before_nanos", before_nanos, 64))
+    c_call(as_, "aerospike_truncate", policy_arg(policy, "as_policy_info"), info_str("ns", ns),
+           info_str("set", set, allow_none=True), c_uint("before_nanos", before_nanos, 64))

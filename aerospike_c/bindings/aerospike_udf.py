@@ -24,7 +24,7 @@ from .._aerospike import ffi, lib
 from ._calls import c_call, c_uint, enum_arg, policy_arg
 from ._cstruct import c_enum
 from .aerospike import aerospike
-from .as_config import c_str
+from .as_config import info_str
 
 __all__ = ["as_udf_file", "aerospike_udf_list", "aerospike_udf_get", "aerospike_udf_put",
            "aerospike_udf_put_wait", "aerospike_udf_remove", "aerospike_udf_remove_wait"]
@@ -66,7 +66,7 @@ def aerospike_udf_get(as_: aerospike, policy: Any, filename: str, type: int) -> 
     lib.as_udf_file_init(file)
     try:
         c_call(as_, "aerospike_udf_get", policy_arg(policy, "as_policy_info"),
-               c_str("filename", filename), enum_arg("type", type, "as_udf_type"), file)
+               info_str("filename", filename), enum_arg("type", type, "as_udf_type"), file)
         return as_udf_file._from_c(file)
     finally:
         lib.as_udf_file_destroy(file)
@@ -81,23 +81,23 @@ def aerospike_udf_put(as_: aerospike, policy: Any, filename: str, type: int,
     c_content = ffi.new("as_bytes*")
     lib.as_bytes_init_wrap(c_content, ffi.from_buffer("uint8_t[]", data), len(data), False)
     c_call(as_, "aerospike_udf_put", policy_arg(policy, "as_policy_info"),
-           c_str("filename", filename), enum_arg("type", type, "as_udf_type"), c_content)
+           info_str("filename", filename), enum_arg("type", type, "as_udf_type"), c_content)
 
 
 def aerospike_udf_put_wait(as_: aerospike, policy: Any, filename: str, interval_ms: int) -> None:
     """aerospike_udf_put_wait(): return once every node lists `filename`."""
     c_call(as_, "aerospike_udf_put_wait", policy_arg(policy, "as_policy_info"),
-           c_str("filename", filename), c_uint("interval_ms", interval_ms))
+           info_str("filename", filename), c_uint("interval_ms", interval_ms))
 
 
 def aerospike_udf_remove(as_: aerospike, policy: Any, filename: str) -> None:
     """aerospike_udf_remove(): unregister module `filename`."""
     c_call(as_, "aerospike_udf_remove", policy_arg(policy, "as_policy_info"),
-           c_str("filename", filename))
+           info_str("filename", filename))
 
 
 def aerospike_udf_remove_wait(as_: aerospike, policy: Any, filename: str,
                               interval_ms: int) -> None:
     """aerospike_udf_remove_wait(): return once no node lists `filename`."""
     c_call(as_, "aerospike_udf_remove_wait", policy_arg(policy, "as_policy_info"),
-           c_str("filename", filename), c_uint("interval_ms", interval_ms))
+           info_str("filename", filename), c_uint("interval_ms", interval_ms))

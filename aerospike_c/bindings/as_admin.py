@@ -76,6 +76,16 @@ def _c_int(name: str, value: Any) -> int:
     return value
 
 
+def _quota(name: str, value: Any) -> int:
+    """A create_role_quotas quota: records per second, 0 for none. C leaves a negative one out
+    of the request, so the role was made without that limit and the call succeeded (set_quotas
+    sends it: the server refuses it, AEROSPIKE_INVALID_QUOTA)."""
+    value = _c_int(name, value)
+    if value < 0:
+        raise ValueError(f"{name} is records per second (0: no limit), got {value}")
+    return value
+
+
 class _Strings:
     """A `const char**` argument from a list of str (kept alive with the array)."""
 
@@ -274,8 +284,8 @@ def aerospike_create_role_quotas(as_: aerospike, policy: Any, role: str,
     """aerospike_create_role_quotas(): a role with privileges, whitelist and read/write quotas
     (records per second; 0 = none; the server needs enable-quotas)."""
     _role_call("aerospike_create_role_quotas", as_, policy, role, privileges,
-               _Strings("whitelist", whitelist, short=False), _c_int("read_quota", read_quota),
-               _c_int("write_quota", write_quota))
+               _Strings("whitelist", whitelist, short=False), _quota("read_quota", read_quota),
+               _quota("write_quota", write_quota))
 
 
 def aerospike_drop_role(as_: aerospike, policy: Any, role: str) -> None:

@@ -189,6 +189,22 @@ def c_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
     return encoded
 
 
+#: What ends a field of an info command ("truncate:namespace=test;set=demo\n"): C writes names
+#: into such commands as they are, so a name holding one would be cut there and the server
+#: would act on the part before it (truncate set "a;b" truncated set "a", index "i;x" was
+#: created as "i") and read the rest as other fields.
+_INFO_DELIMITERS = re.compile("[;\t\n\r]")
+
+
+def info_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
+    """c_str for a name C writes into an info command: no ';', tab or line break either."""
+    encoded = c_str(name, value, allow_none=allow_none)
+    if encoded is not ffi.NULL and _INFO_DELIMITERS.search(value):
+        raise ValueError(f"{name} {value!r} must not contain ';', a tab or a line break "
+                         f"(C sends it inside an info command, which they would cut)")
+    return encoded
+
+
 def _port(value: Any, name: str = "port") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")

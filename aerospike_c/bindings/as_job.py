@@ -15,7 +15,7 @@ from .._aerospike import ffi
 from ._calls import c_call, c_uint, policy_arg
 from ._cstruct import c_enum
 from .aerospike import aerospike
-from .as_config import c_str
+from .as_config import info_str
 
 __all__ = ["as_job_info", "aerospike_job_wait", "aerospike_job_info"]
 
@@ -34,7 +34,7 @@ def aerospike_job_wait(as_: aerospike, policy: Any, module: str, job_id: int,
     """aerospike_job_wait(): poll every `interval_ms` (0: 1000) until job `job_id` of
     `module` ("scan" or "query") is no longer in progress on any node."""
     c_call(as_, "aerospike_job_wait", policy_arg(policy, "as_policy_info"),
-           c_str("module", module), c_uint("job_id", job_id, 64),
+           info_str("module", module), c_uint("job_id", job_id, 64),
            c_uint("interval_ms", interval_ms))
 
 
@@ -47,6 +47,6 @@ def aerospike_job_info(as_: aerospike, policy: Any, module: str, job_id: int,
                         f"not {type(stop_if_in_progress).__name__}")
     info = ffi.new("as_job_info*")
     c_call(as_, "aerospike_job_info", policy_arg(policy, "as_policy_info"),
-           c_str("module", module), c_uint("job_id", job_id, 64), stop_if_in_progress, info)
+           info_str("module", module), c_uint("job_id", job_id, 64), stop_if_in_progress, info)
     status_enum = c_enum("as_job_status")
     return as_job_info(status_enum(info.status), info.progress_pct, info.records_read)

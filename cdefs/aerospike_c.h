@@ -38,5 +38,5 @@ uint8_t* asc_bins_to_msgpack(const as_record* rec, uint32_t* size);
 /* The largest str or bytes user key (the C client hashes keys on the stack). */
 #define ASC_KEY_MAX_SIZE ...
 as_val* asc_val_from_msgpack(const uint8_t* buf, uint32_t size);
-as_val* asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth);
+as_val* asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth, bool stored);
 bool asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size);

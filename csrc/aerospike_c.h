@@ -396,6 +396,7 @@ asc_bins_to_msgpack(const as_record* rec, uint32_t* size)
 typedef struct {
 	const uint8_t* p;
 	const uint8_t* end;
+	bool stored;  /* a value for a bin: a str inside a list or map may not hold a NUL */
 } asc_reader;
 
 static bool
@@ -542,8 +543,8 @@ asc_read_val(asc_reader* r, uint32_t depth)
 			return NULL;
 		}
 		const uint8_t* data = asc_read_bytes(r, n);
-		if (data == NULL) {
-			return NULL;
+		if (data == NULL || (text && r->stored && depth > 0 && memchr(data, 0, (size_t)n))) {
+			return NULL;  /* the C client reads nested strings back with strndup: cut short */
 		}
 		return text ? asc_string_new_copy((const char*)data, (size_t)n)
 				: asc_bytes_new_copy(data, (uint32_t)n, AS_BYTES_BLOB);
@@ -605,11 +606,13 @@ asc_read_val(asc_reader* r, uint32_t depth)
 	}
 }
 
-/* A value that will be stored `depth` levels down (a CDT operation's value inside its bin). */
+/* A value that will be `depth` levels down its bin (a CDT operation's value); stored: a
+ * bin's value or an operation's (a str nested in it may not hold a NUL, which the C client
+ * would read back cut short), else an argument (a UDF's, an expression's). */
 static as_val*
-asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth)
+asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth, bool stored)
 {
-	asc_reader r = {buf, buf + size};
+	asc_reader r = {buf, buf + size, stored};
 	as_val* v = asc_read_val(&r, depth);
 	if (v != NULL && r.p != r.end) {
 		as_val_destroy(v);
@@ -621,14 +624,14 @@ asc_val_from_msgpack_at(const uint8_t* buf, uint32_t size, uint32_t depth)
 static as_val*
 asc_val_from_msgpack(const uint8_t* buf, uint32_t size)
 {
-	return asc_val_from_msgpack_at(buf, size, 0);
+	return asc_val_from_msgpack_at(buf, size, 0, false);
 }
 
 /* Set rec's bins from a msgpack map {name: value}; rec needs room for all of them. */
 static bool
 asc_record_set_msgpack(as_record* rec, const uint8_t* buf, uint32_t size)
 {
-	asc_reader r = {buf, buf + size};
+	asc_reader r = {buf, buf + size, true};
 	uint64_t n;
 	uint8_t b;
 	if (! asc_read_header(&r, true, &n)) {

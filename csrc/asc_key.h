@@ -630,8 +630,9 @@ asc_py_ttl_gen(PyObject* ttl_obj, PyObject* gen_obj, uint32_t* ttl, uint16_t* ge
  * A Python value as a new as_val, as the msgpack path builds it (pack_value() then
  * asc_read_val: bindings/as_val.py): None, bool, int (int64), float, str (UTF-8), bytes, a
  * list or tuple, a dict (any of these as keys), GeoJSON and the CDT range bounds, nested at
- * most ASC_MAX_DEPTH levels. NULL: not one of these exact types, or out of range (no
- * exception set): the general path says why.
+ * most ASC_MAX_DEPTH levels; a bin's value, so a str nested in it may not hold a NUL. NULL:
+ * not one of these exact types, or out of range (no exception set): the general path says
+ * why.
  */
 static as_val*
 asc_py_to_val(PyObject* obj, uint32_t depth)
@@ -654,6 +655,9 @@ asc_py_to_val(PyObject* obj, uint32_t depth)
 	}
 	if (PyUnicode_CheckExact(obj)) {
 		const char* text = asc_py_text(obj, PY_SSIZE_T_MAX, true, &len);
+		if (text && depth > 0 && memchr(text, 0, (size_t)len)) {
+			return NULL;  /* nested: read back cut at the NUL (the general path says so) */
+		}
 		return text ? asc_string_new_copy(text, (size_t)len) : NULL;
 	}
 	if (PyFloat_CheckExact(obj)) {

@@ -139,7 +139,8 @@ def test_reference_counting_follows_c():
 
 # -- through the cluster --------------------------------------------------------------------------
 # The C client reads strings nested in lists and maps with strndup (as_msgpack.c): text after
-# a NUL is lost there (a string bin keeps it). Nested strings here hold no NUL.
+# a NUL would be lost there (a string bin keeps it), so such values are refused at write (the
+# tests below). Nested strings here hold no NUL.
 def without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
@@ -173,10 +174,29 @@ def test_edge_values_round_trip_through_the_cluster(client, set_name, value):  #
     assert type(back) is type(value) and back == value
 
 
-def test_nested_strings_lose_what_follows_a_nul_as_the_c_client_reads_them(client, set_name):  # noqa: F811
+@pytest.mark.parametrize("bins", [{"nested": ["a\x00b"]}, {"nested": {"k": "a\x00b"}},
+                                  {"nested": {"a\x00b": 1}}, {"nested": [[1, ("x\x00",)]]}])
+def test_a_nul_in_a_nested_str_is_refused_at_write_as_the_c_client_cannot_read_it_back(
+        client, set_name, bins):  # noqa: F811
+    # The C client reads strings nested in lists and maps with strndup: text after a NUL
+    # would come back lost, so such a value is refused before anything is sent.
     key = (NAMESPACE, set_name, "nul")
-    client.put(key, {"top": "a\x00b", "nested": ["a\x00b"]})
-    assert client.get(key).bins == {"top": "a\x00b", "nested": ["a"]}
+    client.put(key, {"top": "a\x00b"})  # a str bin keeps its NUL
+    assert client.get(key).bins == {"top": "a\x00b"}
+    with pytest.raises(ValueError, match="bin 'nested'.*NUL"):
+        client.put(key, bins)
+    with pytest.raises(ValueError, match="NUL"):
+        client.operate(key, [asc.ops.write("nested", bins["nested"])])
+    assert client.get(key).bins == {"top": "a\x00b"}
+
+
+def test_a_nul_in_a_str_a_cdt_operation_stores_is_refused(client, set_name):  # noqa: F811
+    key = (NAMESPACE, set_name, "nul_cdt")
+    client.put(key, {"l": [1]})
+    ops = asc.as_operations_init(1)
+    with pytest.raises(ValueError, match="NUL"):
+        asc.as_operations_list_append(ops, "l", None, None, "a\x00b")
+    assert client.get(key).bins == {"l": [1]}
 
 
 def test_a_none_bin_value_deletes_the_bin(client, set_name):  # noqa: F811

@@ -132,7 +132,7 @@ def _value(cast: Optional[str], types: Tuple[type, ...] = ()) -> Callable[..., A
     def convert(value: Any, where: str, ops: as_operations, depth: int = 0) -> Any:
         if types and (not isinstance(value, types) or isinstance(value, (str, bytes))):
             raise TypeError(f"{where} must be a {types[0].__name__}, not {type(value).__name__}")
-        val = val_to_c(value, where, depth)
+        val = val_to_c(value, where, depth, stored=True)
         return ffi.cast(cast, val) if cast else val
     return convert
 

@@ -129,13 +129,13 @@ def set_bins(ptr: Any, bins: Mapping[str, Any]) -> None:
 def _check_bins(bins: Mapping[str, Any]) -> None:
     """Raise the error of the first bin whose value cannot be sent."""
     for name, value in bins.items():
-        check_value(value, f"bin {name!r}")
+        check_value(value, f"bin {name!r}", stored=True)
 
 
 def set_bin(ptr: Any, name: Any, value: Any) -> None:
     """Set one bin of the `as_record*` ptr from a Python value (ParamError if C refuses)."""
     c_name = bin_name(name)
-    val = val_to_c(value, f"bin {name!r}")
+    val = val_to_c(value, f"bin {name!r}", stored=True)
     if not lib.as_record_set(ptr, c_name, ffi.cast("as_bin_value*", val)):
         lib.as_val_val_destroy(val)
         raise ParamError(as_status.AEROSPIKE_ERR_PARAM,

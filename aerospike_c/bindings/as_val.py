@@ -177,11 +177,14 @@ _SCALARS = (type(None), bool, float, bytes, bytearray, memoryview, GeoJSON, _Cmp
 MAX_DEPTH = lib.ASC_MAX_DEPTH
 
 
-def check_value(obj: Any, where: str, max_depth: int = MAX_DEPTH) -> None:
+def check_value(obj: Any, where: str, max_depth: int = MAX_DEPTH, stored: bool = False) -> None:
     """Raise the error that says why `obj` cannot be sent (nothing if it can): a value of
     another type (TypeError), an int out of int64 range (OverflowError), a str that is not
     UTF-8, lists and maps nested more than `max_depth` levels or containing themselves
-    (ValueError). Walks iteratively, so no value makes it raise RecursionError."""
+    (ValueError); stored (a bin's or an operation's value, MAX_DEPTH - max_depth levels down
+    its bin): a str inside a list or map holding a NUL (ValueError: the C client reads such
+    strings back cut at the NUL). Walks iteratively, so no value makes it raise
+    RecursionError."""
     if max_depth < 0:
         raise ValueError(f"{where}: the value would be stored more than {MAX_DEPTH} levels "
                          "deep (the C client cannot read such a value back)")
@@ -201,6 +204,10 @@ def check_value(obj: Any, where: str, max_depth: int = MAX_DEPTH) -> None:
             children = _map_items(item, where)
         else:
             _check_scalar(item, where)
+            if stored and isinstance(item, str) and "\x00" in item and \
+                    MAX_DEPTH - max_depth + len(path) > 0:
+                raise ValueError(f"{where}: a str inside a list or map holds a NUL character; "
+                                 "the C client would read it back cut short at the NUL")
             continue
         if id(item) in path:
             raise ValueError(f"{where}: the value contains itself (a list or map cannot be "
@@ -242,13 +249,14 @@ def pack_value(obj: Any, where: str) -> bytes:
         raise
 
 
-def val_to_c(obj: Any, where: str = "value", depth: int = 0) -> Any:
+def val_to_c(obj: Any, where: str = "value", depth: int = 0, stored: bool = False) -> Any:
     """A new C-heap `as_val*` for `obj`; the caller owns its one reference. `depth`: how many
-    levels down its bin the value will be stored (it may nest MAX_DEPTH - depth levels)."""
+    levels down its bin the value will be stored (it may nest MAX_DEPTH - depth levels);
+    stored: a bin's or an operation's value (see check_value), not an argument."""
     data = pack_value(obj, where)
-    val = lib.asc_val_from_msgpack_at(data, len(data), depth)
+    val = lib.asc_val_from_msgpack_at(data, len(data), depth, stored)
     if val == ffi.NULL:
-        check_value(obj, where, MAX_DEPTH - depth)
+        check_value(obj, where, MAX_DEPTH - depth, stored)
         raise TypeError(f"{where}: the C client refused this value")  # pragma: no cover
     return val
 

@@ -18,6 +18,7 @@ config.lua of the first instance connected in the process, sets it (aerospike.py
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -103,32 +104,19 @@ def _exp_paths(ctype: Any, prefix: Tuple[str, ...] = ()) -> List[Tuple[str, ...]
     return paths
 
 
-_EXP_PATHS: Dict[Any, List[Tuple[str, ...]]] = {}
+@functools.lru_cache(maxsize=None)
+def _exp_offsets(ctype: Any) -> Tuple[Tuple[int, ...], Any]:
+    """The byte offsets of every `as_exp*` field in struct `ctype`, and them as a size_t[]."""
+    offsets = tuple(ffi.offsetof(ctype, *path) for path in _exp_paths(ctype))
+    return offsets, ffi.new("size_t[]", offsets or (0,))
 
 
-def exp_fields(ptr: Any) -> List[Tuple[Any, str]]:
-    """(struct, field) of every `as_exp*` field in the struct at `ptr` (a policy's
+def exp_pointers(ptr: Any) -> List[Any]:
+    """The `as_exp*` of every expression field in the struct at `ptr` (a policy's
     base.filter_exp or filter_exp; every one of a config's policies)."""
-    ctype = ffi.typeof(ptr).item
-    paths = _EXP_PATHS.get(ctype)
-    if paths is None:
-        paths = _EXP_PATHS[ctype] = _exp_paths(ctype)
-    found = []
-    for path in paths:
-        holder = ptr
-        for name in path[:-1]:
-            holder = getattr(holder, name)
-        found.append((holder, path[-1]))
-    return found
-
-
-_EXP_OFFSETS: Dict[Any, Tuple[Any, int]] = {}
-
-
-def _exp_offsets(ctype: Any) -> Tuple[Any, int]:
-    """The byte offsets of every `as_exp*` field in struct `ctype`, as a size_t[] for C."""
-    offsets = [ffi.offsetof(ctype, *path) for path in _exp_paths(ctype)]
-    return ffi.new("size_t[]", offsets or [0]), len(offsets)
+    base = ffi.cast("char*", ptr)
+    return [ffi.cast("as_exp**", base + offset)[0]
+            for offset in _exp_offsets(ffi.typeof(ptr).item)[0]]
 
 
 def detach_exps(ptr: Any) -> None:
@@ -136,11 +124,8 @@ def detach_exps(ptr: Any) -> None:
     C's as_config_destroy() frees them (as_policies_destroy), but they are as_exp objects
     Python owns (the filter_exp setter gives a config its own copy) and frees when they are
     collected: freed twice otherwise. aerospike_destroy() runs it on the instance's config."""
-    ctype = ffi.typeof(ptr).item
-    found = _EXP_OFFSETS.get(ctype)
-    if found is None:
-        found = _EXP_OFFSETS[ctype] = _exp_offsets(ctype)
-    lib.asc_null_pointers(ptr, found[0], found[1])
+    offsets, c_offsets = _exp_offsets(ffi.typeof(ptr).item)
+    lib.asc_null_pointers(ptr, c_offsets, len(offsets))
 
 
 def c_config_destroy(ptr: Any) -> None:
@@ -395,11 +380,13 @@ def _config_file(ptr: Any) -> Optional[Tuple[str, str]]:
     return None
 
 
-def check_config_file(ptr: Any, what: str) -> None:
+def check_config_file(ptr: Any, what: str,
+                      found: Optional[Tuple[str, str]] = None) -> None:
     """The dynamic config file (config_provider.path, or $AEROSPIKE_CLIENT_CONFIG_URL, which C
     prefers) must be a readable regular file: C opens and reads it with no timeout, so a FIFO
-    or a device would block aerospike_init, aerospike_connect or the tend thread for good."""
-    found = _config_file(ptr)
+    or a device would block aerospike_init, aerospike_connect or the tend thread for good.
+    `found`: what _config_file(ptr) gave, when the caller has it."""
+    found = found or _config_file(ptr)
     if found is None:
         return
     path, source = found
@@ -426,10 +413,11 @@ def check_config(ptr: Any, what: str) -> None:
     """What aerospike_connect needs of the whole as_config beyond each field's own range.
 
     ValueError (ParamError) naming the fields: limits again when there is a dynamic config
-    file (C sets fields from it in aerospike_init, behind the setters' back), min <= max connections, a tend_thread_cpu this
-    process may run on (C joins a thread it never created otherwise), the shared memory size
-    in 32 bits, the config file."""
-    if _config_file(ptr) is not None:  # else every field went through a checked setter
+    file (C sets fields from it in aerospike_init, behind the setters' back), min <= max
+    connections, a tend_thread_cpu this process may run on (C joins a thread it never created
+    otherwise), the shared memory size in 32 bits, the config file."""
+    config_file = _config_file(ptr)
+    if config_file is not None:  # else every field went through a checked setter
         check_limits(ptr, "as_config")
     for low, high in (("min_conns_per_node", "max_conns_per_node"),
                       ("async_min_conns_per_node", "async_max_conns_per_node")):
@@ -450,7 +438,7 @@ def check_config(ptr: Any, what: str) -> None:
                              f"{what}: shared memory for as_config.shm_max_nodes "
                              f"{ptr.shm_max_nodes} and shm_max_namespaces "
                              f"{ptr.shm_max_namespaces} ({size} bytes) does not fit 32 bits")
-    check_config_file(ptr, what)
+    check_config_file(ptr, what, config_file)
 
 
 # --- fields that C sets through functions -------------------------------------------------

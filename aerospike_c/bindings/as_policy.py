@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, Tuple, Type, cast
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, register_field, set_fields
 from ._owned import OwnedStruct, struct_ptr
-from .as_config import exp_fields
+from .as_config import exp_pointers
 from .as_exp import as_exp, as_exp_from_base64, as_exp_to_base64, exp_object
 from .as_txn import hold_txn, txn_field
 
@@ -286,8 +286,8 @@ def policy_from_config(as_: Any, kind: str) -> Any:
     # The copy may point at the config's expression/transaction; keep their owner alive,
     # and the expression itself (aerospike_destroy drops the config's, the copy may outlive it).
     policy._keep(as_)
-    for holder, name in exp_fields(policy._ptr):
-        exp = exp_object(getattr(holder, name))
+    for pointer in exp_pointers(policy._ptr):
+        exp = exp_object(pointer)
         if isinstance(exp, as_exp):
             policy._keep(exp)
     hold_txn(policy, policy._ptr)

@@ -24,6 +24,7 @@ from ._queries import QueryMethods
 from ._records import RecordMethods
 from ._txn import TransactionMethods
 from .bindings._cstruct import CStruct, set_fields
+from .bindings.aerospike import close_and_destroy
 from .bindings.as_error import lifecycle_error
 
 __all__ = ["Config", "Client", "HostSpec"]
@@ -141,9 +142,7 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
     def destroy(self) -> None:
         """Close if connected, then free the instance (aerospike_destroy). Final."""
         self._check_alive("destroy")
-        if self._as.connected:
-            c.aerospike_close(self._as)
-        c.aerospike_destroy(self._as)
+        close_and_destroy(self._as)
 
     def __enter__(self) -> "Client":
         self._check_alive("__enter__")

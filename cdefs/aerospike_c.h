@@ -18,6 +18,9 @@ void asc_exit_exclusive(asc_instance* g, bool dead);
 void asc_mark_dead(asc_instance* g);
 int64_t asc_calls(asc_instance* g);
 int asc_refused(asc_instance* g);
+#define ASC_NOT_CONNECTED ...
+int asc_node_names(asc_instance* g, int* count, char** names);
+const char* asc_config_url(void);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);

@@ -139,6 +139,38 @@ asc_calls(asc_instance* g)
 	return __atomic_load_n(&g->state, __ATOMIC_ACQUIRE) & ASC_GUARD_CALLS;
 }
 
+/* as_cluster_get_node_names() counted in and out in this one call (no Python runs between, so
+ * no interrupt can leave it counted): 0, ASC_BUSY / ASC_DEAD (refused, nothing counted), or
+ * ASC_NOT_CONNECTED (as->cluster is NULL: C would dereference it). */
+#define ASC_NOT_CONNECTED -1005
+
+static int
+asc_node_names(asc_instance* g, int* count, char** names)
+{
+	int status = asc_enter(g);
+	if (status != 0) {
+		return status;
+	}
+	as_cluster* cluster = g->ptr->cluster;
+	if (cluster == NULL) {
+		status = ASC_NOT_CONNECTED;
+	}
+	else {
+		as_cluster_get_node_names(cluster, count, names);
+	}
+	asc_exit(g);
+	return status;
+}
+
+/* $AEROSPIKE_CLIENT_CONFIG_URL as the C client reads it (getenv), or NULL. */
+#include <stdlib.h>
+
+static const char*
+asc_config_url(void)
+{
+	return getenv("AEROSPIKE_CLIENT_CONFIG_URL");
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)

@@ -143,6 +143,7 @@ def test_the_gil_is_released_while_connect_waits():
 
 
 C_MISUSE = {
+    "destroy twice, connected first": "c = Client(unreachable_config()).connect(); c.destroy(); outcome(c.destroy)",
     "connect after destroy": """
         as_ = aerospike_init(unreachable_config()); aerospike_destroy(as_)
         outcome(lambda: aerospike_connect(as_))""",
@@ -161,6 +162,9 @@ C_MISUSE = {
     "node names when not connected": """
         as_ = aerospike_init(unreachable_config())
         outcome(lambda: as_cluster_get_node_names(as_)); aerospike_destroy(as_)""",
+    "node names after destroy": """
+        as_ = aerospike_init(unreachable_config()); aerospike_destroy(as_)
+        outcome(lambda: as_cluster_get_node_names(as_))""",
     "destroy while connected": """
         as_ = aerospike_init(unreachable_config()); aerospike_connect(as_)
         outcome(lambda: aerospike_destroy(as_)); aerospike_close(as_); aerospike_destroy(as_)""",

@@ -427,13 +427,32 @@ def aerospike_destroy(as_: aerospike) -> None:
         if ptr.cluster != ffi.NULL:
             raise lifecycle_error("aerospike_destroy: the instance is still connected; "
                                   "call aerospike_close() first")
-        c_destroy(ptr)
-        as_._destroyed = True
-        with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
-            _LIVE.discard(as_)
-        as_._keepalive.clear()
-        as_._kept_fields.clear()
-        as_._retired.clear()
+        _destroy_closed(as_, ptr)
+
+
+def close_and_destroy(as_: aerospike) -> None:
+    """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
+    idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
+    err = new_error()
+    status = lib.AEROSPIKE_OK
+    with using(as_, "aerospike_destroy", exclusive=True) as ptr:
+        if ptr.cluster != ffi.NULL:
+            status = lib.asc_aerospike_close(ptr, err)
+            as_._retired.clear()
+        if status == lib.AEROSPIKE_OK:
+            _destroy_closed(as_, ptr)
+    check(status, err)
+
+
+def _destroy_closed(as_: aerospike, ptr: Any) -> None:
+    """The body of aerospike_destroy(), inside its exclusive section."""
+    c_destroy(ptr)
+    as_._destroyed = True
+    with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
+        _LIVE.discard(as_)
+    as_._keepalive.clear()
+    as_._kept_fields.clear()
+    as_._retired.clear()
 
 
 def aerospike_cluster_is_connected(as_: aerospike) -> bool:
@@ -452,17 +471,22 @@ def connected_cluster(instance: aerospike, what: str) -> Any:
 
 def as_cluster_get_node_names(as_: aerospike) -> List[str]:
     """as_cluster_get_node_names(as->cluster, &n, &names): the names of the cluster's nodes."""
+    instance = _instance(as_)
     count = ffi.new("int*")
     names = ffi.new("char**")
-    with using(as_, "as_cluster_get_node_names", connected=True) as ptr:
-        lib.as_cluster_get_node_names(ptr.cluster, count, names)
+    status = lib.asc_node_names(instance._guard, count, names)  # counts itself in and out
+    if status == lib.ASC_NOT_CONNECTED:
+        raise lifecycle_error("as_cluster_get_node_names: the aerospike instance is not connected")
+    if status:
+        raise instance._unusable("as_cluster_get_node_names")
     if names[0] == ffi.NULL:
         return []
+    size = lib.AS_NODE_NAME_SIZE
     try:
-        size = lib.AS_NODE_NAME_SIZE
-        return [ffi.string(names[0] + i * size).decode() for i in range(count[0])]
+        raw = ffi.unpack(names[0], count[0] * size)
     finally:
         lib.free(names[0])
+    return [raw[i:i + size].split(b"\0", 1)[0].decode() for i in range(0, len(raw), size)]
 
 
 def aerospike_reload_tls_config(as_: aerospike) -> None:

@@ -372,8 +372,9 @@ as_config_tls_set_certstring = _string_setter(lib.as_config_tls_set_certstring, 
 # --- checks where C first uses the config ---------------------------------------------------
 def _config_file(ptr: Any) -> Optional[Tuple[str, str]]:
     """(path, where it was named) of the dynamic config file C reads, or None."""
-    url = os.environ.get("AEROSPIKE_CLIENT_CONFIG_URL")
-    if url is not None:
+    url_ptr = lib.asc_config_url()  # getenv, as C reads it
+    if url_ptr != ffi.NULL:
+        url = os.fsdecode(ffi.string(url_ptr))
         return (url[7:] if url.startswith("file://") else url), "AEROSPIKE_CLIENT_CONFIG_URL"
     if ptr.config_provider.path != ffi.NULL:
         return os.fsdecode(ffi.string(ptr.config_provider.path)), "config_provider.path"

@@ -5,6 +5,7 @@ void asc_null_pointers(void* base, const size_t* offsets, size_t count);
 const char* asc_client_version(void);
 bool asc_on_tend_thread(aerospike* as);
 /* The call count of an aerospike instance (csrc/aerospike_c.h says why). */
+#define ASC_NOT_CONNECTED ...
 #define ASC_BUSY ...
 #define ASC_DEAD ...
 typedef struct {
@@ -18,7 +19,6 @@ void asc_exit_exclusive(asc_instance* g, bool dead);
 void asc_mark_dead(asc_instance* g);
 int64_t asc_calls(asc_instance* g);
 int asc_refused(asc_instance* g);
-#define ASC_NOT_CONNECTED ...
 int asc_node_names(asc_instance* g, int* count, char** names);
 const char* asc_config_url(void);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,

@@ -61,6 +61,7 @@ asc_on_tend_thread(aerospike* as)
  * state: the calls inside, plus ASC_GUARD_EXCLUSIVE while close/destroy runs and
  * ASC_GUARD_DEAD once the instance is destroyed or this process is a fork's child.
  */
+#define ASC_NOT_CONNECTED -1002  /* as->cluster is NULL: C would dereference it */
 #define ASC_BUSY -1003
 #define ASC_DEAD -1004
 #define ASC_GUARD_EXCLUSIVE (1LL << 40)
@@ -141,8 +142,7 @@ asc_calls(asc_instance* g)
 
 /* as_cluster_get_node_names() counted in and out in this one call (no Python runs between, so
  * no interrupt can leave it counted): 0, ASC_BUSY / ASC_DEAD (refused, nothing counted), or
- * ASC_NOT_CONNECTED (as->cluster is NULL: C would dereference it). */
-#define ASC_NOT_CONNECTED -1005
+ * ASC_NOT_CONNECTED. */
 
 static int
 asc_node_names(asc_instance* g, int* count, char** names)

@@ -36,7 +36,6 @@
 
 #define ASC_BAD_INPUT -1000
 #define ASC_BAD_OUTPUT -1001
-#define ASC_NOT_CONNECTED -1002
 
 #define ASC_OP_WRITE 0
 #define ASC_OP_READ 1

@@ -241,6 +241,15 @@ def test_client_misuse_raises_lifecycle_error(case):
     assert run_isolated(CLIENT_MISUSE[case]) == ["LifecycleError -1"]
 
 
+def test_node_names_of_an_unconnected_instance_says_not_connected():
+    as_ = asc.aerospike_init(asc.as_config_init())  # never connected: as->cluster is NULL
+    try:
+        with pytest.raises(asc.LifecycleError, match="as_cluster_get_node_names: .* not connected"):
+            asc.as_cluster_get_node_names(as_)
+    finally:
+        asc.aerospike_destroy(as_)
+
+
 def test_client_context_manager_connects_and_destroys():
     lines = run_isolated("""
         with Client(unreachable_config()) as c:

@@ -416,9 +416,15 @@ def aerospike_close(as_: aerospike) -> None:
     """aerospike_close(): stop tending and close every connection (a no-op when not connected)."""
     err = new_error()
     with using(as_, "aerospike_close", exclusive=True) as ptr:
-        status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
-        as_._retired.clear()
+        status = _close(as_, ptr, err)
     check(status, err)
+
+
+def _close(as_: aerospike, ptr: Any, err: Any) -> int:
+    """The body of aerospike_close(), inside its exclusive section: the status."""
+    status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
+    as_._retired.clear()
+    return status
 
 
 def aerospike_destroy(as_: aerospike) -> None:
@@ -437,8 +443,7 @@ def close_and_destroy(as_: aerospike) -> None:
     status = lib.AEROSPIKE_OK
     with using(as_, "aerospike_destroy", exclusive=True) as ptr:
         if ptr.cluster != ffi.NULL:
-            status = lib.asc_aerospike_close(ptr, err)
-            as_._retired.clear()
+            status = _close(as_, ptr, err)
         if status == lib.AEROSPIKE_OK:
             _destroy_closed(as_, ptr)
     check(status, err)

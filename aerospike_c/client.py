@@ -6,9 +6,10 @@
         print(client.node_names(), client.stats())
                                          # aerospike_close + aerospike_destroy on exit
 
-A `Config` is plain Python and reusable: every `Client` builds its own `as_config` from
+A `Config` is plain Python and reusable: every `Client` gets its own `as_config` from
 it (C gives the config to one client only). Every setting is checked when the `Config`
-is made, with the error naming the C field.
+is made, with the error naming the C field; the `Config` keeps a copy of what it was given
+(nested dicts and lists included), so changing those objects later changes nothing.
 
 `Client` is strict about its lifecycle where the C-faithful layer follows C: closing a
 client that is not connected (twice, or never connected) and any call after `destroy()`
@@ -32,6 +33,15 @@ __all__ = ["Config", "Client", "HostSpec"]
 HostSpec = Union[str, Tuple[str, int], Tuple[str, int, Optional[str]]]
 
 
+def _copied(value: Any) -> Any:
+    """value with its dicts and lists copied, nested ones too (what a Config keeps)."""
+    if isinstance(value, dict):
+        return {name: _copied(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 class Config:
     """Settings for a `Client`: seed hosts, credentials and any `as_config` field by C name.
 
@@ -45,23 +55,65 @@ class Config:
     def __init__(self, hosts: Union[str, Sequence[HostSpec]] = (), *, default_port: int = 3000,
                  user: Optional[str] = None, password: Optional[str] = None,
                  **fields: Any) -> None:
-        self.hosts: List[Tuple[str, int, Optional[str]]] = []
         self.default_port = default_port
-        self.user = user
-        self.password = password
-        self.fields: Dict[str, Any] = dict(fields)
+        self._fields: Dict[str, Any] = _copied(fields)
         probe = c.as_config_init()
         if isinstance(hosts, str):
             c.as_config_add_hosts(probe, hosts, default_port)
         else:
             for host in hosts:
                 self._add_host(probe, host)
-        self.hosts = probe.hosts
+        self._hosts: List[Tuple[str, int, Optional[str]]] = probe.hosts
         if (user is None) != (password is None):
             raise ValueError("user and password go together")
         if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
             raise ValueError("user and password must be non-empty and at most 63 bytes")
-        set_fields(probe, self.fields)
+        self._user, self._password = user, password
+        set_fields(probe, self._fields)
+        # The checked as_config, for the first to_as_config() (most Configs make one Client):
+        # dropped when a setting may have changed (fields and hosts are mutable: reading them
+        # drops it too).
+        self._probe: Optional[c.as_config] = probe
+
+    @property
+    def fields(self) -> Dict[str, Any]:
+        """The as_config fields by C name (a dict: changes apply to the next Client)."""
+        self._probe = None
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: Dict[str, Any]) -> None:
+        self._probe = None
+        self._fields = value
+
+    @property
+    def hosts(self) -> List[Tuple[str, int, Optional[str]]]:
+        """The seed hosts as (name, port, tls_name) (a list: changes apply to the next Client)."""
+        self._probe = None
+        return self._hosts
+
+    @hosts.setter
+    def hosts(self, value: List[Tuple[str, int, Optional[str]]]) -> None:
+        self._probe = None
+        self._hosts = value
+
+    @property
+    def user(self) -> Optional[str]:
+        return self._user
+
+    @user.setter
+    def user(self, value: Optional[str]) -> None:
+        self._probe = None
+        self._user = value
+
+    @property
+    def password(self) -> Optional[str]:
+        return self._password
+
+    @password.setter
+    def password(self, value: Optional[str]) -> None:
+        self._probe = None
+        self._password = value
 
     @staticmethod
     def _add_host(config: Any, host: HostSpec) -> None:
@@ -76,16 +128,19 @@ class Config:
 
     def to_as_config(self) -> "c.as_config":
         """A fresh `as_config` with these settings (for aerospike_init)."""
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            return probe
         config = c.as_config_init()
-        for name, port, tls_name in self.hosts:
+        for name, port, tls_name in self._hosts:
             c.as_config_tls_add_host(config, name, tls_name, port)
-        if self.user is not None:
-            c.as_config_set_user(config, self.user, self.password)  # type: ignore[arg-type]
-        set_fields(config, self.fields)
+        if self._user is not None:
+            c.as_config_set_user(config, self._user, self._password)  # type: ignore[arg-type]
+        set_fields(config, self._fields)
         return config
 
     def __repr__(self) -> str:
-        return f"Config(hosts={self.hosts!r}, fields={self.fields!r})"
+        return f"Config(hosts={self._hosts!r}, fields={self._fields!r})"
 
 
 class Client(RecordMethods, QueryMethods, TransactionMethods):
@@ -105,7 +160,7 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
             raise TypeError("pass either a Config or keyword settings, not both")
         as_config = config.to_as_config() if isinstance(config, Config) else config
         self._as = c.aerospike_init(as_config)
-        if isinstance(config, Config) and "lua" in config.fields:
+        if isinstance(config, Config) and "lua" in config._fields:
             # C sets its one mod-lua configuration at the first connect of the process only;
             # a Config that names a Lua user path gets it (the last one made wins).
             c.aerospike_init_lua(self._as.config.lua)

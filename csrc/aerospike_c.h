@@ -171,6 +171,36 @@ asc_config_url(void)
 	return getenv("AEROSPIKE_CLIENT_CONFIG_URL");
 }
 
+/* aerospike_connect() counted in and out in this one call, when the config needs none of the
+ * checks bindings/as_config.py check_config() makes (no dynamic config file, min <= max
+ * connections, no tend thread CPU, no shared memory): its status, ASC_BUSY / ASC_DEAD
+ * (refused, nothing counted), or ASC_NEEDS_CHECK (nothing done: connect the checked way).
+ * Python between the calls of a connect runs slowly (the caches are cold after the C client
+ * starts its threads), so the common case is one C call. */
+#define ASC_NEEDS_CHECK -1006
+
+static int
+asc_connect(asc_instance* g, as_error* err)
+{
+	int status = asc_enter(g);
+	if (status != 0) {
+		return status;
+	}
+	aerospike* as = g->ptr;
+	const as_config* c = &as->config;
+	if (as->cluster == NULL && (asc_config_url() != NULL || c->config_provider.path != NULL ||
+			c->min_conns_per_node > c->max_conns_per_node ||
+			c->async_min_conns_per_node > c->async_max_conns_per_node ||
+			c->tend_thread_cpu >= 0 || c->use_shm)) {
+		status = ASC_NEEDS_CHECK;
+	}
+	else {
+		status = aerospike_connect(as, err);
+	}
+	asc_exit(g);
+	return status;
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)

@@ -252,3 +252,34 @@ def test_idiomatic_config_is_checked_up_front_and_reusable():
         asc.Config(no_such_field=1)
     with pytest.raises(ValueError, match="user and password"):
         asc.Config(user="only-user")
+
+
+def test_idiomatic_config_keeps_what_it_was_given_and_what_is_changed_through_it():
+    policies = {"read": {"base": {"total_timeout": 321}}}
+    rack_ids = [1, 2]
+    config = asc.Config([("127.0.0.1", 3000)], policies=policies, rack_ids=rack_ids)
+    policies["read"]["base"]["total_timeout"] = 999  # the caller's own objects: not the Config's
+    rack_ids.append(3)
+    first, second = config.to_as_config(), config.to_as_config()
+    for c_config in (first, second):
+        assert c_config.policies.read.base.total_timeout == 321
+        assert c_config.rack_ids == [1, 2]
+    assert first._ptr != second._ptr  # each Client gets its own as_config
+
+    # What is changed through the Config applies to the next as_config, the first one too.
+    changed = asc.Config([("127.0.0.1", 3000)], tender_interval=500)
+    changed.fields["tender_interval"] = 700
+    changed.fields.setdefault("policies", {})["write"] = {"base": {"total_timeout": 42}}
+    changed.hosts.append(("127.0.0.2", 3001, None))
+    c_config = changed.to_as_config()
+    assert c_config.tender_interval == 700
+    assert c_config.policies.write.base.total_timeout == 42
+    assert c_config.hosts == [("127.0.0.1", 3000, None), ("127.0.0.2", 3001, None)]
+    for attribute, value in (("hosts", [("127.0.0.3", 3002, None)]), ("fields", {"tender_interval": 800})):
+        fresh = asc.Config([("127.0.0.1", 3000)], tender_interval=500)
+        setattr(fresh, attribute, value)
+        c_config = fresh.to_as_config()
+        assert (c_config.hosts == value) if attribute == "hosts" else (c_config.tender_interval == 800)
+    both = asc.Config([("127.0.0.1", 3000)])
+    both.user, both.password = "someone", "secret"
+    assert both.to_as_config().user == "someone"

@@ -42,7 +42,8 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
-from .as_config import as_config, check_config, check_config_file, config_ptr, detach_exps
+from .as_config import (as_config, check_config, check_config_file, config_exp_offsets, config_ptr,
+                        detach_exps)
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = [
@@ -80,7 +81,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             config_ptr(config)  # a TypeError, or LifecycleError for another instance's .config
             raise TypeError("aerospike_init takes an as_config made by as_config_init(), not "
                             "another instance's .config")
-        config_ptr(config)  # refuses a spent config before anything is handed over
+        config._check_writable("as_config")  # a spent config's pointers are not its own
         check_config_file(config._ptr, "aerospike_init")  # C reads the file inside aerospike_init
         c_config = config._hand_over(self)
         if heap:
@@ -403,10 +404,14 @@ def _exit(calls: List[object], token: object) -> None:
 def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
     err = new_error()
-    with using(as_, "aerospike_connect") as ptr:
-        if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
-            check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
-        status = lib.aerospike_connect(ptr, err)
+    status = lib.asc_connect(_instance(as_)._guard, err)  # counts itself in and out
+    if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
+        with using(as_, "aerospike_connect") as ptr:
+            if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
+                check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
+            status = lib.aerospike_connect(ptr, err)
+    elif status in (lib.ASC_BUSY, lib.ASC_DEAD):
+        raise as_._unusable("aerospike_connect")
     if status == lib.AEROSPIKE_OK:
         _REAPER.start()  # here, on a Python thread: a finalizer may later need it
     check(status, err)
@@ -440,18 +445,22 @@ def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     err = new_error()
-    status = lib.AEROSPIKE_OK
     with using(as_, "aerospike_destroy", exclusive=True) as ptr:
-        if ptr.cluster != ffi.NULL:
-            status = _close(as_, ptr, err)
+        status = lib.asc_close_and_destroy(ptr, err, *config_exp_offsets())  # one C call
+        as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
-            _destroy_closed(as_, ptr)
+            _forget(as_)
     check(status, err)
 
 
 def _destroy_closed(as_: aerospike, ptr: Any) -> None:
     """The body of aerospike_destroy(), inside its exclusive section."""
     c_destroy(ptr)
+    _forget(as_)
+
+
+def _forget(as_: aerospike) -> None:
+    """What is left to do once C destroyed the instance."""
     as_._destroyed = True
     with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
         _LIVE.discard(as_)

@@ -91,6 +91,7 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
 
 _DESTROYED = Owner()  # the _spent_by of a config freed by as_config_destroy()
 _EXP_PTR = ffi.typeof("as_exp*")
+_AS_CONFIG = ffi.typeof("as_config")
 
 
 def _exp_paths(ctype: Any, prefix: Tuple[str, ...] = ()) -> List[Tuple[str, ...]]:
@@ -117,6 +118,12 @@ def exp_pointers(ptr: Any) -> List[Any]:
     base = ffi.cast("char*", ptr)
     return [ffi.cast("as_exp**", base + offset)[0]
             for offset in _exp_offsets(ffi.typeof(ptr).item)[0]]
+
+
+def config_exp_offsets() -> Tuple[Any, int]:
+    """(size_t[] of the offsets, count) of every as_exp* field of as_config (detach_exps)."""
+    offsets, c_offsets = _exp_offsets(_AS_CONFIG)
+    return c_offsets, len(offsets)
 
 
 def detach_exps(ptr: Any) -> None:

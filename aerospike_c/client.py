@@ -56,14 +56,17 @@ class Config:
                  user: Optional[str] = None, password: Optional[str] = None,
                  **fields: Any) -> None:
         self.default_port = default_port
-        self._fields: Dict[str, Any] = _copied(fields)
+        self._fields: Dict[str, Any] = {name: _copied(value) if isinstance(value, (dict, list)) else value
+                                        for name, value in fields.items()}
         probe = c.as_config_init()
         if isinstance(hosts, str):
             c.as_config_add_hosts(probe, hosts, default_port)
+            added = None
         else:
-            for host in hosts:
-                self._add_host(probe, host)
-        self._hosts: List[Tuple[str, int, Optional[str]]] = probe.hosts
+            added = [self._add_host(probe, host) for host in hosts]
+        # Host strings are parsed by C: read back what it made of them.
+        self._hosts: List[Tuple[str, int, Optional[str]]] = (
+            added if added is not None and None not in added else probe.hosts)
         if (user is None) != (password is None):
             raise ValueError("user and password go together")
         if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
@@ -74,6 +77,10 @@ class Config:
         # dropped when a setting may have changed (fields and hosts are mutable: reading them
         # drops it too).
         self._probe: Optional[c.as_config] = probe
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # A copy (copy, pickle) makes its own as_config: the checked one goes to one Client.
+        return {**self.__dict__, "_probe": None}
 
     @property
     def fields(self) -> Dict[str, Any]:
@@ -116,13 +123,16 @@ class Config:
         self._password = value
 
     @staticmethod
-    def _add_host(config: Any, host: HostSpec) -> None:
+    def _add_host(config: Any, host: HostSpec) -> Optional[Tuple[str, int, Optional[str]]]:
+        """Add one host; the (name, port, tls_name) added, None for a host string."""
         if isinstance(host, str):
             c.as_config_add_hosts(config, host, 3000)
+            return None
         elif isinstance(host, tuple) and len(host) in (2, 3):
             name, port = host[0], host[1]
             tls_name = host[2] if len(host) == 3 else None
             c.as_config_tls_add_host(config, name, tls_name, port)
+            return str(name), int(port), None if tls_name is None else str(tls_name)
         else:
             raise TypeError(f"a host is 'name[:port]' or (name, port[, tls_name]), not {host!r}")
 

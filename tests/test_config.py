@@ -283,3 +283,15 @@ def test_idiomatic_config_keeps_what_it_was_given_and_what_is_changed_through_it
     both = asc.Config([("127.0.0.1", 3000)])
     both.user, both.password = "someone", "secret"
     assert both.to_as_config().user == "someone"
+
+
+def test_a_copied_or_pickled_config_makes_its_own_as_config():
+    import copy
+    import pickle
+    config = asc.Config([("127.0.0.1", 3000)], tender_interval=500, policies={"read": {"base": {"max_retries": 3}}})
+    copies = [copy.copy(config), copy.deepcopy(config), pickle.loads(pickle.dumps(config)), config]
+    made = [each.to_as_config() for each in copies]
+    assert len({c_config._ptr for c_config in made}) == 4
+    for c_config in made:
+        assert c_config.tender_interval == 500 and c_config.policies.read.base.max_retries == 3
+        assert c_config.hosts == [("127.0.0.1", 3000, None)]

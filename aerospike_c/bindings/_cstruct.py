@@ -452,7 +452,8 @@ def set_fields(view: CStruct, fields: Mapping[str, Any], shortcut: Optional[str]
             close = difflib.get_close_matches(str(name), list(target), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise TypeError(f"{target._path} has no field {name!r}{hint}")
-        if isinstance(value, Mapping):
+        if isinstance(value, dict) or (  # an ABC check only for what is neither (it is slow)
+                not isinstance(value, (int, str)) and isinstance(value, Mapping)):
             nested = getattr(target, name)
             if not isinstance(nested, CStruct):
                 raise TypeError(f"{target._path}.{name} is not a struct; it takes a value, not a dict")

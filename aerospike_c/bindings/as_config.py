@@ -92,6 +92,7 @@ class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
 _DESTROYED = Owner()  # the _spent_by of a config freed by as_config_destroy()
 _EXP_PTR = ffi.typeof("as_exp*")
 _AS_CONFIG = ffi.typeof("as_config")
+_AS_CONFIG_PTR = ffi.typeof("as_config*")
 
 
 def _exp_paths(ctype: Any, prefix: Tuple[str, ...] = ()) -> List[Tuple[str, ...]]:
@@ -163,7 +164,7 @@ def as_auth_mode_from_string(str: str) -> Any:  # noqa: A002 - C name
 
 def config_ptr(config: Any) -> Any:
     """The `as_config*` of an as_config (or of an aerospike instance's .config view)."""
-    if isinstance(config, CStruct) and ffi.typeof(config._ptr) is ffi.typeof("as_config*"):
+    if isinstance(config, CStruct) and ffi.typeof(config._ptr) is _AS_CONFIG_PTR:
         config._owner._check_writable("as_config")
         return config._ptr
     raise TypeError(f"expected an as_config, got {type(config).__name__}")

@@ -515,6 +515,7 @@ class QueryMethods:
         A key that failed otherwise raises its error (one filter_exp filtered out:
         FILTERED_OUT; batch_records() reports each record's status instead)."""
         policy = self._policy("batch", policy, filter_exp, txn)
+        keys = listed(keys, "keys")
         if bins is None:
             lean = batch_read(self._as, policy, keys, ROWS_RECORDS)
             if lean is not None:
@@ -524,9 +525,8 @@ class QueryMethods:
                 return rows  # built in C
             rows, failed = self._batch_rows("aerospike_batch_get", keys, policy)
         else:
-            if isinstance(bins, str):
-                raise TypeError("bins is a list of bin names, not a str")
-            rows, failed = self._batch_rows("aerospike_batch_get_bins", keys, policy, list(bins))
+            rows, failed = self._batch_rows("aerospike_batch_get_bins", keys, policy,
+                                            listed(bins, "bins"))
         _raise_row_failure(rows, failed)
         return [new_record((tuple(row[0]), {"gen": row[5], "ttl": row[6]}, row[7]))
                 if row[1] == 0 else None for row in rows]
@@ -535,6 +535,7 @@ class QueryMethods:
                    policy: Any = None, filter_exp: Any = None) -> List[Optional[Dict[str, Any]]]:
         """The bins of each key's record (None where not found), without the keys and
         metadata batch_get() builds: its lean form. A key that failed otherwise raises."""
+        keys = listed(keys, "keys")
         if bins is None:
             lean = batch_read(self._as, self._policy("batch", policy, filter_exp), keys, ROWS_BINS)
             if lean is not None:
@@ -558,7 +559,7 @@ class QueryMethods:
     def batch_exists(self, keys: Sequence[Any], *, policy: Any = None, filter_exp: Any = None,
                      txn: Any = None) -> List[Optional[Dict[str, int]]]:
         """The metadata {"gen", "ttl"} of each key (None where not found)."""
-        rows, failed = self._batch_rows("aerospike_batch_exists", keys,
+        rows, failed = self._batch_rows("aerospike_batch_exists", listed(keys, "keys"),
                                         self._policy("batch", policy, filter_exp, txn))
         _raise_row_failure(rows, failed)
         return [{"gen": row[5], "ttl": row[6]} if row[1] == 0 else None for row in rows]
@@ -567,7 +568,7 @@ class QueryMethods:
                      filter_exp: Any = None, txn: Any = None) -> List[BatchResult]:
         """Remove every key; the outcome per key."""
         policy = self._policy("batch", policy, filter_exp, txn)
-        results, failed = self._batch_call(keys, lambda batch, listener: c.aerospike_batch_remove(
+        results, failed = self._batch_call(listed(keys, "keys"), lambda batch, listener: c.aerospike_batch_remove(
             self._as, policy, None, batch, listener))
         return [_batch_result(r.key, r.result, r.record, r.in_doubt, r.message, failed,
                               r.subcode) for r in results]
@@ -578,6 +579,7 @@ class QueryMethods:
                       txn: Any = None) -> List[BatchResult]:
         """Run reads, writes, UDF calls and removes in one batch; one BatchResult per request,
         in order. Per-record failures are reported there, not raised."""
+        requests = listed(requests, "requests")
         records = c.as_batch_records_init(len(requests))
         try:
             for request in requests:
@@ -594,6 +596,20 @@ class QueryMethods:
                                   r.subcode) for r in batch_outcomes(records)]
         finally:
             records.discard()
+
+
+def listed(items: Any, what: str) -> List[Any]:
+    """Keys, requests or bin names given as any iterable, as a list: read once, so that the
+    fast path and the general one (and len()) see the same items. A str is not a list."""
+    if type(items) is list:
+        return items  # type: ignore[no-any-return]
+    if isinstance(items, (str, bytes)):
+        raise TypeError(f"{what} is a list, not a {type(items).__name__}")
+    try:
+        return list(items)
+    except TypeError:
+        raise TypeError(f"{what} must be a list (or another iterable), not "
+                        f"{type(items).__name__}") from None
 
 
 def lean_records(keys: Sequence[Any], lean: Tuple[List[Any], Optional[AerospikeError], int]

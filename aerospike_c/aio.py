@@ -108,7 +108,7 @@ from .bindings.as_query import as_query_set_paginate
 from .bindings.as_scan import as_scan_set_paginate
 from .sdk import ClusterEvent, ClusterStats, Host
 from . import bindings as c
-from ._queries import BatchRead, _batch_result, _reserve, info_value, lean_records
+from ._queries import BatchRead, _batch_result, _reserve, info_value, lean_records, listed
 from ._txn import Transaction, txn_policy
 from .bindings._async import Hold
 from .bindings._cstruct import c_enum
@@ -574,7 +574,6 @@ class _MultiRecord:
 
     async def _keys_batch(self, kind: int, keys: Any, bins: Any, policy: Any, filter_exp: Any,
                           txn: Any, decode: Callable[[Any, Any], Any], form: int) -> Any:
-        keys = keys if type(keys) is list else list(keys)
         data = pack_keys(keys)
         if data is None:
             return _GENERAL
@@ -592,8 +591,8 @@ class _MultiRecord:
     async def batch_get(self, keys: Any, bins: Optional[List[str]] = None, *, policy: Any = None,
                         filter_exp: Any = None, txn: Any = None) -> Any:
         """Client.batch_get as one aerospike_batch_read_async (read records of the keys)."""
-        if isinstance(bins, str):
-            raise TypeError("bins is a list of bin names, not a str")
+        keys = listed(keys, "keys")
+        bins = None if bins is None else listed(bins, "bins")
         lean = await self._keys_batch(lib.ASC_BATCH_KEYS_GET, keys, bins, policy, filter_exp,
                                       txn, _lean, ROWS_RECORDS)
         if lean is _GENERAL:
@@ -604,6 +603,7 @@ class _MultiRecord:
     async def batch_exists(self, keys: Any, *, policy: Any = None, filter_exp: Any = None,
                            txn: Any = None) -> Any:
         """Client.batch_exists as one aerospike_batch_read_async (metadata-only records)."""
+        keys = listed(keys, "keys")
         lean = await self._keys_batch(lib.ASC_BATCH_KEYS_EXISTS, keys, None, policy, filter_exp,
                                       txn, _lean, ROWS_RECORDS)
         if lean is _GENERAL:
@@ -615,6 +615,7 @@ class _MultiRecord:
     async def batch_remove(self, keys: Any, *, policy: Any = None, filter_exp: Any = None,
                            txn: Any = None) -> Any:
         """Client.batch_remove as one aerospike_batch_write_async (remove records)."""
+        keys = listed(keys, "keys")
         done = await self._keys_batch(lib.ASC_BATCH_KEYS_REMOVE, keys, None, policy, filter_exp,
                                       txn, _full_rows, lib.ASC_ROWS_FULL)
         if done is _GENERAL:
@@ -628,6 +629,7 @@ class _MultiRecord:
                             txn: Any = None) -> Any:
         """Client.batch_records as one aerospike_batch_write_async (aerospike_batch_read_async
         when every request reads)."""
+        requests = listed(requests, "requests")
         records = c.as_batch_records_init(len(requests))
         try:
             for request in requests:

@@ -706,6 +706,49 @@ def test_batches_and_info_are_c_async_commands_equal_to_the_sync_path(aerospike_
     run(main())
 
 
+def test_batches_take_any_iterable_of_keys_and_bins_as_the_sync_client_does(aerospike_hosts):
+    """A generator is read once: the path that declines it (as_key objects go the general
+    way) got an empty one and answered zero records."""
+    async def main():
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            session = cluster.create_session()
+            sync = session.sync
+            keys = [("test", SET, f"gen{i}") for i in range(6)]
+            for i, key in enumerate(keys[:4]):
+                sync.put(key, {"i": i, "s": str(i)})
+            want = sync.batch_get(keys)
+            assert [r is not None for r in want] == [True] * 4 + [False] * 2
+            for form in (lambda: iter(keys), lambda: (asc.as_key_init(*key) for key in keys)):
+                for client in (session, sync):
+                    got = client.batch_get(form())
+                    got = await got if client is session else got
+                    assert [r and (r.key[:3], r.bins) for r in got] == \
+                        [r and (r.key[:3], r.bins) for r in want]
+                    exists = client.batch_exists(form())
+                    exists = await exists if client is session else exists
+                    assert [e is not None for e in exists] == [True] * 4 + [False] * 2
+                    s_only = client.batch_get(form(), (name for name in ["s"]))
+                    s_only = await s_only if client is session else s_only
+                    assert [r and r.bins for r in s_only] == [{"s": str(i)} for i in range(4)] + [None] * 2
+            requests = (asc.BatchRead(key) for key in keys[:2])
+            assert [r.record.bins["i"] for r in await session.batch_records(requests)] == [0, 1]
+            assert [r.record.bins["i"] for r in sync.batch_records(asc.BatchRead(k) for k in keys[:2])] == [0, 1]
+            removed = await session.batch_remove(key for key in keys[2:4])
+            assert [r.result for r in removed] == [0, 0]
+            assert [r.result for r in sync.batch_remove(iter(keys[:2]))] == [0, 0]
+            for client in (session, sync):
+                for bad in (("test", SET, "gen0"), 7):  # one key, not a list of them; not iterable
+                    with pytest.raises(TypeError):
+                        result = client.batch_exists(bad)
+                        if client is session:
+                            await result
+                with pytest.raises(TypeError, match="bins"):
+                    result = client.batch_get(keys, "s")
+                    if client is session:
+                        await result
+    run(main())
+
+
 def test_many_concurrent_batches_with_cancellations_and_close_in_flight(aerospike_hosts):
     async def main():
         cluster = await definition(hosts=aerospike_hosts).connect()

@@ -9,6 +9,7 @@
 #include <aerospike/as_node.h>
 #include <aerospike/as_vector.h>
 #include <aerospike/version.h>
+#include <string.h>
 
 /* The node's name (as_node is opaque to Python). */
 static const char*
@@ -157,6 +158,13 @@ asc_node_names(asc_instance* g, int* count, char** names)
 	}
 	else {
 		as_cluster_get_node_names(cluster, count, names);
+		/* C copies each node's name whole: the bytes after its NUL are not set. Zero them,
+		 * so that Python splits the buffer once at the NULs. */
+		for (int i = 0; *names != NULL && i < *count; i++) {
+			char* name = *names + (size_t)i * AS_NODE_NAME_SIZE;
+			size_t len = strnlen(name, AS_NODE_NAME_SIZE);
+			memset(name + len, 0, AS_NODE_NAME_SIZE - len);
+		}
 	}
 	asc_exit(g);
 	return status;

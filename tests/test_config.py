@@ -295,3 +295,26 @@ def test_a_copied_or_pickled_config_makes_its_own_as_config():
     for c_config in made:
         assert c_config.tender_interval == 500 and c_config.policies.read.base.max_retries == 3
         assert c_config.hosts == [("127.0.0.1", 3000, None)]
+
+
+def test_an_int_field_set_is_checked_as_every_field_is():
+    """Plain integer fields take a shorter path: the same checks and messages."""
+    config = as_config_init()
+    config.tender_interval = 250
+    config.policies.read.base.total_timeout = 70
+    assert (config.tender_interval, config.policies.read.base.total_timeout) == (250, 70)
+    with pytest.raises(ValueError, match=r"as_config.tender_interval must be in"):
+        config.tender_interval = -1
+    with pytest.raises(TypeError, match=r"as_config.tender_interval must be an int, not bool"):
+        config.tender_interval = True
+    with pytest.raises(ValueError, match=r"as_config.max_conns_per_node"):
+        config.max_conns_per_node = 2 ** 32  # a FIELD_LIMITS range, not the C type's
+    instance = aerospike_init(config)
+    with pytest.raises(LifecycleError, match=r"as_config.tender_interval: this as_config was given"):
+        config.tender_interval = 5
+    aerospike_destroy(instance)
+    other = aerospike_init(as_config_init())
+    live = other.config
+    aerospike_destroy(other)
+    with pytest.raises(LifecycleError, match=r"aerospike.config.tender_interval: the aerospike instance was destroyed"):
+        live.tender_interval = 5

@@ -73,6 +73,7 @@ def register_field(struct: str, field: str, getter: Callable[["CStruct"], Any],
                    setter: Optional[Callable[["CStruct", Any], None]] = None) -> None:
     """Give field `field` of C struct `struct` its own getter/setter."""
     _HANDLERS[(ffi.typeof(struct).cname, field)] = (getter, setter)
+    _plain_int_range.cache_clear()  # the field is no longer set as it is
 
 
 @functools.lru_cache(maxsize=None)
@@ -209,6 +210,19 @@ def field_range(struct_cname: str, name: str, ctype: Any) -> Tuple[int, int, str
 
 
 @functools.lru_cache(maxsize=None)
+def _plain_int_range(cname: str, name: str) -> Optional[Tuple[int, int]]:
+    """(low, high) of an integer field CStruct.__setattr__ sets as it is given (no handler,
+    not read-only, not a bool, an enum or a ttl): its fast path. None for any other."""
+    ctype = _fields(cname).get(name)
+    if (ctype is None or ctype.kind != "primitive" or ctype.cname in ("_Bool", "float", "double")
+            or (name == "ttl" and ctype.cname == "uint32_t") or read_only(cname, name)
+            or (cname, name) in _HANDLERS):
+        return None
+    low, high, _ = field_range(cname, name, ctype)
+    return low, high
+
+
+@functools.lru_cache(maxsize=None)
 def _limited_paths(cname: str) -> Tuple[Tuple[Tuple[str, ...], Tuple[int, int, str]], ...]:
     """Every (field path, limits) of FIELD_LIMITS inside struct `cname`, nested structs too."""
     found = []
@@ -341,6 +355,15 @@ class CStruct:
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
+        limits = _plain_int_range(self._cname, name) if type(value) is int else None
+        if limits is not None and limits[0] <= value <= limits[1] and not self._frozen:
+            try:
+                self._owner._check_writable(self._path)
+            except Exception:  # noqa: BLE001 - the checks below raise it, naming the field
+                pass
+            else:
+                setattr(self._ptr, name, value)  # what _set_int would do, checked the same
+                return
         ctype = self._field_type(name)
         where = f"{self._path}.{name}"
         self._owner._check_writable(where)

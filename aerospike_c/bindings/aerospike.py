@@ -296,9 +296,14 @@ def _live_instances() -> List[aerospike]:
         return list(_LIVE)
 
 
+#: The main thread's ident (refuse_on_tend_thread); in a forked child, the forking thread's.
+_MAIN_IDENT = threading.main_thread().ident
+
+
 def _mark_forked() -> None:
-    global _LIVE_LOCK
+    global _LIVE_LOCK, _MAIN_IDENT
     _LIVE_LOCK = threading.Lock()
+    _MAIN_IDENT = threading.get_ident()  # the child's main thread (threading says so too)
     for instance in list(_LIVE):
         instance._forked = True
         lib.asc_mark_dead(instance._guard)
@@ -317,7 +322,7 @@ def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
     events, log messages) and its metrics lock while it logs from the metrics writer:
     aerospike_close() takes both and joins the thread, and closing another cluster's
     tender from a tender can deadlock the two; refusing is the only answer that returns."""
-    if threading.current_thread() is threading.main_thread():
+    if threading.get_ident() == _MAIN_IDENT:
         return  # a tend thread is one of C's: never the main thread
     for instance in (as_, *_live_instances()):
         if instance._destroyed:  # set once; its tend thread (if it had one) is gone
@@ -495,12 +500,11 @@ def as_cluster_get_node_names(as_: aerospike) -> List[str]:
         raise instance._unusable("as_cluster_get_node_names")
     if names[0] == ffi.NULL:
         return []
-    size = lib.AS_NODE_NAME_SIZE
-    try:
-        raw = ffi.unpack(names[0], count[0] * size)
+    try:  # AS_NODE_NAME_SIZE bytes a name, NUL-padded by asc_node_names (never empty)
+        raw = ffi.unpack(names[0], count[0] * lib.AS_NODE_NAME_SIZE)
     finally:
         lib.free(names[0])
-    return [raw[i:i + size].split(b"\0", 1)[0].decode() for i in range(0, len(raw), size)]
+    return list(filter(None, raw.decode().split("\0")))
 
 
 def aerospike_reload_tls_config(as_: aerospike) -> None:

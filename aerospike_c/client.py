@@ -132,7 +132,7 @@ class Config:
             name, port = host[0], host[1]
             tls_name = host[2] if len(host) == 3 else None
             c.as_config_tls_add_host(config, name, tls_name, port)
-            return str(name), int(port), None if tls_name is None else str(tls_name)
+            return name, port, tls_name
         else:
             raise TypeError(f"a host is 'name[:port]' or (name, port[, tls_name]), not {host!r}")
 

@@ -121,6 +121,7 @@ def exp_pointers(ptr: Any) -> List[Any]:
             for offset in _exp_offsets(ffi.typeof(ptr).item)[0]]
 
 
+@functools.lru_cache(maxsize=None)
 def config_exp_offsets() -> Tuple[Any, int]:
     """(size_t[] of the offsets, count) of every as_exp* field of as_config (detach_exps)."""
     offsets, c_offsets = _exp_offsets(_AS_CONFIG)

@@ -14,8 +14,10 @@ typedef struct {
 } asc_instance;
 int asc_enter(asc_instance* g);
 void asc_exit(asc_instance* g);
-int64_t asc_enter_exclusive(asc_instance* g);
+int64_t asc_enter_exclusive(asc_instance* g, uintptr_t owner);
 void asc_exit_exclusive(asc_instance* g, bool dead);
+uintptr_t asc_exclusive_owner(asc_instance* g);
+void asc_destroy(asc_instance* g, const size_t* exp_offsets, size_t count);
 void asc_mark_dead(asc_instance* g);
 int64_t asc_calls(asc_instance* g);
 int asc_refused(asc_instance* g);

@@ -55,5 +55,5 @@ void asc_event_forget_loops_in_child(void);
 int asc_async_pending(aerospike* as, bool connections);
 as_status asc_aerospike_close(aerospike* as, as_error* err);
 void asc_aerospike_destroy(aerospike* as);
-as_status asc_close_and_destroy(aerospike* as, as_error* err, const size_t* exp_offsets,
+as_status asc_close_and_destroy(asc_instance* g, as_error* err, const size_t* exp_offsets,
     size_t count);

@@ -72,6 +72,7 @@ asc_on_tend_thread(aerospike* as)
 typedef struct {
 	aerospike* ptr;
 	int64_t state;
+	uintptr_t owner;  /* who holds ASC_GUARD_EXCLUSIVE (asc_enter_exclusive), else 0 */
 } asc_instance;
 
 /* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
@@ -93,26 +94,55 @@ asc_exit(asc_instance* g)
 	__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
 }
 
-/* For close/destroy: take the instance when no call is inside. -1: done; else the calls
- * inside (nothing taken). Callers serialize their exclusive sections themselves. */
+/* For close/destroy: take the instance for `owner` (non-zero) when no call is inside. -1:
+ * done; else the calls inside (nothing taken). Callers serialize their exclusive sections
+ * themselves. The owner is recorded in the same call, so that a Python exception landing
+ * right after it returns cannot leave the instance taken by nobody (asc_exclusive_owner). */
 static int64_t
-asc_enter_exclusive(asc_instance* g)
+asc_enter_exclusive(asc_instance* g, uintptr_t owner)
 {
 	int64_t expected = 0;
 	if (__atomic_compare_exchange_n(&g->state, &expected, ASC_GUARD_EXCLUSIVE, false,
 			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&g->owner, owner, __ATOMIC_RELEASE);
 		return -1;
 	}
 	return expected & ASC_GUARD_CALLS;
 }
 
 /* End the exclusive section; dead: the instance was destroyed (every later call refused).
- * An add, not a store: a refused asc_enter() may still be undoing its count. */
+ * One atomic update, not a store: a refused asc_enter() may still be undoing its count; the
+ * dead bit may be set already (asc_destroy). */
 static void
 asc_exit_exclusive(asc_instance* g, bool dead)
 {
-	__atomic_add_fetch(&g->state, (dead ? ASC_GUARD_DEAD : 0) - ASC_GUARD_EXCLUSIVE,
-		__ATOMIC_ACQ_REL);
+	__atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
+	int64_t state = __atomic_load_n(&g->state, __ATOMIC_ACQUIRE);
+	while (! __atomic_compare_exchange_n(&g->state, &state,
+			(state - ASC_GUARD_EXCLUSIVE) | (dead ? ASC_GUARD_DEAD : 0), false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+	}
+}
+
+/* Who holds the exclusive section (asc_enter_exclusive's owner), 0 when nobody does. */
+static uintptr_t
+asc_exclusive_owner(asc_instance* g)
+{
+	return __atomic_load_n(&g->owner, __ATOMIC_ACQUIRE);
+}
+
+/* aerospike_destroy() of the closed instance (inside its exclusive section), marked dead in the
+ * same call: an interrupt landing before Python's own bookkeeping cannot make Python destroy
+ * it twice. The config's as_exp* fields at `exp_offsets` are Python's (bindings/as_config.py
+ * detach_exps): NULLed before C would free them. */
+static void asc_aerospike_destroy(aerospike* as);
+
+static void
+asc_destroy(asc_instance* g, const size_t* exp_offsets, size_t count)
+{
+	asc_null_pointers(&g->ptr->config, exp_offsets, count);
+	asc_aerospike_destroy(g->ptr);
+	__atomic_or_fetch(&g->state, ASC_GUARD_DEAD, __ATOMIC_ACQ_REL);
 }
 
 /* Refuse every later call (the fork child's copy of a parent's instance). */

@@ -1104,21 +1104,18 @@ asc_aerospike_destroy(aerospike* as)
 	aerospike_destroy_internal(as);
 }
 
-/* asc_aerospike_close() when connected, then asc_aerospike_destroy() when that succeeded, in
- * one call (the caller holds the instance exclusively): the close status. The config's
- * as_exp* fields at `exp_offsets` are Python's (bindings/as_config.py detach_exps): NULLed
- * before C would free them. */
+/* asc_aerospike_close() when connected, then asc_destroy() when that succeeded, in one call
+ * (the caller holds the instance exclusively): the close status. */
 static as_status
-asc_close_and_destroy(aerospike* as, as_error* err, const size_t* exp_offsets, size_t count)
+asc_close_and_destroy(asc_instance* g, as_error* err, const size_t* exp_offsets, size_t count)
 {
 	as_error_reset(err);
-	if (as->cluster != NULL) {
-		as_status status = asc_aerospike_close(as, err);
+	if (g->ptr->cluster != NULL) {
+		as_status status = asc_aerospike_close(g->ptr, err);
 		if (status != AEROSPIKE_OK) {
 			return status;
 		}
 	}
-	asc_null_pointers(&as->config, exp_offsets, count);
-	asc_aerospike_destroy(as);
+	asc_destroy(g, exp_offsets, count);
 	return AEROSPIKE_OK;
 }

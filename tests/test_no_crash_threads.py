@@ -283,6 +283,69 @@ def test_fork_while_a_scan_runs_leaves_the_parent_scan_whole_and_the_child_its_o
     assert lines == ["child ['LifecycleError', 'LifecycleError', 600]", "parent 600"]
 
 
+# -- a KeyboardInterrupt right after C closed or destroyed an instance ---------------------------
+def test_an_interrupt_during_close_or_destroy_never_leads_to_a_second_destroy():
+    """A signal that arrives while C closes or destroys (the GIL released) raises as soon as
+    the C call returns, before Python's bookkeeping: an instance destroyed by C and not known
+    as such was destroyed again by the next destroy or by its finalizer (free(): invalid
+    pointer, SIGABRT, in 132 of 300 attempts). The guard is marked dead in the C call now."""
+    lines = probe("""
+        import _thread, random
+        random.seed(7)
+        kept, seen = [], set()
+        def interrupt_after(go, delay):
+            def fire():
+                go.wait()
+                time.sleep(delay)
+                _thread.interrupt_main()
+            thread = threading.Thread(target=fire)
+            thread.start()
+            return thread
+        for i in range(240):
+            way = ("Client.destroy", "Client.close+destroy", "aerospike_close+destroy")[i % 3]
+            if way == "aerospike_close+destroy":
+                as_ = asc.aerospike_init(new_config())
+                asc.aerospike_connect(as_)
+                calls = [lambda: asc.aerospike_close(as_), lambda: asc.aerospike_destroy(as_)]
+                state = lambda: "destroyed" if as_.destroyed else "closed" if not as_.connected else "connected"
+                kept.append(as_)
+            else:
+                client = Client(Config(embedded.hosts)).connect()
+                calls = ([client.destroy] if way == "Client.destroy" else [client.close, client.destroy])
+                state = lambda c=client: ("destroyed" if c._as.destroyed else
+                                          "closed" if not c._as.connected else "connected")
+                kept.append(client)
+            go = threading.Event()
+            thread = interrupt_after(go, random.uniform(0, 0.0015))
+            try:
+                go.set()  # the interrupt lands after this, inside the try
+                for call in calls:
+                    call()
+                thread.join()  # a late interrupt lands right after: still in the try
+                seen.add((way, "done"))
+            except KeyboardInterrupt:
+                seen.add((way, "interrupted, " + state()))
+                thread.join()
+        for item in kept:  # finish what the interrupts cut short: never twice
+            try:
+                if isinstance(item, Client):
+                    if not item._as.destroyed:
+                        item.destroy()
+                elif not item.destroyed:
+                    if item.connected:
+                        asc.aerospike_close(item)
+                    asc.aerospike_destroy(item)
+            except Exception as error:
+                print("finishing:", type(error).__name__, error)
+        del kept, item
+        gc.collect()
+        print(sorted(seen))
+    """, timeout=120)
+    seen = lines[-1]
+    assert "finishing:" not in " ".join(lines[:-1]), lines
+    assert "('Client.destroy', 'interrupted, destroyed')" in seen, seen  # the window was hit
+
+
 # -- exceptions in callbacks on C threads -------------------------------------------------------
 def test_system_exit_and_keyboard_interrupt_in_callbacks_are_never_lost():
     lines = probe("""

@@ -154,20 +154,22 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             self._calls.append(token)
         return self._ptr
 
-    def _enter_exclusive(self, what: str) -> Any:
+    def _enter_exclusive(self, what: str, owner: int) -> Any:
         """For close/destroy: no other call may be inside. Pair with _exit_exclusive().
 
         The lock is not held during the C call: a callback on the tend thread that calls
         into this instance meanwhile gets LifecycleError (see _unusable) instead of
         waiting for a lock whose holder is joining the tend thread. The C call count
-        (asc_enter_exclusive) refuses every other call until _exit_exclusive()."""
+        (asc_enter_exclusive) refuses every other call until _exit_exclusive(). `owner`
+        (non-zero) names the section in C: an asynchronous exception between the C call and
+        the with body skips __exit__, and _exit_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
             if self._calls:
                 raise lifecycle_error(f"{what}: {len(self._calls)} call(s) on this instance are still running")
-            calls = lib.asc_enter_exclusive(self._guard)
+            calls = lib.asc_enter_exclusive(self._guard, owner)
             if calls >= 0:
                 raise lifecycle_error(f"{what}: {calls} call(s) on this instance are still running")
             self._closing = True
@@ -176,7 +178,25 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _exit_exclusive(self) -> None:
         with self._lock:
             self._closing = False
+            self._note_destroyed_in_c()
             lib.asc_exit_exclusive(self._guard, self._destroyed)
+
+    def _note_destroyed_in_c(self) -> None:
+        # C destroyed it (asc_destroy marks the guard in the same call) and an interrupt
+        # skipped the bookkeeping after: Python must never destroy it again.
+        if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
+            self._destroyed = True
+
+    def _end_orphaned_exclusive(self, owner: int) -> None:
+        """End the exclusive section `owner` if it still holds the instance: one whose
+        __exit__ never ran (an asynchronous exception right after its C call; using.__del__).
+        No lock (a finalizer may run where this thread holds it): while the section is ours
+        no other can start, and _closing goes before the guard lets others in."""
+        if lib.asc_exclusive_owner(self._guard) != owner:
+            return
+        self._closing = False
+        self._note_destroyed_in_c()
+        lib.asc_exit_exclusive(self._guard, self._destroyed)
 
     @property
     def calls(self) -> int:
@@ -206,6 +226,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         """Never blocks: a connected instance goes to the reaper thread (see the module)."""
         if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
             return
+        if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
+            return  # destroyed by C already (see _exit_exclusive)
         self._destroyed = True
         if self._forked:
             return  # the parent's C state: closing it here would wait on threads that do not exist
@@ -376,7 +398,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
     def __enter__(self) -> Any:
         instance = self._instance
         if self._exclusive:
-            return instance._enter_exclusive(self._what)
+            return instance._enter_exclusive(self._what, id(self._token))
         if self._off_tend:
             refuse_on_tend_thread(instance, self._what)
         ptr = instance._enter(self._what, self._token)
@@ -388,6 +410,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
     def __exit__(self, *exc_info: Any) -> None:
         if self._exclusive:
             self._instance._exit_exclusive()
+            self._token = None  # nothing left for __del__
         else:
             _exit(self._instance._calls, self._token)
 
@@ -396,7 +419,11 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         # __exit__; the count goes when the statement's frame lets go of this object.
         # _token is set last: without it __init__ raised (a bad argument) and nothing counted.
         token = getattr(self, "_token", None)
-        if token is not None and not self._exclusive:
+        if token is None:
+            return
+        if self._exclusive:
+            self._instance._end_orphaned_exclusive(id(token))
+        else:
             _exit(self._instance._calls, token)
 
 
@@ -443,7 +470,7 @@ def aerospike_destroy(as_: aerospike) -> None:
         if ptr.cluster != ffi.NULL:
             raise lifecycle_error("aerospike_destroy: the instance is still connected; "
                                   "call aerospike_close() first")
-        _destroy_closed(as_, ptr)
+        _destroy_closed(as_)
 
 
 def close_and_destroy(as_: aerospike) -> None:
@@ -451,16 +478,16 @@ def close_and_destroy(as_: aerospike) -> None:
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True) as ptr:
-        status = lib.asc_close_and_destroy(ptr, err, *config_exp_offsets())  # one C call
+        status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
             _forget(as_)
     check(status, err)
 
 
-def _destroy_closed(as_: aerospike, ptr: Any) -> None:
+def _destroy_closed(as_: aerospike) -> None:
     """The body of aerospike_destroy(), inside its exclusive section."""
-    c_destroy(ptr)
+    lib.asc_destroy(as_._guard, *config_exp_offsets())  # marks the guard dead in the same call
     _forget(as_)
 
 

@@ -342,11 +342,12 @@ def test_one_call_commands_refuse_while_a_close_runs(aerospike_hosts):
     key = (NAMESPACE, "closing", 1)
     closing.put(key, {"a": 1})
     as_ = closing.aerospike
-    assert lib.asc_enter_exclusive(as_._guard) == -1
+    assert lib.asc_enter_exclusive(as_._guard, 1) == -1  # 1: this test's owner token
     try:
         for call in (lambda: closing.get(key), lambda: closing.put(key, {"a": 2}),
                      lambda: closing.exists(key), lambda: closing.operate(key, [asc.ops.read("a")]),
-                     lambda: closing.batch_get([key]), lambda: closing.node_names()):
+                     lambda: closing.batch_get([key]), lambda: closing.node_names(),
+                     lambda: closing.connect()):
             with pytest.raises(asc.LifecycleError, match="being closed"):
                 call()
     finally:

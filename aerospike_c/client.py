@@ -42,6 +42,30 @@ def _copied(value: Any) -> Any:
     return value
 
 
+class _Setting:
+    """A Config attribute (stored as `_<name>`): setting it drops the as_config the Config
+    built to check itself, and so does reading a mutable one (the caller may change it in
+    place); the next Client then gets an as_config made from what the Config holds now."""
+
+    def __init__(self, *, mutable: bool) -> None:
+        self.mutable = mutable
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, config: Any, owner: Optional[type] = None) -> Any:
+        if config is None:
+            return self
+        if self.mutable:
+            config._probe = None
+        return config.__dict__[self.slot]
+
+    def __set__(self, config: Any, value: Any) -> None:
+        config._probe = None
+        config.__dict__[self.slot] = value
+
+
 class Config:
     """Settings for a `Client`: seed hosts, credentials and any `as_config` field by C name.
 
@@ -56,8 +80,6 @@ class Config:
                  user: Optional[str] = None, password: Optional[str] = None,
                  **fields: Any) -> None:
         self.default_port = default_port
-        self._fields: Dict[str, Any] = {name: _copied(value) if isinstance(value, (dict, list)) else value
-                                        for name, value in fields.items()}
         probe = c.as_config_init()
         if isinstance(hosts, str):
             c.as_config_add_hosts(probe, hosts, default_port)
@@ -72,7 +94,8 @@ class Config:
         if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
             raise ValueError("user and password must be non-empty and at most 63 bytes")
         self._user, self._password = user, password
-        set_fields(probe, self._fields)
+        set_fields(probe, fields)  # checked first: what passes nests no deeper than the structs
+        self._fields: Dict[str, Any] = _copied(fields)
         # The checked as_config, for the first to_as_config() (most Configs make one Client):
         # dropped when a setting may have changed (fields and hosts are mutable: reading them
         # drops it too).
@@ -82,45 +105,10 @@ class Config:
         # A copy (copy, pickle) makes its own as_config: the checked one goes to one Client.
         return {**self.__dict__, "_probe": None}
 
-    @property
-    def fields(self) -> Dict[str, Any]:
-        """The as_config fields by C name (a dict: changes apply to the next Client)."""
-        self._probe = None
-        return self._fields
-
-    @fields.setter
-    def fields(self, value: Dict[str, Any]) -> None:
-        self._probe = None
-        self._fields = value
-
-    @property
-    def hosts(self) -> List[Tuple[str, int, Optional[str]]]:
-        """The seed hosts as (name, port, tls_name) (a list: changes apply to the next Client)."""
-        self._probe = None
-        return self._hosts
-
-    @hosts.setter
-    def hosts(self, value: List[Tuple[str, int, Optional[str]]]) -> None:
-        self._probe = None
-        self._hosts = value
-
-    @property
-    def user(self) -> Optional[str]:
-        return self._user
-
-    @user.setter
-    def user(self, value: Optional[str]) -> None:
-        self._probe = None
-        self._user = value
-
-    @property
-    def password(self) -> Optional[str]:
-        return self._password
-
-    @password.setter
-    def password(self, value: Optional[str]) -> None:
-        self._probe = None
-        self._password = value
+    fields = _Setting(mutable=True)
+    hosts = _Setting(mutable=True)
+    user = _Setting(mutable=False)
+    password = _Setting(mutable=False)
 
     @staticmethod
     def _add_host(config: Any, host: HostSpec) -> Optional[Tuple[str, int, Optional[str]]]:

@@ -162,7 +162,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         waiting for a lock whose holder is joining the tend thread. The C call count
         (asc_enter_exclusive) refuses every other call until _exit_exclusive(). `owner`
         (non-zero) names the section in C: an asynchronous exception between the C call and
-        the with body skips __exit__, and _exit_exclusive(owner) ends it later."""
+        the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
@@ -477,7 +477,7 @@ def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     err = new_error()
-    with using(as_, "aerospike_destroy", exclusive=True) as ptr:
+    with using(as_, "aerospike_destroy", exclusive=True):
         status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:

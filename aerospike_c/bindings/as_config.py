@@ -425,7 +425,9 @@ def check_config(ptr: Any, what: str) -> None:
     ValueError (ParamError) naming the fields: limits again when there is a dynamic config
     file (C sets fields from it in aerospike_init, behind the setters' back), min <= max
     connections, a tend_thread_cpu this process may run on (C joins a thread it never created
-    otherwise), the shared memory size in 32 bits, the config file."""
+    otherwise), the shared memory size in 32 bits, the config file. asc_connect
+    (csrc/aerospike_c.h) skips it when none of these can apply: a new check here needs its
+    condition there too."""
     config_file = _config_file(ptr)
     if config_file is not None:  # else every field went through a checked setter
         check_limits(ptr, "as_config")

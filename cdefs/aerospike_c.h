@@ -24,7 +24,8 @@ int asc_refused(asc_instance* g);
 int asc_node_names(asc_instance* g, int* count, char** names);
 const char* asc_config_url(void);
 #define ASC_NEEDS_CHECK ...
-int asc_connect(asc_instance* g, as_error* err);
+#define ASC_CONNECTING ...
+int asc_connect(asc_instance* g, as_error* err, bool checked);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);

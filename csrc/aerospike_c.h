@@ -67,6 +67,7 @@ asc_on_tend_thread(aerospike* as)
 #define ASC_DEAD -1004
 #define ASC_GUARD_EXCLUSIVE (1LL << 40)
 #define ASC_GUARD_DEAD (1LL << 41)
+#define ASC_GUARD_CONNECTING (1LL << 42)  /* asc_connect is running */
 #define ASC_GUARD_CALLS (ASC_GUARD_EXCLUSIVE - 1)
 
 typedef struct {
@@ -212,21 +213,29 @@ asc_config_url(void)
 /* aerospike_connect() counted in and out in this one call, when the config needs none of the
  * checks bindings/as_config.py check_config() makes (no dynamic config file, min <= max
  * connections, no tend thread CPU, no shared memory): its status, ASC_BUSY / ASC_DEAD
- * (refused, nothing counted), or ASC_NEEDS_CHECK (nothing done: connect the checked way).
- * Python between the calls of a connect runs slowly (the caches are cold after the C client
- * starts its threads), so the common case is one C call. */
+ * (refused, nothing counted), ASC_NEEDS_CHECK (nothing done: check, then call it again with
+ * `checked`), or ASC_CONNECTING: another connect of the instance is running (a cluster-event
+ * callback during the connect, or another thread), which C would let make a second cluster
+ * and leak one (its tend and pool threads, its sockets). Python between the calls of a connect
+ * runs slowly (the caches are cold after the C client starts its threads), so the common case
+ * is one C call. */
 #define ASC_NEEDS_CHECK -1006
+#define ASC_CONNECTING -1007
 
 static int
-asc_connect(asc_instance* g, as_error* err)
+asc_connect(asc_instance* g, as_error* err, bool checked)
 {
 	int status = asc_enter(g);
 	if (status != 0) {
 		return status;
 	}
+	if (__atomic_fetch_or(&g->state, ASC_GUARD_CONNECTING, __ATOMIC_ACQ_REL) & ASC_GUARD_CONNECTING) {
+		asc_exit(g);
+		return ASC_CONNECTING;
+	}
 	aerospike* as = g->ptr;
 	const as_config* c = &as->config;
-	if (as->cluster == NULL && (asc_config_url() != NULL || c->config_provider.path != NULL ||
+	if (! checked && as->cluster == NULL && (asc_config_url() != NULL || c->config_provider.path != NULL ||
 			c->min_conns_per_node > c->max_conns_per_node ||
 			c->async_min_conns_per_node > c->async_max_conns_per_node ||
 			c->tend_thread_cpu >= 0 || c->use_shm)) {
@@ -235,6 +244,7 @@ asc_connect(asc_instance* g, as_error* err)
 	else {
 		status = aerospike_connect(as, err);
 	}
+	__atomic_and_fetch(&g->state, ~ASC_GUARD_CONNECTING, __ATOMIC_ACQ_REL);
 	asc_exit(g);
 	return status;
 }

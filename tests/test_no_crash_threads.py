@@ -283,6 +283,38 @@ def test_fork_while_a_scan_runs_leaves_the_parent_scan_whole_and_the_child_its_o
     assert lines == ["child ['LifecycleError', 'LifecycleError', 600]", "parent 600"]
 
 
+# -- a second connect while one runs ------------------------------------------------------------
+def test_a_connect_from_the_connects_own_event_callback_is_refused_and_leaks_no_cluster():
+    """C's aerospike_connect sets as->cluster only at its end: a connect called meanwhile (the
+    cluster-event callback runs inside the first connect; another thread) made a second
+    cluster, and the first one's tend and 16 pool threads leaked past the close."""
+    lines = probe("""
+        import os
+        def tend_threads():
+            names = []
+            for task in os.listdir("/proc/self/task"):
+                try:
+                    names.append(open(f"/proc/self/task/{task}/comm").read().strip())
+                except OSError:
+                    pass
+            return sum(1 for name in names if name in ("tend", "tpool"))
+        holder, seen = {}, []
+        def on_event(event):
+            as_ = holder.get("as")
+            if as_ is not None and not seen:
+                seen.append(attempt(asc.aerospike_connect, as_))
+        as_ = asc.aerospike_init(new_config(on_event))
+        holder["as"] = as_
+        asc.aerospike_connect(as_)
+        print(type(seen[0]).__name__, "another aerospike_connect" in str(seen[0]))
+        print(asc.aerospike_cluster_is_connected(as_))
+        asc.aerospike_close(as_)
+        print(wait_for(lambda: tend_threads() == 0, 5.0))
+        asc.aerospike_destroy(as_)
+    """)
+    assert lines == ["LifecycleError True", "True", "True"]
+
+
 # -- a KeyboardInterrupt right after C closed or destroyed an instance ---------------------------
 def test_an_interrupt_during_close_or_destroy_never_leads_to_a_second_destroy():
     """A signal that arrives while C closes or destroys (the GIL released) raises as soon as

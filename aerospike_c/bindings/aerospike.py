@@ -436,14 +436,18 @@ def _exit(calls: List[object], token: object) -> None:
 def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
     err = new_error()
-    status = lib.asc_connect(_instance(as_)._guard, err)  # counts itself in and out
+    guard = _instance(as_)._guard
+    status = lib.asc_connect(guard, err, False)  # counts itself in and out
     if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
         with using(as_, "aerospike_connect") as ptr:
             if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
                 check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
-            status = lib.aerospike_connect(ptr, err)
-    elif status in (lib.ASC_BUSY, lib.ASC_DEAD):
+            status = lib.asc_connect(guard, err, True)
+    if status in (lib.ASC_BUSY, lib.ASC_DEAD):
         raise as_._unusable("aerospike_connect")
+    if status == lib.ASC_CONNECTING:
+        raise lifecycle_error("aerospike_connect: another aerospike_connect of this instance is "
+                              "running (on another thread, or this is its cluster-event callback)")
     if status == lib.AEROSPIKE_OK:
         _REAPER.start()  # here, on a Python thread: a finalizer may later need it
     check(status, err)

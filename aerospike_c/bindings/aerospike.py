@@ -437,6 +437,9 @@ def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
     err = new_error()
     guard = _instance(as_)._guard
+    # Before C connects, on a Python thread: a finalizer may need it for this instance, and
+    # an interrupt right after a successful connect must not leave it unstarted.
+    _REAPER.start()
     status = lib.asc_connect(guard, err, False)  # counts itself in and out
     if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
         with using(as_, "aerospike_connect") as ptr:
@@ -448,8 +451,6 @@ def aerospike_connect(as_: aerospike) -> None:
     if status == lib.ASC_CONNECTING:
         raise lifecycle_error("aerospike_connect: another aerospike_connect of this instance is "
                               "running (on another thread, or this is its cluster-event callback)")
-    if status == lib.AEROSPIKE_OK:
-        _REAPER.start()  # here, on a Python thread: a finalizer may later need it
     check(status, err)
 
 

@@ -469,6 +469,11 @@ def _policy(policy: Any, ctype: str) -> Any:
     return _NULL if policy is None else policy_arg(policy, ctype)
 
 
+def _address(c_policy: Any) -> int:
+    """A C policy pointer as the address the single-record submits take (0: NULL)."""
+    return int(ffi.cast("uintptr_t", c_policy))
+
+
 
 # -- multi-record commands: batch, info, commit/abort as C async commands --------------------------
 class _Held(tuple):  # type: ignore[type-arg]
@@ -560,11 +565,13 @@ class _MultiRecord:
     def _txn_of(self, txn: Any) -> Any:
         return self.sync.txn if txn is None else txn
 
-    def _batch_policy(self, kind: str, policy: Any, filter_exp: Any, txn: Any) -> Any:
-        """The batch policy as Client.batch_* makes it (filter_exp, txn in a copy)."""
+    def _batch_policy(self, kind: str, policy: Any, filter_exp: Any, txn: Any) -> Tuple[Any, Any]:
+        """The batch policy as Client.batch_* makes it (filter_exp, txn in a copy): (the
+        policy, its C pointer), see _c_policy."""
         client = self.sync.cluster.client
-        return _policy(client._policy(kind, self.sync._policy_for("batch", policy), filter_exp,
-                                      self._txn_of(txn)), "as_policy_batch")
+        made = client._policy(kind, self.sync._policy_for("batch", policy), filter_exp,
+                              self._txn_of(txn))
+        return made, _policy(made, "as_policy_batch")
 
     def _txn_hold(self, txn: Any, what: str) -> Any:
         txn = self._txn_of(txn)
@@ -577,7 +584,7 @@ class _MultiRecord:
         data = pack_keys(keys)
         if data is None:
             return _GENERAL
-        c_policy = self._batch_policy("batch", policy, filter_exp, txn)
+        made, c_policy = self._batch_policy("batch", policy, filter_exp, txn)  # made: held until sent
         names, keep = _NULL, None
         if bins is not None:
             names, keep = _bin_names(bins)
@@ -635,10 +642,8 @@ class _MultiRecord:
             for request in requests:
                 _reserve(records, request)
             writes = any(not isinstance(request, BatchRead) for request in requests)
-            client = self.sync.cluster.client
-            c_policy = _policy(client._policy(
-                "batch_parent_write" if writes else "batch", self.sync._policy_for("batch", policy),
-                filter_exp, self._txn_of(txn)), "as_policy_batch")
+            made, c_policy = self._batch_policy("batch_parent_write" if writes else "batch",
+                                                policy, filter_exp, txn)  # made: held until sent
             hold = Hold(records, "aio batch_records")
             held = _Held((), hold, self._txn_hold(txn, "aio batch_records"))
             submit = hold.guarding(_BATCH, self.cluster._as, _BATCH_UNSENT)
@@ -701,25 +706,24 @@ class Session(_MultiRecord, aio_executor.Session):
         """Whether the C async path may take this key: a tuple (the C readers check the rest)."""
         return type(key) is tuple
 
-    def _c_address(self, kind: str, policy: Any, filter_exp: Any) -> int:
-        """_c_policy's pointer as the address the single-record submits take (0: NULL)."""
-        return int(ffi.cast("uintptr_t", self._c_policy(kind, policy, filter_exp)))
 
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)
 
-    def _c_policy(self, kind: str, policy: Any, filter_exp: Any = None) -> Any:
+    def _c_policy(self, kind: str, policy: Any, filter_exp: Any = None) -> Tuple[Any, Any]:
         """A native command's C policy: the session's for `kind` (sdk.Session._policy_for),
         with a filter_exp set on a copy as Client sets it (Client._policy), in the session's
         transaction when it is bound to one (a copy with base.txn set: the C async API carries
-        the txn in the policy)."""
+        the txn in the policy). Returns (the policy, its C pointer): the caller holds the
+        policy until the command was sent, as C reads it (and the filter_exp it points at,
+        which the policy keeps alive, not the pointer) in the submit."""
         c_policy = self.sync._policy_for(kind, policy)
         if filter_exp is not None:
             c_policy = self.sync.cluster.client._policy(kind, c_policy, filter_exp)
         txn = self.sync.txn
         if txn is not None:
             c_policy = txn_policy(self.cluster._as, kind, c_policy, txn)
-        return _policy(c_policy, f"as_policy_{kind}")
+        return c_policy, _policy(c_policy, f"as_policy_{kind}")
 
     def _held(self, key: Any) -> Any:
         """The key, holding the session's transaction until the command completes."""
@@ -730,10 +734,11 @@ class Session(_MultiRecord, aio_executor.Session):
                   filter_exp: Any = None) -> Any:
         """Client.get as aerospike_key_get_async (bins: aerospike_key_select_async)."""
         if self._native(key):
-            c_policy = self._c_address("read", policy, filter_exp)
-            result = (self.cluster._command(_GET, _RECORD, self._held(key), c_policy, False)
+            made, c_policy = self._c_policy("read", policy, filter_exp)  # made: held until sent
+            address = _address(c_policy)
+            result = (self.cluster._command(_GET, _RECORD, self._held(key), address, False)
                       if bins is None else
-                      self.cluster._command(_SELECT, _RECORD, self._held(key), c_policy,
+                      self.cluster._command(_SELECT, _RECORD, self._held(key), address,
                                              list(bins) if type(bins) is tuple else bins))
             if result is not _GENERAL:
                 return await result
@@ -748,8 +753,8 @@ class Session(_MultiRecord, aio_executor.Session):
                      filter_exp: Any = None) -> Optional[Dict[str, int]]:
         """Client.exists as aerospike_key_exists_async: {"gen", "ttl"}, None when absent."""
         if self._native(key):
-            result = self.cluster._command(_GET, _META, self._held(key),
-                                           self._c_address("read", policy, filter_exp), True)
+            made, c_policy = self._c_policy("read", policy, filter_exp)  # made: held until sent
+            result = self.cluster._command(_GET, _META, self._held(key), _address(c_policy), True)
             if result is not _GENERAL:
                 return await result  # type: ignore[no-any-return]
         return await self._general("exists", key, policy=policy,  # type: ignore[no-any-return]
@@ -759,8 +764,8 @@ class Session(_MultiRecord, aio_executor.Session):
                   gen: Optional[int] = None, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.put as aerospike_key_put_async."""
         if self._native(key):
-            result = self.cluster._command(_PUT, _NONE, self._held(key),
-                                           self._c_address("write", policy, filter_exp),
+            made, c_policy = self._c_policy("write", policy, filter_exp)  # made: held until sent
+            result = self.cluster._command(_PUT, _NONE, self._held(key), _address(c_policy),
                                            bins, ttl, gen)
             if result is not _GENERAL:
                 await result
@@ -771,8 +776,8 @@ class Session(_MultiRecord, aio_executor.Session):
     async def remove(self, key: Any, *, policy: Any = None, filter_exp: Any = None) -> None:
         """Client.remove as aerospike_key_remove_async."""
         if self._native(key):
-            result = self.cluster._command(_REMOVE, _NONE, self._held(key),
-                                           self._c_address("remove", policy, filter_exp))
+            made, c_policy = self._c_policy("remove", policy, filter_exp)  # made: held until sent
+            result = self.cluster._command(_REMOVE, _NONE, self._held(key), _address(c_policy))
             if result is not _GENERAL:
                 await result
                 return
@@ -789,16 +794,17 @@ class Session(_MultiRecord, aio_executor.Session):
         txn = self.sync.txn
         held = _Held(key, None if txn is None else Hold(txn.txn, "aio apply"),
                      (c_key, c_module, c_function, arglist))  # C reads them until it sends
-        return await self.cluster._command(_APPLY, _applied, held,
-                                           self._c_policy("apply", policy, filter_exp),
+        made, c_policy = self._c_policy("apply", policy, filter_exp)  # made: held until sent
+        return await self.cluster._command(_APPLY, _applied, held, c_policy,
                                            c_key.ptr, c_module, c_function, arglist)
 
     async def _operate(self, key: Any, operations: Any, ttl: Optional[int], gen: Optional[int],
-                       c_policy: Any, ordered: bool) -> Any:
+                       policy: Tuple[Any, Any], ordered: bool) -> Any:
+        """`policy`: _c_policy's pair (held here until the command was sent)."""
         if not self._native(key):
             return _GENERAL
         result = self.cluster._command(_OPERATE, _ORDERED if ordered else _RECORD,
-                                       self._held(key), int(ffi.cast("uintptr_t", c_policy)),
+                                       self._held(key), _address(policy[1]),
                                        operations, ttl, gen)
         return result if result is _GENERAL else await result
 
@@ -817,11 +823,11 @@ class Session(_MultiRecord, aio_executor.Session):
                               gen: Optional[int] = None, policy: Any = None,
                               filter_exp: Any = None) -> Any:
         """Client.operate_ordered as aerospike_key_operate_async (respond_all_ops set)."""
-        c_policy = self._c_policy("operate", {**(policy or {}), "respond_all_ops": True},
-                                  filter_exp) if policy is None or isinstance(policy, Mapping) \
+        made = self._c_policy("operate", {**(policy or {}), "respond_all_ops": True},
+                              filter_exp) if policy is None or isinstance(policy, Mapping) \
             else None
-        result = _GENERAL if c_policy is None else await self._operate(
-            key, operations, ttl, gen, c_policy, True)
+        result = _GENERAL if made is None else await self._operate(
+            key, operations, ttl, gen, made, True)
         if result is _GENERAL:
             result = await self._general("operate_ordered", key, operations, ttl=ttl, gen=gen,
                                          policy=policy, filter_exp=filter_exp)

@@ -388,3 +388,50 @@ def test_apply_arguments_are_checked_before_the_call(client, set_name):  # noqa:
         asc.aerospike_key_apply(client.aerospike, None, key, "module", "function", "not a list")
     with pytest.raises(TypeError):
         client.apply(key, 1, "function")
+
+
+def test_structs_and_calls_are_freed_when_their_last_reference_goes(client, set_name):  # noqa: F811
+    """C memory goes when Python's last reference does, as in C: no struct, callback context
+    or client leaves a reference cycle that only the garbage collector would free (an
+    as_config, an as_key, a policy ... each referred to itself; a scan's callback context and
+    its handle to each other)."""
+    import gc
+
+    def c_faithful(i: int) -> None:
+        as_ = client.aerospike
+        key = asc.as_key_init_int64(NAMESPACE, set_name, i)
+        rec = asc.as_record_init(1)
+        asc.as_record_set_int64(rec, "i", i)
+        asc.aerospike_key_put(as_, asc.as_policy_write_init(), key, rec)
+        asc.aerospike_key_get(as_, asc.as_policy_read_init(), key)
+        operations = asc.as_operations_init(1)
+        asc.as_operations_add_incr(operations, "i", 1)
+        asc.aerospike_key_operate(as_, None, key, operations)
+        scan = asc.as_scan_init(NAMESPACE, set_name)
+        asc.aerospike_scan_foreach(as_, None, scan, lambda record, udata: True)
+        asc.aerospike_info_foreach(as_, None, "node", lambda *args: True)
+        asc.as_config_init()
+
+    def idiomatic(i: int) -> None:
+        client.put((NAMESPACE, set_name, i), {"i": i})
+        client.get((NAMESPACE, set_name, i))
+        client.batch_get([(NAMESPACE, set_name, j) for j in range(3)])
+        list(client.scan(NAMESPACE, set_name))
+        with asc.Client(asc.Config(client.aerospike.config.hosts)) as other:
+            other.node_names()
+
+    for work in (c_faithful, idiomatic):
+        work(0)  # first calls fill caches
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for i in range(3):
+                work(i)
+            gc.collect()
+            left = sorted({type(o).__name__ for o in gc.garbage})
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        assert left == [], f"{work.__name__}: left for the garbage collector: {left}"

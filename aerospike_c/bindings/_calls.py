@@ -148,7 +148,11 @@ class CallbackContext:
             return not self.stopped
 
     def reraise(self) -> None:
-        """Raise what a callback raised (call after the C call returned)."""
+        """Raise what a callback raised. Call it once, after the C call returned: C calls
+        back no more, so the handle goes too (it refers to this context, which refers to
+        it: left in place, the pair and the callback with all it holds wait for the
+        garbage collector)."""
+        self.handle = None
         error = self.error
         if error is not None:
             self.error = None

@@ -33,7 +33,7 @@ from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optio
 from .._aerospike import ffi, lib
 
 __all__ = ["CStruct", "FieldHandler", "FIELD_LIMITS", "c_enum", "check_limits", "field_offset",
-           "field_range", "register_field", "Owner", "set_fields", "c_ttl"]
+           "field_range", "register_field", "Owner", "SelfOwned", "set_fields", "c_ttl"]
 
 
 class Owner:
@@ -295,7 +295,8 @@ class CStruct:
 
     def __init__(self, ptr: Any, owner: Owner, path: str, frozen: Any = False) -> None:
         object.__setattr__(self, "_ptr", ptr)
-        object.__setattr__(self, "_owner", owner)
+        if owner is not self:  # a SelfOwned struct is its owner without a reference to itself
+            object.__setattr__(self, "_owner", owner)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_frozen", frozen)  # a read-only view (bookkeeping)
         # the struct's C name, looked up once per view (every field read and set needs it)
@@ -428,6 +429,20 @@ class CStruct:
 
     def __repr__(self) -> str:
         return f"<{self._cname} {self._path}>"
+
+
+class SelfOwned(CStruct, Owner):
+    """A CStruct that owns its own memory (an as_config, an as_key, the policies ...).
+
+    `_owner` is the struct itself, read through a property: a slot holding itself would make
+    every such struct a reference cycle, freed (its C memory too) only when the garbage
+    collector next runs instead of when the last reference goes, as C frees it."""
+
+    __slots__ = ()
+
+    @property
+    def _owner(self) -> "SelfOwned":
+        return self
 
 
 def _array_copy(where: str, ctype: Any, value: Any) -> Any:

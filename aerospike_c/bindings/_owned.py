@@ -25,13 +25,13 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from .._aerospike import ffi
-from ._cstruct import CStruct, Owner
+from ._cstruct import CStruct, SelfOwned
 from .as_error import lifecycle_error
 
 __all__ = ["OwnedStruct", "struct_ptr"]
 
 
-class OwnedStruct(CStruct, Owner):
+class OwnedStruct(SelfOwned):
     """A struct view that is its own owner; subclasses set `_c_destroy` (None: nothing to free)."""
 
     __slots__ = ("_keepalive", "_released", "_armed", "_deps")

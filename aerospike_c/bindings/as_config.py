@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._cstruct import CStruct, Owner, c_enum, check_limits, field_offset, register_field
+from ._cstruct import CStruct, Owner, SelfOwned, c_enum, check_limits, field_offset, register_field
 from ._owned import OwnedStruct
 from .as_error import lifecycle_error
 from .as_status import as_status
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class as_config(CStruct, Owner):  # noqa: N801 - the C type's name
+class as_config(SelfOwned):  # noqa: N801 - the C type's name
     """`as_config`: made by `as_config_init()`; fields by C name, C defaults."""
 
     __slots__ = ("_spent_by", "_keepalive", "_kept_fields", "__weakref__")

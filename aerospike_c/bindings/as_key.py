@@ -24,7 +24,7 @@ from typing import Any, Dict, Optional, Tuple
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._calls import free_flag
-from ._cstruct import CStruct, Owner
+from ._cstruct import SelfOwned
 from .as_error import check, lifecycle_error, new_error
 from .as_status import as_status
 from .as_config import c_str
@@ -47,7 +47,7 @@ _NAMES: Dict[str, bytes] = {}  # namespace/set str -> checked UTF-8 (bounded cac
 KEY_MAX_SIZE = lib.ASC_KEY_MAX_SIZE
 
 
-class as_key(CStruct, Owner):  # noqa: N801 - the C type's name
+class as_key(SelfOwned):  # noqa: N801 - the C type's name
     """`as_key`: fields by C name; keeps alive the buffer its value points to."""
 
     __slots__ = ("_keepalive", "_released")

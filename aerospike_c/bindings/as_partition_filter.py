@@ -13,7 +13,7 @@ from typing import Any
 
 from .._aerospike import ffi, lib
 from ._calls import c_uint
-from ._cstruct import CStruct, Owner, register_field
+from ._cstruct import CStruct, SelfOwned, register_field
 
 __all__ = ["as_partition_filter", "as_partition_filter_set_all", "as_partition_filter_set_id",
            "as_partition_filter_set_range", "as_partition_filter_set_after",
@@ -69,7 +69,7 @@ def partitions_status_arg(parts_all: Any) -> Any:
     return parts_all._ptr
 
 
-class as_partition_filter(CStruct, Owner):  # noqa: N801 - the C type's name
+class as_partition_filter(SelfOwned):  # noqa: N801 - the C type's name
     """`as_partition_filter`: begin, count, digest; all partitions until set otherwise."""
 
     __slots__ = ("_parts_all",)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._cstruct import CStruct, Owner
+from ._cstruct import SelfOwned
 from .as_config import c_str
 from .as_status import as_status
 
@@ -22,7 +22,7 @@ __all__ = ["as_version", "as_version_from_string", "as_version_to_string", "as_v
            "as_server_version_8_1", "as_server_version_8_1_1", "as_server_version_8_2_0"]
 
 
-class as_version(CStruct, Owner):  # noqa: N801 - the C type's name
+class as_version(SelfOwned):  # noqa: N801 - the C type's name
     """`as_version`: major, minor, patch, build (uint16 each)."""
 
     __slots__ = ()

@@ -41,6 +41,7 @@
 
 #include <aerospike/aerospike_query.h>
 #include <aerospike/aerospike_scan.h>
+#include <aerospike/as_config_file.h>
 #include "asc_async.h"
 #include "asc_batch.h"
 
@@ -216,6 +217,57 @@ asc_async_scan_listener(as_error* err, as_record* record, void* udata, as_event_
 	return true;
 }
 
+/* The replica C's scan/query merge gives (as_policy_scan_merge, as_policy_query_merge: the
+ * config's when no policy, or when the dynamic config file set it). */
+static as_policy_replica
+asc_async_scan_replica(aerospike* as, int kind, const void* policy)
+{
+	bool query = kind == ASC_ASYNC_QUERY || kind == ASC_ASYNC_QUERY_PARTITIONS;
+	as_config* config = aerospike_load_config(as);
+	as_policy_replica own = query ? config->policies.query.replica : config->policies.scan.replica;
+	if (policy == NULL || (as->config_bitmap != NULL &&
+			as_field_is_set(as->config_bitmap, query ? AS_QUERY_REPLICA : AS_SCAN_REPLICA))) {
+		return own;
+	}
+	return query ? ((const as_policy_query*)policy)->replica
+		: ((const as_policy_scan*)policy)->replica;
+}
+
+/* What the partition tracker refuses (tracker_init, as_partition_tracker.c), checked before
+ * the all-nodes and node forms: after that refusal aerospike_scan_node_async goes on to start
+ * the scan with the half-made tracker (SIGSEGV), and aerospike_scan_async and
+ * aerospike_query_async leak the tracker they allocated. The _partitions forms free it. */
+static as_status
+asc_async_scan_check(aerospike* as, as_error* err, int kind, const void* policy, void* target)
+{
+	if (kind != ASC_ASYNC_SCAN && kind != ASC_ASYNC_SCAN_NODE && kind != ASC_ASYNC_QUERY) {
+		return AEROSPIKE_OK;
+	}
+	as_partitions_status* resume;
+	if (kind == ASC_ASYNC_QUERY) {
+		as_query* query = (as_query*)target;
+		if (query->apply.function[0] || as_operations_has_write(query->ops) ||
+				(! as->cluster->has_partition_query && query->where.size != 0)) {
+			return AEROSPIKE_OK;  /* C refuses these itself, or uses no tracker */
+		}
+		resume = query->parts_all;
+	}
+	else {
+		resume = ((as_scan*)target)->parts_all;
+	}
+	if (asc_async_scan_replica(as, kind, policy) == AS_POLICY_REPLICA_RANDOM) {
+		return as_error_set_message(err, AEROSPIKE_ERR_PARAM,
+			"Invalid replica: AS_POLICY_REPLICA_RANDOM");
+	}
+	uint16_t n_partitions = as->cluster->n_partitions;
+	if (resume && !(resume->part_begin == 0 && resume->part_count == n_partitions)) {
+		return as_error_update(err, AEROSPIKE_ERR_PARAM,
+			"Partition filter can not change when pagination is enabled. prev=%u,%u current=%u,%u",
+			resume->part_begin, resume->part_count, 0, n_partitions);
+	}
+	return AEROSPIKE_OK;
+}
+
 /* One of the five async scan/query functions (kind: ASC_ASYNC_*), completing into q under id.
  * target: the as_scan or as_query; pf: the partition filter (the _partitions kinds);
  * node_name: aerospike_scan_node_async's. AEROSPIKE_OK: *out is Python's reference (release
@@ -231,6 +283,10 @@ asc_async_scan_start(asc_instance* inst, asc_queue* q, uint64_t id, as_error* er
 	as_status status = asc_async_start(inst, q, id, ASC_RESULT_NONE, NULL, &cmd);
 	if (status != AEROSPIKE_OK) {
 		return status;
+	}
+	status = asc_async_scan_check(inst->ptr, err, kind, policy, target);
+	if (status != AEROSPIKE_OK) {
+		return asc_async_submitted(status, cmd);  /* nothing started */
 	}
 	asc_async_scan* s = (asc_async_scan*)cf_calloc(1, sizeof(asc_async_scan));
 	if (s == NULL) {

@@ -177,14 +177,25 @@ asc_batch_results_to_msgpack(const as_batch_result* results, uint32_t n, uint32_
 /*
  * as_batch_init() with every key zeroed (as_batch_destroy() destroys each one, set or not),
  * in one call: an asynchronous exception in Python never finds the keys half-initialized.
+ * The keys are calloc'ed (as_batch_init's malloc then a memset wrote every page of a large
+ * batch at once); false when there is no memory for them (C's as_batch_init then leaves the
+ * batch untouched: an empty batch standing for the size asked).
  */
-static void
+static bool
 asc_batch_init(as_batch* batch, uint32_t size)
 {
-	as_batch_init(batch, size);
-	if (size != 0 && batch->keys.entries != NULL) {
-		memset(batch->keys.entries, 0, sizeof(as_key) * size);
+	as_key* entries = NULL;
+	if (size != 0) {
+		entries = (as_key*)cf_calloc(size, sizeof(as_key));
+		if (entries == NULL) {
+			return false;
+		}
 	}
+	batch->_free = false;
+	batch->keys._free = true;
+	batch->keys.size = size;
+	batch->keys.entries = entries;
+	return true;
 }
 
 /*

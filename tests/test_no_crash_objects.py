@@ -8,7 +8,7 @@ import pytest
 from aerospike_c import bindings as c
 from aerospike_c.bindings._cstruct import CStruct
 
-from probe_helpers import probe_output
+from probe_helpers import probe_output, run_probe
 
 #: Every struct view the bindings hand out, made as a user makes it (name -> expression).
 #: test_every_struct_view_is_listed keeps it complete.
@@ -359,3 +359,202 @@ def test_an_expression_destroyed_while_a_command_reads_it_is_not_freed_under_it(
         print(sorted(seen), "end")
     ''', hosts=aerospike_hosts, connect=True)
     assert out.split()[-1] == "end", out
+
+
+# -- batch records: what C reads the record by, and the list it keeps them in -------------------
+def test_a_batch_records_type_and_bin_name_count_are_read_only(aerospike_hosts) -> None:
+    """`r.n_bin_names = 60000` made C read 60000 names from a one-name array, and a read record
+    retyped `r.type = AS_BATCH_APPLY` had its ops pointer read as a UDF module name (SIGSEGV in
+    aerospike_batch_read/_write, each). Both are the C client's (as_batch_*_reserve,
+    bin_names): AttributeError; the record still runs."""
+    out = probe_output('''
+        from aerospike_c import *
+        client.put(("test", "demo", "typed"), {"a": 1})
+        records = as_batch_records_init(1)
+        r = as_batch_read_reserve(records)
+        r.key = ("test", "demo", "typed")
+        r.bin_names = ["a"]
+        for field, value in (("n_bin_names", 60000), ("type", AS_BATCH_APPLY), ("type", 1)):
+            outcome(setattr, r, field, value)
+        w = as_batch_write_reserve(records)
+        outcome(setattr, w, "type", AS_BATCH_READ)
+        w.key = ("test", "demo", "typed2")
+        ops = as_operations_init(1); as_operations_add_write_int64(ops, "b", 2); w.ops = ops
+        aerospike_batch_write(as_, None, records)
+        print(r.type, r.n_bin_names, r.result, w.result, r.record.bins)
+    ''', hosts=aerospike_hosts, connect=True)
+    lines = out.splitlines()
+    assert all(line.startswith("AttributeError") and "read-only" in line for line in lines[:4]), out
+    assert lines[4] == "0 1 0 0 {'a': 1}", out
+
+
+def test_batch_records_and_context_capacities_c_cannot_size_are_refused(aerospike_hosts) -> None:
+    """C's as_vector sizes its list as capacity * item_size in 32 bits and grows by doubling:
+    as_batch_records_init(9761290) (440-byte records) got a 304-byte list that the reserves
+    overran, and capacity 0 never grew (the first reserve, or the first context item, wrote
+    past an empty list): SIGSEGV. Too large is ValueError; 0 works as 1."""
+    out = probe_output('''
+        import gc
+        from aerospike_c import *
+        from aerospike_c.bindings._owned import check_vector_room
+        from types import SimpleNamespace
+        outcome(as_batch_records_init, 9761290)
+        outcome(as_cdt_ctx_init, 2 ** 28 + 1)
+        records = as_batch_records_init(0)
+        for i in range(40):
+            r = as_batch_read_reserve(records)
+            r.key = ("test", "demo", i)
+            r.read_all_bins = True
+        aerospike_batch_read(as_, None, records)
+        print(len(records), records[39].result)
+        ctx = as_cdt_ctx_init(0)
+        for i in range(40):
+            as_cdt_ctx_add_list_index(ctx, 0)
+        print(len(ctx))
+        # growth: a full list whose doubled size would wrap (8M records: not built here)
+        outcome(check_vector_room, "as_batch_read_reserve",
+                SimpleNamespace(size=1 << 23, capacity=1 << 23, item_size=440))
+        outcome(check_vector_room, "as_batch_read_reserve",
+                SimpleNamespace(size=1 << 22, capacity=1 << 22, item_size=440))
+        del records, ctx
+        gc.collect()
+        junk = [bytearray(100) for _ in range(20000)]  # the heap is whole
+        print("end")
+    ''', hosts=aerospike_hosts, connect=True)
+    lines = out.splitlines()
+    assert lines[0].startswith("ValueError: as_batch_records_init: capacity must be in [0, 9761289]"), out
+    assert lines[1].startswith("ValueError: as_cdt_ctx_init: capacity must be in"), out
+    assert lines[2] == "40 2", out  # AEROSPIKE_ERR_RECORD_NOT_FOUND
+    assert lines[3] == "40", out
+    assert lines[4].startswith("ValueError: as_batch_read_reserve: the list holds at most"), out
+    assert lines[5:] == ["ok", "end"], out
+
+
+def test_an_async_batch_write_without_ops_or_udf_is_refused(aerospike_hosts) -> None:
+    """aerospike_batch_write_async did not check what aerospike_batch_write checks (a write
+    record's ops, a UDF record's module and function): C read NULL on the event loop
+    (SIGSEGV). TypeError before C, as the sync call."""
+    lines = run_probe('''
+        import threading
+        asc.as_event_create_loops(1)
+        with Client(Config(HOSTS)) as client:
+            for reserve in (asc.as_batch_write_reserve, asc.as_batch_apply_reserve):
+                records = asc.as_batch_records_init(1)
+                reserve(records).key = ("test", "demo", "async-null")
+                outcome(asc.aerospike_batch_write_async, client.aerospike, None, records,
+                        lambda *args: None)
+            done = threading.Event()
+            records = asc.as_batch_records_init(1)
+            asc.as_batch_remove_reserve(records).key = ("test", "demo", "async-null")
+            asc.aerospike_batch_write_async(client.aerospike, None, records,
+                                            lambda *args: done.set())
+            print(done.wait(10))
+        asc.as_event_close_loops()
+    ''', hosts=aerospike_hosts)
+    assert lines[0].startswith("TypeError: aerospike_batch_write_async: record 0 (a write record) has no ops")
+    assert lines[1].startswith("TypeError") and "has no module or function" in lines[1]
+    assert lines[2] == "True"
+
+
+def test_a_huge_batch_is_a_memory_error_at_once(aerospike_hosts) -> None:
+    """as_batch_init(2**32 - 1) built a Python set of every index before asking C for the keys
+    (minutes and tens of GB, the OOM killer); C then had no memory and the batch was empty.
+    Now MemoryError at once; smaller batches work as before."""
+    lines = run_probe('''
+        import time
+        started = time.monotonic()
+        outcome(asc.as_batch_init, 2 ** 32 - 1)
+        print(time.monotonic() - started < 10)
+        with Client(Config(HOSTS)) as client:
+            batch = asc.as_batch_init(2)
+            batch[1] = ("test", "demo", "huge")
+            print(batch[0], batch[1][2])
+            outcome(asc.aerospike_batch_exists, client.aerospike, None, batch, None)
+            batch[0] = ("test", "demo", "huge0")
+            outcome(asc.aerospike_batch_exists, client.aerospike, None, batch, None)
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines[0].startswith("MemoryError: as_batch_init: no memory for 4294967295 keys")
+    assert lines[1:3] == ["True", "None huge"]
+    assert lines[3].startswith("ParamError") and "batch key 0 is not set" in lines[3]
+    assert lines[4] == "ok"
+
+
+def test_the_async_scans_c_would_start_with_a_half_made_tracker_are_refused(aerospike_hosts) -> None:
+    """aerospike_scan_node_async goes on after the partition tracker refused (replica
+    AS_POLICY_REPLICA_RANDOM, or a paginated scan's progress over other partitions): it
+    started the scan with the half-made tracker (SIGSEGV); aerospike_scan_async and
+    aerospike_query_async leaked theirs. The refusal is checked before C: ParamError."""
+    lines = run_probe('''
+        import threading
+        asc.as_event_create_loops(1)
+        with Client(Config(HOSTS)) as client:
+            as_ = client.aerospike
+            node = asc.as_cluster_get_node_names(as_)[0]
+            random = asc.as_policy_scan_init()
+            random.replica = asc.AS_POLICY_REPLICA_RANDOM
+            paged = asc.as_scan_init("test", "demo")
+            asc.as_scan_set_paginate(paged, True)
+            pf = asc.as_partition_filter()
+            asc.as_partition_filter_set_range(pf, 0, 100)
+            asc.aerospike_scan_partitions(as_, None, paged, pf, lambda record, udata: True)
+            listener = lambda *args: None
+            for policy, scan in ((random, asc.as_scan_init("test", "demo")), (None, paged)):
+                outcome(asc.aerospike_scan_node_async, as_, policy, scan, None, node, listener)
+                outcome(asc.aerospike_scan_async, as_, policy, scan, None, listener)
+            query_policy = asc.as_policy_query_init()
+            query_policy.replica = asc.AS_POLICY_REPLICA_RANDOM
+            outcome(asc.aerospike_query_async, as_, query_policy, asc.as_query_init("test", "demo"),
+                    listener)
+            done = threading.Event()
+            def to_the_end(err, record, udata, event_loop):
+                if record is None:
+                    done.set()
+                return True
+            asc.aerospike_scan_node_async(as_, None, asc.as_scan_init("test", "demo"), None, node,
+                                          to_the_end)
+            print(done.wait(10))
+        asc.as_event_close_loops()
+    ''', hosts=aerospike_hosts)
+    assert all(line.startswith("ParamError") for line in lines[:5]), lines
+    assert all("AS_POLICY_REPLICA_RANDOM" in lines[i] for i in (0, 1, 4)), lines
+    assert all("Partition filter can not change" in lines[i] for i in (2, 3)), lines
+    assert lines[5] == "True"
+
+
+def test_a_number_argument_cffi_refuses_leaks_no_value_made_for_c() -> None:
+    """An int argument out of its C type's range (a return type of -1, an order of -1) raised
+    cffi's OverflowError at the C call, after the key or value list C was to consume had been
+    made: 20000 calls with a 100 kB list kept 2 GB. It is checked first now (ValueError naming
+    the argument) and nothing is made."""
+    out = probe_output('''
+        import gc
+        from aerospike_c import *
+        def rss():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        ctx, ops = as_cdt_ctx_init(1), as_operations_init(1)
+        big = ["x" * 1000] * 100
+        calls = {
+            "map_key_create": lambda: as_cdt_ctx_add_map_key_create(ctx, big, -1),
+            "remove_by_key_list": lambda: as_operations_add_map_remove_by_key_list(ops, "m", big, -1),
+            "list_index_create": lambda: as_cdt_ctx_add_list_index_create(ctx, 2 ** 40, 0, False),
+        }
+        for name, call in calls.items():
+            outcome(call)
+            before = rss()
+            for _ in range(5000):
+                try:
+                    call()
+                except ValueError:
+                    pass
+            gc.collect()
+            print(name, (rss() - before) >> 20)
+        as_operations_add_map_remove_by_key_list(ops, "m", big, AS_MAP_RETURN_NONE)
+        print(len(ops))
+    ''')
+    lines = out.splitlines()
+    for i in (0, 2, 4):
+        assert lines[i].startswith("ValueError") and ("argument 4" in lines[i] or "does not fit" in lines[i]), out
+    for i in (1, 3, 5):
+        assert int(lines[i].split()[-1]) < 20, out
+    assert lines[6] == "1", out

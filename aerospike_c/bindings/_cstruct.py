@@ -264,9 +264,14 @@ def _complete(ctype: Any) -> bool:
     return ctype.fields is not None
 
 
-#: Fields only the C functions set: a key's value and digest (as_key_init_* fill them).
+#: Fields only the C functions set: a key's value and digest (as_key_init_* fill them); a
+#: batch record's type (as_batch_*_reserve sets it; C reads the record as the struct it names,
+#: so a read record typed AS_BATCH_APPLY had its ops pointer read as a module name) and a read
+#: record's bin name count (C reads that many names from bin_names, which sets both).
 _C_ONLY = {("struct as_key_s", "value"), ("struct as_key_s", "digest"),
-           ("struct as_bin_s", "value")}
+           ("struct as_bin_s", "value"), ("struct as_batch_read_record_s", "n_bin_names"),
+           *((f"struct as_batch_{kind}_record_s", "type")
+             for kind in ("base", "read", "write", "apply", "remove"))}
 
 
 @functools.lru_cache(maxsize=None)

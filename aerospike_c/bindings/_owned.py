@@ -110,3 +110,30 @@ def struct_ptr(value: Any, ctype: str, what: str) -> Any:
     else:
         owner._check_writable(what)
     return ptr
+
+
+_VECTOR_BYTES_MAX = (1 << 32) - 1
+
+
+def vector_capacity(what: str, capacity: Any, item_size: int) -> int:
+    """The capacity to give as_vector_init() for a list of `item_size`-byte items (an
+    as_batch_records, an as_cdt_ctx): C allocates capacity * item_size in 32 bits, so a larger
+    list wraps around to a small buffer that the appends then overrun (ValueError here); and
+    it grows by doubling its capacity, so 0 never grows (the first append wrote past an empty
+    buffer): 0 is given to C as 1."""
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise TypeError(f"{what}: capacity must be an int, not {type(capacity).__name__}")
+    most = _VECTOR_BYTES_MAX // item_size
+    if not 0 <= capacity <= most:
+        raise ValueError(f"{what}: capacity must be in [0, {most}], got {capacity} (C sizes "
+                         f"the list, {item_size} bytes an item, in 32 bits)")
+    return max(capacity, 1)
+
+
+def check_vector_room(what: str, vector: Any) -> None:
+    """ValueError when one more item would make the as_vector grow past what C can size:
+    as_vector_increase_capacity() doubles capacity * item_size in 32 bits (a wrapped size
+    reallocates the list smaller than what it holds)."""
+    if vector.size >= vector.capacity and vector.capacity * 2 * vector.item_size > _VECTOR_BYTES_MAX:
+        raise ValueError(f"{what}: the list holds at most {vector.capacity} items here (C "
+                         f"sizes it, {vector.item_size} bytes an item, in 32 bits)")

@@ -34,8 +34,8 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from .._aerospike import ffi, lib
-from ._owned import struct_ptr
-from ._calls import (CallbackContext, UsedStruct, c_uint, from_udata, keep_escaped, owned_arg,
+from ._owned import check_vector_room, struct_ptr, vector_capacity
+from ._calls import (CallbackContext, UsedStruct, from_udata, keep_escaped, owned_arg,
                      policy_arg)
 from ._cstruct import CStruct, register_field
 from .aerospike import _instance, aerospike, using
@@ -244,8 +244,11 @@ def _records(records: Any, what: str) -> as_batch_records:
 
 def as_batch_records_init(capacity: int) -> as_batch_records:
     """as_batch_records_init(&records, capacity) / _inita: an empty list (grows as needed)."""
-    capacity = c_uint("capacity", capacity)
+    capacity = vector_capacity("as_batch_records_init", capacity, _RECORD_SIZE)
     return as_batch_records(lambda p: lib.as_batch_records_init(p, capacity))
+
+
+_RECORD_SIZE = ffi.sizeof("as_batch_record")  # the item size of as_batch_records' list
 
 
 as_batch_records_create = as_batch_records_init
@@ -256,6 +259,7 @@ as_batch_records_inita = as_batch_read_inita = as_batch_read_create = as_batch_r
 def _reserve(records: Any, function: str, ctype: str) -> batch_record:
     records = _records(records, function)
     with records._use(function) as ptr:
+        check_vector_room(function, ptr.list)
         before = ptr.list.list
         getattr(lib, function)(ptr)
         if ptr.list.list != before:
@@ -322,12 +326,19 @@ def _check_pointers(function: str, records: as_batch_records, index: int) -> Non
             raise TypeError(f"{function}: record {index} (a UDF record) has no module or function")
 
 
-def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> None:
+def _checked_records(function: str, records: Any) -> as_batch_records:
+    """The records of a batch call, each with a key and the pointers C reads (sync and async:
+    the async calls read them the same way, on an event loop thread)."""
     records = _records(records, function)
     for index in range(len(records)):
         if records[index].key is None:
             raise TypeError(f"{function}: record {index} has no key")
         _check_pointers(function, records, index)
+    return records
+
+
+def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> None:
+    records = _checked_records(function, records)
     c_policy = policy_arg(policy, "as_policy_batch")
     err = new_error()
     with records._use(function) as records_ptr, using(as_, function, connected=True) as ptr:
@@ -351,10 +362,7 @@ _UNSENT = frozenset((lib.AEROSPIKE_BATCH_FAILED,))
 
 def _run_records_async(function: str, write: bool, as_: aerospike, policy: Any, records: Any,
                        listener: AsyncBatchListener, udata: Any, event_loop: Any) -> None:
-    records = _records(records, function)
-    for index in range(len(records)):
-        if records[index].key is None:
-            raise TypeError(f"{function}: record {index} has no key")
+    records = _checked_records(function, records)
     c_policy = policy_arg(policy, "as_policy_batch")
     instance = _instance(as_)
     c_loop = loop_ptr(event_loop, function)

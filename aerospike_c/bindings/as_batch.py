@@ -54,13 +54,19 @@ def fill_key_slot(ptr: Any, key: Any) -> Any:
 class as_batch(UsedStruct):  # noqa: N801 - the C type's name
     """`as_batch`: `keys.size` keys, set with batch[i] = key."""
 
-    __slots__ = ("_unset",)
+    __slots__ = ("_set",)
     ctype = "as_batch"
     _c_destroy = lib.as_batch_destroy
 
     def __init__(self, size: int) -> None:
-        object.__setattr__(self, "_unset", set(range(size)))
-        super().__init__(lambda p: lib.asc_batch_init(p, size))
+        # The indexes of the keys set, not of those unset: a set of `size` ints was built
+        # before C was asked for the keys (as_batch_init(2**32 - 1) took minutes and tens of
+        # GB, then C had no memory for them and the batch was empty).
+        object.__setattr__(self, "_set", set())
+        allocated = []
+        super().__init__(lambda p: allocated.append(lib.asc_batch_init(p, size)))
+        if not allocated[0]:
+            raise MemoryError(f"as_batch_init: no memory for {size} keys")
 
     def __len__(self) -> int:
         self._check_writable("as_batch")
@@ -78,7 +84,7 @@ class as_batch(UsedStruct):  # noqa: N801 - the C type's name
             entry = self._entry(index)
             lib.as_key_destroy(entry)
             self._keep(fill_key_slot(entry, key))
-            self._unset.discard(index)
+            self._set.add(index)
 
     def set_keys(self, keys: Sequence[Any]) -> None:
         """batch[i] = keys[i] for every key: plain tuples in one C call (asc_batch_set_keys),
@@ -90,19 +96,21 @@ class as_batch(UsedStruct):  # noqa: N801 - the C type's name
         if data is not None:
             with self._use("as_batch key") as ptr:
                 done = lib.asc_batch_set_keys(ptr, data, len(data))
-            self._unset.difference_update(range(done))
+            self._set.update(range(done))
         for index in range(done, len(keys)):
             self[index] = keys[index]
 
     def __getitem__(self, index: int) -> Optional[KeyTuple]:
         self._check_writable("as_batch key")
-        if index in self._unset:
+        entry = self._entry(index)
+        if index not in self._set:
             return None
-        return key_to_python(self._entry(index))
+        return key_to_python(entry)
 
     def _check_keys(self, what: str) -> None:
-        if self._unset:
-            raise param_error(f"{what}: batch key {min(self._unset)} is not set")
+        if len(self._set) < len(self):
+            unset = next(i for i in range(len(self)) if i not in self._set)
+            raise param_error(f"{what}: batch key {unset} is not set")
 
 
 def batch_arg(batch: Any, what: str) -> as_batch:

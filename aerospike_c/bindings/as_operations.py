@@ -159,6 +159,40 @@ def _plain(value: Any, where: str, ops: as_operations) -> Any:
     return value
 
 
+def _number(cname: str, position: int) -> Optional[Callable[[Any, str], Any]]:
+    """A check of a number argument cffi would convert at the C call, for before any value is
+    converted for C: cffi's OverflowError there left the values already converted (which C
+    was to consume) to leak, and did not say which argument. None for other argument types."""
+    ctype = ffi.typeof(cname)
+    if ctype.kind not in ("primitive", "enum") or ctype.cname in ("char", "void"):
+        return None
+    what = f"argument {position} ({cname})"
+    if ctype.cname in ("float", "double"):
+        def real(value: Any, where: str) -> Any:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{where}: {what} must be a number, not {type(value).__name__}")
+            return value
+        return real
+    if ctype.cname == "_Bool":
+        low, high = 0, 1
+    else:
+        bits = ffi.sizeof(ctype) * 8
+        try:  # cffi's own range of the type (an enum without negative values is unsigned)
+            ffi.new(ffi.getctype(ctype, "*"), -1)
+            signed = True
+        except OverflowError:
+            signed = False
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+    def integer(value: Any, where: str) -> Any:
+        if not isinstance(value, int):
+            raise TypeError(f"{where}: {what} must be an int, not {type(value).__name__}")
+        if not low <= value <= high:
+            raise ValueError(f"{where}: {what} must be in [{low}, {high}], got {value}")
+        return value
+    return integer
+
+
 _CONVERTERS: Dict[str, Callable[..., Any]] = {
     "struct as_cdt_ctx *": _pointer("struct as_cdt_ctx *"),
     "struct as_list_policy_s *": _pointer("struct as_list_policy_s *"),
@@ -199,6 +233,9 @@ def _wrapper(name: str, requires_policy: bool, size_first: bool) -> Callable[...
     cdt = name.startswith(("as_operations_list_", "as_operations_map_", "as_operations_add_list_",
                            "as_operations_add_map_", "as_operations_string_"))
     ctx_at = rest.index(_CTX) if _CTX in rest else None
+    numbers = [(i, check) for i, check in ((i, _number(a, i + 3)) for i, a in enumerate(rest)
+                                           if _CONVERTERS.get(a, _plain) is _plain)
+               if check is not None]
 
     def operation(ops: Any, *values: Any) -> bool:
         ops = ops_arg(ops)
@@ -220,6 +257,13 @@ def _wrapper(name: str, requires_policy: bool, size_first: bool) -> Callable[...
                     depth = 1 + struct_ptr(ctx, "as_cdt_ctx", where).list.size
                 else:
                     depth = 1
+            for i, check in numbers:  # before any value C consumes is made
+                check(values[i + 1], where)
+            for i, size_at in raw_sizes:  # C reads `size` bytes of the buffer
+                size, buffer = values[size_at + 1], values[i + 1]
+                if (isinstance(buffer, (bytes, bytearray, memoryview)) and
+                        not 0 <= size <= len(buffer)):
+                    raise ValueError(f"{where}: size must be in [0, {len(buffer)}]")
             try:
                 for kind, convert, value in zip(rest, converters, values[1:]):
                     c_args.append(convert(value, where, ops, depth) if kind in _CONSUMED
@@ -229,9 +273,6 @@ def _wrapper(name: str, requires_policy: bool, size_first: bool) -> Callable[...
                     if kind in _CONSUMED:
                         lib.as_val_val_destroy(ffi.cast("as_val*", arg))
                 raise
-            for i, size_at in raw_sizes:  # C reads `size` bytes of the buffer
-                if not 0 <= values[size_at + 1] <= len(values[i + 1]):
-                    raise ValueError(f"{where}: size must be in [0, {len(values[i + 1])}]")
         with ops._use(name) as ptr:
             ok = function(ptr, *c_args)
         if not ok:

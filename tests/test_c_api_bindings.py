@@ -270,6 +270,32 @@ def test_policy_defaults_copy_the_instance_config(client):
         as_.config.policies.read.to_dict()
 
 
+def test_batch_read_default_takes_four_fields_of_the_configs_batch_policy():
+    """C has no config batch_read policy: as_policy_batch_read_default copies filter_exp,
+    read_mode_ap/_sc and read_touch_ttl_percent from policies.batch (was an AttributeError)."""
+    config = asc.as_config_init()
+    batch = config.policies.batch
+    batch.read_mode_ap = asc.AS_POLICY_READ_MODE_AP_ALL
+    batch.read_mode_sc = asc.AS_POLICY_READ_MODE_SC_LINEARIZE
+    batch.read_touch_ttl_percent = 40
+    filter_exp = asc.as_exp_build(asc.as_exp_bool(True))
+    batch.base.filter_exp = filter_exp
+    as_ = asc.aerospike_init(config)
+    try:
+        policy = asc.as_policy_batch_read_default(as_)
+        assert policy.ctype == "as_policy_batch_read"
+        assert policy.read_mode_ap == asc.AS_POLICY_READ_MODE_AP_ALL
+        assert policy.read_mode_sc == asc.AS_POLICY_READ_MODE_SC_LINEARIZE
+        assert policy.read_touch_ttl_percent == 40
+        assert asc.as_exp_to_base64(policy.filter_exp) == asc.as_exp_to_base64(filter_exp)
+    finally:
+        asc.aerospike_destroy(as_)
+    # The copy keeps what it points at past the instance.
+    assert asc.as_exp_to_base64(policy.filter_exp) == asc.as_exp_to_base64(filter_exp)
+    with pytest.raises(asc.LifecycleError):
+        asc.as_policy_batch_read_default(as_)
+
+
 # -- as_version.h -----------------------------------------------------------------------------------
 def test_version_parse_print_compare():
     ver = asc.as_version_from_string("8.1.0.2-rc1")

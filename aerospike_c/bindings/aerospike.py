@@ -606,9 +606,25 @@ as_policy_remove_default = _default_getter("remove", "remove")
 as_policy_apply_default = _default_getter("apply", "apply")
 as_policy_batch_parent_read_default = _default_getter("batch_parent_read", "batch")
 as_policy_batch_parent_write_default = _default_getter("batch_parent_write", "batch_parent_write")
-as_policy_batch_read_default = _default_getter("batch_read", "batch_read")
 as_policy_batch_write_default = _default_getter("batch_write", "batch_write")
 as_policy_batch_apply_default = _default_getter("batch_apply", "batch_apply")
 as_policy_batch_remove_default = _default_getter("batch_remove", "batch_remove")
 as_policy_scan_default = _default_getter("scan", "scan")
 as_policy_query_default = _default_getter("query", "query")
+
+
+def as_policy_batch_read_default(as_: aerospike) -> Any:
+    """as_policy_batch_read_default(as, &policy): the four fields C copies from
+    as->config.policies.batch (filter_exp, read_mode_ap, read_mode_sc, read_touch_ttl_percent;
+    the config has no batch_read policy) over as_policy_batch_read_init()'s defaults."""
+    from .as_policy import as_policy_batch_read_init, policy_from_config
+    aerospike_load_config(as_)  # checks the instance
+    batch = policy_from_config(as_, "batch")  # a copy that keeps the config's filter_exp
+    policy = as_policy_batch_read_init()
+    source, target = batch._ptr, policy._ptr
+    target.filter_exp = source.base.filter_exp
+    target.read_mode_ap = source.read_mode_ap
+    target.read_mode_sc = source.read_mode_sc
+    target.read_touch_ttl_percent = source.read_touch_ttl_percent
+    policy._keep(batch)
+    return policy

@@ -234,8 +234,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._ptr.cluster == ffi.NULL:
             c_destroy(self._ptr)  # frees memory only
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
-            # What C points at (callbacks, ip_map, filter_exp) lives until the reaper is done.
-            _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired])
+            # What C points at (callbacks, ip_map, filter_exp, and the guard that async
+            # commands still in flight count themselves out of) lives until the reaper is done.
+            _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired,
+                                    self._guard])
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
 

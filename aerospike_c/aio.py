@@ -32,8 +32,13 @@ Where the C event loop runs (`loop_mode`, process-wide like the loops):
   while an asyncio loop that connected runs: a later asyncio loop (another asyncio.run())
   takes it over once the first is closed (commands a closed loop left behind then finish),
   and a sync close outside any running loop, on the thread that ran it last, runs it itself.
-  Close clusters with `await cluster.close()` (an instance closed from another thread while
-  no asyncio loop runs would wait for one).
+  Close clusters with `await cluster.close()`. One left open as its asyncio loop shuts down
+  (asyncio.run's end, also after a KeyboardInterrupt) is closed then, with a ResourceWarning.
+  Once the loop that ran the C loop is closed (it can never run again), a close from another
+  thread (the reaper's for a dropped cluster, sdk's at exit, a sync close) first hands the C
+  loop to a C pump thread, which runs it until another asyncio loop takes it over. A loop
+  that is only stopped may run again: nothing else runs the C loop meanwhile, so a close
+  from another thread waits for it to run.
 - "threads": `event_loops` C threads run the loops (as_create_event_loops); completions wake
   the asyncio loop through the queue's eventfd (one cross-thread wakeup each way per batch).
   What the C-named async API (bindings/aerospike_key.py's *_async functions with Python
@@ -86,15 +91,20 @@ work without touching the parent's loop (its backend and sockets are shared with
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
 import functools
+import threading
+import warnings
+import weakref
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, AsyncGenerator, AsyncIterator, Callable, Deque, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import aio_executor, sdk
 from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
                                 check_usable, create_external_loop, loop_limits, used_by)
+from .bindings.aerospike import before_close as _before_close_hook
 from .bindings.as_error import lifecycle_error, new_error
 from .bindings.as_record import Record
 from .bindings.as_val import _unpack
@@ -186,11 +196,22 @@ class _ExternalLoop:
     ev_run(EVRUN_NOWAIT) runs what is ready on this thread (reads, writes, timeouts, commands
     other threads queued), then the clusters drain the completions it made. A command is
     sent from the awaiting coroutine's own call, its completion settled on the same thread:
-    no cross-thread wakeup either way."""
+    no cross-thread wakeup either way.
+
+    When that asyncio loop ends: clusters still open on it are closed as it shuts down
+    (asyncio.run's shutdown_asyncgens: _on_loop_shutdown, with a ResourceWarning). Once it is
+    closed it can never run the C loop again, so a close from another thread (the reaper's
+    included, and the at-exit closes) hands the C loop to a C pump thread first
+    (release_if_closed, csrc/asc_async.h's asc_ev_orphan), which runs it until another asyncio
+    loop takes it over (check_loop). A loop that is only stopped may run again: nothing else
+    ever runs the C loop then."""
 
     def __init__(self, policy: Any) -> None:
         global _EXTERNAL
         self.loop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()  # the owning loop's thread
+        self.lock = threading.Lock()  # check_loop vs. release_if_closed
+        self.orphaned = False  # a C pump thread runs the C loop (asc_ev_orphan)
         ev = lib.asc_ev_loop_new()
         if ev == _NULL:
             raise ValueError("loop_mode 'asyncio': libev has no backend another poller can "
@@ -202,12 +223,17 @@ class _ExternalLoop:
             raise
         self.ev = ev
         self.fd = int(lib.asc_ev_backend_fd(ev))
-        self.clusters: List["Cluster"] = []
+        # Weakly: the owning loop's reader holds each cluster while the loop lives; once the
+        # loop is closed, a cluster nobody holds is collected and the reaper closes it.
+        self._clusters: List["weakref.ref[Cluster]"] = []
         self._timer: Optional[asyncio.TimerHandle] = None
         self._timer_at = 0.0
         self._kicked = False
+        self._shutdown_watch: Any = None
         self.loop.add_reader(self.fd, self.run)
         _EXTERNAL = self
+        _before_close_hook(self.release_if_closed)
+        self._watch_shutdown()
         self.run()  # libev registers its wake-up pipe in its backend on the first ev_run: until
         # then a command queued from another thread (a sync close) would wake nobody
 
@@ -218,17 +244,61 @@ class _ExternalLoop:
         running = asyncio.get_running_loop()
         if running is self.loop:
             return
-        if not self.loop.is_closed():
-            raise RuntimeError("loop_mode 'asyncio': the C event loop is run by another asyncio "
-                               "loop that is not closed; use the clusters there")
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._kicked = False
-        self.clusters = []
-        self.loop = running
-        lib.asc_ev_adopt(lib.as_event_loop_get_by_index(0))
+        with self.lock:
+            if not self.loop.is_closed():
+                raise RuntimeError("loop_mode 'asyncio': the C event loop is run by another "
+                                   "asyncio loop that is not closed; use the clusters there")
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._kicked = False
+            self._clusters = []
+            lib.asc_ev_adopt(lib.as_event_loop_get_by_index(0))  # stops a pump thread first
+            self.orphaned = False
+            self.loop = running
+            self.thread = threading.get_ident()
         running.add_reader(self.fd, self.run)
+        self._watch_shutdown()
+        self.run()  # what was queued while nobody ran it, and libev's wake-ups from now on
+
+    def _watch_shutdown(self) -> None:
+        """Be told when the owning loop shuts down its async generators (asyncio.run does, as
+        it ends, also after a KeyboardInterrupt): an async generator of ours, started here so
+        the loop's first-iteration hook registers it, closes the clusters left open then."""
+        watch = _on_loop_shutdown(self, self.loop)
+        try:
+            watch.asend(None).send(None)
+        except StopIteration:
+            self._shutdown_watch = watch  # the loop keeps only a weak reference
+
+    async def close_left_open(self) -> None:
+        """Close, with a ResourceWarning, the clusters of the owning loop that nobody closed
+        (or whose close was cancelled: asyncio.run cancels every task left before it shuts
+        down), while this loop still runs the C loop."""
+        clusters = self.clusters()  # a cluster leaves the list as its close ends
+        for cluster in clusters:
+            task = cluster._close_task
+            if task is None or task.cancelled():
+                warnings.warn(f"{cluster!r} was not closed before its asyncio loop shut down; "
+                              f"closing it (await cluster.close(), or use async with)",
+                              ResourceWarning, stacklevel=1)
+                cluster._close_task = None  # a cancelled close runs again (its steps may)
+        await asyncio.gather(*(cluster.close() for cluster in clusters), return_exceptions=True)
+
+    def release_if_closed(self) -> None:
+        """Before a close on another thread than the owning loop's (the reaper's, a sync
+        close, the at-exit closes): once that loop is closed it never runs the C loop again,
+        and the close would wait for it forever; a C pump thread runs it instead."""
+        if self.orphaned or threading.get_ident() == self.thread or not self.loop.is_closed() \
+                or not as_event_loop_size():  # (a forked child: the parent's loop)
+            return
+        with self.lock:
+            if self.orphaned or not self.loop.is_closed():
+                return
+            if lib.asc_ev_orphan(lib.as_event_loop_get_by_index(0)) != 0:
+                raise RuntimeError("loop_mode 'asyncio': no thread could be started to run the "
+                                   "C event loop, whose asyncio loop is closed")
+            self.orphaned = True
 
     def run(self) -> None:
         """One ev_run(EVRUN_NOWAIT), the clusters' completions, the next libev timer."""
@@ -240,8 +310,23 @@ class _ExternalLoop:
                     self._timer.cancel()
                 self._timer = self.loop.call_at(at, self._on_timer)
                 self._timer_at = at
-        for cluster in self.clusters:
-            cluster._drain()
+        for ref in self._clusters:
+            cluster = ref()
+            if cluster is not None:
+                cluster._drain()
+
+    def clusters(self) -> List["Cluster"]:
+        """The clusters of the owning loop that are still open."""
+        return [cluster for cluster in (ref() for ref in self._clusters) if cluster is not None]
+
+    def add(self, cluster: "Cluster") -> None:
+        self._clusters.append(weakref.ref(cluster, self._clusters_gone))
+
+    def remove(self, cluster: "Cluster") -> None:
+        self._clusters = [ref for ref in self._clusters if ref() not in (cluster, None)]
+
+    def _clusters_gone(self, gone: Any) -> None:
+        self._clusters = [ref for ref in self._clusters if ref is not gone]
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -266,6 +351,25 @@ class _ExternalLoop:
 
 
 _EXTERNAL: Optional[_ExternalLoop] = None
+
+
+async def _on_loop_shutdown(external: _ExternalLoop,
+                            loop: asyncio.AbstractEventLoop) -> AsyncGenerator[None, None]:
+    """_ExternalLoop._watch_shutdown's generator: loop.shutdown_asyncgens() closes it."""
+    try:
+        yield
+    finally:
+        if external.loop is loop and not loop.is_closed():
+            await external.close_left_open()
+
+
+@atexit.register
+def _release_at_exit() -> None:
+    """Before sdk's and the reaper's at-exit closes (registered after theirs, so run first):
+    a C loop whose asyncio loop is closed gets a pump thread, so that they end (without it a
+    close on another thread than that loop's would wait forever)."""
+    if _EXTERNAL is not None:
+        _EXTERNAL.release_if_closed()
 
 
 class ClusterDefinition(aio_executor.ClusterDefinition):
@@ -351,7 +455,7 @@ class Cluster(aio_executor.Cluster):
         self._external = _EXTERNAL if _EXTERNAL is not None and _EXTERNAL.loop is loop else None
         if self._external is not None:
             lib.asc_queue_own(self._queue.c_queue)  # drained after each run of the C loop
-            self._external.clusters.append(self)
+            self._external.add(self)
 
     @property
     def _session_class(self) -> "type[Session]":
@@ -461,7 +565,7 @@ class Cluster(aio_executor.Cluster):
         await super()._close()
         self._loop.remove_reader(self._queue.fd)
         if self._external is not None:
-            self._external.clusters.remove(self)
+            self._external.remove(self)
         self._queue.destroy()
 
 

@@ -50,6 +50,8 @@ int asc_ev_backend_fd(void* loop);
 double asc_ev_run(void* loop);
 void asc_ev_loop_destroy(void* loop);
 void asc_ev_adopt(as_event_loop* event_loop);
+int asc_ev_orphan(as_event_loop* event_loop);
+bool asc_ev_is_pumped(void);
 uint32_t asc_event_loop_size(void);
 void asc_event_forget_loops_in_child(void);
 int asc_async_pending(aerospike* as, bool connections);

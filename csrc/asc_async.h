@@ -28,6 +28,7 @@
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #endif
 #include <aerospike/aerospike_key.h>
 #include <aerospike/aerospike_stats.h>
@@ -36,6 +37,7 @@
 #include <aerospike/as_event_internal.h>
 #include <aerospike/as_log_macros.h>
 #include <aerospike/as_monitor.h>
+#include <aerospike/as_tls.h>
 #include "asc_key.h"
 
 /* What a completion carries besides its status. */
@@ -966,12 +968,97 @@ asc_ev_run(void* loop)
 	return 0.0;  /* other threads keep queueing: run again at once */
 }
 
-/* The calling thread runs the loop from now on (another asyncio loop took it over): commands
- * it sends start at once again, as from a loop's own thread. */
+/* -- Who runs the external loop --
+ *
+ * libev is not thread-safe: one thread at a time may run the loop or start commands on it
+ * directly (the C client does so on the thread event_loop->thread names). That is the asyncio
+ * thread that owns it (aerospike_c.aio), or, once the asyncio loop that owned it is closed and
+ * so can never run it again, either a sync close on that same thread (asc_close_wait) or a
+ * pump thread (asc_ev_orphan) that runs it as the "threads" loop mode's threads run theirs,
+ * until another asyncio loop adopts it (asc_ev_adopt stops and joins the pump first).
+ * asc_ev_lock makes those three exclusive: a close pumps on its own thread only while it holds
+ * it, and the pump thread is started and stopped under it. */
+static pthread_mutex_t asc_ev_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool asc_ev_pumped;  /* a pump thread runs the loop (asc_ev_lock) */
+static pthread_t asc_ev_pump;
+
+static void
+asc_ev_pump_break(as_event_loop* event_loop, void* udata)
+{
+	(void)udata;
+	ev_break((struct ev_loop*)event_loop->loop, EVBREAK_ALL);
+}
+
+static void*
+asc_ev_pump_main(void* udata)
+{
+	as_event_loop* event_loop = (as_event_loop*)udata;
+#if defined(__linux__)
+	prctl(PR_SET_NAME, "asc_ev_pump", 0, 0, 0);
+#endif
+	__atomic_store_n(&event_loop->thread, pthread_self(), __ATOMIC_RELEASE);
+	/* Until asc_ev_pump_break (the loop's wake-up watcher keeps ev_run from returning). */
+	ev_run((struct ev_loop*)event_loop->loop, 0);
+	as_tls_thread_cleanup();
+	return NULL;
+}
+
+/* The asyncio loop that ran the external loop is closed: run it on a thread of its own from
+ * now on (nothing else would: a close from another thread, the reaper's included, waits for
+ * it, as do the commands that loop left in flight). Waits for a close pumping it on its own
+ * thread to end first. 0, or the pthread_create error (nothing changed). */
+static int
+asc_ev_orphan(as_event_loop* event_loop)
+{
+	int rv = 0;
+	pthread_mutex_lock(&asc_ev_lock);
+	if (! asc_ev_pumped) {
+		/* Nobody's thread until the pump names itself: commands sent meanwhile are queued. */
+		pthread_t before = event_loop->thread;
+		memset(&event_loop->thread, 0, sizeof(pthread_t));
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		rv = pthread_create(&asc_ev_pump, NULL, asc_ev_pump_main, event_loop);
+		if (rv == 0) {
+			asc_ev_pumped = true;
+		}
+		else {
+			event_loop->thread = before;
+		}
+	}
+	pthread_mutex_unlock(&asc_ev_lock);
+	return rv;
+}
+
+/* The calling thread (an asyncio loop's) runs the loop from now on: a pump thread is stopped
+ * and joined first; commands this thread sends start at once again, as from a loop's own
+ * thread. */
 static void
 asc_ev_adopt(as_event_loop* event_loop)
 {
+	pthread_mutex_lock(&asc_ev_lock);
+	if (asc_ev_pumped) {
+		if (as_event_execute(event_loop, asc_ev_pump_break, NULL)) {
+			pthread_join(asc_ev_pump, NULL);
+		}
+		else {
+			/* Out of memory for the queue: the pump stays (it runs the loop, safely). */
+			pthread_mutex_unlock(&asc_ev_lock);
+			return;
+		}
+		asc_ev_pumped = false;
+	}
 	event_loop->thread = pthread_self();
+	pthread_mutex_unlock(&asc_ev_lock);
+}
+
+/* Whether a pump thread runs the loop (asc_ev_orphan). */
+static bool
+asc_ev_is_pumped(void)
+{
+	pthread_mutex_lock(&asc_ev_lock);
+	bool pumped = asc_ev_pumped;
+	pthread_mutex_unlock(&asc_ev_lock);
+	return pumped;
 }
 
 static void
@@ -994,6 +1081,10 @@ static void
 asc_event_forget_loops_in_child(void)
 {
 	as_event_loop_size = 0;
+	/* The parent's pump thread (if any) is not here, and its lock may be held by another
+	 * of the parent's threads. */
+	pthread_mutex_init(&asc_ev_lock, NULL);
+	asc_ev_pumped = false;
 }
 
 /* as_async_get_pending / _get_connections of a connected instance (-1: not connected). */
@@ -1045,16 +1136,21 @@ asc_close_on_loop(as_event_loop* event_loop, void* udata)
 static void
 asc_close_wait(asc_close_state* state)
 {
-	for (uint32_t i = 0; i < as_event_loop_size; i++) {
-		as_event_loop* event_loop = &as_event_loops[i];
-		if (! as_event_threads_created && pthread_equal(event_loop->thread, pthread_self())) {
-			while (__atomic_load_n(&state->loops_left, __ATOMIC_ACQUIRE) > 0) {
-				asc_ev_in_run = true;
-				ev_run((struct ev_loop*)event_loop->loop, EVRUN_ONCE);
-				asc_ev_in_run = false;
+	if (! as_event_threads_created) {
+		/* Under asc_ev_lock: no pump thread starts meanwhile (asc_ev_orphan waits). */
+		pthread_mutex_lock(&asc_ev_lock);
+		for (uint32_t i = 0; i < as_event_loop_size; i++) {
+			as_event_loop* event_loop = &as_event_loops[i];
+			if (pthread_equal(event_loop->thread, pthread_self())) {
+				while (__atomic_load_n(&state->loops_left, __ATOMIC_ACQUIRE) > 0) {
+					asc_ev_in_run = true;
+					ev_run((struct ev_loop*)event_loop->loop, EVRUN_ONCE);
+					asc_ev_in_run = false;
+				}
+				break;
 			}
-			break;
 		}
+		pthread_mutex_unlock(&asc_ev_lock);
 	}
 	as_monitor_wait(&state->monitor);
 }

@@ -383,6 +383,82 @@ def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
     assert lines == ["{'v': 1}", "closed True"]
 
 
+def test_a_cluster_left_open_when_its_asyncio_loop_ends_is_closed_with_a_warning(aerospike_hosts):
+    # loop_mode "asyncio": the C loop is run by the asyncio loop that connected. A cluster left
+    # open as that loop ends (forgotten, or a KeyboardInterrupt in asyncio.run) used to leak
+    # its C threads, and once that loop was closed nothing ran the C loop: a close from another
+    # thread (the reaper's, sdk's at-exit close of a loop that ran on a thread) waited forever,
+    # so the process hung at exit. Now asyncio.run's shutdown closes it (ResourceWarning), and
+    # once the loop is closed a C pump thread runs the C loop for such closes, until another
+    # asyncio loop takes it over.
+    started = time.monotonic()
+    lines = run_probe('''
+        import asyncio, gc, signal, threading, time, warnings
+        from aerospike_c import aio
+        from aerospike_c.bindings.aerospike import reap_dropped
+
+        warnings.simplefilter("always", ResourceWarning)
+        def show(message, category, *args, **kwargs):
+            text = str(message)
+            kind = ("at loop shutdown" if "asyncio loop shut down" in text else
+                    "dropped" if "dropped without" in text else text)
+            print("warning", category.__name__, kind, flush=True)
+        warnings.showwarning = show
+
+        def c_threads():                    # the C client's threads (Python's share main's name)
+            if not os.path.isdir("/proc/self/task"):
+                return "not Linux"
+            def name(task):
+                with open(f"/proc/self/task/{task}/comm") as f:
+                    return f.read().strip()
+            python = name(os.getpid())
+            return sorted(n for n in map(name, os.listdir("/proc/self/task")) if n != python)
+
+        def in_thread(target):
+            thread = threading.Thread(target=target)
+            thread.start()
+            thread.join(30)
+            assert not thread.is_alive()
+
+        async def forget(interrupt=False):
+            cluster = await aio.ClusterDefinition(HOSTS, tender_interval=250).connect()
+            await cluster.create_session().put(("test", "aio", "left"), {"v": 1})
+            if interrupt:                   # as a Ctrl-C: asyncio.run cancels main, raises
+                os.kill(os.getpid(), signal.SIGINT)
+                await asyncio.sleep(30)
+            return cluster.closed
+
+        in_thread(lambda: print("returned closed", asyncio.run(forget())))
+        print("after asyncio.run on a thread", c_threads())
+        try:
+            asyncio.run(forget(interrupt=True))
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", c_threads())
+
+        def no_shutdown():                  # closed without shutdown_asyncgens: nothing closes it
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(forget())
+            loop.close()
+        in_thread(no_shutdown)
+        gc.collect()                        # dropped: the reaper closes it, a pump runs the C loop
+        print("reaped", reap_dropped(10), c_threads())
+
+        async def again():                  # a new asyncio loop takes the C loop over
+            async with await aio.ClusterDefinition(HOSTS, tender_interval=250).connect() as cluster:
+                return (await cluster.create_session().get(("test", "aio", "left"))).bins
+        print("again", asyncio.run(again()), c_threads())
+        in_thread(lambda: asyncio.run(forget()))  # its loop on a thread that ends: so did exit hang
+    ''', hosts=aerospike_hosts, timeout=60)
+    took = time.monotonic() - started
+    linux = "not Linux" if not Path("/proc/self/task").is_dir() else None
+    assert lines == ["warning ResourceWarning at loop shutdown", "returned closed False",
+                     f"after asyncio.run on a thread {linux or []}",
+                     "warning ResourceWarning at loop shutdown", f"KeyboardInterrupt {linux or []}",
+                     "warning ResourceWarning dropped", f"reaped True {linux or ['asc_ev_pump']}",
+                     f"again {{'v': 1}} {linux or []}", "warning ResourceWarning at loop shutdown"]
+    assert took < 20, f"the probe took {took:.1f} s"  # the at-exit reaper wait is 30 s
+
+
 @pytest.mark.fault_injection
 @pytest.mark.parametrize("flavour", ["threads", "asyncio", "uvloop"])
 def test_thousands_of_awaits_with_cancellations_and_a_node_killed(flavour):

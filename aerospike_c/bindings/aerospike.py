@@ -273,6 +273,10 @@ class _Reaper:
                 item.set()  # a waiter: everything handed over before it is done
                 continue
             ptr, keepalive = item
+            try:
+                _prepare_close()
+            except Exception as error:  # noqa: BLE001 - the reaper must go on; the close may still end
+                warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
             lib.asc_aerospike_close(ptr, new_error())
             c_destroy(ptr)
             keepalive.clear()  # the tend thread is gone: its callbacks may go too
@@ -290,6 +294,19 @@ class _Reaper:
 
 
 _REAPER = _Reaper()
+
+_BEFORE_CLOSE: List[Any] = []  # before_close(): at most one hook, aerospike_c.aio's
+
+
+def before_close(hook: Any) -> None:
+    """Call hook() before each aerospike_close in C (aerospike_c.aio's "asyncio" loop mode:
+    its C event loop must be run by someone while the close waits for it). Not a C function."""
+    _BEFORE_CLOSE[:] = [hook]
+
+
+def _prepare_close() -> None:
+    for hook in _BEFORE_CLOSE:
+        hook()
 
 
 def c_destroy(ptr: Any) -> None:
@@ -466,6 +483,7 @@ def aerospike_close(as_: aerospike) -> None:
 
 def _close(as_: aerospike, ptr: Any, err: Any) -> int:
     """The body of aerospike_close(), inside its exclusive section: the status."""
+    _prepare_close()
     status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
     as_._retired.clear()
     return status
@@ -485,6 +503,7 @@ def close_and_destroy(as_: aerospike) -> None:
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True):
+        _prepare_close()
         status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:

@@ -176,3 +176,38 @@ def test_ttl_is_written_and_read_back(client, set_name):  # noqa: F811
     assert 1990 <= client.exists(key)["ttl"] <= 2000
     client.put(key, {"a": 4}, ttl=asc.AS_RECORD_NO_CHANGE_TTL)
     assert 1990 <= client.exists(key)["ttl"] <= 2000
+
+
+def test_generation_is_checked_on_a_record_the_write_would_create(client, set_name):  # noqa: F811
+    # A record that does not exist has generation 0: GEN_EQ with another generation and
+    # GEN_GT with 0 fail (the server checks the generation of the record it just created).
+    with pytest.raises(asc.RecordGenerationError):
+        client.put((NAMESPACE, set_name, "new-eq"), {"a": 1}, gen=5,
+                   policy={"gen": asc.AS_POLICY_GEN_EQ})
+    with pytest.raises(asc.RecordGenerationError):
+        client.put((NAMESPACE, set_name, "new-gt"), {"a": 1}, gen=0,
+                   policy={"gen": asc.AS_POLICY_GEN_GT})
+    assert client.exists((NAMESPACE, set_name, "new-eq")) is None
+    assert client.exists((NAMESPACE, set_name, "new-gt")) is None
+    client.put((NAMESPACE, set_name, "new-eq"), {"a": 1}, gen=0,
+               policy={"gen": asc.AS_POLICY_GEN_EQ})
+    client.put((NAMESPACE, set_name, "new-gt"), {"a": 1}, gen=1,
+               policy={"gen": asc.AS_POLICY_GEN_GT})
+    assert client.exists((NAMESPACE, set_name, "new-eq"))["gen"] == 1
+
+
+@pytest.mark.parametrize("exists", ["REPLACE", "CREATE_OR_REPLACE"])
+def test_a_replace_refuses_what_needs_the_bins_it_drops(client, set_name, exists):  # noqa: F811
+    from aerospike_c._records import ops
+    key = (NAMESPACE, set_name, "replace-" + exists)
+    client.put(key, {"a": 1, "s": "x", "l": [1]})
+    policy = {"exists": getattr(asc, "AS_POLICY_EXISTS_" + exists)}
+    with pytest.raises(asc.RequestInvalidError):  # a bin delete
+        client.put(key, {"a": 2, "s": None}, policy=policy)
+    for operation in (ops.incr("a", 1), ops.append("s", "y"), ops.prepend("s", "y"),
+                      ops.list_append("l", 2), ops.delete(), ops.touch()):
+        with pytest.raises(asc.RequestInvalidError):
+            client.operate(key, [ops.write("b", 1), operation], policy=policy)
+    assert client.get(key).bins == {"a": 1, "s": "x", "l": [1]}
+    client.operate(key, [ops.write("b", 1)], policy=policy)
+    assert client.get(key).bins == {"b": 1}

@@ -435,3 +435,28 @@ def test_structs_and_calls_are_freed_when_their_last_reference_goes(client, set_
             gc.garbage.clear()
             gc.enable()
         assert left == [], f"{work.__name__}: left for the garbage collector: {left}"
+
+
+def test_a_write_that_leaves_no_bin_creates_nothing(client, set_name):  # noqa: F811
+    from aerospike_c._records import ops
+    key = (NAMESPACE, set_name, "no-bins")
+    with pytest.raises(asc.RecordNotFoundError):
+        client.put(key, {"a": None})
+    with pytest.raises(asc.RecordNotFoundError):
+        client.operate(key, [ops.write("a", 1), ops.write("a", None)])
+    assert client.exists(key) is None
+    client.put(key, {"a": 1, "b": 2})
+    client.put(key, {"a": None, "b": None})  # the last bins' delete removes the record
+    assert client.exists(key) is None
+
+
+def test_a_digest_key_must_name_the_records_set(client, set_name):  # noqa: F811
+    client.put((NAMESPACE, set_name, "in-set"), {"a": 1})
+    digest = asc.as_key_digest(asc.as_key_init_str(NAMESPACE, set_name, "in-set"))
+    other = asc.as_key_init_digest(NAMESPACE, set_name + "x", digest)
+    for call in (lambda: client.get(other), lambda: client.put(other, {"a": 2}),
+                 lambda: client.remove(other)):
+        with pytest.raises(asc.RequestInvalidError):
+            call()
+    assert client.get(asc.as_key_init_digest(NAMESPACE, None, digest)).bins == {"a": 1}
+    assert client.get(asc.as_key_init_digest(NAMESPACE, set_name, digest)).bins == {"a": 1}

@@ -152,6 +152,7 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     record = ns.get(digest, now)
     if record is None:
         raise CommandError(ERR_NOT_FOUND)
+    check_set_name(record, msg)
     touch = _read_touch_due(record, msg.record_ttl, now)
     if msg.info1 & INFO1_GET_NOBINDATA:
         reply = Reply(OK, record.generation, record.void_time)
@@ -264,11 +265,43 @@ def _void_time(ns: Namespace, ttl: int, existing: Optional[Record], now: int) ->
     return now + ttl
 
 
-def _check_generation(record: Record, msg: Message) -> None:
-    if msg.info2 & INFO2_GENERATION and msg.generation != record.generation:
+def _check_generation(record: Optional[Record], msg: Message) -> None:
+    """A write's generation check: a record it creates has generation 0, so GEN_EQ with any
+    other generation and GEN_GT with 0 fail on it (the server's generation_check() runs on
+    the record it just created too)."""
+    generation = record.generation if record is not None else 0
+    if msg.info2 & INFO2_GENERATION and msg.generation != generation:
         raise CommandError(ERR_GENERATION)
-    if msg.info2 & INFO2_GENERATION_GT and msg.generation <= record.generation:
+    if msg.info2 & INFO2_GENERATION_GT and msg.generation <= generation:
         raise CommandError(ERR_GENERATION)
+
+
+def check_set_name(record: Record, msg: Message) -> None:
+    """A command on an existing record that names a set must name the record's own
+    (set_name_check(): a digest key with another set, AEROSPIKE_ERR_REQUEST_INVALID); no set
+    or an empty one is allowed."""
+    named = msg.fields.get(FIELD_SETNAME, b"")
+    if named and named != record.set_name:
+        raise CommandError(ERR_PARAMETER, "message set name does not match record's set")
+
+
+#: The operations a record-level replace (REPLACE, CREATE_OR_REPLACE) refuses: they need the
+#: bins a replace drops (write_master_policies(): "... op can't have record-level replace flag").
+_NOT_WITH_REPLACE = frozenset({OP_TOUCH, OP_INCR, OP_APPEND, OP_PREPEND, OP_DELETE, OP_CDT_MODIFY,
+                               OP_BIT_MODIFY, OP_HLL_MODIFY})
+
+
+def _check_write_ops(msg: Message) -> None:
+    """The server's checks of a write's operations before it looks at the record: bin names,
+    and the operations a replace cannot take (a bin delete, touch, incr/append/prepend,
+    delete-all, CDT/bit/HLL modify): ERR_PARAMETER."""
+    replace = msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)
+    for op in msg.ops:
+        if replace and (op.op in _NOT_WITH_REPLACE
+                        or (op.op == OP_WRITE and op.ptype == particles.NIL)):
+            raise CommandError(ERR_PARAMETER, "op can't have record-level replace flag")
+        if op.op != OP_TOUCH and len(op.name) > MAX_BIN_NAME:
+            raise CommandError(ERR_BIN_NAME)
 
 
 def _user_key(msg: Message) -> Optional[BinValue]:
@@ -284,22 +317,24 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
     if msg.info2 & INFO2_DELETE:
         if record is None:
             raise CommandError(ERR_NOT_FOUND)
+        check_set_name(record, msg)
         _check_generation(record, msg)
         ns.remove(digest)
         return Reply(OK)
     if not msg.ops:
         raise CommandError(ERR_PARAMETER, "bin op(s) expected, none present")
-    if msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY) and any(
-            op.op == OP_TOUCH for op in msg.ops):
-        raise CommandError(ERR_PARAMETER, "touch op can't have record-level replace flag")
+    _check_write_ops(msg)
     if record is not None:
         if msg.info2 & INFO2_CREATE_ONLY:
             raise CommandError(ERR_RECORD_EXISTS)
         _check_generation(record, msg)
+        check_set_name(record, msg)
     else:
-        if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY):
+        if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY) or any(
+                op.op == OP_TOUCH for op in msg.ops):  # must not create
             raise CommandError(ERR_NOT_FOUND)
-        if all(op.op == OP_TOUCH or op.op == OP_DELETE or op.op in READ_OPS for op in msg.ops):
+        _check_generation(None, msg)
+        if all(op.op == OP_DELETE or op.op in READ_OPS for op in msg.ops):
             raise CommandError(ERR_NOT_FOUND)
         if len(msg.fields.get(FIELD_SETNAME, b"")) >= SET_NAME_SIZE:
             raise CommandError(ERR_PARAMETER, "set name too long")
@@ -312,10 +347,9 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
         _write_op(op, bins, out, respond_all, exp_ctx)
     void_time = _void_time(ns, signed32(msg.record_ttl), record, now)
     if not bins:
-        if record is not None:
-            ns.remove(digest)
-        elif any(op.op in PACKED_MODIFY_OPS or op.op == OP_STRING_MODIFY for op in msg.ops):
+        if record is None:  # a write that leaves no bin creates nothing (a nil bin too)
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
+        ns.remove(digest)
         return Reply(OK, 0, 0, b"".join(out), len(out))
     updated = _store(ns, digest, record, bins, void_time, msg)
     return Reply(OK, updated.generation, updated.void_time, b"".join(out), len(out))

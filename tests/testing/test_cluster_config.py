@@ -80,6 +80,25 @@ def test_set_config_of_a_bad_value_is_refused(seed, namespace):
     assert answer.lower().startswith("error")
 
 
+def test_set_config_refuses_a_default_ttl_a_server_refuses(seed, namespace):
+    get = f"get-config:context=namespace;namespace={namespace}"
+    before = fields(info(seed, get))
+    set_config = f"set-config:context=namespace;namespace={namespace};"
+    try:
+        assert info(seed, set_config + "default-ttl=3651d").lower().startswith("error")
+        assert info(seed, set_config + "nsup-period=2m") == "ok"  # seconds with a unit
+        assert fields(info(seed, get))["nsup-period"] == "120"
+        if before["default-ttl"] == "0" and before["allow-ttl-without-nsup"] == "false":
+            assert info(seed, set_config + "nsup-period=0") == "ok"
+            # records would get a ttl no nsup removes
+            assert info(seed, set_config + "default-ttl=100").lower().startswith("error")
+            assert fields(info(seed, get))["default-ttl"] == "0"
+    finally:
+        info(seed, set_config + f"nsup-period={before['nsup-period']}")
+        info(seed, set_config + f"default-ttl={before['default-ttl']}")
+    assert fields(info(seed, get))["nsup-period"] == before["nsup-period"]
+
+
 def test_release_names_the_build_from_8_1_1(seed):
     build = info(seed, "build")
     answer = info(seed, "release")

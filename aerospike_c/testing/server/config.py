@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from .results import (INFO_INVALID_CONFIG_CONTEXT, INFO_INVALID_CONFIG_NAMESPACE,
                       INFO_INVALID_CONFIG_PARAMETER, INFO_NAMESPACE_NOT_FOUND, INFO_SET_CONFIG_REFUSED)
+from .store import MAX_TTL
 
 if TYPE_CHECKING:
     from .node import Node
@@ -181,13 +182,32 @@ def set_config(node: "Node", params: Dict[str, str]) -> str:
     values: Dict[str, int] = {}
     for key, text in changes.items():
         attribute = _DYNAMIC_NAMESPACE.get(key)
-        if attribute is None or not text.isdigit():
+        number = _seconds(text) if key in _IN_SECONDS else (int(text) if text.isdigit() else None)
+        if attribute is None or number is None:
             return INFO_SET_CONFIG_REFUSED
-        values[attribute] = int(text)
+        values[attribute] = number
     spec = node.cluster.store.namespaces[namespace].spec
+    default_ttl = values.get("default_ttl", 0)
+    # The server's checks (cfg_set_namespace): default-ttl at most max-ttl, and a non-zero one
+    # only with nsup running (allow-ttl-without-nsup, false here, would allow it too).
+    if default_ttl > MAX_TTL or (default_ttl and values.get("nsup_period", spec.nsup_period) == 0):
+        return INFO_SET_CONFIG_REFUSED
     for attribute, number in values.items():
         setattr(spec, attribute, number)
     return "ok"
+
+
+#: The parameters a server reads as seconds with an optional unit (cf_str_atoi_seconds).
+_IN_SECONDS = frozenset({"default-ttl", "nsup-period"})
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(text: str) -> Optional[int]:
+    """`120`, `2m`, `1h`, `30d` in seconds; None for anything else."""
+    match = re.fullmatch(r"(\d+)([smhd]?)", text.strip().lower())
+    if match is None:
+        return None
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 #: The first server version that answers `release`.

@@ -207,3 +207,22 @@ def test_operation_arguments_are_checked(client, key):  # noqa: F811
     with pytest.raises(ValueError, match="ctx kind"):
         ops.list_append("l", 1, ctx=[("no_such_kind", 1)])
 
+
+
+def test_list_increment_takes_the_policys_write_flags(client, key):  # noqa: F811
+    # A list increment sets its new value as list set does, under the policy's flags.
+    client.put(key, {"l": [1, 5]})
+    bounded = {"flags": asc.AS_LIST_WRITE_INSERT_BOUNDED}
+    with pytest.raises(asc.AerospikeError) as caught:
+        client.operate(key, [ops.list_increment("l", 3, 1, policy=bounded)])
+    assert caught.value.code == asc.AEROSPIKE_ERR_OP_NOT_APPLICABLE
+    unique = {"flags": asc.AS_LIST_WRITE_ADD_UNIQUE}
+    with pytest.raises(asc.AerospikeError) as caught:
+        client.operate(key, [ops.list_increment("l", 0, 4, policy=unique)])
+    assert caught.value.code == asc.AEROSPIKE_ERR_FAIL_ELEMENT_EXISTS
+    no_fail = {"flags": asc.AS_LIST_WRITE_INSERT_BOUNDED | asc.AS_LIST_WRITE_NO_FAIL}
+    client.operate(key, [ops.list_increment("l", 3, 1, policy=no_fail)])
+    assert client.get(key).bins["l"] == [1, 5]
+    assert client.operate(key, [ops.list_increment("l", 0, 1, policy=unique)]).bins["l"] == 2
+    client.operate(key, [ops.list_increment("l", 3, 1)])  # unbounded: pads with nils
+    assert client.get(key).bins["l"] == [2, 5, None, 1]

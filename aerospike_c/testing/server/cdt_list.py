@@ -94,6 +94,23 @@ def _list_insert(lst: CdtList, index: int, items: List[Any], flags: int) -> bool
     return True
 
 
+def _may_set(lst: CdtList, what: str, position: int, value: Any, flags: int) -> bool:
+    """Whether a list set (or the set of an increment's new value) at `position` may go on
+    under its write flags: False when no-fail skips it, an error without no-fail (an index
+    before the start, or past the end of a bounded list; a value an add-unique list holds
+    elsewhere)."""
+    if position < 0 or (position >= len(lst) and flags & LIST_INSERT_BOUNDED):
+        if flags & LIST_NO_FAIL:
+            return False
+        raise _out_of_bounds(what, position)
+    if flags & LIST_ADD_UNIQUE and any(values_equal(value, v)
+                                       for i, v in enumerate(lst) if i != position):
+        if flags & LIST_NO_FAIL:
+            return False
+        raise CommandError(ERR_ELEMENT_EXISTS)
+    return True
+
+
 def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
     """Apply list command `command` to `lst` in place; returns the result."""
     size = len(lst)
@@ -135,15 +152,8 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
         value = arg(args, 1)
         flags = int_arg(args, 2, 0)
         position = index + size if index < 0 else index
-        if position < 0 or (position >= size and flags & LIST_INSERT_BOUNDED):
-            if flags & LIST_NO_FAIL:
-                return NO_RESULT
-            raise _out_of_bounds("set", position)
-        if flags & LIST_ADD_UNIQUE and any(values_equal(value, v)
-                                           for i, v in enumerate(lst) if i != position):
-            if flags & LIST_NO_FAIL:
-                return NO_RESULT
-            raise CommandError(ERR_ELEMENT_EXISTS)
+        if not _may_set(lst, "set", position, value, flags):
+            return NO_RESULT
         if position >= size:
             pad(lst, position + 1)
         lst[position] = value
@@ -172,6 +182,15 @@ def list_op(lst: CdtList, command: int, args: Sequence[Any]) -> Any:
             raise CommandError(ERR_PARAMETER, "element is not numeric")  # as a server answers
         new = current + delta
         new = particles.to_int64(new) if type(new) is int else float(new)
+        # The new value is then set as list set does it, under the policy's write flags
+        # (list_increment() -> list_set()): a bounded list refuses an index past its end, an
+        # add-unique one a value another element holds; no-fail skips the change (the
+        # operation still answers the new value, as a server's does).
+        flags = int_arg(args, 3, 0)
+        if lst.flags & particles.LIST_ORDERED:
+            flags &= ~LIST_INSERT_BOUNDED  # an ordered list replaces in order, unbounded
+        if not _may_set(lst, "increment", position, new, flags):
+            return new
         if position >= size:
             pad(lst, position + 1)
         if lst.flags & particles.LIST_ORDERED:

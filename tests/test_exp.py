@@ -478,3 +478,20 @@ def test_filter_exp_and_exp_operations_on_the_client(client, set_name):  # noqa:
     assert policy.base.filter_exp is None
     with pytest.raises(ValueError, match="unknown flag"):
         client.operate(key, [ops.exp_read("x", exp.bin_int("a"), 64)])
+
+
+def test_the_expression_type_helpers_give_cs_answers_and_refuse_a_negative_type():
+    auto, error = asc.AS_EXP_TYPE_AUTO, asc.AS_EXP_TYPE_ERROR
+    assert asc.as_exp_get_list_type(auto, asc.AS_LIST_RETURN_VALUE, True) == asc.AS_EXP_TYPE_LIST
+    assert asc.as_exp_get_list_type(auto, asc.AS_LIST_RETURN_COUNT, False) == asc.AS_EXP_TYPE_INT
+    assert asc.as_exp_get_list_type(asc.AS_EXP_TYPE_STR, asc.AS_LIST_RETURN_VALUE, False) == \
+        asc.AS_EXP_TYPE_STR
+    assert asc.as_exp_get_list_type(asc.AS_EXP_TYPE_STR, asc.AS_LIST_RETURN_COUNT, False) == error
+    assert asc.as_exp_get_map_type(auto, asc.AS_MAP_RETURN_KEY, True) == asc.AS_EXP_TYPE_LIST
+    assert asc.as_exp_get_ctx_type(None, asc.AS_EXP_TYPE_MAP) == asc.AS_EXP_TYPE_MAP
+    # The C enums are unsigned: a negative value was cffi's bare OverflowError.
+    for call in (lambda: asc.as_exp_get_list_type(-1, asc.AS_LIST_RETURN_VALUE, False),
+                 lambda: asc.as_exp_get_map_type(auto, -1, False),
+                 lambda: asc.as_exp_get_ctx_type(None, -1)):
+        with pytest.raises(ValueError, match=r"must be in \[0, 4294967295\]"):
+            call()

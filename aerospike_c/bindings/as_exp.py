@@ -262,6 +262,11 @@ def _check_int32(value: Any, where: str) -> int:
     return _check_int(value, where, -(1 << 31), (1 << 31) - 1)
 
 
+def _check_enum(value: Any, where: str) -> int:
+    """A C enum argument whose values are all non-negative: cffi passes it as unsigned int."""
+    return _check_int(value, where, 0, (1 << 32) - 1)
+
+
 def _check_uint(value: Any, where: str) -> int:
     return _check_int(value, where, 0, (1 << 64) - 1)
 
@@ -987,20 +992,20 @@ def as_exp_destroy_base64(base64: str) -> None:
 
 def as_exp_get_ctx_type(ctx: Optional[as_cdt_ctx], default_type: int) -> int:
     """as_exp_get_ctx_type(ctx, default_type): the type a CDT modify expression returns."""
-    _check_int32(default_type, "as_exp_get_ctx_type: default_type")
+    _check_enum(default_type, "as_exp_get_ctx_type: default_type")
     return int(lib.as_exp_get_ctx_type(_ctx_ptr(_check_ctx(ctx, "as_exp_get_ctx_type: ctx")),
                                        default_type))
 
 
 def as_exp_get_list_type(default_type: int, rtype: int, is_multi: bool) -> int:
     """as_exp_get_list_type(): the type a list read expression returns (AS_EXP_TYPE_ERROR: none)."""
-    return int(lib.as_exp_get_list_type(_check_int32(default_type, "default_type"),
-                                        _check_int32(rtype, "rtype"), _check_bool(is_multi, "is_multi")))
+    return int(lib.as_exp_get_list_type(_check_enum(default_type, "default_type"),
+                                        _check_enum(rtype, "rtype"), _check_bool(is_multi, "is_multi")))
 
 
 def as_exp_get_map_type(type: int, rtype: int, is_multi: bool) -> int:  # noqa: A002 - C name
     """as_exp_get_map_type(): the type a map read expression returns (AS_EXP_TYPE_ERROR: none)."""
-    return int(lib.as_exp_get_map_type(_check_int32(type, "type"), _check_int32(rtype, "rtype"),
+    return int(lib.as_exp_get_map_type(_check_enum(type, "type"), _check_enum(rtype, "rtype"),
                                        _check_bool(is_multi, "is_multi")))
 
 

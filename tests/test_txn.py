@@ -291,6 +291,38 @@ def test_more_than_4096_writes_are_refused(sc, keys) -> None:
     assert asc.aerospike_abort(client.aerospike, txn) == AS_ABORT_OK
 
 
+def test_a_transaction_a_running_batch_copied_is_not_destroyed(sc, keys) -> None:
+    # C's batch commands copy policy->base.txn when they start and write the key sets as
+    # answers arrive (as_txn_on_write_in_doubt after a timeout): clearing the policy's field
+    # and destroying the as_txn meanwhile freed what C then wrote (SIGSEGV with a node that
+    # hung). The as_txn is in use until the batch returns; here its own listener tries.
+    client, namespace = sc
+    batch_keys = keys(3)
+    txn = asc.as_txn_init()
+    policy = in_txn("batch_parent_write", txn)
+    batch = asc.as_batch_init(len(batch_keys))
+    for i, key in enumerate(batch_keys):
+        batch[i] = key
+    ops = asc.as_operations_init(1)
+    asc.as_operations_add_write_int64(ops, BIN, 5)
+    refused = []
+
+    def listener(results: Any, n: int, udata: Any) -> bool:
+        policy.base.txn = None
+        try:
+            asc.as_txn_destroy(txn)
+        except asc.LifecycleError as error:
+            refused.append(str(error))
+        return True
+
+    asc.aerospike_batch_operate(client.aerospike, policy, None, batch, ops, listener)
+    assert refused and "in use by a running call" in refused[0]
+    assert asc.as_txn_writes_size(txn) == 3
+    assert asc.aerospike_abort(client.aerospike, txn) == AS_ABORT_OK
+    asc.as_txn_destroy(txn)
+    assert [value(client, key) for key in batch_keys] == [1] * 3
+
+
 # -- the idiomatic transaction -------------------------------------------------------------------
 
 def test_transaction_block_aborts_on_an_exception(sc, keys) -> None:

@@ -13,10 +13,11 @@ with the next completion.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
@@ -25,7 +26,7 @@ from . import asc_key as _asc_key  # noqa: F401 - its setup() gives asc_async.h'
 from ..exceptions import AerospikeError, error_class
 
 __all__ = ["CompletionQueue", "submit_error", "completion_error", "dispatch", "stop_dispatcher",
-           "report", "Hold", "in_async_use", "listen", "policy_txn_hold"]
+           "report", "Hold", "in_async_use", "listen", "policy_txn_hold", "policy_txn_in_use"]
 
 DRAIN_MAX = 1024
 _NULL = ffi.NULL
@@ -333,14 +334,34 @@ def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c
     used_by(instance)
 
 
-def policy_txn_hold(c_policy: Any, what: str) -> List[Hold]:
-    """[a Hold of the as_txn a C policy's base.txn points at] ([] when none): every C policy
-    starts with its as_policy_base, and C's async commands read the txn until they complete."""
+def _policy_txn(c_policy: Any) -> Any:
+    """The as_txn a C policy's base.txn points at, or None (every C policy starts with its
+    as_policy_base)."""
     if c_policy == _NULL:
-        return []
+        return None
     txn_ptr = ffi.cast("as_policy_base*", c_policy).txn
     if txn_ptr == _NULL:
-        return []
+        return None
     from .as_txn import _LIVE, _address
-    txn = _LIVE.get(_address(txn_ptr))
+    return _LIVE.get(_address(txn_ptr))
+
+
+def policy_txn_hold(c_policy: Any, what: str) -> List[Hold]:
+    """[a Hold of the as_txn a C policy's base.txn points at] ([] when none): C's async
+    commands read the txn until they complete."""
+    txn = _policy_txn(c_policy)
     return [] if txn is None else [Hold(txn, what)]
+
+
+@contextlib.contextmanager
+def policy_txn_in_use(c_policy: Any, what: str) -> Iterator[None]:
+    """The as_txn a C policy's base.txn points at, counted in use for one synchronous call:
+    C's batch commands copy the pointer when they start and write the transaction's key sets
+    as the answers arrive, so clearing the policy's field and destroying the as_txn while the
+    batch runs would free what C writes (as_txn_destroy raises LifecycleError instead)."""
+    txn = _policy_txn(c_policy)
+    if txn is None:
+        yield
+        return
+    with txn._use(what):
+        yield

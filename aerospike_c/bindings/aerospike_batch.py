@@ -44,7 +44,7 @@ from .as_batch import as_batch_result, batch_arg, fill_key_slot, status_of
 from .as_config import c_str
 from .as_error import check, lifecycle_error, new_error
 from .as_event import loop_ptr
-from ._async import Hold, in_async_use, listen, policy_txn_hold
+from ._async import Hold, in_async_use, listen, policy_txn_hold, policy_txn_in_use
 from .as_key import key_to_python
 from .as_record import bin_name, record_to_python
 from .as_scan import owned_arglist
@@ -341,7 +341,8 @@ def _run_records(function: str, as_: aerospike, policy: Any, records: Any) -> No
     records = _checked_records(function, records)
     c_policy = policy_arg(policy, "as_policy_batch")
     err = new_error()
-    with records._use(function) as records_ptr, using(as_, function, connected=True) as ptr:
+    with records._use(function) as records_ptr, policy_txn_in_use(c_policy, function), \
+            using(as_, function, connected=True) as ptr:
         status = getattr(lib, function)(ptr, err, c_policy, records_ptr)
     check(status, err)
 
@@ -441,7 +442,8 @@ def _run_listener(function: str, as_: aerospike, batch: Any,
     batch = batch_arg(batch, function)
     context = None if listener is None else CallbackContext(listener, udata)
     err = new_error()
-    with batch._use(function) as batch_ptr, using(as_, function, connected=True) as ptr:
+    with batch._use(function) as batch_ptr, policy_txn_in_use(args[0], function), \
+            using(as_, function, connected=True) as ptr:
         c_args = [batch_ptr if arg is None else arg for arg in args]
         if context is None:
             status = getattr(lib, function)(ptr, err, *c_args, ffi.NULL, ffi.NULL)

@@ -16,8 +16,9 @@ commands); both are freed by as_txn_destroy() or when collected. Fields by C nam
 
 Lifecycle: a policy's `txn` field (every policy's `base.txn`, also the config's) holds the
 transaction: as_txn_destroy() raises LifecycleError while one still points at it, or while
-aerospike_commit/aerospike_abort run on it (set the field to None, or drop the policy,
-first); a destroyed transaction is refused everywhere.
+aerospike_commit/aerospike_abort, or a batch command started with such a policy (C copies
+the pointer), run on it (set the field to None, or drop the policy, first); a destroyed
+transaction is refused everywhere.
 
 The key sets as the C API shows them: as_txn_reads_size/as_txn_writes_size, and
 as_txn_iter_reads/as_txn_iter_writes + as_txn_iter_next (or iterate the iterator), which

@@ -540,6 +540,24 @@ def test_bad_arguments_are_python_errors(admin):
         aerospike_create_user(as_, None, "t14-x", "p\0w", [])
 
 
+
+def test_a_query_name_longer_than_the_request_buffer_is_a_param_error(secure):
+    """aerospike_query_user/_role wrote the name into C's 16 KiB stack buffer unchecked: a
+    100 kB name overflowed it (SIGBUS). Run in a child interpreter: a crash fails the test."""
+    from probe_helpers import run_probe
+
+    lines = run_probe(f'''
+        client = Client(Config(HOSTS, user={secure.user!r}, password={secure.password!r}))
+        as_ = client.connect().aerospike
+        outcome(asc.aerospike_query_user, as_, None, "u" * 100000)
+        outcome(asc.aerospike_query_role, as_, None, "r" * 100000)
+        outcome(client.admin.query_user, "u" * 20000)
+        print("end")
+    ''', hosts=secure.hosts)
+    assert lines[-1] == "end", lines
+    assert all(line.startswith("ParamError:") and "16384-byte admin buffer" in line
+               for line in lines[:-1]), lines
+
 # -- passwords stay secret ------------------------------------------------------------------
 
 def test_passwords_appear_in_no_message_repr_or_log(secure, admin, names, caplog):

@@ -518,6 +518,8 @@ def _destroy_one(value: Any, cls: "type[_Result]", c_destroy: Any) -> None:
 def aerospike_query_user(as_: aerospike, policy: Any, user_name: Optional[str]) -> Optional[as_user]:
     """aerospike_query_user(): one user (None: the client's own); None when the server lists none."""
     user = c_str("user_name", user_name, allow_none=True)
+    if user != ffi.NULL:
+        _fits("aerospike_query_user", len(user))
     found: Optional[as_user] = _query_one("aerospike_query_user", as_, policy, user, as_user)
     return found
 
@@ -540,8 +542,9 @@ def as_users_destroy(users: List[as_user]) -> None:
 
 def aerospike_query_role(as_: aerospike, policy: Any, role_name: str) -> Optional[as_role]:
     """aerospike_query_role(): one role; None when the server lists none."""
-    found: Optional[as_role] = _query_one("aerospike_query_role", as_, policy,
-                                          _name("role_name", role_name), as_role)
+    role = _name("role_name", role_name)
+    _fits("aerospike_query_role", len(role))
+    found: Optional[as_role] = _query_one("aerospike_query_role", as_, policy, role, as_role)
     return found
 
 

@@ -67,6 +67,37 @@ def test_put_wait_list_get_remove(client, module):
     assert module not in {f.name for f in asc.aerospike_udf_list(as_, None)}
 
 
+
+def test_put_wait_of_a_path_returns_once_its_base_name_is_listed(client, module, tmp_path):
+    """aerospike_udf_put registers the base name of a path; C's put_wait looked for
+    "filename=<the path>", which no node lists, and so never returned."""
+    as_ = client.aerospike
+    path = str(tmp_path / module)
+    asc.aerospike_udf_put(as_, None, path, asc.AS_UDF_TYPE_LUA, SOURCE)
+    run_bounded(asc.aerospike_udf_put_wait, as_, None, path, 20)
+    assert module in {f.name for f in asc.aerospike_udf_list(as_, None)}
+    asc.aerospike_udf_remove(as_, None, path)
+    run_bounded(asc.aerospike_udf_remove_wait, as_, None, path, 20)
+    assert module not in {f.name for f in asc.aerospike_udf_list(as_, None)}
+
+
+def test_put_wait_for_a_module_never_registered_stops_on_ctrl_c(aerospike_hosts):
+    """It waits for good, as in C; but C's loop ran with the GIL released, so Ctrl-C could not
+    stop it: only SIGKILL ended the process. Run in a child interpreter with a deadline."""
+    from probe_helpers import run_probe
+
+    lines = run_probe('''
+        import _thread, threading
+        client = Client(Config(HOSTS)).connect()
+        threading.Timer(0.5, _thread.interrupt_main).start()
+        try:
+            asc.aerospike_udf_put_wait(client.aerospike, None, "never_registered.lua", 20)
+        except KeyboardInterrupt:
+            print("interrupted")
+        client.close()
+    ''', hosts=aerospike_hosts, timeout=30)
+    assert lines == ["interrupted"], lines
+
 def test_client_udf_methods(client, module, tmp_path):
     path = tmp_path / module
     path.write_bytes(SOURCE)

@@ -349,6 +349,28 @@ def test_backpressure_waits_or_fails_by_policy(aerospike_hosts):
     assert lines == ["limit 15", "waited 500", "full True True", "ok True", "ValueError True"]
 
 
+
+def test_close_loops_refuses_the_external_loop_and_aio_keeps_working(aerospike_hosts):
+    """as_event_close_loops() on the "asyncio" loop mode's external loop returned True, yet C
+    only signals an external loop and keeps it: the loop stayed counted, and the next
+    asyncio.run whose cluster connected ran the closed loop (SIGSEGV)."""
+    lines = run_probe('''
+        import asyncio
+        from aerospike_c import aio
+        async def main():
+            async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
+                await cluster.create_session().put(("test", "aio", "close-loops"), {"a": 1})
+                return "asyncio" if aio._EXTERNAL is not None else "threads"
+        print(asyncio.run(main()))
+        outcome(asc.as_event_close_loops)
+        outcome(asc.as_event_close_loops)
+        print(asc.as_event_loop_size(), asyncio.run(asyncio.wait_for(main(), 30)))
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines[0] == "asyncio" and lines[-1] == "1 asyncio", lines
+    assert all(line.startswith("LifecycleError:") and "external loop" in line
+               for line in lines[1:3]), lines
+    assert lines == ["True", "ok", "None"], lines
+
 def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
     lines = run_probe('''
         import asyncio

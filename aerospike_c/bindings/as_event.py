@@ -14,7 +14,8 @@ connected (its tend thread would crash on them). An instance connected while the
 (or after as_event_close_loops) runs only sync commands: its async ones raise LifecycleError. The loops do not survive fork():
 in a child every function here and every async command raise LifecycleError.
 as_event_close_loops() refuses (LifecycleError) while an instance that ran async commands is
-still connected (close it first: C's order; it cannot close while its commands are in flight).
+still connected (close it first: C's order; it cannot close while its commands are in flight),
+and when the loop is aerospike_c.aio's external one (loop_mode "asyncio"), which C cannot close.
 """
 from __future__ import annotations
 
@@ -101,6 +102,8 @@ class _State:
         self.generation = 0
         self.loops: List[as_event_loop] = []
         self.forked = False
+        #: The loop is an external one (aerospike_c.aio's "asyncio" loop mode).
+        self.external = False
         #: Instances that ran async commands (close them before the loops).
         self.users: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
@@ -209,6 +212,7 @@ def create_external_loop(policy: Optional[as_policy_event], ev_loop: Any) -> as_
         if status:
             lib.as_event_destroy_loops()
             raise error_from_c(err, status)
+        _STATE.external = True
         return _created(1)[0]
 
 
@@ -269,6 +273,14 @@ def as_event_close_loops() -> bool:
             raise lifecycle_error(f"as_event_close_loops: {len(connected)} aerospike instance(s) "
                                   f"that ran async commands are connected; aerospike_close them "
                                   f"first")
+        if _STATE.external and lib.asc_event_loop_size():
+            # C only signals an external loop to stop and leaves it allocated (the application
+            # destroys it once its own thread returns from it): the loop stayed counted, a
+            # later aio connect ran the closed loop (SIGSEGV), a second close signalled it again.
+            raise lifecycle_error("as_event_close_loops: the event loop is aerospike_c.aio's "
+                                  "external loop (loop_mode 'asyncio'), which stays for the "
+                                  "process; C cannot close it (use loop_mode 'threads' for "
+                                  "loops that close)")
         from . import _async
         _async.stop_dispatcher()
         closed = bool(lib.as_event_close_loops())

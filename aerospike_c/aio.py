@@ -105,6 +105,7 @@ from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
                                 check_usable, create_external_loop, loop_limits, used_by)
 from .bindings.aerospike import before_close as _before_close_hook
+from .bindings._async import before_submit as _before_submit_hook
 from .bindings.as_error import lifecycle_error, new_error
 from .bindings.as_record import Record
 from .bindings.as_val import _unpack
@@ -233,6 +234,7 @@ class _ExternalLoop:
         self.loop.add_reader(self.fd, self.run)
         _EXTERNAL = self
         _before_close_hook(self.release_if_closed)
+        _before_submit_hook(self._release_for_submit)
         self._watch_shutdown()
         self.run()  # libev registers its wake-up pipe in its backend on the first ev_run: until
         # then a command queued from another thread (a sync close) would wake nobody
@@ -285,11 +287,19 @@ class _ExternalLoop:
                 cluster._close_task = None  # a cancelled close runs again (its steps may)
         await asyncio.gather(*(cluster.close() for cluster in clusters), return_exceptions=True)
 
-    def release_if_closed(self) -> None:
+    def _release_for_submit(self) -> None:
+        """Before a C-named async command (aerospike_key_get_async ...) on any thread, the
+        owning loop's included: once that loop is closed nobody runs the C loop, so the
+        command's listener never ran and its instance could never close."""
+        if not self.orphaned and self.loop.is_closed():
+            self.release_if_closed(any_thread=True)
+
+    def release_if_closed(self, any_thread: bool = False) -> None:
         """Before a close on another thread than the owning loop's (the reaper's, a sync
         close, the at-exit closes): once that loop is closed it never runs the C loop again,
         and the close would wait for it forever; a C pump thread runs it instead."""
-        if self.orphaned or threading.get_ident() == self.thread or not self.loop.is_closed() \
+        if self.orphaned or (threading.get_ident() == self.thread and not any_thread) \
+                or not self.loop.is_closed() \
                 or not as_event_loop_size():  # (a forked child: the parent's loop)
             return
         with self.lock:

@@ -369,6 +369,27 @@ def test_close_loops_refuses_the_external_loop_and_aio_keeps_working(aerospike_h
     assert lines[0] == "asyncio" and lines[-1] == "1 asyncio", lines
     assert all(line.startswith("LifecycleError:") and "external loop" in line
                for line in lines[1:3]), lines
+
+
+def test_a_c_named_async_command_after_the_asyncio_loop_closed_completes(aerospike_hosts):
+    """Once the asyncio loop that ran the external C loop is closed, nobody ran that loop for
+    an aerospike_*_async command of a sync instance on the same thread: its listener never
+    ran and aerospike_close refused for good ("1 call(s) ... still running")."""
+    lines = run_probe('''
+        import asyncio, threading
+        from aerospike_c import aio
+        async def main():
+            async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
+                await cluster.create_session().put(("test", "aio", "orphan"), {"a": 1})
+        asyncio.run(main())
+        client = Client(Config(HOSTS)).connect()
+        done = threading.Event()
+        asc.aerospike_key_put_async(client.aerospike, None, ("test", "aio", "orphan"),
+                                    {"a": 2}, lambda err, udata, loop: done.set())
+        print(done.wait(20))
+        outcome(client.close)
+        print(asyncio.run(asyncio.wait_for(main(), 30)))
+    ''', hosts=aerospike_hosts, timeout=60)
     assert lines == ["True", "ok", "None"], lines
 
 def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):

@@ -281,6 +281,16 @@ _NOT_SENT = frozenset((lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED, lib.AS
                        _BAD_INPUT, _BAD_OUTPUT))
 
 
+_BEFORE_SUBMIT: List[Callable[[], None]] = []  # before_submit(): at most one, aerospike_c.aio's
+
+
+def before_submit(hook: Callable[[], None]) -> None:
+    """Call hook() before each C-named async command is submitted (aerospike_c.aio's
+    "asyncio" loop mode: once the asyncio loop that ran its C event loop is closed, someone
+    else must run that loop, or the command never completes). Not a C function."""
+    _BEFORE_SUBMIT[:] = [hook]
+
+
 def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c_loop: Any,
            result: Optional[Callable[[Any, bool], Any]], submit: Callable[..., int], *args: Any,
            holds: Sequence[Hold] = (), unsent: FrozenSet[int] = frozenset()) -> None:
@@ -313,6 +323,8 @@ def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c
 
     sent = False
     try:
+        for hook in _BEFORE_SUBMIT:
+            hook()
         dispatcher = dispatch()
         queue = dispatcher.queue
         command_id = queue.next_id()

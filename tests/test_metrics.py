@@ -44,3 +44,17 @@ def test_metrics_need_a_connected_instance():
     with pytest.raises(TypeError):
         asc.aerospike_enable_metrics(instance, {"interval": 1})
     asc.aerospike_destroy(instance)
+
+
+def test_the_instances_own_metrics_policy_is_taken(aerospike_hosts, tmp_path):
+    """The module doc says the functions take the instance's `config.policies.metrics`; a
+    view of it was refused with TypeError ("not CStruct")."""
+    client = asc.Client(hosts=list(aerospike_hosts))
+    with client:
+        policy = client.aerospike.config.policies.metrics
+        policy.report_dir = str(tmp_path)
+        asc.aerospike_enable_metrics(client.aerospike, policy)
+        asc.aerospike_disable_metrics(client.aerospike)
+        with pytest.raises(TypeError, match="as_metrics_policy"):
+            asc.aerospike_enable_metrics(client.aerospike, client.aerospike.config.policies.write)
+    assert list(tmp_path.glob("metrics-*.log"))

@@ -50,8 +50,10 @@ def as_metrics_policy_init() -> as_metrics_policy:
 
 def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = None) -> None:
     """aerospike_enable_metrics(): start writing metrics files (None: the config's policy)."""
-    if policy is not None and not isinstance(policy, as_metrics_policy):
-        raise TypeError(f"policy must be an as_metrics_policy or None, not {type(policy).__name__}")
+    if policy is not None and not (isinstance(policy, CStruct) and ffi.typeof(policy._ptr)
+                                   is ffi.typeof("as_metrics_policy*")):
+        raise TypeError(f"policy must be an as_metrics_policy (or the config's "
+                        f"policies.metrics) or None, not {type(policy).__name__}")
     c_policy = ffi.NULL if policy is None else struct_ptr(policy, "as_metrics_policy",
                                                           "aerospike_enable_metrics")
     err = new_error()

@@ -323,6 +323,42 @@ def test_a_transaction_a_running_batch_copied_is_not_destroyed(sc, keys) -> None
     assert [value(client, key) for key in batch_keys] == [1] * 3
 
 
+def test_a_commit_and_an_abort_from_two_threads_do_not_both_go_ahead(sc, keys) -> None:
+    # C reads and sets txn->state without a lock: a commit and an abort of one transaction
+    # run at once could both answer OK, the writes rolled both ways (a race: some of the 50
+    # tries hit it). One at a time, the later one sees the state the first left.
+    import threading
+
+    client, _ = sc
+    both = []
+    for _ in range(50):
+        txn = asc.as_txn_init()
+        policy = in_txn("write", txn)
+        for key in keys(30, value=None):
+            asc.aerospike_key_put(client.aerospike, policy, key, {BIN: 2})
+        policy.base.txn = None
+        outcomes = []
+
+        def end(function: Any) -> None:
+            try:
+                outcomes.append((function.__name__, function(client.aerospike, txn)))
+            except asc.AerospikeError as error:
+                outcomes.append((function.__name__, error))
+
+        threads = [threading.Thread(target=end, args=(f,)) for f in (
+            asc.aerospike_commit, asc.aerospike_abort, asc.aerospike_commit, asc.aerospike_abort)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ok = {name for name, outcome in outcomes if not isinstance(outcome, Exception)
+              and outcome == 0}  # AS_COMMIT_OK, AS_ABORT_OK
+        if ok == {"aerospike_commit", "aerospike_abort"}:
+            both.append(outcomes)
+        asc.as_txn_destroy(txn)
+    assert not both, both
+
+
 # -- the idiomatic transaction -------------------------------------------------------------------
 
 def test_transaction_block_aborts_on_an_exception(sc, keys) -> None:

@@ -31,7 +31,11 @@ def _run(name: str, as_: aerospike, txn: Any, status_type: str, attribute: str) 
     checked = owned_arg(txn, as_txn, name)
     err = new_error()
     out = ffi.new(f"{status_type}*")
-    with checked._use(name) as txn_ptr, using(as_, name, connected=True) as ptr:
+    # One commit or abort of a transaction at a time: C reads and sets txn->state without a
+    # lock, so a commit and an abort from two threads could both go ahead (the one
+    # transaction rolled forward and back); the later one now sees the state the first left.
+    with checked._ending, checked._use(name) as txn_ptr, \
+            using(as_, name, connected=True) as ptr:
         status = getattr(lib, name)(ptr, err, txn_ptr, out)
     result = c_enum(status_type)(out[0])
     if status != 0:

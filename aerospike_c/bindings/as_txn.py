@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 import weakref
 from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Tuple
 
@@ -53,12 +54,14 @@ _LIVE: "weakref.WeakValueDictionary[int, as_txn]" = weakref.WeakValueDictionary(
 class as_txn(UsedStruct):  # noqa: N801 - the C type's name
     """`as_txn`: a transaction; fields by C name (the key sets are the C client's)."""
 
-    __slots__ = ("_holders", "__weakref__")
+    __slots__ = ("_holders", "_ending", "__weakref__")
     ctype = "as_txn"
     _c_destroy = lib.as_txn_destroy
 
     def __init__(self, c_init: Any = None, ptr: Any = None) -> None:
         object.__setattr__(self, "_holders", [])  # (weakref to an owner, address of its field)
+        # Held by aerospike_commit/aerospike_abort: C checks and changes txn->state unlocked.
+        object.__setattr__(self, "_ending", threading.Lock())
         super().__init__(c_init, ptr)
         _LIVE[_address(self._ptr)] = self
 

@@ -30,13 +30,13 @@ from types import TracebackType
 from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .._aerospike import ffi, lib
-from ._cstruct import CStruct, c_enum
+from ._cstruct import CStruct, c_enum, int_range
 from ._owned import OwnedStruct, struct_ptr
 from .aerospike import using
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = ["UsedStruct", "owned_arg", "CallbackContext", "from_udata", "keep_escaped",
-           "report_unraisable", "c_call", "taken_string", "policy_arg", "c_uint", "enum_arg"]
+           "report_unraisable", "c_call", "taken_string", "policy_arg", "c_uint", "c_int", "enum_arg"]
 
 
 class UsedStruct(OwnedStruct):
@@ -233,6 +233,18 @@ def c_uint(name: str, value: Any, bits: int = 32) -> int:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     if not 0 <= value < (1 << bits):
         raise ValueError(f"{name} must be in [0, {(1 << bits) - 1}], got {value}")
+    return value
+
+
+def c_int(where: str, name: str, cname: str, value: Any) -> int:
+    """An integer argument of C type `cname` (an int type, an enum, bool), checked as cffi
+    converts it, before the call: cffi's OverflowError came only at the call (after any value
+    C was to consume had been made, which then leaked) and named no argument."""
+    if not isinstance(value, int):
+        raise TypeError(f"{where}: {name} must be an int, not {type(value).__name__}")
+    low, high = int_range(cname)
+    if not low <= value <= high:
+        raise ValueError(f"{where}: {name} {value} does not fit C's {cname} [{low}, {high}]")
     return value
 
 

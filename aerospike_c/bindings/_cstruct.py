@@ -33,7 +33,7 @@ from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optio
 from .._aerospike import ffi, lib
 
 __all__ = ["CStruct", "FieldHandler", "FIELD_LIMITS", "c_enum", "check_limits", "field_offset",
-           "field_range", "register_field", "Owner", "SelfOwned", "set_fields", "c_ttl"]
+           "field_range", "int_range", "register_field", "Owner", "SelfOwned", "set_fields", "c_ttl"]
 
 
 class Owner:
@@ -127,9 +127,17 @@ def c_ttl(where: str, value: Any) -> int:
     return ttl
 
 
-def _int_range(ctype: Any) -> Tuple[int, int]:
+@functools.lru_cache(maxsize=None)
+def int_range(cname: str) -> Tuple[int, int]:
+    """(low, high) of a C integer type (an int type, an enum, _Bool) as cffi converts it: an
+    enum without negative values is unsigned; outside it cffi raises OverflowError."""
+    ctype = ffi.typeof(cname)
+    if ctype.cname == "_Bool":
+        return 0, 1
     bits = ffi.sizeof(ctype) * 8
-    if ctype.cname.startswith(("uint", "unsigned")):
+    try:
+        ffi.new(ffi.getctype(ctype, "*"), -1)
+    except OverflowError:
         return 0, (1 << bits) - 1
     return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
 
@@ -205,7 +213,7 @@ def field_range(struct_cname: str, name: str, ctype: Any) -> Tuple[int, int, str
     limits = _LIMITS.get((struct_cname, name))
     if limits is not None:
         return limits
-    low, high = _int_range(ctype)
+    low, high = int_range(ctype.cname)
     return low, high, ctype.cname
 
 

@@ -21,6 +21,7 @@ import msgpack
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
+from ._calls import c_int
 from ._owned import OwnedStruct, vector_capacity
 from .as_status import as_status
 from .as_val import val_to_c
@@ -88,32 +89,20 @@ def as_cdt_ctx_destroy(ctx: as_cdt_ctx) -> None:
 
 def as_cdt_ctx_add_list_index(ctx: as_cdt_ctx, index: int) -> None:
     """as_cdt_ctx_add_list_index(): the list element at index (negative: from the end)."""
-    lib.as_cdt_ctx_add_list_index(_ctx(ctx), _c_number("as_cdt_ctx_add_list_index", "index", "int", index))
-
-
-def _c_number(what: str, name: str, ctype: str, value: Any) -> Any:
-    """`value` as cffi takes it for a `ctype` argument, checked before a value for C is made
-    (cffi's OverflowError at the call left that value to leak); ValueError out of range."""
-    if not isinstance(value, int):
-        raise TypeError(f"{what}: {name} must be an int, not {type(value).__name__}")
-    try:
-        ffi.new(f"{ctype}*", value)
-    except OverflowError:
-        raise ValueError(f"{what}: {name} {value} does not fit C's {ctype}") from None
-    return value
+    lib.as_cdt_ctx_add_list_index(_ctx(ctx), c_int("as_cdt_ctx_add_list_index", "index", "int", index))
 
 
 def as_cdt_ctx_add_list_index_create(ctx: as_cdt_ctx, index: int, order: int, pad: bool) -> None:
     """as_cdt_ctx_add_list_index_create(): the element at index, created as a list if missing."""
     what = "as_cdt_ctx_add_list_index_create"
     lib.as_cdt_ctx_add_list_index_create(
-        _ctx(ctx), _c_number(what, "index", "int", index),
-        _c_number(what, "order", "as_list_order", order), _c_number(what, "pad", "bool", pad))
+        _ctx(ctx), c_int(what, "index", "int", index),
+        c_int(what, "order", "as_list_order", order), c_int(what, "pad", "bool", pad))
 
 
 def as_cdt_ctx_add_list_rank(ctx: as_cdt_ctx, rank: int) -> None:
     """as_cdt_ctx_add_list_rank(): the list element of that value rank."""
-    lib.as_cdt_ctx_add_list_rank(_ctx(ctx), _c_number("as_cdt_ctx_add_list_rank", "rank", "int", rank))
+    lib.as_cdt_ctx_add_list_rank(_ctx(ctx), c_int("as_cdt_ctx_add_list_rank", "rank", "int", rank))
 
 
 def as_cdt_ctx_add_list_value(ctx: as_cdt_ctx, value: Any) -> None:
@@ -123,12 +112,12 @@ def as_cdt_ctx_add_list_value(ctx: as_cdt_ctx, value: Any) -> None:
 
 def as_cdt_ctx_add_map_index(ctx: as_cdt_ctx, index: int) -> None:
     """as_cdt_ctx_add_map_index(): the map entry at index (key order)."""
-    lib.as_cdt_ctx_add_map_index(_ctx(ctx), _c_number("as_cdt_ctx_add_map_index", "index", "int", index))
+    lib.as_cdt_ctx_add_map_index(_ctx(ctx), c_int("as_cdt_ctx_add_map_index", "index", "int", index))
 
 
 def as_cdt_ctx_add_map_rank(ctx: as_cdt_ctx, rank: int) -> None:
     """as_cdt_ctx_add_map_rank(): the map entry of that value rank."""
-    lib.as_cdt_ctx_add_map_rank(_ctx(ctx), _c_number("as_cdt_ctx_add_map_rank", "rank", "int", rank))
+    lib.as_cdt_ctx_add_map_rank(_ctx(ctx), c_int("as_cdt_ctx_add_map_rank", "rank", "int", rank))
 
 
 def as_cdt_ctx_add_map_key(ctx: as_cdt_ctx, key: Any) -> None:
@@ -139,7 +128,7 @@ def as_cdt_ctx_add_map_key(ctx: as_cdt_ctx, key: Any) -> None:
 def as_cdt_ctx_add_map_key_create(ctx: as_cdt_ctx, key: Any, order: int) -> None:
     """as_cdt_ctx_add_map_key_create(): the entry with this key, created as a map if missing."""
     c_ctx = _ctx(ctx)
-    c_order = _c_number("as_cdt_ctx_add_map_key_create", "order", "as_map_order", order)
+    c_order = c_int("as_cdt_ctx_add_map_key_create", "order", "as_map_order", order)
     lib.as_cdt_ctx_add_map_key_create(c_ctx, val_to_c(key, "as_cdt_ctx_add_map_key_create"),
                                       c_order)
 

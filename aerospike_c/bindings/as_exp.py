@@ -37,7 +37,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
-from ._cstruct import CStruct
+from ._cstruct import CStruct, int_range
 from ._owned import OwnedStruct, struct_ptr
 from .as_cdt_ctx import as_cdt_ctx
 from .as_status import as_status
@@ -262,9 +262,9 @@ def _check_int32(value: Any, where: str) -> int:
     return _check_int(value, where, -(1 << 31), (1 << 31) - 1)
 
 
-def _check_enum(value: Any, where: str) -> int:
-    """A C enum argument whose values are all non-negative: cffi passes it as unsigned int."""
-    return _check_int(value, where, 0, (1 << 32) - 1)
+def _check_enum(value: Any, where: str, cname: str) -> int:
+    """An argument of C enum type `cname`, in the range cffi converts (int_range)."""
+    return _check_int(value, where, *int_range(cname))
 
 
 def _check_uint(value: Any, where: str) -> int:
@@ -992,20 +992,22 @@ def as_exp_destroy_base64(base64: str) -> None:
 
 def as_exp_get_ctx_type(ctx: Optional[as_cdt_ctx], default_type: int) -> int:
     """as_exp_get_ctx_type(ctx, default_type): the type a CDT modify expression returns."""
-    _check_enum(default_type, "as_exp_get_ctx_type: default_type")
+    _check_enum(default_type, "as_exp_get_ctx_type: default_type", "as_exp_type")
     return int(lib.as_exp_get_ctx_type(_ctx_ptr(_check_ctx(ctx, "as_exp_get_ctx_type: ctx")),
                                        default_type))
 
 
 def as_exp_get_list_type(default_type: int, rtype: int, is_multi: bool) -> int:
     """as_exp_get_list_type(): the type a list read expression returns (AS_EXP_TYPE_ERROR: none)."""
-    return int(lib.as_exp_get_list_type(_check_enum(default_type, "default_type"),
-                                        _check_enum(rtype, "rtype"), _check_bool(is_multi, "is_multi")))
+    return int(lib.as_exp_get_list_type(_check_enum(default_type, "default_type", "as_exp_type"),
+                                        _check_enum(rtype, "rtype", "as_list_return_type"),
+                                        _check_bool(is_multi, "is_multi")))
 
 
 def as_exp_get_map_type(type: int, rtype: int, is_multi: bool) -> int:  # noqa: A002 - C name
     """as_exp_get_map_type(): the type a map read expression returns (AS_EXP_TYPE_ERROR: none)."""
-    return int(lib.as_exp_get_map_type(_check_enum(type, "type"), _check_enum(rtype, "rtype"),
+    return int(lib.as_exp_get_map_type(_check_enum(type, "type", "as_exp_type"),
+                                       _check_enum(rtype, "rtype", "as_map_return_type"),
                                        _check_bool(is_multi, "is_multi")))
 
 

@@ -33,7 +33,7 @@ from .as_exp import exp_arg
 from .as_error import check, new_error
 from .as_record import bin_name
 from .as_status import as_status
-from ._cstruct import c_enum
+from ._cstruct import c_enum, int_range
 from .as_val import bin_value_from_c, encode_str, val_to_c
 
 _OPERATOR = c_enum("as_operator")
@@ -173,16 +173,7 @@ def _number(cname: str, position: int) -> Optional[Callable[[Any, str], Any]]:
                 raise TypeError(f"{where}: {what} must be a number, not {type(value).__name__}")
             return value
         return real
-    if ctype.cname == "_Bool":
-        low, high = 0, 1
-    else:
-        bits = ffi.sizeof(ctype) * 8
-        try:  # cffi's own range of the type (an enum without negative values is unsigned)
-            ffi.new(ffi.getctype(ctype, "*"), -1)
-            signed = True
-        except OverflowError:
-            signed = False
-        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    low, high = int_range(ctype.cname)
 
     def integer(value: Any, where: str) -> Any:
         if not isinstance(value, int):

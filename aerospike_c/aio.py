@@ -104,8 +104,7 @@ from . import aio_executor, sdk
 from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
                                 check_usable, create_external_loop, loop_limits, used_by)
-from .bindings.aerospike import before_close as _before_close_hook
-from .bindings._async import before_submit as _before_submit_hook
+from .bindings.aerospike import on_c_loop_needed
 from .bindings.as_error import lifecycle_error, new_error
 from .bindings.as_record import Record
 from .bindings.as_val import _unpack
@@ -233,8 +232,7 @@ class _ExternalLoop:
         self._shutdown_watch: Any = None
         self.loop.add_reader(self.fd, self.run)
         _EXTERNAL = self
-        _before_close_hook(self.release_if_closed)
-        _before_submit_hook(self._release_for_submit)
+        on_c_loop_needed(self.release_if_closed)
         self._watch_shutdown()
         self.run()  # libev registers its wake-up pipe in its backend on the first ev_run: until
         # then a command queued from another thread (a sync close) would wake nobody
@@ -287,18 +285,13 @@ class _ExternalLoop:
                 cluster._close_task = None  # a cancelled close runs again (its steps may)
         await asyncio.gather(*(cluster.close() for cluster in clusters), return_exceptions=True)
 
-    def _release_for_submit(self) -> None:
-        """Before a C-named async command (aerospike_key_get_async ...) on any thread, the
-        owning loop's included: once that loop is closed nobody runs the C loop, so the
-        command's listener never ran and its instance could never close."""
-        if not self.orphaned and self.loop.is_closed():
-            self.release_if_closed(any_thread=True)
-
-    def release_if_closed(self, any_thread: bool = False) -> None:
-        """Before a close on another thread than the owning loop's (the reaper's, a sync
-        close, the at-exit closes): once that loop is closed it never runs the C loop again,
-        and the close would wait for it forever; a C pump thread runs it instead."""
-        if self.orphaned or (threading.get_ident() == self.thread and not any_thread) \
+    def release_if_closed(self, closing: bool = True) -> None:
+        """Before a close (closing) or a C-named async command's submit (aerospike_key_get_async
+        ...): once the owning loop is closed it never runs the C loop again, so a close on
+        another thread than that loop's (the reaper's, a sync close, the at-exit closes; one
+        on its thread runs the C loop itself) would wait for it forever, and a command on any
+        thread would never complete; a C pump thread runs it instead."""
+        if self.orphaned or (closing and threading.get_ident() == self.thread) \
                 or not self.loop.is_closed() \
                 or not as_event_loop_size():  # (a forked child: the parent's loop)
             return
@@ -588,7 +581,6 @@ def _address(c_policy: Any) -> int:
     return int(ffi.cast("uintptr_t", c_policy))
 
 
-
 # -- multi-record commands: batch, info, commit/abort as C async commands --------------------------
 class _Held(tuple):  # type: ignore[type-arg]
     """A command's key in the cluster's pending table, with what C reads until the command
@@ -819,7 +811,6 @@ class Session(_MultiRecord, aio_executor.Session):
     def _native(self, key: Any) -> bool:
         """Whether the C async path may take this key: a tuple (the C readers check the rest)."""
         return type(key) is tuple
-
 
     async def _general(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return await self.cluster._run(getattr(self.sync, name), *args, **kwargs)

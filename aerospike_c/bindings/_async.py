@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
+from .aerospike import c_loop_needed
 from .as_event import check_usable, loop_of, used_by
 from . import asc_key as _asc_key  # noqa: F401 - its setup() gives asc_async.h's readers their objects
 from ..exceptions import AerospikeError, error_class
@@ -281,16 +282,6 @@ _NOT_SENT = frozenset((lib.ASC_BUSY, lib.ASC_DEAD, lib.ASC_NOT_CONNECTED, lib.AS
                        _BAD_INPUT, _BAD_OUTPUT))
 
 
-_BEFORE_SUBMIT: List[Callable[[], None]] = []  # before_submit(): at most one, aerospike_c.aio's
-
-
-def before_submit(hook: Callable[[], None]) -> None:
-    """Call hook() before each C-named async command is submitted (aerospike_c.aio's
-    "asyncio" loop mode: once the asyncio loop that ran its C event loop is closed, someone
-    else must run that loop, or the command never completes). Not a C function."""
-    _BEFORE_SUBMIT[:] = [hook]
-
-
 def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c_loop: Any,
            result: Optional[Callable[[Any, bool], Any]], submit: Callable[..., int], *args: Any,
            holds: Sequence[Hold] = (), unsent: FrozenSet[int] = frozenset()) -> None:
@@ -323,8 +314,7 @@ def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c
 
     sent = False
     try:
-        for hook in _BEFORE_SUBMIT:
-            hook()
+        c_loop_needed(False)  # someone must run the C loop (aio's asyncio loop mode)
         dispatcher = dispatch()
         queue = dispatcher.queue
         command_id = queue.next_id()

@@ -38,7 +38,7 @@ import sys
 import threading
 import warnings
 import weakref
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
@@ -274,7 +274,7 @@ class _Reaper:
                 continue
             ptr, keepalive = item
             try:
-                _prepare_close()
+                c_loop_needed(True)
             except Exception as error:  # noqa: BLE001 - the reaper must go on; the close may still end
                 warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
             lib.asc_aerospike_close(ptr, new_error())
@@ -295,18 +295,21 @@ class _Reaper:
 
 _REAPER = _Reaper()
 
-_BEFORE_CLOSE: List[Any] = []  # before_close(): at most one hook, aerospike_c.aio's
+_C_LOOP_NEEDED: List[Callable[[bool], None]] = []  # on_c_loop_needed(): at most one, aio's
 
 
-def before_close(hook: Any) -> None:
-    """Call hook() before each aerospike_close in C (aerospike_c.aio's "asyncio" loop mode:
-    its C event loop must be run by someone while the close waits for it). Not a C function."""
-    _BEFORE_CLOSE[:] = [hook]
+def on_c_loop_needed(hook: Callable[[bool], None]) -> None:
+    """Call hook(closing) before a C call that waits for the C event loop to run: each
+    aerospike_close (closing=True) and each C-named async command's submit (closing=False).
+    aerospike_c.aio's "asyncio" loop mode registers it: once the asyncio loop that ran its C
+    event loop is closed, someone else must run that loop. Not a C function."""
+    _C_LOOP_NEEDED[:] = [hook]
 
 
-def _prepare_close() -> None:
-    for hook in _BEFORE_CLOSE:
-        hook()
+def c_loop_needed(closing: bool) -> None:
+    """Run the on_c_loop_needed() hook, if any."""
+    for hook in _C_LOOP_NEEDED:
+        hook(closing)
 
 
 def c_destroy(ptr: Any) -> None:
@@ -483,7 +486,7 @@ def aerospike_close(as_: aerospike) -> None:
 
 def _close(as_: aerospike, ptr: Any, err: Any) -> int:
     """The body of aerospike_close(), inside its exclusive section: the status."""
-    _prepare_close()
+    c_loop_needed(True)
     status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
     as_._retired.clear()
     return status
@@ -503,7 +506,7 @@ def close_and_destroy(as_: aerospike) -> None:
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True):
-        _prepare_close()
+        c_loop_needed(True)
         status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:

@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from hypothesis import strategies as st
 
 from aerospike_c._aerospike import ffi
-from aerospike_c.bindings._cstruct import _HANDLERS, _enum_typedef, _int_range, field_range
+from aerospike_c.bindings._cstruct import _HANDLERS, _enum_typedef, field_range, int_range
 
 # Accepted values of these are drawn small (see the module doc); names matched by suffix.
 _SMALL = {"timeout": 2000, "timeout_ms": 2000, "sleep_between_retries": 50, "max_retries": 2,
@@ -56,7 +56,7 @@ _WRONG_TYPES = st.sampled_from(["1", 1.5, None, [1], b"\xff", True, {"x": 1}])
 
 def _int_strategy(struct: str, name: str, ctype: Any) -> st.SearchStrategy[Any]:
     low, high, _ = field_range(struct, name, ctype)
-    c_low, c_high = _int_range(ctype)
+    c_low, c_high = int_range(ctype.cname)
     cap = _small_cap(name)
     if name == "records_per_second":
         accepted = st.sampled_from([0, 1000, 100000])

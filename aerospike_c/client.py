@@ -24,8 +24,9 @@ from ._admin import Admin
 from ._queries import QueryMethods
 from ._records import RecordMethods
 from ._txn import TransactionMethods
-from .bindings._cstruct import CStruct, set_fields
-from .bindings.aerospike import close_and_destroy
+from .bindings._cstruct import CStruct, plain_setting, set_fields
+from .bindings.aerospike import aerospike_init_plain, close_and_destroy
+from .bindings.as_config import CheckedHost, checked_host
 from .bindings.as_error import lifecycle_error
 
 __all__ = ["Config", "Client", "HostSpec"]
@@ -66,6 +67,46 @@ class _Setting:
         config.__dict__[self.slot] = value
 
 
+class _PlainRecipe:
+    """A Config whose every setting C takes as it is: seed hosts as (address, port[, tls_name])
+    tuples, as_config fields that are plain ints and bools (plain_setting), no user. Each
+    Client made from it gets its instance in C calls only (aerospike_init_plain), with no
+    as_config object between; what C gets is the same."""
+
+    __slots__ = ("hosts", "fields", "given_hosts")
+
+    def __init__(self, hosts: Tuple[CheckedHost, ...], fields: Tuple[Tuple[str, Any], ...],
+                 given_hosts: List[Tuple[str, int, Optional[str]]]) -> None:
+        self.hosts = hosts  # as C takes them
+        self.fields = fields
+        self.given_hosts = given_hosts  # as the Config keeps them: its _hosts
+
+
+_AS_CONFIG = "struct as_config_s"  # the C name CStruct knows as_config's fields by
+
+
+def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) -> Optional[_PlainRecipe]:
+    """The _PlainRecipe of these Config arguments, or None when any is not plain (the checked
+    as_config path then raises what is wrong with it)."""
+    if user is not None or password is not None or type(hosts) not in (list, tuple):
+        return None
+    checked, given = [], []
+    for host in hosts:
+        if type(host) is not tuple or len(host) not in (2, 3):
+            return None
+        address, port = host[0], host[1]
+        tls_name = host[2] if len(host) == 3 else None
+        try:
+            checked.append(checked_host(address, port, tls_name))
+        except (TypeError, ValueError):
+            return None
+        given.append((address, port, tls_name))
+    for name, value in fields.items():
+        if not plain_setting(_AS_CONFIG, name, value):
+            return None
+    return _PlainRecipe(tuple(checked), tuple(fields.items()), given)
+
+
 class Config:
     """Settings for a `Client`: seed hosts, credentials and any `as_config` field by C name.
 
@@ -80,6 +121,13 @@ class Config:
                  user: Optional[str] = None, password: Optional[str] = None,
                  **fields: Any) -> None:
         self.default_port = default_port
+        recipe = _plain_recipe(hosts, user, password, fields)
+        if recipe is not None:  # checked: no as_config needed to check it
+            self._hosts = recipe.given_hosts
+            self._user = self._password = None
+            self._fields = dict(fields)  # plain values: nothing nested to copy
+            self._probe = recipe
+            return
         probe = c.as_config_init()
         if isinstance(hosts, str):
             c.as_config_add_hosts(probe, hosts, default_port)
@@ -96,10 +144,10 @@ class Config:
         self._user, self._password = user, password
         set_fields(probe, fields)  # checked first: what passes nests no deeper than the structs
         self._fields: Dict[str, Any] = _copied(fields)
-        # The checked as_config, for the first to_as_config() (most Configs make one Client):
-        # dropped when a setting may have changed (fields and hosts are mutable: reading them
-        # drops it too).
-        self._probe: Optional[c.as_config] = probe
+        # The checked as_config, for the first to_as_config() (most Configs make one Client),
+        # or the _PlainRecipe of a plain Config: dropped when a setting may have changed
+        # (fields and hosts are mutable: reading them drops it too).
+        self._probe: Union[c.as_config, _PlainRecipe, None] = probe
 
     def __getstate__(self) -> Dict[str, Any]:
         # A copy (copy, pickle) makes its own as_config: the checked one goes to one Client.
@@ -126,8 +174,9 @@ class Config:
 
     def to_as_config(self) -> "c.as_config":
         """A fresh `as_config` with these settings (for aerospike_init)."""
-        probe, self._probe = self._probe, None
-        if probe is not None:
+        probe = self._probe
+        if isinstance(probe, c.as_config):
+            self._probe = None
             return probe
         config = c.as_config_init()
         for name, port, tls_name in self._hosts:
@@ -156,6 +205,10 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
             config = Config(**config_kwargs)
         elif config_kwargs:
             raise TypeError("pass either a Config or keyword settings, not both")
+        recipe = config._probe if isinstance(config, Config) else None
+        if type(recipe) is _PlainRecipe:
+            self._as = aerospike_init_plain(recipe.hosts, recipe.fields)
+            return
         as_config = config.to_as_config() if isinstance(config, Config) else config
         self._as = c.aerospike_init(as_config)
         if isinstance(config, Config) and "lua" in config._fields:

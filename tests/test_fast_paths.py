@@ -340,3 +340,71 @@ def test_operation_factories_in_c_agree_with_the_python_ones(name, calls):
     assert asc.ops.read(bin_name="x") == python("x") if name == "read" else True
     assert asc.ops.write(bin_name="b", value=2) == asc.Operation(asc.as_operations_add_write, ("b", 2))
     assert asc.ops.incr("n", by=1.5).function is asc.as_operations_add_incr_double
+
+
+PLAIN_CONFIGS = [
+    ([("127.0.0.1", 3000)], {}),
+    ((("127.0.0.1", 3000), ("node-b", 3001, "tls-b"), ("::1", 65535, None)),
+     {"max_conns_per_node": 300, "tender_interval": 250, "use_services_alternate": True,
+      "rack_id": -5, "fail_if_not_connected": False, "thread_pool_size": 0}),
+    ([], {"conn_timeout_ms": 0, "max_socket_idle": 86400}),
+]
+NOT_PLAIN_CONFIGS = [  # what the plain recipe leaves to the checked path: most of it wrong
+    ([("", 3000)], {}), ([(" ", 3000)], {}), ([("h\x00x", 3000)], {}), ([("h", 0)], {}),
+    ([("h", 65536)], {}), ([("h", True)], {}), ([("h", "3000")], {}), ([(b"h", 3000)], {}),
+    ([("h", 3000, "t\x00")], {}), ([("h", 3000, 5)], {}), ([("h",)], {}), ([["h", 3000]], {}),
+    ([("h", 3000, None, 1)], {}), ("127.0.0.1:3000", {}), ([("\udc80", 3000)], {}),
+    ([("h", 3000)], {"max_conns_per_node": -1}), ([], {"tender_interval": 249}),
+    ([], {"max_conns_per_node": True}), ([], {"max_conns_per_node": 2 ** 32}),
+    ([], {"use_services_alternate": 1}), ([], {"no_such_field": 1}), ([], {"ip_map_size": 1}),
+    ([], {"auth_mode": 99}), ([], {"auth_mode": asc.AS_AUTH_EXTERNAL}), ([], {"tend_thread_cpu": 1024}),
+    ([], {"policies": {"read": {"base": {"total_timeout": 5}}}}), ([], {"cluster_name": "c"}),
+]
+
+
+def _checked_path(monkeypatch):
+    """Make every Config take the checked path (as_config_init and the C-faithful setters)."""
+    from aerospike_c import client as client_module
+    monkeypatch.setattr(client_module, "_plain_recipe", lambda *args: None)
+
+
+@pytest.mark.parametrize("hosts,fields", PLAIN_CONFIGS, ids=range(len(PLAIN_CONFIGS)))
+def test_a_plain_config_makes_the_instance_the_checked_path_makes(monkeypatch, hosts, fields):
+    """A Config of (host, port[, tls_name]) tuples and plain int/bool fields gets its
+    instance from aerospike_init_plain (C calls only, no as_config object): the same
+    as_config as the checked path gives, every Client made from it."""
+    config = asc.Config(hosts, **fields)
+    assert type(config._probe).__name__ == "_PlainRecipe"  # the fast path is taken
+    made = [asc.Client(config), asc.Client(config)]
+    with monkeypatch.context() as patch:
+        _checked_path(patch)
+        checked = asc.Config(hosts, **fields)
+        assert isinstance(checked._probe, asc.as_config)
+        made.append(asc.Client(checked))
+    try:
+        first = made[0].config.to_dict()
+        assert first["hosts"] == [(h[0], h[1], h[2] if len(h) == 3 else None) for h in hosts]
+        for name, value in fields.items():
+            assert first[name] == value
+        assert all(client.config.to_dict() == first for client in made)
+        # What is changed through the Config applies to the next Client (the checked path).
+        config.fields["max_conns_per_node"] = 7
+        changed = asc.Client(config)
+        made.append(changed)
+        assert changed.config.max_conns_per_node == 7 and made[0].config.to_dict() == first
+    finally:
+        for client in made:
+            client.destroy()
+
+
+@pytest.mark.parametrize("hosts,fields", NOT_PLAIN_CONFIGS, ids=repr)
+def test_a_config_that_is_not_plain_raises_what_the_checked_path_raises(monkeypatch, hosts, fields):
+    def make():
+        client = asc.Client(asc.Config(hosts, **fields))
+        client.destroy()
+    fast = _raised(make)
+    with monkeypatch.context() as patch:
+        _checked_path(patch)
+        assert _raised(make) == fast
+    if fast is None:  # a valid Config that is not plain: it made its checked as_config
+        assert isinstance(asc.Config(hosts, **fields)._probe, asc.as_config)

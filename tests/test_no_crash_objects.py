@@ -267,15 +267,54 @@ def test_keyboard_interrupt_inside_constructors() -> None:
     assert int(out.split("interrupted")[-1]) > 100, out
 
 
-SIGNALS = '''
-import signal, gc
-from aerospike_c import aerospike_key_get, as_record_get_int64
+#: A SIGALRM handler that raises KeyboardInterrupt while armed[0] (the probes' timed sections).
+ALARM = '''
+import signal
 hits, armed = [0], [False]
 def on_alarm(signum, frame):
-    if armed[0]:  # only inside the calls (a signal elsewhere would end the probe itself)
+    if armed[0]:  # only inside the timed section (a signal elsewhere would end the probe itself)
         hits[0] += 1
         raise KeyboardInterrupt
 signal.signal(signal.SIGALRM, on_alarm)
+'''
+CLIENT_SIGNALS = ALARM + '''
+import gc, warnings
+warnings.simplefilter("ignore", ResourceWarning)
+from aerospike_c import Client, Config
+made = 0
+for i in range(400):
+    plain = i % 2 == 0  # aerospike_init_plain, else the checked as_config path
+    try:
+        armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, 0.00001 * (1 + i % 40))
+        for _ in range(20):
+            config = (Config([("127.0.0.1", 3000), ("h", 3001, "tls")], max_conns_per_node=5)
+                      if plain else Config("127.0.0.1:3000", policies={"read": {"base": {"max_retries": 1}}}))
+            client = Client(config)
+            assert client.config.max_conns_per_node == 5 if plain else client.config.hosts
+            client.destroy()
+            made += 1
+        armed[0] = False
+    except KeyboardInterrupt:
+        armed[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    gc.collect()
+print("made", made, "interrupts", hits[0])
+'''
+
+
+def test_signals_while_clients_are_made_and_destroyed() -> None:
+    """SIGALRM -> KeyboardInterrupt at random points of Config, Client (both the plain
+    recipe's aerospike_init_plain and the checked as_config path) and destroy, then
+    collection: no crash, no hang, no double free of the hosts C copied."""
+    out = probe_output(CLIENT_SIGNALS)
+    made, interrupts = (int(word) for word in out.split()[1::2][-2:])
+    assert made > 100 and interrupts > 100, out
+
+
+SIGNALS = ALARM + '''
+import gc
+from aerospike_c import aerospike_key_get, as_record_get_int64
 keys = [("test", "demo", i) for i in range(20)]
 client.put(keys[0], {"a": 1})
 done = 0

@@ -33,7 +33,7 @@ from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optio
 from .._aerospike import ffi, lib
 
 __all__ = ["CStruct", "FieldHandler", "FIELD_LIMITS", "c_enum", "check_limits", "field_offset",
-           "field_range", "int_range", "register_field", "Owner", "SelfOwned", "set_fields", "c_ttl"]
+           "field_range", "int_range", "plain_setting", "register_field", "Owner", "SelfOwned", "set_fields", "c_ttl"]
 
 
 class Owner:
@@ -74,6 +74,7 @@ def register_field(struct: str, field: str, getter: Callable[["CStruct"], Any],
     """Give field `field` of C struct `struct` its own getter/setter."""
     _HANDLERS[(ffi.typeof(struct).cname, field)] = (getter, setter)
     _plain_int_range.cache_clear()  # the field is no longer set as it is
+    _plain_bool.cache_clear()
 
 
 @functools.lru_cache(maxsize=None)
@@ -228,6 +229,24 @@ def _plain_int_range(cname: str, name: str) -> Optional[Tuple[int, int]]:
         return None
     low, high, _ = field_range(cname, name, ctype)
     return low, high
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_bool(cname: str, name: str) -> bool:
+    """Is `name` a _Bool field CStruct.__setattr__ sets as it is given (a bool)?"""
+    ctype = _fields(cname).get(name)
+    return (ctype is not None and ctype.kind == "primitive" and ctype.cname == "_Bool"
+            and not read_only(cname, name) and (cname, name) not in _HANDLERS)
+
+
+def plain_setting(cname: str, name: str, value: Any) -> bool:
+    """Would CStruct.__setattr__ store `value` in field `name` of struct `cname` as it is
+    given, with no handler (an int within the field's range, a bool for a _Bool)? Such a
+    setting may go straight to the cdata (Config's plain recipe: client.py)."""
+    if type(value) is int:
+        limits = _plain_int_range(cname, name)
+        return limits is not None and limits[0] <= value <= limits[1]
+    return type(value) is bool and _plain_bool(cname, name)
 
 
 @functools.lru_cache(maxsize=None)

@@ -38,12 +38,12 @@ import sys
 import threading
 import warnings
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
-from .as_config import (as_config, check_config, check_config_file, config_exp_offsets, config_ptr,
-                        detach_exps)
+from .as_config import (CheckedHost, add_checked_host, as_config, check_config, check_config_file,
+                        config_exp_offsets, config_ptr, detach_exps)
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = [
@@ -67,16 +67,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
                  "_keepalive", "_kept_fields", "_retired", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
-        self._lock = threading.Lock()
-        self._calls: List[object] = []  # a token per call inside (see _enter)
-        self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
-        self._guard_addr = int(ffi.cast("uintptr_t", self._guard))  # for csrc/asc_key.h
-        self._closing = False
-        self._destroyed = False
-        self._forked = False
-        self._keepalive: List[Any] = []
-        self._kept_fields: Dict[int, Any] = {}
-        self._retired: List[Any] = []  # replaced while connected: released by aerospike_close
+        self._setup()
         if not isinstance(config, as_config):
             config_ptr(config)  # a TypeError, or LifecycleError for another instance's .config
             raise TypeError("aerospike_init takes an as_config made by as_config_init(), not "
@@ -88,11 +79,30 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             ptr = lib.aerospike_new(c_config)
             if ptr == ffi.NULL:  # pragma: no cover - out of memory
                 raise MemoryError("aerospike_new")
-            self._ptr = ptr
+            self._started(ptr)
         else:
-            self._ptr = ffi.new("aerospike*")
-            lib.aerospike_init(self._ptr, c_config)
-        self._guard.ptr = self._ptr
+            ptr = ffi.new("aerospike*")
+            lib.aerospike_init(ptr, c_config)
+            self._started(ptr)
+
+    def _setup(self) -> None:
+        """The Python state of a new instance, before C initializes it."""
+        self._ptr = None  # set by _started(), once C initialized the instance
+        self._lock = threading.Lock()
+        self._calls: List[object] = []  # a token per call inside (see _enter)
+        self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
+        self._guard_addr = int(ffi.cast("uintptr_t", self._guard))  # for csrc/asc_key.h
+        self._closing = False
+        self._destroyed = False
+        self._forked = False
+        self._keepalive: List[Any] = []
+        self._kept_fields: Dict[int, Any] = {}
+        self._retired: List[Any] = []  # replaced while connected: released by aerospike_close
+
+    def _started(self, ptr: Any) -> None:
+        """C initialized the instance at `ptr`."""
+        self._ptr = ptr
+        self._guard.ptr = ptr
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -162,7 +172,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         waiting for a lock whose holder is joining the tend thread. The C call count
         (asc_enter_exclusive) refuses every other call until _exit_exclusive(). `owner`
         (non-zero) names the section in C: an asynchronous exception between the C call and
-        the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
+        the with body skips __exit__, and _end_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
@@ -187,10 +197,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
             self._destroyed = True
 
-    def _end_orphaned_exclusive(self, owner: int) -> None:
+    def _end_exclusive(self, owner: int) -> None:
         """End the exclusive section `owner` if it still holds the instance: one whose
-        __exit__ never ran (an asynchronous exception right after its C call; using.__del__).
-        No lock (a finalizer may run where this thread holds it): while the section is ours
+        __exit__ never ran (an asynchronous exception right after its C call; using.__del__),
+        or close_and_destroy's, from its finally. No lock (a finalizer may run where this thread holds it): while the section is ours
         no other can start, and _closing goes before the guard lets others in."""
         if lib.asc_exclusive_owner(self._guard) != owner:
             return
@@ -392,6 +402,32 @@ def aerospike_init(config: as_config) -> aerospike:
     return aerospike(config, heap=False)
 
 
+def aerospike_init_plain(hosts: Sequence[CheckedHost], fields: Sequence[Tuple[str, Any]]) -> aerospike:
+    """aerospike_init() of as_config_init() with seed `hosts` (checked_host()s) and `fields`
+    ((name, value) of as_config fields that plain_setting() accepts) set on it: what
+    aerospike_init(config) gives for that config, in C calls without the as_config object
+    between (the idiomatic Client's fast path for a plain Config). Not a C function."""
+    instance = aerospike.__new__(aerospike)
+    instance._setup()
+    config = ffi.new("as_config*")
+    lib.as_config_init(config)
+    for name, value in fields:
+        setattr(config, name, value)
+    if lib.asc_config_url() != ffi.NULL:  # no config_provider.path in a plain config
+        check_config_file(config, "aerospike_init")  # C reads the file inside aerospike_init
+    try:
+        for host in hosts:
+            add_checked_host(config, host)
+        ptr = ffi.new("aerospike*")
+        lib.aerospike_init(ptr, config)  # the instance owns the hosts from here
+        instance._started(ptr)
+    except BaseException:  # an interrupt: free the hosts unless the instance has them
+        if instance._ptr is None:
+            lib.as_config_destroy(config)  # the memcpy of a spent config is never destroyed
+        raise
+    return instance
+
+
 def aerospike_new(config: as_config) -> aerospike:
     """aerospike_new(&config): like aerospike_init, the instance allocated by the C client."""
     return aerospike(config, heap=True)
@@ -444,7 +480,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         if token is None:
             return
         if self._exclusive:
-            self._instance._end_orphaned_exclusive(id(token))
+            self._instance._end_exclusive(id(token))
         else:
             _exit(self._instance._calls, token)
 
@@ -504,13 +540,19 @@ def aerospike_destroy(as_: aerospike) -> None:
 def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
+    instance = _instance(as_)
     err = new_error()
-    with using(as_, "aerospike_destroy", exclusive=True):
-        c_loop_needed(True)
-        status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
-        as_._retired.clear()
+    owner = id(err)  # names the exclusive section while err lives
+    try:
+        instance._enter_exclusive("aerospike_destroy", owner)
+        if _C_LOOP_NEEDED:
+            c_loop_needed(True)
+        status = lib.asc_close_and_destroy(instance._guard, err, *config_exp_offsets())  # one C call
+        instance._retired.clear()
         if status == lib.AEROSPIKE_OK:
-            _forget(as_)
+            _forget(instance)
+    finally:  # ends the section if this call holds it, an interrupt anywhere in the try too
+        instance._end_exclusive(owner)
     check(status, err)
 
 

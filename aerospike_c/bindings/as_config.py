@@ -313,11 +313,29 @@ def as_config_tls_add_host(config: Any, address: str, tls_name: Optional[str], p
     C strdup()s tls_name unchecked and crashes on NULL; None here adds the host without one.
     """
     ptr = config_ptr(config)
-    address_c, port = _address(address), _port(port)
+    add_checked_host(ptr, checked_host(address, port, tls_name))
+
+
+CheckedHost = Tuple[bytes, int, Optional[bytes]]
+
+
+def checked_host(address: Any, port: Any, tls_name: Any) -> CheckedHost:
+    """(address, port, tls_name or None) as C takes them, checked as as_config_tls_add_host()
+    checks them (it raises what that raises)."""
+    if type(address) is str and type(port) is int and 0 < port <= 0xFFFF and tls_name is None:
+        encoded = address.encode("utf-8")  # the usual host, checked here in one go
+        if encoded and b"\0" not in encoded and not encoded.isspace():
+            return encoded, port, None
+    return _address(address), _port(port), None if tls_name is None else c_str("tls_name", tls_name)
+
+
+def add_checked_host(ptr: Any, host: CheckedHost) -> None:
+    """Add a checked_host() to the `as_config*` ptr (as_config_[tls_]add_host)."""
+    address, port, tls_name = host
     if tls_name is None:
-        lib.as_config_add_host(ptr, address_c, port)
+        lib.as_config_add_host(ptr, address, port)
     else:
-        lib.as_config_tls_add_host(ptr, address_c, c_str("tls_name", tls_name), port)
+        lib.as_config_tls_add_host(ptr, address, tls_name, port)
 
 
 def as_config_clear_hosts(config: Any) -> None:

@@ -9,7 +9,11 @@
 A `Config` is plain Python and reusable: every `Client` gets its own `as_config` from
 it (C gives the config to one client only). Every setting is checked when the `Config`
 is made, with the error naming the C field; the `Config` keeps a copy of what it was given
-(nested dicts and lists included), so changing those objects later changes nothing.
+(nested dicts and lists included), so changing those objects later changes nothing. A
+`Config` of (host, port[, tls_name]) tuples and plain int/bool fields (the usual one) is
+checked without an as_config, and each `Client` gets its instance from it in C calls only
+(`aerospike_init_plain`); any other is checked on an as_config it builds. Same checks, same
+errors, same as_config either way (tests/test_fast_paths.py).
 
 `Client` is strict about its lifecycle where the C-faithful layer follows C: closing a
 client that is not connected (twice, or never connected) and any call after `destroy()`
@@ -125,7 +129,7 @@ class Config:
         if recipe is not None:  # checked: no as_config needed to check it
             self._hosts = recipe.given_hosts
             self._user = self._password = None
-            self._fields = dict(fields)  # plain values: nothing nested to copy
+            self._fields = fields  # a dict of its own (**fields), plain values: nothing to copy
             self._probe = recipe
             return
         probe = c.as_config_init()

@@ -460,3 +460,58 @@ def test_a_digest_key_must_name_the_records_set(client, set_name):  # noqa: F811
             call()
     assert client.get(asc.as_key_init_digest(NAMESPACE, None, digest)).bins == {"a": 1}
     assert client.get(asc.as_key_init_digest(NAMESPACE, set_name, digest)).bins == {"a": 1}
+
+
+# -- the order of a server's checks on an existing record ---------------------------------------
+def _code(call) -> int:
+    try:
+        call()
+    except asc.AerospikeError as exc:
+        return exc.code
+    return asc.AEROSPIKE_OK
+
+
+def test_a_write_checks_existence_generation_and_set_before_the_filter(client, set_name):  # noqa: F811
+    """write_master(): create-only, then the generation, then the set name, then the filter;
+    each refusal here wins over every later one."""
+    from aerospike_c import exp
+
+    key = (NAMESPACE, set_name, "order")
+    client.put(key, {"a": 1})
+    refuses = exp.eq(exp.bin_int("a"), 2)
+    other_set = asc.as_key_init_digest(NAMESPACE, set_name + "x",
+                                       asc.as_key_digest(asc.as_key_init_value(*key)))
+    assert _code(lambda: client.put(key, {"a": 2}, filter_exp=refuses)) == asc.AEROSPIKE_FILTERED_OUT
+    assert _code(lambda: client.put(key, {"a": 2}, filter_exp=refuses,
+                                    policy={"exists": asc.AS_POLICY_EXISTS_CREATE})
+                 ) == asc.AEROSPIKE_ERR_RECORD_EXISTS
+    assert _code(lambda: client.put(key, {"a": 2}, gen=7, filter_exp=refuses,
+                                    policy={"gen": asc.AS_POLICY_GEN_EQ})
+                 ) == asc.AEROSPIKE_ERR_RECORD_GENERATION
+    assert _code(lambda: client.put(other_set, {"a": 2}, gen=7,
+                                    policy={"gen": asc.AS_POLICY_GEN_EQ})
+                 ) == asc.AEROSPIKE_ERR_RECORD_GENERATION
+    assert _code(lambda: client.put(other_set, {"a": 2}, filter_exp=refuses)
+                 ) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+    assert client.get(key).bins == {"a": 1} and client.exists(key)["gen"] == 1
+
+
+def test_a_read_and_a_delete_check_the_set_before_the_filter(client, set_name):  # noqa: F811
+    """read_local() checks the set name before the filter; delete_master() the set name,
+    then the generation, then the filter."""
+    from aerospike_c import exp
+
+    key = (NAMESPACE, set_name, "order-rd")
+    client.put(key, {"a": 1})
+    refuses = exp.eq(exp.bin_int("a"), 2)
+    other_set = asc.as_key_init_digest(NAMESPACE, set_name + "x",
+                                       asc.as_key_digest(asc.as_key_init_value(*key)))
+    assert _code(lambda: client.get(key, filter_exp=refuses)) == asc.AEROSPIKE_FILTERED_OUT
+    assert _code(lambda: client.get(other_set, filter_exp=refuses)
+                 ) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+    assert _code(lambda: client.remove(key, filter_exp=refuses)) == asc.AEROSPIKE_FILTERED_OUT
+    stale = {"gen": asc.AS_POLICY_GEN_EQ, "generation": 7}
+    assert _code(lambda: client.remove(key, filter_exp=refuses, policy=stale)
+                 ) == asc.AEROSPIKE_ERR_RECORD_GENERATION
+    assert _code(lambda: client.remove(other_set, policy=stale)) == asc.AEROSPIKE_ERR_REQUEST_INVALID
+    assert client.get(key).bins == {"a": 1}

@@ -124,23 +124,42 @@ def check_served(store: Store, ops: List[Op]) -> None:
             raise CommandError(ERR_PARAMETER, "unknown operation type")
 
 
+class Filter:
+    """A command's filter expression (None: no filter) and whether a refusal may say why
+    (`explain`: the principal may read the record). A server applies it to an existing record
+    only, after its other checks of that record (generation, set name); each command below
+    applies it where its server counterpart does."""
+
+    __slots__ = ("expression", "explain")
+
+    def __init__(self, expression: Any = None, explain: bool = True) -> None:
+        self.expression = expression
+        self.explain = explain
+
+    def check(self, record: Record, digest: bytes, now: int, details: bool = True) -> None:
+        """Raise ERR_FILTERED_OUT when the filter refuses `record` (`details`: the reply may
+        carry error details; a server sends none for a filtered UDF)."""
+        if self.expression is None or filter_passes(self.expression, record, digest, now):
+            return
+        if not details:
+            raise CommandError(ERR_FILTERED_OUT)
+        raise filtered_out(self.expression, record, digest, now, self.explain)
+
+
+NO_FILTER = Filter()
+
+
 def _execute(store: Store, ns: Namespace, digest: bytes, msg: Message, expression: Any,
              now: int, explain: bool = True) -> Reply:
     """The command on `ns` (a transaction's view of the record, in a strong-consistency
-    namespace): the filter, then the UDF, write or read."""
-    udf = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
-    if expression is not None:
-        record = ns.get(digest, now)
-        if record is not None and not filter_passes(expression, record, digest, now):
-            if udf:  # a server sends no error details for a filtered UDF
-                raise CommandError(ERR_FILTERED_OUT)
-            raise filtered_out(expression, record, digest, now, explain)
-    if udf:
-        return apply_udf(store, ns, digest, msg, now)
+    namespace): the UDF, write or read, each applying the filter where a server does."""
+    refuse = Filter(expression, explain)
+    if FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields:
+        return apply_udf(store, ns, digest, msg, now, refuse)
     if msg.info2 & INFO2_WRITE:
-        return write_record(ns, digest, msg, now)
+        return write_record(ns, digest, msg, now, refuse)
     if msg.info1 & INFO1_READ:
-        return _read(ns, digest, msg, now)
+        return _read(ns, digest, msg, now, refuse)
     raise CommandError(ERR_PARAMETER, "neither read nor write")
 
 
@@ -148,12 +167,24 @@ def _execute(store: Store, ns: Namespace, digest: bytes, msg: Message, expressio
 # Reads
 # ---------------------------------------------------------------------------
 
-def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
+def _read(ns: Namespace, digest: bytes, msg: Message, now: int, refuse: Filter) -> Reply:
+    """read_local()'s order: not found, the set name, the read-touch check, the filter, then
+    the bins. A touch that is due happens however the read ends (a server queues it before
+    the filter)."""
     record = ns.get(digest, now)
     if record is None:
         raise CommandError(ERR_NOT_FOUND)
     check_set_name(record, msg)
     touch = _read_touch_due(record, msg.record_ttl, now)
+    try:
+        return _read_bins(record, digest, msg, now, refuse)
+    finally:
+        if touch:
+            _touch(record, now)
+
+
+def _read_bins(record: Record, digest: bytes, msg: Message, now: int, refuse: Filter) -> Reply:
+    refuse.check(record, digest, now)
     if msg.info1 & INFO1_GET_NOBINDATA:
         reply = Reply(OK, record.generation, record.void_time)
     elif msg.info1 & INFO1_GET_ALL:
@@ -171,8 +202,6 @@ def _read(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
                 raise CommandError(ERR_BIN_NAME)
             read_op(op, record.bins, out, respond_all, ExpRecord(record, digest, now))
         reply = Reply(OK, record.generation, record.void_time, b"".join(out), len(out))
-    if touch:
-        _touch(record, now)
     return reply
 
 
@@ -311,14 +340,19 @@ def _user_key(msg: Message) -> Optional[BinValue]:
     return raw[0], raw[1:]
 
 
-def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
-    """Apply a write command (delete, put, operate) to one record."""
+def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
+                 refuse: Filter = NO_FILTER) -> Reply:
+    """Apply a write command (delete, put, operate) to one record, its checks in the order of
+    a server's: a delete (delete_master) checks the set name, the generation, then the
+    filter; a write (write_master) its operations, then create-only, the generation, the set
+    name, then the filter."""
     record = ns.get(digest, now)
     if msg.info2 & INFO2_DELETE:
         if record is None:
             raise CommandError(ERR_NOT_FOUND)
         check_set_name(record, msg)
         _check_generation(record, msg)
+        refuse.check(record, digest, now)
         ns.remove(digest)
         return Reply(OK)
     if not msg.ops:
@@ -329,6 +363,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
             raise CommandError(ERR_RECORD_EXISTS)
         _check_generation(record, msg)
         check_set_name(record, msg)
+        refuse.check(record, digest, now)
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY) or any(
                 op.op == OP_TOUCH for op in msg.ops):  # must not create
@@ -373,11 +408,14 @@ def _store(ns: Namespace, digest: bytes, record: Optional[Record], bins: Dict[by
     return updated
 
 
-def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int) -> Reply:
+def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int,
+              refuse: Filter = NO_FILTER) -> Reply:
     """A record UDF (key apply, batch apply row): run it, then store or remove the record as
-    its aerospike:create/update/remove said; the reply carries its SUCCESS or FAILURE bin."""
+    its aerospike:create/update/remove said; the reply carries its SUCCESS or FAILURE bin.
+    An existing record must pass the filter first (open_existing_record())."""
     record = ns.get(digest, now)
     if record is not None:
+        refuse.check(record, digest, now, details=False)
         _check_generation(record, msg)
     outcome = run_record_udf(store, record, digest, msg, now)
     if isinstance(outcome, Reply):

@@ -515,3 +515,16 @@ def test_a_read_and_a_delete_check_the_set_before_the_filter(client, set_name): 
                  ) == asc.AEROSPIKE_ERR_RECORD_GENERATION
     assert _code(lambda: client.remove(other_set, policy=stale)) == asc.AEROSPIKE_ERR_REQUEST_INVALID
     assert client.get(key).bins == {"a": 1}
+
+
+def test_a_write_to_a_record_in_a_set_must_name_that_set(client, set_name):  # noqa: F811
+    """set_name_check_on_update(): unlike a read or a delete, a write to an existing record
+    that names no set while the record is in one is AEROSPIKE_ERR_REQUEST_INVALID."""
+    key = (NAMESPACE, set_name, "in-set-write")
+    client.put(key, {"a": 1})
+    no_set = asc.as_key_init_digest(NAMESPACE, None, asc.as_key_digest(asc.as_key_init_value(*key)))
+    with pytest.raises(asc.RequestInvalidError):
+        client.put(no_set, {"a": 2})
+    assert client.get(no_set).bins == {"a": 1}
+    client.remove(no_set)
+    assert client.exists(key) is None

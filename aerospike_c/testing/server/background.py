@@ -56,7 +56,7 @@ def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
                     continue
                 try:
                     if not request.udf:
-                        write_record(ns, digest, row, now)
+                        write_record(ns, digest, row, now, background=True)
                         count += 1
                     elif apply_udf(store, ns, digest, row, now).code == OK:
                         count += 1

@@ -314,6 +314,14 @@ def check_set_name(record: Record, msg: Message) -> None:
         raise CommandError(ERR_PARAMETER, "message set name does not match record's set")
 
 
+def check_set_name_on_update(record: Record, msg: Message) -> None:
+    """A write to an existing record names the record's set (set_name_check_on_update(), 8.x):
+    another set, or none while the record is in one, is AEROSPIKE_ERR_REQUEST_INVALID. A
+    background job's writes are not checked (their origin, FROM_IOPS, is exempt)."""
+    if msg.fields.get(FIELD_SETNAME, b"") != record.set_name:
+        raise CommandError(ERR_PARAMETER, "message set name does not match record's set")
+
+
 #: The operations a record-level replace (REPLACE, CREATE_OR_REPLACE) refuses: they need the
 #: bins a replace drops (write_master_policies(): "... op can't have record-level replace flag").
 _NOT_WITH_REPLACE = frozenset({OP_TOUCH, OP_INCR, OP_APPEND, OP_PREPEND, OP_DELETE, OP_CDT_MODIFY,
@@ -341,11 +349,11 @@ def _user_key(msg: Message) -> Optional[BinValue]:
 
 
 def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
-                 refuse: Filter = NO_FILTER) -> Reply:
+                 refuse: Filter = NO_FILTER, *, background: bool = False) -> Reply:
     """Apply a write command (delete, put, operate) to one record, its checks in the order of
     a server's: a delete (delete_master) checks the set name, the generation, then the
     filter; a write (write_master) its operations, then create-only, the generation, the set
-    name, then the filter."""
+    name (not for a `background` job's write), then the filter."""
     record = ns.get(digest, now)
     if msg.info2 & INFO2_DELETE:
         if record is None:
@@ -362,7 +370,8 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
         if msg.info2 & INFO2_CREATE_ONLY:
             raise CommandError(ERR_RECORD_EXISTS)
         _check_generation(record, msg)
-        check_set_name(record, msg)
+        if not background:
+            check_set_name_on_update(record, msg)
         refuse.check(record, digest, now)
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY) or any(

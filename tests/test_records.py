@@ -528,3 +528,17 @@ def test_a_write_to_a_record_in_a_set_must_name_that_set(client, set_name):  # n
     assert client.get(no_set).bins == {"a": 1}
     client.remove(no_set)
     assert client.exists(key) is None
+
+
+def test_a_record_lives_through_the_second_of_its_void_time(client, set_name):  # noqa: F811
+    """A write at server second S with ttl T has void time S + T (now_ms / 1000 + T) and
+    expires once void_time < now (as_record_is_expired()): it reads until second S + T + 1.
+    Timed with this machine's clock, which the server's must match within half a second."""
+    key = (NAMESPACE, set_name, "ttl-1")
+    before = int(time.time())            # S >= before
+    client.put(key, {"a": 1}, ttl=1)
+    after = int(time.time())             # S <= after
+    time.sleep(max(0.0, before + 1.5 - time.time()))
+    assert client.exists(key) is not None  # second before + 1 <= S + 1: not yet expired
+    time.sleep(max(0.0, after + 2.5 - time.time()))
+    assert client.exists(key) is None      # second after + 2 >= S + 2: expired

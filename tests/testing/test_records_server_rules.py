@@ -106,18 +106,22 @@ def test_valid_geojson_is_stored(node, set_name, text):
 
 # -- read-touch-ttl-percent ------------------------------------------------------------------
 def test_a_read_touches_the_record_when_its_remaining_ttl_is_within_the_percent(node, set_name):
-    """read_touch_ttl_percent travels in the read's ttl field: the read touches the record (the
-    ttl is reset to the last write's, the generation bumped) once the time left is at most
-    that percent of the last write's ttl; -1 (0xFFFFFFFF) never touches."""
-    assert write(node, set_name, "k", [write_op("a", 1)], ttl=1000).generation == 1
-    assert read(node, set_name, "k", ttl=1).code == 0        # 1000 s left > 1% of 1000 s
+    """read_touch_ttl_percent travels in the read's ttl field: the read touches the record once
+    the time left is at most that percent of the last write's ttl; -1 (0xFFFFFFFF) never
+    touches. A touch resets the void time to now + the last write's ttl and keeps the
+    generation (read_touch_master(): no generation increment)."""
+    written = write(node, set_name, "k", [write_op("a", 1)], ttl=1000)
+    assert written.generation == 1
+    time.sleep(1.05)  # a touch now moves the void time on by at least a second
+    assert read(node, set_name, "k", ttl=1).code == 0        # 999 s left > 1% of 1000 s
     assert read(node, set_name, "k", ttl=-1).code == 0       # never
-    assert read(node, set_name, "k").generation == 1
-    assert read(node, set_name, "k", ttl=100).code == 0      # 1000 s left <= 100% of 1000 s
+    assert read(node, set_name, "k").void_time == written.void_time
+    assert read(node, set_name, "k", ttl=100).code == 0      # 999 s left <= 100% of 1000 s
     deadline = time.monotonic() + 10
-    while read(node, set_name, "k").generation == 1 and time.monotonic() < deadline:
+    while read(node, set_name, "k").void_time == written.void_time and time.monotonic() < deadline:
         time.sleep(0.05)  # a server touches after answering the read
-    assert read(node, set_name, "k").generation == 2
+    touched = read(node, set_name, "k")
+    assert touched.void_time > written.void_time and touched.generation == 1
 
 
 # -- filter expressions ----------------------------------------------------------------------

@@ -222,11 +222,14 @@ def _read_touch_due(record: Record, percent: int, now: int) -> bool:
 
 
 def _touch(record: Record, now: int) -> None:
-    """A read's touch, applied after the read answered: the last write's ttl again, the
-    generation bumped."""
-    record.void_time = now + record.void_time - _last_update_seconds(record)
-    record.generation = record.generation % MAX_GENERATION + 1
-    record.last_update_ns = time.time_ns()
+    """A read's touch, applied after the read answered: the last write's ttl again from now,
+    the last-update time now; the generation stays (read_touch_master(): a touch would fail
+    generation checks otherwise). A touch that would not move the void time (the write was
+    this second) changes nothing."""
+    void_time = now + record.void_time - _last_update_seconds(record)
+    if void_time > record.void_time:
+        record.void_time = void_time
+        record.last_update_ns = time.time_ns()
 
 
 def _last_update_seconds(record: Record) -> int:

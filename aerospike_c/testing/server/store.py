@@ -50,7 +50,8 @@ class NamespaceSpec:
 
 
 def clock_seconds() -> int:
-    """Seconds since the server's epoch (2010-01-01)."""
+    """Seconds since the server's epoch (2010-01-01), truncated: cf_clepoch_seconds(), the
+    `now` of expiry checks, and now_ms / 1000 of a write's void time (now + ttl)."""
     return int(time.time()) - CITRUSLEAF_EPOCH
 
 
@@ -87,8 +88,10 @@ class Record:
         self.encoded_bins: Optional[bytes] = None  # cache of all bins in response form
 
     def expired(self, now: int) -> bool:
-        """True once the record's void time has passed."""
-        return self.void_time != 0 and self.void_time <= now
+        """True once the record's void time has passed: a server's as_record_is_expired(),
+        void_time < now in whole seconds, so a record lives through its void-time second (a
+        write at second S with ttl T lives until S + T + 1)."""
+        return self.void_time != 0 and self.void_time < now
 
     def size(self) -> int:
         """Approximate stored size in bytes (what the record-too-big check uses)."""

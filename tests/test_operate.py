@@ -226,3 +226,23 @@ def test_list_increment_takes_the_policys_write_flags(client, key):  # noqa: F81
     assert client.operate(key, [ops.list_increment("l", 0, 1, policy=unique)]).bins["l"] == 2
     client.operate(key, [ops.list_increment("l", 3, 1)])  # unbounded: pads with nils
     assert client.get(key).bins["l"] == [2, 5, None, 1]
+
+
+def test_a_read_all_in_a_write_stands_alone(client, key):  # noqa: F811
+    """write_master_policies(): a write's read-all (ops.read(), C's as_operations_add_read_all)
+    comes once and with no operation that answers with a bin of its own (a read of a named
+    bin, a CDT read or modify); otherwise AEROSPIKE_ERR_REQUEST_INVALID, nothing written."""
+    for operations in ([ops.write("w", 1), ops.read(), ops.read("n")],
+                       [ops.write("w", 1), ops.read(), ops.list_append("l", 4)],
+                       [ops.write("w", 1), ops.read(), ops.read()]):
+        with pytest.raises(asc.RequestInvalidError):
+            client.operate(key, operations)
+    assert "w" not in client.get(key).bins
+    record = client.operate(key, [ops.write("w", 1), ops.incr("n", 1), ops.read()])
+    assert record.bins["w"] == 1 and record.bins["n"] == 11
+
+
+def test_a_read_all_in_a_read_answers_every_bin(client, key):  # noqa: F811
+    """Without a write, a read-all asks for every bin (read_local(): INFO1_GET_ALL), whatever
+    bins the other reads name."""
+    assert client.operate(key, [ops.read(), ops.read("n")]).bins == client.get(key).bins

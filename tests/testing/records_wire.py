@@ -72,6 +72,15 @@ def op(op_type: int, name: str, ptype: int = P_NIL, data: bytes = b"") -> bytes:
     return struct.pack(">IBBBB", 4 + len(raw) + len(data), op_type, ptype, 0, len(raw)) + raw + data
 
 
+#: Operation types that read (a write naming one must say INFO1_READ, as the C client does).
+_READ_OP_TYPES = frozenset({READ, CDT_READ, EXP_READ, 12, 15, 17, 19})
+
+
+def read_flag(ops: Sequence[bytes]) -> int:
+    """I1_READ when one of the packed operations reads, else 0 (the C client's read_attr)."""
+    return I1_READ if any(o[4] in _READ_OP_TYPES for o in ops) else 0
+
+
 def value(v: Any) -> Tuple[int, bytes]:
     """(particle type, bytes) of a plain Python value, encoded by hand."""
     if v is None:
@@ -246,7 +255,7 @@ def get(store: Any, key: Any, ns: str = "test", set_name: str = "demo",
 
 def operate(store: Any, key: Any, ops: Sequence[bytes], write: bool = True, info2: int = 0,
             ns: str = "test", set_name: str = "demo") -> Response:
-    return one(store, message(info1=0 if write else I1_READ,
+    return one(store, message(info1=read_flag(ops) if write else I1_READ,
                               info2=(I2_WRITE if write else 0) | info2,
                               fields=key_fields(ns, set_name, key), ops=ops))
 
@@ -268,7 +277,8 @@ def batch_read_body(ns: str, set_name: str, info1: int = 0,
 def batch_write_body(ns: str, set_name: str, ops: Sequence[bytes], info2: int = I2_WRITE | I2_RESPOND_ALL,
                      generation: int = 0, ttl: int = 0, info3: int = 0) -> bytes:
     fields = [f(NAMESPACE, ns.encode()), f(SETNAME, set_name.encode())]
-    return (bytes([0x02 | 0x04 | 0x08, 0, info2, info3]) + struct.pack(">HI", generation, ttl)
+    return (bytes([0x02 | 0x04 | 0x08, read_flag(ops), info2, info3])
+            + struct.pack(">HI", generation, ttl)
             + struct.pack(">HH", len(fields), len(ops)) + b"".join(fields) + b"".join(ops))
 
 

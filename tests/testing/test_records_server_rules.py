@@ -13,8 +13,8 @@ import pytest
 
 from cluster_helpers import discover
 from records_wire import (
-    FILTER, I1_GET_ALL, I1_READ, I2_WRITE, P_GEO, READ, Response, WRITE, f, key_fields, message,
-    mp, op, scan_message, send, write_op)
+    FILTER, I1_GET_ALL, I1_READ, I2_RESPOND_ALL, I2_WRITE, P_GEO, READ, Response, WRITE, f,
+    key_fields, message, mp, op, scan_message, send, write_op)
 
 NS = "test"
 
@@ -163,3 +163,29 @@ def test_a_scan_does_not_return_records_holding_none_of_the_selected_bins(node, 
                                                        ops=[op(READ, "a")]))
                if reply.fields]
     assert [reply.bin_values() for reply in records] == [{"a": 1}]
+
+
+# -- a write's read operations (write_master_policies) ---------------------------------------
+READ_ALL = op(READ, "")
+
+
+@pytest.mark.parametrize("info1, info2, ops, code", [
+    (I1_READ | I1_GET_ALL, 0, [write_op("b", 2), READ_ALL], 0),
+    (I1_READ, 0, [write_op("b", 2), op(READ, "a")], 0),
+    (0, 0, [write_op("b", 2), op(READ, "a")], 4),                      # read flag not set
+    (I1_READ | I1_GET_ALL, I2_RESPOND_ALL, [write_op("b", 2), READ_ALL], 4),
+    (I1_READ | I1_GET_ALL, 0, [write_op("b", 2), READ_ALL, READ_ALL], 4),
+    (I1_READ | I1_GET_ALL, 0, [write_op("b", 2), READ_ALL, op(READ, "a")], 4),
+    (I1_READ | I1_GET_ALL, 0, [write_op("b", 2)], 4),                   # get-all, no read-all
+])
+def test_the_read_rules_of_a_write(node, set_name, info1, info2, ops, code):
+    write(node, set_name, "k", [write_op("a", 1)])
+    reply, = send(node, message(info1=info1, info2=I2_WRITE | info2,
+                                fields=key_fields(NS, set_name, "k"), ops=ops))
+    assert reply.code == code
+    assert read(node, set_name, "k").bin_values() == ({"a": 1, "b": 2} if code == 0 else {"a": 1})
+
+
+def test_a_read_with_get_all_answers_every_bin_whatever_bins_it_names(node, set_name):
+    write(node, set_name, "k", [write_op("a", 1), write_op("b", 2)])
+    assert read(node, set_name, "k", [op(READ, "a")]).bin_values() == {"a": 1, "b": 2}

@@ -331,17 +331,44 @@ _NOT_WITH_REPLACE = frozenset({OP_TOUCH, OP_INCR, OP_APPEND, OP_PREPEND, OP_DELE
                                OP_BIT_MODIFY, OP_HLL_MODIFY})
 
 
+#: The operations that answer with a bin of their own, which a read-all cannot join
+#: (write_master_policies(): generates_response_bin); the reads among them need INFO1_READ.
+_RESPONSE_READS = frozenset({OP_READ, OP_BIT_READ, OP_HLL_READ, OP_CDT_READ, OP_EXP_READ})
+_RESPONSE_OPS = _RESPONSE_READS | {OP_HLL_MODIFY, OP_CDT_MODIFY}
+
+
 def _check_write_ops(msg: Message) -> None:
-    """The server's checks of a write's operations before it looks at the record: bin names,
-    and the operations a replace cannot take (a bin delete, touch, incr/append/prepend,
-    delete-all, CDT/bit/HLL modify): ERR_PARAMETER."""
+    """The server's checks of a write's operations before it looks at the record
+    (write_master_policies()): bin names; the operations a replace cannot take (a bin delete,
+    touch, incr/append/prepend, delete-all, CDT/bit/HLL modify); and its read rules. A
+    read-all (a nameless read with INFO1_GET_ALL) comes once, without RESPOND_ALL_OPS and
+    without an operation that answers with a bin of its own; GET_ALL needs a read-all; a read
+    needs INFO1_READ. Each broken rule is ERR_PARAMETER."""
     replace = msg.info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)
+    get_all = bool(msg.info1 & INFO1_GET_ALL)
+    read_all = has_read = responds = False
     for op in msg.ops:
         if replace and (op.op in _NOT_WITH_REPLACE
                         or (op.op == OP_WRITE and op.ptype == particles.NIL)):
             raise CommandError(ERR_PARAMETER, "op can't have record-level replace flag")
         if op.op != OP_TOUCH and len(op.name) > MAX_BIN_NAME:
             raise CommandError(ERR_BIN_NAME)
+        if op.op == OP_READ and not op.name and get_all:
+            if msg.info2 & INFO2_RESPOND_ALL_OPS:
+                raise CommandError(ERR_PARAMETER, "read-all op can't have respond-all-ops flag")
+            if read_all:
+                raise CommandError(ERR_PARAMETER, "can't have more than one read-all op")
+            read_all = has_read = True
+        elif op.op in _RESPONSE_OPS:
+            has_read = has_read or op.op in _RESPONSE_READS
+            responds = True
+    if has_read and not msg.info1 & INFO1_READ:
+        raise CommandError(ERR_PARAMETER, "has read op but read flag not set")
+    if read_all and responds:
+        raise CommandError(ERR_PARAMETER,
+                           "read-all op can't mix with ops that generate response bins")
+    if get_all and not read_all:
+        raise CommandError(ERR_PARAMETER, "get-all flag set with no read-all op")
 
 
 def _user_key(msg: Message) -> Optional[BinValue]:

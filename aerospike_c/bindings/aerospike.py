@@ -542,7 +542,8 @@ def close_and_destroy(as_: aerospike) -> None:
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     instance = _instance(as_)
     err = new_error()
-    owner = id(err)  # names the exclusive section while err lives
+    section = _Section(instance)
+    owner = id(section)
     try:
         instance._enter_exclusive("aerospike_destroy", owner)
         if _C_LOOP_NEEDED:
@@ -554,6 +555,19 @@ def close_and_destroy(as_: aerospike) -> None:
     finally:  # ends the section if this call holds it, an interrupt anywhere in the try too
         instance._end_exclusive(owner)
     check(status, err)
+
+
+class _Section:
+    """Names close_and_destroy's exclusive section (by its id) and ends it when collected, if
+    an interrupt also cut short the finally that ends it (as using.__del__ does)."""
+
+    __slots__ = ("_instance",)
+
+    def __init__(self, instance: aerospike) -> None:
+        self._instance = instance
+
+    def __del__(self) -> None:
+        self._instance._end_exclusive(id(self))
 
 
 def _destroy_closed(as_: aerospike) -> None:

@@ -139,7 +139,6 @@ _POLICY_ARGS = ("struct as_list_policy_s *", "struct as_map_policy_s *",
 _BUFFER_ARGS = ("uint8_t *", "unsigned char *")
 
 
-
 def _cdt_factory(function: Callable[..., bool], kind: str) -> Callable[..., Operation]:
     """ops.<kind>_<x>(bin, *args, ctx=None, policy=None) for as_operations_<kind>_<x>; bit and
     HLL ones take no ctx, and a bit value's byte count (the argument before it) is len(value)."""

@@ -540,7 +540,6 @@ def test_bad_arguments_are_python_errors(admin):
         aerospike_create_user(as_, None, "t14-x", "p\0w", [])
 
 
-
 def test_a_query_name_longer_than_the_request_buffer_is_a_param_error(secure):
     """aerospike_query_user/_role wrote the name into C's 16 KiB stack buffer unchecked: a
     100 kB name overflowed it (SIGBUS). Run in a child interpreter: a crash fails the test."""

@@ -349,7 +349,6 @@ def test_backpressure_waits_or_fails_by_policy(aerospike_hosts):
     assert lines == ["limit 15", "waited 500", "full True True", "ok True", "ValueError True"]
 
 
-
 def test_close_loops_refuses_the_external_loop_and_aio_keeps_working(aerospike_hosts):
     """as_event_close_loops() on the "asyncio" loop mode's external loop returned True, yet C
     only signals an external loop and keeps it: the loop stayed counted, and the next

@@ -208,7 +208,6 @@ def test_operation_arguments_are_checked(client, key):  # noqa: F811
         ops.list_append("l", 1, ctx=[("no_such_kind", 1)])
 
 
-
 def test_list_increment_takes_the_policys_write_flags(client, key):  # noqa: F811
     # A list increment sets its new value as list set does, under the policy's flags.
     client.put(key, {"l": [1, 5]})

@@ -67,7 +67,6 @@ def test_put_wait_list_get_remove(client, module):
     assert module not in {f.name for f in asc.aerospike_udf_list(as_, None)}
 
 
-
 def test_put_wait_of_a_path_returns_once_its_base_name_is_listed(client, module, tmp_path):
     """aerospike_udf_put registers the base name of a path; C's put_wait looked for
     "filename=<the path>", which no node lists, and so never returned."""

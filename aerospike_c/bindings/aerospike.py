@@ -664,7 +664,6 @@ def aerospike_set_xdr_filter(as_: aerospike, policy: Any, dc: str, ns: str,
            c_str("dc", dc), c_str("ns", ns), c_str("filter_b64", filter_b64))
 
 
-
 def _default_getter(kind: str, field: str) -> Any:
     name = f"as_policy_{kind}_default"
 

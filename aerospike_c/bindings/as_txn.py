@@ -178,8 +178,6 @@ def txn_field() -> Tuple[Any, Any]:
     return _txn_field_get, _txn_field_set
 
 
-
-
 def _read_only_field(view: CStruct, field: str) -> Any:
     value = getattr(view._ptr, field)
     if field == "ns":

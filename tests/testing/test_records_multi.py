@@ -280,7 +280,6 @@ def test_filter_expression_on_scan_and_batch(store: Store) -> None:
     assert by_index == {1: 0, 5: 27}
 
 
-
 @pytest.mark.parametrize("tree, code", [
     ([1, [127, 2, 3, [51, 0, 8], [81, 3, b"b"]], 1], 4),  # a string call: unknown before 8.2
     ([1, [101, [126, [1]], [81, 5, b"m"]], True], 16),  # map keys in (8.2): not evaluated here

@@ -245,7 +245,6 @@ def test_filter_expressions_on_single_records(store: Store) -> None:
                               fields=fields + [f(FILTER, b"\xc1")])).code == 4
 
 
-
 def test_a_catastrophic_regex_is_cut_off_instead_of_freezing_the_node(store: Store) -> None:
     """`^(a+)+$` against 34 a's and a "!" backtracks for hours in Python's re, which holds the
     GIL meanwhile: one such filter or 8.2 string regex froze every connection of the cluster.

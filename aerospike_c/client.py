@@ -155,7 +155,10 @@ class Config:
 
     def __getstate__(self) -> Dict[str, Any]:
         # A copy (copy, pickle) makes its own as_config: the checked one goes to one Client.
-        return {**self.__dict__, "_probe": None}
+        # It gets its own hosts and fields too: copy.copy would share the list and dict, and
+        # changing the copy's in place would change the original behind its plain recipe.
+        return {**self.__dict__, "_probe": None, "_hosts": list(self._hosts),
+                "_fields": _copied(self._fields)}
 
     fields = _Setting(mutable=True)
     hosts = _Setting(mutable=True)

@@ -297,6 +297,30 @@ def test_a_copied_or_pickled_config_makes_its_own_as_config():
         assert c_config.hosts == [("127.0.0.1", 3000, None)]
 
 
+@pytest.mark.parametrize("hosts", [[("127.0.0.1", 3000)], "127.0.0.1:3000"], ids=["tuples", "string"])
+def test_a_copied_config_changed_in_place_leaves_the_original_as_it_was(hosts):
+    """copy.copy(config) is a Config of its own: changing its .fields or .hosts in place
+    changes neither the original nor the Clients made from it (the plain-Config path, which
+    keeps what it checked, and the checked one alike)."""
+    import copy
+    config = asc.Config(hosts, tender_interval=1000)
+    copied = copy.copy(config)
+    copied.fields["tender_interval"] = 5000
+    copied.hosts.append(("127.0.0.2", 3001, None))
+    assert config.fields == {"tender_interval": 1000}
+    assert config.hosts == [("127.0.0.1", 3000, None)]
+    made = [asc.Client(config), asc.Client(config), asc.Client(copied)]
+    try:
+        for client in made[:2]:
+            assert client.config.tender_interval == 1000
+            assert client.config.hosts == [("127.0.0.1", 3000, None)]
+        assert made[2].config.tender_interval == 5000
+        assert made[2].config.hosts == [("127.0.0.1", 3000, None), ("127.0.0.2", 3001, None)]
+    finally:
+        for client in made:
+            client.destroy()
+
+
 def test_an_int_field_set_is_checked_as_every_field_is():
     """Plain integer fields take a shorter path: the same checks and messages."""
     config = as_config_init()

@@ -312,6 +312,49 @@ def test_signals_while_clients_are_made_and_destroyed() -> None:
     assert made > 100 and interrupts > 100, out
 
 
+DESTROY_SIGNALS = ALARM + '''
+import gc, sys, warnings
+warnings.simplefilter("ignore", ResourceWarning)
+from aerospike_c import Client, Config
+broken = []  # what a finalizer raised other than the interrupt itself
+def unraisable(info):
+    if not isinstance(info.exc_value, KeyboardInterrupt):
+        broken.append(f"{type(info.exc_value).__name__}: {info.exc_value}")
+sys.unraisablehook = unraisable
+config = Config([("127.0.0.1", 3000)])
+stuck = 0
+for i in range(1500):
+    clients = [Client(config) for _ in range(10)]
+    try:
+        armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, 0.000005 * (1 + i % 30))
+        for client in clients:
+            client.destroy()
+        armed[0] = False
+    except KeyboardInterrupt:
+        armed[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    gc.collect()
+    for client in clients:
+        try:
+            client.destroy()
+        except asc.LifecycleError as error:
+            stuck += "destroyed" not in str(error)
+print("interrupts", hits[0], "stuck", stuck, "broken", len(set(broken)), sorted(set(broken))[:3])
+'''
+
+
+def test_signals_while_clients_are_destroyed() -> None:
+    """SIGALRM -> KeyboardInterrupt anywhere in Client.destroy, its finally and the
+    finalizers after: every instance is destroyed by the next destroy() or already was, and
+    no finalizer fails with anything but the interrupt (such as one that ran on an object
+    whose __init__ the interrupt cut short)."""
+    out = probe_output(DESTROY_SIGNALS)
+    words = out.split()
+    assert int(words[words.index("interrupts") + 1]) > 100, out
+    assert "stuck 0 broken 0" in out, out
+
+
 SIGNALS = ALARM + '''
 import gc
 from aerospike_c import aerospike_key_get, as_record_get_int64

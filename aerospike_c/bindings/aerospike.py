@@ -567,7 +567,9 @@ class _Section:
         self._instance = instance
 
     def __del__(self) -> None:
-        self._instance._end_exclusive(id(self))
+        instance = getattr(self, "_instance", None)  # None: an interrupt cut __init__ short
+        if instance is not None:
+            instance._end_exclusive(id(self))
 
 
 def _destroy_closed(as_: aerospike) -> None:

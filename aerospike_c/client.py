@@ -212,7 +212,9 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
             config = Config(**config_kwargs)
         elif config_kwargs:
             raise TypeError("pass either a Config or keyword settings, not both")
-        recipe = config._probe if isinstance(config, Config) else None
+        # A subclass that makes its own as_config (to_as_config) gets it: no recipe for it.
+        recipe = (config._probe if isinstance(config, Config)
+                  and type(config).to_as_config is Config.to_as_config else None)
         if type(recipe) is _PlainRecipe:
             self._as = aerospike_init_plain(recipe.hosts, recipe.fields)
             return

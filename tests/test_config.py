@@ -321,6 +321,25 @@ def test_a_copied_config_changed_in_place_leaves_the_original_as_it_was(hosts):
             client.destroy()
 
 
+def test_a_config_subclass_that_makes_its_own_as_config_gets_it_for_every_client():
+    """Client(config) makes its instance from config.to_as_config(): a subclass that
+    overrides it is used as it says, a plain Config's (tuples, int fields) too."""
+    class Tuned(asc.Config):
+        def to_as_config(self):
+            config = super().to_as_config()
+            config.tender_interval = 2000
+            return config
+
+    config = Tuned([("127.0.0.1", 3000)], max_conns_per_node=50)
+    made = [asc.Client(config), asc.Client(config)]
+    try:
+        for client in made:
+            assert (client.config.tender_interval, client.config.max_conns_per_node) == (2000, 50)
+    finally:
+        for client in made:
+            client.destroy()
+
+
 def test_an_int_field_set_is_checked_as_every_field_is():
     """Plain integer fields take a shorter path: the same checks and messages."""
     config = as_config_init()

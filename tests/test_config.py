@@ -340,6 +340,31 @@ def test_a_config_subclass_that_makes_its_own_as_config_gets_it_for_every_client
             client.destroy()
 
 
+class _Permissive(int):
+    """An int subclass whose comparisons say every value is in range."""
+    def __le__(self, other):
+        return True
+
+    def __ge__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("port", [_Permissive(0), _Permissive(70000), _Permissive(-1)], ids=int)
+def test_a_port_is_checked_by_the_number_c_gets(port):
+    """An int subclass's own comparisons do not let a port C cannot take through: the
+    Config raises, tuples (its plain path) and host strings' default_port alike."""
+    with pytest.raises(ValueError, match=rf"port must be in \[1, 65535\], got {int(port)}"):
+        asc.Config([("127.0.0.1", port)])
+    with pytest.raises(ValueError, match=rf"port must be in \[1, 65535\], got {int(port)}"):
+        asc.Config("127.0.0.1", default_port=port)
+    config = asc.Config([("127.0.0.1", _Permissive(3000))])
+    client = asc.Client(config)
+    try:
+        assert client.config.hosts == [("127.0.0.1", 3000, None)]
+    finally:
+        client.destroy()
+
+
 def test_an_int_field_set_is_checked_as_every_field_is():
     """Plain integer fields take a shorter path: the same checks and messages."""
     config = as_config_init()

@@ -202,6 +202,7 @@ def info_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
 def _port(value: Any, name: str = "port") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    value = int.__index__(value)  # the number C gets: a subclass's comparisons may say otherwise
     if not 1 <= value <= 0xFFFF:
         raise ValueError(f"{name} must be in [1, 65535], got {value}")
     return value

@@ -552,8 +552,9 @@ def close_and_destroy(as_: aerospike) -> None:
         instance._retired.clear()
         if status == lib.AEROSPIKE_OK:
             _forget(instance)
-    finally:  # ends the section if this call holds it, an interrupt anywhere in the try too
-        instance._end_exclusive(owner)
+    finally:  # ends the section if this call holds it, an interrupt anywhere in the try too;
+        with instance._lock:  # under the lock, as _exit_exclusive: _enter sees both or neither
+            instance._end_exclusive(owner)
     check(status, err)
 
 

@@ -71,6 +71,14 @@ class _Setting:
         config.__dict__[self.slot] = value
 
 
+class _Hosts(_Setting):
+    """Config.hosts: what is assigned is checked and kept as Config(hosts) checks and keeps it
+    (a host string parsed, each host a (name, port, tls_name) tuple)."""
+
+    def __set__(self, config: Any, value: Any) -> None:
+        super().__set__(config, Config(value, default_port=config.default_port)._hosts)
+
+
 class _PlainRecipe:
     """A Config whose every setting C takes as it is: seed hosts as (address, port[, tls_name])
     tuples, as_config fields that are plain ints and bools (plain_setting), no user. Each
@@ -161,7 +169,7 @@ class Config:
                 "_fields": _copied(self._fields)}
 
     fields = _Setting(mutable=True)
-    hosts = _Setting(mutable=True)
+    hosts = _Hosts(mutable=True)
     user = _Setting(mutable=False)
     password = _Setting(mutable=False)
 
@@ -186,8 +194,8 @@ class Config:
             self._probe = None
             return probe
         config = c.as_config_init()
-        for name, port, tls_name in self._hosts:
-            c.as_config_tls_add_host(config, name, tls_name, port)
+        for host in self._hosts:  # changed in place through .hosts, maybe: each checked again
+            self._add_host(config, host)
         if self._user is not None:
             c.as_config_set_user(config, self._user, self._password)  # type: ignore[arg-type]
         set_fields(config, self._fields)

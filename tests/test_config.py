@@ -386,3 +386,24 @@ def test_an_int_field_set_is_checked_as_every_field_is():
     aerospike_destroy(other)
     with pytest.raises(LifecycleError, match=r"aerospike.config.tender_interval: the aerospike instance was destroyed"):
         live.tender_interval = 5
+
+
+def test_hosts_assigned_or_changed_through_a_config_are_checked_as_its_own():
+    """config.hosts = ... is checked (and a host string parsed) as Config(hosts) does it; a
+    host appended in place to config.hosts is checked when the next as_config is made."""
+    config = asc.Config([("127.0.0.1", 3000)], default_port=3100)
+    config.hosts = "10.0.0.1:3001,10.0.0.2"
+    assert config.hosts == [("10.0.0.1", 3001, None), ("10.0.0.2", 3100, None)]
+    assert config.to_as_config().hosts == [("10.0.0.1", 3001, None), ("10.0.0.2", 3100, None)]
+    config.hosts = [("10.0.0.3", 3002, "tls-c")]
+    assert config.to_as_config().hosts == [("10.0.0.3", 3002, "tls-c")]
+    for bad, error in (("10.0.0.1:99999", ValueError), ([("h", 0)], ValueError),
+                       ([("h",)], TypeError), (5, TypeError)):
+        with pytest.raises(error):
+            config.hosts = bad
+        assert config.hosts == [("10.0.0.3", 3002, "tls-c")]  # unchanged by a refused value
+    config.hosts.append(("10.0.0.4", 3003))
+    assert config.to_as_config().hosts == [("10.0.0.3", 3002, "tls-c"), ("10.0.0.4", 3003, None)]
+    config.hosts.append(["not", "a tuple"])
+    with pytest.raises(TypeError, match="a host is"):
+        config.to_as_config()

@@ -122,7 +122,8 @@ def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) 
 class Config:
     """Settings for a `Client`: seed hosts, credentials and any `as_config` field by C name.
 
-    hosts: "host[:tls_name][:port],..." (the C syntax) or (host, port[, tls_name]) tuples.
+    hosts: "host[:tls_name][:port],..." (the C syntax), or a list of such strings and
+        (host, port[, tls_name]) tuples; default_port is the port of a host string naming none.
     fields: as_config fields by C name; nested structs as dicts, e.g.
         policies={"write": {"key": AS_POLICY_KEY_SEND}}, tls={"enable": True},
         lua={"user_path": folder} (where aggregations find their Lua modules; process-wide,
@@ -145,7 +146,7 @@ class Config:
             c.as_config_add_hosts(probe, hosts, default_port)
             added = None
         else:
-            added = [self._add_host(probe, host) for host in hosts]
+            added = [self._add_host(probe, host, default_port) for host in hosts]
         # Host strings are parsed by C: read back what it made of them.
         self._hosts: List[Tuple[str, int, Optional[str]]] = (
             added if added is not None and None not in added else probe.hosts)
@@ -174,10 +175,12 @@ class Config:
     password = _Setting(mutable=False)
 
     @staticmethod
-    def _add_host(config: Any, host: HostSpec) -> Optional[Tuple[str, int, Optional[str]]]:
-        """Add one host; the (name, port, tls_name) added, None for a host string."""
+    def _add_host(config: Any, host: HostSpec,
+                  default_port: int) -> Optional[Tuple[str, int, Optional[str]]]:
+        """Add one host; the (name, port, tls_name) added, None for a host string (its port
+        default_port unless it names one)."""
         if isinstance(host, str):
-            c.as_config_add_hosts(config, host, 3000)
+            c.as_config_add_hosts(config, host, default_port)
             return None
         elif isinstance(host, tuple) and len(host) in (2, 3):
             name, port = host[0], host[1]
@@ -195,7 +198,7 @@ class Config:
             return probe
         config = c.as_config_init()
         for host in self._hosts:  # changed in place through .hosts, maybe: each checked again
-            self._add_host(config, host)
+            self._add_host(config, host, self.default_port)
         if self._user is not None:
             c.as_config_set_user(config, self._user, self._password)  # type: ignore[arg-type]
         set_fields(config, self._fields)

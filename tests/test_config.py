@@ -404,6 +404,10 @@ def test_hosts_assigned_or_changed_through_a_config_are_checked_as_its_own():
         assert config.hosts == [("10.0.0.3", 3002, "tls-c")]  # unchanged by a refused value
     config.hosts.append(("10.0.0.4", 3003))
     assert config.to_as_config().hosts == [("10.0.0.3", 3002, "tls-c"), ("10.0.0.4", 3003, None)]
+    config.hosts.append("10.0.0.5")  # a host string in the list: the Config's default port
+    assert config.to_as_config().hosts[-1] == ("10.0.0.5", 3100, None)
+    assert asc.Config(["10.0.0.6", "10.0.0.7:3007"], default_port=3200).hosts == [
+        ("10.0.0.6", 3200, None), ("10.0.0.7", 3007, None)]
     config.hosts.append(["not", "a tuple"])
     with pytest.raises(TypeError, match="a host is"):
         config.to_as_config()

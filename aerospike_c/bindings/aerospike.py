@@ -172,7 +172,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         waiting for a lock whose holder is joining the tend thread. The C call count
         (asc_enter_exclusive) refuses every other call until _exit_exclusive(). `owner`
         (non-zero) names the section in C: an asynchronous exception between the C call and
-        the with body skips __exit__, and _end_exclusive(owner) ends it later."""
+        the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
@@ -197,10 +197,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
             self._destroyed = True
 
-    def _end_exclusive(self, owner: int) -> None:
+    def _end_orphaned_exclusive(self, owner: int) -> None:
         """End the exclusive section `owner` if it still holds the instance: one whose
-        __exit__ never ran (an asynchronous exception right after its C call; using.__del__),
-        or close_and_destroy's, from its finally. No lock (a finalizer may run where this thread holds it): while the section is ours
+        __exit__ never ran (an asynchronous exception right after its C call; using.__del__).
+        No lock (a finalizer may run where this thread holds it): while the section is ours
         no other can start, and _closing goes before the guard lets others in."""
         if lib.asc_exclusive_owner(self._guard) != owner:
             return
@@ -413,8 +413,7 @@ def aerospike_init_plain(hosts: Sequence[CheckedHost], fields: Sequence[Tuple[st
     lib.as_config_init(config)
     for name, value in fields:
         setattr(config, name, value)
-    if lib.asc_config_url() != ffi.NULL:  # no config_provider.path in a plain config
-        check_config_file(config, "aerospike_init")  # C reads the file inside aerospike_init
+    check_config_file(config, "aerospike_init")  # C reads the file inside aerospike_init
     try:
         for host in hosts:
             add_checked_host(config, host)
@@ -480,7 +479,7 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         if token is None:
             return
         if self._exclusive:
-            self._instance._end_exclusive(id(token))
+            self._instance._end_orphaned_exclusive(id(token))
         else:
             _exit(self._instance._calls, token)
 
@@ -540,37 +539,14 @@ def aerospike_destroy(as_: aerospike) -> None:
 def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
-    instance = _instance(as_)
     err = new_error()
-    section = _Section(instance)
-    owner = id(section)
-    try:
-        instance._enter_exclusive("aerospike_destroy", owner)
-        if _C_LOOP_NEEDED:
-            c_loop_needed(True)
-        status = lib.asc_close_and_destroy(instance._guard, err, *config_exp_offsets())  # one C call
-        instance._retired.clear()
+    with using(as_, "aerospike_destroy", exclusive=True):
+        c_loop_needed(True)
+        status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
+        as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
-            _forget(instance)
-    finally:  # ends the section if this call holds it, an interrupt anywhere in the try too;
-        with instance._lock:  # under the lock, as _exit_exclusive: _enter sees both or neither
-            instance._end_exclusive(owner)
+            _forget(as_)
     check(status, err)
-
-
-class _Section:
-    """Names close_and_destroy's exclusive section (by its id) and ends it when collected, if
-    an interrupt also cut short the finally that ends it (as using.__del__ does)."""
-
-    __slots__ = ("_instance",)
-
-    def __init__(self, instance: aerospike) -> None:
-        self._instance = instance
-
-    def __del__(self) -> None:
-        instance = getattr(self, "_instance", None)  # None: an interrupt cut __init__ short
-        if instance is not None:
-            instance._end_exclusive(id(self))
 
 
 def _destroy_closed(as_: aerospike) -> None:

@@ -323,10 +323,6 @@ CheckedHost = Tuple[bytes, int, Optional[bytes]]
 def checked_host(address: Any, port: Any, tls_name: Any) -> CheckedHost:
     """(address, port, tls_name or None) as C takes them, checked as as_config_tls_add_host()
     checks them (it raises what that raises)."""
-    if type(address) is str and type(port) is int and 0 < port <= 0xFFFF and tls_name is None:
-        encoded = address.encode("utf-8")  # the usual host, checked here in one go
-        if encoded and b"\0" not in encoded and not encoded.isspace():
-            return encoded, port, None
     return _address(address), _port(port), None if tls_name is None else c_str("tls_name", tls_name)
 
 

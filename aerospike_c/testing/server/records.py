@@ -308,20 +308,14 @@ def _check_generation(record: Optional[Record], msg: Message) -> None:
         raise CommandError(ERR_GENERATION)
 
 
-def check_set_name(record: Record, msg: Message) -> None:
+def check_set_name(record: Record, msg: Message, *, update: bool = False) -> None:
     """A command on an existing record that names a set must name the record's own
     (set_name_check(): a digest key with another set, AEROSPIKE_ERR_REQUEST_INVALID); no set
-    or an empty one is allowed."""
+    or an empty one is allowed, except to a write (`update`: set_name_check_on_update(), 8.x),
+    which must name the set a record is in. A background job's writes are not checked (their
+    origin, FROM_IOPS, is exempt)."""
     named = msg.fields.get(FIELD_SETNAME, b"")
-    if named and named != record.set_name:
-        raise CommandError(ERR_PARAMETER, "message set name does not match record's set")
-
-
-def check_set_name_on_update(record: Record, msg: Message) -> None:
-    """A write to an existing record names the record's set (set_name_check_on_update(), 8.x):
-    another set, or none while the record is in one, is AEROSPIKE_ERR_REQUEST_INVALID. A
-    background job's writes are not checked (their origin, FROM_IOPS, is exempt)."""
-    if msg.fields.get(FIELD_SETNAME, b"") != record.set_name:
+    if (named or update) and named != record.set_name:
         raise CommandError(ERR_PARAMETER, "message set name does not match record's set")
 
 
@@ -401,7 +395,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
             raise CommandError(ERR_RECORD_EXISTS)
         _check_generation(record, msg)
         if not background:
-            check_set_name_on_update(record, msg)
+            check_set_name(record, msg, update=True)
         refuse.check(record, digest, now)
     else:
         if msg.info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY) or any(

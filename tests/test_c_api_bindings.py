@@ -6,6 +6,7 @@ Grouped by C header. Offline tests need no cluster; the rest run against the tes
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -420,9 +421,46 @@ def test_xdr_filter_for_an_unknown_datacenter_is_refused(client):
 
 
 def test_stop_on_interrupt_takes_a_bool():
-    asc.aerospike_stop_on_interrupt(True)  # the C default
     with pytest.raises(TypeError):
         asc.aerospike_stop_on_interrupt(1)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _interrupted_get(client, key):
+    """Seconds a get on a hung node takes when SIGALRM interrupts its socket wait at 0.3 s."""
+    def interrupt(signum, frame):
+        raise _Interrupted()
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(_Interrupted):  # the handler runs once the call is back in Python
+            client.get(key)
+        return time.monotonic() - started
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.fault_injection
+def test_stop_on_interrupt_ends_a_wait_that_a_signal_interrupts(aerospike_cluster_factory):
+    cluster = aerospike_cluster_factory(nodes=1)
+    read = {"base": {"total_timeout": 2500, "socket_timeout": 2500, "max_retries": 0}}
+    key = (NAMESPACE, "interrupt", "k")
+    with asc.Client(hosts=cluster.hosts, policies={"read": read}) as client:
+        client.put(key, {"a": 1})
+        cluster.hang_node(0)
+        try:
+            assert _interrupted_get(client, key) >= 2.0  # C's default: waits on to the timeout
+            asc.aerospike_stop_on_interrupt(True)
+            assert _interrupted_get(client, key) < 1.5  # the signal ends the wait
+        finally:
+            asc.aerospike_stop_on_interrupt(False)
+            cluster.resume_node(0)
 
 
 # -- aerospike_index.h, as_query.h ---------------------------------------------------------------------

@@ -609,7 +609,9 @@ def aerospike_reload_tls_config(as_: aerospike) -> None:
 
 def aerospike_stop_on_interrupt(stop: bool) -> None:
     """aerospike_stop_on_interrupt(): whether a socket wait that a signal interrupts ends the
-    command (process-wide, default True)."""
+    command's try (process-wide; C's default False retries the wait until the timeout). A
+    Ctrl-C during a blocking call is raised when the call returns either way; with True and
+    max_retries 0 that is at once."""
     if not isinstance(stop, bool):
         raise TypeError(f"stop must be a bool, not {type(stop).__name__}")
     lib.aerospike_stop_on_interrupt(stop)

@@ -30,6 +30,7 @@ finalizer never blocks: the pass may run on any thread, a C client thread includ
 """
 from __future__ import annotations
 
+import collections
 import functools
 import gc
 import os
@@ -770,26 +771,24 @@ def _stream(run: Callable[[Callable[[Any, Any], Any]], None], cleanup: Callable[
         finally:
             stop.set()
             _drain(results)
-            if worker is not threading.current_thread() and not _GC_PASS.active:
+            if worker is not threading.current_thread() and not _in_gc_pass():
                 worker.join(_STOP_WAIT)
 
     return iterate()
 
 
-class _GcPass(threading.local):
-    """Whether this thread is inside a garbage-collection pass (kept by gc.callbacks)."""
-
-    active = False
-
-
-_GC_PASS = _GcPass()
-
-
-def _note_gc_pass(phase: str, info: Dict[str, int]) -> None:
-    _GC_PASS.active = phase == "start"
+#: The phase of the last garbage-collection pass: its last key is "start" while a pass runs.
+#: The gc callback is this dict's C method, not a Python function: a signal landing in a
+#: Python gc callback raises there, and gc drops what a callback raises, so a Ctrl-C during
+#: a batch loop (which allocates enough to start a pass before any other Python code runs)
+#: was lost every time. One pass runs at a time in a process; a thread whose iterator ends
+#: while another thread's pass runs finalizers skips the join too (only a wait is lost).
+_GC_PHASE: "collections.OrderedDict[str, None]" = collections.OrderedDict(start=None, stop=None)
+gc.callbacks.append(_GC_PHASE.move_to_end)  # called (phase, info): info is truthy, last=True
 
 
-gc.callbacks.append(_note_gc_pass)
+def _in_gc_pass() -> bool:
+    return next(reversed(_GC_PHASE)) == "start"
 
 
 def _drain(results: "queue.Queue[Any]") -> None:

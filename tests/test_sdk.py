@@ -368,3 +368,33 @@ def test_a_cluster_left_open_is_closed_at_exit(aerospike_hosts):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]
     assert "ResourceWarning" not in result.stderr and "Exception" not in result.stderr
+
+
+def test_ctrl_c_during_a_batch_loop_reaches_the_caller(aerospike_hosts):
+    """A KeyboardInterrupt landing in a Python gc callback is dropped by gc; the package's
+    own callback is C code, so the signal waits for the caller's code."""
+    code = textwrap.dedent(f"""
+        import gc, signal, time, types
+        import aerospike_c
+        from aerospike_c.sdk import ClusterDefinition
+        assert not any(isinstance(cb, types.FunctionType) for cb in gc.callbacks)
+        signal.signal(signal.SIGALRM, signal.default_int_handler)
+        with ClusterDefinition(hosts={list(aerospike_hosts)!r}).connect() as cluster:
+            session = cluster.create_session()
+            keys = [("test", "sdk_ctrl_c", i) for i in range(300)]
+            interrupted = 0
+            for _ in range(5):
+                signal.setitimer(signal.ITIMER_REAL, 0.05)
+                started = time.monotonic()
+                try:
+                    while time.monotonic() - started < 3:
+                        session.batch_get(keys)
+                except KeyboardInterrupt:
+                    interrupted += 1
+            print(interrupted)
+    """)
+    result = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5"]
+    assert "Exception ignored" not in result.stderr

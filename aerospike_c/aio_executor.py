@@ -174,8 +174,10 @@ class Cluster:
         return f"<aio.Cluster over {self.sync!r}>"
 
     # -- health (memory-only reads stay on the loop) -----------------------------------------
-    def is_connected(self) -> bool:
-        return not self._closing and self.sync.is_connected()
+    @property
+    def is_connected(self) -> sdk.BoolCheck:
+        """`sdk.Cluster.is_connected`: a property that may also be called."""
+        return sdk.BoolCheck(lambda: not self._closing and self.sync.is_connected())
 
     def get_stats(self) -> ClusterStats:
         return self.sync.get_stats()
@@ -209,8 +211,12 @@ class Cluster:
         return self.sync.recent_events()
 
     # -- sessions ----------------------------------------------------------------------------
-    def create_session(self, **policies: Mapping[str, Any]) -> "Session":
-        return self._session_class(self, self.sync.create_session(**policies))
+    def create_session(self, behavior: None = None, **policies: Mapping[str, Any]) -> "Session":
+        return self._session_class(self, self.sync.create_session(behavior, **policies))
+
+    def transaction(self, timeout: Optional[int] = None) -> "Session":
+        """`sdk.Cluster.transaction`: a session bound to a new transaction (`async with`)."""
+        return self.create_session().transaction(timeout)
 
     @property
     def _session_class(self) -> "type[Session]":

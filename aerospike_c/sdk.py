@@ -16,12 +16,24 @@ instance: its tend thread discovers every node from the seeds, keeps a pool of
 connections per node and drops or re-adds nodes as they fail and return. A `Cluster` is
 that instance; `Session`s are light views over it with their own default policies, all
 sharing its pools. See docs/CONNECTIONS.md.
+
+Against the SDK (`aerospike-sdk`), on purpose: options are keyword arguments by their C
+names, checked at once, not its builder chain (`with_native_credentials`, `preferring_racks`,
+`with_tls_config` ...); sessions take policies by C name, not a `Behavior`; a session's
+commands are the `Client`'s (tuple keys, `Record(key, meta, bins)` with C's ttl, `info()`
+the response's value, `exists()` meta or None), not its builders (`upsert(key).bin(..)`,
+`query(..).execute()`, `Key`/`DataSet`); errors are aerospike_c's (`code`, not
+`result_code`; a closed cluster raises LifecycleError, a RuntimeError); `session.txn` is its
+`current_transaction`, commit/abort return C's statuses. `Host.parse_hosts` reads C's
+"host:tls_name:port". Not here: `nodes()`, `cluster_name`, `server_version()`, metrics
+exporters, UDF and index calls on the cluster (`cluster.client` has them).
 """
 from __future__ import annotations
 
 import atexit
-import inspect
 import collections
+import inspect
+import re
 import threading
 import time
 import weakref
@@ -33,6 +45,7 @@ from typing import (
 
 from . import bindings as c
 from .bindings.as_cluster_event import as_cluster_event
+from .bindings.as_config import parse_hosts
 from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
 from .bindings.as_record import Record
@@ -44,7 +57,7 @@ from ._txn import Transaction
 from .client import Client, Config, HostSpec
 
 __all__ = ["Host", "ClusterDefinition", "Cluster", "Session", "ClusterStats", "NodeStats",
-           "ClusterEvent", "ClusterEventListener"]
+           "ClusterEvent", "ClusterEventListener", "BoolCheck"]
 
 #: A cluster event as the C client reports it (type, node_name, node_address).
 ClusterEvent = as_cluster_event
@@ -72,6 +85,15 @@ class Host:
         """A host without a TLS name."""
         return cls(name, port)
 
+    @classmethod
+    def parse_hosts(cls, host_string: str, default_port: int = 3000) -> List["Host"]:
+        """Hosts from "host[:tls_name][:port],...", as the C client parses a host string
+        (ParamError, a ValueError, names a bad part)."""
+        if not isinstance(host_string, str):
+            raise TypeError(f"host_string must be a str, not {type(host_string).__name__}")
+        items = ",".join(item.strip() for item in host_string.split(","))
+        return [cls(name, port, tls_name) for name, port, tls_name in parse_hosts(items, default_port)]
+
     def __str__(self) -> str:
         name = f"[{self.name}]" if ":" in self.name else self.name
         return f"{name}:{self.tls_name}:{self.port}" if self.tls_name else f"{name}:{self.port}"
@@ -91,6 +113,9 @@ def _seed_list(seeds: Sequence[Any], hosts: Optional[Iterable[SeedSpec]]) -> Lis
     if len(seeds) == 2 and isinstance(seeds[0], str) and isinstance(seeds[1], int) \
             and not isinstance(seeds[1], bool):
         return [Host(seeds[0], seeds[1])]          # ClusterDefinition("localhost", 3000)
+    if len(seeds) == 2 and isinstance(seeds[1], str) and seeds[1].strip().isdigit():
+        # ClusterDefinition("localhost", "3000") would seed a host named "3000"
+        raise TypeError(f"port must be an int, not str ({seeds[1]!r})")
     return list(seeds)
 
 
@@ -160,7 +185,10 @@ class ClusterDefinition:
         fields.update(config_fields)
         policies = _with_base_level(policies or {})
         if tls is not None:
-            fields["tls"] = {"enable": bool(tls)} if isinstance(tls, bool) else {"enable": True, **tls}
+            if not isinstance(tls, (bool, Mapping)):
+                raise TypeError(f"tls must be True, False or a dict of as_config.tls fields, "
+                                f"not {type(tls).__name__}")
+            fields["tls"] = {"enable": tls} if isinstance(tls, bool) else {"enable": True, **tls}
         if rack_ids is not None:
             fields["rack_aware"] = True
             fields["rack_ids"] = list(rack_ids)
@@ -203,12 +231,17 @@ class ClusterDefinition:
 def _with_base_level(policies: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
     """Policies by kind with fields of `base` given at the top moved under "base" (the
     shortcut sessions allow: {"read": {"total_timeout": 50}})."""
+    if not isinstance(policies, Mapping):
+        raise TypeError(f"policies must be a dict of policies by kind, not {type(policies).__name__}")
+    unknown = sorted(map(repr, set(policies) - set(_POLICY_KINDS)))
+    if unknown:
+        raise ValueError(f"unknown policy kind(s) {', '.join(unknown)}; one of: {', '.join(_POLICY_KINDS)}")
     defaults = c.as_config_init().policies
     out: Dict[str, Dict[str, Any]] = {}
     for kind, fields in policies.items():
         if not isinstance(fields, Mapping):
             raise TypeError(f"policies[{kind!r}] must be a dict of fields, not {type(fields).__name__}")
-        view = getattr(defaults, kind)  # AttributeError names an unknown kind
+        view = getattr(defaults, kind)
         own, base_fields = set(view), set(view.base) if "base" in set(view) else set()
         moved: Dict[str, Any] = {}
         for name, value in fields.items():
@@ -289,6 +322,9 @@ _NODE_COUNTERS = (
 )
 
 
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
 def _label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\"", '\\"').replace("\n", "\\n")
 
@@ -332,6 +368,10 @@ class ClusterStats:
 
     def to_prometheus(self, prefix: str = "aerospike_c") -> str:
         """These figures in the Prometheus text exposition format (version 0.0.4)."""
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a str, not {type(prefix).__name__}")
+        if not _METRIC_NAME.fullmatch(prefix):
+            raise ValueError(f"prefix {prefix!r} is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
         lines: List[str] = []
 
         def family(name: str, kind: str, help_text: str, samples: Iterable[Tuple[str, int]]) -> None:
@@ -359,6 +399,32 @@ class ClusterStats:
             in_use=node.sync.in_use, opened=node.sync.opened, closed=node.sync.closed,
             errors=node.error_count, timeouts=node.timeout_count,
             key_busy=node.key_busy_count) for node in stats.nodes), stats.retry_count)
+
+
+class BoolCheck:
+    """A yes/no check that reads as a bool too: `bool(check)` and `check()` both ask now.
+
+    `Cluster.is_connected` is a property in the SDK (`if cluster.is_connected:`) and a method
+    here (`wait_until(cluster.is_connected)`); a plain method would always be true read as
+    the property. `==` compares the answer (`is True` does not hold: it is not a bool)."""
+
+    __slots__ = ("_check",)
+    __hash__ = None  # type: ignore[assignment] - its answer changes
+
+    def __init__(self, check: Callable[[], bool]) -> None:
+        self._check = check
+
+    def __call__(self) -> bool:
+        return self._check()
+
+    def __bool__(self) -> bool:
+        return self._check()
+
+    def __eq__(self, other: object) -> bool:
+        return self._check() == other
+
+    def __repr__(self) -> str:
+        return repr(self._check())
 
 
 class Cluster:
@@ -419,8 +485,13 @@ class Cluster:
         return f"<Cluster {state}>"
 
     # -- health ------------------------------------------------------------------------------
-    def is_connected(self) -> bool:
-        """True while at least one node is active and answering the tender; never raises."""
+    @property
+    def is_connected(self) -> BoolCheck:
+        """True while at least one node is active and answering the tender; never raises.
+        Read it as the SDK's property or call it (a `BoolCheck`)."""
+        return BoolCheck(self._is_connected)
+
+    def _is_connected(self) -> bool:
         if self._closed or self._client.aerospike.forked:
             return False
         return self._client.is_connected()
@@ -463,11 +534,22 @@ class Cluster:
         return list(self._events.history)
 
     # -- sessions ----------------------------------------------------------------------------
-    def create_session(self, **policies: Mapping[str, Any]) -> "Session":
+    def create_session(self, behavior: None = None, **policies: Mapping[str, Any]) -> "Session":
         """A session whose commands use these default policies (by C name, e.g.
-        read={"base": {"total_timeout": 50}}) over the cluster's own defaults."""
+        read={"base": {"total_timeout": 50}}) over the cluster's own defaults. The SDK's
+        `Behavior` has no equivalent here: `behavior` may only be None (its default)."""
+        if behavior is not None:
+            raise TypeError("create_session takes default policies by C name "
+                            "(read={'total_timeout': 50}, ...), not a Behavior; "
+                            f"got {type(behavior).__name__}")
         self._check_open("create_session")
         return Session(self, policies)
+
+    def transaction(self, timeout: Optional[int] = None) -> "Session":
+        """A session with the cluster's default policies bound to a new multi-record
+        transaction (create_session().transaction(timeout)), as the SDK's
+        `cluster.transaction()`: `with` commits on success and aborts on an exception."""
+        return self.create_session().transaction(timeout)
 
 
 class Session:

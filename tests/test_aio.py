@@ -38,7 +38,7 @@ def aio_threads() -> List[threading.Thread]:
 def test_connect_use_and_close_with_async_with(aerospike_hosts):
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
-            assert cluster.is_connected()
+            assert cluster.is_connected() and cluster.transaction().txn is not None
             names = cluster.node_names()
             assert cluster.get_stats().active_nodes == len(names) >= 1
             assert await cluster.ping() > 0
@@ -53,7 +53,7 @@ def test_connect_use_and_close_with_async_with(aerospike_hosts):
             await session.remove(key)
             with pytest.raises(asc.RecordNotFoundError):
                 await session.get(key)
-        assert cluster.closed and not cluster.is_connected()
+        assert cluster.closed and not cluster.is_connected() and not cluster.is_connected  # SDK form
         with pytest.raises(asc.LifecycleError):
             await cluster.ping()
         await cluster.close()  # idempotent

@@ -72,6 +72,32 @@ def test_tls_option_turns_tls_on_with_its_fields():
     assert config.hosts == [("127.0.0.1", 4333, "db")]
 
 
+
+def test_a_port_given_as_a_string_is_refused_not_taken_for_a_second_seed():
+    with pytest.raises(TypeError, match="port must be an int"):
+        ClusterDefinition("127.0.0.1", "3000")
+    assert ClusterDefinition("a:3000", "b:3001").hosts == ["a:3000", "b:3001"]
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(policies=[("read", {})]), TypeError, "policies must be a dict"),
+    (dict(policies={"reed": {"total_timeout": 5}}), ValueError, "unknown policy kind"),
+    (dict(tls="yes"), TypeError, "tls must be True, False or a dict"),
+])
+def test_bad_policies_and_tls_raise_type_or_value_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ClusterDefinition("127.0.0.1", 3000, **kwargs)
+
+
+def test_host_parse_hosts_reads_a_seed_string():
+    assert Host.parse_hosts("a:3000, b", 3100) == [Host("a", 3000), Host("b", 3100)]
+    assert Host.parse_hosts("[::1]:db:4333", 3000) == [Host("::1", 4333, "db")]
+    with pytest.raises(ValueError):
+        Host.parse_hosts("a:3000,", 3000)
+    with pytest.raises(TypeError):
+        Host.parse_hosts(None, 3000)
+
+
 # -- discovery and seeds ---------------------------------------------------------------------
 def test_one_seed_discovers_all_three_nodes(aerospike_cluster_factory):
     embedded = aerospike_cluster_factory(nodes=3)
@@ -200,6 +226,16 @@ def test_close_is_final_idempotent_and_done_by_with(aerospike_hosts):
             pass
 
 
+
+def test_is_connected_reads_as_the_sdk_property_and_as_a_call(aerospike_hosts):
+    cluster = fast_definition(hosts=aerospike_hosts).connect()
+    check = cluster.is_connected
+    assert check and check() is True and cluster.is_connected == True  # noqa: E712
+    cluster.close()
+    assert not cluster.is_connected and cluster.is_connected() is False
+    assert not check  # it asks each time
+
+
 def test_one_definition_connects_independent_clusters(aerospike_hosts):
     definition = fast_definition(hosts=aerospike_hosts)
     with definition.connect() as first, definition.connect() as second:
@@ -273,6 +309,20 @@ def test_session_policies_are_checked_when_made(aerospike_hosts):
             cluster.create_session(reed={"total_timeout": 1})
         with pytest.raises(ValueError, match="total_timeout"):
             cluster.create_session(read={"total_timeout": -1})
+
+
+
+def test_sessions_refuse_an_sdk_behavior_and_cluster_transaction_binds_one(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        assert isinstance(cluster.create_session(None), Session)
+        with pytest.raises(TypeError, match="not a Behavior"):
+            cluster.create_session(object())
+        key = ("test", "sdk_cluster_txn", 1)
+        cluster.create_session().put(key, {"n": 1})
+        bound = cluster.transaction()
+        assert bound.txn is not None and bound.cluster is cluster
+        plain = cluster.create_session()
+        assert plain.get(key).bins == {"n": 1} and plain.txn is None
 
 
 # -- fork ------------------------------------------------------------------------------------
@@ -353,6 +403,16 @@ def test_prometheus_label_values_are_escaped():
     text = ClusterStats((node,), 0).to_prometheus()
     assert 'node="odd\\"name\\\\",address="a\\nb"' in text
     assert len(parse_prometheus(text)) == 9
+
+
+
+def test_prometheus_prefix_must_be_a_metric_name():
+    stats = ClusterStats((), 0)
+    assert stats.to_prometheus(prefix="app:db_1").startswith("# HELP app:db_1_active_nodes")
+    with pytest.raises(ValueError, match="metric name"):
+        stats.to_prometheus(prefix="my app")
+    with pytest.raises(TypeError):
+        stats.to_prometheus(prefix=5)
 
 
 def test_a_cluster_left_open_is_closed_at_exit(aerospike_hosts):

@@ -303,6 +303,16 @@ def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
         assert session.exists(key) is None
 
 
+
+def test_a_record_of_more_bins_than_c_counts_is_a_value_error(aerospike_hosts):
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        session = cluster.create_session()
+        key = ("test", "sdk_bins", 1)
+        with pytest.raises(ValueError, match="at most 65535 bins"):  # not cffi's OverflowError
+            session.put(key, {f"b{i}": i for i in range(70000)})
+        assert session.exists(key) is None
+
+
 def test_session_policies_are_checked_when_made(aerospike_hosts):
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         with pytest.raises(ValueError, match="unknown policy kind"):

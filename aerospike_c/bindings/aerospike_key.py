@@ -36,7 +36,7 @@ from .as_operations import ops_arg
 from ._calls import policy_arg
 from ._cstruct import c_ttl
 from .as_record import (
-    Record, as_record, bin_name, bins_to_pairs, record_arg, record_to_python, set_bins,
+    Record, as_record, bin_count, bin_name, bins_to_pairs, record_arg, record_to_python, set_bins,
 )
 from .as_val import val_from_c, val_to_c
 from . import _async as _async_queue
@@ -209,11 +209,10 @@ class _Key:
 def put_bins(as_: Any, policy: Any, key: Any, bins: Mapping[str, Any], ttl: Optional[int] = None,
              gen: Optional[int] = None) -> None:
     """aerospike_key_put() of a dict of bins (ttl/gen: the record's metadata when given)."""
-    if not isinstance(bins, Mapping):
-        raise TypeError(f"bins must be a dict, not {type(bins).__name__}")
+    nbins = bin_count(bins)
     c_key = _Key(key)
     rec = ffi.new("as_record*")
-    lib.as_record_init(rec, len(bins))
+    lib.as_record_init(rec, nbins)
     try:
         set_bins(rec, bins)
         if ttl is not None:

@@ -143,11 +143,20 @@ def set_bin(ptr: Any, name: Any, value: Any) -> None:
                          f"(capacity {ptr.bins.capacity})")
 
 
-def new_record_from(bins: Mapping[str, Any]) -> as_record:
-    """A new as_record holding the bins of a dict."""
+def bin_count(bins: Mapping[str, Any]) -> int:
+    """How many bins a dict of bins has: TypeError unless a dict, ValueError past as_record's
+    16-bit bin count."""
     if not isinstance(bins, Mapping):
         raise TypeError(f"bins must be a dict, not {type(bins).__name__}")
-    rec = as_record_init(len(bins))
+    if len(bins) > 0xFFFF:
+        raise ValueError(f"a record holds at most 65535 bins (as_record counts them in 16 bits), "
+                         f"got {len(bins)}")
+    return len(bins)
+
+
+def new_record_from(bins: Mapping[str, Any]) -> as_record:
+    """A new as_record holding the bins of a dict."""
+    rec = as_record_init(bin_count(bins))
     set_bins(rec._ptr, bins)
     return rec
 

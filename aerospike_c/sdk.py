@@ -201,6 +201,7 @@ class ClusterDefinition:
         self.fields = fields
         self.on_cluster_event = on_cluster_event
         self.config = self._config(None)  # checks every setting now
+        _check_pool_ranges(fields)
 
     def _config(self, event_callback: Optional[ClusterEventListener]) -> Config:
         fields = dict(self.fields)
@@ -226,6 +227,17 @@ class ClusterDefinition:
 
     def __repr__(self) -> str:
         return f"ClusterDefinition(hosts={self.hosts!r}, fields={self.fields!r})"
+
+
+def _check_pool_ranges(fields: Mapping[str, Any]) -> None:
+    """min <= max for both pools, now rather than at connect (aerospike_connect checks it)."""
+    for low, high in (("min_conns_per_node", "max_conns_per_node"),
+                      ("async_min_conns_per_node", "async_max_conns_per_node")):
+        if low in fields or high in fields:
+            defaults = c.as_config_init()
+            least, most = fields.get(low, getattr(defaults, low)), fields.get(high, getattr(defaults, high))
+            if least > most:
+                raise ValueError(f"{low} ({least}) must be <= {high} ({most})")
 
 
 def _with_base_level(policies: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:

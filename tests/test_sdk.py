@@ -36,6 +36,9 @@ def test_definition_accepts_the_sdk_seed_forms():
     (dict(fail_if_not_connected=1), TypeError, "fail_if_not_connected"),
     (dict(policies={"read": {"base": {"total_timeout": -5}}}), ValueError, "total_timeout"),
     (dict(tls={"cafile": 7}), TypeError, "cafile"),
+    (dict(min_conns_per_node=10, max_conns_per_node=2), ValueError, "min_conns_per_node"),
+    (dict(min_conns_per_node=101), ValueError, "max_conns_per_node"),
+    (dict(async_max_conns_per_node=1, async_min_conns_per_node=2), ValueError, "async_min"),
 ])
 def test_bad_options_fail_when_the_definition_is_made_naming_the_field(kwargs, error, field):
     with pytest.raises(error, match=field):

@@ -270,9 +270,10 @@ def _with_base_level(policies: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
 class _EventHub:
     """The cluster's one C event callback: records each event and fans it out to listeners.
 
-    Runs on the thread that changes the node list (the tend thread), so it only copies
-    a reference and calls the listeners; a listener's exception goes to
-    sys.unraisablehook and never stops the others."""
+    Runs on the thread that changes the node list (the tend thread; during connect() the
+    connecting thread), so it only copies a reference and calls the listeners; a listener's
+    exception goes to sys.unraisablehook and never stops the others. A KeyboardInterrupt
+    (during connect()) stops them and is raised by connect()."""
 
     def __init__(self, first: Optional[ClusterEventListener]) -> None:
         self._lock = threading.Lock()
@@ -296,7 +297,7 @@ class _EventHub:
         for listener in self._listeners:
             try:
                 listener(event)
-            except BaseException as exc:  # noqa: BLE001 - reported, the tender goes on
+            except Exception as exc:  # noqa: BLE001 - reported, the tender goes on
                 report_unraisable(exc, listener, "Exception in a cluster event listener")
 
 
@@ -465,10 +466,11 @@ class Cluster:
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        """True after close(), also one an interrupt cut short after the C client was freed."""
+        return self._closed or self._client._as.destroyed
 
     def _check_open(self, what: str) -> None:
-        if self._closed:
+        if self.closed:
             raise lifecycle_error(f"Cluster.{what}: the cluster was closed")
 
     def close(self) -> None:
@@ -480,7 +482,8 @@ class Cluster:
         with self._close_lock:
             if self._closed:
                 return
-            if not self._client.aerospike.forked:
+            instance = self._client._as  # destroyed: a KeyboardInterrupt cut the last close short
+            if not (instance.destroyed or instance.forked):
                 self._client.destroy()
             self._closed = True
         _OPEN_CLUSTERS.discard(self)
@@ -493,7 +496,7 @@ class Cluster:
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "connected" if self.is_connected() else "disconnected"
+        state = "closed" if self.closed else "connected" if self.is_connected() else "disconnected"
         return f"<Cluster {state}>"
 
     # -- health ------------------------------------------------------------------------------
@@ -504,7 +507,7 @@ class Cluster:
         return BoolCheck(self._is_connected)
 
     def _is_connected(self) -> bool:
-        if self._closed or self._client.aerospike.forked:
+        if self.closed or self._client._as.forked:
             return False
         return self._client.is_connected()
 

@@ -158,6 +158,19 @@ def test_connect_succeeds_with_two_seeds_when_the_first_node_is_down(aerospike_c
         assert embedded.node(0).name not in cluster.node_names()
 
 
+def test_ctrl_c_landing_in_an_event_listener_during_connect_stops_the_connect(aerospike_hosts):
+    """connect()'s first tend calls the listeners on the connecting thread: a signal's
+    KeyboardInterrupt raised there was lost in cffi and connect() went on."""
+    def interrupted(event):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fast_definition(hosts=aerospike_hosts, on_cluster_event=interrupted).connect()
+    seen = []
+    with fast_definition(hosts=aerospike_hosts, on_cluster_event=seen.append).connect() as cluster:
+        assert cluster.is_connected and seen  # the next connect is not handed the old one
+
+
 def test_no_reachable_seed_fails_to_connect():
     with pytest.raises(asc.AerospikeConnectionError):
         fast_definition("127.0.0.1", closed_port()).connect()
@@ -237,6 +250,19 @@ def test_is_connected_reads_as_the_sdk_property_and_as_a_call(aerospike_hosts):
     cluster.close()
     assert not cluster.is_connected and cluster.is_connected() is False
     assert not check  # it asks each time
+
+
+def test_a_close_cut_short_after_the_c_client_was_freed_can_be_finished(aerospike_hosts):
+    """A KeyboardInterrupt between the C destroy and the Cluster's own bookkeeping (the
+    state client.destroy() leaves): close() finishes, the rest says closed, never raises."""
+    cluster = fast_definition(hosts=aerospike_hosts).connect()
+    cluster.client.destroy()
+    assert cluster.closed and not cluster.is_connected and repr(cluster) == "<Cluster closed>"
+    with pytest.raises(asc.LifecycleError, match="the cluster was closed"):
+        cluster.get_stats()
+    cluster.close()
+    cluster.close()
+    assert cluster.closed
 
 
 def test_one_definition_connects_independent_clusters(aerospike_hosts):

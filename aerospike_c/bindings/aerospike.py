@@ -44,6 +44,7 @@ from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
 from .as_config import (CheckedHost, add_checked_host, as_config, check_config, check_config_file,
                         config_exp_offsets, config_ptr, detach_exps)
+from .as_cluster_event import CONNECTING
 from .as_error import check, lifecycle_error, new_error
 
 __all__ = [
@@ -497,12 +498,19 @@ def aerospike_connect(as_: aerospike) -> None:
     # Before C connects, on a Python thread: a finalizer may need it for this instance, and
     # an interrupt right after a successful connect must not leave it unstarted.
     _REAPER.start()
-    status = lib.asc_connect(guard, err, False)  # counts itself in and out
-    if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
-        with using(as_, "aerospike_connect") as ptr:
-            if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
-                check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
-            status = lib.asc_connect(guard, err, True)
+    CONNECTING.active = True
+    try:
+        status = lib.asc_connect(guard, err, False)  # counts itself in and out
+        if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
+            with using(as_, "aerospike_connect") as ptr:
+                if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
+                    check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
+                status = lib.asc_connect(guard, err, True)
+    finally:
+        CONNECTING.active = False
+        escaped, CONNECTING.escaped = CONNECTING.escaped, None
+    if escaped is not None:
+        raise escaped  # from the cluster-event callback of this connect's first tend
     if status in (lib.ASC_BUSY, lib.ASC_DEAD):
         raise as_._unusable("aerospike_connect")
     if status == lib.ASC_CONNECTING:

@@ -18,8 +18,10 @@ callback raises LifecycleError (close joins the tend thread, which would wait fo
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from enum import IntEnum
+from types import TracebackType
 from typing import Any, Callable, Optional
 
 from .._aerospike import ffi, lib
@@ -59,9 +61,33 @@ def _text(ptr: Any) -> str:
     return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
 
 
-@ffi.def_extern()
+class _Connecting(threading.local):
+    """This thread is inside aerospike_connect, whose first tend calls the event callback on
+    it: a KeyboardInterrupt (a signal's lands between any two bytecodes) or SystemExit
+    escaping the callback here is kept for aerospike_connect to raise, instead of being lost
+    in cffi. An Exception is the callback's bug: reported, the connect goes on."""
+
+    active = False
+    escaped: Optional[BaseException] = None
+
+
+CONNECTING = _Connecting()
+
+
+def _escaped(exc_type: "type[BaseException]", exc: BaseException, tb: Optional[TracebackType]) -> None:
+    if CONNECTING.active and not isinstance(exc, Exception):
+        if CONNECTING.escaped is None:
+            CONNECTING.escaped = exc
+        return
+    from ._calls import report_unraisable  # _calls imports aerospike, which imports this
+
+    report_unraisable(exc, asc_cluster_event_to_python, "Exception in a cluster event callback")
+
+
+@ffi.def_extern(onerror=_escaped)
 def asc_cluster_event_to_python(event: Any) -> None:
-    """The C callback: copy the event and call the Python callback (errors: unraisablehook)."""
+    """The C callback: copy the event and call the Python callback (errors: unraisablehook,
+    or raised by aerospike_connect on the thread that connects)."""
     target: _Target = ffi.from_handle(event.udata)
     target.callback(as_cluster_event(_text(event.node_name), _text(event.node_address),
                                      target.udata, as_cluster_event_type(event.type)))

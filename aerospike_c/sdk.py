@@ -24,9 +24,13 @@ commands are the `Client`'s (tuple keys, `Record(key, meta, bins)` with C's ttl,
 the response's value, `exists()` meta or None), not its builders (`upsert(key).bin(..)`,
 `query(..).execute()`, `Key`/`DataSet`); errors are aerospike_c's (`code`, not
 `result_code`; a closed cluster raises LifecycleError, a RuntimeError); `session.txn` is its
-`current_transaction`, commit/abort return C's statuses. `Host.parse_hosts` reads C's
-"host:tls_name:port". Not here: `nodes()`, `cluster_name`, `server_version()`, metrics
-exporters, UDF and index calls on the cluster (`cluster.client` has them).
+`current_transaction`, commit/abort return C's statuses. A port may be left out (3000);
+`Host.parse_hosts` reads C's "host:tls_name:port". `close()` refuses (LifecycleError) while
+a command runs, a scan iterator left unfinished and not closed included (C would free what
+it uses); the SDK closes. A cluster of another name fails connect with C's
+AEROSPIKE_ERR_CLIENT (a ClientError, not a ConnectionError). Not here: `nodes()`,
+`cluster_name`, `server_version()`, metrics exporters, UDF and index calls on the cluster
+(`cluster.client` has them).
 """
 from __future__ import annotations
 
@@ -477,7 +481,8 @@ class Cluster:
         """Stop tending and close every connection (aerospike_close + aerospike_destroy).
 
         Raises LifecycleError, leaving the cluster open, while commands are still running
-        and on a tend thread (from an event listener), which closing waits for."""
+        (a scan iterator not finished or closed is one) and on a tend thread (from an event
+        listener), which closing waits for."""
         refuse_on_tend_thread(self._client._as, "Cluster.close")  # before waiting for the lock
         with self._close_lock:
             if self._closed:

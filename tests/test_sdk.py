@@ -265,6 +265,28 @@ def test_a_close_cut_short_after_the_c_client_was_freed_can_be_finished(aerospik
     assert cluster.closed
 
 
+def test_an_interrupt_right_after_a_call_counts_in_leaves_no_call_counted(aerospike_hosts,
+                                                                          monkeypatch):
+    """Counted out without a finalizer: a signal's KeyboardInterrupt landing in a __del__ is
+    dropped, and one ran after every info, scan, batch and transaction call."""
+    from aerospike_c.bindings.aerospike import aerospike, using
+
+    with fast_definition(hosts=aerospike_hosts).connect() as cluster:
+        instance = cluster.client.aerospike
+        assert not hasattr(type(using(instance, "probe")), "__del__")
+        counted_in = aerospike._enter
+
+        def interrupted(self, what, token):
+            counted_in(self, what, token)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(aerospike, "_enter", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            cluster.create_session().info("node")
+        monkeypatch.undo()
+        assert instance.calls == 0 and cluster.ping() > 0
+
+
 def test_one_definition_connects_independent_clusters(aerospike_hosts):
     definition = fast_definition(hosts=aerospike_hosts)
     with definition.connect() as first, definition.connect() as second:

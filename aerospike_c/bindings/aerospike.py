@@ -444,6 +444,9 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
 
     __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend", "_token")
 
+    def __new__(cls, as_: Any, what: str, *, exclusive: bool = False, **kwargs: Any) -> "using":
+        return object.__new__(_using_exclusive if exclusive else cls)
+
     def __init__(self, as_: Any, what: str, *, connected: bool = False, exclusive: bool = False,
                  off_tend: bool = False) -> None:
         self._instance = _instance(as_)
@@ -454,15 +457,28 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         self._token = object()
 
     def __enter__(self) -> Any:
+        # An asynchronous exception (a signal's KeyboardInterrupt lands after any call
+        # returns) between the count and the return skips __exit__: counted out here, inline
+        # (a Python call could itself be interrupted before it counts out). No __del__ does
+        # it: a signal landing in a finalizer is dropped, and every call would run one.
         instance = self._instance
         if self._exclusive:
-            return instance._enter_exclusive(self._what, id(self._token))
+            try:
+                return instance._enter_exclusive(self._what, id(self._token))
+            except BaseException:
+                instance._end_orphaned_exclusive(id(self._token))
+                raise
         if self._off_tend:
             refuse_on_tend_thread(instance, self._what)
-        ptr = instance._enter(self._what, self._token)
-        if self._connected and ptr.cluster == ffi.NULL:
-            _exit(instance._calls, self._token)
-            raise lifecycle_error(f"{self._what}: the aerospike instance is not connected")
+        calls, token = instance._calls, self._token
+        try:
+            ptr = instance._enter(self._what, token)
+            if self._connected and ptr.cluster == ffi.NULL:
+                raise lifecycle_error(f"{self._what}: the aerospike instance is not connected")
+        except BaseException:
+            if token in calls:
+                calls.remove(token)
+            raise
         return ptr
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -472,17 +488,18 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         else:
             _exit(self._instance._calls, self._token)
 
+
+class _using_exclusive(using):  # noqa: N801 - `using(..., exclusive=True)`
+    """close/destroy: a second interrupt, landing in __enter__'s own clean-up, is ended when
+    the statement lets go of this (rare calls: a finalizer here costs nothing)."""
+
+    __slots__ = ()
+
     def __del__(self) -> None:
-        # An asynchronous exception between __enter__'s count and the with body skips
-        # __exit__; the count goes when the statement's frame lets go of this object.
         # _token is set last: without it __init__ raised (a bad argument) and nothing counted.
         token = getattr(self, "_token", None)
-        if token is None:
-            return
-        if self._exclusive:
+        if token is not None:
             self._instance._end_orphaned_exclusive(id(token))
-        else:
-            _exit(self._instance._calls, token)
 
 
 def _exit(calls: List[object], token: object) -> None:

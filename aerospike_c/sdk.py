@@ -48,7 +48,7 @@ from typing import (
 )
 
 from . import bindings as c
-from .bindings.as_cluster_event import as_cluster_event
+from .bindings.as_cluster_event import CONNECTING, as_cluster_event
 from .bindings.as_config import parse_hosts
 from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
@@ -276,8 +276,8 @@ class _EventHub:
 
     Runs on the thread that changes the node list (the tend thread; during connect() the
     connecting thread), so it only copies a reference and calls the listeners; a listener's
-    exception goes to sys.unraisablehook and never stops the others. A KeyboardInterrupt
-    (during connect()) stops them and is raised by connect()."""
+    exception goes to sys.unraisablehook and never stops the others, but a KeyboardInterrupt
+    or SystemExit during connect() (on the connecting thread) stops them: connect() raises it."""
 
     def __init__(self, first: Optional[ClusterEventListener]) -> None:
         self._lock = threading.Lock()
@@ -301,7 +301,9 @@ class _EventHub:
         for listener in self._listeners:
             try:
                 listener(event)
-            except Exception as exc:  # noqa: BLE001 - reported, the tender goes on
+            except BaseException as exc:  # noqa: BLE001 - reported, the tender goes on
+                if CONNECTING.active and not isinstance(exc, Exception):
+                    raise  # a Ctrl-C during connect(): connect() raises it
                 report_unraisable(exc, listener, "Exception in a cluster event listener")
 
 

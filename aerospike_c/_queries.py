@@ -784,7 +784,7 @@ def _stream(run: Callable[[Callable[[Any, Any], Any]], None], cleanup: Callable[
 #: was lost every time. One pass runs at a time in a process; a thread whose iterator ends
 #: while another thread's pass runs finalizers skips the join too (only a wait is lost).
 _GC_PHASE: "collections.OrderedDict[str, None]" = collections.OrderedDict(start=None, stop=None)
-gc.callbacks.append(_GC_PHASE.move_to_end)  # called (phase, info): info is truthy, last=True
+gc.callbacks.append(_GC_PHASE.move_to_end)  # type: ignore[arg-type]  # (phase, info): last=info, truthy
 
 
 def _in_gc_pass() -> bool:

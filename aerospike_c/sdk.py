@@ -428,7 +428,7 @@ class BoolCheck:
     the property. `==` compares the answer (`is True` does not hold: it is not a bool)."""
 
     __slots__ = ("_check",)
-    __hash__ = None  # type: ignore[assignment] - its answer changes
+    __hash__ = None  # type: ignore[assignment]  # its answer changes
 
     def __init__(self, check: Callable[[], bool]) -> None:
         self._check = check

@@ -103,6 +103,7 @@ CDEF_HEADERS = [
     "asc_async_scan.h",
     "asc_async_batch.h",
     "asc_txn.h",
+    "asc_metrics.h",
 ]
 
 # Where a cdef file's C header is found when it is not <aerospike/NAME>.

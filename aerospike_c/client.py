@@ -302,5 +302,17 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
         self._check_alive("stats")
         return c.aerospike_stats(self._as)
 
+    def enable_metrics(self, policy: "Optional[c.as_metrics_policy]" = None) -> None:
+        """aerospike_enable_metrics(): the C client's periodic metrics, written to its files or
+        handed to the policy's Python listeners (as_metrics_policy_set_listeners); None: the
+        config's metrics policy. See docs/METRICS.md."""
+        self._check_alive("enable_metrics")
+        c.aerospike_enable_metrics(self._as, policy)
+
+    def disable_metrics(self) -> None:
+        """aerospike_disable_metrics(): stop them (the disable listener runs here)."""
+        self._check_alive("disable_metrics")
+        c.aerospike_disable_metrics(self._as)
+
     def __repr__(self) -> str:
         return f"<Client {self._as!r}>"

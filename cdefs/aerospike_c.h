@@ -21,6 +21,7 @@ void asc_destroy(asc_instance* g, const size_t* exp_offsets, size_t count);
 void asc_mark_dead(asc_instance* g);
 int64_t asc_calls(asc_instance* g);
 int asc_refused(asc_instance* g);
+bool asc_in_metrics_listener(asc_instance* g);
 int asc_node_names(asc_instance* g, int* count, char** names);
 const char* asc_config_url(void);
 #define ASC_NEEDS_CHECK ...

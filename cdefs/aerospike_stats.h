@@ -42,6 +42,7 @@ typedef struct as_cluster_stats_s {
 void aerospike_stats(aerospike* as, as_cluster_stats* stats);
 void aerospike_stats_destroy(as_cluster_stats* stats);
 char* aerospike_stats_to_string(as_cluster_stats* stats);
+void aerospike_cluster_stats(struct as_cluster_s* cluster, as_cluster_stats* stats);
 void aerospike_node_stats(as_node* node, as_node_stats* stats);
 void aerospike_node_stats_destroy(as_node_stats* stats);
 void aerospike_event_loop_stats(as_event_loop* event_loop, as_event_loop_stats* stats);

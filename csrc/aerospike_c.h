@@ -78,6 +78,26 @@ typedef struct {
 
 /* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
  * forked) with nothing counted: the call is refused (LifecycleError). */
+/*
+ * Metrics listeners (csrc/asc_metrics.h) run holding their cluster's metrics_lock, which is
+ * not recursive, and every command may take it (as_node_prepare_metrics, for a namespace
+ * the node has not seen yet): a call on that cluster's instance from the listener's own
+ * thread would wait for itself. asc_listening is that cluster while a listener runs on this
+ * thread; ASC_LISTENING_ANY when the cluster is not known (an enable listener called inside
+ * aerospike_connect): every instance then refuses. asc_enter() and asc_refused() refuse
+ * such calls as ASC_BUSY; asc_in_metrics_listener() tells Python why.
+ */
+#define ASC_LISTENING_ANY ((struct as_cluster_s*)1)
+static __thread struct as_cluster_s* asc_listening;
+
+static bool
+asc_in_metrics_listener(asc_instance* g)
+{
+	struct as_cluster_s* listening = asc_listening;
+	return listening != NULL && (listening == ASC_LISTENING_ANY ||
+		(g->ptr != NULL && g->ptr->cluster == listening));
+}
+
 static int
 asc_enter(asc_instance* g)
 {
@@ -85,6 +105,10 @@ asc_enter(asc_instance* g)
 	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
 		__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
 		return (state & ASC_GUARD_DEAD) ? ASC_DEAD : ASC_BUSY;
+	}
+	if (asc_listening != NULL && asc_in_metrics_listener(g)) {
+		__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
+		return ASC_BUSY;
 	}
 	return 0;
 }
@@ -162,7 +186,7 @@ asc_refused(asc_instance* g)
 	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
 		return (state & ASC_GUARD_DEAD) ? ASC_DEAD : ASC_BUSY;
 	}
-	return 0;
+	return (asc_listening != NULL && asc_in_metrics_listener(g)) ? ASC_BUSY : 0;
 }
 
 /* The calls inside now (for messages). */

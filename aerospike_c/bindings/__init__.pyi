@@ -111,8 +111,11 @@ from .as_log import (
     as_log_set_level as as_log_set_level,
 )
 from .as_metrics import (
+    AS_LATENCY_TYPES as AS_LATENCY_TYPES,
     aerospike_disable_metrics as aerospike_disable_metrics,
     aerospike_enable_metrics as aerospike_enable_metrics,
+    as_cluster as as_cluster,
+    as_metrics_listeners as as_metrics_listeners,
     as_metrics_policy as as_metrics_policy,
     as_metrics_policy_add_label as as_metrics_policy_add_label,
     as_metrics_policy_copy_labels as as_metrics_policy_copy_labels,
@@ -120,7 +123,10 @@ from .as_metrics import (
     as_metrics_policy_destroy_labels as as_metrics_policy_destroy_labels,
     as_metrics_policy_init as as_metrics_policy_init,
     as_metrics_policy_set_labels as as_metrics_policy_set_labels,
+    as_metrics_policy_set_listeners as as_metrics_policy_set_listeners,
     as_metrics_policy_set_report_dir as as_metrics_policy_set_report_dir,
+    as_node as as_node,
+    as_ns_metrics as as_ns_metrics,
 )
 from .constants import *
 from .enums import *
@@ -2331,6 +2337,7 @@ __all__ = [
     "AS_JOB_STATUS_COMPLETED",
     "AS_JOB_STATUS_INPROGRESS",
     "AS_JOB_STATUS_UNDEF",
+    "AS_LATENCY_TYPES",
     "AS_LIST",
     "AS_LIST_ORDERED",
     "AS_LIST_RETURN_COUNT",
@@ -2755,6 +2762,7 @@ __all__ = [
     "as_cdt_ctx_type",
     "as_cdt_op_list",
     "as_cdt_op_map",
+    "as_cluster",
     "as_cluster_event",
     "as_cluster_event_type",
     "as_cluster_get_node_names",
@@ -3135,6 +3143,7 @@ __all__ = [
     "as_map_return_type",
     "as_map_write_flags",
     "as_map_write_mode",
+    "as_metrics_listeners",
     "as_metrics_policy",
     "as_metrics_policy_add_label",
     "as_metrics_policy_copy_labels",
@@ -3142,8 +3151,11 @@ __all__ = [
     "as_metrics_policy_destroy_labels",
     "as_metrics_policy_init",
     "as_metrics_policy_set_labels",
+    "as_metrics_policy_set_listeners",
     "as_metrics_policy_set_report_dir",
+    "as_node",
     "as_node_stats",
+    "as_ns_metrics",
     "as_operations",
     "as_operations_add_append_raw",
     "as_operations_add_append_rawp",

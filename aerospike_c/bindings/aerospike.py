@@ -118,6 +118,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
                                    "its C threads do not exist in this process; make a new one")
         if self._destroyed:
             return lifecycle_error(f"{what}: the aerospike instance was destroyed")
+        if self._ptr is not None and lib.asc_in_metrics_listener(self._guard):
+            return lifecycle_error(f"{what}: called from a metrics listener of this instance, "
+                                   "which holds the cluster's metrics lock this call may take; "
+                                   "call it from another thread")
         return lifecycle_error(f"{what}: the aerospike instance is being closed "
                                "(aerospike_close or aerospike_destroy is running)")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 from .._aerospike import ffi, lib
 from ..exceptions import InvalidNodeError
@@ -72,15 +72,22 @@ def _text(ptr: Any) -> str:
 
 
 @contextmanager
+def _filled(ctype: str, fill: Any, source: Any, destroy: Any) -> Iterator[Any]:
+    """A `ctype*` filled by fill(source, stats), destroyed by destroy(stats) on exit."""
+    c_stats = ffi.new(ctype)
+    fill(source, c_stats)
+    try:
+        yield c_stats
+    finally:
+        destroy(c_stats)
+
+
+@contextmanager
 def _filled_stats(as_: aerospike, what: str) -> Iterator[Any]:
     """An as_cluster_stats* filled by aerospike_stats(), destroyed on exit."""
     with using(as_, what, connected=True) as ptr:
-        c_stats = ffi.new("as_cluster_stats*")
-        lib.aerospike_stats(ptr, c_stats)
-        try:
+        with _filled("as_cluster_stats*", lib.aerospike_stats, ptr, lib.aerospike_stats_destroy) as c_stats:
             yield c_stats
-        finally:
-            lib.aerospike_stats_destroy(c_stats)
 
 
 def _node_stats(node: Any) -> as_node_stats:
@@ -99,23 +106,46 @@ def _node_stats(node: Any) -> as_node_stats:
 def aerospike_stats(as_: aerospike) -> as_cluster_stats:
     """aerospike_stats(): a snapshot of the cluster's connection figures."""
     with _filled_stats(as_, "aerospike_stats") as c_stats:
-        return as_cluster_stats(
-            nodes=[_node_stats(c_stats.nodes[i]) for i in range(c_stats.nodes_size)],
-            retry_count=c_stats.retry_count,
-            thread_pool_queued_tasks=c_stats.thread_pool_queued_tasks,
-            recover_queue_size=c_stats.recover_queue_size,
-        )
+        return _cluster_stats(c_stats)
 
 
-def aerospike_cluster_stats(as_: aerospike) -> as_cluster_stats:
-    """aerospike_cluster_stats(as->cluster, &stats): aerospike_stats() of the instance's cluster
-    (Python has no as_cluster object: pass the instance)."""
-    return aerospike_stats(as_)
+def _cluster_stats(c_stats: Any) -> as_cluster_stats:
+    return as_cluster_stats(
+        nodes=[_node_stats(c_stats.nodes[i]) for i in range(c_stats.nodes_size)],
+        retry_count=c_stats.retry_count,
+        thread_pool_queued_tasks=c_stats.thread_pool_queued_tasks,
+        recover_queue_size=c_stats.recover_queue_size,
+    )
 
 
-def aerospike_node_stats(as_: aerospike, node: str) -> as_node_stats:
-    """aerospike_node_stats(node, &stats): the figures of the node named `node` (Python names
-    nodes, as aerospike_info_node() does); an unknown name raises InvalidNodeError."""
+def aerospike_cluster_stats(cluster: Any) -> as_cluster_stats:
+    """aerospike_cluster_stats(cluster, &stats): the figures of an as_cluster view (a metrics
+    listener's), or of an instance's cluster (aerospike_stats() of the instance)."""
+    from .as_metrics import as_cluster
+    if not isinstance(cluster, as_cluster):
+        return aerospike_stats(cluster)
+    with cluster._reading("aerospike_cluster_stats") as ptr, _filled(
+            "as_cluster_stats*", lib.aerospike_cluster_stats, ptr, lib.aerospike_stats_destroy) as c_stats:
+        return _cluster_stats(c_stats)
+
+
+def _one_node_stats(c_node: Any) -> as_node_stats:
+    with _filled("as_node_stats*", lib.aerospike_node_stats, c_node,
+                 lib.aerospike_node_stats_destroy) as c_node_stats:
+        return _node_stats(c_node_stats)
+
+
+def aerospike_node_stats(as_: Any, node: Optional[str] = None) -> as_node_stats:
+    """aerospike_node_stats(node, &stats): the figures of an as_node view (a metrics
+    listener's: `aerospike_node_stats(node)`), or of the node named `node` of instance `as_`
+    (Python names nodes, as aerospike_info_node() does); an unknown name raises
+    InvalidNodeError."""
+    from .as_metrics import as_node as node_view
+    if isinstance(as_, node_view):
+        if node is not None:
+            raise TypeError("aerospike_node_stats(node) takes one as_node view")
+        with as_._reading("aerospike_node_stats") as c_node:
+            return _one_node_stats(c_node)
     if not isinstance(node, str):
         raise TypeError(f"node must be a node name (str), not {type(node).__name__}")
     # The snapshot holds a reference on every node while it is open.
@@ -123,12 +153,7 @@ def aerospike_node_stats(as_: aerospike, node: str) -> as_node_stats:
         for i in range(c_stats.nodes_size):
             c_node = c_stats.nodes[i].node
             if _text(lib.asc_node_name(c_node)) == node:
-                c_node_stats = ffi.new("as_node_stats*")
-                lib.aerospike_node_stats(c_node, c_node_stats)
-                try:
-                    return _node_stats(c_node_stats)
-                finally:
-                    lib.aerospike_node_stats_destroy(c_node_stats)
+                return _one_node_stats(c_node)
     raise InvalidNodeError(as_status.AEROSPIKE_ERR_INVALID_NODE, f"Node not found: {node}")
 
 

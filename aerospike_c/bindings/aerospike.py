@@ -18,6 +18,8 @@ which aerospike_close() stops and joins. Closing or destroying an instance (and 
 disabling metrics, which wait on a lock the tend thread holds while it logs) on a tend
 thread raises `LifecycleError` instead of waiting for itself forever. While a close runs,
 other calls on the instance (from callbacks, say) raise `LifecycleError` instead of waiting.
+Metrics listeners (as_metrics.py) hold the cluster's metrics lock, which commands take: any
+call on their instance from a listener's thread raises `LifecycleError` (csrc asc_enter).
 
 An instance garbage collected without aerospike_destroy() is closed and destroyed, with a
 ResourceWarning. The finalizer never blocks (it may run on a tend thread, or inside a

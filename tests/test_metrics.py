@@ -104,6 +104,10 @@ def test_python_listeners_get_enable_snapshots_of_the_nodes_and_disable(aerospik
             "cluster_stats": asc.aerospike_cluster_stats(cluster),
             "metrics": {node.name: node.metrics for node in nodes},
             "columns": cluster.latency_columns,
+            # the C accessors a C listener calls, on the views
+            "c_command_count": asc.as_cluster_get_command_count(cluster),
+            "c_addresses": sorted(asc.as_node_get_address_string(node) for node in nodes),
+            "c_opened": [asc.as_node_get_sync_conns_opened(node) for node in nodes],
         })
 
     def disable(err, cluster, udata):
@@ -140,6 +144,9 @@ def test_python_listeners_get_enable_snapshots_of_the_nodes_and_disable(aerospik
     assert sorted(s.name for s in last["stats"]) == names
     assert sorted(s.name for s in last["cluster_stats"].nodes) == names
     assert all(port > 0 for port in last["ports"])
+    assert last["c_command_count"] >= last["command_count"] >= 40
+    assert last["c_addresses"] == sorted(s.address for s in last["stats"])
+    assert all(opened >= 1 for opened in last["c_opened"])
     test_ns = [m for ms in last["metrics"].values() for m in ms if m.ns == "test"]
     assert test_ns, last["metrics"]
     # 20 reads and 20 writes, each in one of the 7 latency buckets of its type
@@ -147,6 +154,8 @@ def test_python_listeners_get_enable_snapshots_of_the_nodes_and_disable(aerospik
     assert sum(sum(m.latency["write"]) for m in test_ns) >= 20
     assert all(len(m.latency[t]) == 7 for m in test_ns for t in asc.AS_LATENCY_TYPES)
     assert sum(m.bytes_out for m in test_ns) > 0 and sum(m.bytes_in for m in test_ns) > 0
+    assert sum(map(asc.as_node_get_bytes_in, test_ns)) == sum(m.bytes_in for m in test_ns)
+    assert asc.AS_LATENCY_TYPES == tuple(map(asc.as_latency_type_to_string, range(5)))
 
 
 @pytest.mark.fault_injection
@@ -272,7 +281,9 @@ def test_a_view_used_after_its_listener_returned_raises(aerospike_hosts):
     cluster, node = kept[0]
     for use in (lambda: cluster.nodes, lambda: cluster.command_count, lambda: node.name,
                 lambda: node.metrics, lambda: asc.aerospike_node_stats(node),
-                lambda: asc.aerospike_cluster_stats(cluster)):
+                lambda: asc.aerospike_cluster_stats(cluster),
+                lambda: asc.as_cluster_get_retry_count(cluster),
+                lambda: asc.as_node_get_address_string(node)):
         with pytest.raises(asc.LifecycleError, match="only during the metrics listener"):
             use()
 

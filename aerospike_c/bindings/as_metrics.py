@@ -41,6 +41,12 @@ LifecycleError (C would deadlock on itself), as does closing from the tend threa
 snapshot and node_close listeners hold up the tend thread (as in C): keep them quick.
 The views are valid only during the call they were passed to: any read afterwards raises
 LifecycleError (the nodes a view read are reserved until the listener returns).
+The C accessors a C listener calls take them: as_cluster_get_command_count(cluster) (and
+_retry_count, _delay_queue_timeout_count), as_node_get_address_string(node),
+as_node_get_sync_conns_opened/closed/recovered/aborted(node), aerospike_node_stats(node),
+aerospike_cluster_stats(cluster); as_node_get_error_count(metrics) (and _timeout_count,
+_key_busy_count, _bytes_in, _bytes_out) read an as_ns_metrics copy of node.metrics;
+as_latency_type_to_string(type) names the keys of its `latency`.
 """
 from __future__ import annotations
 
@@ -64,7 +70,13 @@ __all__ = ["as_metrics_policy", "as_metrics_policy_init", "aerospike_enable_metr
            "as_metrics_policy_destroy_labels", "as_metrics_policy_set_labels",
            "as_metrics_policy_copy_labels", "as_metrics_policy_set_report_dir",
            "as_metrics_policy_set_listeners", "as_metrics_listeners", "as_cluster", "as_node",
-           "as_ns_metrics", "AS_LATENCY_TYPES"]
+           "as_ns_metrics", "AS_LATENCY_TYPES", "as_cluster_get_command_count",
+           "as_cluster_get_retry_count", "as_cluster_get_delay_queue_timeout_count",
+           "as_node_get_address_string", "as_node_get_sync_conns_opened",
+           "as_node_get_sync_conns_closed", "as_node_get_sync_conns_recovered",
+           "as_node_get_sync_conns_aborted", "as_node_get_error_count", "as_node_get_timeout_count",
+           "as_node_get_key_busy_count", "as_node_get_bytes_in", "as_node_get_bytes_out",
+           "as_latency_type_to_string"]
 
 
 class as_metrics_policy(OwnedStruct):  # noqa: N801 - the C type's name
@@ -541,5 +553,68 @@ def _put_labels(view: CStruct, labels: Any) -> None:
 
 
 register_field("as_metrics_policy", "labels", _get_labels, _put_labels)
+
+# -- the C accessors a C listener calls, on the views ----------------------------------------
+def _view(value: Any, cls: type, what: str) -> Any:
+    if not isinstance(value, cls):
+        raise TypeError(f"{what}: expected an {cls.__name__} view (a metrics listener's), "
+                        f"not {type(value).__name__}")
+    return value
+
+
+def _view_count(function: Any, cls: type, what: str) -> Callable[[Any], int]:
+    """The bound C accessor `function`(view): a counter of an as_cluster / as_node view."""
+    name = function.__name__
+
+    def get(view: Any) -> int:
+        with _view(view, cls, name)._reading(name) as ptr:
+            return int(function(ptr))
+    get.__name__ = get.__qualname__ = name
+    get.__doc__ = f"{name}({cls.__name__[3:]}): the {what} (cumulative) of an {cls.__name__} view."
+    return get
+
+
+def _ns_count(attribute: str, name: str) -> Callable[[as_ns_metrics], int]:
+    def get(metrics: as_ns_metrics) -> int:
+        return int(getattr(_view(metrics, as_ns_metrics, name), attribute))
+    get.__name__ = get.__qualname__ = name
+    get.__doc__ = f"{name}(metrics): `metrics.{attribute}` of an as_ns_metrics (a copy: no atomics)."
+    return get
+
+
+as_cluster_get_command_count = _view_count(lib.as_cluster_get_command_count, as_cluster, "counter")
+as_cluster_get_retry_count = _view_count(lib.as_cluster_get_retry_count, as_cluster, "counter")
+as_cluster_get_delay_queue_timeout_count = _view_count(
+    lib.as_cluster_get_delay_queue_timeout_count, as_cluster, "counter")
+as_node_get_sync_conns_opened = _view_count(lib.as_node_get_sync_conns_opened, as_node,
+                                            "sync connection counter")
+as_node_get_sync_conns_closed = _view_count(lib.as_node_get_sync_conns_closed, as_node,
+                                            "sync connection counter")
+as_node_get_sync_conns_recovered = _view_count(lib.as_node_get_sync_conns_recovered, as_node,
+                                               "sync connection counter")
+as_node_get_sync_conns_aborted = _view_count(lib.as_node_get_sync_conns_aborted, as_node,
+                                             "sync connection counter")
+as_node_get_error_count = _ns_count("error_count", "as_node_get_error_count")
+as_node_get_timeout_count = _ns_count("timeout_count", "as_node_get_timeout_count")
+as_node_get_key_busy_count = _ns_count("key_busy_count", "as_node_get_key_busy_count")
+as_node_get_bytes_in = _ns_count("bytes_in", "as_node_get_bytes_in")
+as_node_get_bytes_out = _ns_count("bytes_out", "as_node_get_bytes_out")
+
+
+def as_node_get_address_string(node: as_node) -> str:
+    """as_node_get_address_string(node): the node's primary address, "host:port"."""
+    with _view(node, as_node, "as_node_get_address_string")._reading(
+            "as_node_get_address_string") as ptr:
+        return _text(lib.as_node_get_address_string(ptr))
+
+
+def as_latency_type_to_string(type: int) -> str:  # noqa: A002 - the C argument's name
+    """as_latency_type_to_string(): "conn", "write", "read", "batch", "query" ("none" else)."""
+    if isinstance(type, bool) or not isinstance(type, int):
+        raise TypeError(f"type must be an as_latency_type (int), not {type.__class__.__name__}")
+    if not 0 <= type <= 0xFF:
+        raise ValueError(f"type must be an as_latency_type (0..255), got {type}")
+    return _text(lib.as_latency_type_to_string(type))
+
 
 register_field("as_metrics_policy", "metrics_listeners", _get_listeners, _put_listeners)

@@ -63,7 +63,7 @@ from ._cstruct import CStruct, register_field
 from ._owned import OwnedStruct, struct_ptr
 from .as_config import c_str
 from .aerospike import using
-from .as_error import as_error, check, error_from_c, lifecycle_error, new_error
+from .as_error import as_error, error_from_c, lifecycle_error, new_error
 
 __all__ = ["as_metrics_policy", "as_metrics_policy_init", "aerospike_enable_metrics",
            "aerospike_disable_metrics", "as_metrics_policy_destroy", "as_metrics_policy_add_label",
@@ -109,7 +109,7 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
     with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr:
         listeners = _listeners_of(ptr.config.policies.metrics if policy is None else c_policy[0])
         if listeners is not None:
-            as_._keep(listeners)  # the cluster calls what it copied until aerospike_close
+            as_._keep(listeners)  # the cluster calls what it copied (kept until destroy)
         with _collecting() as raised:
             status = lib.asc_enable_metrics(ptr, err, c_policy)
     if policy is not None:

@@ -288,6 +288,33 @@ def test_a_view_used_after_its_listener_returned_raises(aerospike_hosts):
             use()
 
 
+def test_a_view_read_from_another_thread_is_safe_while_the_listener_returns(aerospike_hosts):
+    outcome = {"reads": 0}
+
+    def read(cluster):
+        try:
+            while True:
+                for node in cluster.nodes:
+                    node.metrics
+                    asc.aerospike_node_stats(node)
+                outcome["reads"] += 1
+        except asc.LifecycleError:
+            outcome["ended"] = True
+
+    def snapshot(err, cluster, udata):
+        if "reader" not in outcome:
+            outcome["reader"] = threading.Thread(target=read, args=(cluster,))
+            outcome["reader"].start()
+            time.sleep(0.2)  # the reader reads meanwhile; the return ends its view
+
+    with asc.Client(hosts=list(aerospike_hosts), tender_interval=250) as client:
+        client.enable_metrics(listening_policy(snapshot=snapshot))
+        assert wait_for(lambda: "reader" in outcome)
+        outcome["reader"].join(10)
+        client.disable_metrics()
+    assert outcome.get("ended") and outcome["reads"] > 0
+
+
 def test_calls_into_the_instance_from_a_listener_raise_instead_of_deadlocking(aerospike_hosts):
     from_enable = []
     from_snapshot = []

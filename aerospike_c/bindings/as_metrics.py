@@ -427,25 +427,29 @@ class as_node:  # noqa: N801 - the C type's name
 class as_cluster:  # noqa: N801 - the C type's name
     """A read-only view of the `as_cluster` a metrics listener was given."""
 
-    __slots__ = ("_ptr", "_scope")
+    __slots__ = ("_ptr", "_scope", "_nodes")
 
     def __init__(self, ptr: Any, scope: _Scope) -> None:
         self._ptr = ptr
         self._scope = scope
+        self._nodes: Optional[List[as_node]] = None
 
     @property
     def nodes(self) -> List[as_node]:
-        """The cluster's nodes now (as_nodes_reserve), each reserved until the listener returns."""
+        """The cluster's nodes (as_nodes_reserve) when first read in this listener call, each
+        reserved until the listener returns."""
         with self._scope.reading("as_cluster.nodes"):
-            size = 8
-            while True:
-                array = ffi.new("as_node*[]", size)
-                count = lib.asc_cluster_nodes(self._ptr, array, size)
-                taken = min(count, size)
-                self._scope._reserved.extend(array[i] for i in range(taken))
-                if count <= size:
-                    return [as_node(array[i], self._scope) for i in range(count)]
-                size = count  # grew meanwhile: the reserved ones are released at the end
+            if self._nodes is None:
+                size = 8
+                while True:
+                    array = ffi.new("as_node*[]", size)
+                    count = lib.asc_cluster_nodes(self._ptr, array, size)
+                    self._scope._reserved.extend(array[i] for i in range(min(count, size)))
+                    if count <= size:
+                        break
+                    size = count  # grew meanwhile: the reserved ones are released at the end
+                self._nodes = [as_node(array[i], self._scope) for i in range(count)]
+            return list(self._nodes)
 
     def _figures(self, what: str) -> Any:
         figures = ffi.new("asc_cluster_figures*")

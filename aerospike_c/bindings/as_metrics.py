@@ -37,7 +37,9 @@ after the C call returned); on the tend thread it also goes to sys.unraisablehoo
 
 Threads and locks: every listener runs with the GIL and holds the cluster's metrics lock,
 which every command may take: any call on that instance from inside a listener raises
-LifecycleError (C would deadlock on itself), as does closing from the tend thread. The
+LifecycleError (C would deadlock on itself), as does closing from the tend thread. An
+enable listener that C runs without saying for which cluster (metrics enabled by the config,
+`policies.metrics.enable`, inside aerospike_connect) refuses calls on every instance. The
 snapshot and node_close listeners hold up the tend thread (as in C): keep them quick.
 The views are valid only during the call they were passed to: any read afterwards raises
 LifecycleError (the nodes a view read are reserved until the listener returns).

@@ -76,8 +76,6 @@ typedef struct {
 	uintptr_t owner;  /* who holds ASC_GUARD_EXCLUSIVE (asc_enter_exclusive), else 0 */
 } asc_instance;
 
-/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
- * forked) with nothing counted: the call is refused (LifecycleError). */
 /*
  * Metrics listeners (csrc/asc_metrics.h) run holding their cluster's metrics_lock, which is
  * not recursive, and every command may take it (as_node_prepare_metrics, for a namespace
@@ -98,6 +96,8 @@ asc_in_metrics_listener(asc_instance* g)
 		(g->ptr != NULL && g->ptr->cluster == listening));
 }
 
+/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
+ * forked) with nothing counted: the call is refused (LifecycleError). */
 static int
 asc_enter(asc_instance* g)
 {

@@ -603,7 +603,7 @@ def listed(items: Any, what: str) -> List[Any]:
     """Keys, requests or bin names given as any iterable, as a list: read once, so that the
     fast path and the general one (and len()) see the same items. A str is not a list."""
     if type(items) is list:
-        return items  # type: ignore[no-any-return]
+        return items
     if isinstance(items, (str, bytes)):
         raise TypeError(f"{what} is a list, not a {type(items).__name__}")
     try:

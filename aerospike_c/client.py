@@ -21,7 +21,7 @@ raise `LifecycleError`. Reconnecting after `close()` is allowed, as in C.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from . import bindings as c
 from ._admin import Admin
@@ -130,6 +130,13 @@ class Config:
         set by each Client made with it: aerospike_init_lua).
     """
 
+    _hosts: List[Tuple[str, int, Optional[str]]]
+    _fields: Dict[str, Any]
+    # The checked as_config, for the first to_as_config() (most Configs make one Client),
+    # or the _PlainRecipe of a plain Config: dropped when a setting may have changed
+    # (fields and hosts are mutable: reading them drops it too).
+    _probe: Union["c.as_config", _PlainRecipe, None]
+
     def __init__(self, hosts: Union[str, Sequence[HostSpec]] = (), *, default_port: int = 3000,
                  user: Optional[str] = None, password: Optional[str] = None,
                  **fields: Any) -> None:
@@ -148,19 +155,16 @@ class Config:
         else:
             added = [self._add_host(probe, host, default_port) for host in hosts]
         # Host strings are parsed by C: read back what it made of them.
-        self._hosts: List[Tuple[str, int, Optional[str]]] = (
-            added if added is not None and None not in added else probe.hosts)
+        self._hosts = (cast(List[Tuple[str, int, Optional[str]]], added)
+                       if added is not None and None not in added else probe.hosts)
         if (user is None) != (password is None):
             raise ValueError("user and password go together")
         if user is not None and not c.as_config_set_user(probe, user, password):  # type: ignore[arg-type]
             raise ValueError("user and password must be non-empty and at most 63 bytes")
         self._user, self._password = user, password
         set_fields(probe, fields)  # checked first: what passes nests no deeper than the structs
-        self._fields: Dict[str, Any] = _copied(fields)
-        # The checked as_config, for the first to_as_config() (most Configs make one Client),
-        # or the _PlainRecipe of a plain Config: dropped when a setting may have changed
-        # (fields and hosts are mutable: reading them drops it too).
-        self._probe: Union[c.as_config, _PlainRecipe, None] = probe
+        self._fields = _copied(fields)
+        self._probe = probe
 
     def __getstate__(self) -> Dict[str, Any]:
         # A copy (copy, pickle) makes its own as_config: the checked one goes to one Client.

@@ -28,7 +28,7 @@ import contextlib
 import difflib
 import enum
 import functools
-from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, ContextManager, Dict, Iterator, Mapping, Optional, Tuple, cast
 
 from .._aerospike import ffi, lib
 
@@ -327,7 +327,7 @@ class CStruct:
 
     def __init__(self, ptr: Any, owner: Owner, path: str, frozen: Any = False) -> None:
         object.__setattr__(self, "_ptr", ptr)
-        if owner is not self:  # a SelfOwned struct is its owner without a reference to itself
+        if owner is not cast(object, self):  # a SelfOwned struct is its owner without a reference to itself
             object.__setattr__(self, "_owner", owner)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_frozen", frozen)  # a read-only view (bookkeeping)

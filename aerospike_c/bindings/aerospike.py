@@ -90,7 +90,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _setup(self) -> None:
         """The Python state of a new instance, before C initializes it."""
-        self._ptr = None  # set by _started(), once C initialized the instance
+        self._ptr: Any = None  # set by _started(), once C initialized the instance
         self._lock = threading.Lock()
         self._calls: List[object] = []  # a token per call inside (see _enter)
         self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr

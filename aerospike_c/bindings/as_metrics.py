@@ -294,7 +294,7 @@ def asc_metrics_to_python(kind: int, err: Any, cluster: Any, node: Any, udata: A
     what = _NAMES[kind]
     listeners = _LISTENERS.get(int(ffi.cast("uintptr_t", udata)))
     listener = None if listeners is None else getattr(listeners, f"{what}_listener")
-    if listener is None:
+    if listeners is None or listener is None:
         _set_c_error(err, lib.AEROSPIKE_ERR_CLIENT,
                      f"the Python metrics {what} listener was released")
         return int(lib.AEROSPIKE_ERR_CLIENT)

@@ -10,7 +10,7 @@ fixtures into a test module:
 from __future__ import annotations
 
 import uuid
-from typing import Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -65,6 +65,18 @@ def fill(client: asc.Client, set_name: str, count: int) -> None:
     """Write records 0..count-1 of `set_name`: bins i (the number) and s ("s<i mod 10>")."""
     for i in range(count):
         client.put((NAMESPACE, set_name, i), {"i": i, "s": f"s{i % 10}"})
+
+
+def node_counts(client: asc.Client, set_name: str) -> Dict[str, int]:
+    """How many records of `set_name` each node holds (an unthrottled scan of each node)."""
+    scan = asc.as_scan_init(NAMESPACE, set_name)
+    counts = {}
+    for node in client.node_names():
+        found: List[Any] = []
+        asc.aerospike_scan_node(client.aerospike, None, scan, node,
+                                lambda r, u: found.append(r) if r else True)
+        counts[node] = len(found)
+    return counts
 
 
 def index_names(client: asc.Client) -> set:

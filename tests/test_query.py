@@ -1,13 +1,14 @@
 """Queries: as_query (where/select/apply), aerospike_query_*, Client.query*."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import NAMESPACE, client, fill, node_counts, unique_set  # noqa: F401 - fixtures
 
 COUNT = 300
 
@@ -196,6 +197,19 @@ def test_paginated_query_resumes_until_done(client, indexed):
                                     lambda r, u: seen.append(r.bins["i"]) if r else True)
     assert sorted(seen) == list(range(COUNT))
     assert pages >= COUNT // 40
+
+
+def test_records_per_second_throttles_a_query(client, indexed):
+    """A server throttles its part of a query to records_per_second (query_job.c,
+    as_query_job_throttle); each node sends ~COUNT / nodes records at RPS, in parallel."""
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "i", *asc.as_integer_range(0, COUNT))
+    query.records_per_second = 100  # a server sleeps at most 10 ms a record (SLEEP_CAP)
+    slowest = max(node_counts(client, indexed).values()) / 100
+    start = time.monotonic()
+    assert sorted(r.bins["i"] for r in run(client, query)) == list(range(COUNT))
+    assert time.monotonic() - start >= slowest * 0.9
 
 
 def test_expression_index_query(client):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import NAMESPACE, client, fill, node_counts, unique_set  # noqa: F401 - fixtures
 
 COUNT = 3000
 
@@ -251,6 +252,90 @@ def test_background_scan_writes_every_record(client):
     job = client.scan_background(NAMESPACE, name, ops=[ops.write("flag", 8)])
     assert client.job_info("scan", job).status == asc.AS_JOB_STATUS_COMPLETED
     assert {r.bins["flag"] for r in client.scan(NAMESPACE, name)} == {8}
+
+
+RPS = 100  # at least 100: a server sleeps at most 10 ms a record (query_job.c, SLEEP_CAP)
+
+
+def test_records_per_second_throttles_each_node(client):
+    """A server throttles its part of a scan to records_per_second (query_job.c,
+    as_query_job_throttle): nodes scanned in parallel take as long as the fullest node's
+    records at that rate, and every record still comes; without it the scan is fast."""
+    name = unique_set()
+    fill(client, name, 300)
+    slowest = max(node_counts(client, name).values()) / RPS
+    scan = asc.as_scan_init(NAMESPACE, name)
+    scan.concurrent = True
+    policy = asc.as_policy_scan_init()
+    start = time.monotonic()
+    assert len(collect(client.aerospike, scan)) == 301
+    assert time.monotonic() - start < slowest / 2
+    policy.records_per_second = RPS
+    start = time.monotonic()
+    seen = []
+    asc.aerospike_scan_foreach(client.aerospike, policy, scan,
+                               lambda record, udata: seen.append(record) or True)
+    assert time.monotonic() - start >= slowest * 0.9
+    assert sorted(r.bins["i"] for r in seen[:-1]) == list(range(300))
+
+
+def test_background_scan_runs_on_at_its_records_per_second(client):
+    """A background job is answered when it starts and runs at its records_per_second
+    (query.c, ops_bg_query_job_start): the call returns at once, the job shows active, and
+    it is done after the fullest node's records at that rate."""
+    name = unique_set()
+    fill(client, name, 300)
+    slowest = max(node_counts(client, name).values()) / RPS
+    policy = asc.as_policy_scan_init()
+    policy.records_per_second = RPS
+    start = time.monotonic()
+    job = client.scan_background(NAMESPACE, name, ops=[ops.write("bg", 1)], policy=policy,
+                                 wait=False)
+    assert time.monotonic() - start < slowest / 2
+    assert client.job_info("scan", job).status == asc.AS_JOB_STATUS_INPROGRESS
+    client.job_wait("scan", job, interval_ms=50)
+    assert time.monotonic() - start >= slowest * 0.9
+    assert client.job_info("scan", job).status == asc.AS_JOB_STATUS_COMPLETED
+    assert [r.bins.get("bg") for r in client.scan(NAMESPACE, name)] == [1] * 300
+
+
+def test_background_scan_above_background_query_max_rps_is_refused(client):
+    """validate_background_query_rps (query.c): more than the namespace's
+    background-query-max-rps (10000 by default) is a parameter error."""
+    set_name = unique_set()
+    fill(client, set_name, 1)
+    max_rps = int(client.info_all(f"get-config:context=namespace;namespace={NAMESPACE}")
+                  .popitem()[1].split("background-query-max-rps=")[1].split(";")[0])
+    policy = asc.as_policy_scan_init()
+    policy.records_per_second = max_rps + 1
+    with pytest.raises(asc.RequestInvalidError):
+        client.scan_background(NAMESPACE, set_name, ops=[ops.write("bg", 1)], policy=policy)
+    assert "bg" not in client.get((NAMESPACE, set_name, 0)).bins
+
+
+def test_background_query_max_rps_is_a_background_scans_rate_by_default(client):
+    """validate_background_query_rps (query.c): a background job that sends no
+    records_per_second runs at the namespace's background-query-max-rps, which set-config
+    changes (cfg_set_namespace: 1 to 1000000)."""
+    name = unique_set()
+    fill(client, name, 200)
+    slowest = max(node_counts(client, name).values()) / 200
+    get = f"get-config:context=namespace;namespace={NAMESPACE}"
+    before = client.info_all(get).popitem()[1].split("background-query-max-rps=")[1].split(";")[0]
+    set_config = f"set-config:context=namespace;namespace={NAMESPACE};background-query-max-rps="
+    try:
+        for refused in ("0", "1000001", "fast"):
+            with pytest.raises(asc.RequestInvalidError):
+                client.info_all(set_config + refused)
+        assert set(client.info_all(set_config + "200").values()) == {"ok"}
+        assert all("background-query-max-rps=200;" in answer
+                   for answer in client.info_all(get).values())
+        start = time.monotonic()
+        client.scan_background(NAMESPACE, name, ops=[ops.write("bg", 2)])
+        assert time.monotonic() - start >= slowest * 0.9
+    finally:
+        client.info_all(set_config + before)
+    assert {r.bins["bg"] for r in client.scan(NAMESPACE, name)} == {2}
 
 
 def test_paginated_scan_resumes_until_done(client, filled):

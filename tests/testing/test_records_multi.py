@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
+import time
 
 import msgpack
 import pytest
@@ -189,16 +190,37 @@ def test_list_index_query(store: Store) -> None:
 
 # -- background jobs ------------------------------------------------------------------------------
 
+def wait_job(store: Store, node: FakeNode, job_id: int) -> str:
+    """query-show's line for a background job, once the job is done (as a client waits)."""
+    deadline = time.monotonic() + 10
+    while "status=active" in (status := store.info(f"query-show:id={job_id}", node)):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return status
+
+
 def test_background_scan_applies_writes_and_reports_job(store: Store) -> None:
     node = FakeNode()
     responses = run(store, scan_message(set_name="other", pids=range(4096), info1=0,
                                         info2=I2_WRITE, ops=[write_op("bg", 1)], task_id=99), node)
     assert len(responses) == 1 and responses[0].code == 0 and responses[0].info3 & I3_LAST
+    status = wait_job(store, node, 99)
+    assert "status=done(ok)" in status and "recs-succeeded=20" in status
+    assert "rps=10000" in status and "job-progress=100.00" in status
     assert get(store, 3, set_name="other").bin_values() == {"o": 3, "bg": 1}
     assert get(store, 3).bin_values().get("bg") is None
-    status = store.info("query-show:id=99", node)
-    assert "status=done" in status and "recs-succeeded=20" in status
     assert store.info("query-show:trid=12345", node).startswith("ERROR:")
+
+
+def test_records_per_second_field_is_checked_as_a_server_reads_it(store: Store) -> None:
+    """query.c get_query_rps: a u32 field, and a short query (info1 bit 2), which a server
+    never throttles, may not send one."""
+    rps = f(10, struct.pack(">I", 100))
+    short = run(store, scan_message(set_name="demo", pids=[0], info1=I1_READ | 4, extra=[rps]))
+    assert len(short) == 1 and short[0].code == 4
+    wrong_size = run(store, scan_message(set_name="demo", pids=[0], extra=[f(10, b"\x00\x64")]))
+    assert len(wrong_size) == 1 and wrong_size[0].code == 4
+    assert run(store, scan_message(set_name="demo", pids=[0], extra=[rps]))[-1].code == 0
 
 
 _AGGREGATION = b"""
@@ -261,8 +283,10 @@ def test_background_udf_of_a_missing_module_changes_nothing(store: Store) -> Non
     before = get(store, 1).bin_values()
     responses = run(store, scan_message(set_name="demo", pids=range(4096), info1=0, info2=I2_WRITE,
                                         extra=[f(UDF_OP, b"\x02"), f(UDF_PACKAGE, b"m"),
-                                               f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]))
+                                               f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]),
+                    node := FakeNode())
     assert responses[-1].code == 0 and responses[-1].info3 & I3_LAST
+    assert "recs-succeeded=0" in wait_job(store, node, 77)
     assert get(store, 1).bin_values() == before
 
 

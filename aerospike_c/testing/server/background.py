@@ -1,8 +1,15 @@
 """Background scans/queries (a scan/query that writes): applying their operations, or their
-record UDF, to every matching record, and the jobs they leave for query-show/scan-show/jobs."""
+record UDF, to every matching record, and the jobs they leave for query-show/scan-show/jobs.
+
+As a server's (query.c, ops_bg_query_job_start / udf_bg_query_job_start), a job is answered
+as soon as it starts and runs in a thread of its own, throttled to its records-per-second:
+the client's or, when it sends none, the namespace's background-query-max-rps, which a
+client's may not exceed.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Dict
 
@@ -11,7 +18,7 @@ from .msg import (FIELD_UDF_ARGLIST, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME,
                   last_message)
 from .records import apply_udf, write_record
 from .results import ERR_PARAMETER, OK, INFO_INVALID_JOB_ID, INFO_JOB_NOT_FOUND, CommandError
-from .scan_query import ScanRequest, partition_records
+from .scan_query import ScanRequest, Throttle, partition_records
 from .store import NodeView, Store, clock_seconds
 
 MAX_JOBS = 1000  # finished jobs remembered (the oldest is forgotten first)
@@ -19,57 +26,89 @@ MAX_JOBS = 1000  # finished jobs remembered (the oldest is forgotten first)
 
 @dataclass
 class Job:
-    """A finished background scan/query job as `query-show` reports it."""
+    """A background scan/query job as `query-show` reports it."""
 
     job_id: int
     namespace: str
     set_name: str
     records: int
     module: str
+    rps: int = 0
+    #: "active" while it runs, then "done"; the result in brackets (query_job.c, result_str).
+    status: str = "done(ok)"
+    progress: float = 100.0
+    throttled: int = 0
 
 
 def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
-    """Apply the write operations, or the record UDF, to every matching record this node owns."""
+    """Start applying the write operations, or the record UDF, to every matching record this
+    node owns; the reply comes at once, the job runs on (query-show tells when it is done)."""
+    msg = request.msg
+    if not msg.ops and not request.udf:
+        return last_message(ERR_PARAMETER)
+    # validate_background_query_rps: above the namespace's maximum is refused, none is it.
+    max_rps = request.ns.spec.background_query_max_rps
+    if request.rps > max_rps:
+        return last_message(ERR_PARAMETER)
+    set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
+    job = Job(request.task_id, request.ns.name, set_name, 0,
+              "query" if request.predicate else "scan", rps=request.rps or max_rps,
+              status="active(ok)", progress=0.0)
+    with store.lock:
+        if (node.name, request.task_id) in store.jobs:  # a job id is used once per node
+            return last_message(ERR_PARAMETER)
+        record_job(store, node, job)
+    threading.Thread(target=_run_job, args=(store, request, node, job), daemon=True,
+                     name=f"background-job-{request.task_id}").start()
+    return last_message()
+
+
+def _run_job(store: Store, request: ScanRequest, node: NodeView, job: Job) -> None:
+    """The job's work: each matching record written (or its UDF applied), at most job.rps a
+    second; a filter that fails ends the job (done(abandoned-unknown))."""
     ns = request.ns
     msg = request.msg
     udf_fields = {f: msg.fields[f] for f in (FIELD_UDF_PACKAGE_NAME, FIELD_UDF_FUNCTION, FIELD_UDF_ARGLIST)
                   if f in msg.fields} if request.udf else {}
     row = Message(info1=0, info2=msg.info2 & ~INFO2_RESPOND_ALL_OPS, info3=msg.info3,
                   record_ttl=msg.record_ttl, fields=udf_fields, ops=msg.ops)
-    if not msg.ops and not request.udf:
-        return last_message(ERR_PARAMETER)
-    with store.lock:
-        if (node.name, request.task_id) in store.jobs:  # a job id is used once per node
-            return last_message(ERR_PARAMETER)
-    count = 0
+    throttle = Throttle(job.rps)
     now = clock_seconds()
-    for pid, after in request.partitions:
+    result = "ok"
+    for done, (pid, after) in enumerate(request.partitions):
+        job.progress = 100.0 * done / len(request.partitions)
         if not node.owns_partition(ns.name, pid):
             continue
         for digest, record in partition_records(store, ns, pid, after, now):
             with store.lock:
                 try:
                     wanted = request.wants(record, digest, now)
-                except CommandError as exc:  # the filter failed: so does the job, loudly
-                    return last_message(exc.code)
-                if not wanted or ns.get(digest, now) is not record:
+                except CommandError:
+                    result = "abandoned-unknown"
+                    break
+            if not wanted:
+                continue
+            throttle.record()  # udf_bg/ops_bg_query_job_reduce_cb: before each record's write
+            job.throttled = throttle.count
+            with store.lock:
+                if ns.get(digest, now) is not record:
                     continue
                 try:
                     if not request.udf:
                         write_record(ns, digest, row, now, background=True)
-                        count += 1
+                        job.records += 1
                     elif apply_udf(store, ns, digest, row, now).code == OK:
-                        count += 1
+                        job.records += 1
                 except (CommandError, particles.ParticleError):
                     pass  # this record's write failed (recs-failed); the job goes on
-    set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
-    record_job(store, node, Job(request.task_id, ns.name, set_name, count,
-                                "query" if request.predicate else "scan"))
-    return last_message()
+        if result != "ok":
+            break
+    job.progress = 100.0
+    job.status = f"done({result})"
 
 
 def record_job(store: Store, node: NodeView, job: Job) -> None:
-    """Remember a finished background job for `query-show`."""
+    """Remember a background job for `query-show`."""
     with store.lock:
         store.jobs[(node.name, job.job_id)] = job
         if len(store.jobs) > MAX_JOBS:
@@ -98,6 +137,7 @@ def job_show(store: Store, params: Dict[str, str], node: NodeView) -> str:
 
 def _job_line(job: Job) -> str:
     return (f"trid={job.job_id}:job-type={job.module}:ns={job.namespace}:set={job.set_name}:"
-            f"status=done(ok):job-progress=100:recs-throttled={job.records}:"
+            f"rps={job.rps}:status={job.status}:job-progress={job.progress:.2f}:"
+            f"recs-throttled={job.throttled}:"
             f"recs-filtered-meta=0:recs-filtered-bins=0:recs-succeeded={job.records}:"
             f"recs-failed=0:net-io-bytes=0")

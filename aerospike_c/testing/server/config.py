@@ -5,7 +5,7 @@ Aerospike 8.1 server answers (names and order), with values true to the embedded
 its ports, cluster name, node id and each namespace's spec. Fields the embedded cluster has no
 notion of (threads, benchmarks, storage tuning) carry a server's defaults. `set-config` changes
 the namespace settings the embedded cluster honours (default-ttl, nsup-period,
-max-record-size); any other parameter is refused, never silently accepted.
+max-record-size, background-query-max-rps); any other parameter is refused, never silently accepted.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _namespace_fields(node: "Node", namespace: str) -> Fields:
     spec = node.cluster.store.namespaces[namespace].spec
     return [
         ("active-rack", 0), ("allow-ttl-without-nsup", "false"), ("auto-revive", "false"),
-        ("background-query-max-rps", 10000), ("conflict-resolution-policy", "generation"),
+        ("background-query-max-rps", spec.background_query_max_rps), ("conflict-resolution-policy", "generation"),
         ("conflict-resolve-writes", "false"), ("default-read-touch-ttl-pct", 0),
         ("default-ttl", spec.default_ttl), ("disable-cold-start-eviction", "false"),
         ("disable-mrt-writes", "false"), ("disable-write-dup-res", "false"),
@@ -162,6 +162,7 @@ def get_config(node: "Node", params: Dict[str, str]) -> str:
 
 # set-config:context=namespace parameters the embedded cluster honours -> NamespaceSpec field.
 _DYNAMIC_NAMESPACE = {
+    "background-query-max-rps": "background_query_max_rps",
     "default-ttl": "default_ttl",
     "nsup-period": "nsup_period",
     "max-record-size": "max_record_size",
@@ -191,6 +192,8 @@ def set_config(node: "Node", params: Dict[str, str]) -> str:
     # The server's checks (cfg_set_namespace): default-ttl at most max-ttl, and a non-zero one
     # only with nsup running (allow-ttl-without-nsup, false here, would allow it too).
     if default_ttl > MAX_TTL or (default_ttl and values.get("nsup_period", spec.nsup_period) == 0):
+        return INFO_SET_CONFIG_REFUSED
+    if not 1 <= values.get("background_query_max_rps", 1) <= 1000000:  # cfg_set_namespace's range
         return INFO_SET_CONFIG_REFUSED
     for attribute, number in values.items():
         setattr(spec, attribute, number)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import base64
 import struct
+import time
 from typing import Any, Iterator, List, Optional, Tuple
 
 from . import error_detail, geojson, particles
 from .cdt_path import context_values
 from .expressions import UNKNOWN, ExpRecord, compile_filter, expression_value, filter_passes
 from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY, FIELD_FILTER, FIELD_INDEX_CONTEXT, FIELD_INDEX_EXPRESSION, FIELD_INDEX_NAME, FIELD_INDEX_RANGE,
-                  FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS,
-                  FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA,
+                  FIELD_INDEX_TYPE, FIELD_KEY, FIELD_MAX_RECORDS, FIELD_NAMESPACE, FIELD_PID_ARRAY, FIELD_QUERY_BINS, FIELD_RPS,
+                  FIELD_SETNAME, FIELD_TASK_ID, FIELD_UDF_FUNCTION, FIELD_UDF_OP, INFO1_GET_NOBINDATA, INFO1_SHORT_QUERY,
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
 from .records import check_served, read_op, request_namespace
@@ -28,6 +29,33 @@ from .udf import run_stream_udf
 
 _U32 = struct.Struct(">I")
 _NO_MATCH = object()
+
+#: as_query_job_throttle's bounds (query_job.c): a job sleeps only when more than SLEEP_MIN
+#: ahead of its rate, and at most SLEEP_CAP after one record.
+SLEEP_MIN = 0.001
+SLEEP_CAP = 0.010
+
+
+class Throttle:
+    """A scan/query job's records-per-second limit (0: none), as query_job.c's
+    throttle_sleep: after its n-th record a job sleeps until n / rps seconds past its start,
+    at most SLEEP_CAP a time (so one job thread never runs below 1 / SLEEP_CAP records a
+    second) and only when more than SLEEP_MIN ahead."""
+
+    def __init__(self, rps: int) -> None:
+        self.rps = rps
+        self.start = time.monotonic()
+        #: Records counted against the rate (a job's recs-throttled).
+        self.count = 0
+
+    def record(self) -> None:
+        """Count one record; sleep when the job runs ahead of its rate."""
+        if not self.rps:
+            return
+        self.count += 1
+        ahead = self.count / self.rps - (time.monotonic() - self.start)
+        if ahead > SLEEP_MIN:
+            time.sleep(min(ahead, SLEEP_CAP))
 
 
 class Predicate:
@@ -237,6 +265,7 @@ class ScanRequest:
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0
         task_id = msg.fields.get(FIELD_TASK_ID)
         self.task_id = int.from_bytes(task_id, "big") if task_id else 0
+        self.rps = _records_per_second(msg)
         self.no_bins = bool(msg.info1 & INFO1_GET_NOBINDATA)
         self.background = bool(msg.info2 & INFO2_WRITE)
         self.select = [op.name for op in msg.ops if op.op == OP_READ and op.name]
@@ -261,6 +290,19 @@ class ScanRequest:
         if self.predicate is not None and not self.predicate.matches(record, digest, now):
             return False
         return filter_passes(self.filter, record, digest, now)
+
+
+def _records_per_second(msg: Message) -> int:
+    """The job's records-per-second limit (0: none), as query.c's get_query_rps reads it:
+    a u32 field, refused on a short query (which a server never throttles)."""
+    data = msg.fields.get(FIELD_RPS)
+    if data is None:
+        return 0
+    if msg.info1 & INFO1_SHORT_QUERY:
+        raise CommandError(ERR_PARAMETER, "short query has recs-per-sec field")
+    if len(data) != 4:
+        raise CommandError(ERR_PARAMETER, "recs-per-sec field size not 4")
+    return int(_U32.unpack(data)[0])
 
 
 def _parse_query_bins(data: bytes) -> List[bytes]:
@@ -295,6 +337,7 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
     chunk = bytearray()
     sent = 0
     limit = request.max_records
+    throttle = Throttle(request.rps)
     for pid, after in request.partitions:
         if not node.owns_partition(ns.name, pid):
             if request.report_done:
@@ -318,6 +361,8 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
             repeats = 1 if request.predicate is None else request.predicate.repeats(record)
             chunk += message * repeats
             sent += repeats
+            for _ in range(repeats):  # each index entry a record was found by
+                throttle.record()
             if len(chunk) >= CHUNK_SIZE:
                 yield bytes(chunk)
                 chunk.clear()
@@ -335,6 +380,7 @@ def stream_aggregation(store: Store, request: ScanRequest, node: NodeView) -> It
     ns = request.ns
     now = clock_seconds()
     chunk = bytearray()
+    throttle = Throttle(request.rps)
     for pid, after in request.partitions:
         if not node.owns_partition(ns.name, pid):
             if request.report_done:
@@ -344,11 +390,13 @@ def stream_aggregation(store: Store, request: ScanRequest, node: NodeView) -> It
         for digest, record in partition_records(store, ns, pid, after, now):
             with store.lock:
                 try:
-                    if request.wants(record, digest, now):
-                        matching.append((digest, record))
+                    wanted = request.wants(record, digest, now)
                 except CommandError as exc:  # the filter failed: so does the query, loudly
                     yield bytes(chunk + last_message(exc.code))
                     return
+            if wanted:
+                matching.append((digest, record))
+                throttle.record()
         if matching:
             messages, failed = run_stream_udf(store, matching, request.msg, now)
             chunk += b"".join(messages)

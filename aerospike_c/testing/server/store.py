@@ -47,6 +47,9 @@ class NamespaceSpec:
     strong_consistency: bool = False
     #: Seconds a transaction lives when its client sets no timeout (`mrt-duration`).
     mrt_duration: int = 10
+    #: The records-per-second of a background scan/query that sends none, and the most
+    #: one may send (`background-query-max-rps`).
+    background_query_max_rps: int = 10000
 
 
 def clock_seconds() -> int:

@@ -1,6 +1,7 @@
 """Queries: as_query (where/select/apply), aerospike_query_*, Client.query*."""
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 
@@ -34,6 +35,14 @@ def run(client, query, policy=None):
                                 lambda record, udata: seen.append(record) or True)
     assert seen[-1] is None and None not in seen[:-1]
     return seen[:-1]
+
+
+def range_query(set_name, bin_name, low, high):
+    """An as_query of `set_name` where `bin_name` is in [low, high]."""
+    query = asc.as_query_init(NAMESPACE, set_name)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, bin_name, *asc.as_integer_range(low, high))
+    return query
 
 
 def test_integer_range(client, indexed):
@@ -164,9 +173,7 @@ def test_background_query_updates_only_matches(client):
     index = f"qb_{uuid.uuid4().hex[:8]}"
     client.index_create(NAMESPACE, name, "i", index, asc.AS_INDEX_NUMERIC)
     try:
-        query = asc.as_query_init(NAMESPACE, name)
-        asc.as_query_where_init(query, 1)
-        asc.as_query_where(query, "i", *asc.as_integer_range(0, 9))
+        query = range_query(name, "i", 0, 9)
         operations = asc.as_operations_init(1)
         asc.as_operations_add_write_int64(operations, "hit", 1)
         query.ops = operations
@@ -199,12 +206,48 @@ def test_paginated_query_resumes_until_done(client, indexed):
     assert pages >= COUNT // 40
 
 
+def test_a_paginated_query_resumes_each_partition_in_index_order(client):
+    """A numeric index holds a partition's records by value, then digest (sindex_tree.c,
+    key_cmp), and a resumed query starts after the (value, digest) of the partition's last
+    record the client had (the bval it sends back; query_reduce): pages of a query of one
+    partition whose values are not in digest order come in that order, each record once."""
+    name = unique_set()
+    keys = {}  # digest -> key, for keys of one partition
+    for key in itertools.count():
+        digest = asc.as_key_digest(asc.as_key_init_int64(NAMESPACE, name, key))
+        if int.from_bytes(digest[:2], "little") & 4095 == 7:
+            keys[digest] = key
+            if len(keys) == 12:
+                break
+    by_digest = sorted(keys)
+    values = {keys[d]: 100 - 10 * (rank // 2) for rank, d in enumerate(by_digest)}  # pairs
+    for key, value in values.items():
+        client.put((NAMESPACE, name, key), {"v": value})
+    index = f"qv_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, name, "v", index, asc.AS_INDEX_NUMERIC)
+    try:
+        query = range_query(name, "v", 0, 1000)
+        asc.as_query_set_paginate(query, True)
+        query.max_records = 5
+        seen, pages = [], 0
+        while not asc.as_query_is_done(query) and pages < 10:
+            pages += 1
+            pf = asc.as_partition_filter()
+            asc.as_partition_filter_set_id(pf, 7)
+            asc.aerospike_query_partitions(client.aerospike, None, query, pf,
+                                           lambda r, u: seen.append(r) if r else True)
+        assert pages == 3
+        order = sorted(by_digest, key=lambda d: (values[keys[d]], d))
+        assert [r.key[3] for r in seen] == order
+        assert [r.bins["v"] for r in seen] == sorted(values.values())
+    finally:
+        client.index_remove(NAMESPACE, index)
+
+
 def test_records_per_second_throttles_a_query(client, indexed):
     """A server throttles its part of a query to records_per_second (query_job.c,
     as_query_job_throttle); each node sends ~COUNT / nodes records at RPS, in parallel."""
-    query = asc.as_query_init(NAMESPACE, indexed)
-    asc.as_query_where_init(query, 1)
-    asc.as_query_where(query, "i", *asc.as_integer_range(0, COUNT))
+    query = range_query(indexed, "i", 0, COUNT)
     query.records_per_second = 100  # a server sleeps at most 10 ms a record (SLEEP_CAP)
     slowest = max(node_counts(client, indexed).values()) / 100
     start = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import struct
 import time
+from typing import Any, List
 
 import msgpack
 import pytest
@@ -16,7 +17,8 @@ from records_wire import (
     I3_PARTITION_DONE, INCR, KEY, NAMESPACE, P_INT, P_NIL, READ, SETNAME, FakeNode, batch_message,
     batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
     partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
-    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER, I1_GET_ALL, key_fields, message, one)
+    UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER, I1_GET_ALL, key_fields, message, one,
+    DIGEST_ARRAY, PID_ARRAY)
 
 N_RECORDS = 300
 
@@ -186,6 +188,37 @@ def test_list_index_query(store: Store) -> None:
         set_name="demo", pids=range(4096), extra=[integer_range("l", 7, 7), f(26, b"\x01")]))
         if not r.info3]
     assert sorted(found) == [6, 7]
+
+
+def test_a_numeric_query_resumes_after_the_value_and_digest_sent_back(store: Store) -> None:
+    """A numeric index holds a partition's records by value, then digest (sindex_tree.c,
+    key_cmp); a partition resumed by digest starts after (bval, digest) when the bval (field
+    15, one little-endian int64 per digest) is not below the range, else at its start
+    (query_reduce); a query with a range resuming by digest must send one bval per digest
+    (query.c, get_query_pids)."""
+    pid = partition_of(digest_of("demo", 1000))
+    keys = [k for k in range(1000, 200000) if partition_of(digest_of("demo", k)) == pid][:4]
+    for rank, key in enumerate(sorted(keys, key=lambda k: digest_of("demo", k))):
+        put(store, key, {"r": [50, 40, 40, 30][rank]})
+    assert sindex_create(store, "namespace=test;set=demo;indexname=idx_r;bin=r;type=numeric") == "ok"
+    order = sorted(keys, key=lambda k: (get(store, k).bin_values()["r"], digest_of("demo", k)))
+
+    def query(*extra: bytes) -> List[Any]:
+        return run(store, scan_message(set_name="demo", extra=[integer_range("r", 0, 100), *extra]))
+
+    def resumed(after: int, bval: int) -> List[int]:
+        found = query(f(DIGEST_ARRAY, digest_of("demo", after)), f(15, struct.pack("<q", bval)))
+        assert found[-1].code == 0
+        return [r.bin_values()["r"] for r in found if not r.info3]
+
+    first = [r for r in query(f(PID_ARRAY, struct.pack("<H", pid))) if not r.info3]
+    assert [r.fields[4] for r in first] == [digest_of("demo", k) for k in order]
+    assert [r.fields[15] for r in first] == [struct.pack("<q", v) for v in (30, 40, 40, 50)]
+    assert resumed(order[1], 40) == [40, 50]  # after (40, the lower digest)
+    assert resumed(order[1], -5) == [30, 40, 40, 50]  # below the range: from its start
+    assert query(f(DIGEST_ARRAY, digest_of("demo", order[1])))[-1].code == 4
+    assert query(f(DIGEST_ARRAY, digest_of("demo", order[1])),
+                 f(15, struct.pack("<qq", 40, 40)))[-1].code == 4
 
 
 # -- background jobs ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import struct
 import time
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import error_detail, geojson, particles
 from .cdt_path import context_values
@@ -28,7 +28,6 @@ from .txn import check_not_strong
 from .udf import run_stream_udf
 
 _U32 = struct.Struct(">I")
-_NO_MATCH = object()
 
 #: as_query_job_throttle's bounds (query_job.c): a job sleeps only when more than SLEEP_MIN
 #: ahead of its rate, and at most SLEEP_CAP after one record.
@@ -93,11 +92,7 @@ class Predicate:
 
     def matches(self, record: Record, digest: bytes = bytes(20), now: int = 0) -> bool:
         """True when the record's indexed value falls in the filter."""
-        return self.matched_value(record, digest, now) is not _NO_MATCH
-
-    def matched_value(self, record: Record, digest: bytes = bytes(20), now: int = 0) -> Any:
-        """The first of the record's indexed values that falls in the filter (_NO_MATCH)."""
-        return next(iter(self.matched_values(record, digest, now)), _NO_MATCH)
+        return bool(self.matched_values(record, digest, now))
 
     def repeats(self, record: Record) -> int:
         """How many times a query returns a matching record: once, except a geo query over a
@@ -206,6 +201,8 @@ def _requested_partitions(msg: Message, ns: Namespace, node: NodeView
     if pids is None and digests is None:
         return [(pid, None) for pid in range(N_PARTITIONS)
                 if node.owns_partition(ns.name, pid)], False
+    if FIELD_BVAL_ARRAY in msg.fields and digests is None:  # get_query_pids
+        raise CommandError(ERR_PARAMETER, "got bval array but no digests")
     wanted: List[Tuple[int, Optional[bytes]]] = []
     if pids is not None:
         if len(pids) % 2:
@@ -261,6 +258,9 @@ class ScanRequest:
         elif FIELD_INDEX_EXPRESSION in msg.fields:
             raise CommandError(ERR_PARAMETER, "an index expression without an index range")
         self.partitions, self.report_done = _requested_partitions(msg, self.ns, node)
+        resumed = [after for _, after in self.partitions if after is not None]
+        #: Resumed partition (by its last digest) -> the index value that record was found by.
+        self.resume_values: Dict[bytes, int] = dict(zip(resumed, _resume_values(msg)))
         max_records = msg.fields.get(FIELD_MAX_RECORDS)
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0
         task_id = msg.fields.get(FIELD_TASK_ID)
@@ -305,6 +305,21 @@ def _records_per_second(msg: Message) -> int:
     return int(_U32.unpack(data)[0])
 
 
+def _resume_values(msg: Message) -> List[int]:
+    """The index value each resumed partition's last record was found by (FIELD_BVAL_ARRAY,
+    little-endian int64s, one per digest), which query.c's get_query_pids requires of a
+    query with an index range that resumes partitions; [] for any other scan/query."""
+    digests = msg.fields.get(FIELD_DIGEST_ARRAY)
+    if digests is None or FIELD_INDEX_RANGE not in msg.fields:
+        return []
+    data = msg.fields.get(FIELD_BVAL_ARRAY)
+    if data is None:
+        raise CommandError(ERR_PARAMETER, "got digests but no bval array")
+    if len(data) // 8 != len(digests) // 20:
+        raise CommandError(ERR_PARAMETER, "n_bvals != n_digests")
+    return [value for (value,) in struct.iter_unpack("<q", data[:len(data) // 8 * 8])]
+
+
 def _parse_query_bins(data: bytes) -> List[bytes]:
     names = []
     pos = 1
@@ -326,6 +341,31 @@ def partition_records(store: Store, ns: Namespace, pid: int, after: Optional[byt
         return [(d, part[d]) for d in digests if not part[d].expired(now)]
 
 
+def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[bytes],
+                  now: int) -> List[Tuple[bytes, Record, int]]:
+    """(digest, record, index value) of a partition's live records a numeric index range
+    finds, in the index's order (sindex_tree.c, key_cmp: value, then digest; a record a
+    list/map index holds under several values comes at the first) and, resuming, after the
+    (value, digest) of the last record the client had: query_reduce starts there when that
+    value is not below the range, else at the range's start."""
+    predicate = request.predicate
+    assert predicate is not None
+    found = []
+    with store.lock:
+        part = request.ns.partitions[pid]
+        for digest, record in part.items():
+            if not record.expired(now):
+                values = predicate.matched_values(record, digest, now)
+                if values:
+                    found.append((min(values), digest, record))
+    found.sort(key=lambda entry: entry[:2])
+    if after is not None:
+        value = request.resume_values.get(after, predicate.begin - 1)
+        if value >= predicate.begin:
+            found = [entry for entry in found if entry[:2] > (value, after)]
+    return [(digest, record, value) for value, digest, record in found]
+
+
 def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
     """The reply of a (foreground) scan/query: matching records, partition by partition."""
     if request.aggregate:
@@ -344,7 +384,12 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
             continue
         finished = True
-        for digest, record in partition_records(store, ns, pid, after, now):
+        if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
+            entries = index_records(store, request, pid, after, now)
+        else:
+            entries = [(digest, record, 0) for digest, record
+                       in partition_records(store, ns, pid, after, now)]
+        for digest, record, value in entries:
             if limit and sent >= limit:
                 finished = False
                 break
@@ -352,7 +397,7 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 try:
                     if not request.wants(record, digest, now):
                         continue
-                    message = _record_message(request, ns_field, digest, record)
+                    message = _record_message(request, ns_field, digest, record, value)
                 except CommandError as exc:  # the filter or a read operation failed: so does
                     yield bytes(chunk + last_message(exc.code))  # the scan, loudly
                     return
@@ -413,7 +458,7 @@ def stream_aggregation(store: Store, request: ScanRequest, node: NodeView) -> It
 
 
 def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
-                    record: Record) -> bytes:
+                    record: Record, value: int) -> bytes:
     fields = ns_field + encode_field(FIELD_DIGEST, digest)
     n_fields = 2
     if record.set_name:
@@ -425,8 +470,7 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
         # a server tells the index value each record was found by (the client sends the
         # last one back to resume the partition); for a numeric index that is the value
-        bval = request.predicate.matched_value(record, digest)
-        fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", bval))
+        fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", value))
         n_fields += 1
     if request.no_bins:
         bins, n_bins = b"", 0

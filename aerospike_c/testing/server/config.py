@@ -5,7 +5,7 @@ Aerospike 8.1 server answers (names and order), with values true to the embedded
 its ports, cluster name, node id and each namespace's spec. Fields the embedded cluster has no
 notion of (threads, benchmarks, storage tuning) carry a server's defaults. `set-config` changes
 the namespace settings the embedded cluster honours (default-ttl, nsup-period,
-max-record-size, background-query-max-rps); any other parameter is refused, never silently accepted.
+max-record-size, background-query-max-rps; a set's default-ttl); any other parameter is refused, never silently accepted.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from .results import (INFO_INVALID_CONFIG_CONTEXT, INFO_INVALID_CONFIG_NAMESPACE,
                       INFO_INVALID_CONFIG_PARAMETER, INFO_NAMESPACE_NOT_FOUND, INFO_SET_CONFIG_REFUSED)
-from .store import MAX_TTL
+from .records import SET_NAME_SIZE
+from .store import MAX_TTL, TTL_NEVER_EXPIRE
 
 if TYPE_CHECKING:
     from .node import Node
+    from .store import Store
 
 Fields = List[Tuple[str, object]]
 
@@ -176,6 +178,8 @@ def set_config(node: "Node", params: Dict[str, str]) -> str:
     namespace = _namespace_param(params)
     if namespace is None or namespace not in node.cluster.namespace_names:
         return INFO_NAMESPACE_NOT_FOUND
+    if "set" in params:
+        return _set_config_set(node.cluster.store, namespace, params)
     changes = {key: value for key, value in params.items()
                if key not in ("context", "namespace", "id")}
     if not changes:
@@ -197,6 +201,23 @@ def set_config(node: "Node", params: Dict[str, str]) -> str:
         return INFO_SET_CONFIG_REFUSED
     for attribute, number in values.items():
         setattr(spec, attribute, number)
+    return "ok"
+
+
+def _set_config_set(store: "Store", namespace: str, params: Dict[str, str]) -> str:
+    """`set-config:context=namespace;namespace=NS;set=SET;default-ttl=SECONDS`: a set's own
+    default-ttl (Aerospike 7.0+; 0 gives the namespace's back), creating the set as
+    cfg_set_set does; its other parameters are refused, never silently accepted."""
+    set_name = params["set"].encode()
+    changes = {key: value for key, value in params.items()
+               if key not in ("context", "namespace", "id", "set")}
+    ttl = _seconds(changes.get("default-ttl", ""))
+    if not 0 < len(set_name) < SET_NAME_SIZE or list(changes) != ["default-ttl"] or ttl is None:
+        return INFO_SET_CONFIG_REFUSED
+    if ttl > MAX_TTL and ttl != TTL_NEVER_EXPIRE:  # cfg_check_set_default_ttl's bound
+        return INFO_SET_CONFIG_REFUSED
+    with store.lock:
+        store.namespaces[namespace].set_default_ttls[set_name] = ttl
     return "ok"
 
 

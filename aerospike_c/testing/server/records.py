@@ -279,7 +279,10 @@ def _append_result(name: bytes, result: Any, out: List[bytes], respond_all: bool
 # Writes
 # ---------------------------------------------------------------------------
 
-def _void_time(ns: Namespace, ttl: int, existing: Optional[Record], now: int) -> int:
+def _void_time(ns: Namespace, ttl: int, existing: Optional[Record], now: int,
+               set_name: bytes) -> int:
+    """The void time of a write sending `ttl` (-2 keep, -1 never, 0 the set's or the
+    namespace's default) to a record of `set_name`."""
     if ttl == -2:  # keep the current TTL
         if existing is not None:
             return existing.void_time
@@ -287,7 +290,7 @@ def _void_time(ns: Namespace, ttl: int, existing: Optional[Record], now: int) ->
     if ttl == -1:
         return 0
     if ttl == 0:
-        ttl = ns.spec.default_ttl
+        ttl = ns.default_ttl(set_name)
         if ttl == 0:
             return 0
     if ttl < 0 or ttl > MAX_TTL:
@@ -413,7 +416,7 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
     exp_ctx = ExpRecord(record, digest, now, bins)  # expressions see the bins as written so far
     for op in msg.ops:
         _write_op(op, bins, out, respond_all, exp_ctx)
-    void_time = _void_time(ns, signed32(msg.record_ttl), record, now)
+    void_time = _void_time(ns, signed32(msg.record_ttl), record, now, _set_of(record, msg))
     if not bins:
         if record is None:  # a write that leaves no bin creates nothing (a nil bin too)
             raise CommandError(ERR_NOT_FOUND, "the operations left nothing to create")
@@ -423,11 +426,15 @@ def write_record(ns: Namespace, digest: bytes, msg: Message, now: int,
     return Reply(OK, updated.generation, updated.void_time, b"".join(out), len(out))
 
 
+def _set_of(record: Optional[Record], msg: Message) -> bytes:
+    """The set of the record a write stores: the existing record's, else the message's."""
+    return record.set_name if record is not None else msg.fields.get(FIELD_SETNAME, b"")
+
+
 def _store(ns: Namespace, digest: bytes, record: Optional[Record], bins: Dict[bytes, BinValue],
            void_time: int, msg: Message, drop_key: bool = False) -> Record:
     """Store the new version of a record (its generation bumped) and return it."""
-    set_name = record.set_name if record is not None else msg.fields.get(FIELD_SETNAME, b"")
-    updated = Record(set_name)
+    updated = Record(_set_of(record, msg))
     updated.bins = bins
     updated.generation = record.generation % MAX_GENERATION + 1 if record is not None else 1
     updated.void_time = void_time
@@ -464,8 +471,8 @@ def apply_udf(store: Store, ns: Namespace, digest: bytes, msg: Message, now: int
                 op.ptype, _keep_cdt_flags(record.bins.get(op.name) if record else None, op.ptype, op.data)))
         if bins:
             ttl = outcome.new_ttl if outcome.new_ttl is not None else signed32(msg.record_ttl)
-            updated = _store(ns, digest, record, bins, _void_time(ns, ttl, record, now), msg,
-                             outcome.drop_key)
+            void_time = _void_time(ns, ttl, record, now, _set_of(record, msg))
+            updated = _store(ns, digest, record, bins, void_time, msg, outcome.drop_key)
             return Reply(OK, updated.generation, updated.void_time, outcome.reply, 1)
     if outcome.action != asc_udf.NONE and record is not None:  # removed, or no bins left
         ns.remove(digest)

@@ -22,6 +22,8 @@ N_PARTITIONS = 4096
 CITRUSLEAF_EPOCH = 1262304000  # 2010-01-01, the server's clock epoch
 MAX_TTL = 10 * 365 * 24 * 3600  # the server's default max-ttl (10 years)
 MAX_GENERATION = 0xFFFF
+#: A set's default-ttl meaning "never expire" (a set's 0 means "the namespace's").
+TTL_NEVER_EXPIRE = 0xFFFFFFFF
 
 BinValue = Tuple[int, bytes]  # (particle type, wire bytes)
 
@@ -111,6 +113,17 @@ class Namespace:
         default_factory=lambda: [dict() for _ in range(N_PARTITIONS)])
     sindexes: Dict[str, SecondaryIndex] = field(default_factory=dict)
     truncate_lut: Dict[str, int] = field(default_factory=dict)  # set ("" = all) -> ns time
+    #: Set -> its own default-ttl (set-config ...;set=<set>;default-ttl=): 0 uses the
+    #: namespace's, TTL_NEVER_EXPIRE never expires. A set configured exists, records or not.
+    set_default_ttls: Dict[bytes, int] = field(default_factory=dict)
+
+    def default_ttl(self, set_name: bytes) -> int:
+        """The ttl of a write to `set_name` that asks for the default (rw_utils.h,
+        effective_default_ttl): the set's own default-ttl, else the namespace's."""
+        ttl = self.set_default_ttls.get(set_name, 0)
+        if ttl == 0:
+            return self.spec.default_ttl
+        return 0 if ttl == TTL_NEVER_EXPIRE else ttl
 
     def get(self, digest: bytes, now: int) -> Optional[Record]:
         """The live record with this digest (expired records are dropped)."""
@@ -210,7 +223,7 @@ class Store:
         entries = []
         with self.lock:
             for ns in self._selected_namespaces(only_ns):
-                counts: Dict[bytes, int] = {}
+                counts: Dict[bytes, int] = dict.fromkeys(ns.set_default_ttls, 0)
                 for pid, _, record in ns.live_records(now):
                     if holds_partition(node, ns.name, pid):
                         counts[record.set_name] = counts.get(record.set_name, 0) + 1
@@ -222,8 +235,11 @@ class Store:
                     entries.append(
                         f"ns={ns.name}:set={text}:objects={count}:tombstones=0:"
                         f"data_used_bytes=0:truncate_lut={ns.truncate_lut.get(text, 0) // 1000000}:"
-                        f"sindexes={n_sindex}:index_populating=false:disable-eviction=false:"
-                        f"enable-index=false:stop-writes-count=0:stop-writes-size=0")
+                        f"sindexes={n_sindex}:index_populating=false:truncating=false:"
+                        f"default-read-touch-ttl-pct=0:"
+                        f"default-ttl={ns.set_default_ttls.get(set_name, 0)}:"
+                        f"disable-eviction=false:enable-index=false:stop-writes-count=0:"
+                        f"stop-writes-size=0")
         return "".join(e + ";" for e in entries)
 
     def bins_info(self, name: str) -> str:

@@ -89,6 +89,7 @@ class _RecordView:
     def __init__(self, ns: Namespace, record: Optional[Record]) -> None:
         self.name = ns.name
         self.spec = ns.spec
+        self.default_ttl = ns.default_ttl  # the set's or the namespace's
         self.record = record
         self.changed = False
 

@@ -240,6 +240,7 @@ def test_background_scan_applies_writes_and_reports_job(store: Store) -> None:
     status = wait_job(store, node, 99)
     assert "status=done(ok)" in status and "recs-succeeded=20" in status
     assert "rps=10000" in status and "job-progress=100.00" in status
+    assert "job-type=background-ops" in status
     assert get(store, 3, set_name="other").bin_values() == {"o": 3, "bg": 1}
     assert get(store, 3).bin_values().get("bg") is None
     assert store.info("query-show:trid=12345", node).startswith("ERROR:")
@@ -319,7 +320,8 @@ def test_background_udf_of_a_missing_module_changes_nothing(store: Store) -> Non
                                                f(UDF_FUNCTION, b"fn"), f(UDF_ARGLIST, mp([]))]),
                     node := FakeNode())
     assert responses[-1].code == 0 and responses[-1].info3 & I3_LAST
-    assert "recs-succeeded=0" in wait_job(store, node, 77)
+    status = wait_job(store, node, 77)
+    assert "recs-succeeded=0" in status and "job-type=background-udf" in status
     assert get(store, 1).bin_values() == before
 
 

@@ -32,7 +32,8 @@ class Job:
     namespace: str
     set_name: str
     records: int
-    module: str
+    #: query.c's query_type_str: background-udf (a record UDF) or background-ops.
+    job_type: str
     rps: int = 0
     #: "active" while it runs, then "done"; the result in brackets (query_job.c, result_str).
     status: str = "done(ok)"
@@ -52,7 +53,7 @@ def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
         return last_message(ERR_PARAMETER)
     set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
     job = Job(request.task_id, request.ns.name, set_name, 0,
-              "query" if request.predicate else "scan", rps=request.rps or max_rps,
+              "background-udf" if request.udf else "background-ops", rps=request.rps or max_rps,
               status="active(ok)", progress=0.0)
     with store.lock:
         if (node.name, request.task_id) in store.jobs:  # a job id is used once per node
@@ -136,7 +137,7 @@ def job_show(store: Store, params: Dict[str, str], node: NodeView) -> str:
 
 
 def _job_line(job: Job) -> str:
-    return (f"trid={job.job_id}:job-type={job.module}:ns={job.namespace}:set={job.set_name}:"
+    return (f"trid={job.job_id}:job-type={job.job_type}:ns={job.namespace}:set={job.set_name}:"
             f"rps={job.rps}:status={job.status}:job-progress={job.progress:.2f}:"
             f"recs-throttled={job.throttled}:"
             f"recs-filtered-meta=0:recs-filtered-bins=0:recs-succeeded={job.records}:"

@@ -308,6 +308,24 @@ def test_aggregation_failures_answer_a_failure_bin(store: Store) -> None:
         "FAILURE": "UDF: Execution Error 2 : function not found"}
 
 
+def test_aggregation_takes_neither_a_filter_nor_the_short_flag(store: Store) -> None:
+    """query.c aggr_query_job_start: an aggregation with a filter expression is
+    UNSUPPORTED_FEATURE (never a filtered result), a short one (info1 bit 2) a parameter
+    error; so is a short background job (ops_bg_query_job_start)."""
+    _put_module(store)
+    small = f(FILTER, msgpack.packb([5, [81, 2, b"i"], 3], use_bin_type=False))  # i < 3
+    filtered = run(store, scan_message(set_name="demo", extra=[
+        small, f(UDF_OP, b"\x01"), f(UDF_PACKAGE, b"agg"), f(UDF_FUNCTION, b"count"),
+        f(UDF_ARGLIST, mp([]))]))
+    assert len(filtered) == 1 and filtered[0].code == 16
+    short = _aggregation(b"count")
+    short = short[:1] + bytes([short[1] | 4]) + short[2:]  # info1 of the message header
+    assert [r.code for r in run(store, short)] == [4]
+    background = run(store, scan_message(set_name="demo", info1=4, info2=I2_WRITE,
+                                         ops=[write_op("bg", 1)], task_id=5))
+    assert [r.code for r in background] == [4]
+
+
 def test_aggregation_of_an_empty_set_streams_nothing(store: Store) -> None:
     responses = run(store, _aggregation(b"count", set_name="empty"))
     assert len(responses) == 1 and responses[0].code == 0 and responses[0].info3 & I3_LAST

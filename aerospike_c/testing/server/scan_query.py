@@ -241,6 +241,12 @@ class ScanRequest:
         if not (self.udf or self.aggregate) and (FIELD_UDF_OP in msg.fields
                                                  or FIELD_UDF_FUNCTION in msg.fields):
             raise CommandError(ERR_PARAMETER, "bad UDF op")
+        if (self.aggregate or msg.info2 & INFO2_WRITE) and msg.info1 & INFO1_SHORT_QUERY:
+            # query.c: aggr/udf_bg/ops_bg_query_job_start take long queries only
+            raise CommandError(ERR_PARAMETER, "aggregation and background queries can't be short")
+        if self.aggregate and FIELD_FILTER in msg.fields:  # aggr_query_job_start
+            raise CommandError(ERR_UNSUPPORTED_FEATURE,
+                               "aggregation queries do not support predexp filters")
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None
         self.predicate: Optional[Predicate] = None

@@ -10,6 +10,7 @@ from typing import Any, List
 import msgpack
 import pytest
 
+from aerospike_c.testing.server import background
 from aerospike_c.testing.server.store import Store
 
 from records_wire import (
@@ -255,6 +256,20 @@ def test_records_per_second_field_is_checked_as_a_server_reads_it(store: Store) 
     wrong_size = run(store, scan_message(set_name="demo", pids=[0], extra=[f(10, b"\x00\x64")]))
     assert len(wrong_size) == 1 and wrong_size[0].code == 4
     assert run(store, scan_message(set_name="demo", pids=[0], extra=[rps]))[-1].code == 0
+
+
+def test_a_node_forgets_its_oldest_finished_jobs_past_query_max_done(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """query_manager.c evict_finished_jobs: a node keeps its last query-max-done finished
+    jobs (100), in the order they finished."""
+    monkeypatch.setattr(background, "QUERY_MAX_DONE", 2)
+    node = FakeNode()
+    for job_id in (1, 2, 3):
+        run(store, scan_message(set_name="other", pids=range(4096), info1=0, info2=I2_WRITE,
+                                ops=[write_op("bg", job_id)], task_id=job_id), node)
+        wait_job(store, node, job_id)
+    assert store.info("query-show:id=1", node).startswith("ERROR:")
+    assert all("status=done(ok)" in store.info(f"query-show:id={n}", node) for n in (2, 3))
 
 
 _AGGREGATION = b"""

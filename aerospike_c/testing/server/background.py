@@ -21,7 +21,8 @@ from .results import ERR_PARAMETER, OK, INFO_INVALID_JOB_ID, INFO_JOB_NOT_FOUND,
 from .scan_query import ScanRequest, Throttle, partition_records
 from .store import NodeView, Store, clock_seconds
 
-MAX_JOBS = 1000  # finished jobs remembered (the oldest is forgotten first)
+#: Finished jobs a node remembers (query-max-done); the oldest is forgotten first.
+QUERY_MAX_DONE = 100
 
 
 @dataclass
@@ -67,15 +68,28 @@ def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
 def _run_job(store: Store, request: ScanRequest, node: NodeView, job: Job) -> None:
     """The job's work: each matching record written (or its UDF applied), at most job.rps a
     second; a filter that fails ends the job (done(abandoned-unknown))."""
-    ns = request.ns
     msg = request.msg
     udf_fields = {f: msg.fields[f] for f in (FIELD_UDF_PACKAGE_NAME, FIELD_UDF_FUNCTION, FIELD_UDF_ARGLIST)
                   if f in msg.fields} if request.udf else {}
     row = Message(info1=0, info2=msg.info2 & ~INFO2_RESPOND_ALL_OPS, info3=msg.info3,
                   record_ttl=msg.record_ttl, fields=udf_fields, ops=msg.ops)
+    result = "abandoned-unknown"  # unless the walk ends: a bug must not leave it active
+    try:
+        result = _walk(store, request, node, job, row)
+    finally:
+        with store.lock:
+            job.progress = 100.0
+            job.status = f"done({result})"
+            key = (node.name, job.job_id)
+            store.jobs[key] = store.jobs.pop(key, job)  # finished jobs in the order they finish
+            _evict_finished_jobs(store, node)
+
+
+def _walk(store: Store, request: ScanRequest, node: NodeView, job: Job, row: Message) -> str:
+    """Write (or apply the UDF to) each record the job wants, throttled; its result."""
+    ns = request.ns
     throttle = Throttle(job.rps)
     now = clock_seconds()
-    result = "ok"
     for done, (pid, after) in enumerate(request.partitions):
         job.progress = 100.0 * done / len(request.partitions)
         if not node.owns_partition(ns.name, pid):
@@ -85,8 +99,7 @@ def _run_job(store: Store, request: ScanRequest, node: NodeView, job: Job) -> No
                 try:
                     wanted = request.wants(record, digest, now)
                 except CommandError:
-                    result = "abandoned-unknown"
-                    break
+                    return "abandoned-unknown"
             if not wanted:
                 continue
             throttle.record()  # udf_bg/ops_bg_query_job_reduce_cb: before each record's write
@@ -102,18 +115,23 @@ def _run_job(store: Store, request: ScanRequest, node: NodeView, job: Job) -> No
                         job.records += 1
                 except (CommandError, particles.ParticleError):
                     pass  # this record's write failed (recs-failed); the job goes on
-        if result != "ok":
-            break
-    job.progress = 100.0
-    job.status = f"done({result})"
+    return "ok"
 
 
 def record_job(store: Store, node: NodeView, job: Job) -> None:
     """Remember a background job for `query-show`."""
     with store.lock:
         store.jobs[(node.name, job.job_id)] = job
-        if len(store.jobs) > MAX_JOBS:
-            store.jobs.pop(next(iter(store.jobs)))
+        _evict_finished_jobs(store, node)
+
+
+def _evict_finished_jobs(store: Store, node: NodeView) -> None:
+    """query_manager.c, evict_finished_jobs: a node keeps its last QUERY_MAX_DONE finished
+    jobs; an active one is never forgotten."""
+    finished = [key for key, job in store.jobs.items()
+                if key[0] == node.name and job.status.startswith("done")]
+    for key in finished[:max(0, len(finished) - QUERY_MAX_DONE)]:
+        del store.jobs[key]
 
 
 # -- info commands ------------------------------------------------------------------------

@@ -45,6 +45,21 @@ def range_query(set_name, bin_name, low, high):
     return query
 
 
+def pages(client, query, page_size, run_page=None):
+    """Run `query` paginated, `page_size` records a page, until done: (records, pages).
+    run_page(callback) runs one page (default: aerospike_query_foreach)."""
+    asc.as_query_set_paginate(query, True)
+    query.max_records = page_size
+    seen, count = [], 0
+    if run_page is None:
+        def run_page(callback):
+            asc.aerospike_query_foreach(client.aerospike, None, query, callback)
+    while not asc.as_query_is_done(query) and count <= COUNT:
+        count += 1
+        run_page(lambda r, u: seen.append(r) if r else True)
+    return seen, count
+
+
 def test_integer_range(client, indexed):
     query = asc.as_query_init(NAMESPACE, indexed)
     asc.as_query_where_init(query, 1)
@@ -192,18 +207,9 @@ def test_background_query_updates_only_matches(client):
 
 
 def test_paginated_query_resumes_until_done(client, indexed):
-    query = asc.as_query_init(NAMESPACE, indexed)
-    asc.as_query_where_init(query, 1)
-    asc.as_query_where(query, "i", *asc.as_integer_range(0, COUNT))
-    asc.as_query_set_paginate(query, True)
-    query.max_records = 40
-    seen, pages = [], 0
-    while not asc.as_query_is_done(query) and pages <= COUNT:
-        pages += 1
-        asc.aerospike_query_foreach(client.aerospike, None, query,
-                                    lambda r, u: seen.append(r.bins["i"]) if r else True)
-    assert sorted(seen) == list(range(COUNT))
-    assert pages >= COUNT // 40
+    seen, count = pages(client, range_query(indexed, "i", 0, COUNT), 40)
+    assert sorted(r.bins["i"] for r in seen) == list(range(COUNT))
+    assert count >= COUNT // 40
 
 
 def test_a_paginated_query_resumes_each_partition_in_index_order(client):
@@ -227,16 +233,14 @@ def test_a_paginated_query_resumes_each_partition_in_index_order(client):
     client.index_create(NAMESPACE, name, "v", index, asc.AS_INDEX_NUMERIC)
     try:
         query = range_query(name, "v", 0, 1000)
-        asc.as_query_set_paginate(query, True)
-        query.max_records = 5
-        seen, pages = [], 0
-        while not asc.as_query_is_done(query) and pages < 10:
-            pages += 1
+
+        def partition_7(callback):
             pf = asc.as_partition_filter()
             asc.as_partition_filter_set_id(pf, 7)
-            asc.aerospike_query_partitions(client.aerospike, None, query, pf,
-                                           lambda r, u: seen.append(r) if r else True)
-        assert pages == 3
+            asc.aerospike_query_partitions(client.aerospike, None, query, pf, callback)
+
+        seen, count = pages(client, query, 5, partition_7)
+        assert count == 3
         order = sorted(by_digest, key=lambda d: (values[keys[d]], d))
         assert [r.key[3] for r in seen] == order
         assert [r.bins["v"] for r in seen] == sorted(values.values())
@@ -253,6 +257,16 @@ def test_records_per_second_throttles_a_query(client, indexed):
     start = time.monotonic()
     assert sorted(r.bins["i"] for r in run(client, query)) == list(range(COUNT))
     assert time.monotonic() - start >= slowest * 0.9
+
+
+def test_a_paginated_string_query_gives_each_record_once(client, indexed):
+    """A string index query resumes each partition after the (hash, digest) of its last
+    record (sindex.h as_sindex_string_to_bval; sindex_tree.c query_reduce)."""
+    query = asc.as_query_init(NAMESPACE, indexed)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, "s", *asc.as_string_equals("s3"))
+    seen, _ = pages(client, query, 7)
+    assert sorted(r.bins["i"] for r in seen) == list(range(3, COUNT, 10))
 
 
 def test_expression_index_query(client):

@@ -11,6 +11,7 @@ import msgpack
 import pytest
 
 from aerospike_c.testing.server import background
+from aerospike_c.testing.server.sindex import wyhash64
 from aerospike_c.testing.server.store import Store
 
 from records_wire import (
@@ -176,10 +177,23 @@ def test_integer_range_and_string_equality_queries(store: Store) -> None:
     odd = [r for r in run(store, scan_message(set_name="demo", pids=range(4096),
                                               extra=[string_equal("s", "odd")])) if not r.info3]
     assert len(odd) == N_RECORDS // 2
+    # a string's index value is its cf_wyhash64 (as_sindex_string_to_bval), signed; the
+    # reference is cf_hash_math.h's C function's for "odd"
+    assert {r.fields[15] for r in odd} == {struct.pack("<Q", 0xb7173a6ec746bf2c)}
     named = [r for r in run(store, scan_message(
         set_name="demo", pids=range(4096),
         extra=[integer_range("i", 0, 4), f(INDEX_NAME, b"idx_i")])) if not r.info3]
     assert len(named) == 5
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", 0xda3421757d70ae2d), ("abc", 0x607458b72cd1ff16), ("abcd", 0x505e05b14a850dd9),
+    ("0123456789abcdef", 0x5016f26eadeb900c), ("0123456789abcdefg", 0xebda3b3acbbd7bb8),
+    ("x" * 49, 0xde43c2c070aeb615), ("y" * 100, 0x933e7d8c340e5614),
+])
+def test_wyhash64_is_the_servers(text: str, expected: int) -> None:
+    """cf_hash_math.h's cf_wyhash64 (each length branch; references from the C function)."""
+    assert wyhash64(text.encode()) == expected
 
 
 def test_list_index_query(store: Store) -> None:

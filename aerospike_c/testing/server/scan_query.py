@@ -22,7 +22,7 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
                   encode_bin, encode_field, last_message, response)
 from .records import check_served, read_op, request_namespace
 from .results import ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK, CommandError
-from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index
+from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index, wyhash64
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
 from .txn import check_not_strong
 from .udf import run_stream_udf
@@ -347,13 +347,32 @@ def partition_records(store: Store, ns: Namespace, pid: int, after: Optional[byt
         return [(d, part[d]) for d in digests if not part[d].expired(now)]
 
 
+#: Query particle types whose index values (bvals) the embedded server keeps as a server
+#: does: the integer itself, a string's or blob's wyhash64 (not a geo cell id).
+BVAL_TYPES = (particles.INTEGER, particles.STRING, particles.BLOB)
+
+
+def _hash_value(predicate: Predicate) -> int:
+    """The index value (bval) of the string/blob an equality query asks for: its hash
+    (sindex.h, as_sindex_string_to_bval / as_sindex_blob_to_bval), a signed int64."""
+    key = predicate.begin.encode() if isinstance(predicate.begin, str) else predicate.begin
+    value = wyhash64(key)
+    return value - (1 << 64) if value >> 63 else value
+
+
+def _index_value(predicate: Predicate, values: List[Any]) -> int:
+    """The index value a record is found by first: its lowest matching integer, or the hash
+    of the string/blob queried."""
+    return int(min(values)) if predicate.ptype == particles.INTEGER else _hash_value(predicate)
+
+
 def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[bytes],
                   now: int) -> List[Tuple[bytes, Record, int]]:
-    """(digest, record, index value) of a partition's live records a numeric index range
-    finds, in the index's order (sindex_tree.c, key_cmp: value, then digest; a record a
-    list/map index holds under several values comes at the first) and, resuming, after the
-    (value, digest) of the last record the client had: query_reduce starts there when that
-    value is not below the range, else at the range's start."""
+    """(digest, record, index value) of a partition's live records an index finds, in the
+    index's order (sindex_tree.c, key_cmp: value, then digest; a record a list/map index
+    holds under several values comes at the first) and, resuming, after the (value, digest)
+    of the last record the client had: query_reduce starts there when that value is not
+    below the range, else at the range's start."""
     predicate = request.predicate
     assert predicate is not None
     found = []
@@ -363,11 +382,12 @@ def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[
             if not record.expired(now):
                 values = predicate.matched_values(record, digest, now)
                 if values:
-                    found.append((min(values), digest, record))
+                    found.append((_index_value(predicate, values), digest, record))
     found.sort(key=lambda entry: entry[:2])
+    start = predicate.begin if predicate.ptype == particles.INTEGER else _hash_value(predicate)
     if after is not None:
-        value = request.resume_values.get(after, predicate.begin - 1)
-        if value >= predicate.begin:
+        value = request.resume_values.get(after, start - 1)
+        if value >= start:
             found = [entry for entry in found if entry[:2] > (value, after)]
     return [(digest, record, value) for value, digest, record in found]
 
@@ -390,7 +410,7 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
             continue
         finished = True
-        if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
+        if request.predicate is not None and request.predicate.ptype in BVAL_TYPES:
             entries = index_records(store, request, pid, after, now)
         else:
             entries = [(digest, record, 0) for digest, record
@@ -473,9 +493,9 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     if record.key is not None:
         fields += encode_field(FIELD_KEY, bytes([record.key[0]]) + record.key[1])
         n_fields += 1
-    if request.predicate is not None and request.predicate.ptype == particles.INTEGER:
+    if request.predicate is not None and request.predicate.ptype in BVAL_TYPES:
         # a server tells the index value each record was found by (the client sends the
-        # last one back to resume the partition); for a numeric index that is the value
+        # last one back to resume the partition): an integer, a string's or blob's hash
         fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", value))
         n_fields += 1
     if request.no_bins:

@@ -27,6 +27,53 @@ INDEX_BIN_TYPES = {particles.INTEGER: ("NUMERIC", "INTEGER"), particles.STRING: 
                    particles.BLOB: ("BLOB",), particles.GEOJSON: ("GEO2DSPHERE",)}
 
 
+_WY_SECRET = (0xa0761d6478bd642f, 0xe7037ed1a0b428db, 0x8ebc6af09c88c6e3, 0x589965cc75374cc3)
+_U64 = (1 << 64) - 1
+
+
+def _wymix(a: int, b: int) -> int:
+    product = a * b
+    return (product & _U64) ^ (product >> 64)
+
+
+def _wyr(data: bytes, pos: int, size: int) -> int:
+    return int.from_bytes(data[pos:pos + size], "little")
+
+
+def wyhash64(data: bytes) -> int:
+    """cf_hash_math.h's cf_wyhash64 (wyhash final version 3): a string's or blob's value in
+    a secondary index (sindex.h, as_sindex_string_to_bval / as_sindex_blob_to_bval, taken as
+    a signed int64 there)."""
+    secret = _WY_SECRET
+    seed = 0x29FBB14cc886f ^ secret[0]
+    length = len(data)
+    if length <= 16:
+        if length >= 4:
+            shift = (length >> 3) << 2
+            a = (_wyr(data, 0, 4) << 32) | _wyr(data, shift, 4)
+            b = (_wyr(data, length - 4, 4) << 32) | _wyr(data, length - 4 - shift, 4)
+        elif length > 0:
+            a, b = (data[0] << 16) | (data[length >> 1] << 8) | data[length - 1], 0
+        else:
+            a = b = 0
+    else:
+        pos, left = 0, length
+        if left > 48:
+            see1 = see2 = seed
+            while left > 48:
+                seed = _wymix(_wyr(data, pos, 8) ^ secret[1], _wyr(data, pos + 8, 8) ^ seed)
+                see1 = _wymix(_wyr(data, pos + 16, 8) ^ secret[2], _wyr(data, pos + 24, 8) ^ see1)
+                see2 = _wymix(_wyr(data, pos + 32, 8) ^ secret[3], _wyr(data, pos + 40, 8) ^ see2)
+                pos, left = pos + 48, left - 48
+            seed ^= see1 ^ see2
+        while left > 16:
+            seed = _wymix(_wyr(data, pos, 8) ^ secret[1], _wyr(data, pos + 8, 8) ^ seed)
+            pos, left = pos + 16, left - 16
+        a = _wyr(data, pos + left - 16, 8)
+        b = _wyr(data, pos + left - 8, 8)
+    return _wymix(secret[1] ^ length, _wymix(a ^ secret[1], b ^ seed))
+
+
 @dataclass
 class SecondaryIndex:
     """A secondary index definition."""

@@ -5,6 +5,7 @@ import importlib.util
 import io
 import json
 import re
+import sys
 import tarfile
 from pathlib import Path
 
@@ -133,3 +134,16 @@ def test_the_c_client_is_built_with_its_libev_event_loops():
     assert build_ffi.make_args(Path("/x"))[0] == "EVENT_LIB=libev"
     assert "asc_libev.c" in build_ffi.EXTRA_SOURCES
     assert aerospike_c.as_event_loop_size() >= 1  # tests/conftest.py made them: libev runs
+
+
+def test_the_sdist_is_downloaded_by_a_python_new_enough_to_prepare_it(tmp_path, monkeypatch):
+    pin = dict(fetch_c_client.load_pin())
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert fetch_c_client.pip_python({**pin, "requires_python": running}) == sys.executable
+    # An older interpreter than the sdist needs: a new enough python3.N on PATH downloads it.
+    newer = tmp_path / f"python3.{sys.version_info[1] + 1}"
+    newer.symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert fetch_c_client.pip_python({**pin, "requires_python": running}, (3, 0)) == str(newer)
+    with pytest.raises(fetch_c_client.FetchError, match=r"Python 3\.99\+ only"):
+        fetch_c_client.pip_python({**pin, "requires_python": "3.99"})

@@ -63,12 +63,33 @@ def is_current(pin: dict[str, str], target: Path = TARGET_DIR) -> bool:
     return stamp.is_file() and stamp.read_text().strip() == pin["sha256"]
 
 
+def pip_python(pin: dict[str, str], running: "tuple[int, ...]" = tuple(sys.version_info[:3])) -> str:
+    """An interpreter whose pip can download the pinned sdist. pip prepares an sdist's
+    metadata with the interpreter it runs on, and the pin's `requires_python` is the oldest
+    Python the sdist's own build code runs on (aerospike 19.3.0's needs 3.10): this one when
+    it is new enough, else the newest python3.N (or python3) on PATH that is and has pip."""
+    need = tuple(int(part) for part in pin.get("requires_python", "3").split("."))
+    if running[:len(need)] >= need:
+        return sys.executable
+    check = f"import sys, pip; sys.exit(sys.version_info[:{len(need)}] < {need!r})"
+    for name in [f"python3.{minor}" for minor in range(20, 9, -1)] + ["python3"]:
+        found = shutil.which(name)
+        if found and subprocess.run([found, "-c", check], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL).returncode == 0:
+            return found
+    raise FetchError(
+        f"{pin['package']}=={pin['version']} prepares its metadata on Python "
+        f"{pin['requires_python']}+ only, and no such python3.N with pip is on PATH: install "
+        f"one, or run `python3.10 vendor/fetch_c_client.py` once before building here"
+    )
+
+
 def download(pin: dict[str, str], dest: Path) -> Path:
     """Download the pinned sdist with pip into dest and return its path."""
     command = [
         # Only the pinned package itself as an sdist: its build requirements (pip prepares its
         # metadata) may come as wheels, instead of being compiled from source too (Cython, greenlet).
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", pin["package"],
+        pip_python(pin), "-m", "pip", "download", "--no-deps", "--no-binary", pin["package"],
         "--disable-pip-version-check", "-d", str(dest), f"{pin['package']}=={pin['version']}",
     ]
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -124,7 +124,7 @@ from .bindings._async import Hold
 from .bindings._cstruct import c_enum
 from .bindings.aerospike_batch import _UNSENT as _BATCH_UNSENT, _bin_names, batch_outcomes, batch_results
 from .bindings.aerospike_info import info_response
-from .bindings.aerospike_txn import _STATE_ERRORS as _TXN_STATE_ERRORS
+from .bindings.aerospike_txn import _STATE_ERRORS as _TXN_STATE_ERRORS, end_hold
 from .bindings.as_config import c_str
 from .bindings.asc_batch import ROWS_RECORDS, _py_batch_rows, pack_keys
 from .bindings.aerospike_key import _Key, _take_async_value
@@ -779,9 +779,9 @@ class _MultiRecord:
 
     async def _end(self, abort: bool) -> Any:
         transaction = self.sync._bound("abort" if abort else "commit")
-        hold = Hold(transaction.txn, "aio abort" if abort else "aio commit")
+        hold = end_hold(transaction.txn, "aio abort" if abort else "aio commit")
         held = _Held((), hold, transaction)
-        submit = hold.guarding(_TXN_END, self.cluster._as, _TXN_STATE_ERRORS)
+        submit = hold.guarding(hold.submitting(_TXN_END), self.cluster._as, _TXN_STATE_ERRORS)
         return await self.cluster._command(submit, _ABORT_DONE if abort else _COMMIT_DONE, held,
                                            abort, True, hold.ptr)
 

@@ -2,6 +2,7 @@
 listeners called once per command with the C semantics, event loop lifecycle, fork."""
 from __future__ import annotations
 
+import ast
 import logging
 import threading
 import time
@@ -665,3 +666,60 @@ def test_what_c_reads_stays_held_until_the_listener_runs(sc, keys):
     assert asc.aerospike_abort(as_, txn) == asc.AS_ABORT_OK
     asc.as_txn_destroy(txn)
     asc.as_batch_records_destroy(records)
+
+
+def test_an_async_commit_and_a_sync_abort_of_one_transaction_do_not_both_run(sc_hosts):
+    # aerospike_commit_async took no part in the one-end-at-a-time rule of aerospike_commit /
+    # aerospike_abort: an abort right after it saw the transaction still OPEN (the commit's
+    # verify in flight) and rolled it back while the commit rolled it forward, both answering
+    # OK, and the first to end freed the key sets (as_txn_clear) the other was still reading.
+    # Now a sync end while an async end runs raises LifecycleError, and an async one as well.
+    hosts, namespace = sc_hosts
+    lines = run_probe(f'''
+        import threading
+        asc.as_event_create_loops(1)
+        client = Client(Config(HOSTS)).connect()
+        as_ = client.aerospike
+        outcomes = set()
+        for round in range(30):
+            txn = asc.as_txn_create()
+            policy = asc.as_policy_write_init()
+            policy.base.txn = txn
+            for i in range(20):
+                asc.aerospike_key_put(as_, policy, ("{namespace}", "txn_ends", i), {{"a": round}})
+            policy.base.txn = None
+            ended = threading.Event()
+            got = []
+            asc.aerospike_commit_async(as_, txn, lambda err, status, udata, loop:
+                                       (got.append((err, status)), ended.set()))
+            try:
+                aborted = asc.aerospike_abort(as_, txn)
+            except asc.LifecycleError as error:
+                aborted = "refused" if "still running" in str(error) else str(error)
+            except asc.AerospikeError as error:
+                aborted = type(error).__name__
+            try:
+                asc.aerospike_abort_async(as_, txn, lambda *args: None)
+                second = "sent"
+            except asc.LifecycleError:
+                second = "refused"
+            except asc.AerospikeError as error:
+                second = type(error).__name__
+            assert ended.wait(20)
+            err, status = got[0]
+            outcomes.add((err is None and status == asc.AS_COMMIT_OK, str(aborted), second))
+            while True:
+                try:
+                    asc.as_txn_destroy(txn)
+                    break
+                except asc.LifecycleError:  # the second listener not run yet
+                    pass
+        print(sorted(outcomes))
+        client.close()
+    ''', hosts=hosts, timeout=120)
+    # Before: (False, '0', ...) the abort won, the commit failed; (True, '4', ...) both rolled.
+    outcomes = ast.literal_eval(lines[0])
+    assert all(committed and aborted in ("refused", "TransactionError")
+               and second in ("refused", "TransactionError")
+               for committed, aborted, second in outcomes), outcomes
+    assert any(aborted == "refused" for _, aborted, _ in outcomes), outcomes

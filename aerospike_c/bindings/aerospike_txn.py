@@ -12,12 +12,13 @@ ABORTED; one whose mark failed in doubt COMMIT_FAILED (retry the commit; abort i
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+import contextlib
+from typing import Any, Callable, Iterator, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import c_enum
 from .aerospike import aerospike, using
-from .as_error import error_from_c, new_error
+from .as_error import error_from_c, lifecycle_error, new_error
 from ._calls import owned_arg
 from .as_txn import as_txn
 from .aerospike import _instance
@@ -31,10 +32,7 @@ def _run(name: str, as_: aerospike, txn: Any, status_type: str, attribute: str) 
     checked = owned_arg(txn, as_txn, name)
     err = new_error()
     out = ffi.new(f"{status_type}*")
-    # One commit or abort of a transaction at a time: C reads and sets txn->state without a
-    # lock, so a commit and an abort from two threads could both go ahead (the one
-    # transaction rolled forward and back); the later one now sees the state the first left.
-    with checked._ending, checked._use(name) as txn_ptr, \
+    with ending(checked, name), checked._use(name) as txn_ptr, \
             using(as_, name, connected=True) as ptr:
         status = getattr(lib, name)(ptr, err, txn_ptr, out)
     result = c_enum(status_type)(out[0])
@@ -56,6 +54,50 @@ def aerospike_abort(as_: aerospike, txn: as_txn) -> Any:
     return _run("aerospike_abort", as_, txn, "as_abort_status", "abort_status")
 
 
+@contextlib.contextmanager
+def ending(txn: as_txn, what: str) -> Iterator[None]:
+    """One commit or abort of a transaction at a time: C reads and sets txn->state without a
+    lock, so a commit and an abort from two threads could both go ahead (the one transaction
+    rolled forward and back); the later one sees the state the first left. An async one runs
+    until its listener, which nothing here waits for (it may need this very thread):
+    LifecycleError while one has not completed. Not a C function."""
+    with txn._ending:
+        if txn._async_end is not None:
+            raise lifecycle_error(f"{what}: an async commit or abort of this as_txn is still "
+                                  f"running (its listener has not run yet)")
+        yield
+
+
+class _EndHold(Hold):
+    """The Hold of an async commit or abort: the transaction stays in use, and ending (other
+    commits and aborts refused, see ending()), until the hold is released: its completion,
+    or a submit that sent nothing."""
+
+    __slots__ = ()
+
+    def submitting(self, c_function: Callable[..., int]) -> Callable[..., int]:
+        """c_function (asc_async_txn_end) run inside ending(), the transaction ending from
+        before C reads its state (the listener may run before C returns)."""
+        txn = self.struct
+
+        def submit(*args: Any) -> int:
+            with ending(txn, c_function.__name__):
+                object.__setattr__(txn, "_async_end", self.token)
+                return int(c_function(*args))
+        submit.__name__ = c_function.__name__
+        return submit
+
+    def release(self) -> None:
+        super().release()
+        if self.struct._async_end is self.token:
+            object.__setattr__(self.struct, "_async_end", None)
+
+
+def end_hold(txn: as_txn, what: str) -> _EndHold:
+    """The hold an async commit or abort of `txn` submits through (hold.submitting)."""
+    return _EndHold(txn, what)
+
+
 TxnListener = Callable[[Optional[Exception], Any, Any, Any], Any]
 #: What aerospike_commit_async/_abort_async return from the transaction's state, before
 #: sending anything (after other errors C may still be running a verify or roll-back).
@@ -69,9 +111,10 @@ def _run_async(name: str, abort: bool, as_: aerospike, txn: Any, status_type: st
     instance = _instance(as_)
     c_loop = loop_ptr(event_loop, name)
     status_enum = c_enum(status_type)
-    hold = Hold(checked, name)
+    hold = end_hold(checked, name)
     listen(instance, name, listener, udata, c_loop, lambda item, failed: status_enum(item.gen),
-           lib.asc_async_txn_end, abort, False, hold.ptr, holds=[hold], unsent=_STATE_ERRORS)
+           hold.submitting(lib.asc_async_txn_end), abort, False, hold.ptr, holds=[hold],
+           unsent=_STATE_ERRORS)
 
 
 def aerospike_commit_async(as_: aerospike, txn: as_txn, listener: TxnListener,

@@ -54,7 +54,7 @@ _LIVE: "weakref.WeakValueDictionary[int, as_txn]" = weakref.WeakValueDictionary(
 class as_txn(UsedStruct):  # noqa: N801 - the C type's name
     """`as_txn`: a transaction; fields by C name (the key sets are the C client's)."""
 
-    __slots__ = ("_holders", "_ending", "__weakref__")
+    __slots__ = ("_holders", "_ending", "_async_end", "__weakref__")
     ctype = "as_txn"
     _c_destroy = lib.as_txn_destroy
 
@@ -62,6 +62,8 @@ class as_txn(UsedStruct):  # noqa: N801 - the C type's name
         object.__setattr__(self, "_holders", [])  # (weakref to an owner, address of its field)
         # Held by aerospike_commit/aerospike_abort: C checks and changes txn->state unlocked.
         object.__setattr__(self, "_ending", threading.Lock())
+        # The token of the async commit/abort C runs on it (aerospike_txn._EndHold), or None.
+        object.__setattr__(self, "_async_end", None)
         super().__init__(c_init, ptr)
         _LIVE[_address(self._ptr)] = self
 

@@ -104,7 +104,7 @@ from . import aio_executor, sdk
 from .bindings import _async
 from .bindings.as_event import (as_create_event_loops, as_event_loop_size, as_policy_event_init,
                                 check_usable, create_external_loop, loop_limits, used_by)
-from .bindings.aerospike import on_c_loop_needed
+from .bindings.aerospike import free_after_close, on_c_loop_needed
 from .bindings.as_error import lifecycle_error, new_error
 from .bindings.as_record import Record
 from .bindings.as_val import _unpack
@@ -463,6 +463,19 @@ class Cluster(aio_executor.Cluster):
     @property
     def _session_class(self) -> "type[Session]":
         return Session
+
+    def __del__(self) -> None:
+        """Collected without close() (its asyncio loop closed, so nothing reads its queue):
+        free the completion queue (its eventfd, the completions in it) now when nothing is in
+        flight, else once the instance is closed (the reaper's close of the dropped instance
+        waits for the commands, which complete into the queue until then)."""
+        queue = getattr(self, "_queue", None)
+        if queue is None or queue._q is None:
+            return
+        if self._pending:
+            free_after_close(self._as, queue.destroy)
+        else:
+            queue.destroy()
 
     # -- completions -------------------------------------------------------------------------
     def _drain(self) -> None:

@@ -67,7 +67,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
     __slots__ = ("_ptr", "_calls", "_guard", "_guard_addr", "_lock", "_closing", "_destroyed", "_forked",
-                 "_keepalive", "_kept_fields", "_retired", "__weakref__")
+                 "_keepalive", "_kept_fields", "_retired", "_frees", "_reaping", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._setup()
@@ -101,6 +101,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._keepalive: List[Any] = []
         self._kept_fields: Dict[int, Any] = {}
         self._retired: List[Any] = []  # replaced while connected: released by aerospike_close
+        self._frees = _Frees()  # free_after_close()
+        self._reaping = False  # dropped while connected: the reaper closes it
 
     def _started(self, ptr: Any) -> None:
         """C initialized the instance at `ptr`."""
@@ -250,11 +252,13 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             return  # the parent's C state: closing it here would wait on threads that do not exist
         if self._ptr.cluster == ffi.NULL:
             c_destroy(self._ptr)  # frees memory only
+            self._frees.run(final=True)
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
             # What C points at (callbacks, ip_map, filter_exp, and the guard that async
             # commands still in flight count themselves out of) lives until the reaper is done.
+            self._reaping = True
             _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired,
-                                    self._guard])
+                                    self._guard], self._frees)
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
 
@@ -280,8 +284,8 @@ class _Reaper:
             thread.start()
             self._thread = thread
 
-    def put(self, ptr: Any, keepalive: List[Any]) -> None:
-        self._queue.put((ptr, keepalive))
+    def put(self, ptr: Any, keepalive: List[Any], frees: "_Frees") -> None:
+        self._queue.put((ptr, keepalive, frees))
 
     def _run(self) -> None:
         while True:
@@ -289,15 +293,16 @@ class _Reaper:
             if isinstance(item, threading.Event):
                 item.set()  # a waiter: everything handed over before it is done
                 continue
-            ptr, keepalive = item
+            ptr, keepalive, frees = item
             try:
                 c_loop_needed(True)
             except Exception as error:  # noqa: BLE001 - the reaper must go on; the close may still end
                 warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
             lib.asc_aerospike_close(ptr, new_error())
             c_destroy(ptr)
+            frees.run(final=True)
             keepalive.clear()  # the tend thread is gone: its callbacks may go too
-            del item, ptr, keepalive
+            del item, ptr, keepalive, frees
 
     def wait(self, timeout: Optional[float]) -> bool:
         """Wait until every instance handed over so far is closed (False on timeout)."""
@@ -311,6 +316,39 @@ class _Reaper:
 
 
 _REAPER = _Reaper()
+
+
+class _Frees:
+    """What free_after_close() was given for one instance, freed once it is closed."""
+
+    __slots__ = ("items", "final")
+
+    def __init__(self) -> None:
+        self.items: List[Callable[[], None]] = []
+        self.final = False  # closed for good (the reaper's close, or collected closed)
+
+    def run(self, final: bool = False) -> None:
+        """Call each free once (list pops are atomic: two threads never run the same)."""
+        if final:
+            self.final = True
+        while self.items:
+            try:
+                free = self.items.pop()
+            except IndexError:
+                return
+            free()
+
+
+def free_after_close(as_: aerospike, free: Callable[[], None]) -> None:
+    """Call free() once no async command of the instance can complete into what it frees:
+    now when the instance is not connected (nor being closed by the reaper), else right after
+    its aerospike_close, or the reaper's close once it is dropped (aio's completion queue of a
+    cluster collected with commands in flight). Never blocks: finalizers call it. Not a C
+    function."""
+    frees = _instance(as_)._frees
+    frees.items.append(free)  # first: a close ending meanwhile runs it, or we see it closed
+    if frees.final or not (as_._reaping or as_.connected):
+        frees.run()
 
 _C_LOOP_NEEDED: List[Callable[[bool], None]] = []  # on_c_loop_needed(): at most one, aio's
 
@@ -555,6 +593,8 @@ def _close(as_: aerospike, ptr: Any, err: Any) -> int:
     c_loop_needed(True)
     status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
     as_._retired.clear()
+    if ptr.cluster == ffi.NULL:
+        as_._frees.run()
     return status
 
 
@@ -577,6 +617,7 @@ def close_and_destroy(as_: aerospike) -> None:
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
             _forget(as_)
+            as_._frees.run(final=True)
     check(status, err)
 
 

@@ -210,7 +210,8 @@ class _ExternalLoop:
         global _EXTERNAL
         self.loop = asyncio.get_running_loop()
         self.thread = threading.get_ident()  # the owning loop's thread
-        self.lock = threading.Lock()  # check_loop vs. release_if_closed
+        # check_loop vs. release_if_closed, and a C-named command's submit (c_loop_submit)
+        self.lock = threading.RLock()
         self.orphaned = False  # a C pump thread runs the C loop (asc_ev_orphan)
         ev = lib.asc_ev_loop_new()
         if ev == _NULL:
@@ -230,9 +231,9 @@ class _ExternalLoop:
         self._timer_at = 0.0
         self._kicked = False
         self._shutdown_watch: Any = None
-        self.loop.add_reader(self.fd, self.run)
+        self.loop.add_reader(self.fd, _Reader(self))
         _EXTERNAL = self
-        on_c_loop_needed(self.release_if_closed)
+        on_c_loop_needed(self.release_if_closed, self.lock)
         self._watch_shutdown()
         self.run()  # libev registers its wake-up pipe in its backend on the first ev_run: until
         # then a command queued from another thread (a sync close) would wake nobody
@@ -257,7 +258,7 @@ class _ExternalLoop:
             self.orphaned = False
             self.loop = running
             self.thread = threading.get_ident()
-        running.add_reader(self.fd, self.run)
+        running.add_reader(self.fd, _Reader(self))
         self._watch_shutdown()
         self.run()  # what was queued while nobody ran it, and libev's wake-ups from now on
 
@@ -351,6 +352,29 @@ class _ExternalLoop:
     def _kicked_run(self) -> None:
         self._kicked = False
         self.run()
+
+
+class _Reader:
+    """_ExternalLoop.run as the owning asyncio loop's reader of the libev backend. A closed
+    loop lets go of its readers: C-named commands still waiting for their listeners (sent
+    from another thread as it closed) then get a pump thread at once, not at the next close
+    or C-named submit."""
+
+    __slots__ = ("external",)
+
+    def __init__(self, external: _ExternalLoop) -> None:
+        self.external = external
+
+    def __call__(self) -> None:
+        self.external.run()
+
+    def __del__(self) -> None:
+        external = self.external
+        if external.loop.is_closed() and _async.dispatching():
+            try:
+                external.release_if_closed(False)
+            except RuntimeError:  # no thread could be started: the next close or submit tries
+                pass
 
 
 _EXTERNAL: Optional[_ExternalLoop] = None

@@ -391,6 +391,69 @@ def test_a_c_named_async_command_after_the_asyncio_loop_closed_completes(aerospi
     ''', hosts=aerospike_hosts, timeout=60)
     assert lines == ["True", "ok", "None"], lines
 
+def test_c_named_commands_on_the_old_owner_thread_while_another_loop_takes_the_c_loop_over(
+        aerospike_hosts):
+    # A thread whose asyncio loop ran the C loop and closed goes on with C-named async
+    # commands while another thread's asyncio loop takes the C loop over. The submit looked
+    # at who runs the C loop, then called C without any lock: the loop could close (the
+    # command queued to a loop nobody ran: its listener never ran, and aerospike_close
+    # refused for good) or change hands in between. And aerospike_scan_async never looked:
+    # on the old owner thread C started it in place on a loop nobody ran.
+    lines = run_probe('''
+        import asyncio, threading, time
+        from aerospike_c import aio
+
+        async def use(puts):
+            async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
+                session = cluster.create_session()
+                for i in range(puts):
+                    await session.put(("test", "aio", f"handoff{i}"), {"i": i})
+
+        asyncio.run(use(5))
+        client = Client(Config(HOSTS)).connect()
+        as_ = client.aerospike
+        lock, sent, done = threading.Lock(), [0], [0]
+
+        def listener(*args):
+            with lock:
+                done[0] += 1
+
+        def scanned(err, record, udata, event_loop):
+            if record is None:
+                listener()
+
+        def old_owner(closed, stop):
+            asyncio.run(use(2))
+            closed.set()
+            scan = asc.as_scan_init("test", "aio")
+            asc.aerospike_scan_async(as_, None, scan, None, scanned)
+            sent[0] += 1
+            while not stop.is_set():
+                if sent[0] - done[0] > 50:  # at most so many in flight
+                    time.sleep(0.001)
+                    continue
+                asc.aerospike_key_get_async(as_, None, ("test", "aio", "handoff1"), listener)
+                sent[0] += 1
+
+        for round in range(20):
+            closed, stop = threading.Event(), threading.Event()
+            old = threading.Thread(target=old_owner, args=(closed, stop))
+            old.start()
+            closed.wait(20)
+            asyncio.run(use(20))        # takes the C loop over while the old owner submits
+            stop.set()
+            old.join(20)
+            deadline = time.monotonic() + 20
+            while done[0] < sent[0] and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if done[0] < sent[0]:
+                break
+        print("rounds", round + 1, "listeners", done[0] == sent[0], sent[0] > 40)
+        outcome(client.close)
+    ''', hosts=aerospike_hosts, timeout=180)
+    assert lines == ["rounds 20 listeners True True", "ok"], lines
+
+
 def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
     lines = run_probe('''
         import asyncio

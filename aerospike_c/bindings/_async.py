@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
-from .aerospike import c_loop_needed
+from .aerospike import c_loop_submit
 from .as_event import check_usable, loop_of, used_by
 from . import asc_key as _asc_key  # noqa: F401 - its setup() gives asc_async.h's readers their objects
 from ..exceptions import AerospikeError, error_class
@@ -214,6 +214,12 @@ def stop_dispatcher() -> None:
         dispatcher.queue.destroy()
 
 
+def dispatching() -> bool:
+    """True while C-named async commands wait for their listeners."""
+    dispatcher = _DISPATCHER
+    return dispatcher is not None and bool(dispatcher.handlers)
+
+
 def event_loop_of(item: Any) -> Any:
     return loop_of(item.event_loop)
 
@@ -314,13 +320,13 @@ def listen(instance: Any, what: str, listener: Callable[..., Any], udata: Any, c
 
     sent = False
     try:
-        c_loop_needed(False)  # someone must run the C loop (aio's asyncio loop mode)
         dispatcher = dispatch()
         queue = dispatcher.queue
         command_id = queue.next_id()
         dispatcher.handlers[command_id] = handler
         err = new_error()
-        status = submit(instance._guard, queue.c_queue, command_id, err, *args, c_loop)
+        with c_loop_submit():  # someone must run the C loop (aio's asyncio loop mode)
+            status = submit(instance._guard, queue.c_queue, command_id, err, *args, c_loop)
         sent = status not in _NOT_SENT and status not in unsent
     except BaseException:
         release()

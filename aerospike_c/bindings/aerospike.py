@@ -350,21 +350,41 @@ def free_after_close(as_: aerospike, free: Callable[[], None]) -> None:
     if frees.final or not (as_._reaping or as_.connected):
         frees.run()
 
-_C_LOOP_NEEDED: List[Callable[[bool], None]] = []  # on_c_loop_needed(): at most one, aio's
+#: on_c_loop_needed(): at most one (hook, lock), aio's
+_C_LOOP_NEEDED: List[Tuple[Callable[[bool], None], Any]] = []
 
 
-def on_c_loop_needed(hook: Callable[[bool], None]) -> None:
+def on_c_loop_needed(hook: Callable[[bool], None], lock: Any) -> None:
     """Call hook(closing) before a C call that waits for the C event loop to run: each
-    aerospike_close (closing=True) and each C-named async command's submit (closing=False).
+    aerospike_close (closing=True) and each C-named async command's submit (closing=False,
+    see c_loop_submit; `lock`, a threading.RLock the hook takes too, is held around it).
     aerospike_c.aio's "asyncio" loop mode registers it: once the asyncio loop that ran its C
     event loop is closed, someone else must run that loop. Not a C function."""
-    _C_LOOP_NEEDED[:] = [hook]
+    _C_LOOP_NEEDED[:] = [(hook, lock)]
 
 
 def c_loop_needed(closing: bool) -> None:
     """Run the on_c_loop_needed() hook, if any."""
-    for hook in _C_LOOP_NEEDED:
+    for hook, _ in _C_LOOP_NEEDED:
         hook(closing)
+
+
+@contextlib.contextmanager
+def c_loop_submit() -> Iterator[None]:
+    """Around a C-named async command's C call (not a C function): the hook before it, with
+    its lock held until the C call returned, so the C loop does not change hands (to another
+    asyncio loop, or a pump thread) between the hook's look and C's reading of the thread
+    that runs it (event_loop->thread: the C client starts a command in place on that
+    thread); and the hook again after it, for an asyncio loop closed meanwhile (the command
+    was queued to a loop that nobody runs now)."""
+    if not _C_LOOP_NEEDED:
+        yield
+        return
+    hook, lock = _C_LOOP_NEEDED[0]
+    with lock:
+        hook(False)
+        yield
+    hook(False)
 
 
 def c_destroy(ptr: Any) -> None:

@@ -52,7 +52,7 @@ from .._aerospike import ffi, lib
 from . import _async
 from ._calls import c_call, c_uint, policy_arg
 from ._cstruct import c_enum
-from .aerospike import _instance, aerospike, using
+from .aerospike import _instance, aerospike, c_loop_submit, using
 from .as_config import c_str
 from .as_error import check, new_error
 from .as_event import loop_ptr, used_by
@@ -214,7 +214,7 @@ def run_async(kind: int, what: str, as_: aerospike, policy: Any, policy_type: st
 
     dispatcher.handlers[command_id] = handler
     err = new_error()
-    with target._use(what) as target_ptr:
+    with target._use(what) as target_ptr, c_loop_submit():
         status = lib.asc_async_scan_start(
             instance._guard, queue.c_queue, command_id, err, kind, c_policy, target_ptr,
             ffi.NULL if pf is None else pf, ffi.NULL if node_name is None else node_name,

@@ -36,9 +36,11 @@ Where the C event loop runs (`loop_mode`, process-wide like the loops):
   (asyncio.run's end, also after a KeyboardInterrupt) is closed then, with a ResourceWarning.
   Once the loop that ran the C loop is closed (it can never run again), a close from another
   thread (the reaper's for a dropped cluster, sdk's at exit, a sync close) first hands the C
-  loop to a C pump thread, which runs it until another asyncio loop takes it over. A loop
-  that is only stopped may run again: nothing else runs the C loop meanwhile, so a close
-  from another thread waits for it to run.
+  loop to a C pump thread, which runs it until another asyncio loop takes it over; so does a
+  loop whose thread ended without closing it (the pump stops if it runs again elsewhere). A
+  loop that is only stopped, its thread alive, may run again any time: nothing else may run
+  the C loop meanwhile, so a close from another thread waits for it at most
+  STOPPED_LOOP_WAIT seconds, then raises LifecycleError.
 - "threads": `event_loops` C threads run the loops (as_create_event_loops); completions wake
   the asyncio loop through the queue's eventfd (one cross-thread wakeup each way per batch).
   What the C-named async API (bindings/aerospike_key.py's *_async functions with Python
@@ -95,6 +97,7 @@ import atexit
 import collections
 import functools
 import threading
+import time
 import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -129,7 +132,7 @@ from .bindings.as_config import c_str
 from .bindings.asc_batch import ROWS_RECORDS, _py_batch_rows, pack_keys
 from .bindings.aerospike_key import _Key, _take_async_value
 from .bindings.as_val import val_to_c
-from .exceptions import BatchFailedError
+from .exceptions import BatchFailedError, LifecycleError
 
 __all__ = ["ClusterDefinition", "Cluster", "Session", "Host", "ClusterStats", "ClusterEvent",
            "create_event_loops"]
@@ -148,6 +151,10 @@ _QUEUE_FULL = ("wait", "error")
 _LOOP_MODES = ("threads", "asyncio")
 DEFAULT_QUEUE = 4096
 DEFAULT_ASYNC_MAX_CONNS = 100  # as_config's async_max_conns_per_node default
+#: How long a close on another thread waits for a stopped asyncio loop that runs the C loop.
+STOPPED_LOOP_WAIT = 1.0
+_PUMPED = lib.ASC_EV_PUMPED
+_running_loop = asyncio._get_running_loop
 
 
 def create_event_loops(count: int = 1, policy: Optional[Mapping[str, int]] = None,
@@ -203,13 +210,15 @@ class _ExternalLoop:
     closed it can never run the C loop again, so a close from another thread (the reaper's
     included, and the at-exit closes) hands the C loop to a C pump thread first
     (release_if_closed, csrc/asc_async.h's asc_ev_orphan), which runs it until another asyncio
-    loop takes it over (check_loop). A loop that is only stopped may run again: nothing else
-    ever runs the C loop then."""
+    loop takes it over (check_loop), as it does once the loop's thread ended unclosed (that
+    loop run again on another thread takes it back: _take_back). A loop that is only stopped
+    may run again on its thread: nothing else ever runs the C loop then (_wait_until_run)."""
 
     def __init__(self, policy: Any) -> None:
         global _EXTERNAL
         self.loop = asyncio.get_running_loop()
         self.thread = threading.get_ident()  # the owning loop's thread
+        self.owner = threading.current_thread()
         # check_loop vs. release_if_closed, and a C-named command's submit (c_loop_submit)
         self.lock = threading.RLock()
         self.orphaned = False  # a C pump thread runs the C loop (asc_ev_orphan)
@@ -246,7 +255,7 @@ class _ExternalLoop:
         if running is self.loop:
             return
         with self.lock:
-            if not self.loop.is_closed():
+            if not self._left():
                 raise RuntimeError("loop_mode 'asyncio': the C event loop is run by another "
                                    "asyncio loop that is not closed; use the clusters there")
             if self._timer is not None:
@@ -258,6 +267,7 @@ class _ExternalLoop:
             self.orphaned = False
             self.loop = running
             self.thread = threading.get_ident()
+            self.owner = threading.current_thread()
         running.add_reader(self.fd, _Reader(self))
         self._watch_shutdown()
         self.run()  # what was queued while nobody ran it, and libev's wake-ups from now on
@@ -286,27 +296,70 @@ class _ExternalLoop:
                 cluster._close_task = None  # a cancelled close runs again (its steps may)
         await asyncio.gather(*(cluster.close() for cluster in clusters), return_exceptions=True)
 
+    def _left(self) -> bool:
+        """The owning loop never runs the C loop on its thread again: it is closed, or its
+        thread ended (also the main thread's at exit)."""
+        return self.loop.is_closed() or not self.owner.is_alive()
+
     def release_if_closed(self, closing: bool = True) -> None:
         """Before a close (closing) or a C-named async command's submit (aerospike_key_get_async
-        ...): once the owning loop is closed it never runs the C loop again, so a close on
-        another thread than that loop's (the reaper's, a sync close, the at-exit closes; one
-        on its thread runs the C loop itself) would wait for it forever, and a command on any
-        thread would never complete; a C pump thread runs it instead."""
-        if self.orphaned or (closing and threading.get_ident() == self.thread) \
-                or not self.loop.is_closed() \
-                or not as_event_loop_size():  # (a forked child: the parent's loop)
+        ...): once the owning loop is closed, or its thread ended, it never runs the C loop
+        again, so a close on another thread than that loop's (the reaper's, a sync close, the
+        at-exit closes; one on its thread runs the C loop itself) would wait for it forever,
+        and a command on any thread would never complete; a C pump thread runs it instead.
+        A close from another thread while the loop is stopped waits for it at most
+        STOPPED_LOOP_WAIT seconds (_wait_until_run), then raises LifecycleError."""
+        if self.orphaned or not as_event_loop_size():  # (a forked child: the parent's loop)
             return
+        if closing and threading.get_ident() == self.thread and self.owner.is_alive():
+            return  # C runs the loop itself for a close on its thread (asc_close_wait)
+        if not self._left():
+            if not closing or self.loop.is_running():
+                return
+            self._wait_until_run()
+            if not self._left():
+                return
         with self.lock:
-            if self.orphaned or not self.loop.is_closed():
+            if self.orphaned or not self._left():
                 return
             if lib.asc_ev_orphan(lib.as_event_loop_get_by_index(0)) != 0:
                 raise RuntimeError("loop_mode 'asyncio': no thread could be started to run the "
                                    "C event loop, whose asyncio loop is closed")
             self.orphaned = True
 
+    def _wait_until_run(self) -> None:
+        """A close on another thread while the owning loop is stopped, neither closed nor
+        without its thread: nothing runs the C loop, which the close would wait for (for
+        good, if the loop never runs again). Wait for that loop to run, close or lose its
+        thread, at most STOPPED_LOOP_WAIT seconds; then LifecycleError. (A pump thread cannot
+        stand in: the loop's thread may start it again any time and run libev meanwhile.)"""
+        deadline = time.monotonic() + STOPPED_LOOP_WAIT
+        while not (self._left() or self.loop.is_running()):
+            if time.monotonic() >= deadline:
+                raise lifecycle_error(
+                    "aerospike_close: the C event loop belongs to an asyncio loop that is "
+                    "stopped, not closed, and its thread is alive: nothing runs the C loop this "
+                    "close waits for; close from that thread, while that loop runs, or once it "
+                    "is closed")
+            time.sleep(0.01)
+
+    def _take_back(self) -> None:
+        """run() of the owning loop on another thread while a pump thread stands in for the
+        ended one: stop the pump, the C loop is this thread's."""
+        with self.lock:
+            lib.asc_ev_adopt(lib.as_event_loop_get_by_index(0))  # stops the pump thread first
+            self.orphaned = False
+            self.thread = threading.get_ident()
+            self.owner = threading.current_thread()
+
     def run(self) -> None:
         """One ev_run(EVRUN_NOWAIT), the clusters' completions, the next libev timer."""
+        if _running_loop() is not self.loop:
+            return  # a callback left on a loop that no longer owns the C loop
         due = lib.asc_ev_run(self.ev)
+        if due == _PUMPED:
+            self._take_back()
+            due = lib.asc_ev_run(self.ev)
         if due >= 0:
             at = self.loop.time() + due
             if self._timer is None or at < self._timer_at - 0.0005:
@@ -396,7 +449,10 @@ def _release_at_exit() -> None:
     a C loop whose asyncio loop is closed gets a pump thread, so that they end (without it a
     close on another thread than that loop's would wait forever)."""
     if _EXTERNAL is not None:
-        _EXTERNAL.release_if_closed()
+        try:
+            _EXTERNAL.release_if_closed()
+        except LifecycleError:  # a stopped loop whose (daemon) thread lives on: nothing to do
+            pass
 
 
 class ClusterDefinition(aio_executor.ClusterDefinition):

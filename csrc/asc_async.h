@@ -948,26 +948,6 @@ asc_ev_backend_fd(void* loop)
 	return asc_ev_backend_fd_of((struct ev_loop*)loop);
 }
 
-/* One iteration that does not block (EVRUN_NOWAIT): ready sockets, due timers, commands
- * other threads queued; after it, their ev_async_send wakes the backend descriptor. What it
- * completes into this thread's queues is queued without a wakeup (the caller drains them
- * next). The seconds until its next timer (0: run again now), -1: none. */
-static double
-asc_ev_run(void* loop)
-{
-	struct ev_loop* ev = (struct ev_loop*)loop;
-	asc_ev_in_run = true;
-	for (int i = 0; i < 4; i++) {
-		ev_run(ev, EVRUN_NOWAIT);
-		if (! asc_ev_want_wakeups(ev)) {
-			asc_ev_in_run = false;
-			return asc_ev_next_timer(ev);
-		}
-	}
-	asc_ev_in_run = false;
-	return 0.0;  /* other threads keep queueing: run again at once */
-}
-
 /* -- Who runs the external loop --
  *
  * libev is not thread-safe: one thread at a time may run the loop or start commands on it
@@ -1059,6 +1039,38 @@ asc_ev_is_pumped(void)
 	bool pumped = asc_ev_pumped;
 	pthread_mutex_unlock(&asc_ev_lock);
 	return pumped;
+}
+
+/* One iteration that does not block (EVRUN_NOWAIT): ready sockets, due timers, commands
+ * other threads queued; after it, their ev_async_send wakes the backend descriptor. What it
+ * completes into this thread's queues is queued without a wakeup (the caller drains them
+ * next). The seconds until its next timer (0: run again now), -1: none; ASC_EV_PUMPED, not
+ * run: a pump thread runs the loop (its asyncio loop's thread had ended, and the loop runs on
+ * another thread now), which the caller stops first (asc_ev_adopt). Under asc_ev_lock, so a
+ * pump thread never starts meanwhile. */
+#define ASC_EV_PUMPED -2
+
+static double
+asc_ev_run(void* loop)
+{
+	struct ev_loop* ev = (struct ev_loop*)loop;
+	double due = 0.0;  /* other threads keep queueing: run again at once */
+	pthread_mutex_lock(&asc_ev_lock);
+	if (asc_ev_pumped) {
+		pthread_mutex_unlock(&asc_ev_lock);
+		return (double)ASC_EV_PUMPED;
+	}
+	asc_ev_in_run = true;
+	for (int i = 0; i < 4; i++) {
+		ev_run(ev, EVRUN_NOWAIT);
+		if (! asc_ev_want_wakeups(ev)) {
+			due = asc_ev_next_timer(ev);
+			break;
+		}
+	}
+	asc_ev_in_run = false;
+	pthread_mutex_unlock(&asc_ev_lock);
+	return due;
 }
 
 static void

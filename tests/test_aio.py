@@ -454,6 +454,58 @@ def test_c_named_commands_on_the_old_owner_thread_while_another_loop_takes_the_c
     assert lines == ["rounds 20 listeners True True", "ok"], lines
 
 
+def test_a_close_from_another_thread_never_waits_for_good_on_a_stopped_asyncio_loop(
+        aerospike_hosts):
+    # loop_mode "asyncio": only the asyncio loop that last ran the C loop runs it, and a pump
+    # thread stood in only once that loop was closed. A loop stopped but never closed (run
+    # with run_until_complete, on a thread that then ended) left every close from another
+    # thread, of any instance (the C close runs on every loop), waiting for good: the sync
+    # close below, the reaper's, the at-exit ones (the process hung at exit). Now a loop
+    # whose thread ended counts as closed (a pump runs the C loop until a loop takes it
+    # back); while its thread is alive, such a close fails within a bounded time instead.
+    started = time.monotonic()
+    lines = run_probe('''
+        import asyncio, gc, threading, time
+        from aerospike_c import aio
+        from aerospike_c.bindings.aerospike import reap_dropped
+
+        async def use():
+            async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
+                await cluster.create_session().put(("test", "aio", "stopped"), {"a": 1})
+                return (await cluster.create_session().get(("test", "aio", "stopped"))).bins
+
+        def in_thread(target):
+            thread = threading.Thread(target=target)
+            thread.start()
+            thread.join(30)
+            return not thread.is_alive()
+
+        loops = []
+        def stopped_on_a_thread():           # run, never closed; then the thread ends
+            loops.append(asyncio.new_event_loop())
+            print("on a thread", loops[-1].run_until_complete(use()))
+        print(in_thread(stopped_on_a_thread))
+        client = Client(Config(HOSTS)).connect()
+        print("closed from another thread", in_thread(client.close))
+        Client(Config(HOSTS)).connect()      # dropped: the reaper closes it
+        gc.collect()
+        print("reaped", reap_dropped(10))
+        print("that loop again, here", loops[0].run_until_complete(use()))  # takes the C loop back
+
+        client = Client(Config(HOSTS)).connect()  # the loop is stopped, its thread (this) alive
+        took = time.monotonic()
+        print("while stopped", in_thread(lambda: outcome(client.close)), time.monotonic() - took < 10)
+        outcome(client.close)                # on the loop's own thread: C runs the C loop here
+        loops[0].close()
+        print("a new loop", asyncio.run(use()))
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines[:5] == ["on a thread {'a': 1}", "True", "closed from another thread True",
+                         "reaped True", "that loop again, here {'a': 1}"], lines
+    assert lines[5].startswith("LifecycleError: ") and "stopped" in lines[5], lines
+    assert lines[6:] == ["while stopped True True", "ok", "a new loop {'a': 1}"], lines
+    assert time.monotonic() - started < 40
+
+
 def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
     lines = run_probe('''
         import asyncio

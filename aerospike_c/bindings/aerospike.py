@@ -48,6 +48,7 @@ from .as_config import (CheckedHost, add_checked_host, as_config, check_config, 
                         config_exp_offsets, config_ptr, detach_exps)
 from .as_cluster_event import CONNECTING
 from .as_error import check, lifecycle_error, new_error
+from ..exceptions import LifecycleError
 
 __all__ = [
     "aerospike", "aerospike_init", "aerospike_new", "aerospike_connect", "aerospike_close",
@@ -294,10 +295,18 @@ class _Reaper:
                 item.set()  # a waiter: everything handed over before it is done
                 continue
             ptr, keepalive, frees = item
-            try:
-                c_loop_needed(True)
-            except Exception as error:  # noqa: BLE001 - the reaper must go on; the close may still end
-                warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
+            warned = False
+            while True:
+                try:
+                    c_loop_needed(True)
+                except LifecycleError as error:  # nothing runs the C loop now: ask again
+                    if not warned:
+                        warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
+                        warned = True
+                    continue
+                except Exception as error:  # noqa: BLE001 - the reaper must go on; the close may still end
+                    warnings.warn(f"aerospike_c reaper: {error}", RuntimeWarning, stacklevel=1)
+                break
             lib.asc_aerospike_close(ptr, new_error())
             c_destroy(ptr)
             frees.run(final=True)

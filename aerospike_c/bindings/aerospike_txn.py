@@ -9,6 +9,10 @@ the status C returned as `commit_status` / `abort_status` (AS_COMMIT_VERIFY_FAIL
 AS_COMMIT_MARK_ROLL_FORWARD_ABANDONED, AS_ABORT_COMMIT_FAILED ...). The transaction's own
 state (`txn.state`, `txn.in_doubt`) follows C: a commit whose verify failed leaves it
 ABORTED; one whose mark failed in doubt COMMIT_FAILED (retry the commit; abort is refused).
+
+One commit or abort of a transaction runs at a time (C changes txn->state unlocked): a sync
+one waits for another sync one; while an async one (aerospike_commit_async/_abort_async, aio's
+commit/abort) has not completed, any other raises LifecycleError.
 """
 from __future__ import annotations
 

@@ -419,15 +419,20 @@ class _Reader:
         self.external = external
 
     def __call__(self) -> None:
-        self.external.run()
+        external = self.external
+        running = _running_loop()
+        if running is external.loop:
+            external.run()
+        else:  # a loop that lost the C loop (its thread had ended) and runs again: let go
+            running.remove_reader(external.fd)
 
     def __del__(self) -> None:
         external = self.external
-        if external.loop.is_closed() and _async.dispatching():
-            try:
+        try:
+            if external.loop.is_closed() and _async.dispatching():
                 external.release_if_closed(False)
-            except RuntimeError:  # no thread could be started: the next close or submit tries
-                pass
+        except Exception:  # noqa: BLE001 - no thread could be started (the next close or
+            pass           # submit tries again), or the interpreter is shutting down
 
 
 _EXTERNAL: Optional[_ExternalLoop] = None
@@ -552,7 +557,7 @@ class Cluster(aio_executor.Cluster):
         queue = getattr(self, "_queue", None)
         if queue is None or queue._q is None:
             return
-        if self._pending:
+        if getattr(self, "_pending", None):
             free_after_close(self._as, queue.destroy)
         else:
             queue.destroy()

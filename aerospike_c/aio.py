@@ -423,8 +423,8 @@ class _Reader:
         running = _running_loop()
         if running is external.loop:
             external.run()
-        else:  # a loop that lost the C loop (its thread had ended) and runs again: let go
-            running.remove_reader(external.fd)
+        elif running is not None:  # a loop that lost the C loop (its thread had ended) and
+            running.remove_reader(external.fd)  # runs again: let go
 
     def __del__(self) -> None:
         external = self.external

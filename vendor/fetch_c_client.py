@@ -64,10 +64,11 @@ def is_current(pin: dict[str, str], target: Path = TARGET_DIR) -> bool:
 
 
 def pip_python(pin: dict[str, str], running: "tuple[int, ...]" = tuple(sys.version_info[:3])) -> str:
-    """An interpreter whose pip can download the pinned sdist. pip prepares an sdist's
-    metadata with the interpreter it runs on, and the pin's `requires_python` is the oldest
-    Python the sdist's own build code runs on (aerospike 19.3.0's needs 3.10): this one when
-    it is new enough, else the newest python3.N (or python3) on PATH that is and has pip."""
+    """An interpreter whose pip can download the pinned sdist: pip skips a release whose
+    Requires-Python excludes its interpreter and prepares an sdist's metadata with it. The
+    pin's `requires_python` is the oldest Python that works (3.10 for aerospike 19.3.0 and
+    gevent 26.9.0): this one when it is new enough, else the newest python3.N (or python3)
+    on PATH that is and has pip."""
     need = tuple(int(part) for part in pin.get("requires_python", "3").split("."))
     if running[:len(need)] >= need:
         return sys.executable

@@ -1,9 +1,11 @@
 """as_metrics: the C client's own metrics files, and Python metrics listeners."""
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -156,6 +158,37 @@ def test_python_listeners_get_enable_snapshots_of_the_nodes_and_disable(aerospik
     assert sum(m.bytes_out for m in test_ns) > 0 and sum(m.bytes_in for m in test_ns) > 0
     assert sum(map(asc.as_node_get_bytes_in, test_ns)) == sum(m.bytes_in for m in test_ns)
     assert asc.AS_LATENCY_TYPES == tuple(map(asc.as_latency_type_to_string, range(5)))
+
+
+class Udata:
+    """A udata a weakref can watch."""
+
+
+def test_re_enabling_keeps_only_the_listeners_the_cluster_calls(aerospike_hosts):
+    # C re-enables by disabling the old listeners; the instance then keeps only the new ones
+    # (each enable used to keep its listeners and policy until destroy).
+    disabled, snapshots, watched = [], [], []
+    with asc.Client(hosts=list(aerospike_hosts), tender_interval=250) as client:
+        for round_ in range(30):
+            udata = Udata()
+            watched.append(weakref.ref(udata))
+            client.enable_metrics(listening_policy(
+                udata=udata, disable=lambda err, cluster, udata, n=round_: disabled.append(n),
+                snapshot=lambda err, cluster, udata, n=round_: snapshots.append(n)))
+            del udata
+        gc.collect()
+        assert disabled == list(range(29))  # each enable disabled the one before
+        assert [ref() is None for ref in watched] == [True] * 29 + [False]
+        with pytest.raises(asc.AerospikeError) as missing:  # a failed enable changes nothing
+            client.enable_metrics(listening_policy(udata=Udata(), snapshot=None))
+        assert missing.value.code == asc.AEROSPIKE_ERR_PARAM
+        gc.collect()
+        assert watched[-1]() is not None
+        snapshots.clear()
+        assert wait_for(lambda: len(snapshots) >= 2)  # the last listeners are the ones called
+        assert set(snapshots) == {29}
+        client.disable_metrics()
+        assert disabled[-1] == 29
 
 
 @pytest.mark.fault_injection

@@ -68,7 +68,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     """An `aerospike` instance, made by aerospike_init() or aerospike_new()."""
 
     __slots__ = ("_ptr", "_calls", "_guard", "_guard_addr", "_lock", "_closing", "_destroyed", "_forked",
-                 "_keepalive", "_kept_fields", "_retired", "_frees", "_reaping", "__weakref__")
+                 "_keepalive", "_kept_fields", "_retired", "_frees", "_reaping", "_metrics_listeners",
+                 "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._setup()
@@ -104,6 +105,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._retired: List[Any] = []  # replaced while connected: released by aerospike_close
         self._frees = _Frees()  # free_after_close()
         self._reaping = False  # dropped while connected: the reaper closes it
+        self._metrics_listeners: Any = None  # the Python listeners its cluster calls (as_metrics)
 
     def _started(self, ptr: Any) -> None:
         """C initialized the instance at `ptr`."""
@@ -663,6 +665,7 @@ def _forget(as_: aerospike) -> None:
         _LIVE.discard(as_)
     as_._keepalive.clear()
     as_._kept_fields.clear()
+    as_._metrics_listeners = None
     as_._retired.clear()
 
 

@@ -53,6 +53,7 @@ as_latency_type_to_string(type) names the keys of its `latency`.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import weakref
 from contextlib import contextmanager
@@ -108,14 +109,17 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
     c_policy = ffi.NULL if policy is None else struct_ptr(policy, "as_metrics_policy",
                                                           "aerospike_enable_metrics")
     err = new_error()
-    with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr:
+    with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr, _ENABLING:
         listeners = _listeners_of(ptr.config.policies.metrics if policy is None else c_policy[0])
-        if listeners is not None:
-            as_._keep(listeners)  # the cluster calls what it copied (kept until destroy)
+        # C copies the listeners (and the writer the labels; nothing else of the policy
+        # outlives the call): the cluster calls those of its last successful enable. A failed
+        # one leaves the cluster's as they were, or metrics disabled (none called). Both are
+        # kept until C said which (an interrupt right after the call leaves both).
+        previous = as_._metrics_listeners
+        as_._metrics_listeners = (previous, listeners)
         with _collecting() as raised:
             status = lib.asc_enable_metrics(ptr, err, c_policy)
-    if policy is not None:
-        as_._keep(policy)  # whatever C kept pointing at (labels) stays alive with the instance
+        as_._metrics_listeners = listeners if status == lib.AEROSPIKE_OK else previous
     _check_listened(status, err, raised)
 
 
@@ -166,6 +170,19 @@ class as_metrics_listeners:  # noqa: N801 - the C type's name
 #: policy and instances no longer keep are simply not found (an error status, not a crash).
 _LISTENERS: "weakref.WeakValueDictionary[int, as_metrics_listeners]" = weakref.WeakValueDictionary()
 _KEYS = itertools.count(1)
+#: Held around each enable and its bookkeeping, so that the listeners an instance keeps are
+#: those of the enable that ran last in C. Re-entrant: an enable listener may enable metrics
+#: of another instance.
+_ENABLING = threading.RLock()
+
+
+def _reset_after_fork() -> None:
+    global _ENABLING
+    _ENABLING = threading.RLock()  # one held by another parent thread stays held
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 _NAMES = ("enable", "snapshot", "node_close", "disable")
 
 

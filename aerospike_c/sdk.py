@@ -48,7 +48,7 @@ from typing import (
 )
 
 from . import bindings as c
-from .bindings.as_cluster_event import CONNECTING, as_cluster_event
+from .bindings.as_cluster_event import ESCAPES, as_cluster_event
 from .bindings.as_config import parse_hosts
 from .bindings.as_error import lifecycle_error
 from .bindings.as_policy import _KINDS as _POLICY_CLASSES, policy_from_config, policy_with
@@ -302,8 +302,8 @@ class _EventHub:
             try:
                 listener(event)
             except BaseException as exc:  # noqa: BLE001 - reported, the tender goes on
-                if CONNECTING.active and not isinstance(exc, Exception):
-                    raise  # a Ctrl-C during connect(): connect() raises it
+                if ESCAPES.active and not isinstance(exc, Exception):
+                    raise  # a Ctrl-C during connect() or close(): that call raises it
                 report_unraisable(exc, listener, "Exception in a cluster event listener")
 
 

@@ -422,10 +422,35 @@ def test_interrupts_in_listeners_do_not_wedge_the_process(aerospike_hosts):
         started = time.monotonic()
         client.disable_metrics()            # waits for the running snapshot, as in C
         print("disable after a slow snapshot:", time.monotonic() - started < 2, flush=True)
+        client.disable_metrics()
+
+        def interrupted_close(err, cluster, udata):  # Ctrl-C in the disable listener of close
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+            time.sleep(5)
+        client.enable_metrics(policy(disable=interrupted_close))
+        started = time.monotonic()
+        try:
+            client.close()
+            print("close: returned")
+        except KeyboardInterrupt:
+            print("close: KeyboardInterrupt", time.monotonic() - started < 4,
+                  client.aerospike.connected, flush=True)
+        client.connect()
+        client.enable_metrics(policy(disable=interrupted_close))
+        try:
+            client.destroy()                # Client.destroy: close and destroy in one C call
+            print("destroy: returned")
+        except KeyboardInterrupt:
+            try:
+                client.connect()
+            except asc.LifecycleError:
+                print("destroy: KeyboardInterrupt, destroyed", flush=True)
+        client = Client(Config(HOSTS, tender_interval=250)).connect()
         client.enable_metrics(policy(snapshot=slow))
         print("exit with listeners running", flush=True)
     ''', hosts=aerospike_hosts, timeout=60)
     assert out.splitlines() == [
         "enable: KeyboardInterrupt", "SIGINT: KeyboardInterrupt True",
         "tend thread goes on: True", "disable after a slow snapshot: True",
+        "close: KeyboardInterrupt True False", "destroy: KeyboardInterrupt, destroyed",
         "exit with listeners running"]

@@ -46,7 +46,7 @@ from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
 from .as_config import (CheckedHost, add_checked_host, as_config, check_config, check_config_file,
                         config_exp_offsets, config_ptr, detach_exps)
-from .as_cluster_event import CONNECTING
+from .as_cluster_event import ESCAPES
 from .as_error import check, lifecycle_error, new_error
 from ..exceptions import LifecycleError
 
@@ -590,7 +590,7 @@ def aerospike_connect(as_: aerospike) -> None:
     # Before C connects, on a Python thread: a finalizer may need it for this instance, and
     # an interrupt right after a successful connect must not leave it unstarted.
     _REAPER.start()
-    CONNECTING.active = True
+    active = ESCAPES.start()
     try:
         status = lib.asc_connect(guard, err, False)  # counts itself in and out
         if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
@@ -599,10 +599,9 @@ def aerospike_connect(as_: aerospike) -> None:
                     check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
                 status = lib.asc_connect(guard, err, True)
     finally:
-        CONNECTING.active = False
-        escaped, CONNECTING.escaped = CONNECTING.escaped, None
+        escaped = ESCAPES.end(active)
     if escaped is not None:
-        raise escaped  # from the cluster-event callback of this connect's first tend
+        raise escaped  # from a callback on this thread (the first tend's cluster event)
     if status in (lib.ASC_BUSY, lib.ASC_DEAD):
         raise as_._unusable("aerospike_connect")
     if status == lib.ASC_CONNECTING:
@@ -622,10 +621,16 @@ def aerospike_close(as_: aerospike) -> None:
 def _close(as_: aerospike, ptr: Any, err: Any) -> int:
     """The body of aerospike_close(), inside its exclusive section: the status."""
     c_loop_needed(True)
-    status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
+    active = ESCAPES.start()
+    try:
+        status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
+    finally:
+        escaped = ESCAPES.end(active)
     as_._retired.clear()
     if ptr.cluster == ffi.NULL:
         as_._frees.run()
+    if escaped is not None:
+        raise escaped  # from the metrics disable listener, which C ran on this thread
     return status
 
 
@@ -644,11 +649,17 @@ def close_and_destroy(as_: aerospike) -> None:
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True):
         c_loop_needed(True)
-        status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
+        active = ESCAPES.start()
+        try:
+            status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
+        finally:
+            escaped = ESCAPES.end(active)
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
             _forget(as_)
             as_._frees.run(final=True)
+    if escaped is not None:
+        raise escaped  # from the metrics disable listener, which C ran on this thread
     check(status, err)
 
 

@@ -61,23 +61,43 @@ def _text(ptr: Any) -> str:
     return "" if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
 
 
-class _Connecting(threading.local):
-    """This thread is inside aerospike_connect, whose first tend calls the event callback on
-    it: a KeyboardInterrupt (a signal's lands between any two bytecodes) or SystemExit
-    escaping the callback here is kept for aerospike_connect to raise, instead of being lost
-    in cffi. An Exception is the callback's bug: reported, the connect goes on."""
+class _Escapes(threading.local):
+    """This thread is inside a C call that runs Python callbacks on it: aerospike_connect
+    (its first tend calls the event callback, and the metrics enable listener of a config
+    that enables metrics), aerospike_close (the metrics disable listener). A KeyboardInterrupt
+    (a signal's lands between any two bytecodes) or SystemExit escaping a callback here is
+    kept for that call to raise once C returned, instead of being lost in cffi. An Exception
+    is the callback's bug: reported, the call goes on."""
 
     active = False
     escaped: Optional[BaseException] = None
 
+    def keep(self, exc: BaseException) -> bool:
+        """Keep `exc` for the call to raise: True when this thread is in one and it is an
+        interrupt (the first one kept wins)."""
+        if not self.active or isinstance(exc, Exception):
+            return False
+        if self.escaped is None:
+            self.escaped = exc
+        return True
 
-CONNECTING = _Connecting()
+    def start(self) -> bool:
+        """Before the C call: the previous state, for end() (calls may nest)."""
+        active, self.active = self.active, True
+        return active
+
+    def end(self, active: bool) -> Optional[BaseException]:
+        """After the C call: what escaped, to raise."""
+        self.active = active
+        escaped, self.escaped = self.escaped, None
+        return escaped
+
+
+ESCAPES = _Escapes()
 
 
 def _escaped(exc_type: "type[BaseException]", exc: BaseException, tb: Optional[TracebackType]) -> None:
-    if CONNECTING.active and not isinstance(exc, Exception):
-        if CONNECTING.escaped is None:
-            CONNECTING.escaped = exc
+    if ESCAPES.keep(exc):
         return
     from ._calls import report_unraisable  # _calls imports aerospike, which imports this
 

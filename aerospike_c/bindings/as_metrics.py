@@ -33,7 +33,8 @@ logs it at aerospike_close), a snapshot or node_close error is logged by C as a 
 tending goes on. A listener that raises gives AEROSPIKE_ERR_CLIENT with the exception's text;
 in enable/disable the AerospikeError raised by aerospike_enable/disable_metrics has the
 exception as its __cause__ (a KeyboardInterrupt or other BaseException is raised as it is,
-after the C call returned); on the tend thread it also goes to sys.unraisablehook.
+after the C call returned, also by aerospike_close and aerospike_connect, which run the
+disable and a config's enable listener); on the tend thread it goes to sys.unraisablehook.
 
 Threads and locks: every listener runs with the GIL and holds the cluster's metrics lock,
 which every command may take: any call on that instance from inside a listener raises
@@ -66,6 +67,7 @@ from ._cstruct import CStruct, register_field
 from ._owned import OwnedStruct, struct_ptr
 from .as_config import c_str
 from .aerospike import using
+from .as_cluster_event import ESCAPES
 from .as_error import as_error, error_from_c, lifecycle_error, new_error
 
 __all__ = ["as_metrics_policy", "as_metrics_policy_init", "aerospike_enable_metrics",
@@ -301,7 +303,7 @@ def _raised(exc: BaseException) -> None:
     collect = getattr(_RAISED, "collect", None)
     if collect is not None:
         collect.append(exc)
-    else:
+    elif not ESCAPES.keep(exc):  # an interrupt in aerospike_close/_connect: raised by it
         report_unraisable(exc, None, "Exception in a metrics listener")
 
 

@@ -46,7 +46,7 @@ from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
 from .as_config import (CheckedHost, add_checked_host, as_config, check_config, check_config_file,
                         config_exp_offsets, config_ptr, detach_exps)
-from .as_cluster_event import ESCAPES
+from .as_cluster_event import ESCAPES, METRICS_LISTENERS
 from .as_error import check, lifecycle_error, new_error
 from ..exceptions import LifecycleError
 
@@ -590,7 +590,7 @@ def aerospike_connect(as_: aerospike) -> None:
     # Before C connects, on a Python thread: a finalizer may need it for this instance, and
     # an interrupt right after a successful connect must not leave it unstarted.
     _REAPER.start()
-    active = ESCAPES.start()
+    ESCAPES.active = True
     try:
         status = lib.asc_connect(guard, err, False)  # counts itself in and out
         if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
@@ -599,7 +599,8 @@ def aerospike_connect(as_: aerospike) -> None:
                     check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
                 status = lib.asc_connect(guard, err, True)
     finally:
-        escaped = ESCAPES.end(active)
+        ESCAPES.active = False
+        escaped, ESCAPES.escaped = ESCAPES.escaped, None
     if escaped is not None:
         raise escaped  # from a callback on this thread (the first tend's cluster event)
     if status in (lib.ASC_BUSY, lib.ASC_DEAD):
@@ -621,17 +622,28 @@ def aerospike_close(as_: aerospike) -> None:
 def _close(as_: aerospike, ptr: Any, err: Any) -> int:
     """The body of aerospike_close(), inside its exclusive section: the status."""
     c_loop_needed(True)
-    active = ESCAPES.start()
-    try:
-        status = lib.asc_aerospike_close(ptr, err)  # C's, also with event loops (asc_async.h)
-    finally:
-        escaped = ESCAPES.end(active)
+    if METRICS_LISTENERS:
+        status, escaped = _escaping(lib.asc_aerospike_close, ptr, err)
+    else:  # C's close, also with event loops (asc_async.h)
+        status, escaped = lib.asc_aerospike_close(ptr, err), None
     as_._retired.clear()
     if ptr.cluster == ffi.NULL:
         as_._frees.run()
     if escaped is not None:
         raise escaped  # from the metrics disable listener, which C ran on this thread
     return status
+
+
+def _escaping(c_close: Callable[..., int], *args: Any) -> Tuple[int, Optional[BaseException]]:
+    """c_close(*args), a C close that may run the metrics disable listener on this thread,
+    and what escaped that listener (ESCAPES), for the caller to raise after its bookkeeping."""
+    active, ESCAPES.active = ESCAPES.active, True  # a connect's enable listener may close
+    try:
+        status = c_close(*args)
+    finally:
+        ESCAPES.active = active
+    escaped, ESCAPES.escaped = ESCAPES.escaped, None
+    return status, escaped
 
 
 def aerospike_destroy(as_: aerospike) -> None:
@@ -649,11 +661,12 @@ def close_and_destroy(as_: aerospike) -> None:
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True):
         c_loop_needed(True)
-        active = ESCAPES.start()
-        try:
-            status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())  # one C call
-        finally:
-            escaped = ESCAPES.end(active)
+        if METRICS_LISTENERS:
+            status, escaped = _escaping(lib.asc_close_and_destroy, as_._guard, err,
+                                        *config_exp_offsets())
+        else:  # one C call
+            status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())
+            escaped = None
         as_._retired.clear()
         if status == lib.AEROSPIKE_OK:
             _forget(as_)

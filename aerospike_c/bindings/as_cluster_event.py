@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from enum import IntEnum
 from types import TracebackType
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, c_enum, register_field
@@ -81,19 +81,11 @@ class _Escapes(threading.local):
             self.escaped = exc
         return True
 
-    def start(self) -> bool:
-        """Before the C call: the previous state, for end() (calls may nest)."""
-        active, self.active = self.active, True
-        return active
-
-    def end(self, active: bool) -> Optional[BaseException]:
-        """After the C call: what escaped, to raise."""
-        self.active = active
-        escaped, self.escaped = self.escaped, None
-        return escaped
-
 
 ESCAPES = _Escapes()
+#: Not empty once Python metrics listeners were made (as_metrics): only then can C's
+#: aerospike_close run Python (their disable listener) on the closing thread.
+METRICS_LISTENERS: List[bool] = []
 
 
 def _escaped(exc_type: "type[BaseException]", exc: BaseException, tb: Optional[TracebackType]) -> None:

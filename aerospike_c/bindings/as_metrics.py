@@ -67,7 +67,7 @@ from ._cstruct import CStruct, register_field
 from ._owned import OwnedStruct, struct_ptr
 from .as_config import c_str
 from .aerospike import using
-from .as_cluster_event import ESCAPES
+from .as_cluster_event import ESCAPES, METRICS_LISTENERS
 from .as_error import as_error, error_from_c, lifecycle_error, new_error
 
 __all__ = ["as_metrics_policy", "as_metrics_policy_init", "aerospike_enable_metrics",
@@ -217,6 +217,7 @@ def as_metrics_policy_set_listeners(policy: Any, enable: Optional[EnableListener
         listeners = as_metrics_listeners(enable, snapshot, node_close, disable, udata,
                                          next(_KEYS))
         _LISTENERS[listeners._key] = listeners
+        METRICS_LISTENERS[:] = [True]
 
     def trampoline(value: Any, function: Any) -> Any:
         return ffi.NULL if value is None else function

@@ -232,7 +232,8 @@ class _ExternalLoop:
             lib.asc_ev_loop_destroy(ev)
             raise
         self.ev = ev
-        self.fd = int(lib.asc_ev_backend_fd(ev))
+        self.fd = -1  # libev's backend descriptor as watched (_watch_backend)
+        self._watched: Optional[asyncio.AbstractEventLoop] = None  # the loop that watches it
         # Weakly: the owning loop's reader holds each cluster while the loop lives; once the
         # loop is closed, a cluster nobody holds is collected and the reaper closes it.
         self._clusters: List["weakref.ref[Cluster]"] = []
@@ -240,7 +241,7 @@ class _ExternalLoop:
         self._timer_at = 0.0
         self._kicked = False
         self._shutdown_watch: Any = None
-        self.loop.add_reader(self.fd, _Reader(self))
+        self._watch_backend()
         _EXTERNAL = self
         on_c_loop_needed(self.release_if_closed, self.lock)
         self._watch_shutdown()
@@ -253,6 +254,7 @@ class _ExternalLoop:
         their commands still end, counted out by their C listeners)."""
         running = asyncio.get_running_loop()
         if running is self.loop:
+            self.run()  # a backend libev replaced meanwhile (a close on this thread ran it)
             return
         with self.lock:
             if not self._left():
@@ -268,9 +270,21 @@ class _ExternalLoop:
             self.loop = running
             self.thread = threading.get_ident()
             self.owner = threading.current_thread()
-        running.add_reader(self.fd, _Reader(self))
+        self._watch_backend()
         self._watch_shutdown()
         self.run()  # what was queued while nobody ran it, and libev's wake-ups from now on
+
+    def _watch_backend(self) -> None:
+        """Watch libev's backend descriptor (asc_ev_backend_fd) on the owning loop, in place of
+        the one this loop watched: libev replaces it as it recreates its kernel state
+        (asc_ev_backend_replaced), and asyncio went on watching a closed descriptor, its
+        number soon another's (even the new backend's): libev's readiness was never seen
+        again and later commands timed out."""
+        if self._watched is self.loop:
+            self.loop.remove_reader(self.fd)
+        self.fd = int(lib.asc_ev_backend_fd(self.ev))
+        self.loop.add_reader(self.fd, _Reader(self, self.fd))
+        self._watched = self.loop
 
     def _watch_shutdown(self) -> None:
         """Be told when the owning loop shuts down its async generators (asyncio.run does, as
@@ -360,6 +374,8 @@ class _ExternalLoop:
         if due == _PUMPED:
             self._take_back()
             due = lib.asc_ev_run(self.ev)
+        if lib.asc_ev_backend_replaced():
+            self._watch_backend()
         if due >= 0:
             at = self.loop.time() + due
             if self._timer is None or at < self._timer_at - 0.0005:
@@ -413,10 +429,11 @@ class _Reader:
     from another thread as it closed) then get a pump thread at once, not at the next close
     or C-named submit."""
 
-    __slots__ = ("external",)
+    __slots__ = ("external", "fd")
 
-    def __init__(self, external: _ExternalLoop) -> None:
+    def __init__(self, external: _ExternalLoop, fd: int) -> None:
         self.external = external
+        self.fd = fd  # the backend descriptor it reads (libev may have replaced it since)
 
     def __call__(self) -> None:
         external = self.external
@@ -424,7 +441,7 @@ class _Reader:
         if running is external.loop:
             external.run()
         elif running is not None:  # a loop that lost the C loop (its thread had ended) and
-            running.remove_reader(external.fd)  # runs again: let go
+            running.remove_reader(self.fd)  # runs again: let go
 
     def __del__(self) -> None:
         external = self.external

@@ -932,6 +932,8 @@ asc_async_export(const char* name)
 double asc_ev_next_timer(struct ev_loop* loop);
 int asc_ev_backend_fd_of(struct ev_loop* loop);
 int asc_ev_want_wakeups(struct ev_loop* loop);
+void asc_ev_watch_backend(struct ev_loop* loop);
+int asc_ev_backend_replaced_of(void);
 
 /* A libev loop whose backend descriptor another poller can watch (epoll, kqueue); NULL:
  * none on this platform. */
@@ -939,13 +941,26 @@ static void*
 asc_ev_loop_new(void)
 {
 	unsigned int backends = ev_embeddable_backends() & ev_supported_backends();
-	return backends ? ev_loop_new(backends) : NULL;
+	struct ev_loop* loop = backends ? ev_loop_new(backends) : NULL;
+	if (loop != NULL) {
+		asc_ev_watch_backend(loop);
+	}
+	return loop;
 }
 
 static int
 asc_ev_backend_fd(void* loop)
 {
 	return asc_ev_backend_fd_of((struct ev_loop*)loop);
+}
+
+/* Whether libev replaced its backend descriptor since the last call, on any thread that ran
+ * the loop (asc_ev_run, a close's asc_close_wait, a pump thread): watch asc_ev_backend_fd's
+ * anew (the old one is closed; its number is soon another descriptor's, or the new one's). */
+static bool
+asc_ev_backend_replaced(void)
+{
+	return asc_ev_backend_replaced_of() != 0;
 }
 
 /* -- Who runs the external loop --

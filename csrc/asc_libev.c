@@ -68,3 +68,37 @@ asc_ev_want_wakeups(struct ev_loop* loop)
 	ECB_MEMORY_FENCE;
 	return loop->pipe_write_skipped != 0;
 }
+
+/* libev recreates its backend when told the process forked (ev_loop_fork) and also by itself,
+ * after an epoll_ctl error (epoll_poll's "recreate kernel state": e.g. EBADF on a pooled
+ * connection that as_event_node_destroy closed on another thread meanwhile): epoll_fork closes
+ * the backend descriptor and makes a new one, often under the same number. A fork watcher
+ * runs just before; a poller watching the old descriptor must watch the new one. */
+static ev_fork asc_ev_fork_watcher;
+static int asc_ev_replaced;
+
+static void
+asc_ev_on_fork(struct ev_loop* loop, ev_fork* w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	__atomic_store_n(&asc_ev_replaced, 1, __ATOMIC_RELEASE);
+}
+
+/* Have the loop note each new backend descriptor (asc_ev_backend_replaced); the watcher does
+ * not keep ev_run running (ev_unref). */
+void
+asc_ev_watch_backend(struct ev_loop* loop)
+{
+	ev_fork_init(&asc_ev_fork_watcher, asc_ev_on_fork);
+	ev_fork_start(loop, &asc_ev_fork_watcher);
+	ev_unref(loop);
+}
+
+/* Whether the backend descriptor was replaced since the last call (cleared). */
+int
+asc_ev_backend_replaced_of(void)
+{
+	return __atomic_exchange_n(&asc_ev_replaced, 0, __ATOMIC_ACQ_REL);
+}

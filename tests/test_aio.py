@@ -662,6 +662,64 @@ def test_a_cluster_collected_without_close_frees_its_completion_queue(aerospike_
     assert lines[-1].startswith("descriptors added True"), lines
 
 
+@pytest.mark.parametrize("flavour", ["asyncio", "uvloop"])
+def test_the_asyncio_loop_follows_libev_when_it_replaces_its_backend_descriptor(
+        aerospike_hosts, flavour):
+    # loop_mode "asyncio" watched libev's backend descriptor (its epoll) by the number it had
+    # when the loop was made. libev closes it and makes a new one (epoll_fork) when it
+    # recreates its kernel state: after an epoll_ctl error, as when the reaper's close of a
+    # dropped cluster closed pooled connections on its thread (as_event_node_destroy) while a
+    # pump thread ran the C loop (some 20-50 clusters dropped with commands in flight), and
+    # after ev_loop_fork. asyncio went on watching the closed descriptor (its number soon
+    # another's, often the new epoll's): libev's readiness was never seen again, and every
+    # later command waited for its timer: AEROSPIKE_ERR_TIMEOUT. ev_loop_fork (exported by
+    # the extension, csrc/asc_libev.c) has libev recreate it in the next ev_run.
+    if flavour == "uvloop":
+        pytest.importorskip("uvloop")
+    lines = run_probe(f'''
+        import asyncio, ctypes, time
+        from aerospike_c import aio
+        from aerospike_c._aerospike import ffi
+
+        libev = ctypes.CDLL(asc._aerospike.__file__)
+        async def main():
+            definition = aio.ClusterDefinition(HOSTS, loop_mode="asyncio",
+                                               policies={{"read": {{"total_timeout": 1000}}}})
+            cluster = await definition.connect()
+            session = cluster.create_session()
+            await session.put(("test", "aio", "backend"), {{"a": 1}})
+            ev = ctypes.c_void_p(int(ffi.cast("uintptr_t", aio._EXTERNAL.ev)))
+            started = time.monotonic()
+            for i in range(20):
+                libev.ev_loop_fork(ev)      # the next ev_run closes the epoll, makes another
+                one = session.get(("test", "aio", "backend"))
+                many = asyncio.gather(*(session.get(("test", "aio", "backend")) for _ in range(10)))
+                if not (await completed(one) and await completed(many)):
+                    break
+            print("in time", time.monotonic() - started < 10)
+            try:                            # its close waits for the C loop to run
+                await asyncio.wait_for(asyncio.shield(cluster.close()), 5)
+                print("closed", cluster.closed, flush=True)
+            except asyncio.TimeoutError:
+                print("close hung", flush=True)
+                os._exit(0)                 # (asyncio.run would wait for it again)
+
+        async def completed(awaitable):
+            try:
+                await awaitable
+                return True
+            except asc.AerospikeError as error:
+                print(type(error).__name__, flush=True)
+                return False
+
+        if "{flavour}" == "uvloop":
+            import uvloop
+            asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        asyncio.run(main())
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines == ["in time True", "closed True"], lines
+
+
 @pytest.mark.fault_injection
 @pytest.mark.parametrize("flavour", ["threads", "asyncio", "uvloop"])
 def test_thousands_of_awaits_with_cancellations_and_a_node_killed(flavour):

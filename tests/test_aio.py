@@ -621,11 +621,11 @@ def test_a_cluster_collected_without_close_frees_its_completion_queue(aerospike_
     # A cluster dropped unclosed once its asyncio loop is closed (run_until_complete and
     # close, no asyncio.run shutdown to close it) is collected and the reaper closes its
     # instance, but its completion queue (an eventfd and its C memory) stayed: one
-    # descriptor more per cycle. In loop_mode "threads" every other cycle drops it with puts
-    # still in flight (then the queue goes once the reaper's close waited for them).
-    # (In loop_mode "asyncio", many dropped with commands in flight make later commands time
-    # out after a hand-off of the C loop: another defect, left out here.)
-    flying = 20 if loop_mode == "threads" else 0
+    # descriptor more per cycle. Every other cycle drops it with puts still in flight (then
+    # the queue goes once the reaper's close waited for them). In loop_mode "asyncio" those
+    # reaper closes made libev replace its backend descriptor now and then, and later
+    # commands timed out (test_the_asyncio_loop_follows_libev_when_it_replaces_its_backend_...).
+    flying = 20
     lines = run_probe(f'''
         import asyncio, gc, warnings
         from aerospike_c import aio

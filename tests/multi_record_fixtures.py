@@ -10,7 +10,7 @@ fixtures into a test module:
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -65,6 +65,38 @@ def fill(client: asc.Client, set_name: str, count: int) -> None:
     """Write records 0..count-1 of `set_name`: bins i (the number) and s ("s<i mod 10>")."""
     for i in range(count):
         client.put((NAMESPACE, set_name, i), {"i": i, "s": f"s{i % 10}"})
+
+
+def keys_of_partition(set_name: str, partition: int, count: int) -> Dict[bytes, int]:
+    """`count` integer keys of `set_name` whose records fall in `partition`: digest -> key."""
+    keys: Dict[bytes, int] = {}
+    key = 0
+    while len(keys) < count:
+        digest = asc.as_key_digest(asc.as_key_init_int64(NAMESPACE, set_name, key))
+        if int.from_bytes(digest[:2], "little") & 4095 == partition:
+            keys[digest] = key
+        key += 1
+    return keys
+
+
+def paged(client: asc.Client, query: Any, page_size: int,
+          partition: Optional[int] = None) -> Tuple[List[Any], int]:
+    """Run `query` paginated, `page_size` records a page (of one partition, or all), until
+    the client says it is done: (the records of every page in order, the number of pages)."""
+    asc.as_query_set_paginate(query, True)
+    query.max_records = page_size
+    seen: List[Any] = []
+    count = 0
+    while not asc.as_query_is_done(query) and count <= 10000:
+        count += 1
+        callback = (lambda r, u: seen.append(r) if r else True)
+        if partition is None:
+            asc.aerospike_query_foreach(client.aerospike, None, query, callback)
+        else:
+            pf = asc.as_partition_filter()
+            asc.as_partition_filter_set_id(pf, partition)
+            asc.aerospike_query_partitions(client.aerospike, None, query, pf, callback)
+    return seen, count
 
 
 def node_counts(client: asc.Client, set_name: str) -> Dict[str, int]:

@@ -13,7 +13,8 @@ import uuid
 import pytest
 
 import aerospike_c as asc
-from multi_record_fixtures import NAMESPACE, client, unique_set  # noqa: F401 - fixtures
+from aerospike_c.testing.server.geojson import leaf_cell_id
+from multi_record_fixtures import NAMESPACE, client, keys_of_partition, paged, unique_set  # noqa: F401
 
 EARTH_RADIUS_M = 6371000.0
 
@@ -175,3 +176,65 @@ def test_geo_compare_in_a_filter_expression(client, geo_set):
                                lambda record, udata: seen.append(record) or True)
     assert [r.bins["id"] for r in seen if r is not None] == [GRID.index((10, 10))]
     asc.as_scan_destroy(scan)
+
+
+def geo_query(set_name, bin_name, shape, itype=asc.AS_INDEX_TYPE_DEFAULT):
+    """An as_query of `set_name` with a geo filter on `bin_name`."""
+    text = shape if isinstance(shape, str) else json.dumps(shape)
+    query = asc.as_query_init(NAMESPACE, set_name)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, bin_name, asc.AS_PREDICATE_RANGE, itype,
+                       asc.AS_INDEX_GEO2DSPHERE, text)
+    return query
+
+
+@pytest.mark.parametrize("page_size", [1, 4])
+def test_a_paginated_geo_query_returns_each_match_once(client, geo_set, page_size):
+    """A server resumes each partition of a geo query after the (cell id, digest) of its last
+    record (query.c, get_query_pids; sindex_tree.c, as_sindex_tree_query skips the query's
+    cell ranges that end before it, query_reduce starts after it in the range holding it):
+    pages of points within a region, or of regions holding a point, give what one query
+    gives, each record once."""
+    for bin_name, shape in (("p", square(0, 0, 3.5)), ("p", circle(10, 10, 200000)),
+                            ("r", point(0.2, -0.1))):
+        whole = ids(client, geo_set, bin_name, shape)
+        seen, _ = paged(client, geo_query(geo_set, bin_name, shape), page_size)
+        found = [record.bins["id"] for record in seen]
+        assert sorted(found, key=str) == sorted(whole, key=str) and len(set(found)) == len(found)
+    assert len(whole) == 2
+
+
+def test_a_paginated_geo_query_of_list_values_finds_every_record(client, geo_set):
+    """Pages of a geo query over a list index find every record one query finds (how often a
+    record holding several matching points comes back depends on the server's cell
+    covering of the query region: once per covering cell holding some, within a read)."""
+    shape = square(1.5, 0.5, 1.1)
+    seen, _ = paged(client, geo_query(geo_set, "gl", shape, asc.AS_INDEX_TYPE_LIST), 1)
+    assert {record.bins["id"] for record in seen} == \
+        set(ids(client, geo_set, "gl", shape, asc.AS_INDEX_TYPE_LIST)) == {"l1", "l2"}
+
+
+def test_a_geo_query_walks_a_partition_by_cell_id(client):
+    """A GEO2DSPHERE index holds a point under its S2 leaf cell (geospatial.cc, geo_parse),
+    ordered by cell id, unsigned, then digest (sindex_tree.c, key_cmp); a region query walks
+    its covering's disjoint cell ranges in order (query.c, sort_geo_range): a partition's
+    points come by (cell id, digest), in one query and page by page alike."""
+    name = unique_set()
+    keys = keys_of_partition(name, 11, 10)
+    places = [(-2.5, 1.0), (2.5, -1.0), (0.0, 0.0), (1.0, 1.0), (-1.0, -2.0),
+              (0.5, 2.5), (-2.0, 2.0), (2.0, 2.0), (0.0, -2.5), (1.5, -0.5)]
+    cells = {}
+    for (digest, key), (lng, lat) in zip(sorted(keys.items()), places):
+        client.put((NAMESPACE, name, key), {"p": asc.GeoJSON(point(lng, lat))})
+        cells[digest] = leaf_cell_id([lng, lat])
+    index = f"gc_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, name, "p", index, asc.AS_INDEX_GEO2DSPHERE)
+    try:
+        order = sorted(cells, key=lambda digest: (cells[digest], digest))
+        shape = square(0, 0, 3)
+        whole, pages = paged(client, geo_query(name, "p", shape), 0, partition=11)
+        assert [r.key[3] for r in whole] == order and pages == 1
+        seen, pages = paged(client, geo_query(name, "p", shape), 3, partition=11)
+        assert [r.key[3] for r in seen] == order and pages == 4
+    finally:
+        client.index_remove(NAMESPACE, index)

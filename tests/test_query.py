@@ -1,7 +1,6 @@
 """Queries: as_query (where/select/apply), aerospike_query_*, Client.query*."""
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 
@@ -9,7 +8,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import NAMESPACE, client, fill, node_counts, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import (NAMESPACE, client, fill, keys_of_partition, node_counts,  # noqa: F401 - fixtures
+                                   paged, unique_set)
 
 COUNT = 300
 
@@ -43,21 +43,6 @@ def range_query(set_name, bin_name, low, high):
     asc.as_query_where_init(query, 1)
     asc.as_query_where(query, bin_name, *asc.as_integer_range(low, high))
     return query
-
-
-def pages(client, query, page_size, run_page=None):
-    """Run `query` paginated, `page_size` records a page, until done: (records, pages).
-    run_page(callback) runs one page (default: aerospike_query_foreach)."""
-    asc.as_query_set_paginate(query, True)
-    query.max_records = page_size
-    seen, count = [], 0
-    if run_page is None:
-        def run_page(callback):
-            asc.aerospike_query_foreach(client.aerospike, None, query, callback)
-    while not asc.as_query_is_done(query) and count <= COUNT:
-        count += 1
-        run_page(lambda r, u: seen.append(r) if r else True)
-    return seen, count
 
 
 def test_integer_range(client, indexed):
@@ -207,7 +192,7 @@ def test_background_query_updates_only_matches(client):
 
 
 def test_paginated_query_resumes_until_done(client, indexed):
-    seen, count = pages(client, range_query(indexed, "i", 0, COUNT), 40)
+    seen, count = paged(client, range_query(indexed, "i", 0, COUNT), 40)
     assert sorted(r.bins["i"] for r in seen) == list(range(COUNT))
     assert count >= COUNT // 40
 
@@ -218,13 +203,7 @@ def test_a_paginated_query_resumes_each_partition_in_index_order(client):
     record the client had (the bval it sends back; query_reduce): pages of a query of one
     partition whose values are not in digest order come in that order, each record once."""
     name = unique_set()
-    keys = {}  # digest -> key, for keys of one partition
-    for key in itertools.count():
-        digest = asc.as_key_digest(asc.as_key_init_int64(NAMESPACE, name, key))
-        if int.from_bytes(digest[:2], "little") & 4095 == 7:
-            keys[digest] = key
-            if len(keys) == 12:
-                break
+    keys = keys_of_partition(name, 7, 12)
     by_digest = sorted(keys)
     values = {keys[d]: 100 - 10 * (rank // 2) for rank, d in enumerate(by_digest)}  # pairs
     for key, value in values.items():
@@ -232,14 +211,7 @@ def test_a_paginated_query_resumes_each_partition_in_index_order(client):
     index = f"qv_{uuid.uuid4().hex[:8]}"
     client.index_create(NAMESPACE, name, "v", index, asc.AS_INDEX_NUMERIC)
     try:
-        query = range_query(name, "v", 0, 1000)
-
-        def partition_7(callback):
-            pf = asc.as_partition_filter()
-            asc.as_partition_filter_set_id(pf, 7)
-            asc.aerospike_query_partitions(client.aerospike, None, query, pf, callback)
-
-        seen, count = pages(client, query, 5, partition_7)
+        seen, count = paged(client, range_query(name, "v", 0, 1000), 5, partition=7)
         assert count == 3
         order = sorted(by_digest, key=lambda d: (values[keys[d]], d))
         assert [r.key[3] for r in seen] == order
@@ -265,7 +237,7 @@ def test_a_paginated_string_query_gives_each_record_once(client, indexed):
     query = asc.as_query_init(NAMESPACE, indexed)
     asc.as_query_where_init(query, 1)
     asc.as_query_where(query, "s", *asc.as_string_equals("s3"))
-    seen, _ = pages(client, query, 7)
+    seen, _ = paged(client, query, 7)
     assert sorted(r.bins["i"] for r in seen) == list(range(3, COUNT, 10))
 
 

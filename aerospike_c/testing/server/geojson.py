@@ -75,10 +75,11 @@ Vector = Tuple[float, float, float]
 
 
 class _Point:
-    __slots__ = ("v",)
+    __slots__ = ("v", "cell_id")
 
     def __init__(self, position: Sequence[float]) -> None:
         self.v = _vector(position)
+        self.cell_id = leaf_cell_id(position)
 
 
 class _Circle:
@@ -197,3 +198,113 @@ def shapes_match(candidate: Union[_Point, _Region], query: Union[_Point, _Region
     if isinstance(query, _Point):
         return not isinstance(candidate, _Point) and _region_contains(candidate, query.v)
     return isinstance(candidate, _Point) and _region_contains(query, candidate.v)
+
+
+# -- S2 cell ids: the values a GEO2DSPHERE index keys its entries by ------------------------
+# A server indexes a point under its S2 leaf cell (geospatial.cc, geo_parse: S2CellId of the
+# point) and walks a query's cell ranges by unsigned cell id (sindex_tree.c,
+# as_sindex_tree_query); a region is indexed under the cells of its S2RegionCoverer covering,
+# which this module does not reproduce (region_cell_id stands in for it).
+
+#: S2's leaf level and the levels of a server's geo2dsphere-within-min-level / -max-level
+#: defaults, which bound the cells of a covering.
+LEAF_LEVEL = 30
+COVER_MIN_LEVEL, COVER_MAX_LEVEL = 1, 20
+#: S2's kAvgEdge derivative: cells of level k have edges of about this many radians / 2^k.
+_AVG_EDGE = 1.459213746386106
+#: The Hilbert curve's position of each (i bit, j bit) per orientation, and the orientation
+#: change each position makes (s2cellid.cc, kIJtoPos / kPosToOrientation).
+_IJ_TO_POS = ((0, 1, 3, 2), (0, 3, 1, 2), (2, 3, 1, 0), (2, 1, 3, 0))
+_POS_TO_ORIENTATION = (1, 0, 0, 3)
+
+
+def leaf_cell_id(position: Sequence[float]) -> int:
+    """S2CellId(S2LatLng::FromDegrees(lat, lng).ToPoint()).id() of [lng, lat]: the cell a
+    point is indexed under, with S2's quadratic projection."""
+    x, y, z = _vector(position)
+    axis = max(range(3), key=lambda k: abs((x, y, z)[k]))
+    face = axis + (3 if (x, y, z)[axis] < 0 else 0)
+    u, v = _face_uv(face, x, y, z)
+    size = 1 << LEAF_LEVEL
+    i, j = (max(0, min(size - 1, math.floor(size * _uv_to_st(t)))) for t in (u, v))
+    orientation, position_bits = face & 1, 0
+    for bit in range(LEAF_LEVEL - 1, -1, -1):
+        pos = _IJ_TO_POS[orientation][(((i >> bit) & 1) << 1) | ((j >> bit) & 1)]
+        position_bits = (position_bits << 2) | pos
+        orientation ^= _POS_TO_ORIENTATION[pos]
+    return (face << 61) | (position_bits << 1) | 1
+
+
+def _face_uv(face: int, x: float, y: float, z: float) -> Tuple[float, float]:
+    """S2::XYZtoFaceUV's (u, v) on `face`."""
+    if face == 0:
+        return y / x, z / x
+    if face == 1:
+        return -x / y, z / y
+    if face == 2:
+        return -x / z, -y / z
+    if face == 3:
+        return z / x, y / x
+    if face == 4:
+        return z / y, -x / y
+    return -y / z, -x / z
+
+
+def _uv_to_st(u: float) -> float:
+    return 0.5 * math.sqrt(1 + 3 * u) if u >= 0 else 1 - 0.5 * math.sqrt(1 - 3 * u)
+
+
+def cell_parent(cell_id: int, level: int) -> int:
+    """S2CellId::parent(level): the cell of `level` holding `cell_id`."""
+    lsb = 1 << (2 * (LEAF_LEVEL - level))
+    return (cell_id & -lsb) | lsb
+
+
+def cell_range(cell_id: int) -> Tuple[int, int]:
+    """S2CellId range_min() / range_max(): the first and last leaf ids inside the cell."""
+    lsb = cell_id & -cell_id
+    return cell_id - (lsb - 1), cell_id + (lsb - 1)
+
+
+def cover_level(shape: Union[_Point, _Region]) -> int:
+    """The one level whose cells stand in for a region's covering: the deepest whose cells
+    are about as wide as the region (a server's covering has at most geo2dsphere-within-
+    max-cells cells of levels COVER_MIN_LEVEL..COVER_MAX_LEVEL; its exact cells are
+    S2RegionCoverer's, which this module does not compute)."""
+    radius = _angular_radius(shape)
+    if radius <= 0:
+        return COVER_MAX_LEVEL
+    level = math.floor(math.log2(_AVG_EDGE / radius))
+    return max(COVER_MIN_LEVEL, min(COVER_MAX_LEVEL, level))
+
+
+def _angular_radius(shape: Union[_Point, _Region]) -> float:
+    if isinstance(shape, _Point):
+        return 0.0
+    if isinstance(shape, _Circle):
+        return shape.angle
+    polygons = shape if isinstance(shape, list) else [shape]
+    return max(_loop_radius(polygon.loops[0]) for polygon in polygons)
+
+
+def _loop_radius(loop: _Loop) -> float:
+    """The widest angle from a loop's centre to a vertex (the loop's vertices are kept
+    projected; the angle of a gnomonic point (x, y) from the centre is atan(|(x, y)|))."""
+    return max((math.atan(math.hypot(*vertex)) for vertex in loop.vertices
+                if vertex is not None), default=math.pi / 2)
+
+
+def index_key(stored: Union[_Point, _Region], query: Union[_Point, _Region]
+              ) -> Tuple[int, int]:
+    """(the query cell range it lies in, its cell id) of the index entry under which a geo
+    query finds a stored shape that matches it (sindex_tree.c, as_sindex_tree_query walks the
+    query's cell ranges in turn). A region query's ranges are its covering's cells (query.c,
+    range_from_msg_geojson: geo_region_cover), which hold the stored points' leaf cells; a
+    point query's are the point's cell and each of its parents (geo_point_centers), one of
+    them a cell of the stored region's covering. Both coverings stand in as cells of
+    cover_level()."""
+    if isinstance(query, _Point):
+        cell = cell_parent(query.cell_id, cover_level(stored))
+        return cell, cell
+    assert isinstance(stored, _Point)
+    return cell_range(cell_parent(stored.cell_id, cover_level(query)))[0], stored.cell_id

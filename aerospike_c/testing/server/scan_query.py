@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import struct
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from . import error_detail, geojson, particles
 from .cdt_path import context_values
@@ -28,6 +28,7 @@ from .txn import check_not_strong
 from .udf import run_stream_udf
 
 _U32 = struct.Struct(">I")
+_U64 = (1 << 64) - 1
 
 #: as_query_job_throttle's bounds (query_job.c): a job sleeps only when more than SLEEP_MIN
 #: ahead of its rate, and at most SLEEP_CAP after one record.
@@ -94,13 +95,30 @@ class Predicate:
         """True when the record's indexed value falls in the filter."""
         return bool(self.matched_values(record, digest, now))
 
-    def repeats(self, record: Record) -> int:
-        """How many times a query returns a matching record: once, except a geo query over a
-        list/map index, which (as a server's walk of the index's cells does) returns it once
-        per matching element."""
-        if self.ptype != particles.GEOJSON or self.index_type == 0:
-            return 1
-        return len(self.matched_values(record))
+    @property
+    def de_dup(self) -> bool:
+        """query.c, get_query_range: a range query (integers from one value to another, any
+        geo query) over a list/map index returns a record found under several of its values
+        once per read of the index (query_collect_cb), not once per value."""
+        is_range = self.ptype == particles.GEOJSON or (
+            self.ptype == particles.INTEGER and self.begin != self.end)
+        return is_range and self.index_type != 0
+
+    def index_keys(self, record: Record, digest: bytes = bytes(20), now: int = 0
+                   ) -> List[Tuple[int, int]]:
+        """(query range, bval) of each index entry the query finds the record by: one per
+        distinct matching value (an index holds a record once per value, sindex_tree.c
+        btree_put). An integer is its own bval, a string or blob its hash, a geo shape the
+        S2 cell it is indexed under; every range but a geo query's is the one, 0."""
+        keys = set()
+        for value in self.matched_values(record, digest, now):
+            if self.ptype == particles.INTEGER:
+                keys.add((0, value))
+            elif self.ptype == particles.GEOJSON:
+                keys.add(geojson.index_key(geojson.parse(value), self.begin))
+            else:
+                keys.add((0, _hash_value(self)))
+        return sorted(keys)
 
     def matched_values(self, record: Record, digest: bytes = bytes(20), now: int = 0
                        ) -> List[Any]:
@@ -265,8 +283,11 @@ class ScanRequest:
             raise CommandError(ERR_PARAMETER, "an index expression without an index range")
         self.partitions, self.report_done = _requested_partitions(msg, self.ns, node)
         resumed = [after for _, after in self.partitions if after is not None]
+        values = _resume_values(msg)
+        if self.predicate is not None and self.predicate.ptype == particles.GEOJSON:
+            values = [value & _U64 for value in values]  # cell ids: unsigned
         #: Resumed partition (by its last digest) -> the index value that record was found by.
-        self.resume_values: Dict[bytes, int] = dict(zip(resumed, _resume_values(msg)))
+        self.resume_values: Dict[bytes, int] = dict(zip(resumed, values))
         max_records = msg.fields.get(FIELD_MAX_RECORDS)
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0
         task_id = msg.fields.get(FIELD_TASK_ID)
@@ -347,11 +368,6 @@ def partition_records(store: Store, ns: Namespace, pid: int, after: Optional[byt
         return [(d, part[d]) for d in digests if not part[d].expired(now)]
 
 
-#: Query particle types whose index values (bvals) the embedded server keeps as a server
-#: does: the integer itself, a string's or blob's wyhash64 (not a geo cell id).
-BVAL_TYPES = (particles.INTEGER, particles.STRING, particles.BLOB)
-
-
 def _hash_value(predicate: Predicate) -> int:
     """The index value (bval) of the string/blob an equality query asks for: its hash
     (sindex.h, as_sindex_string_to_bval / as_sindex_blob_to_bval), a signed int64."""
@@ -360,36 +376,44 @@ def _hash_value(predicate: Predicate) -> int:
     return value - (1 << 64) if value >> 63 else value
 
 
-def _index_value(predicate: Predicate, values: List[Any]) -> int:
-    """The index value a record is found by first: its lowest matching integer, or the hash
-    of the string/blob queried."""
-    return int(min(values)) if predicate.ptype == particles.INTEGER else _hash_value(predicate)
+#: sindex_tree.c, MAX_QUERY_BURST: a query reads a partition's index this many entries at a
+#: time; de-duplication (Predicate.de_dup) only sees the entries of one read.
+QUERY_BURST = 100
 
 
 def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[bytes],
                   now: int) -> List[Tuple[bytes, Record, int]]:
-    """(digest, record, index value) of a partition's live records an index finds, in the
-    index's order (sindex_tree.c, key_cmp: value, then digest; a record a list/map index
-    holds under several values comes at the first) and, resuming, after the (value, digest)
-    of the last record the client had: query_reduce starts there when that value is not
-    below the range, else at the range's start."""
+    """(digest, record, bval) of each index entry of a partition the query finds, in the
+    index's order (sindex_tree.c, key_cmp: bval, unsigned for geo cell ids, then digest)
+    and, resuming, after the (bval, digest) of the last record the client had (query_reduce
+    starts there; as_sindex_tree_query skips the geo ranges that end before it). A record
+    found under several values comes once per value, except where the query de-duplicates:
+    then once per read of QUERY_BURST entries of one query range (query_collect_cb), so a
+    resumed query, which starts a new read, returns it again for its later values."""
     predicate = request.predicate
     assert predicate is not None
-    found = []
+    entries = []
     with store.lock:
-        part = request.ns.partitions[pid]
-        for digest, record in part.items():
+        for digest, record in request.ns.partitions[pid].items():
             if not record.expired(now):
-                values = predicate.matched_values(record, digest, now)
-                if values:
-                    found.append((_index_value(predicate, values), digest, record))
-    found.sort(key=lambda entry: entry[:2])
-    start = predicate.begin if predicate.ptype == particles.INTEGER else _hash_value(predicate)
+                for query_range, bval in predicate.index_keys(record, digest, now):
+                    entries.append((bval, digest, query_range, record))
+    entries.sort(key=lambda entry: entry[:2])
     if after is not None:
-        value = request.resume_values.get(after, start - 1)
-        if value >= start:
-            found = [entry for entry in found if entry[:2] > (value, after)]
-    return [(digest, record, value) for value, digest, record in found]
+        resume = (request.resume_values[after], after)
+        entries = [entry for entry in entries if entry[:2] > resume]
+    found = []
+    read: Set[bytes] = set()
+    read_size, read_range = 0, None
+    for bval, digest, query_range, record in entries:
+        if query_range != read_range or read_size == QUERY_BURST:
+            read, read_size, read_range = set(), 0, query_range
+        read_size += 1
+        if predicate.de_dup and digest in read:
+            continue
+        read.add(digest)
+        found.append((digest, record, bval))
+    return found
 
 
 def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
@@ -410,7 +434,7 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
             continue
         finished = True
-        if request.predicate is not None and request.predicate.ptype in BVAL_TYPES:
+        if request.predicate is not None:
             entries = index_records(store, request, pid, after, now)
         else:
             entries = [(digest, record, 0) for digest, record
@@ -429,11 +453,9 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                     return
             if not message:
                 continue
-            repeats = 1 if request.predicate is None else request.predicate.repeats(record)
-            chunk += message * repeats
-            sent += repeats
-            for _ in range(repeats):  # each index entry a record was found by
-                throttle.record()
+            chunk += message
+            sent += 1
+            throttle.record()
             if len(chunk) >= CHUNK_SIZE:
                 yield bytes(chunk)
                 chunk.clear()
@@ -493,10 +515,11 @@ def _record_message(request: ScanRequest, ns_field: bytes, digest: bytes,
     if record.key is not None:
         fields += encode_field(FIELD_KEY, bytes([record.key[0]]) + record.key[1])
         n_fields += 1
-    if request.predicate is not None and request.predicate.ptype in BVAL_TYPES:
+    if request.predicate is not None:
         # a server tells the index value each record was found by (the client sends the
-        # last one back to resume the partition): an integer, a string's or blob's hash
-        fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<q", value))
+        # last one back to resume the partition): an integer, a string's or blob's hash, a
+        # geo cell id (as_msg_make_response_bufbuilder, for any index query)
+        fields += encode_field(FIELD_BVAL_ARRAY, struct.pack("<Q", value & _U64))
         n_fields += 1
     if request.no_bins:
         bins, n_bins = b"", 0

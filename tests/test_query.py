@@ -271,3 +271,125 @@ def test_expression_index_arguments_are_checked(client):
     asc.as_query_where_init(query, 1)
     with pytest.raises(TypeError):
         asc.as_query_where_with_exp(query, None, *asc.as_integer_range(1, 2))
+
+
+def server_walk(entries, page_size=0):
+    """The digests a server returns from one partition's index entries, (bval, digest) pairs,
+    for a range query over a list/map index, paged by `page_size` (0: one query): each query
+    reads on after the (bval, digest) of the last record sent, MAX_QUERY_BURST (100) entries
+    at a time, a record once a read (sindex_tree.c, query_reduce / query_collect_cb), until
+    a page comes back short."""
+    entries, sent, resume = sorted(entries), [], None
+    while True:
+        todo = [entry for entry in entries if resume is None or entry > resume]
+        page = []
+        room = page_size or len(todo)
+        for start in range(0, len(todo), 100):
+            read = set()
+            for bval, digest in todo[start:start + 100]:
+                if digest not in read and len(page) < room:
+                    read.add(digest)
+                    page.append((bval, digest))
+        sent += [digest for _, digest in page]
+        if not page_size or len(page) < page_size:
+            return sent
+        resume = page[-1]
+
+
+def collection_query(set_name, bin_name, index_type, predicate):
+    """An as_query of `set_name` with a filter on the list/map index of `bin_name`."""
+    query = asc.as_query_init(NAMESPACE, set_name)
+    asc.as_query_where_init(query, 1)
+    asc.as_query_where(query, bin_name, predicate[0], index_type, *predicate[2:])
+    return query
+
+
+@pytest.fixture
+def one_partition_set(client):
+    """A fresh set and (digest -> key) of 12 keys of partition 9; the test's index names."""
+    name = unique_set()
+    created = []
+    yield name, keys_of_partition(name, 9, 12), created
+    for index in created:
+        client.index_remove(NAMESPACE, index)
+
+
+def index_on(client, created, set_name, bin_name, index_type, key_type):
+    index = f"qc_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, set_name, bin_name, index, key_type, index_type=index_type)
+    created.append(index)
+
+
+def test_an_equality_query_over_a_list_index_pages_each_record_once(client, one_partition_set):
+    """An index holds a record once per distinct value (sindex_tree.c, btree_put: an equal
+    key is not added), so an equality query finds each record once, in digest order, and
+    pages of it resume after the (value, digest) of the last one: every record once."""
+    name, keys, created = one_partition_set
+    digests = sorted(keys)
+    for rank, digest in enumerate(digests):
+        values = [7, 7, rank] if rank % 3 == 0 else [rank, 7] if rank % 3 == 1 else [rank + 50]
+        client.put((NAMESPACE, name, keys[digest]), {"l": values})
+    index_on(client, created, name, "l", asc.AS_INDEX_TYPE_LIST, asc.AS_INDEX_NUMERIC)
+    holding_7 = [digest for rank, digest in enumerate(digests) if rank % 3 != 2]
+    query = collection_query(name, "l", asc.AS_INDEX_TYPE_LIST, asc.as_integer_equals(7))
+    assert [r.key[3] for r in paged(client, query, 0, partition=9)[0]] == holding_7
+    query = collection_query(name, "l", asc.AS_INDEX_TYPE_LIST, asc.as_integer_equals(7))
+    assert [r.key[3] for r in paged(client, query, 2, partition=9)[0]] == holding_7
+
+
+def test_a_string_query_over_a_map_keys_index_pages_each_record_once(client, one_partition_set):
+    name, keys, created = one_partition_set
+    digests = sorted(keys)
+    for rank, digest in enumerate(digests):
+        client.put((NAMESPACE, name, keys[digest]),
+                   {"m": {"k": rank, f"x{rank}": 1} if rank % 2 else {f"y{rank}": 2}})
+    index_on(client, created, name, "m", asc.AS_INDEX_TYPE_MAPKEYS, asc.AS_INDEX_STRING)
+    with_k = digests[1::2]
+    for page_size in (0, 1, 4):
+        query = collection_query(name, "m", asc.AS_INDEX_TYPE_MAPKEYS, asc.as_string_equals("k"))
+        assert [r.key[3] for r in paged(client, query, page_size, partition=9)[0]] == with_k
+
+
+@pytest.mark.parametrize("page_size", [0, 1, 5])
+def test_a_range_query_over_a_list_index_returns_a_record_once_a_read(client, one_partition_set,
+                                                                      page_size):
+    """query.c, get_query_range: a range query over a list/map index de-duplicates
+    (range->de_dup), but only within one read of the index (query_collect_cb): one query
+    returns each record once, at its lowest matching value; a page that ends between a
+    record's values leaves the rest to the next page, which returns the record again."""
+    name, keys, created = one_partition_set
+    digests = sorted(keys)
+    entries = []
+    for rank, digest in enumerate(digests):
+        values = [rank, 30 - rank, rank + 100] if rank % 2 else [2 * rank]
+        client.put((NAMESPACE, name, keys[digest]), {"l": values})
+        entries += [(value, digest) for value in set(values) if value <= 60]
+    index_on(client, created, name, "l", asc.AS_INDEX_TYPE_LIST, asc.AS_INDEX_NUMERIC)
+    query = collection_query(name, "l", asc.AS_INDEX_TYPE_LIST, asc.as_integer_range(0, 60))
+    seen, _ = paged(client, query, page_size, partition=9)
+    assert [r.key[3] for r in seen] == server_walk(entries, page_size)
+    assert set(r.key[3] for r in seen) == set(digests)
+    if page_size == 1:
+        assert len(seen) == len(entries)
+
+
+def test_a_range_query_over_a_map_values_index_de_duplicates_within_a_read(client):
+    """A read of the index is MAX_QUERY_BURST (100) entries (sindex_tree.c): a record found
+    under values in two reads of one query comes back once for each."""
+    name = unique_set()
+    keys = keys_of_partition(name, 13, 40)
+    digests = sorted(keys)
+    for rank, digest in enumerate(digests):
+        client.put((NAMESPACE, name, keys[digest]),
+                   {"m": {"a": rank, "b": rank + 40, "c": rank + 80}})
+    index = f"qm_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, name, "m", index, asc.AS_INDEX_NUMERIC,
+                        index_type=asc.AS_INDEX_TYPE_MAPVALUES)
+    try:
+        query = collection_query(name, "m", asc.AS_INDEX_TYPE_MAPVALUES,
+                                 asc.as_integer_range(0, 1000))
+        seen, _ = paged(client, query, 0, partition=13)
+        # entries 0..99 are every record's; entries 100..119 (values) are records 20..39's
+        assert [r.key[3] for r in seen] == digests + digests[20:]
+    finally:
+        client.index_remove(NAMESPACE, index)

@@ -99,6 +99,18 @@ def paged(client: asc.Client, query: Any, page_size: int,
     return seen, count
 
 
+def nodes_knowing_job(client: asc.Client, job_id: int) -> int:
+    """How many nodes query-show the job (the others answer job not found: ERROR:2)."""
+    known = 0
+    for node in client.node_names():
+        try:
+            client.info(f"query-show:id={job_id}", node=node)
+        except asc.RecordNotFoundError:
+            continue
+        known += 1
+    return known
+
+
 def node_counts(client: asc.Client, set_name: str) -> Dict[str, int]:
     """How many records of `set_name` each node holds (an unthrottled scan of each node)."""
     scan = asc.as_scan_init(NAMESPACE, set_name)

@@ -91,6 +91,14 @@ def test_an_empty_set_aggregates_to_nothing(client, numbers):
     assert aggregate(client, unique_set(), "count") == []
 
 
+def test_a_set_never_written_aggregates_to_nothing_before_its_index_is_looked_for(client, numbers):
+    """aggr_query_job_start (query.c): a set the namespace has never had is NOT_FOUND before
+    the index is looked for, and the client takes NOT_FOUND as a query with nothing in it."""
+    assert aggregate(client, unique_set(), "count", where=("no_index_bin", 1, 2)) == []
+    with pytest.raises(asc.IndexNotFoundError):
+        aggregate(client, numbers, "count", where=("no_index_bin", 1, 2))
+
+
 def test_c_names_deliver_the_final_values_then_none(client, numbers):
     query = asc.as_query_init(NAMESPACE, numbers)
     asc.as_query_where_init(query, 1)

@@ -9,7 +9,7 @@ import pytest
 import aerospike_c as asc
 from aerospike_c._records import ops
 from multi_record_fixtures import (NAMESPACE, client, fill, keys_of_partition, node_counts,  # noqa: F401 - fixtures
-                                   paged, unique_set)
+                                   nodes_knowing_job, paged, unique_set)
 
 COUNT = 300
 
@@ -167,19 +167,23 @@ def test_breaking_out_of_a_query_iterator(aerospike_hosts, indexed):
     own.destroy()   # refused if the query were still running
 
 
+def background_write(client, query, bin_name, value):
+    """aerospike_query_background writing `bin_name` = `value`, waited for: (id, its info)."""
+    operations = asc.as_operations_init(1)
+    asc.as_operations_add_write_int64(operations, bin_name, value)
+    query.ops = operations
+    query_id = asc.aerospike_query_background(client.aerospike, None, query)
+    asc.aerospike_query_wait(client.aerospike, None, query, query_id, 50)
+    return query_id, asc.aerospike_query_info(client.aerospike, None, query, query_id)
+
+
 def test_background_query_updates_only_matches(client):
     name = unique_set()
     fill(client, name, 40)
     index = f"qb_{uuid.uuid4().hex[:8]}"
     client.index_create(NAMESPACE, name, "i", index, asc.AS_INDEX_NUMERIC)
     try:
-        query = range_query(name, "i", 0, 9)
-        operations = asc.as_operations_init(1)
-        asc.as_operations_add_write_int64(operations, "hit", 1)
-        query.ops = operations
-        query_id = asc.aerospike_query_background(client.aerospike, None, query)
-        asc.aerospike_query_wait(client.aerospike, None, query, query_id, 50)
-        info = asc.aerospike_query_info(client.aerospike, None, query, query_id)
+        _, info = background_write(client, range_query(name, "i", 0, 9), "hit", 1)
         assert info.status == asc.AS_JOB_STATUS_COMPLETED
         hits = {r.bins["i"] for r in client.scan(NAMESPACE, name) if r.bins.get("hit") == 1}
         assert hits == set(range(10))
@@ -189,6 +193,19 @@ def test_background_query_updates_only_matches(client):
         assert twos == set(range(30, 40))
     finally:
         client.index_remove(NAMESPACE, index)
+
+
+def test_a_background_query_of_a_set_never_written_starts_no_job(client):
+    """udf_bg/ops_bg_query_job_start (query.c): a set the namespace has never had is
+    NOT_FOUND before the index is looked for (an unindexed bin is no error then), and the
+    client takes NOT_FOUND as the job done (aerospike_query.c); no node knows the job."""
+    name = unique_set()
+    query_id, info = background_write(client, range_query(name, "no_index_bin", 0, 9), "hit", 1)
+    assert info.status == asc.AS_JOB_STATUS_COMPLETED and info.records_read == 0
+    assert nodes_knowing_job(client, query_id) == 0
+    fill(client, name, 1)
+    with pytest.raises(asc.IndexNotFoundError):  # a set with records: the index is missing
+        client.query_background(NAMESPACE, name, ("no_index_bin", 0, 9), ops=[ops.write("hit", 1)])
 
 
 def test_paginated_query_resumes_until_done(client, indexed):

@@ -9,7 +9,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import NAMESPACE, client, fill, node_counts, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import (NAMESPACE, client, fill, node_counts,  # noqa: F401 - fixtures
+                                   nodes_knowing_job, unique_set)
 
 COUNT = 3000
 
@@ -363,3 +364,28 @@ def test_apply_each_sets_the_udf_call():
     with pytest.raises(TypeError):
         asc.as_scan_apply_each(scan, "m", "f", "not a list")
     asc.as_scan_destroy(scan)
+
+
+def test_a_background_scan_of_a_set_never_written_starts_no_job(client):
+    """ops_bg_query_job_start (query.c): a set the namespace has never had (no set id) is
+    NOT_FOUND and no job starts; the client takes that as a job done (aerospike_scan.c: "Background
+    scans return AEROSPIKE_ERR_RECORD_NOT_FOUND when the set does not exist"), and asked
+    about it, as done with nothing read (as_job.c: a node that does not know the job)."""
+    name = unique_set()
+    job = client.scan_background(NAMESPACE, name, ops=[ops.write("bg", 1)])
+    info = client.job_info("scan", job)
+    assert info.status == asc.AS_JOB_STATUS_COMPLETED and info.records_read == 0
+    assert nodes_knowing_job(client, job) == 0
+    assert list(client.scan(NAMESPACE, name)) == []
+
+
+def test_a_background_scan_of_a_set_emptied_runs_as_a_job(client):
+    """A set once written keeps its id when its records go: the job starts, reads nothing."""
+    name = unique_set()
+    client.put((NAMESPACE, name, 1), {"i": 1})
+    client.remove((NAMESPACE, name, 1))
+    job = client.scan_background(NAMESPACE, name, ops=[ops.write("bg", 1)])
+    info = client.job_info("scan", job)
+    assert info.status == asc.AS_JOB_STATUS_COMPLETED and info.records_read == 0
+    assert nodes_knowing_job(client, job) == len(client.node_names())
+    assert list(client.scan(NAMESPACE, name)) == []

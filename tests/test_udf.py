@@ -161,3 +161,14 @@ def test_registered_udf_runs_in_batch_apply_and_background_scan(client, module):
     assert all(r.record.bins == {"SUCCESS": 5} for r in results)
     client.scan_background(NAMESPACE, set_name, udf=(name, "add_bin", ["bg", 6]))
     assert [r.bins.get("bg") for r in client.batch_get(keys)] == [6] * 4
+
+
+def test_a_background_udf_on_a_set_never_written_is_done_with_nothing(client, module):
+    """udf_bg_query_job_start (query.c): NOT_FOUND for a set the namespace never had, which
+    the client takes as the job done; the UDF never runs, so no record appears."""
+    client.udf_put(module, SOURCE)
+    name = unique_set()
+    job = client.scan_background(NAMESPACE, name, udf=(module[:-len(".lua")], "add_bin", ["bg", 6]))
+    info = client.job_info("scan", job)
+    assert info.status == asc.AS_JOB_STATUS_COMPLETED and info.records_read == 0
+    assert list(client.scan(NAMESPACE, name)) == []

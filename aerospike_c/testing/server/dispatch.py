@@ -46,7 +46,7 @@ def _handle_scan(store: Store, msg: Message, node: NodeView,
     try:
         request = ScanRequest(store, msg, node)
     except CommandError as exc:
-        yield error_detail.last(exc, msg.info4, store.version)
+        yield error_detail.refused(exc, msg.info4, store.version)
         return
     code = access.message(msg, scan=True) if access is not None else OK
     if code != OK:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import msgpack
 
-from .msg import INFO3_LAST, Reply, encode_field, last_message, response
+from .msg import INFO3_LAST, Reply, encode_field, response
 from .results import CommandError
 
 FIELD_ERROR_DETAILS = 45
@@ -224,10 +224,19 @@ def reply(exc: CommandError, info4: int, version: Tuple[int, ...]) -> Reply:
 
 def last(exc: CommandError, info4: int, version: Tuple[int, ...]) -> bytes:
     """The last message of a batch or scan/query that failed as a whole with `exc`."""
+    return _failure(exc, info4, version, INFO3_LAST)
+
+
+def refused(exc: CommandError, info4: int, version: Tuple[int, ...]) -> bytes:
+    """The answer to a scan/query that a server refuses to start with `exc`: a plain reply
+    (thr_tsvc's as_transaction_error sends it with as_msg_send_reply, info3 0), not a last
+    message; the client takes a NOT_FOUND one as a scan/query of nothing."""
+    return _failure(exc, info4, version, 0)
+
+
+def _failure(exc: CommandError, info4: int, version: Tuple[int, ...], info3: int) -> bytes:
     data = field(_detail(exc), verbosity(info4, version))
-    if not data:
-        return last_message(exc.code)
-    return response(exc.code, info3=INFO3_LAST, fields=data, n_fields=1)
+    return response(exc.code, info3=info3, fields=data, n_fields=1 if data else 0)
 
 
 def build_failure(exc: CommandError, context: str) -> CommandError:

@@ -21,7 +21,8 @@ from .msg import (CHUNK_SIZE, FIELD_BVAL_ARRAY, FIELD_DIGEST, FIELD_DIGEST_ARRAY
                   INFO2_RESPOND_ALL_OPS, INFO2_WRITE, INFO3_PARTITION_DONE, OP_READ, READ_OPS, UNSUPPORTED_OPS, WRITE_OPS, Message, all_bins,
                   encode_bin, encode_field, last_message, response)
 from .records import check_served, read_op, request_namespace
-from .results import ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK, CommandError
+from .results import (ERR_NOT_FOUND, ERR_PARAMETER, ERR_SERVER, ERR_UNAVAILABLE, ERR_UNSUPPORTED_FEATURE, OK,
+                      CommandError)
 from .sindex import INDEX_TYPE_NAMES, SecondaryIndex, find_index, wyhash64
 from .store import N_PARTITIONS, Namespace, NodeView, Record, Store, clock_seconds, partition_id
 from .txn import check_not_strong
@@ -270,6 +271,13 @@ class ScanRequest:
         self.predicate: Optional[Predicate] = None
         if FIELD_INDEX_RANGE in msg.fields:
             self.predicate = parse_predicate(msg)
+        self.rps = _records_per_second(msg)
+        if (self.aggregate or msg.info2 & INFO2_WRITE) and self.set_name is not None \
+                and self.set_name not in self.ns.set_names:
+            # aggr/udf_bg/ops_bg_query_job_start: a set the namespace has never had is
+            # NOT_FOUND (which the client takes as a job done), before the index is looked for
+            raise CommandError(ERR_NOT_FOUND, "set not found")
+        if self.predicate is not None:
             predicate = self.predicate
             expression = msg.fields.get(FIELD_INDEX_EXPRESSION)
             index = find_index(self.ns, predicate.bin_name, predicate.ptype,
@@ -292,7 +300,6 @@ class ScanRequest:
         self.max_records = int.from_bytes(max_records, "big") if max_records else 0
         task_id = msg.fields.get(FIELD_TASK_ID)
         self.task_id = int.from_bytes(task_id, "big") if task_id else 0
-        self.rps = _records_per_second(msg)
         self.no_bins = bool(msg.info1 & INFO1_GET_NOBINDATA)
         self.background = bool(msg.info2 & INFO2_WRITE)
         self.select = [op.name for op in msg.ops if op.op == OP_READ and op.name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Protocol, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Protocol, Set, Tuple
 
 if TYPE_CHECKING:
     from .background import Job
@@ -116,6 +116,9 @@ class Namespace:
     #: Set -> its own default-ttl (set-config ...;set=<set>;default-ttl=): 0 uses the
     #: namespace's, TTL_NEVER_EXPIRE never expires. A set configured exists, records or not.
     set_default_ttls: Dict[bytes, int] = field(default_factory=dict)
+    #: The sets the namespace knows (a server's set ids, as_namespace_get_create_set_w_len):
+    #: one a record was written to, configured or indexed is known for good, records or not.
+    set_names: Set[bytes] = field(default_factory=set)
 
     def default_ttl(self, set_name: bytes) -> int:
         """The ttl of a write to `set_name` that asks for the default (rw_utils.h,
@@ -137,6 +140,8 @@ class Namespace:
     def put(self, digest: bytes, record: Record) -> None:
         """Store (or replace) a record."""
         self.partitions[partition_id(digest)][digest] = record
+        if record.set_name:
+            self.set_names.add(record.set_name)
 
     def remove(self, digest: bytes) -> None:
         """Delete a record if present."""

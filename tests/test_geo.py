@@ -138,8 +138,8 @@ def test_a_point_query_does_not_return_points(client, geo_set):
 
 def test_points_in_list_values(client, geo_set):
     found = ids(client, geo_set, "gl", square(1.5, 0.5, 1.1), asc.AS_INDEX_TYPE_LIST)
-    # l1 and l2 hold two points each inside; a record comes back once per matching element
-    # at least (a server may return it more often)
+    # l1 and l2 hold two points each inside; a record comes back at least once (a server
+    # returns it once per cell of its covering of the query region that holds some of them)
     assert set(found) == {"l1", "l2"} and found.count("l1") >= 1 and found.count("l2") >= 1
 
 

@@ -204,7 +204,7 @@ def shapes_match(candidate: Union[_Point, _Region], query: Union[_Point, _Region
 # A server indexes a point under its S2 leaf cell (geospatial.cc, geo_parse: S2CellId of the
 # point) and walks a query's cell ranges by unsigned cell id (sindex_tree.c,
 # as_sindex_tree_query); a region is indexed under the cells of its S2RegionCoverer covering,
-# which this module does not reproduce (region_cell_id stands in for it).
+# which this module does not reproduce (index_key says what stands in for it).
 
 #: S2's leaf level and the levels of a server's geo2dsphere-within-min-level / -max-level
 #: defaults, which bound the cells of a covering.
@@ -260,30 +260,22 @@ def cell_parent(cell_id: int, level: int) -> int:
     return (cell_id & -lsb) | lsb
 
 
-def cell_range(cell_id: int) -> Tuple[int, int]:
-    """S2CellId range_min() / range_max(): the first and last leaf ids inside the cell."""
-    lsb = cell_id & -cell_id
-    return cell_id - (lsb - 1), cell_id + (lsb - 1)
-
-
-def cover_level(shape: Union[_Point, _Region]) -> int:
-    """The one level whose cells stand in for a region's covering: the deepest whose cells
-    are about as wide as the region (a server's covering has at most geo2dsphere-within-
-    max-cells cells of levels COVER_MIN_LEVEL..COVER_MAX_LEVEL; its exact cells are
-    S2RegionCoverer's, which this module does not compute)."""
-    radius = _angular_radius(shape)
+def cover_level(region: _Region) -> int:
+    """The level of the cell of a stored region's covering that stands in for the one
+    holding a point: the deepest whose cells are about as wide as the region (a server's
+    covering, S2RegionCoverer's, has at most geo2dsphere-within-max-cells cells of levels
+    COVER_MIN_LEVEL..COVER_MAX_LEVEL; this module does not compute it)."""
+    radius = _angular_radius(region)
     if radius <= 0:
         return COVER_MAX_LEVEL
     level = math.floor(math.log2(_AVG_EDGE / radius))
     return max(COVER_MIN_LEVEL, min(COVER_MAX_LEVEL, level))
 
 
-def _angular_radius(shape: Union[_Point, _Region]) -> float:
-    if isinstance(shape, _Point):
-        return 0.0
-    if isinstance(shape, _Circle):
-        return shape.angle
-    polygons = shape if isinstance(shape, list) else [shape]
+def _angular_radius(region: _Region) -> float:
+    if isinstance(region, _Circle):
+        return region.angle
+    polygons = region if isinstance(region, list) else [region]
     return max(_loop_radius(polygon.loops[0]) for polygon in polygons)
 
 
@@ -298,13 +290,17 @@ def index_key(stored: Union[_Point, _Region], query: Union[_Point, _Region]
               ) -> Tuple[int, int]:
     """(the query cell range it lies in, its cell id) of the index entry under which a geo
     query finds a stored shape that matches it (sindex_tree.c, as_sindex_tree_query walks the
-    query's cell ranges in turn). A region query's ranges are its covering's cells (query.c,
-    range_from_msg_geojson: geo_region_cover), which hold the stored points' leaf cells; a
-    point query's are the point's cell and each of its parents (geo_point_centers), one of
-    them a cell of the stored region's covering. Both coverings stand in as cells of
-    cover_level()."""
+    query's cell ranges in turn, de-duplicating within one). A point query's ranges are the
+    point's cell and each of its parents (query.c, range_from_msg_geojson:
+    geo_point_centers), one of them the cell of the stored region's covering that holds the
+    point: its parent of cover_level(region) stands in for that one. A region query's ranges
+    are the cells of its covering (geo_region_cover), which this module does not compute:
+    each stored point's own leaf cell stands in for the range that holds it, so a record is
+    found once per matching point (a server: once per covering cell holding some of them;
+    the C client's query_geospatial tests expect about that many)."""
     if isinstance(query, _Point):
+        assert not isinstance(stored, _Point)  # a point matches no point
         cell = cell_parent(query.cell_id, cover_level(stored))
         return cell, cell
     assert isinstance(stored, _Point)
-    return cell_range(cell_parent(stored.cell_id, cover_level(query)))[0], stored.cell_id
+    return stored.cell_id, stored.cell_id

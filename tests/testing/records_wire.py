@@ -328,7 +328,8 @@ def partition_of(digest: bytes) -> int:
 
 def send(address: Tuple[str, int], msg: bytes, timeout: float = 10.0) -> List[Response]:
     """Send one AS_MSG to a node (embedded or a real server) over TCP; the response messages up to
-    the one marked last (a single-record reply is one message)."""
+    the one marked last (a single-record reply is one message; a scan/query refused at its
+    start is one plain error reply, as_transaction_error's, where as_query_parse_records stops)."""
     out: List[Response] = []
     with socket.create_connection(address, timeout=timeout) as sock:
         sock.sendall(struct.pack(">Q", (2 << 56) | (3 << 48) | len(msg)) + msg)
@@ -337,9 +338,18 @@ def send(address: Tuple[str, int], msg: bytes, timeout: float = 10.0) -> List[Re
             size = struct.unpack(">Q", header)[0] & ((1 << 48) - 1)
             responses = parse(_receive(sock, size))
             out.extend(responses)
-            multi = msg[1] & I1_BATCH or DIGEST not in _field_types(msg)
+            batch = msg[1] & I1_BATCH
+            multi = batch or DIGEST not in _field_types(msg)
             if not multi or any(r.info3 & I3_LAST for r in responses):
                 return out
+            if not batch and any(refused(r) for r in responses):
+                return out
+
+
+def refused(response: Response) -> bool:
+    """True for the plain error reply of a scan/query refused at its start (thr_tsvc's
+    as_transaction_error: as_msg_send_reply, no LAST bit), not a partition-done marker."""
+    return response.code != 0 and not response.info3 & (I3_LAST | I3_PARTITION_DONE)
 
 
 def _receive(sock: socket.socket, size: int) -> bytes:

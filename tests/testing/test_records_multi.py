@@ -20,7 +20,7 @@ from records_wire import (
     batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
     partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
     UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER, I1_GET_ALL, key_fields, message, one,
-    DIGEST_ARRAY, PID_ARRAY)
+    DIGEST_ARRAY, PID_ARRAY, refused)
 
 N_RECORDS = 300
 
@@ -151,7 +151,7 @@ def test_scan_max_records_and_resume_after_digest(store: Store) -> None:
 
 def test_scan_unknown_namespace(store: Store) -> None:
     responses = run(store, scan_message(ns="nons", pids=[1]))
-    assert len(responses) == 1 and responses[0].code == 20 and responses[0].info3 & I3_LAST
+    assert len(responses) == 1 and responses[0].code == 20 and refused(responses[0])
 
 
 # -- query ---------------------------------------------------------------------------------------
@@ -355,8 +355,17 @@ def test_aggregation_takes_neither_a_filter_nor_the_short_flag(store: Store) -> 
     assert [r.code for r in background] == [4]
 
 
-def test_aggregation_of_an_empty_set_streams_nothing(store: Store) -> None:
+def test_aggregation_of_a_set_never_written_is_not_found(store: Store) -> None:
+    """aggr_query_job_start (query.c): a set without a set id is NOT_FOUND, answered plain."""
     responses = run(store, _aggregation(b"count", set_name="empty"))
+    assert len(responses) == 1 and responses[0].code == 2 and refused(responses[0])
+
+
+def test_aggregation_of_a_set_emptied_streams_nothing(store: Store) -> None:
+    put(store, 1, {"a": 1}, set_name="emptied")
+    assert one(store, message(info2=I2_WRITE | I2_DELETE,
+                              fields=key_fields("test", "emptied", 1))).code == 0
+    responses = run(store, _aggregation(b"count", set_name="emptied"))
     assert len(responses) == 1 and responses[0].code == 0 and responses[0].info3 & I3_LAST
 
 
@@ -400,7 +409,7 @@ def test_an_expression_not_evaluated_or_ill_typed_fails_every_command(store: Sto
     single-record command answer the code, whatever the records hold."""
     exp = f(FILTER, msgpack.packb(tree, use_bin_type=False))
     scanned = run(store, scan_message(set_name="demo", pids=range(4096), extra=[exp]))
-    assert scanned[-1].code == code and scanned[-1].info3 & I3_LAST
+    assert len(scanned) == 1 and scanned[0].code == code and refused(scanned[0])
     assert not any(r.bins for r in scanned)
     job = run(store, scan_message(set_name="demo", pids=range(4096), info1=0, info2=I2_WRITE,
                                   ops=[write_op("touched", 1)], extra=[exp]))

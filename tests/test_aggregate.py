@@ -13,7 +13,7 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c import Client, Config
-from multi_record_fixtures import NAMESPACE, client, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import NAMESPACE, client, keys_of_partition, unique_set  # noqa: F401
 
 LUA_DIR = Path(__file__).resolve().parent.parent / "examples" / "lua"
 LUA = LUA_DIR / "aggregate_udf.lua"
@@ -97,6 +97,27 @@ def test_a_set_never_written_aggregates_to_nothing_before_its_index_is_looked_fo
     assert aggregate(client, unique_set(), "count", where=("no_index_bin", 1, 2)) == []
     with pytest.raises(asc.IndexNotFoundError):
         aggregate(client, numbers, "count", where=("no_index_bin", 1, 2))
+
+
+def test_a_map_values_index_streams_a_record_once_a_read_of_the_index(client, numbers):
+    """aggr_query_job_slice walks the index as a query does (as_sindex_tree_query): a record
+    found under values in two reads of MAX_QUERY_BURST (100) entries goes into the stream
+    twice (aggr_query_add_digest per hit)."""
+    name = unique_set()
+    digests = sorted(keys_of_partition(name, 21, 40).items())
+    for rank, (_, key) in enumerate(digests):
+        client.put((NAMESPACE, name, key), {"m": {"a": rank, "b": rank + 40, "c": rank + 80}})
+    index = f"aggm_{uuid.uuid4().hex[:8]}"
+    client.index_create(NAMESPACE, name, "m", index, asc.AS_INDEX_NUMERIC,
+                        index_type=asc.AS_INDEX_TYPE_MAPVALUES)
+    try:
+        where = ("m", asc.AS_PREDICATE_RANGE, asc.AS_INDEX_TYPE_MAPVALUES, asc.AS_INDEX_NUMERIC,
+                 0, 1000)
+        streamed = aggregate(client, name, "digests", where=where)
+        ranked = [digest for digest, _ in digests]
+        assert sorted(streamed) == sorted(ranked + ranked[20:])
+    finally:
+        client.index_remove(NAMESPACE, index)
 
 
 def test_c_names_deliver_the_final_values_then_none(client, numbers):

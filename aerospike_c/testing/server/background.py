@@ -18,7 +18,7 @@ from .msg import (FIELD_UDF_ARGLIST, FIELD_UDF_FUNCTION, FIELD_UDF_PACKAGE_NAME,
                   last_message)
 from .records import apply_udf, write_record
 from .results import ERR_PARAMETER, OK, INFO_INVALID_JOB_ID, INFO_JOB_NOT_FOUND, CommandError
-from .scan_query import ScanRequest, Throttle, partition_records
+from .scan_query import ScanRequest, Throttle, found_records
 from .store import NodeView, Store, clock_seconds
 
 #: Finished jobs a node remembers (query-max-done); the oldest is forgotten first.
@@ -94,7 +94,7 @@ def _walk(store: Store, request: ScanRequest, node: NodeView, job: Job, row: Mes
         job.progress = 100.0 * done / len(request.partitions)
         if not node.owns_partition(ns.name, pid):
             continue
-        for digest, record in partition_records(store, ns, pid, after, now):
+        for digest, record, _ in found_records(store, request, pid, after, now):
             with store.lock:
                 try:
                     wanted = request.wants(record, digest, now)

@@ -423,6 +423,16 @@ def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[
     return found
 
 
+def found_records(store: Store, request: ScanRequest, pid: int, after: Optional[bytes],
+                  now: int) -> List[Tuple[bytes, Record, int]]:
+    """(digest, record, bval) of what a scan/query walks in a partition: its index entries
+    (index_records) or, without an index, its records in digest order (bval 0)."""
+    if request.predicate is not None:
+        return index_records(store, request, pid, after, now)
+    return [(digest, record, 0) for digest, record
+            in partition_records(store, request.ns, pid, after, now)]
+
+
 def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterator[bytes]:
     """The reply of a (foreground) scan/query: matching records, partition by partition."""
     if request.aggregate:
@@ -441,12 +451,7 @@ def stream_records(store: Store, request: ScanRequest, node: NodeView) -> Iterat
                 chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
             continue
         finished = True
-        if request.predicate is not None:
-            entries = index_records(store, request, pid, after, now)
-        else:
-            entries = [(digest, record, 0) for digest, record
-                       in partition_records(store, ns, pid, after, now)]
-        for digest, record, value in entries:
+        for digest, record, value in found_records(store, request, pid, after, now):
             if limit and sent >= limit:
                 finished = False
                 break
@@ -487,7 +492,7 @@ def stream_aggregation(store: Store, request: ScanRequest, node: NodeView) -> It
                 chunk += response(ERR_UNAVAILABLE, pid, info3=INFO3_PARTITION_DONE)
             continue
         matching = []
-        for digest, record in partition_records(store, ns, pid, after, now):
+        for digest, record, _ in found_records(store, request, pid, after, now):
             with store.lock:
                 try:
                     wanted = request.wants(record, digest, now)

@@ -8,8 +8,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import (NAMESPACE, client, fill, keys_of_partition, node_counts,  # noqa: F401 - fixtures
-                                   nodes_knowing_job, paged, unique_set)
+from multi_record_fixtures import (NAMESPACE, client, fill, index_names, keys_of_partition,  # noqa: F401
+                                   node_counts, nodes_knowing_job, paged, unique_set)
 
 COUNT = 300
 
@@ -410,3 +410,27 @@ def test_a_range_query_over_a_map_values_index_de_duplicates_within_a_read(clien
         assert [r.key[3] for r in seen] == digests + digests[20:]
     finally:
         client.index_remove(NAMESPACE, index)
+
+
+def test_a_query_uses_its_sets_index_else_one_on_no_set(client):
+    """sindex.c, as_sindex_lookup_by_defn: a query's index is the one on its set, else the
+    one on no set; an index on another set is no index for it (INDEX_NOT_FOUND)."""
+    mine, other = unique_set(), unique_set()
+    bin_name = f"b{uuid.uuid4().hex[:8]}"
+    for set_name in (mine, other):
+        client.put((NAMESPACE, set_name, 1), {bin_name: 5, "set": set_name})
+    on_set, on_no_set = (f"qs_{uuid.uuid4().hex[:8]}" for _ in range(2))
+    client.index_create(NAMESPACE, mine, bin_name, on_set, asc.AS_INDEX_NUMERIC)
+    try:
+        assert [r.bins["set"] for r in run(client, range_query(mine, bin_name, 0, 9))] == [mine]
+        for set_name in (other, None):
+            with pytest.raises(asc.IndexNotFoundError):
+                run(client, range_query(set_name, bin_name, 0, 9))
+        client.index_create(NAMESPACE, None, bin_name, on_no_set, asc.AS_INDEX_NUMERIC)
+        assert [r.bins["set"] for r in run(client, range_query(other, bin_name, 0, 9))] == [other]
+        assert sorted(r.bins["set"] for r in run(client, range_query(None, bin_name, 0, 9))) \
+            == sorted([mine, other])
+    finally:
+        client.index_remove(NAMESPACE, on_set)
+        if on_no_set in index_names(client):
+            client.index_remove(NAMESPACE, on_no_set)

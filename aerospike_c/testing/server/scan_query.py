@@ -280,7 +280,7 @@ class ScanRequest:
         if self.predicate is not None:
             predicate = self.predicate
             expression = msg.fields.get(FIELD_INDEX_EXPRESSION)
-            index = find_index(self.ns, predicate.bin_name, predicate.ptype,
+            index = find_index(self.ns, self.set_name, predicate.bin_name, predicate.ptype,
                                predicate.index_type, predicate.context is not None,
                                msg.fields.get(FIELD_INDEX_NAME), expression)
             if FIELD_INDEX_NAME in msg.fields:

@@ -103,29 +103,39 @@ def _canonical_type(bin_type: str) -> str:
     return "NUMERIC" if bin_type in ("NUMERIC", "INTEGER") else bin_type
 
 
-def find_index(ns: "Namespace", bin_name: bytes, ptype: int, index_type: int, has_context: bool,
-               wanted_name: Optional[bytes], expression: Optional[bytes] = None
-               ) -> SecondaryIndex:
+def find_index(ns: "Namespace", set_name: Optional[bytes], bin_name: bytes, ptype: int,
+               index_type: int, has_context: bool, wanted_name: Optional[bytes],
+               expression: Optional[bytes] = None) -> SecondaryIndex:
     """The index a query uses: the one it names, else the expression index of its
-    expression, else one on its bin, type and context."""
-    bin_text = bin_name.decode("utf-8", "replace")
-    for index in ns.sindexes.values():
-        if wanted_name is not None:
+    expression, else one on its bin, type and context; of those, the one on the query's set,
+    else one on no set (sindex.c, as_sindex_lookup_by_defn: the set's id, then
+    INVALID_SET_ID), so an index on another set answers nothing."""
+    if wanted_name is not None:
+        for index in ns.sindexes.values():
             if index.name == wanted_name.decode("utf-8", "replace"):
                 return index
-            continue
-        if expression is not None or index.expression:
-            if (index.packed_expression() == expression
-                    and index.bin_type in INDEX_BIN_TYPES[ptype]
-                    and index.index_type == INDEX_TYPE_NAMES[index_type]):
+        raise CommandError(ERR_INDEX_NOT_FOUND)
+    set_text = set_name.decode("utf-8", "replace") if set_name else ""
+    defined = [index for index in ns.sindexes.values()
+               if _answers(index, bin_name, ptype, index_type, has_context, expression)]
+    for wanted_set in dict.fromkeys((set_text, "")):
+        for index in defined:
+            if index.set_name == wanted_set:
                 return index
-            continue
-        if (index.bin_name == bin_text
-                and index.bin_type in INDEX_BIN_TYPES[ptype]
-                and index.index_type == INDEX_TYPE_NAMES[index_type]
-                and bool(index.context) == has_context):
-            return index
     raise CommandError(ERR_INDEX_NOT_FOUND)
+
+
+def _answers(index: SecondaryIndex, bin_name: bytes, ptype: int, index_type: int,
+             has_context: bool, expression: Optional[bytes]) -> bool:
+    """True when the index's definition is the one a query's filter asks for."""
+    if index.bin_type not in INDEX_BIN_TYPES[ptype]:
+        return False
+    if index.index_type != INDEX_TYPE_NAMES[index_type]:
+        return False
+    if expression is not None or index.expression:
+        return index.packed_expression() == expression
+    return (index.bin_name == bin_name.decode("utf-8", "replace")
+            and bool(index.context) == has_context)
 
 
 # -- info commands ------------------------------------------------------------------------

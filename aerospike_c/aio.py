@@ -531,7 +531,7 @@ class ClusterDefinition(aio_executor.ClusterDefinition):
         return Cluster(sync_cluster, executor, loop, self.on_queue_full)
 
 
-Pending = Tuple[Any, Any, Any]  # (future, ASC_AIO_* kind or decode function, key)
+Pending = Tuple[Any, ...]  # (future, ASC_AIO_* kind or decode function, key[, release])
 
 
 class Cluster(aio_executor.Cluster):
@@ -570,11 +570,16 @@ class Cluster(aio_executor.Cluster):
         """Collected without close() (its asyncio loop closed, so nothing reads its queue):
         free the completion queue (its eventfd, the completions in it) now when nothing is in
         flight, else once the instance is closed (the reaper's close of the dropped instance
-        waits for the commands, which complete into the queue until then)."""
+        waits for the commands, which complete into the queue until then); so are the holds
+        of the commands in flight released."""
         queue = getattr(self, "_queue", None)
         if queue is None or queue._q is None:
             return
-        if getattr(self, "_pending", None):
+        pending = getattr(self, "_pending", None)
+        if pending:
+            for entry in list(pending.values()):
+                if len(entry) > 3:
+                    free_after_close(self._as, entry[3])
             free_after_close(self._as, queue.destroy)
         else:
             queue.destroy()
@@ -596,7 +601,7 @@ class Cluster(aio_executor.Cluster):
         """A completion the C drain does not settle itself (batch, info, commit/abort, scan
         chunks): their decoders read the asc_completion."""
         item = ffi.cast("asc_completion*", address)
-        future, decode, key = entry
+        future, decode, key = entry[0], entry[1], entry[2]
         if future is None:  # a scan/query (_aio_streams.Stream): each of its completions
             decode(item)
             return
@@ -652,7 +657,11 @@ class Cluster(aio_executor.Cluster):
                 raise _async.submit_error(self._as, submit.__name__, status, self._err)
         future = self._loop.create_future()
         pending = self._pending
-        pending[command_id] = (future, kind, key)
+        if type(key) is _Held and key.holds:
+            key.sent()
+            pending[command_id] = (future, kind, key, key.release)
+        else:
+            pending[command_id] = (future, kind, key)
         if self._external is not None:
             self._external.sent(len(pending) == 1)
         return future
@@ -699,18 +708,27 @@ def _address(c_policy: Any) -> int:
 # -- multi-record commands: batch, info, commit/abort as C async commands --------------------------
 class _Held(tuple):  # type: ignore[type-arg]
     """A command's key in the cluster's pending table, with what C reads until the command
-    completes (a Hold: the transaction, the batch records) and the keys of a batch. The
-    pending entry lives until the completion, also when the await is cancelled: so does the
-    hold."""
+    completes (Holds: the transaction, the batch records; None for none) and the keys of a
+    batch. Once sent, the holds are released by the completion (the C drain calls the pending
+    entry's release), also when the await was cancelled, or by the close of the instance when
+    the cluster is collected first (Cluster.__del__)."""
 
-    hold: Any
+    holds: Tuple[Any, ...]
     keys: Any
 
-    def __new__(cls, key: Any, hold: Any, keys: Any = None) -> "_Held":
+    def __new__(cls, key: Any, holds: Sequence[Any], keys: Any = None) -> "_Held":
         self = super().__new__(cls, key if type(key) is tuple else ())
-        self.hold = hold
+        self.holds = tuple(hold for hold in holds if hold is not None)
         self.keys = keys
         return self
+
+    def sent(self) -> None:
+        for hold in self.holds:
+            hold.sent()
+
+    def release(self) -> None:
+        for hold in self.holds:
+            hold.release()
 
 
 def _lean(item: Any, held: Any) -> Any:
@@ -809,7 +827,7 @@ class _MultiRecord:
         names, keep = _NULL, None
         if bins is not None:
             names, keep = _bin_names(bins)
-        held = _Held((), self._txn_hold(txn, "aio batch"), keys)
+        held = _Held((), [self._txn_hold(txn, "aio batch")], keys)
         result = self.cluster._command(_BATCH_KEYS, decode, held, kind, c_policy, data,
                                        len(data), len(keys), names, 0 if keep is None else len(keep),
                                        form)
@@ -866,7 +884,7 @@ class _MultiRecord:
             made, c_policy = self._batch_policy("batch_parent_write" if writes else "batch",
                                                 policy, filter_exp, txn)  # made: held until sent
             hold = Hold(records, "aio batch_records")
-            held = _Held((), hold, self._txn_hold(txn, "aio batch_records"))
+            held = _Held((), [hold, self._txn_hold(txn, "aio batch_records")])
             submit = hold.guarding(_BATCH, self.cluster._as, _BATCH_UNSENT)
             failed = None
             try:
@@ -895,7 +913,7 @@ class _MultiRecord:
     async def _end(self, abort: bool) -> Any:
         transaction = self.sync._bound("abort" if abort else "commit")
         hold = end_hold(transaction.txn, "aio abort" if abort else "aio commit")
-        held = _Held((), hold, transaction)
+        held = _Held((), [hold], transaction)
         submit = hold.guarding(hold.submitting(_TXN_END), self.cluster._as, _TXN_STATE_ERRORS)
         return await self.cluster._command(submit, _ABORT_DONE if abort else _COMMIT_DONE, held,
                                            abort, True, hold.ptr)
@@ -948,7 +966,7 @@ class Session(_MultiRecord, aio_executor.Session):
     def _held(self, key: Any) -> Any:
         """The key, holding the session's transaction until the command completes."""
         txn = self.sync.txn
-        return key if txn is None else _Held(key, Hold(txn.txn, "aio command"))
+        return key if txn is None else _Held(key, [Hold(txn.txn, "aio command")])
 
     async def get(self, key: Any, bins: Optional[Sequence[str]] = None, *, policy: Any = None,
                   filter_exp: Any = None) -> Any:
@@ -1012,7 +1030,7 @@ class Session(_MultiRecord, aio_executor.Session):
         arglist = ffi.gc(ffi.cast("as_list*", val_to_c(list(args or ()), "arglist")),
                          _destroy_list)
         txn = self.sync.txn
-        held = _Held(key, None if txn is None else Hold(txn.txn, "aio apply"),
+        held = _Held(key, [None if txn is None else Hold(txn.txn, "aio apply")],
                      (c_key, c_module, c_function, arglist))  # C reads them until it sends
         made, c_policy = self._c_policy("apply", policy, filter_exp)  # made: held until sent
         return await self.cluster._command(_APPLY, _applied, held, c_policy,

@@ -797,11 +797,12 @@ asc_py_complete_one(asc_completion* c, PyObject* entry)
 }
 
 /* drain(q, pending, other): settle every waiting completion's future (pending: id ->
- * (future, kind, key, ...), each entry removed); the count. An entry whose kind is not an
- * ASC_AIO_* int (batch, info, commit/abort, scan chunks) goes to other(entry, address of the
- * asc_completion), whose decoders read it and own its ptr. An exception from a future's method
- * or from other does not stop the drain (every completion taken is settled or dropped); the
- * first is raised after. */
+ * (future, kind, key[, release]), each entry removed); the count. An entry whose kind is not
+ * an ASC_AIO_* int (batch, info, commit/abort, scan chunks) goes to other(entry, address of
+ * the asc_completion), whose decoders read it and own its ptr. An entry's release, if any, is
+ * called last (C no longer reads what it holds: aio's holds). An exception from a future's
+ * method, from other or from release does not stop the drain (every completion taken is
+ * settled or dropped); the first is raised after. */
 static PyObject*
 asc_py_adrain(PyObject* self, PyObject* args)
 {
@@ -825,6 +826,7 @@ asc_py_adrain(PyObject* self, PyObject* args)
 			asc_completion* c = &items[i];
 			PyObject* id = PyLong_FromUnsignedLongLong(c->id);
 			PyObject* entry = id ? PyDict_GetItem(a[1], id) : NULL;  /* borrowed */
+			PyObject* release = NULL;
 			bool ok = id != NULL;
 			if (entry != NULL && PyTuple_Check(entry) && PyTuple_Size(entry) >= 3) {
 				Py_INCREF(entry);
@@ -839,6 +841,10 @@ asc_py_adrain(PyObject* self, PyObject* args)
 					Py_XDECREF(r);
 					c->ptr = NULL;  /* the decoder's now */
 				}
+				if (PyTuple_Size(entry) > 3) {
+					release = PyTuple_GetItem(entry, 3);
+					Py_INCREF(release);
+				}
 				Py_DECREF(entry);
 			}
 			Py_XDECREF(id);
@@ -847,6 +853,15 @@ asc_py_adrain(PyObject* self, PyObject* args)
 					PyErr_Fetch(&type, &exc, &tb);
 				}
 				PyErr_Clear();
+			}
+			if (release != NULL) {
+				PyObject* r = PyObject_CallObject(release, NULL);
+				Py_DECREF(release);
+				if (r == NULL && exc == NULL && type == NULL) {
+					PyErr_Fetch(&type, &exc, &tb);
+				}
+				PyErr_Clear();
+				Py_XDECREF(r);
 			}
 			if (c->ptr != NULL) {
 				as_val_destroy((as_val*)c->ptr);  /* not settled: the record is dropped */

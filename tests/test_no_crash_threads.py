@@ -596,3 +596,49 @@ def test_a_cancelled_connect_closes_the_cluster_it_made_off_the_loop():
         asyncio.run(main())
     """)
     assert lines == ["cancelled", "0"]
+
+
+def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_until_they_end():
+    # Records and a transaction that C reads until its command completes: a cluster (with its
+    # session and transaction) collected first must not free them under the event loop thread.
+    lines = probe(prelude=AIO, body="""
+        from aerospike_c._queries import BatchRead
+        from aerospike_c.bindings.aerospike_batch import as_batch_records
+        from aerospike_c.bindings.as_txn import as_txn
+        destroyed = []
+        def spy(cls):
+            release = cls._release
+            def logged(self):
+                if not self._released:
+                    destroyed.append(cls.__name__)
+                release(self)
+            cls._release = logged
+        spy(as_batch_records)
+        spy(as_txn)
+        sc = EmbeddedCluster(nodes=1, strong_consistency=True).start()
+        slow = {"max_retries": 0, "socket_timeout": 20000, "total_timeout": 20000}
+        async def main():
+            policies = {"batch": slow, "batch_parent_write": slow, "write": slow}
+            cluster = await aio.ClusterDefinition(hosts=sc.hosts, policies=policies).connect()
+            session = cluster.create_session()
+            keys = [("test", "gc", i) for i in range(100)]
+            await asyncio.gather(*(session.put(key, {"i": 1}) for key in keys))
+            sc.hang_node(0)
+            tasks = [asyncio.ensure_future(session.batch_records([BatchRead(k) for k in keys])),
+                     asyncio.ensure_future(session.transaction().put(keys[0], {"i": 2}))]
+            await asyncio.sleep(0.2)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            print("in flight", len(cluster._pending))
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(main())
+        loop.close()
+        del loop
+        gc.collect()
+        print("collected, destroyed:", sorted(destroyed))
+        sc.resume_node(0)
+        print("reaped", reap_dropped(30), sorted(destroyed))
+    """)
+    assert lines == ["in flight 2", "collected, destroyed: []",
+                     "reaped True ['as_batch_records', 'as_txn']"]

@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 
 from .._aerospike import ffi, lib
 from .as_error import error_from_c, lifecycle_error, new_error
-from .aerospike import c_loop_submit
+from .aerospike import c_loop_submit, free_after_close
 from .as_event import check_usable, loop_of, used_by
 from . import asc_key as _asc_key  # noqa: F401 - its setup() gives asc_async.h's readers their objects
 from ..exceptions import AerospikeError, error_class
@@ -231,6 +231,14 @@ class AsyncUse:
     __slots__ = ()
 
 
+#: The holds of commands C still runs (Hold.sent), released by their completion or by the
+#: close of their instance: a process-wide root, so garbage collection never finalizes them,
+#: or the structs they hold, with a dropped aio cluster or instance (a collection finalizes
+#: every object of the garbage it found at once, whatever the order their owners would free
+#: them in).
+_IN_FLIGHT: Dict[int, "Hold"] = {}
+
+
 class Hold:
     """A struct (as_batch_records, as_txn) C reads until a command's listener runs: counted in
     use meanwhile, so destroying it raises LifecycleError instead of freeing what C reads.
@@ -252,14 +260,21 @@ class Hold:
     def ptr(self) -> Any:
         return self.struct._ptr
 
+    def sent(self) -> None:
+        """C reads the struct until release(), whatever drops the hold's other owners."""
+        _IN_FLIGHT[id(self)] = self
+
     def release(self) -> None:
         try:
             self.struct._users.remove(self.token)
         except ValueError:
             pass
+        _IN_FLIGHT.pop(id(self), None)
 
     def retire(self, instance: Any) -> None:
-        instance._retired.append(self)
+        """Keep the struct in use until the instance is closed (no command of it runs then)."""
+        self.sent()
+        free_after_close(instance, self.release)
 
     def guarding(self, c_function: Callable[..., int], instance: Any,
                  unsent: FrozenSet[int] = frozenset()) -> Callable[..., int]:

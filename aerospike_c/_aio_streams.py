@@ -64,6 +64,7 @@ class Stream:
         self.items: Deque[Any] = collections.deque()
         self.chunks: Deque[List[int]] = collections.deque()  # [records not taken, bytes]
         self.out = ffi.new("asc_async_scan**")
+        self.state: Any = None        # Python's reference to the run's C state (see start)
         self.running = False
         self.paused = False
         self.done = False
@@ -94,6 +95,10 @@ class Stream:
         if status:
             cluster._pending.pop(command_id, None)
             raise _async.submit_error(cluster._as, "aio scan/query", status, cluster._err)
+        # Python's reference to the run's C state, dropped by the run's last completion, or
+        # with the stream when that completion is never drained (its cluster was collected
+        # first): C's destructor, no Python code, and C keeps its own reference until then.
+        self.state = ffi.gc(self.out[0], lib.asc_async_scan_release)
         cluster._started()
         self.running, self.paused = True, False
         self.chunks.clear()  # a new run counts from nothing
@@ -109,7 +114,7 @@ class Stream:
                 self.chunks.append([item.gen, item.size])
                 self.delivered += item.gen
         else:
-            lib.asc_async_scan_release(self.out[0])
+            ffi.release(self.state)
             self.running = False
             if kind == _END:
                 self.done = True

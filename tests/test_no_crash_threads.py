@@ -642,3 +642,47 @@ def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_unt
     """)
     assert lines == ["in flight 2", "collected, destroyed: []",
                      "reaped True ['as_batch_records', 'as_txn']"]
+
+
+def test_an_aio_scan_running_when_its_cluster_is_collected_lets_go_of_its_c_state():
+    # The run's last completion, which drops Python's reference to the C scan state, is never
+    # drained once the cluster is gone: the reference goes with the stream instead.
+    lines = probe(prelude=AIO, body="""
+        from aerospike_c import _aio_streams
+        counts = {"started": 0, "released": 0}
+        class CountingLib:
+            def __getattr__(self, name):
+                value = getattr(asc._aerospike.lib, name)
+                if name == "asc_async_scan_start":
+                    def start(*args):
+                        counts["started"] += 1
+                        return value(*args)
+                    return start
+                if name == "asc_async_scan_release":
+                    def release(state):
+                        counts["released"] += 1
+                        value(state)
+                    return release
+                return value
+        _aio_streams.lib = CountingLib()
+        slow = {"total_timeout": 20000, "socket_timeout": 20000}
+        async def one():
+            cluster = await aio.ClusterDefinition(hosts=embedded.hosts, policies={"scan": slow}).connect()
+            stream = cluster.create_session().scan("test", "collected").__aiter__()
+            embedded.hang_node(0)
+            task = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.2)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        for _ in range(3):
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(one())
+            loop.close()
+            del loop
+            gc.collect()
+            embedded.resume_node(0)
+        print(reap_dropped(30))
+        gc.collect()
+        print(counts)
+    """)
+    assert lines == ["True", "{'started': 3, 'released': 3}"]

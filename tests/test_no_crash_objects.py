@@ -392,6 +392,52 @@ def test_signals_during_batch_get(aerospike_hosts) -> None:
     assert "closed" in out, out
 
 
+TXN_SIGNALS = ALARM + '''
+import gc, sys, warnings
+warnings.simplefilter("ignore", ResourceWarning)
+from aerospike_c.testing import EmbeddedCluster
+lost = []  # interrupts a finalizer or a weakref callback swallowed
+def unraisable(info):
+    if isinstance(info.exc_value, KeyboardInterrupt):
+        lost.append(repr(info.object)[:60])
+sys.unraisablehook = unraisable
+embedded = EmbeddedCluster(nodes=1, strong_consistency=True).start()
+client = Client(Config(hosts=embedded.hosts)).connect()
+caught = 0
+for i in range(600):
+    try:
+        armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, 0.00002 * (1 + i % 50))
+        for j in range(5):
+            txn = client.transaction()
+            client.put(("test", "txn-signals", i * 5 + j), {"a": i}, txn=txn)
+            txn.abort()
+            del txn
+        armed[0] = False
+    except KeyboardInterrupt:
+        armed[0] = False
+        caught += 1
+    except asc.AerospikeError:  # an interrupted transaction blocks nothing here: fresh keys
+        armed[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    gc.collect()
+print("interrupts", hits[0], "caught", caught, "lost", sorted(set(lost)))
+client.close()
+print("closed")
+'''
+
+
+def test_interrupts_in_a_transaction_loop_are_never_swallowed_by_finalizers() -> None:
+    """SIGALRM -> KeyboardInterrupt while transactions are made, written and aborted: every
+    interrupt reaches the loop. The as_txn's destroy runs in cffi (ffi.gc), policies have no
+    finalizer and the live-object registries no weakref callback: no Python code where
+    objects die, where an interrupt went to sys.unraisablehook (15 of 600 were lost)."""
+    out = probe_output(TXN_SIGNALS)
+    words = out.split()
+    assert words[1] == words[3] and int(words[1]) > 100, out
+    assert "lost []" in out and "closed" in out, out
+
+
 def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts) -> None:
     """A write record whose ops were never set, or a UDF record without module/function, made
     aerospike_batch_write read NULL (ops->binops.size: SIGSEGV); each is TypeError before C."""

@@ -19,23 +19,34 @@ Lifecycle rules every subclass follows:
 * A struct that keeps pointing at another one's C memory (a scan's or batch record's `ops`)
   records it with `_depend(field, other)`; a C call using the struct (`_check_live`) refuses
   while any of them was destroyed.
+* Finalizers run as little Python code as they can: Python code in a finalizer can swallow a
+  KeyboardInterrupt (a signal's exception raised inside one goes to sys.unraisablehook).
+  Structs with nothing to free (the policies) have none. A subclass whose destroy function
+  reads only memory C allocated (`_destroy_in_c`: as_txn) has cffi call it (ffi.gc), no
+  Python code at all. The others keep a __del__: their C memory may point at Python's
+  (`_keepalive`), and a garbage-collection pass runs every finalizer of the garbage before it
+  clears any of it, but a cffi destructor only once its own object is freed, which may be
+  after that Python memory; or they detach Python's memory first (`_before_destroy`).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+import threading
+import weakref
+from typing import Any, Callable, Dict, Generic, Optional, TypeVar
 
 from .._aerospike import ffi
 from ._cstruct import CStruct, SelfOwned
 from .as_error import lifecycle_error
 
-__all__ = ["OwnedStruct", "struct_ptr"]
+__all__ = ["OwnedStruct", "struct_ptr", "WeakRegistry"]
 
 
 class OwnedStruct(SelfOwned):
     """A struct view that is its own owner; subclasses set `_c_destroy` (None: nothing to free)."""
 
-    __slots__ = ("_keepalive", "_released", "_armed", "_deps")
+    __slots__ = ("_keepalive", "_released", "_armed", "_deps", "_collected")
     _c_destroy: Optional[Callable[[Any], None]] = None
+    _destroy_in_c = False  # _c_destroy reads only C's memory: run by cffi (see the module)
 
     def __init__(self, ptr: Any, path: str, c_init: Optional[Callable[[Any], Any]] = None) -> None:
         super().__init__(ptr, self, path)
@@ -43,8 +54,11 @@ class OwnedStruct(SelfOwned):
         object.__setattr__(self, "_deps", None)
         object.__setattr__(self, "_armed", False)  # no destroy until the C state is whole
         object.__setattr__(self, "_released", True)  # unusable until then, too
+        object.__setattr__(self, "_collected", None)  # ffi.gc(ptr, _c_destroy) when _destroy_in_c
         if c_init is not None:
             c_init(ptr)
+        if self._destroy_in_c:
+            object.__setattr__(self, "_collected", ffi.gc(ptr, type(self)._c_destroy))
         object.__setattr__(self, "_released", False)
         object.__setattr__(self, "_armed", True)
 
@@ -84,7 +98,10 @@ class OwnedStruct(SelfOwned):
             armed = self._armed
             object.__setattr__(self, "_armed", False)
             destroy = type(self)._c_destroy
-            if destroy is not None and armed:
+            collected = getattr(self, "_collected", None)  # (a half-made struct has none)
+            if collected is not None:
+                ffi.release(collected)  # cffi calls the destroy function now, once
+            elif destroy is not None and armed:
                 destroy(self._ptr)
             self._keepalive.clear()
 
@@ -92,9 +109,15 @@ class OwnedStruct(SelfOwned):
     def destroyed(self) -> bool:
         return self._released
 
-    def __del__(self) -> None:
+    def _finalize(self) -> None:
+        """The __del__ of subclasses with a C destroy function."""
         if getattr(self, "_armed", False):
             self._release()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._c_destroy is not None and not cls._destroy_in_c and "__del__" not in cls.__dict__:
+            cls.__del__ = OwnedStruct._finalize  # type: ignore[attr-defined]
 
 
 def struct_ptr(value: Any, ctype: str, what: str) -> Any:
@@ -137,3 +160,39 @@ def check_vector_room(what: str, vector: Any) -> None:
     if vector.size >= vector.capacity and vector.capacity * 2 * vector.item_size > _VECTOR_BYTES_MAX:
         raise ValueError(f"{what}: the list holds at most {vector.capacity} items here (C "
                          f"sizes it, {vector.item_size} bytes an item, in 32 bits)")
+
+
+T = TypeVar("T")
+
+
+class WeakRegistry(Generic[T]):
+    """Objects by key, not kept alive: a WeakValueDictionary without its weakref callback,
+    which is Python code run wherever an object dies (a KeyboardInterrupt landing there went
+    to sys.unraisablehook). Dead entries are dropped as new ones come. The lock is reentrant:
+    an allocation in here may run a garbage-collection pass whose finalizers add entries."""
+
+    def __init__(self) -> None:
+        self._refs: Dict[int, "weakref.ref[T]"] = {}
+        self._lock = threading.RLock()
+        self._prune_at = 64
+
+    def __setitem__(self, key: int, obj: T) -> None:
+        ref = weakref.ref(obj)
+        with self._lock:
+            self._refs[key] = ref
+        if len(self._refs) >= self._prune_at:
+            self._prune()
+
+    def _prune(self) -> None:
+        dead = [key for key, ref in list(self._refs.items()) if ref() is None]
+        with self._lock:
+            for key in dead:
+                ref = self._refs.get(key)
+                if ref is not None and ref() is None:  # not set again meanwhile
+                    del self._refs[key]
+            self._prune_at = max(64, 2 * len(self._refs))
+
+    def get(self, key: int, default: Any = None) -> Any:
+        ref = self._refs.get(key)
+        obj = None if ref is None else ref()
+        return default if obj is None else obj

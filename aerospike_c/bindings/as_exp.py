@@ -31,14 +31,13 @@ from __future__ import annotations
 import base64 as b64
 import binascii
 import inspect
-import weakref
 from collections.abc import Sequence
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .._aerospike import ffi, lib
 from ..exceptions import ParamError
 from ._cstruct import CStruct, int_range
-from ._owned import OwnedStruct, struct_ptr
+from ._owned import OwnedStruct, WeakRegistry, struct_ptr
 from .as_cdt_ctx import as_cdt_ctx
 from .as_status import as_status
 from .as_val import GeoJSON, as_cmp_inf, as_cmp_wildcard, check_int64, encode_str, val_to_c
@@ -88,7 +87,7 @@ class as_exp(OwnedStruct):  # noqa: N801 - the C type's name
             lib.as_exp_destroy(self._ptr)
 
 
-_LIVE: "weakref.WeakValueDictionary[int, as_exp]" = weakref.WeakValueDictionary()
+_LIVE: "WeakRegistry[as_exp]" = WeakRegistry()
 
 
 def exp_object(ptr: Any) -> Any:

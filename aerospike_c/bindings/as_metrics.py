@@ -56,7 +56,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -64,7 +63,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from .._aerospike import ffi, lib
 from ._calls import report_unraisable
 from ._cstruct import CStruct, register_field
-from ._owned import OwnedStruct, struct_ptr
+from ._owned import OwnedStruct, WeakRegistry, struct_ptr
 from .as_config import c_str
 from .aerospike import using
 from .as_cluster_event import ESCAPES, METRICS_LISTENERS
@@ -170,7 +169,7 @@ class as_metrics_listeners:  # noqa: N801 - the C type's name
 
 #: C's udata of Python listeners is this key (never reused), not a pointer: listeners the
 #: policy and instances no longer keep are simply not found (an error status, not a crash).
-_LISTENERS: "weakref.WeakValueDictionary[int, as_metrics_listeners]" = weakref.WeakValueDictionary()
+_LISTENERS: "WeakRegistry[as_metrics_listeners]" = WeakRegistry()
 _KEYS = itertools.count(1)
 #: Held around each enable and its bookkeeping, so that the listeners an instance keeps are
 #: those of the enable that ran last in C. Re-entrant: an enable listener may enable metrics

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Tuple
 from .._aerospike import ffi, lib
 from ._calls import UsedStruct, c_uint, owned_arg
 from ._cstruct import CStruct, register_field
+from ._owned import WeakRegistry
 from .as_error import check, lifecycle_error, new_error
 from .as_key import as_key, key_arg
 
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 #: Every live as_txn by the address of its C struct (what a policy's txn field holds).
-_LIVE: "weakref.WeakValueDictionary[int, as_txn]" = weakref.WeakValueDictionary()
+_LIVE: "WeakRegistry[as_txn]" = WeakRegistry()
 
 
 class as_txn(UsedStruct):  # noqa: N801 - the C type's name
@@ -57,6 +58,7 @@ class as_txn(UsedStruct):  # noqa: N801 - the C type's name
     __slots__ = ("_holders", "_ending", "_async_end", "__weakref__")
     ctype = "as_txn"
     _c_destroy = lib.as_txn_destroy
+    _destroy_in_c = True  # its key sets are C's
 
     def __init__(self, c_init: Any = None, ptr: Any = None) -> None:
         object.__setattr__(self, "_holders", [])  # (weakref to an owner, address of its field)

@@ -79,7 +79,8 @@ aerospike_c/_aio_streams.py says how their records come in bulk and how at most 
 them wait without ever holding up a C event loop); leaving the loop, cancelling the task that
 iterates or closing the cluster stops the C scan. Batches, info and transaction commit/abort
 are C async commands as well; what C reads while a cancelled command runs (batch records,
-the transaction) is kept until it completes, then freed. Record UDFs (apply) are
+the transaction) is kept until it completes, then freed (a cluster collected unclosed first:
+once the reaper closed its instance). Record UDFs (apply) are
 aerospike_key_apply_async. Aggregations and background jobs, which C has no async form
 of, still run on the cluster's executor as in
 `aerospike_c.aio_executor`. close() stops the scans, waits for every command in flight

@@ -602,9 +602,9 @@ def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_unt
     # Records and a transaction that C reads until its command completes: a cluster (with its
     # session and transaction) collected first must not free them under the event loop thread.
     lines = probe(prelude=AIO, body="""
+        import weakref
         from aerospike_c._queries import BatchRead
         from aerospike_c.bindings.aerospike_batch import as_batch_records
-        from aerospike_c.bindings.as_txn import as_txn
         destroyed = []
         def spy(cls):
             release = cls._release
@@ -614,7 +614,7 @@ def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_unt
                 release(self)
             cls._release = logged
         spy(as_batch_records)
-        spy(as_txn)
+        txns = []  # the as_txn: destroyed in C (ffi.gc) once collected
         sc = EmbeddedCluster(nodes=1, strong_consistency=True).start()
         slow = {"max_retries": 0, "socket_timeout": 20000, "total_timeout": 20000}
         async def main():
@@ -624,8 +624,11 @@ def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_unt
             keys = [("test", "gc", i) for i in range(100)]
             await asyncio.gather(*(session.put(key, {"i": 1}) for key in keys))
             sc.hang_node(0)
+            bound = session.transaction()
+            txns.append(weakref.ref(bound.sync.txn.txn))
             tasks = [asyncio.ensure_future(session.batch_records([BatchRead(k) for k in keys])),
-                     asyncio.ensure_future(session.transaction().put(keys[0], {"i": 2}))]
+                     asyncio.ensure_future(bound.put(keys[0], {"i": 2}))]
+            del bound
             await asyncio.sleep(0.2)
             for task in tasks:
                 task.cancel()
@@ -636,12 +639,12 @@ def test_an_aio_cluster_collected_with_commands_in_flight_keeps_what_c_reads_unt
         loop.close()
         del loop
         gc.collect()
-        print("collected, destroyed:", sorted(destroyed))
+        print("collected, destroyed:", sorted(destroyed), "txn collected:", txns[0]() is None)
         sc.resume_node(0)
-        print("reaped", reap_dropped(30), sorted(destroyed))
+        print("reaped", reap_dropped(30), sorted(destroyed), "txn collected:", txns[0]() is None)
     """)
-    assert lines == ["in flight 2", "collected, destroyed: []",
-                     "reaped True ['as_batch_records', 'as_txn']"]
+    assert lines == ["in flight 2", "collected, destroyed: [] txn collected: False",
+                     "reaped True ['as_batch_records'] txn collected: True"]
 
 
 def test_an_aio_scan_running_when_its_cluster_is_collected_lets_go_of_its_c_state():

@@ -22,7 +22,7 @@ Lifecycle rules every subclass follows:
 * Finalizers run as little Python code as they can: Python code in a finalizer can swallow a
   KeyboardInterrupt (a signal's exception raised inside one goes to sys.unraisablehook).
   Structs with nothing to free (the policies) have none. A subclass whose destroy function
-  reads only memory C allocated (`_destroy_in_c`: as_txn) has cffi call it (ffi.gc), no
+  reads only memory C allocated (`_destroy_in_c`: as_txn, as_exp) has cffi call it (ffi.gc), no
   Python code at all. The others keep a __del__: their C memory may point at Python's
   (`_keepalive`), and a garbage-collection pass runs every finalizer of the garbage before it
   clears any of it, but a cffi destructor only once its own object is freed, which may be

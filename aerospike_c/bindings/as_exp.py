@@ -55,6 +55,7 @@ class as_exp(OwnedStruct):  # noqa: N801 - the C type's name
 
     __slots__ = ("__weakref__",)
     _c_destroy = lib.as_exp_destroy
+    _destroy_in_c = True  # the packed bytes are C's: cffi frees them once collected
 
     def __init__(self, ptr: Any) -> None:
         """Own `ptr`, an as_exp* the C client allocated (as_exp_compile, as_exp_from_base64)."""
@@ -79,12 +80,6 @@ class as_exp(OwnedStruct):  # noqa: N801 - the C type's name
         in another thread keeps that policy: C never reads freed bytes."""
         self._check_writable("as_exp_destroy")
         object.__setattr__(self, "_released", True)
-
-    def __del__(self) -> None:
-        if getattr(self, "_armed", False):
-            object.__setattr__(self, "_armed", False)
-            object.__setattr__(self, "_released", True)
-            lib.as_exp_destroy(self._ptr)
 
 
 _LIVE: "WeakRegistry[as_exp]" = WeakRegistry()

@@ -503,7 +503,9 @@ def test_batch_read_async_fills_the_records_as_the_sync_call_does(as_, loops):
 
 
 def test_batch_records_are_refused_while_the_c_client_fills_them(as_):
-    records = _records([("test", SET, f"r{i}") for i in range(50)])
+    # Enough keys that the command cannot end before the three checks below (50 sometimes
+    # did, on a loaded machine, right as the event loop thread got its turn).
+    records = _records([("test", SET, f"r{i}") for i in range(2000)])
     calls = Calls()
     asc.aerospike_batch_read_async(as_, None, records, calls)
     try:
@@ -515,7 +517,7 @@ def test_batch_records_are_refused_while_the_c_client_fills_them(as_):
             asc.aerospike_batch_read_async(as_, None, records, calls)  # a second command on them
     finally:
         calls.wait(1)
-    assert len(records) == 50 and records[0].result == asc.AEROSPIKE_ERR_RECORD_NOT_FOUND
+    assert len(records) == 2000 and records[0].result == asc.AEROSPIKE_ERR_RECORD_NOT_FOUND
 
 
 def test_batch_write_async_reports_failed_records_with_batch_failed(as_):

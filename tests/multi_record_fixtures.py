@@ -50,6 +50,25 @@ def client(aerospike_client: asc.Client) -> asc.Client:
     return aerospike_client
 
 
+def ttl_refusal(client: asc.Client) -> Optional[str]:
+    """Why namespace test refuses writes with a ttl, or None when it takes them. A server's
+    default namespace runs no nsup (nsup-period 0) and refuses every write with a ttl
+    (AEROSPIKE_ERR_FAIL_FORBIDDEN) unless allow-ttl-without-nsup is true."""
+    config = client.info(f"get-config:context=namespace;id={NAMESPACE}")
+    settings = dict(item.split("=", 1) for item in config.split(";") if "=" in item)
+    if settings.get("nsup-period") == "0" and settings.get("allow-ttl-without-nsup") == "false":
+        return (f"namespace {NAMESPACE} takes no record with a ttl (nsup-period 0, "
+                "allow-ttl-without-nsup false: a server's default)")
+    return None
+
+
+def skip_unless_ttl_allowed(client: asc.Client) -> None:
+    """Skip the test when namespace test refuses writes with a ttl (see ttl_refusal)."""
+    reason = ttl_refusal(client)
+    if reason is not None:
+        pytest.skip(reason)
+
+
 def unique_set() -> str:
     """A set name no other test writes to."""
     return f"t_{uuid.uuid4().hex[:16]}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 import aerospike_c as asc
-from multi_record_fixtures import NAMESPACE, client, unique_set  # noqa: F401 - pytest fixture
+from multi_record_fixtures import (NAMESPACE, client,  # noqa: F401 - pytest fixture
+                                   skip_unless_ttl_allowed, unique_set)
 
 
 def test_info_any_answers_with_the_command_echoed_and_its_value(client):
@@ -122,29 +123,39 @@ def test_a_sets_default_ttl_is_what_a_default_ttl_write_to_it_gets(client):
     set=<set>;default-ttl=<s>`, shown by `sets/<ns>/<set>`) is the ttl of a write sending the
     default (0) to that set, over the namespace's (rw_utils.h, effective_default_ttl); 0 gives
     the namespace's back; a write's own ttl wins, and other sets keep the namespace's."""
+    skip_unless_ttl_allowed(client)
     config = client.info(f"get-config:context=namespace;id={NAMESPACE}")
     settings = dict(item.split("=", 1) for item in config.split(";") if "=" in item)
-    if settings["nsup-period"] == "0" and settings["allow-ttl-without-nsup"] == "false":
-        pytest.skip("the namespace takes no record with a ttl (nsup-period 0)")
     name, other = unique_set(), unique_set()
+    written = []
 
     def ttl_of_default_write(set_name, key):
-        client.put((NAMESPACE, set_name, key), {"a": 1})
-        return client.get((NAMESPACE, set_name, key)).meta["ttl"]
+        written.append((NAMESPACE, set_name, key))
+        client.put(written[-1], {"a": 1})
+        return client.get(written[-1]).meta["ttl"]
 
     def is_namespace_ttl(ttl):  # the namespace's default-ttl; 0 never expires
         default = int(settings["default-ttl"])
         return ttl == 4294967295 if default == 0 else default - 10 <= ttl <= default
 
     set_config = f"set-config:context=namespace;id={NAMESPACE};set={name};default-ttl="
-    assert set(client.info_all(set_config + "1000").values()) == {"ok"}
-    assert all(":default-ttl=1000:" in value
-               for value in client.info_all(f"sets/{NAMESPACE}/{name}").values())
-    assert 990 <= ttl_of_default_write(name, "by-set") <= 1000
-    assert is_namespace_ttl(ttl_of_default_write(other, "other"))
-    client.put((NAMESPACE, name, "own"), {"a": 1}, ttl=50)
-    assert 40 <= client.get((NAMESPACE, name, "own")).meta["ttl"] <= 50
-    with pytest.raises(asc.RequestInvalidError):
-        client.info_all(set_config + "3651d")  # more than the 10-year max-ttl
-    assert set(client.info_all(set_config + "0").values()) == {"ok"}
-    assert is_namespace_ttl(ttl_of_default_write(name, "by-namespace"))
+    try:
+        assert set(client.info_all(set_config + "1000").values()) == {"ok"}
+        assert all(":default-ttl=1000:" in value
+                   for value in client.info_all(f"sets/{NAMESPACE}/{name}").values())
+        assert 990 <= ttl_of_default_write(name, "by-set") <= 1000
+        assert is_namespace_ttl(ttl_of_default_write(other, "other"))
+        written.append((NAMESPACE, name, "own"))
+        client.put(written[-1], {"a": 1}, ttl=50)
+        assert 40 <= client.get(written[-1]).meta["ttl"] <= 50
+        with pytest.raises(asc.RequestInvalidError):
+            client.info_all(set_config + "3651d")  # more than the 10-year max-ttl
+        assert set(client.info_all(set_config + "0").values()) == {"ok"}
+        assert is_namespace_ttl(ttl_of_default_write(name, "by-namespace"))
+    finally:
+        client.info_all(set_config + "0")
+        for key in written:
+            try:
+                client.remove(key)
+            except asc.RecordNotFoundError:  # its write failed
+                pass

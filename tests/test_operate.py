@@ -7,7 +7,8 @@ import pytest
 import aerospike_c as asc
 from aerospike_c._records import ops
 from aerospike_c.testing.pytest_plugin import real_cluster_hosts
-from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+from multi_record_fixtures import (NAMESPACE, client, set_name,  # noqa: F401 - pytest fixtures
+                                   skip_unless_ttl_allowed, ttl_refusal)
 
 
 @pytest.fixture
@@ -25,13 +26,14 @@ def test_c_faithful_operations(client, key):  # noqa: F811
     asc.as_operations_add_append_raw(operations, "b", b"\x03\x04", 1)
     asc.as_operations_add_write_int64(operations, "new", 7)
     asc.as_operations_add_read_all(operations)
-    operations.ttl = 300
+    ttl = 300 if ttl_refusal(client) is None else -1  # a server's default takes no ttl
+    operations.ttl = ttl
     rec = asc.aerospike_key_operate(client.aerospike, None, key, operations)
     assert asc.as_record_get_int64(rec, "n", 0) == 15
     assert asc.as_record_get_str(rec, "s") == "start-mid-end"
     assert asc.as_record_get_bytes(rec, "b") == b"\x02\x03"
     assert asc.as_record_get_int64(rec, "new", 0) == 7
-    assert 290 <= rec.ttl <= 300
+    assert rec.ttl == 4294967295 if ttl < 0 else 290 <= rec.ttl <= 300
     asc.as_record_destroy(rec)
     asc.as_operations_destroy(operations)
     with pytest.raises(asc.LifecycleError):
@@ -48,6 +50,7 @@ def test_write_read_incr_append_prepend_with_ops(client, key):  # noqa: F811
 
 
 def test_touch_sets_the_ttl_and_bumps_the_generation(client, key):  # noqa: F811
+    skip_unless_ttl_allowed(client)
     before = client.exists(key)
     meta = client.touch(key, 5000)
     assert meta["gen"] == before["gen"] + 1 and 4990 <= meta["ttl"] <= 5000

@@ -6,7 +6,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c.bindings.as_policy import policy_from_config, policy_with
-from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+from multi_record_fixtures import (NAMESPACE, client, set_name,  # noqa: F401 - pytest fixtures
+                                   skip_unless_ttl_allowed)
 
 # as_config.policies.<kind> -> the init function C's as_config_init() runs for it.
 CONFIG_KINDS = ["read", "write", "operate", "remove", "apply", "batch", "batch_parent_write",
@@ -168,6 +169,7 @@ def test_generation_policies(client, set_name):  # noqa: F811
 
 
 def test_ttl_is_written_and_read_back(client, set_name):  # noqa: F811
+    skip_unless_ttl_allowed(client)
     key = (NAMESPACE, set_name, "ttl")
     client.put(key, {"a": 1}, ttl=1000)
     assert 990 <= client.exists(key)["ttl"] <= 1000

@@ -8,7 +8,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._queries import BatchApply
-from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
+from multi_record_fixtures import (NAMESPACE, client, fill,  # noqa: F401 - fixtures
+                                   skip_unless_ttl_allowed, unique_set)
 
 LUA = Path(__file__).resolve().parent.parent / "examples" / "lua" / "record_udf.lua"
 MODULE = "record_udf"
@@ -87,6 +88,7 @@ def test_a_udf_creates_and_removes_records(udf_client):
 
 
 def test_record_set_ttl(udf_client, key):
+    skip_unless_ttl_allowed(udf_client)
     assert udf_client.apply(key, MODULE, "set_ttl", [1000]) == 0
     assert 900 <= udf_client.get(key).meta["ttl"] <= 1000
 

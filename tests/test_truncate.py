@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 import aerospike_c as asc
+from aerospike_c import exp
 from multi_record_fixtures import NAMESPACE, client, fill, set_name, unique_set  # noqa: F401
 
 
@@ -30,15 +31,29 @@ def test_truncate_a_set(client, set_name):
     assert count_within(client, other, 5) == 5
 
 
+def last_update_ns(client, key):
+    """The record's last-update time by its node's clock (nanoseconds since the epoch)."""
+    return client.operate(key, [asc.ops.exp_read("lut", exp.last_update())]).bins["lut"]
+
+
 def test_truncate_before_keeps_newer_records(client, set_name):
+    """The cut-off comes from the server's clock (the records' last-update times), not this
+    machine's: a server refuses a cut-off later than its now, and keeps what was updated in
+    the cut-off's millisecond or later."""
     fill(client, set_name, 5)
-    time.sleep(0.05)
-    cutoff = datetime.now(timezone.utc)
-    time.sleep(0.05)
-    client.put((NAMESPACE, set_name, "new"), {"i": -1})
+    cutoff_ms = max(last_update_ns(client, (NAMESPACE, set_name, i)) for i in range(5)) // 10**6 + 1
+    new = (NAMESPACE, set_name, "new")
+    deadline = time.monotonic() + 5
+    client.put(new, {"i": -1})
+    while last_update_ns(client, new) // 10**6 < cutoff_ms and time.monotonic() < deadline:
+        time.sleep(0.002)
+        client.put(new, {"i": -1})
+    assert last_update_ns(client, new) // 10**6 >= cutoff_ms
+    time.sleep(0.05)  # the node answering the truncate may have a clock a little behind
+    cutoff = datetime.fromtimestamp(0, timezone.utc) + timedelta(milliseconds=cutoff_ms)
     client.truncate(NAMESPACE, set_name, before=cutoff)
     assert count_within(client, set_name, 1) == 1
-    assert client.get((NAMESPACE, set_name, "new")).bins == {"i": -1}
+    assert client.get(new).bins == {"i": -1}
 
 
 def test_truncate_argument_checks(client):

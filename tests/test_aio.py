@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import List
 
@@ -16,7 +17,7 @@ from aerospike_c import aio
 from connection_helpers import TEND_INTERVAL_MS, closed_port, wait_until
 from probe_helpers import run_probe
 
-SET = "aio"
+SET = f"aio_{uuid.uuid4().hex[:12]}"  # this session's own set: a real server keeps other runs' records
 POLICIES = {"info": {"timeout": 1000}}
 
 
@@ -180,22 +181,25 @@ def test_scans_and_queries_are_async_iterators_and_batches_awaitable(aerospike_h
     async def main():
         async with await definition(hosts=aerospike_hosts).connect() as cluster:
             session = cluster.create_session(scan={"total_timeout": 10000})
-            keys = [("test", "aio_scan", i) for i in range(120)]
+            scanned_set = f"aio_scan_{uuid.uuid4().hex[:12]}"
+            keys = [("test", scanned_set, i) for i in range(120)]
             await asyncio.gather(*(session.put(k, {"i": i}) for i, k in enumerate(keys)))
-            seen = sorted([r.bins["i"] async for r in session.scan("test", "aio_scan", chunk=16)])
+            seen = sorted([r.bins["i"] async for r in session.scan("test", scanned_set, chunk=16)])
             assert seen == list(range(120))
-            queried = [r async for r in session.query("test", "aio_scan")]
+            queried = [r async for r in session.query("test", scanned_set)]
             assert len(queried) == 120
             records = await session.batch_get(keys[:10])
             assert [r.bins["i"] for r in records] == list(range(10))
 
             # Leaving a scan early, then closing at once: the scan is stopped, not leaked.
             count = 0
-            async for _ in session.scan("test", "aio_scan", chunk=4):
+            async for _ in session.scan("test", scanned_set, chunk=4):
                 count += 1
                 if count == 5:
                     break
         assert count == 5 and cluster.closed
+        async with await definition(hosts=aerospike_hosts).connect() as cluster:
+            await asyncio.gather(*(cluster.create_session().remove(k) for k in keys))
     run(main())
 
 
@@ -834,7 +838,8 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(flavour):
 
 
 # -- scans and queries: C async scans (aerospike_scan_async ..., aerospike_c/_aio_streams.py) ---
-SCAN_SET = "aio_native_scan"
+SCAN_SET = f"aio_native_scan_{uuid.uuid4().hex[:12]}"
+SCAN_INDEX = f"{SCAN_SET}_i"
 SCAN_RECORDS = 500
 
 
@@ -842,12 +847,13 @@ SCAN_RECORDS = 500
 def scan_client(aerospike_hosts):
     """SCAN_RECORDS records in SCAN_SET (bins i, s) with an index on i; the sync client."""
     client = asc.Client(asc.Config(aerospike_hosts)).connect()
-    client.truncate("test", SCAN_SET)
     for i in range(SCAN_RECORDS):
         client.put(("test", SCAN_SET, i), {"i": i, "s": f"r{i}"})
-    client.index_create("test", SCAN_SET, "i", "aio_native_scan_i", asc.AS_INDEX_NUMERIC)
+    client.index_create("test", SCAN_SET, "i", SCAN_INDEX, asc.AS_INDEX_NUMERIC)
     yield client
-    client.index_remove("test", "aio_native_scan_i")
+    client.index_remove("test", SCAN_INDEX)
+    for i in range(SCAN_RECORDS):
+        client.remove(("test", SCAN_SET, i))
     client.close()
 
 

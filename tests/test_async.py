@@ -6,6 +6,7 @@ import ast
 import logging
 import threading
 import time
+import uuid
 from typing import Any, List, Tuple
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 import aerospike_c as asc
 from probe_helpers import probe_output, run_probe
 
-SET = "async"
+SET = f"async_{uuid.uuid4().hex[:12]}"  # this session's own set: a real server keeps other runs' records
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +235,8 @@ def test_fork_with_the_event_loops_running(aerospike_hosts):
 
 
 # -- scans and queries (aerospike_scan_async ..., csrc/asc_async_scan.h) ----------------------
-SCAN_SET = "async_scan"
+SCAN_SET = f"async_scan_{uuid.uuid4().hex[:12]}"  # a real server keeps other runs' records
+SCAN_INDEX = f"{SCAN_SET}_i"
 SCAN_RECORDS = 600  # more than one chunk (256) of records per node
 
 
@@ -242,12 +244,13 @@ SCAN_RECORDS = 600  # more than one chunk (256) of records per node
 def scan_data(aerospike_hosts):
     """SCAN_RECORDS records in SCAN_SET (bins i, s, tag) with an index on i."""
     client = asc.Client(asc.Config(aerospike_hosts)).connect()
-    client.truncate("test", SCAN_SET)
     for i in range(SCAN_RECORDS):
         client.put(("test", SCAN_SET, i), {"i": i, "s": f"r{i}", "tag": i % 7})
-    client.index_create("test", SCAN_SET, "i", "async_scan_i", asc.AS_INDEX_NUMERIC)
+    client.index_create("test", SCAN_SET, "i", SCAN_INDEX, asc.AS_INDEX_NUMERIC)
     yield client
-    client.index_remove("test", "async_scan_i")
+    client.index_remove("test", SCAN_INDEX)
+    for i in range(SCAN_RECORDS):
+        client.remove(("test", SCAN_SET, i))
     client.close()
 
 

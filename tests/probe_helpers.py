@@ -6,7 +6,8 @@
     ''', hosts=aerospike_hosts)
 
 The probe body runs after PRELUDE: `asc` (aerospike_c), `Client`, `Config`, `HOSTS` (the
-hosts given, as "h:p,h:p") and `outcome(fn, *args)`, which prints "ok" or
+hosts given, as "h:p,h:p"), `PROBE_SET` (a set of the probe's own, so that a probe run on a
+shared real server touches no one's records) and `outcome(fn, *args)`, which prints "ok" or
 "<ExceptionType>: <message>" on one line, so a test asserts on the exception a crash-prone
 call now raises.
 """
@@ -23,6 +24,7 @@ import os, sys
 import aerospike_c as asc
 from aerospike_c import Client, Config
 HOSTS = os.environ.get("PROBE_HOSTS", "")
+PROBE_SET = "t_" + __import__("uuid").uuid4().hex[:16]  # a set no other test or run writes to
 
 def outcome(fn, *args, **kwargs):
     try:

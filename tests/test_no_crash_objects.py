@@ -147,7 +147,7 @@ def refused(what, call):
     else:
         print("ACCEPTED", what)
 
-key = ("test", "demo", "destroyed")
+key = ("test", PROBE_SET, "destroyed")
 ctx = as_cdt_ctx_init(1); as_cdt_ctx_add_list_index(ctx, 0); as_cdt_ctx_destroy(ctx)
 for name in ("as_operations_list_append", "as_operations_map_put"):
     ops = as_operations_init(1)
@@ -168,12 +168,12 @@ refused("aerospike_key_operate(destroyed ops)", lambda: aerospike_key_operate(as
 refused("as_operations_add_read", lambda: as_operations_add_read(ops, "b"))
 
 ops = as_operations_init(1); as_operations_add_touch(ops)
-scan = as_scan_init("test", "demo"); scan.ops = ops; as_operations_destroy(ops)
+scan = as_scan_init("test", PROBE_SET); scan.ops = ops; as_operations_destroy(ops)
 refused("aerospike_scan_background(scan whose ops were destroyed)",
         lambda: aerospike_scan_background(as_, None, scan))
-scan2 = as_scan_init("test", "demo"); as_scan_destroy(scan2)
+scan2 = as_scan_init("test", PROBE_SET); as_scan_destroy(scan2)
 refused("aerospike_scan_foreach(destroyed scan)", lambda: aerospike_scan_foreach(as_, None, scan2, lambda r, u: True))
-query = as_query_init("test", "demo"); as_query_destroy(query)
+query = as_query_init("test", PROBE_SET); as_query_destroy(query)
 refused("aerospike_query_foreach(destroyed query)", lambda: aerospike_query_foreach(as_, None, query, lambda r, u: True))
 
 batch = as_batch_init(1); batch[0] = key; as_batch_destroy(batch)
@@ -235,15 +235,15 @@ def ops():
     o = as_operations_init(3); as_operations_add_write_str(o, "a", "x")
     as_operations_list_append(o, "b", None, None, [1]); return o
 def batch():
-    b = as_batch_init(3); b.set_keys([("test", "demo", 1), ("test", "demo", "k"), ("test", "demo", b"b")])
-    b[1] = ("test", "demo", "other"); return b
+    b = as_batch_init(3); b.set_keys([("test", PROBE_SET, 1), ("test", PROBE_SET, "k"), ("test", PROBE_SET, b"b")])
+    b[1] = ("test", PROBE_SET, "other"); return b
 def records():
-    rs = as_batch_records_init(1); w = as_batch_write_reserve(rs); w.key = ("test", "demo", 1)
+    rs = as_batch_records_init(1); w = as_batch_write_reserve(rs); w.key = ("test", PROBE_SET, 1)
     o = as_operations_init(1); as_operations_add_touch(o); w.ops = o; return rs
 def scan():
-    s = as_scan_init("test", "demo"); as_scan_select_init(s, 1); as_scan_select(s, "a"); return s
+    s = as_scan_init("test", PROBE_SET); as_scan_select_init(s, 1); as_scan_select(s, "a"); return s
 def query():
-    q = as_query_init("test", "demo"); as_query_where_init(q, 1); return q
+    q = as_query_init("test", PROBE_SET); as_query_where_init(q, 1); return q
 def metrics():
     return as_metrics_policy_init()
 
@@ -358,7 +358,7 @@ def test_signals_while_clients_are_destroyed() -> None:
 SIGNALS = ALARM + '''
 import gc
 from aerospike_c import aerospike_key_get, as_record_get_int64
-keys = [("test", "demo", i) for i in range(20)]
+keys = [("test", PROBE_SET, i) for i in range(20)]
 client.put(keys[0], {"a": 1})
 done = 0
 for i in range(300):
@@ -443,7 +443,7 @@ def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts)
     aerospike_batch_write read NULL (ops->binops.size: SIGSEGV); each is TypeError before C."""
     out = probe_output('''
         from aerospike_c import *
-        key = ("test", "demo", "batch-null")
+        key = ("test", PROBE_SET, "batch-null")
         records = as_batch_records_init(1)
         as_batch_write_reserve(records).key = key
         outcome(aerospike_batch_write, as_, None, records)
@@ -464,7 +464,7 @@ def test_an_expression_destroyed_while_a_command_reads_it_is_not_freed_under_it(
     out = probe_output('''
         import random, threading, time
         from aerospike_c import *
-        key = ("test", "demo", "exp-race")
+        key = ("test", PROBE_SET, "exp-race")
         client.put(key, {"a": 1})
         big = as_exp_and(*[as_exp_cmp_eq(as_exp_bin_int("a"), as_exp_int(1))] * 3000)
         seen = set()
@@ -497,16 +497,16 @@ def test_a_batch_records_type_and_bin_name_count_are_read_only(aerospike_hosts) 
     bin_names): AttributeError; the record still runs."""
     out = probe_output('''
         from aerospike_c import *
-        client.put(("test", "demo", "typed"), {"a": 1})
+        client.put(("test", PROBE_SET, "typed"), {"a": 1})
         records = as_batch_records_init(1)
         r = as_batch_read_reserve(records)
-        r.key = ("test", "demo", "typed")
+        r.key = ("test", PROBE_SET, "typed")
         r.bin_names = ["a"]
         for field, value in (("n_bin_names", 60000), ("type", AS_BATCH_APPLY), ("type", 1)):
             outcome(setattr, r, field, value)
         w = as_batch_write_reserve(records)
         outcome(setattr, w, "type", AS_BATCH_READ)
-        w.key = ("test", "demo", "typed2")
+        w.key = ("test", PROBE_SET, "typed2")
         ops = as_operations_init(1); as_operations_add_write_int64(ops, "b", 2); w.ops = ops
         aerospike_batch_write(as_, None, records)
         print(r.type, r.n_bin_names, r.result, w.result, r.record.bins)
@@ -531,7 +531,7 @@ def test_batch_records_and_context_capacities_c_cannot_size_are_refused(aerospik
         records = as_batch_records_init(0)
         for i in range(40):
             r = as_batch_read_reserve(records)
-            r.key = ("test", "demo", i)
+            r.key = ("test", PROBE_SET, i)
             r.read_all_bins = True
         aerospike_batch_read(as_, None, records)
         print(len(records), records[39].result)
@@ -568,12 +568,12 @@ def test_an_async_batch_write_without_ops_or_udf_is_refused(aerospike_hosts) -> 
         with Client(Config(HOSTS)) as client:
             for reserve in (asc.as_batch_write_reserve, asc.as_batch_apply_reserve):
                 records = asc.as_batch_records_init(1)
-                reserve(records).key = ("test", "demo", "async-null")
+                reserve(records).key = ("test", PROBE_SET, "async-null")
                 outcome(asc.aerospike_batch_write_async, client.aerospike, None, records,
                         lambda *args: None)
             done = threading.Event()
             records = asc.as_batch_records_init(1)
-            asc.as_batch_remove_reserve(records).key = ("test", "demo", "async-null")
+            asc.as_batch_remove_reserve(records).key = ("test", PROBE_SET, "async-null")
             asc.aerospike_batch_write_async(client.aerospike, None, records,
                                             lambda *args: done.set())
             print(done.wait(10))
@@ -595,10 +595,10 @@ def test_a_huge_batch_is_a_memory_error_at_once(aerospike_hosts) -> None:
         print(time.monotonic() - started < 10)
         with Client(Config(HOSTS)) as client:
             batch = asc.as_batch_init(2)
-            batch[1] = ("test", "demo", "huge")
+            batch[1] = ("test", PROBE_SET, "huge")
             print(batch[0], batch[1][2])
             outcome(asc.aerospike_batch_exists, client.aerospike, None, batch, None)
-            batch[0] = ("test", "demo", "huge0")
+            batch[0] = ("test", PROBE_SET, "huge0")
             outcome(asc.aerospike_batch_exists, client.aerospike, None, batch, None)
     ''', hosts=aerospike_hosts, timeout=60)
     assert lines[0].startswith("MemoryError: as_batch_init: no memory for 4294967295 keys")
@@ -620,25 +620,25 @@ def test_the_async_scans_c_would_start_with_a_half_made_tracker_are_refused(aero
             node = asc.as_cluster_get_node_names(as_)[0]
             random = asc.as_policy_scan_init()
             random.replica = asc.AS_POLICY_REPLICA_RANDOM
-            paged = asc.as_scan_init("test", "demo")
+            paged = asc.as_scan_init("test", PROBE_SET)
             asc.as_scan_set_paginate(paged, True)
             pf = asc.as_partition_filter()
             asc.as_partition_filter_set_range(pf, 0, 100)
             asc.aerospike_scan_partitions(as_, None, paged, pf, lambda record, udata: True)
             listener = lambda *args: None
-            for policy, scan in ((random, asc.as_scan_init("test", "demo")), (None, paged)):
+            for policy, scan in ((random, asc.as_scan_init("test", PROBE_SET)), (None, paged)):
                 outcome(asc.aerospike_scan_node_async, as_, policy, scan, None, node, listener)
                 outcome(asc.aerospike_scan_async, as_, policy, scan, None, listener)
             query_policy = asc.as_policy_query_init()
             query_policy.replica = asc.AS_POLICY_REPLICA_RANDOM
-            outcome(asc.aerospike_query_async, as_, query_policy, asc.as_query_init("test", "demo"),
+            outcome(asc.aerospike_query_async, as_, query_policy, asc.as_query_init("test", PROBE_SET),
                     listener)
             done = threading.Event()
             def to_the_end(err, record, udata, event_loop):
                 if record is None:
                     done.set()
                 return True
-            asc.aerospike_scan_node_async(as_, None, asc.as_scan_init("test", "demo"), None, node,
+            asc.aerospike_scan_node_async(as_, None, asc.as_scan_init("test", PROBE_SET), None, node,
                                           to_the_end)
             print(done.wait(10))
         asc.as_event_close_loops()

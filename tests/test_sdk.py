@@ -6,12 +6,16 @@ import re
 import subprocess
 import sys
 import textwrap
+import uuid
 
 import pytest
 
 import aerospike_c as asc
 from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, NodeStats, Session
 from connection_helpers import closed_port, fast_definition, seed_peers, wait_until
+
+#: Sets of this session's own: a real server keeps what other runs wrote (the scans count).
+SESSION_SET, FILTER_SET = (f"sdk_{kind}_{uuid.uuid4().hex[:12]}" for kind in ("session", "filter"))
 
 
 # -- definitions -----------------------------------------------------------------------------
@@ -314,18 +318,20 @@ def test_sessions_carry_their_policies_over_the_cluster_defaults(aerospike_hosts
 def test_sessions_run_record_batch_and_scan_commands(aerospike_hosts):
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         session = cluster.create_session(write={"total_timeout": 2000}, scan={"total_timeout": 9000})
-        keys = [("test", "sdk_session", i) for i in range(20)]
+        keys = [("test", SESSION_SET, i) for i in range(20)]
         for i, key in enumerate(keys):
             session.put(key, {"i": i})
         assert session.get(keys[3]).bins == {"i": 3}
         assert session.increment(keys[3], "i", 10) == 13
         assert [r.bins["i"] for r in session.batch_get(keys[:3])] == [0, 1, 2]
-        assert sorted(r.bins["i"] for r in session.scan("test", "sdk_session")) == \
+        assert sorted(r.bins["i"] for r in session.scan("test", SESSION_SET)) == \
             sorted([13] + [i for i in range(20) if i != 3])
         with pytest.raises(asc.RecordNotFoundError):
-            session.get(("test", "sdk_session", "absent"))
+            session.get(("test", SESSION_SET, "absent"))
         with pytest.raises(asc.RecordExistsError):  # a per-call policy over the session's
             session.put(keys[0], {"i": 0}, policy={"exists": asc.AS_POLICY_EXISTS_CREATE})
+        for key in keys:
+            session.remove(key)
 
 
 def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
@@ -333,7 +339,7 @@ def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
 
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         session = cluster.create_session(read={"total_timeout": 2000})
-        key = ("test", "sdk_filter", "k")
+        key = ("test", FILTER_SET, "k")
         session.put(key, {"i": 1})
         passes, fails = exp.eq(exp.bin_int("i"), 1), exp.eq(exp.bin_int("i"), 2)
         assert session.get(key, filter_exp=passes).bins == {"i": 1}
@@ -348,8 +354,8 @@ def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
         assert session.increment(key, "i", 1, filter_exp=passes) == 2
         assert [r.bins for r in session.batch_get([key], filter_exp=exp.gt(exp.bin_int("i"), 1))] \
             == [{"i": 2}]
-        assert list(session.scan("test", "sdk_filter", filter_exp=passes)) == []  # i is 2 now
-        assert [r.bins for r in session.scan("test", "sdk_filter", filter_exp=fails)] == [{"i": 2}]
+        assert list(session.scan("test", FILTER_SET, filter_exp=passes)) == []  # i is 2 now
+        assert [r.bins for r in session.scan("test", FILTER_SET, filter_exp=fails)] == [{"i": 2}]
         session.remove(key, filter_exp=exp.eq(exp.bin_int("i"), 2))
         assert session.exists(key) is None
 

@@ -28,6 +28,12 @@ def server_version(client: asc.Client) -> Tuple[int, int]:
     return version.major, version.minor
 
 
+def skip_below_server(client: asc.Client, version: Tuple[int, int], feature: str) -> None:
+    """Skip the test when the cluster's server is older than `version` (major, minor)."""
+    if server_version(client) < version:
+        pytest.skip(f"{feature} need a server {version[0]}.{version[1]} or later")
+
+
 def client_of_server_8_2(feature: str) -> Iterator[asc.Client]:
     """A client of a server 8.2 or later, for a module fixture: AEROSPIKE_HOSTS when that
     server is (else the test skips: `feature` needs 8.2), or an embedded cluster reporting
@@ -35,8 +41,7 @@ def client_of_server_8_2(feature: str) -> Iterator[asc.Client]:
     hosts = real_cluster_hosts()
     if hosts is not None:
         with asc.Client(asc.Config(hosts=list(hosts))) as real:
-            if server_version(real) < (8, 2):
-                pytest.skip(f"{feature} need a server 8.2 or later")
+            skip_below_server(real, (8, 2), feature)
             yield real
         return
     with EmbeddedCluster(nodes=1, build="8.2.0.0") as cluster, \

@@ -7,7 +7,8 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._records import ops
-from multi_record_fixtures import NAMESPACE, client, set_name  # noqa: F401 - pytest fixtures
+from multi_record_fixtures import (NAMESPACE, client, set_name,  # noqa: F401 - pytest fixtures
+                                   skip_below_server)
 
 BOOKS = {"shelf": [{"title": "Sayings", "price": 8.95}, {"title": "Honour", "price": 12.99},
                    {"title": "Moby", "price": 8.99}, {"title": "Rings", "price": 22.99}]}
@@ -15,6 +16,7 @@ BOOKS = {"shelf": [{"title": "Sayings", "price": 8.95}, {"title": "Honour", "pri
 
 @pytest.fixture
 def key(client, set_name):  # noqa: F811
+    skip_below_server(client, (8, 1), "select and modify by path")
     key = (NAMESPACE, set_name, "path")
     client.put(key, {"grid": [[10, 11, 12], [13, 14], [15]], "books": BOOKS, "n": 7})
     return key

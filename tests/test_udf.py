@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 import uuid
 
@@ -11,6 +12,7 @@ import pytest
 
 import aerospike_c as asc
 from aerospike_c._queries import BatchApply
+from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 from multi_record_fixtures import NAMESPACE, client, fill, unique_set  # noqa: F401 - fixtures
 
 SOURCE = b"""
@@ -55,7 +57,12 @@ def test_put_wait_list_get_remove(client, module):
     run_bounded(asc.aerospike_udf_put_wait, as_, None, module, 20)
 
     listed = {f.name: f for f in asc.aerospike_udf_list(as_, None)}
-    assert listed[module].hash == listed_hash(module, SOURCE)
+    assert re.fullmatch("[0-9a-f]{40}", listed[module].hash)
+    if real_cluster_hosts() is None:
+        # Only the embedded server's hash is pinned: a real server's udf_cask.c (the 2020 one,
+        # at least) hex-prints hash[i], i the module's place in the list, twenty times over
+        # instead of the SHA-1's bytes, so its value depends on the other modules registered.
+        assert listed[module].hash == listed_hash(module, SOURCE)
     assert listed[module].type == asc.AS_UDF_TYPE_LUA
 
     fetched = asc.aerospike_udf_get(as_, None, module, asc.AS_UDF_TYPE_LUA)

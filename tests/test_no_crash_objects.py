@@ -438,6 +438,32 @@ def test_interrupts_in_a_transaction_loop_are_never_swallowed_by_finalizers() ->
     assert "lost []" in out and "closed" in out, out
 
 
+def test_an_interrupt_at_the_entry_of_a_calls_exit_leaves_nothing_counted(aerospike_hosts) -> None:
+    """A signal's KeyboardInterrupt can land as any Python function starts, __exit__ of a
+    `using` statement too, before it counts the call out: the instance then refused to close
+    ("1 call(s) on this instance are still running") for good. A tracer raises it there."""
+    out = probe_output('''
+        from aerospike_c import *
+        from aerospike_c.bindings.aerospike import using
+        armed = [True]
+        def tracer(frame, event, arg):
+            if event == "call" and frame.f_code is using.__exit__.__code__ and armed[0]:
+                armed[0] = False
+                raise KeyboardInterrupt
+        sys.settrace(tracer)
+        try:
+            aerospike_cluster_is_connected(as_)  # a `using` statement around the C call
+        except KeyboardInterrupt:
+            print("interrupted in __exit__")
+        sys.settrace(None)
+        print("armed", armed[0])
+        aerospike_close(as_)
+        aerospike_destroy(as_)
+        print("closed")
+    ''', hosts=aerospike_hosts, connect=True)
+    assert out.splitlines() == ["interrupted in __exit__", "armed False", "closed"], out
+
+
 def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts) -> None:
     """A write record whose ops were never set, or a UDF record without module/function, made
     aerospike_batch_write read NULL (ops->binops.size: SIGSEGV); each is TypeError before C."""

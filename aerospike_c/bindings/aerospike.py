@@ -166,8 +166,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _enter(self, what: str, token: object) -> Any:
         """Count call `token` in; raise if destroyed. Asynchronous exceptions (a signal's
         KeyboardInterrupt lands after any call returns) must never leave a call counted, so
-        call this inside the try whose finally runs `_exit(instance._calls, token)`: the
-        token is in the list exactly when it was counted, and list operations are atomic.
+        call this inside the try whose finally counts `token` out of instance._calls, inline:
+        the token is in the list exactly when it was counted, and list operations are atomic.
+        (`using` counts out in __exit__, where a signal can land first: its token is a weak
+        reference to the statement, which stops counting once the statement is gone.)
         The one-call C fast paths (asc_key.h, asc_batch_get) count in and out in C instead,
         on `_guard` (no Python runs between, so no interrupt can land there)."""
         with self._lock:
@@ -189,7 +191,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
-            if self._calls:
+            if self._live_calls():
                 raise lifecycle_error(f"{what}: {len(self._calls)} call(s) on this instance are still running")
             calls = lib.asc_enter_exclusive(self._guard, owner)
             if calls >= 0:
@@ -220,10 +222,20 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._note_destroyed_in_c()
         lib.asc_exit_exclusive(self._guard, self._destroyed)
 
+    def _live_calls(self) -> int:
+        """len(_calls), once the tokens of `using` statements that are gone are dropped."""
+        calls = self._calls
+        for token in [t for t in calls if type(t) is weakref.ref and t() is None]:
+            try:
+                calls.remove(token)  # a dead reference equals only itself
+            except ValueError:  # another thread dropped it first
+                pass
+        return len(calls)
+
     @property
     def calls(self) -> int:
         """How many calls are inside the C client on this instance now."""
-        return len(self._calls) + int(lib.asc_calls(self._guard))
+        return self._live_calls() + int(lib.asc_calls(self._guard))
 
     @property
     def destroyed(self) -> bool:
@@ -517,7 +529,8 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
     only refuses on a tend thread (calls that wait on a lock the tend thread holds).
     """
 
-    __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend", "_token")
+    __slots__ = ("_instance", "_what", "_connected", "_exclusive", "_off_tend", "_token",
+                 "__weakref__")
 
     def __new__(cls, as_: Any, what: str, *, exclusive: bool = False, **kwargs: Any) -> "using":
         return object.__new__(_using_exclusive if exclusive else cls)
@@ -529,7 +542,10 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
         self._connected = connected
         self._exclusive = exclusive
         self._off_tend = off_tend
-        self._token = object()
+        # The call's token in instance._calls: a reference to this statement that dies with
+        # it. A signal can land at the entry of __exit__ (any Python function's), before it
+        # counts out: the token of a statement that is gone no longer counts (live_calls).
+        self._token: "Optional[weakref.ref[using]]" = weakref.ref(self)
 
     def __enter__(self) -> Any:
         # An asynchronous exception (a signal's KeyboardInterrupt lands after any call
@@ -561,7 +577,9 @@ class using:  # noqa: N801 - reads as a statement: `with using(as_, "aerospike_x
             self._instance._exit_exclusive()
             self._token = None  # nothing left for __del__
         else:
-            _exit(self._instance._calls, self._token)
+            calls, token = self._instance._calls, self._token  # inline: no call to land in
+            if token in calls:
+                calls.remove(token)
 
 
 class _using_exclusive(using):  # noqa: N801 - `using(..., exclusive=True)`
@@ -575,12 +593,6 @@ class _using_exclusive(using):  # noqa: N801 - `using(..., exclusive=True)`
         token = getattr(self, "_token", None)
         if token is not None:
             self._instance._end_orphaned_exclusive(id(token))
-
-
-def _exit(calls: List[object], token: object) -> None:
-    """Count call `token` out (nothing if it was not counted in)."""
-    if token in calls:
-        calls.remove(token)
 
 
 def aerospike_connect(as_: aerospike) -> None:

@@ -159,3 +159,25 @@ def test_a_sets_default_ttl_is_what_a_default_ttl_write_to_it_gets(client):
                 client.remove(key)
             except asc.RecordNotFoundError:  # its write failed
                 pass
+
+
+def test_a_set_emptied_or_only_configured_is_listed_with_no_objects(client):
+    """A set stays in `sets` once the namespace has it (namespace.c, as_namespace_get_set_info
+    walks the set ids): its records deleted, or only configured, it shows objects=0. Nodes
+    that never held one of its records do not list an emptied set."""
+    emptied, configured = unique_set(), unique_set()
+    client.put((NAMESPACE, emptied, "k"), {"a": 1})
+    client.remove((NAMESPACE, emptied, "k"))
+    set_config = f"set-config:context=namespace;id={NAMESPACE};set={configured};default-ttl=0"
+    assert set(client.info_all(set_config).values()) == {"ok"}
+
+    def listed(set_name):
+        answers = client.info_all(f"sets/{NAMESPACE}").values()
+        return [dict(item.split("=", 1) for item in entry.split(":") if "=" in item)
+                for answer in answers for entry in answer.split(";")
+                if f"set={set_name}:" in entry]
+
+    assert listed(emptied) and all(entry["objects"] == "0" for entry in listed(emptied))
+    entries = listed(configured)
+    assert len(entries) == len(client.node_names())
+    assert all(entry["objects"] == "0" for entry in entries)

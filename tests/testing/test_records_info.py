@@ -10,7 +10,7 @@ import pytest
 
 from aerospike_c.testing.server.store import NamespaceSpec, Store
 
-from records_wire import FakeNode, get, put
+from records_wire import I2_DELETE, I2_WRITE, FakeNode, get, key_fields, message, one, put
 
 
 @pytest.fixture
@@ -51,6 +51,24 @@ def test_sets_and_bins(store: Store) -> None:
     assert [s["set"] for s in only] == ["other"]
     assert info(store, "sets/bar") == ""
     assert set(info(store, "bins/test").split(",")[2:]) == {"a", "b", "c"}
+
+
+def test_sets_without_records_are_listed_with_no_objects(store: Store) -> None:
+    """namespace.c, as_namespace_get_set_info: a set is listed once the namespace has its id
+    (a record written to it, an index on it; set-config: tests/test_info.py) and stays when
+    its records go."""
+    put(store, 1, {"a": 1}, set_name="emptied")
+    assert one(store, message(info2=I2_WRITE | I2_DELETE,
+                              fields=key_fields("test", "emptied", 1))).code == 0
+    assert info(store, "sindex-create:namespace=test;set=indexed;indexname=ix;bin=a;type=NUMERIC") == "ok"
+    sets = {s["set"]: s for s in (stats(e, ":") for e in info(store, "sets/test").split(";") if e)}
+    assert {name: sets[name]["objects"] for name in ("emptied", "indexed")} == {
+        "emptied": "0", "indexed": "0"}
+    assert sets["indexed"]["sindexes"] == "1"
+    assert set(sets) == {"demo", "other", "emptied", "indexed"}
+    emptied = [stats(e, ":") for e in info(store, "sets/test/emptied").split(";") if e]
+    assert [(s["objects"], s["data_used_bytes"]) for s in emptied] == [("0", "0")]
+    assert info(store, "sets/test/never") == "" and info(store, "sets/bar") == ""
 
 
 def test_unknown_commands_are_not_ours(store: Store) -> None:

@@ -222,13 +222,16 @@ class Store:
         return [ns for ns in self.namespaces.values() if only_ns is None or ns.name == only_ns]
 
     def sets_info(self, name: str, node: NodeView) -> str:
-        """`sets[/<ns>[/<set>]]`: each set's objects on `node`."""
+        """`sets[/<ns>[/<set>]]`: each set's objects on `node`. Every set the namespace knows
+        is listed, one emptied of its records, configured or indexed with objects=0
+        (namespace.c, as_namespace_get_set_info walks the set ids, not the records)."""
         only_ns, only_set = path_parts(name)
         now = clock_seconds()
         entries = []
         with self.lock:
             for ns in self._selected_namespaces(only_ns):
-                counts: Dict[bytes, int] = dict.fromkeys(ns.set_default_ttls, 0)
+                known = ns.set_names | ns.set_default_ttls.keys()
+                counts: Dict[bytes, int] = dict.fromkeys(known, 0)
                 for pid, _, record in ns.live_records(now):
                     if holds_partition(node, ns.name, pid):
                         counts[record.set_name] = counts.get(record.set_name, 0) + 1

@@ -27,6 +27,7 @@ from aerospike_c import (AS_PRIVILEGE_DATA_ADMIN, BatchRead, AS_PRIVILEGE_READ, 
                          aerospike_drop_user, as_privilege, as_role_destroy, as_roles_destroy,
                          as_user_destroy, as_users_destroy, as_policy_admin_init)
 from aerospike_c import log as aerospike_log
+from aerospike_c._records import ops
 from aerospike_c.testing import EmbeddedCluster, client_password_hash
 from aerospike_c.testing.pytest_plugin import real_cluster_hosts
 
@@ -334,6 +335,20 @@ def test_a_scan_needs_read_on_its_set(secure, admin, names):
                 list(client.scan(NS, f"t14-elsewhere-{names.tag}"))
             assert raised.value.code == ROLE_VIOLATION
         rw.remove(key)
+
+
+def test_a_query_refused_for_its_permission_is_refused_before_its_set_or_index(secure, admin, names):
+    """thr_tsvc.c: the permission of a query (as_security_check_data_op) comes before as_query
+    reads its set or index: a background job on a set never written is ROLE_VIOLATION, not
+    NOT_FOUND (which the client would take as a job done), and a query on an unindexed bin
+    is ROLE_VIOLATION, not INDEX_NOT_FOUND."""
+    user, _ = names.user_with_role([Privilege(AS_PRIVILEGE_READ, NS, f"t14-allowed-{names.tag}")])
+    elsewhere = f"t14-never-written-{names.tag}"
+    with secure.as_user(user, "pw") as client:
+        assert _code(client.query_background, NS, elsewhere, ("t14_no_index", 0, 9),
+                     ops=[ops.write("b", 1)], wait=False) == ROLE_VIOLATION
+        assert _code(lambda: list(client.query(NS, elsewhere, where=("t14_no_index", 0, 9)))
+                     ) == ROLE_VIOLATION
 
 
 def test_grant_and_revoke_privileges_change_a_role(secure, admin, names):

@@ -230,3 +230,28 @@ def test_the_command_line_takes_roles_per_user():
     admin = cluster.security._users["admin"]
     assert admin.roles == ["user-admin", "read"] and "pw" not in repr(admin)
     assert len(cluster.security._users["su"].roles) == 10  # every predefined role
+
+
+def test_a_scan_refused_for_its_permission_is_refused_first_in_one_plain_reply():
+    """thr_tsvc.c, as_tsvc_process_transaction: a scan/query's permission is checked (after the
+    login and the namespace) before as_query reads its set or index, and the refusal is one
+    plain reply (as_multi_rec_transaction_error), not a last message."""
+    from records_wire import I2_WRITE, I3_LAST, integer_range, parse, scan_message, write_op
+
+    users = {"admin": ("pw", ["user-admin"]), "writer": ("pw", ["write"])}  # no query of any kind
+    with EmbeddedCluster(nodes=1, users=users) as cluster:
+        with connect(cluster.seed) as sock:
+            assert admin_call(sock, LOGIN, login_fields("writer", "pw"))[0] == OK
+            never_written = scan_message(set_name="never_written", info1=0, info2=I2_WRITE,
+                                         ops=[write_op("a", 1)])
+            unindexed = scan_message(set_name="never_written", pids=[1],
+                                     extra=[integer_range("no_index", 0, 9)])
+            unknown_namespace = scan_message(ns="nons", info1=0, info2=I2_WRITE,
+                                             ops=[write_op("a", 1)])
+            answers = []
+            for msg in (never_written, unindexed, unknown_namespace):
+                sock.sendall(frame(TYPE_MESSAGE, msg))
+                frame_type, payload = read_reply(sock)
+                assert frame_type == TYPE_MESSAGE
+                answers.append([(r.code, bool(r.info3 & I3_LAST)) for r in parse(payload)])
+    assert answers == [[(ROLE_VIOLATION, False)], [(ROLE_VIOLATION, False)], [(20, False)]]

@@ -9,8 +9,8 @@ from . import error_detail
 from .background import run_background
 from .batch import handle_batch
 from .msg import FIELD_BATCH_INDEX, FIELD_DIGEST, Message, MessageError, Reply, encode_reply, last_message, parse_message
-from .records import single_record
-from .results import ERR_PARAMETER, ERR_SERVER, OK, CommandError
+from .records import request_namespace, single_record
+from .results import ERR_NOT_AUTHENTICATED, ERR_PARAMETER, ERR_SERVER, OK, CommandError
 from .scan_query import ScanRequest, stream_records
 from .store import NodeView, Store
 
@@ -43,14 +43,24 @@ def handle_message(store: Store, payload: bytes, node: NodeView,
 
 def _handle_scan(store: Store, msg: Message, node: NodeView,
                  access: Optional["Access"]) -> Iterator[bytes]:
+    """A scan/query, checked in a server's order (thr_tsvc.c, as_tsvc_process_transaction):
+    the connection's login, the namespace, the command's permission (as_security_check_data_op),
+    then what as_query reads (set, index, fields ...) and the records-per-second quota of the
+    job's start (as_security_check_rps). Each refusal is one plain reply
+    (as_multi_rec_transaction_error), not a last message."""
+    permission = access.scan_permission(msg) if access is not None else OK
     try:
+        if permission == ERR_NOT_AUTHENTICATED:
+            raise CommandError(permission)
+        request_namespace(store, msg)
+        if permission != OK:
+            raise CommandError(permission)
         request = ScanRequest(store, msg, node)
+        quota = access.message(msg, scan=True) if access is not None else OK
+        if quota != OK:
+            raise CommandError(quota)
     except CommandError as exc:
         yield error_detail.refused(exc, msg.info4, store.version)
-        return
-    code = access.message(msg, scan=True) if access is not None else OK
-    if code != OK:
-        yield last_message(code)
         return
     if request.background:
         yield run_background(store, request, node)

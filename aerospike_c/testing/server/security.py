@@ -716,13 +716,11 @@ class Security:
         if not self.enabled:
             return OK
         with self._lock:
+            code = self._permission(auth, perm, ns, set_name)
+            if code != OK or not self.quotas_enabled:
+                return code
             name = auth.user
-            if name is None or name not in self._users:
-                return ERR_NOT_AUTHENTICATED
-            if not self._permitted(name, perm, ns, set_name):
-                return ERR_ROLE_VIOLATION
-            if not self.quotas_enabled:
-                return OK
+            assert name is not None
             kind = "read" if perm & (READ_PERMS | Perm.SCAN | Perm.QUERY) else "write"
             quota = self._quota(name, kind)
             rate = self._rates.setdefault((auth.node, name, kind), _Rate())
@@ -736,6 +734,26 @@ class Security:
                 return ERR_QUOTA_EXCEEDED
             return OK
 
+    def _permission(self, auth: ConnectionAuth, perm: Perm, ns: str, set_name: str) -> int:
+        """OK, NOT_AUTHENTICATED or ROLE_VIOLATION for `perm` on ns/set (lock held)."""
+        name = auth.user
+        if name is None or name not in self._users:
+            return ERR_NOT_AUTHENTICATED
+        if not self._permitted(name, perm, ns, set_name):
+            return ERR_ROLE_VIOLATION
+        return OK
+
+    def check_scan_permission(self, auth: ConnectionAuth, msg: Message) -> int:
+        """The permission a scan or query needs, no quota counted: OK, NOT_AUTHENTICATED or
+        ROLE_VIOLATION (thr_tsvc.c, as_tsvc_process_transaction: as_security_check_data_op
+        with query_perm, before as_query reads the set or index; the records-per-second
+        quota is as_security_check_rps, in the job's start: check_message)."""
+        if not self.enabled:
+            return OK
+        perm, ns, set_name = _message_permission(msg, scan=True)
+        with self._lock:
+            return self._permission(auth, perm, ns, set_name)
+
     def permits(self, auth: ConnectionAuth, perm: Perm, ns: str = "", set_name: str = "") -> bool:
         """True when `auth` holds `perm` on ns/set (no quota counted, unlike check())."""
         if not self.enabled:
@@ -747,20 +765,11 @@ class Security:
 
     def check_message(self, auth: ConnectionAuth, msg: Message, scan: bool = False) -> int:
         """`check()` for one AS_MSG command or batch row (`scan`: a scan or query)."""
-        ns = _text(msg.fields.get(FIELD_NAMESPACE, b""))
-        set_name = _text(msg.fields.get(FIELD_SETNAME, b""))
-        udf = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
+        perm, ns, set_name = _message_permission(msg, scan)
         if scan:
-            perm = Perm.UDF_QUERY if udf else Perm.OPS_QUERY if msg.info2 & INFO2_WRITE else Perm.QUERY
             raw_rps = msg.fields.get(FIELD_RPS, b"")
             rps = struct.unpack(">I", raw_rps)[0] if len(raw_rps) == 4 else 0
             return self.check(auth, perm, ns, set_name, rps=rps)
-        if udf:
-            perm = Perm.UDF_APPLY
-        elif msg.info2 & INFO2_WRITE:
-            perm = Perm.DELETE if msg.info2 & INFO2_DELETE else Perm.WRITE
-        else:
-            perm = Perm.READ
         return self.check(auth, perm, ns, set_name)
 
     def check_info(self, auth: ConnectionAuth, command: str, params: Mapping[str, str]) -> int:
@@ -774,6 +783,23 @@ class Security:
         return self.check(auth, perm, ns, params.get("set", "") if ns else "")
 
 
+def _message_permission(msg: Message, scan: bool) -> Tuple[Perm, str, str]:
+    """(permission, namespace, set) of one AS_MSG command or batch row (`scan`: a scan or
+    query, thr_tsvc.c's query_perm)."""
+    ns = _text(msg.fields.get(FIELD_NAMESPACE, b""))
+    set_name = _text(msg.fields.get(FIELD_SETNAME, b""))
+    udf = FIELD_UDF_FUNCTION in msg.fields or FIELD_UDF_PACKAGE_NAME in msg.fields
+    if scan:
+        perm = Perm.UDF_QUERY if udf else Perm.OPS_QUERY if msg.info2 & INFO2_WRITE else Perm.QUERY
+    elif udf:
+        perm = Perm.UDF_APPLY
+    elif msg.info2 & INFO2_WRITE:
+        perm = Perm.DELETE if msg.info2 & INFO2_DELETE else Perm.WRITE
+    else:
+        perm = Perm.READ
+    return perm, ns, set_name
+
+
 @dataclass(frozen=True)
 class Access:
     """What one connection may do: the permission checks of `security` for `auth`."""
@@ -784,6 +810,10 @@ class Access:
     def message(self, msg: Message, scan: bool = False) -> int:
         """Security.check_message() for this connection."""
         return self.security.check_message(self.auth, msg, scan)
+
+    def scan_permission(self, msg: Message) -> int:
+        """Security.check_scan_permission() for this connection."""
+        return self.security.check_scan_permission(self.auth, msg)
 
     def info(self, command: str, params: Mapping[str, str]) -> int:
         """Security.check_info() for this connection."""

@@ -392,18 +392,52 @@ def test_a_range_query_over_a_list_index_returns_a_record_once_a_read(client, on
         assert len(seen) == len(entries)
 
 
-def test_a_range_query_over_a_map_values_index_de_duplicates_within_a_read(client):
-    """A read of the index is MAX_QUERY_BURST (100) entries (sindex_tree.c): a record found
-    under values in two reads of one query comes back once for each."""
+def map_values_of_partition(client, bins):
+    """40 records of a fresh set in partition 13, record r (by digest) with bins and map
+    m = {a: r, b: r + 40, c: r + 80} under a map-values index: (set, digest -> key, the
+    digests in order, the index's name)."""
     name = unique_set()
     keys = keys_of_partition(name, 13, 40)
     digests = sorted(keys)
     for rank, digest in enumerate(digests):
         client.put((NAMESPACE, name, keys[digest]),
-                   {"m": {"a": rank, "b": rank + 40, "c": rank + 80}})
+                   {"m": {"a": rank, "b": rank + 40, "c": rank + 80}, **bins})
     index = f"qm_{uuid.uuid4().hex[:8]}"
     client.index_create(NAMESPACE, name, "m", index, asc.AS_INDEX_NUMERIC,
                         index_type=asc.AS_INDEX_TYPE_MAPVALUES)
+    return name, keys, digests, index
+
+
+def test_a_read_of_the_index_counts_the_entries_of_the_records_it_holds(client):
+    """sindex_tree.c, query_collect_cb counts every entry a read of 100 visits: an index on
+    no set holds other sets' records, whose entries end a read (the query then skips them),
+    so a record found before and after 120 of them comes back twice; an index on a set holds
+    none of another set's records, and the record comes back once."""
+    name, other = unique_set(), unique_set()
+    bin_name = f"l{uuid.uuid4().hex[:8]}"
+    (digest, key), = keys_of_partition(name, 13, 1).items()
+    client.put((NAMESPACE, name, key), {bin_name: [0, 1000]})
+    for value, other_key in enumerate(keys_of_partition(other, 13, 120).values(), 1):
+        client.put((NAMESPACE, other, other_key), {bin_name: [value]})
+    found = {}
+    for index_set in (None, name):
+        index = f"qr_{uuid.uuid4().hex[:8]}"
+        client.index_create(NAMESPACE, index_set, bin_name, index, asc.AS_INDEX_NUMERIC,
+                            index_type=asc.AS_INDEX_TYPE_LIST)
+        query = collection_query(name, bin_name, asc.AS_INDEX_TYPE_LIST,
+                                 asc.as_integer_range(0, 1000))
+        try:
+            seen, _ = paged(client, query, 0, partition=13)
+            found[index_set] = [r.key[3] for r in seen]
+        finally:
+            client.index_remove(NAMESPACE, index)
+    assert found == {None: [digest, digest], name: [digest]}
+
+
+def test_a_range_query_over_a_map_values_index_de_duplicates_within_a_read(client):
+    """A read of the index is MAX_QUERY_BURST (100) entries (sindex_tree.c): a record found
+    under values in two reads of one query comes back once for each."""
+    name, keys, digests, index = map_values_of_partition(client, {})
     try:
         query = collection_query(name, "m", asc.AS_INDEX_TYPE_MAPVALUES,
                                  asc.as_integer_range(0, 1000))

@@ -20,7 +20,7 @@ from records_wire import (
     batch_read_body, batch_row, batch_write_body, digest_of, f, get, integer_range, op,
     partition_of, put, run, scan_message, string_equal, write_op, INDEX_NAME, UDF_OP,
     UDF_PACKAGE, UDF_FUNCTION, UDF_ARGLIST, mp, FILTER, I1_GET_ALL, key_fields, message, one,
-    DIGEST_ARRAY, PID_ARRAY, refused)
+    DIGEST, DIGEST_ARRAY, PID_ARRAY, INDEX_TYPE, refused)
 
 N_RECORDS = 300
 
@@ -452,3 +452,49 @@ def test_a_scan_whose_read_operation_fails_on_a_record_ends_with_that_code(store
     bit_get = op(12, "i", P_NIL, mp([50, 0, 8]))  # AS_BIT_OP_GET on bin "i" (an int)
     responses = run(store, scan_message(set_name="demo", pids=range(4096), ops=[bit_get]))
     assert responses[-1].info3 & I3_LAST and responses[-1].code == 12
+
+
+def _keys_of_partition(set_name: str, pid: int, count: int) -> List[int]:
+    keys: List[int] = []
+    key = 0
+    while len(keys) < count:
+        if partition_of(digest_of(set_name, key)) == pid:
+            keys.append(key)
+        key += 1
+    return keys
+
+
+def _list_range_query(set_name: str, pid: int) -> bytes:
+    """A list-index range query of one partition (de-duplicating within a read of 100)."""
+    return scan_message(set_name=set_name, pids=[pid],
+                        extra=[integer_range("l", 0, 1000), f(INDEX_TYPE, b"\x01")])
+
+
+def test_a_query_read_counts_expired_records_entries() -> None:
+    """sindex_tree.c, query_collect_cb: a read of 100 entries counts every entry it visits;
+    an expired record's stay in the index until nsup removes the record (the query skips
+    them), so they end a read: a record found before and after them comes back twice."""
+    store = Store()
+    first, *others = _keys_of_partition("demo", 7, 121)
+    put(store, first, {"l": [0, 1000]})
+    for value, key in enumerate(others, 1):
+        put(store, key, {"l": [value]})
+        store.namespaces["test"].get(digest_of("demo", key), 0).void_time = 1  # long expired
+    assert sindex_create(store, "namespace=test;set=demo;indexname=il;bin=l;type=NUMERIC;"
+                                "indextype=LIST") == "ok"
+    records = [r for r in run(store, _list_range_query("demo", 7)) if r.bins]
+    assert [r.fields[DIGEST] for r in records] == [digest_of("demo", first)] * 2
+
+
+def test_a_query_read_counts_only_its_indexs_entries() -> None:
+    """An index on a set holds only that set's records (sindex.c): another set's records
+    with the bin take no place in its reads, so nothing splits a read of 100 here."""
+    store = Store()
+    first, *others = _keys_of_partition("demo", 7, 121)
+    put(store, first, {"l": [0, 1000]})
+    for value, key in enumerate(_keys_of_partition("other", 7, 120), 1):
+        put(store, key, {"l": [value]}, set_name="other")
+    assert sindex_create(store, "namespace=test;set=demo;indexname=il;bin=l;type=NUMERIC;"
+                                "indextype=LIST") == "ok"
+    records = [r for r in run(store, _list_range_query("demo", 7)) if r.bins]
+    assert [r.fields[DIGEST] for r in records] == [digest_of("demo", first)]

@@ -269,6 +269,8 @@ class ScanRequest:
         set_field = msg.fields.get(FIELD_SETNAME)
         self.set_name = set_field if set_field else None
         self.predicate: Optional[Predicate] = None
+        #: The index a query with an index range walks.
+        self.index: Optional[SecondaryIndex] = None
         if FIELD_INDEX_RANGE in msg.fields:
             self.predicate = parse_predicate(msg)
         self.rps = _records_per_second(msg)
@@ -280,9 +282,10 @@ class ScanRequest:
         if self.predicate is not None:
             predicate = self.predicate
             expression = msg.fields.get(FIELD_INDEX_EXPRESSION)
-            index = find_index(self.ns, self.set_name, predicate.bin_name, predicate.ptype,
-                               predicate.index_type, predicate.context is not None,
-                               msg.fields.get(FIELD_INDEX_NAME), expression)
+            self.index = index = find_index(self.ns, self.set_name, predicate.bin_name,
+                                            predicate.ptype, predicate.index_type,
+                                            predicate.context is not None,
+                                            msg.fields.get(FIELD_INDEX_NAME), expression)
             if FIELD_INDEX_NAME in msg.fields:
                 predicate.use_index(index)
             elif expression is not None:
@@ -396,15 +399,24 @@ def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[
     starts there; as_sindex_tree_query skips the geo ranges that end before it). A record
     found under several values comes once per value, except where the query de-duplicates:
     then once per read of QUERY_BURST entries of one query range (query_collect_cb), so a
-    resumed query, which starts a new read, returns it again for its later values."""
-    predicate = request.predicate
-    assert predicate is not None
+    resumed query, which starts a new read, returns it again for its later values.
+
+    A read counts every entry it visits (query_collect_cb's n_keys_reduced), not only those
+    it returns: the entries of expired records (in the index until nsup removes them; the
+    job's callback skips them) and, for an index on no set, those of other sets' records
+    (the callback's excluded_set). Records of other sets than the index's are not in it.
+    A geo query's covering cells, not computed here (geojson.index_key), would also visit
+    points outside the region."""
+    predicate, index = request.predicate, request.index
+    assert predicate is not None and index is not None
+    index_set = index.set_name.encode()
     entries = []
     with store.lock:
         for digest, record in request.ns.partitions[pid].items():
-            if not record.expired(now):
-                for query_range, bval in predicate.index_keys(record, digest, now):
-                    entries.append((bval, digest, query_range, record))
+            if index_set and record.set_name != index_set:
+                continue
+            for query_range, bval in predicate.index_keys(record, digest, now):
+                entries.append((bval, digest, query_range, record))
     entries.sort(key=lambda entry: entry[:2])
     if after is not None:
         resume = (request.resume_values[after], after)
@@ -419,7 +431,8 @@ def index_records(store: Store, request: ScanRequest, pid: int, after: Optional[
         if predicate.de_dup and digest in read:
             continue
         read.add(digest)
-        found.append((digest, record, bval))
+        if not record.expired(now):
+            found.append((digest, record, bval))
     return found
 
 

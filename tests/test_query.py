@@ -448,6 +448,26 @@ def test_a_range_query_over_a_map_values_index_de_duplicates_within_a_read(clien
         client.index_remove(NAMESPACE, index)
 
 
+def test_a_background_job_writes_a_record_once_per_index_entry_it_finds(client):
+    """udf_bg/ops_bg_query_job_reduce_cb (query.c) start one write per index entry the walk
+    finds: a record found in two reads of 100 entries (sindex_tree.c, query_collect_cb
+    de-duplicates within one) is written twice, so a background increment adds twice."""
+    name, keys, digests, index = map_values_of_partition(client, {"n": 0})
+    try:
+        query = collection_query(name, "m", asc.AS_INDEX_TYPE_MAPVALUES,
+                                 asc.as_integer_range(0, 1000))
+        operations = asc.as_operations_init(1)
+        asc.as_operations_add_incr(operations, "n", 1)
+        query.ops = operations
+        query_id = asc.aerospike_query_background(client.aerospike, None, query)
+        asc.aerospike_query_wait(client.aerospike, None, query, query_id, 50)
+        counts = [client.get((NAMESPACE, name, keys[digest])).bins["n"] for digest in digests]
+        # entries 0..99 are every record's; entries 100..119 (values) are records 20..39's
+        assert counts == [1] * 20 + [2] * 20
+    finally:
+        client.index_remove(NAMESPACE, index)
+
+
 def test_a_query_uses_its_sets_index_else_one_on_no_set(client):
     """sindex.c, as_sindex_lookup_by_defn: a query's index is the one on its set, else the
     one on no set; an index on another set is no index for it (INDEX_NOT_FOUND)."""

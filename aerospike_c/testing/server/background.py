@@ -86,7 +86,12 @@ def _run_job(store: Store, request: ScanRequest, node: NodeView, job: Job) -> No
 
 
 def _walk(store: Store, request: ScanRequest, node: NodeView, job: Job, row: Message) -> str:
-    """Write (or apply the UDF to) each record the job wants, throttled; its result."""
+    """Write (or apply the UDF to) each record the job wants, throttled; its result. As a
+    server's udf_bg/ops_bg_query_job_reduce_cb (query.c), each index entry found starts one
+    write of the record by its digest, so a record found under two entries (a list/map
+    index, beyond the de-duplication of one read) is written twice; each write takes the
+    record as it is then, if it still matches (udf_bg/ops_bg_query_record_check) and passes
+    the filter."""
     ns = request.ns
     throttle = Throttle(job.rps)
     now = clock_seconds()
@@ -105,9 +110,12 @@ def _walk(store: Store, request: ScanRequest, node: NodeView, job: Job, row: Mes
             throttle.record()  # udf_bg/ops_bg_query_job_reduce_cb: before each record's write
             job.throttled = throttle.count
             with store.lock:
-                if ns.get(digest, now) is not record:
-                    continue
+                current = ns.get(digest, now)
                 try:
+                    if current is None:  # deleted since it was found (NOT_FOUND)
+                        continue
+                    if current is not record and not request.wants(current, digest, now):
+                        continue
                     if not request.udf:
                         write_record(ns, digest, row, now, background=True)
                         job.records += 1

@@ -218,7 +218,7 @@ def _set_config_set(store: "Store", namespace: str, params: Dict[str, str]) -> s
         return INFO_SET_CONFIG_REFUSED
     with store.lock:
         store.namespaces[namespace].set_default_ttls[set_name] = ttl
-        store.namespaces[namespace].set_names.add(set_name)
+        store.namespaces[namespace].know_set(set_name)
     return "ok"
 
 

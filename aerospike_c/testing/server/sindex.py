@@ -238,7 +238,7 @@ def sindex_create(store: "Store", params: Dict[str, str], node: "NodeView") -> s
             del ns.sindexes[old.name]
         ns.sindexes[index_name] = index
         if index.set_name:  # sindex.c, smd_create: the index's set gets its id
-            ns.set_names.add(index.set_name.encode())
+            ns.know_set(index.set_name.encode())
     return "ok"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Protocol, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Protocol, Tuple
 
 if TYPE_CHECKING:
     from .background import Job
@@ -116,9 +116,10 @@ class Namespace:
     #: Set -> its own default-ttl (set-config ...;set=<set>;default-ttl=): 0 uses the
     #: namespace's, TTL_NEVER_EXPIRE never expires. A set configured exists, records or not.
     set_default_ttls: Dict[bytes, int] = field(default_factory=dict)
-    #: The sets the namespace knows (a server's set ids, as_namespace_get_create_set_w_len):
-    #: one a record was written to, configured or indexed is known for good, records or not.
-    set_names: Set[bytes] = field(default_factory=set)
+    #: The sets the namespace knows, in the order it came to know them (a server's set ids,
+    #: as_namespace_get_create_set_w_len): one a record was written to, configured or
+    #: indexed is known for good, records or not (keys only: an ordered set).
+    set_names: Dict[bytes, None] = field(default_factory=dict)
 
     def default_ttl(self, set_name: bytes) -> int:
         """The ttl of a write to `set_name` that asks for the default (rw_utils.h,
@@ -127,6 +128,10 @@ class Namespace:
         if ttl == 0:
             return self.spec.default_ttl
         return 0 if ttl == TTL_NEVER_EXPIRE else ttl
+
+    def know_set(self, set_name: bytes) -> None:
+        """Give the set its id, if it has none yet."""
+        self.set_names.setdefault(set_name, None)
 
     def get(self, digest: bytes, now: int) -> Optional[Record]:
         """The live record with this digest (expired records are dropped)."""
@@ -141,7 +146,7 @@ class Namespace:
         """Store (or replace) a record."""
         self.partitions[partition_id(digest)][digest] = record
         if record.set_name:
-            self.set_names.add(record.set_name)
+            self.know_set(record.set_name)
 
     def remove(self, digest: bytes) -> None:
         """Delete a record if present."""
@@ -223,19 +228,19 @@ class Store:
 
     def sets_info(self, name: str, node: NodeView) -> str:
         """`sets[/<ns>[/<set>]]`: each set's objects on `node`. Every set the namespace knows
-        is listed, one emptied of its records, configured or indexed with objects=0
-        (namespace.c, as_namespace_get_set_info walks the set ids, not the records)."""
+        is listed in the order of their ids, one emptied of its records, configured or
+        indexed with objects=0 (namespace.c, as_namespace_get_set_info walks the set ids,
+        not the records)."""
         only_ns, only_set = path_parts(name)
         now = clock_seconds()
         entries = []
         with self.lock:
             for ns in self._selected_namespaces(only_ns):
-                known = ns.set_names | ns.set_default_ttls.keys()
-                counts: Dict[bytes, int] = dict.fromkeys(known, 0)
+                counts: Dict[bytes, int] = dict.fromkeys(ns.set_names, 0)
                 for pid, _, record in ns.live_records(now):
                     if holds_partition(node, ns.name, pid):
                         counts[record.set_name] = counts.get(record.set_name, 0) + 1
-                for set_name, count in sorted(counts.items()):
+                for set_name, count in counts.items():
                     text = set_name.decode("utf-8", "replace")
                     if not text or (only_set is not None and text != only_set):
                         continue

@@ -498,3 +498,20 @@ def test_a_query_read_counts_only_its_indexs_entries() -> None:
                                 "indextype=LIST") == "ok"
     records = [r for r in run(store, _list_range_query("demo", 7)) if r.bins]
     assert [r.fields[DIGEST] for r in records] == [digest_of("demo", first)]
+
+
+def test_a_background_job_that_cannot_start_is_refused_in_one_plain_reply(store: Store) -> None:
+    """ops_bg_query_job_start (query.c) refuses a job without operations, one faster than the
+    namespace's background-query-max-rps and a job id in use with AS_ERR_PARAMETER, which
+    as_tsvc_process_transaction answers as any refused scan/query: one plain reply
+    (as_multi_rec_transaction_error), not a last message."""
+    rps = f(10, struct.pack(">I", 10001))  # above background-query-max-rps (10000)
+    no_ops = scan_message(set_name="demo", info1=0, info2=I2_WRITE, task_id=901)
+    too_fast = scan_message(set_name="demo", info1=0, info2=I2_WRITE, ops=[write_op("t", 1)],
+                            extra=[rps], task_id=902)
+    started = scan_message(set_name="demo", info1=0, info2=I2_WRITE, ops=[write_op("t", 1)],
+                           task_id=903)
+    answers = [run(store, msg) for msg in (no_ops, too_fast, started, started)]
+    assert [[(r.code, refused(r)) for r in responses] for responses in answers] == [
+        [(4, True)], [(4, True)], [(0, False)], [(4, True)]]
+    assert answers[2][0].info3 & I3_LAST

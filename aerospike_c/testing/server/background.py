@@ -44,21 +44,24 @@ class Job:
 
 def run_background(store: Store, request: ScanRequest, node: NodeView) -> bytes:
     """Start applying the write operations, or the record UDF, to every matching record this
-    node owns; the reply comes at once, the job runs on (query-show tells when it is done)."""
+    node owns; the reply comes at once, the job runs on (query-show tells when it is done).
+    A job that cannot start raises CommandError: ops_bg/udf_bg_query_job_start (query.c)
+    return AS_ERR_PARAMETER, which a server answers as any refused scan/query (one plain
+    reply, as_multi_rec_transaction_error)."""
     msg = request.msg
     if not msg.ops and not request.udf:
-        return last_message(ERR_PARAMETER)
+        raise CommandError(ERR_PARAMETER, "background query has no operations")
     # validate_background_query_rps: above the namespace's maximum is refused, none is it.
     max_rps = request.ns.spec.background_query_max_rps
     if request.rps > max_rps:
-        return last_message(ERR_PARAMETER)
+        raise CommandError(ERR_PARAMETER, "query rps exceeds 'background-query-max-rps'")
     set_name = request.set_name.decode("utf-8", "replace") if request.set_name else ""
     job = Job(request.task_id, request.ns.name, set_name, 0,
               "background-udf" if request.udf else "background-ops", rps=request.rps or max_rps,
               status="active(ok)", progress=0.0)
     with store.lock:
         if (node.name, request.task_id) in store.jobs:  # a job id is used once per node
-            return last_message(ERR_PARAMETER)
+            raise CommandError(ERR_PARAMETER, "job id already used")
         record_job(store, node, job)
     threading.Thread(target=_run_job, args=(store, request, node, job), daemon=True,
                      name=f"background-job-{request.task_id}").start()

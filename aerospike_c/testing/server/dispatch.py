@@ -59,10 +59,10 @@ def _handle_scan(store: Store, msg: Message, node: NodeView,
         quota = access.message(msg, scan=True) if access is not None else OK
         if quota != OK:
             raise CommandError(quota)
+        if request.background:
+            yield run_background(store, request, node)
+            return
     except CommandError as exc:
         yield error_detail.refused(exc, msg.info4, store.version)
-        return
-    if request.background:
-        yield run_background(store, request, node)
         return
     yield from stream_records(store, request, node)

@@ -454,3 +454,33 @@ def test_interrupts_in_listeners_do_not_wedge_the_process(aerospike_hosts):
         "tend thread goes on: True", "disable after a slow snapshot: True",
         "close: KeyboardInterrupt True False", "destroy: KeyboardInterrupt, destroyed",
         "exit with listeners running"]
+
+
+def test_an_interrupt_after_a_connect_inside_the_disable_listener_is_raised_by_close(
+        aerospike_hosts):
+    # aerospike_connect ended its escape holder (ESCAPES) as inactive, also when it ran inside
+    # the disable listener of a close on the same thread: a Ctrl-C landing in that listener
+    # after the connect went to sys.unraisablehook and close() returned.
+    out = probe_output('''
+        def policy(disable):
+            p = asc.as_metrics_policy_init()
+            asc.as_metrics_policy_set_listeners(p, lambda e, u: None, disable,
+                                                lambda e, n, u: None, lambda e, c, u: None, None)
+            return p
+        other = Client(Config(HOSTS))
+        def disable(err, cluster, udata):
+            other.connect()
+            raise KeyboardInterrupt             # as a signal's, landing after the connect
+        lost = []
+        sys.unraisablehook = lambda unraisable: lost.append(unraisable.exc_type.__name__)
+        client = Client(Config(HOSTS)).connect()
+        client.enable_metrics(policy(disable))
+        try:
+            client.close()
+            print("close returned", lost)
+        except KeyboardInterrupt:
+            print("close: KeyboardInterrupt", client.aerospike.connected, other.aerospike.connected)
+        other.close()
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert out.splitlines() == ["close: KeyboardInterrupt False True"]
+

@@ -602,7 +602,9 @@ def aerospike_connect(as_: aerospike) -> None:
     # Before C connects, on a Python thread: a finalizer may need it for this instance, and
     # an interrupt right after a successful connect must not leave it unstarted.
     _REAPER.start()
-    ESCAPES.active = True
+    # A close's disable listener may connect another instance: what escapes it afterwards
+    # is still that close's to raise.
+    active, ESCAPES.active = ESCAPES.active, True
     try:
         status = lib.asc_connect(guard, err, False)  # counts itself in and out
         if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
@@ -611,7 +613,7 @@ def aerospike_connect(as_: aerospike) -> None:
                     check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
                 status = lib.asc_connect(guard, err, True)
     finally:
-        ESCAPES.active = False
+        ESCAPES.active = active
         escaped, ESCAPES.escaped = ESCAPES.escaped, None
     if escaped is not None:
         raise escaped  # from a callback on this thread (the first tend's cluster event)

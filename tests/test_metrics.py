@@ -484,3 +484,41 @@ def test_an_interrupt_after_a_connect_inside_the_disable_listener_is_raised_by_c
     ''', hosts=aerospike_hosts, timeout=60)
     assert out.splitlines() == ["close: KeyboardInterrupt False True"]
 
+
+def test_enables_of_different_instances_from_listeners_do_not_deadlock(aerospike_hosts):
+    # aerospike_enable_metrics held one lock for every instance around C's enable: thread A,
+    # in the enable listener of a, waited for b's metrics lock, which thread B held in b's
+    # disable listener while it enabled metrics of c, waiting for that lock. C alone
+    # (a's lock, then b's; b's, then c's) never waits in a circle.
+    out = probe_output('''
+        import threading
+        def policy(enable=lambda e, u: None, disable=lambda e, c, u: None):
+            p = asc.as_metrics_policy_init()
+            asc.as_metrics_policy_set_listeners(p, enable, disable, lambda e, n, u: None,
+                                                lambda e, c, u: None, None)
+            return p
+        a, b, c = (Client(Config(HOSTS)).connect() for _ in range(3))
+        in_b, in_a = threading.Event(), threading.Event()
+        def b_disable(err, cluster, udata):       # holds b's metrics lock
+            in_b.set()
+            in_a.wait(5)
+            c.enable_metrics(policy())
+        def a_enable(err, udata):                 # holds a's metrics lock
+            in_a.set()
+            in_b.wait(5)
+            b.disable_metrics()                   # waits for b's
+        b.enable_metrics(policy(disable=b_disable))
+        threads = [threading.Thread(target=b.disable_metrics, daemon=True),
+                   threading.Thread(target=a.enable_metrics, args=(policy(enable=a_enable),),
+                                    daemon=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        print("deadlocked", any(thread.is_alive() for thread in threads), flush=True)
+        if any(thread.is_alive() for thread in threads):
+            os._exit(0)
+        for client in (a, b, c):
+            client.close()
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert out.splitlines() == ["deadlocked False"]

@@ -69,7 +69,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     __slots__ = ("_ptr", "_calls", "_guard", "_guard_addr", "_lock", "_closing", "_destroyed", "_forked",
                  "_keepalive", "_kept_fields", "_retired", "_frees", "_reaping", "_metrics_listeners",
-                 "__weakref__")
+                 "_metrics_enabling", "__weakref__")
 
     def __init__(self, config: as_config, heap: bool) -> None:
         self._setup()
@@ -106,6 +106,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._frees = _Frees()  # free_after_close()
         self._reaping = False  # dropped while connected: the reaper closes it
         self._metrics_listeners: Any = None  # the Python listeners its cluster calls (as_metrics)
+        self._metrics_enabling = threading.RLock()  # around aerospike_enable_metrics (as_metrics)
 
     def _started(self, ptr: Any) -> None:
         """C initialized the instance at `ptr`."""

@@ -54,7 +54,6 @@ as_latency_type_to_string(type) names the keys of its `latency`.
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -110,12 +109,16 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
     c_policy = ffi.NULL if policy is None else struct_ptr(policy, "as_metrics_policy",
                                                           "aerospike_enable_metrics")
     err = new_error()
-    with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr, _ENABLING:
+    with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr, \
+            as_._metrics_enabling:
         listeners = _listeners_of(ptr.config.policies.metrics if policy is None else c_policy[0])
         # C copies the listeners (and the writer the labels; nothing else of the policy
         # outlives the call): the cluster calls those of its last successful enable. A failed
         # one leaves the cluster's as they were, or metrics disabled (none called). Both are
-        # kept until C said which (an interrupt right after the call leaves both).
+        # kept until C said which (an interrupt right after the call leaves both). The lock
+        # is the instance's: a global one, held while an enable listener waits for another
+        # cluster's metrics lock, deadlocked with that cluster's disable listener enabling a
+        # third instance.
         previous = as_._metrics_listeners
         as_._metrics_listeners = (previous, listeners)
         with _collecting() as raised:
@@ -171,19 +174,6 @@ class as_metrics_listeners:  # noqa: N801 - the C type's name
 #: policy and instances no longer keep are simply not found (an error status, not a crash).
 _LISTENERS: "WeakRegistry[as_metrics_listeners]" = WeakRegistry()
 _KEYS = itertools.count(1)
-#: Held around each enable and its bookkeeping, so that the listeners an instance keeps are
-#: those of the enable that ran last in C. Re-entrant: an enable listener may enable metrics
-#: of another instance.
-_ENABLING = threading.RLock()
-
-
-def _reset_after_fork() -> None:
-    global _ENABLING
-    _ENABLING = threading.RLock()  # one held by another parent thread stays held
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
 _NAMES = ("enable", "snapshot", "node_close", "disable")
 
 

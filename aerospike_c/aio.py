@@ -234,6 +234,7 @@ class _ExternalLoop:
             raise
         self.ev = ev
         self.fd = -1  # libev's backend descriptor as watched (_watch_backend)
+        self._generation = -1  # asc_ev_backend_generation when it was watched
         self._watched: Optional[asyncio.AbstractEventLoop] = None  # the loop that watches it
         # Weakly: the owning loop's reader holds each cluster while the loop lives; once the
         # loop is closed, a cluster nobody holds is collected and the reaper closes it.
@@ -278,14 +279,17 @@ class _ExternalLoop:
     def _watch_backend(self) -> None:
         """Watch libev's backend descriptor (asc_ev_backend_fd) on the owning loop, in place of
         the one this loop watched: libev replaces it as it recreates its kernel state
-        (asc_ev_backend_replaced), and asyncio went on watching a closed descriptor, its
+        (asc_ev_backend_generation), and asyncio went on watching a closed descriptor, its
         number soon another's (even the new backend's): libev's readiness was never seen
-        again and later commands timed out."""
+        again and later commands timed out. The count is taken last: an interrupt on the
+        way leaves it behind, and the next run() moves again."""
+        generation = int(lib.asc_ev_backend_generation())
         if self._watched is self.loop:
             self.loop.remove_reader(self.fd)
         self.fd = int(lib.asc_ev_backend_fd(self.ev))
         self.loop.add_reader(self.fd, _Reader(self, self.fd))
         self._watched = self.loop
+        self._generation = generation
 
     def _watch_shutdown(self) -> None:
         """Be told when the owning loop shuts down its async generators (asyncio.run does, as
@@ -375,7 +379,7 @@ class _ExternalLoop:
         if due == _PUMPED:
             self._take_back()
             due = lib.asc_ev_run(self.ev)
-        if lib.asc_ev_backend_replaced():
+        if lib.asc_ev_backend_generation() != self._generation:
             self._watch_backend()
         if due >= 0:
             at = self.loop.time() + due

@@ -47,7 +47,7 @@ int asc_async_export(const char* name);
 #define ASC_AIO_META ...
 void* asc_ev_loop_new(void);
 int asc_ev_backend_fd(void* loop);
-bool asc_ev_backend_replaced(void);
+unsigned int asc_ev_backend_generation(void);
 #define ASC_EV_PUMPED ...
 double asc_ev_run(void* loop);
 void asc_ev_loop_destroy(void* loop);

@@ -948,7 +948,7 @@ double asc_ev_next_timer(struct ev_loop* loop);
 int asc_ev_backend_fd_of(struct ev_loop* loop);
 int asc_ev_want_wakeups(struct ev_loop* loop);
 void asc_ev_watch_backend(struct ev_loop* loop);
-int asc_ev_backend_replaced_of(void);
+unsigned int asc_ev_backend_generation_of(void);
 
 /* A libev loop whose backend descriptor another poller can watch (epoll, kqueue); NULL:
  * none on this platform. */
@@ -969,13 +969,14 @@ asc_ev_backend_fd(void* loop)
 	return asc_ev_backend_fd_of((struct ev_loop*)loop);
 }
 
-/* Whether libev replaced its backend descriptor since the last call, on any thread that ran
- * the loop (asc_ev_run, a close's asc_close_wait, a pump thread): watch asc_ev_backend_fd's
- * anew (the old one is closed; its number is soon another descriptor's, or the new one's). */
-static bool
-asc_ev_backend_replaced(void)
+/* How many times libev replaced its backend descriptor, on any thread that ran the loop
+ * (asc_ev_run, a close's asc_close_wait, a pump thread): once it differs from the count the
+ * watcher last moved at, watch asc_ev_backend_fd's anew (the old one is closed; its number
+ * is soon another descriptor's, or the new one's). */
+static unsigned int
+asc_ev_backend_generation(void)
 {
-	return asc_ev_backend_replaced_of() != 0;
+	return asc_ev_backend_generation_of();
 }
 
 /* -- Who runs the external loop --

@@ -75,7 +75,7 @@ asc_ev_want_wakeups(struct ev_loop* loop)
  * the backend descriptor and makes a new one, often under the same number. A fork watcher
  * runs just before; a poller watching the old descriptor must watch the new one. */
 static ev_fork asc_ev_fork_watcher;
-static int asc_ev_replaced;
+static unsigned int asc_ev_replaced;  /* how many times, ever */
 
 static void
 asc_ev_on_fork(struct ev_loop* loop, ev_fork* w, int revents)
@@ -83,10 +83,10 @@ asc_ev_on_fork(struct ev_loop* loop, ev_fork* w, int revents)
 	(void)loop;
 	(void)w;
 	(void)revents;
-	__atomic_store_n(&asc_ev_replaced, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&asc_ev_replaced, 1, __ATOMIC_RELEASE);
 }
 
-/* Have the loop note each new backend descriptor (asc_ev_backend_replaced); the watcher does
+/* Have the loop count each new backend descriptor (asc_ev_backend_generation); the watcher does
  * not keep ev_run running (ev_unref). */
 void
 asc_ev_watch_backend(struct ev_loop* loop)
@@ -96,9 +96,10 @@ asc_ev_watch_backend(struct ev_loop* loop)
 	ev_unref(loop);
 }
 
-/* Whether the backend descriptor was replaced since the last call (cleared). */
-int
-asc_ev_backend_replaced_of(void)
+/* How many times the backend descriptor was replaced (nothing is cleared: a watcher
+ * interrupted as it moved sees the same count again and moves again). */
+unsigned int
+asc_ev_backend_generation_of(void)
 {
-	return __atomic_exchange_n(&asc_ev_replaced, 0, __ATOMIC_ACQ_REL);
+	return __atomic_load_n(&asc_ev_replaced, __ATOMIC_ACQUIRE);
 }

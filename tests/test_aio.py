@@ -724,6 +724,58 @@ def test_the_asyncio_loop_follows_libev_when_it_replaces_its_backend_descriptor(
     assert lines == ["in time True", "closed True"], lines
 
 
+def test_an_interrupt_as_asyncio_moves_to_libevs_new_backend_descriptor_is_not_lost(
+        aerospike_hosts):
+    # run() took libev's "replaced" flag (clearing it) and then moved the reader: a Ctrl-C
+    # landing between the two, or inside the move, left asyncio watching the closed
+    # descriptor for good once the loop ran again, and every command waited for its timer.
+    lines = run_probe('''
+        import asyncio, ctypes
+        from aerospike_c import aio
+        from aerospike_c._aerospike import ffi
+
+        libev = ctypes.CDLL(asc._aerospike.__file__)
+        external = None
+        watch = aio._ExternalLoop._watch_backend
+        interrupts = []
+        def interrupted(self):              # the signal's KeyboardInterrupt, at the move's start
+            if interrupts:
+                return watch(self)
+            interrupts.append(1)
+            raise KeyboardInterrupt
+
+        async def setup():
+            definition = aio.ClusterDefinition(HOSTS, loop_mode="asyncio",
+                                               policies={"read": {"total_timeout": 1000}})
+            cluster = await definition.connect()
+            session = cluster.create_session()
+            await session.put(("test", "aio", "interrupted"), {"a": 1})
+            return cluster, session
+
+        async def gets(session):
+            try:
+                for _ in range(5):
+                    await session.get(("test", "aio", "interrupted"))
+                return "ok"
+            except asc.AerospikeError as error:
+                return type(error).__name__
+
+        loop = asyncio.new_event_loop()
+        cluster, session = loop.run_until_complete(setup())
+        ev = ctypes.c_void_p(int(ffi.cast("uintptr_t", aio._EXTERNAL.ev)))
+        libev.ev_loop_fork(ev)              # the next ev_run closes the epoll, makes another
+        aio._ExternalLoop._watch_backend = interrupted
+        try:
+            print("first", loop.run_until_complete(gets(session)), flush=True)
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", flush=True)
+        print("again", loop.run_until_complete(gets(session)), flush=True)
+        loop.run_until_complete(asyncio.wait_for(cluster.close(), 5))
+        loop.close()
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines == ["KeyboardInterrupt", "again ok"], lines
+
+
 @pytest.mark.fault_injection
 @pytest.mark.parametrize("flavour", ["threads", "asyncio", "uvloop"])
 def test_thousands_of_awaits_with_cancellations_and_a_node_killed(flavour):

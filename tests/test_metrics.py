@@ -24,7 +24,7 @@ def test_policy_has_the_c_defaults_and_checked_fields():
 
 
 def test_enabled_metrics_write_a_file_that_names_the_nodes(aerospike_hosts, tmp_path):
-    client = asc.Client(hosts=list(aerospike_hosts), tender_interval=250)
+    client = asc.Client(hosts=list(aerospike_hosts), tender_interval=250).connect()
     with client:
         names = client.node_names()
         policy = asc.as_metrics_policy_init()
@@ -189,6 +189,25 @@ def test_re_enabling_keeps_only_the_listeners_the_cluster_calls(aerospike_hosts)
         assert set(snapshots) == {29}
         client.disable_metrics()
         assert disabled[-1] == 29
+
+
+def test_a_dropped_instance_keeps_its_listeners_until_the_reaper_closed_it(aerospike_hosts):
+    # The instance alone kept its last enable's listeners: dropped while connected, they went
+    # with it, and the reaper's close (and any snapshot before it) found them released: the
+    # disable listener never ran.
+    from aerospike_c.bindings.aerospike import reap_dropped
+    calls = []
+    client = asc.Client(hosts=list(aerospike_hosts), tender_interval=250).connect()
+    client.enable_metrics(listening_policy(
+        disable=lambda err, cluster, udata: calls.append("disable"),
+        snapshot=lambda err, cluster, udata: calls.append("snapshot")))
+    assert wait_for(lambda: "snapshot" in calls)
+    calls.append("dropped")
+    with pytest.warns(ResourceWarning):
+        del client
+        gc.collect()
+    assert reap_dropped(10)
+    assert calls[-2:] == ["dropped", "disable"] or calls[-3:] == ["dropped", "snapshot", "disable"]
 
 
 @pytest.mark.fault_injection

@@ -270,11 +270,12 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             c_destroy(self._ptr)  # frees memory only
             self._frees.run(final=True)
         elif not sys.is_finalizing():  # at exit the C threads may never get the GIL again
-            # What C points at (callbacks, ip_map, filter_exp, and the guard that async
-            # commands still in flight count themselves out of) lives until the reaper is done.
+            # What C points at (callbacks, ip_map, filter_exp, the metrics listeners, and the
+            # guard that async commands still in flight count themselves out of) lives until
+            # the reaper is done.
             self._reaping = True
             _REAPER.put(self._ptr, [self._keepalive, self._kept_fields, self._retired,
-                                    self._guard], self._frees)
+                                    self._guard, self._metrics_listeners], self._frees)
         warnings.warn("aerospike instance dropped without aerospike_destroy(); closing it",
                       ResourceWarning, stacklevel=2)
 

@@ -141,7 +141,12 @@ class Cluster:
 
         Idempotent; the close runs as its own task, so cancelling the caller (e.g. under
         asyncio.wait_for) leaves it running, and a later close() awaits it (or, if it
-        failed, tries again)."""
+        failed, tries again). In a forked child it only marks the cluster closed: its
+        executor threads and C loops are the parent's, and its readers are in an epoll the
+        parent shares (as sdk.Cluster.close leaves the parent's instance alone)."""
+        if self.sync._client._as.forked:
+            self._closing = True
+            return
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("an aio.Cluster is used from the event loop that connected it")
         task = self._close_task

@@ -1368,6 +1368,42 @@ def test_fork_with_the_c_loop_running_on_the_asyncio_thread():
                      "closed True 0"]
 
 
+def test_a_child_forked_in_a_coroutine_ends_its_asyncio_run(aerospike_hosts):
+    # A child forked inside a coroutine that simply returns ends the parent's asyncio.run in
+    # the child: its shutdown closed the parent's clusters left open (_on_loop_shutdown), a
+    # close that waited for good for the parent's executor threads, which the child does not
+    # have (and would have removed their readers from the epoll the child shares with the
+    # parent). (That loop's own close in the child deregisters the parent's self-pipe from
+    # the shared epoll, asyncio's doing: the parent here does not use its loop again.)
+    lines = run_probe('''
+        import asyncio, signal, time
+        from aerospike_c import aio
+
+        async def main():
+            cluster = await aio.ClusterDefinition(HOSTS, loop_mode="asyncio").connect()
+            await cluster.create_session().put(("test", "aiofork", "k"), {"i": 1})
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                return "child"              # the child's asyncio.run shuts down the loop
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    print("child status", status, flush=True)
+                    break
+                time.sleep(0.05)
+            else:
+                print("child hung", flush=True)
+                os.kill(pid, signal.SIGKILL)
+            os._exit(0)
+
+        asyncio.run(main())
+        os._exit(0)
+    ''', hosts=aerospike_hosts, timeout=60)
+    assert lines == ["child status 0"], lines
+
+
 # -- record UDFs: aerospike_key_apply_async ---------------------------------------------------
 def test_apply_is_a_c_async_command_equal_to_the_sync_path(aerospike_hosts):
     lua = Path(__file__).resolve().parent.parent / "examples" / "lua" / "record_udf.lua"

@@ -413,3 +413,22 @@ def test_struct_fields_never_hand_out_c_memory():
     """)
     assert lines == ["bytes True", "True", "AttributeError None", "AttributeError None",
                      "AttributeError None", "1 1 True"]
+
+
+def test_an_interrupt_after_c_destroyed_the_instance_still_runs_its_frees(aerospike_hosts,
+                                                                          monkeypatch):
+    # A KeyboardInterrupt landing right after asc_close_and_destroy returned skipped
+    # _forget and the frees after it; the instance was then known as destroyed, so its
+    # finalizer freed nothing either: free_after_close()'s frees (aio's completion queue of
+    # a cluster) leaked.
+    binding = sys.modules["aerospike_c.bindings.aerospike"]  # the module, not the class
+    client = asc.Client(hosts=list(aerospike_hosts)).connect()
+    freed = []
+    binding.free_after_close(client.aerospike, lambda: freed.append(1))
+
+    def interrupted(as_):
+        raise KeyboardInterrupt  # as a signal's, right after the C call
+    monkeypatch.setattr(binding, "_forget", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        client.destroy()
+    assert freed == [1]

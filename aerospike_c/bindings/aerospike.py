@@ -208,9 +208,12 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _note_destroyed_in_c(self) -> None:
         # C destroyed it (asc_destroy marks the guard in the same call) and an interrupt
-        # skipped the bookkeeping after: Python must never destroy it again.
+        # skipped the bookkeeping after: Python must never destroy it again, and what
+        # free_after_close() was given is freed now (nothing else would: __del__ sees it
+        # destroyed).
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
             self._destroyed = True
+            self._frees.run(final=True)
 
     def _end_orphaned_exclusive(self, owner: int) -> None:
         """End the exclusive section `owner` if it still holds the instance: one whose
@@ -262,6 +265,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
             return
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
+            self._frees.run(final=True)
             return  # destroyed by C already (see _exit_exclusive)
         self._destroyed = True
         if self._forked:

@@ -287,7 +287,17 @@ class _ExternalLoop:
         if self._watched is self.loop:
             self.loop.remove_reader(self.fd)
         self.fd = int(lib.asc_ev_backend_fd(self.ev))
-        self.loop.add_reader(self.fd, _Reader(self, self.fd))
+        try:
+            self.loop.add_reader(self.fd, _Reader(self, self.fd))
+        except FileExistsError:
+            # asyncio's epoll has it, its selector not: an interrupt right after selectors'
+            # epoll_ctl(ADD) ran its except, which forgot the key alone. Every later move
+            # failed so, and libev's readiness was never seen again.
+            poller = getattr(getattr(self.loop, "_selector", None), "_selector", None)
+            if poller is None:
+                raise
+            poller.unregister(self.fd)
+            self.loop.add_reader(self.fd, _Reader(self, self.fd))
         self._watched = self.loop
         self._generation = generation
 

@@ -724,24 +724,23 @@ def test_the_asyncio_loop_follows_libev_when_it_replaces_its_backend_descriptor(
     assert lines == ["in time True", "closed True"], lines
 
 
-def test_an_interrupt_as_asyncio_moves_to_libevs_new_backend_descriptor_is_not_lost(
-        aerospike_hosts):
-    # run() took libev's "replaced" flag (clearing it) and then moved the reader: a Ctrl-C
-    # landing between the two, or inside the move, left asyncio watching the closed
-    # descriptor for good once the loop ran again, and every command waited for its timer.
-    lines = run_probe('''
-        import asyncio, ctypes
+def interrupted_backend_move(hosts, before_interrupt):
+    """Run a probe: libev replaces its backend (ev_loop_fork), the first move of asyncio's
+    reader to it runs `before_interrupt` (probe code, `self` the _ExternalLoop) and raises
+    KeyboardInterrupt, as a signal's would; the loop then runs again. Its lines."""
+    return run_probe('''
+        import asyncio, ctypes, select
         from aerospike_c import aio
-        from aerospike_c._aerospike import ffi
+        from aerospike_c._aerospike import ffi, lib
 
         libev = ctypes.CDLL(asc._aerospike.__file__)
-        external = None
         watch = aio._ExternalLoop._watch_backend
         interrupts = []
-        def interrupted(self):              # the signal's KeyboardInterrupt, at the move's start
+        def interrupted(self):
             if interrupts:
                 return watch(self)
             interrupts.append(1)
+            BEFORE_INTERRUPT
             raise KeyboardInterrupt
 
         async def setup():
@@ -769,10 +768,35 @@ def test_an_interrupt_as_asyncio_moves_to_libevs_new_backend_descriptor_is_not_l
             print("first", loop.run_until_complete(gets(session)), flush=True)
         except KeyboardInterrupt:
             print("KeyboardInterrupt", flush=True)
-        print("again", loop.run_until_complete(gets(session)), flush=True)
-        loop.run_until_complete(asyncio.wait_for(cluster.close(), 5))
+        try:
+            print("again", loop.run_until_complete(asyncio.wait_for(gets(session), 10)),
+                  flush=True)
+            loop.run_until_complete(asyncio.wait_for(cluster.close(), 5))
+        except BaseException as error:
+            print(type(error).__name__, flush=True)
+            os._exit(0)
         loop.close()
-    ''', hosts=aerospike_hosts, timeout=60)
+    '''.replace("BEFORE_INTERRUPT", before_interrupt), hosts=hosts, timeout=60)
+
+
+def test_an_interrupt_as_asyncio_moves_to_libevs_new_backend_descriptor_is_not_lost(
+        aerospike_hosts):
+    # run() took libev's "replaced" flag (clearing it) and then moved the reader: a Ctrl-C
+    # landing between the two, or inside the move, left asyncio watching the closed
+    # descriptor for good once the loop ran again, and every command waited for its timer.
+    lines = interrupted_backend_move(aerospike_hosts, "pass")
+    assert lines == ["KeyboardInterrupt", "again ok"], lines
+
+
+def test_an_interrupt_inside_asyncios_add_reader_of_the_new_backend_is_recovered(
+        aerospike_hosts):
+    # A KeyboardInterrupt landing in selectors' register right after its epoll_ctl(ADD) runs
+    # its except, which forgets the key but leaves the descriptor in asyncio's epoll: every
+    # later move to libev's new backend raised FileExistsError in run(), and commands timed out.
+    lines = interrupted_backend_move(
+        aerospike_hosts, "self.loop.remove_reader(self.fd); "
+        "self.loop._selector._selector.register(int(lib.asc_ev_backend_fd(self.ev)), "
+        "select.EPOLLIN)")
     assert lines == ["KeyboardInterrupt", "again ok"], lines
 
 

@@ -106,7 +106,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._frees = _Frees()  # free_after_close()
         self._reaping = False  # dropped while connected: the reaper closes it
         self._metrics_listeners: Any = None  # the Python listeners its cluster calls (as_metrics)
-        self._metrics_enabling = threading.RLock()  # around aerospike_enable_metrics (as_metrics)
+        self._metrics_enabling: Any = None  # an RLock, made by the first metrics_enabling()
 
     def _started(self, ptr: Any) -> None:
         """C initialized the instance at `ptr`."""
@@ -213,7 +213,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         # destroyed).
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
             self._destroyed = True
-            self._frees.run(final=True)
+            if self._frees.items:  # (a call only when there is something left to free)
+                self._frees.run(final=True)
 
     def _end_orphaned_exclusive(self, owner: int) -> None:
         """End the exclusive section `owner` if it still holds the instance: one whose
@@ -235,6 +236,17 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             except ValueError:  # another thread dropped it first
                 pass
         return len(calls)
+
+    def metrics_enabling(self) -> Any:
+        """The instance's lock around aerospike_enable_metrics and its bookkeeping (as_metrics):
+        made on first use, as few instances enable metrics."""
+        lock = self._metrics_enabling
+        if lock is None:
+            with self._lock:
+                if self._metrics_enabling is None:
+                    self._metrics_enabling = threading.RLock()
+                lock = self._metrics_enabling
+        return lock
 
     @property
     def calls(self) -> int:

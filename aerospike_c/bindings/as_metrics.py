@@ -110,7 +110,7 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
                                                           "aerospike_enable_metrics")
     err = new_error()
     with using(as_, "aerospike_enable_metrics", connected=True, off_tend=True) as ptr, \
-            as_._metrics_enabling:
+            as_.metrics_enabling():
         listeners = _listeners_of(ptr.config.policies.metrics if policy is None else c_policy[0])
         # C copies the listeners (and the writer the labels; nothing else of the policy
         # outlives the call): the cluster calls those of its last successful enable. A failed

@@ -8,7 +8,7 @@ import pytest
 from aerospike_c import bindings as c
 from aerospike_c.bindings._cstruct import CStruct
 
-from probe_helpers import probe_output, run_probe
+from probe_helpers import probe_output, random_signals, run_probe
 
 #: Every struct view the bindings hand out, made as a user makes it (name -> expression).
 #: test_every_struct_view_is_listed keeps it complete.
@@ -260,6 +260,7 @@ print("interrupted", total)
 '''
 
 
+@random_signals
 def test_keyboard_interrupt_inside_constructors() -> None:
     """Finding 8: a KeyboardInterrupt inside as_batch_init was a double free (SIGABRT).
     An exception at every Python line of every constructor, then collection: no crash."""
@@ -303,6 +304,7 @@ print("made", made, "interrupts", hits[0])
 '''
 
 
+@random_signals
 def test_signals_while_clients_are_made_and_destroyed() -> None:
     """SIGALRM -> KeyboardInterrupt at random points of Config, Client (both the plain
     recipe's aerospike_init_plain and the checked as_config path) and destroy, then
@@ -344,6 +346,7 @@ print("interrupts", hits[0], "stuck", stuck, "broken", len(set(broken)), sorted(
 '''
 
 
+@random_signals
 def test_signals_while_clients_are_destroyed() -> None:
     """SIGALRM -> KeyboardInterrupt anywhere in Client.destroy, its finally and the
     finalizers after: every instance is destroyed by the next destroy() or already was, and
@@ -384,6 +387,7 @@ print("closed")
 '''
 
 
+@random_signals
 def test_signals_during_batch_get(aerospike_hosts) -> None:
     """Finding 8's reproducer: SIGALRM -> KeyboardInterrupt at random points of batch_get:
     no crash, every call that returns returns every result (an interrupt inside the batch
@@ -427,6 +431,7 @@ print("closed")
 '''
 
 
+@random_signals
 def test_interrupts_in_a_transaction_loop_are_never_swallowed_by_finalizers() -> None:
     """SIGALRM -> KeyboardInterrupt while transactions are made, written and aborted: every
     interrupt reaches the loop. The as_txn's destroy runs in cffi (ffi.gc), policies have no

@@ -13,6 +13,7 @@ import pytest
 import aerospike_c as asc
 from aerospike_c.sdk import Cluster, ClusterDefinition, ClusterStats, Host, NodeStats, Session
 from connection_helpers import closed_port, fast_definition, seed_peers, wait_until
+from probe_helpers import random_signals
 
 #: Sets of this session's own: a real server keeps what other runs wrote (the scans count).
 SESSION_SET, FILTER_SET = (f"sdk_{kind}_{uuid.uuid4().hex[:12]}" for kind in ("session", "filter"))
@@ -497,6 +498,7 @@ def test_a_cluster_left_open_is_closed_at_exit(aerospike_hosts):
     assert "ResourceWarning" not in result.stderr and "Exception" not in result.stderr
 
 
+@random_signals
 def test_ctrl_c_during_a_batch_loop_reaches_the_caller(aerospike_hosts):
     """A KeyboardInterrupt landing in a Python gc callback is dropped by gc; the package's
     own callback is C code, so the signal waits for the caller's code."""

@@ -116,9 +116,8 @@ def aerospike_enable_metrics(as_: Any, policy: Optional[as_metrics_policy] = Non
         # outlives the call): the cluster calls those of its last successful enable. A failed
         # one leaves the cluster's as they were, or metrics disabled (none called). Both are
         # kept until C said which (an interrupt right after the call leaves both). The lock
-        # is the instance's: a global one, held while an enable listener waits for another
-        # cluster's metrics lock, deadlocked with that cluster's disable listener enabling a
-        # third instance.
+        # is the instance's, not one for all: an enable listener may wait for another
+        # cluster's metrics lock while that cluster's disable listener enables a third one.
         previous = as_._metrics_listeners
         as_._metrics_listeners = (previous, listeners)
         with _collecting() as raised:

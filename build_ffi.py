@@ -97,6 +97,7 @@ CDEF_HEADERS = [
     "as_admin.h",
     "aerospike_c.h",
     "asc_key.h",
+    "asc_aerospike.h",
     "asc_batch.h",
     "asc_udf.h",
     "asc_async.h",

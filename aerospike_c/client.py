@@ -21,6 +21,7 @@ raise `LifecycleError`. Reconnecting after `close()` is allowed, as in C.
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from . import bindings as c
@@ -29,7 +30,7 @@ from ._queries import QueryMethods
 from ._records import RecordMethods
 from ._txn import TransactionMethods
 from .bindings._cstruct import CStruct, plain_setting, set_fields
-from .bindings.aerospike import aerospike_init_plain, close_and_destroy
+from .bindings.aerospike import PlainInit, aerospike_init_plain, close_and_destroy
 from .bindings.as_config import CheckedHost, checked_host
 from .bindings.as_error import lifecycle_error
 
@@ -82,19 +83,24 @@ class _Hosts(_Setting):
 class _PlainRecipe:
     """A Config whose every setting C takes as it is: seed hosts as (address, port[, tls_name])
     tuples, as_config fields that are plain ints and bools (plain_setting), no user. Each
-    Client made from it gets its instance in C calls only (aerospike_init_plain), with no
-    as_config object between; what C gets is the same."""
+    Client made from it gets its instance in one C call (aerospike_init_plain of its
+    PlainInit), with no as_config object between; what C gets is the same. Immutable: Configs
+    made of equal arguments share one (_plain_recipe)."""
 
-    __slots__ = ("hosts", "fields", "given_hosts")
+    __slots__ = ("init", "given_hosts")
 
-    def __init__(self, hosts: Tuple[CheckedHost, ...], fields: Tuple[Tuple[str, Any], ...],
-                 given_hosts: List[Tuple[str, int, Optional[str]]]) -> None:
-        self.hosts = hosts  # as C takes them
-        self.fields = fields
-        self.given_hosts = given_hosts  # as the Config keeps them: its _hosts
+    def __init__(self, init: PlainInit, given_hosts: Tuple[Tuple[str, int, Optional[str]], ...]) -> None:
+        self.init = init  # as C takes it
+        self.given_hosts = given_hosts  # as the Config keeps them (a list of them: its _hosts)
 
 
 _AS_CONFIG = "struct as_config_s"  # the C name CStruct knows as_config's fields by
+_TUPLE = frozenset((tuple,))
+#: Argument types whose equal values C takes alike (no subclass whose == could say otherwise):
+#: a recipe made for arguments of only these types serves every Config of equal arguments.
+_CACHEABLE = frozenset((str, int, bool, type(None)))
+_RECIPES: Dict[Any, _PlainRecipe] = {}  # by (hosts, fields, the type of each part)
+_MAX_RECIPES = 64
 
 
 def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) -> Optional[_PlainRecipe]:
@@ -102,9 +108,33 @@ def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) 
     as_config path then raises what is wrong with it)."""
     if user is not None or password is not None or type(hosts) not in (list, tuple):
         return None
+    hosts = tuple(hosts)
+    try:  # (a type whose metaclass hashes it its own way raises here: not one of these)
+        if not _TUPLE.issuperset(map(type, hosts)):
+            return None
+        types = tuple(map(type, chain(chain.from_iterable(hosts), fields, fields.values())))
+        cacheable = _CACHEABLE.issuperset(types)
+    except Exception:  # noqa: BLE001 - the checked path says what is wrong
+        return None
+    items = tuple(fields.items())
+    if not cacheable:
+        return _new_plain_recipe(hosts, items)
+    key = (hosts, items, types)
+    recipe = _RECIPES.get(key)
+    if recipe is None:
+        recipe = _new_plain_recipe(hosts, items)
+        if recipe is not None:
+            if len(_RECIPES) >= _MAX_RECIPES:
+                _RECIPES.clear()
+            _RECIPES[key] = recipe
+    return recipe
+
+
+def _new_plain_recipe(hosts: Tuple[Tuple[Any, ...], ...],
+                      items: Tuple[Tuple[str, Any], ...]) -> Optional[_PlainRecipe]:
     checked, given = [], []
     for host in hosts:
-        if type(host) is not tuple or len(host) not in (2, 3):
+        if len(host) not in (2, 3):
             return None
         address, port = host[0], host[1]
         tls_name = host[2] if len(host) == 3 else None
@@ -113,10 +143,10 @@ def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) 
         except (TypeError, ValueError):
             return None
         given.append((address, port, tls_name))
-    for name, value in fields.items():
+    for name, value in items:
         if not plain_setting(_AS_CONFIG, name, value):
             return None
-    return _PlainRecipe(tuple(checked), tuple(fields.items()), given)
+    return _PlainRecipe(PlainInit(checked, items), tuple(given))
 
 
 class Config:
@@ -143,7 +173,7 @@ class Config:
         self.default_port = default_port
         recipe = _plain_recipe(hosts, user, password, fields)
         if recipe is not None:  # checked: no as_config needed to check it
-            self._hosts = recipe.given_hosts
+            self._hosts = list(recipe.given_hosts)
             self._user = self._password = None
             self._fields = fields  # a dict of its own (**fields), plain values: nothing to copy
             self._probe = recipe
@@ -228,10 +258,10 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
         elif config_kwargs:
             raise TypeError("pass either a Config or keyword settings, not both")
         # A subclass that makes its own as_config (to_as_config) gets it: no recipe for it.
-        recipe = (config._probe if isinstance(config, Config)
+        recipe = (config._probe if type(config) is Config or isinstance(config, Config)
                   and type(config).to_as_config is Config.to_as_config else None)
         if type(recipe) is _PlainRecipe:
-            self._as = aerospike_init_plain(recipe.hosts, recipe.fields)
+            self._as = aerospike_init_plain(recipe.init)
             return
         as_config = config.to_as_config() if isinstance(config, Config) else config
         self._as = c.aerospike_init(as_config)

@@ -27,6 +27,13 @@ const char* asc_config_url(void);
 #define ASC_NEEDS_CHECK ...
 #define ASC_CONNECTING ...
 int asc_connect(asc_instance* g, as_error* err, bool checked);
+typedef struct {
+    const char* address;
+    const char* tls_name;
+    uint16_t port;
+} asc_seed;
+int asc_init_plain(asc_instance* g, aerospike* as, const as_config* config, const asc_seed* seeds,
+    uint32_t count, bool checked);
 extern "Python" bool asc_log_to_python(as_log_level level, const char* func, const char* file,
     uint32_t line, const char* message);
 void asc_log_enable(as_log_level level);

@@ -273,6 +273,42 @@ asc_connect(asc_instance* g, as_error* err, bool checked)
 	return status;
 }
 
+/* A seed host of a plain config (bindings/aerospike.py PlainInit); tls_name NULL for none. */
+typedef struct {
+	const char* address;
+	const char* tls_name;
+	uint16_t port;
+} asc_seed;
+
+/*
+ * aerospike_init() into `as` of a copy of `config` (as_config_init() with plain int and bool
+ * fields set: no heap memory of its own, so a copy is what aerospike_init() itself makes)
+ * with `seeds` added, in one call; then g->ptr is `as`. Unless `checked`, ASC_NEEDS_CHECK,
+ * doing nothing, when C would read a dynamic config file ($AEROSPIKE_CLIENT_CONFIG_URL):
+ * Python checks the file first (check_config_file), then calls again. Else 0.
+ */
+static int
+asc_init_plain(asc_instance* g, aerospike* as, const as_config* config, const asc_seed* seeds,
+	uint32_t count, bool checked)
+{
+	if (! checked && asc_config_url() != NULL) {
+		return ASC_NEEDS_CHECK;
+	}
+	as_config copy;
+	memcpy(&copy, config, sizeof(copy));
+	for (uint32_t i = 0; i < count; i++) {
+		if (seeds[i].tls_name == NULL) {
+			as_config_add_host(&copy, seeds[i].address, seeds[i].port);
+		}
+		else {
+			as_config_tls_add_host(&copy, seeds[i].address, seeds[i].tls_name, seeds[i].port);
+		}
+	}
+	aerospike_init(as, &copy);
+	g->ptr = as;
+	return 0;
+}
+
 /* The version string compiled into the C client (version.c). */
 static const char*
 asc_client_version(void)

@@ -5,6 +5,8 @@ path really taken for the inputs it takes."""
 from __future__ import annotations
 
 import collections
+import sys
+import threading
 
 import pytest
 
@@ -410,3 +412,117 @@ def test_a_config_that_is_not_plain_raises_what_the_checked_path_raises(monkeypa
         assert _raised(make) == fast
     if fast is None:  # a valid Config that is not plain: it made its checked as_config
         assert isinstance(asc.Config(hosts, **fields)._probe, asc.as_config)
+
+
+def _made(hosts, fields):
+    """What a Client made of Config(hosts, **fields) gets: its as_config, or what was raised."""
+    try:
+        client = asc.Client(asc.Config(hosts, **fields))
+    except BaseException as exc:  # noqa: B902 - compared below
+        return type(exc), str(exc)
+    try:
+        return client.config.to_dict()
+    finally:
+        client.destroy()
+
+
+class _Name(str):
+    """A str subclass: equal to the address it spells, but not of a type the recipes reuse."""
+
+
+LOOK_ALIKES = [  # (a plain Config's arguments, equal arguments of other types)
+    (([("127.0.0.1", 1)], {}), ([("127.0.0.1", True)], {})),
+    (([], {"use_services_alternate": True}), ([], {"use_services_alternate": 1})),
+    (([], {"max_conns_per_node": 300}), ([], {"max_conns_per_node": 300.0})),
+    (([], {"max_conns_per_node": 1}), ([], {"max_conns_per_node": True})),
+    (([("127.0.0.1", 3000)], {}), ([(_Name("127.0.0.1"), 3000)], {})),
+    (([("127.0.0.1", 3000)], {}), ([("127.0.0.1", 3000, None)], {})),
+]
+
+
+@pytest.mark.parametrize("plain,look_alike", LOOK_ALIKES, ids=repr)
+def test_a_plain_recipe_serves_equal_arguments_of_the_same_types_only(monkeypatch, plain,
+                                                                      look_alike):
+    """Configs of equal plain arguments share one recipe (one as_config template); arguments
+    that compare equal to those but are of other types (True for 1, 300.0 for 300, a str
+    subclass) never get it: they make what the checked path makes, or raise what it raises."""
+    first = asc.Config(plain[0], **plain[1])
+    assert type(first._probe).__name__ == "_PlainRecipe"
+    assert asc.Config(plain[0], **plain[1])._probe is first._probe
+    assert _made(*look_alike) == _made(*look_alike)  # the second from the cache, if any
+    fast = _made(*look_alike)
+    with monkeypatch.context() as patch:
+        _checked_path(patch)
+        assert _made(*look_alike) == fast
+
+
+def test_the_connect_cycle_fast_paths_agree_with_c(aerospike_hosts, monkeypatch):
+    """connect, node_names and destroy are one CPython call each (csrc/asc_aerospike.h): the
+    names C gives, the errors of the general paths, and the general path where the fast one
+    cannot take the instance at once (a call inside it, another thread)."""
+    from aerospike_c._aerospike import ffi, lib
+    binding = sys.modules["aerospike_c.bindings.aerospike"]
+    for call in (asc.aerospike_connect, asc.as_cluster_get_node_names):
+        with pytest.raises(TypeError, match="expected an aerospike instance"):
+            call(object())
+    client = asc.Client(hosts=list(aerospike_hosts))
+    with pytest.raises(asc.LifecycleError, match="as_cluster_get_node_names: .* not connected"):
+        client.node_names()
+    client.connect()
+    count, names = ffi.new("int*"), ffi.new("char**")
+    lib.as_cluster_get_node_names(client.aerospike._ptr.cluster, count, names)
+    try:
+        expected = sorted(ffi.string(names[0] + i * lib.AS_NODE_NAME_SIZE).decode()
+                          for i in range(count[0]))
+    finally:
+        lib.free(names[0])
+    assert sorted(client.node_names()) == expected and expected
+
+    # A call inside (a `using` statement): the fast destroy leaves it to the general path,
+    # which says so; then it closes on another thread, where only the general path runs.
+    with binding.using(client.aerospike, "test"):
+        assert binding._py_close_and_destroy(client.aerospike, binding._MAIN_IDENT,
+                                             binding._after_close_and_destroy,
+                                             *binding._EXP_OFFSETS) is False
+        with pytest.raises(asc.LifecycleError, match="1 call\\(s\\) on this instance are still running"):
+            client.destroy()
+    assert client.is_connected()
+    done = []
+    thread = threading.Thread(target=lambda: done.append(client.destroy()))
+    thread.start()
+    thread.join()
+    assert done == [None] and client._as.destroyed
+    assert client._as not in binding._live_instances()
+    with pytest.raises(asc.LifecycleError, match="destroyed"):
+        client.node_names()
+
+    # The C client's own errors, as the general connect path raises them.
+    def refused():
+        dead = asc.Client(asc.Config([("127.0.0.1", 1)], conn_timeout_ms=200))
+        try:
+            dead.connect()
+        finally:
+            dead.destroy()
+    fast = _raised(refused)
+    assert fast is not None and fast[0] is not asc.LifecycleError
+    monkeypatch.setattr(binding, "_py_connect", lambda as_: lib.ASC_NEEDS_CHECK)
+    assert _raised(refused) == fast
+
+
+def test_a_fast_destroy_takes_the_instance_and_frees_it(aerospike_hosts, monkeypatch):
+    """Client.destroy in one C call: the instance is destroyed and forgotten, what was handed
+    to free_after_close() is freed, and a second destroy raises as before."""
+    from aerospike_c._aerospike import lib
+    binding = sys.modules["aerospike_c.bindings.aerospike"]
+    client = asc.Client(hosts=list(aerospike_hosts)).connect()
+    as_, freed, taken = client.aerospike, [], []
+    binding.free_after_close(as_, lambda: freed.append(1))
+    fast = binding._py_close_and_destroy
+    monkeypatch.setattr(binding, "_py_close_and_destroy",
+                        lambda *args: taken.append(fast(*args)) or taken[-1])
+    client.destroy()
+    assert taken == [True]  # done in C
+    assert as_.destroyed and freed == [1] and as_ not in binding._live_instances()
+    assert lib.asc_refused(as_._guard) == lib.ASC_DEAD
+    with pytest.raises(asc.LifecycleError, match="destroyed"):
+        client.destroy()

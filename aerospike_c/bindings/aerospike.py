@@ -44,7 +44,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 from .._aerospike import ffi, lib
 from ._cstruct import CStruct, Owner, field_offset
-from .as_config import (CheckedHost, add_checked_host, as_config, check_config, check_config_file,
+from .as_config import (CheckedHost, as_config, check_config, check_config_file,
                         config_exp_offsets, config_ptr, detach_exps)
 from .as_cluster_event import ESCAPES, METRICS_LISTENERS
 from .as_error import check, lifecycle_error, new_error
@@ -84,11 +84,11 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             ptr = lib.aerospike_new(c_config)
             if ptr == ffi.NULL:  # pragma: no cover - out of memory
                 raise MemoryError("aerospike_new")
-            self._started(ptr)
         else:
             ptr = ffi.new("aerospike*")
             lib.aerospike_init(ptr, c_config)
-            self._started(ptr)
+        self._guard.ptr = ptr
+        self._started(ptr)
 
     def _setup(self) -> None:
         """The Python state of a new instance, before C initializes it."""
@@ -109,9 +109,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._metrics_enabling: Any = None  # an RLock, made by the first metrics_enabling()
 
     def _started(self, ptr: Any) -> None:
-        """C initialized the instance at `ptr`."""
+        """C initialized the instance at `ptr` (and _guard.ptr is `ptr`)."""
         self._ptr = ptr
-        self._guard.ptr = ptr
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -499,8 +498,12 @@ def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
 
 def _instance(as_: Any) -> aerospike:
     if not isinstance(as_, aerospike):
-        raise TypeError(f"expected an aerospike instance, got {type(as_).__name__}")
+        raise _not_an_instance(as_)
     return as_
+
+
+def _not_an_instance(as_: Any) -> TypeError:
+    return TypeError(f"expected an aerospike instance, got {type(as_).__name__}")
 
 
 def aerospike_init(config: as_config) -> aerospike:
@@ -508,27 +511,46 @@ def aerospike_init(config: as_config) -> aerospike:
     return aerospike(config, heap=False)
 
 
-def aerospike_init_plain(hosts: Sequence[CheckedHost], fields: Sequence[Tuple[str, Any]]) -> aerospike:
-    """aerospike_init() of as_config_init() with seed `hosts` (checked_host()s) and `fields`
-    ((name, value) of as_config fields that plain_setting() accepts) set on it: what
-    aerospike_init(config) gives for that config, in C calls without the as_config object
+class PlainInit:
+    """What aerospike_init_plain() makes instances of: an as_config_init() with `fields` set
+    ((name, value) of as_config fields that plain_setting() accepts) and the seed `hosts`
+    (checked_host()s) as C strings, made once for any number of instances (the idiomatic
+    Config's plain recipe). Not a C type."""
+
+    __slots__ = ("config", "seeds", "count", "_strings")
+
+    def __init__(self, hosts: Sequence[CheckedHost], fields: Sequence[Tuple[str, Any]]) -> None:
+        self.config = ffi.new("as_config*")
+        lib.as_config_init(self.config)
+        for name, value in fields:
+            setattr(self.config, name, value)
+        self.count = len(hosts)
+        self.seeds = ffi.new("asc_seed[]", self.count)
+        self._strings = []  # what the seeds point at
+        for seed, (address, port, tls_name) in zip(self.seeds, hosts):
+            self._strings.append(ffi.new("char[]", address))
+            seed.address, seed.port = self._strings[-1], port
+            if tls_name is not None:
+                self._strings.append(ffi.new("char[]", tls_name))
+                seed.tls_name = self._strings[-1]
+
+
+def aerospike_init_plain(plain: PlainInit) -> aerospike:
+    """aerospike_init() of a copy of plain.config with the seed hosts added: what
+    aerospike_init(config) gives for that config, in one C call with no as_config object
     between (the idiomatic Client's fast path for a plain Config). Not a C function."""
     instance = aerospike.__new__(aerospike)
     instance._setup()
-    config = ffi.new("as_config*")
-    lib.as_config_init(config)
-    for name, value in fields:
-        setattr(config, name, value)
-    check_config_file(config, "aerospike_init")  # C reads the file inside aerospike_init
+    guard, ptr = instance._guard, ffi.new("aerospike*")
     try:
-        for host in hosts:
-            add_checked_host(config, host)
-        ptr = ffi.new("aerospike*")
-        lib.aerospike_init(ptr, config)  # the instance owns the hosts from here
+        if lib.asc_init_plain(guard, ptr, plain.config, plain.seeds, plain.count, False):
+            # ASC_NEEDS_CHECK: C reads a dynamic config file inside aerospike_init
+            check_config_file(plain.config, "aerospike_init")
+            lib.asc_init_plain(guard, ptr, plain.config, plain.seeds, plain.count, True)
         instance._started(ptr)
-    except BaseException:  # an interrupt: free the hosts unless the instance has them
-        if instance._ptr is None:
-            lib.as_config_destroy(config)  # the memcpy of a spent config is never destroyed
+    except BaseException:  # an interrupt after C made the instance: free what it holds
+        if instance._ptr is None and guard.ptr != ffi.NULL:
+            c_destroy(ptr)
         raise
     return instance
 
@@ -615,8 +637,6 @@ class _using_exclusive(using):  # noqa: N801 - `using(..., exclusive=True)`
 
 def aerospike_connect(as_: aerospike) -> None:
     """aerospike_connect(): seed, discover and start tending the cluster (blocks, GIL released)."""
-    err = new_error()
-    guard = _instance(as_)._guard
     # Before C connects, on a Python thread: a finalizer may need it for this instance, and
     # an interrupt right after a successful connect must not leave it unstarted.
     _REAPER.start()
@@ -624,23 +644,35 @@ def aerospike_connect(as_: aerospike) -> None:
     # is still that close's to raise.
     active, ESCAPES.active = ESCAPES.active, True
     try:
-        status = lib.asc_connect(guard, err, False)  # counts itself in and out
+        status = _py_connect(as_)  # counts itself in and out; raises the C client's error
         if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
-            with using(as_, "aerospike_connect") as ptr:
-                if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
-                    check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
-                status = lib.asc_connect(guard, err, True)
+            status = _connect_checked(as_)
     finally:
         ESCAPES.active = active
         escaped, ESCAPES.escaped = ESCAPES.escaped, None
-    if escaped is not None:
-        raise escaped  # from a callback on this thread (the first tend's cluster event)
-    if status in (lib.ASC_BUSY, lib.ASC_DEAD):
-        raise as_._unusable("aerospike_connect")
-    if status == lib.ASC_CONNECTING:
-        raise lifecycle_error("aerospike_connect: another aerospike_connect of this instance is "
-                              "running (on another thread, or this is its cluster-event callback)")
+        if escaped is not None:
+            raise escaped  # from a callback on this thread (the first tend's cluster event)
+    if status != 0:
+        if status is None:
+            raise _not_an_instance(as_)
+        if status == lib.ASC_CONNECTING:
+            raise lifecycle_error("aerospike_connect: another aerospike_connect of this instance "
+                                  "is running (on another thread, or this is its cluster-event "
+                                  "callback)")
+        raise as_._unusable("aerospike_connect")  # ASC_BUSY, ASC_DEAD
+
+
+def _connect_checked(as_: aerospike) -> int:
+    """aerospike_connect() once check_config() passed: 0, or the ASC_ status C refused with."""
+    err = new_error()
+    with using(as_, "aerospike_connect") as ptr:
+        if ptr.cluster == ffi.NULL:  # connecting a connected instance is a no-op in C
+            check_config(ffi.addressof(ptr[0], "config"), "aerospike_connect")
+        status = lib.asc_connect(as_._guard, err, True)
+    if status in (lib.ASC_CONNECTING, lib.ASC_BUSY, lib.ASC_DEAD):
+        return status
     check(status, err)
+    return 0
 
 
 def aerospike_close(as_: aerospike) -> None:
@@ -690,6 +722,13 @@ def aerospike_destroy(as_: aerospike) -> None:
 def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
+    if not (METRICS_LISTENERS or _C_LOOP_NEEDED):  # the common case: one C call
+        global _EXP_OFFSETS
+        if _EXP_OFFSETS is None:
+            offsets, count = config_exp_offsets()
+            _EXP_OFFSETS = int(ffi.cast("uintptr_t", offsets)), count
+        if _py_close_and_destroy(as_, _MAIN_IDENT, _after_close_and_destroy, *_EXP_OFFSETS):
+            return  # else it could not take the instance at once: the path that says why
     err = new_error()
     with using(as_, "aerospike_destroy", exclusive=True):
         c_loop_needed(True)
@@ -699,13 +738,22 @@ def close_and_destroy(as_: aerospike) -> None:
         else:  # one C call
             status = lib.asc_close_and_destroy(as_._guard, err, *config_exp_offsets())
             escaped = None
-        as_._retired.clear()
-        if status == lib.AEROSPIKE_OK:
-            _forget(as_)
-            as_._frees.run(final=True)
+        _after_close_and_destroy(as_, status == lib.AEROSPIKE_OK)
     if escaped is not None:
         raise escaped  # from the metrics disable listener, which C ran on this thread
     check(status, err)
+
+
+#: (address, count) of config_exp_offsets(), for _py_close_and_destroy
+_EXP_OFFSETS: Optional[Tuple[int, int]] = None
+
+
+def _after_close_and_destroy(as_: aerospike, destroyed: bool) -> None:
+    """close_and_destroy's bookkeeping after its C call, inside its exclusive section."""
+    as_._retired.clear()
+    if destroyed:
+        _forget(as_)
+        as_._frees.run(final=True)
 
 
 def _destroy_closed(as_: aerospike) -> None:
@@ -741,21 +789,10 @@ def connected_cluster(instance: aerospike, what: str) -> Any:
 
 def as_cluster_get_node_names(as_: aerospike) -> List[str]:
     """as_cluster_get_node_names(as->cluster, &n, &names): the names of the cluster's nodes."""
-    instance = _instance(as_)
-    count = ffi.new("int*")
-    names = ffi.new("char**")
-    status = lib.asc_node_names(instance._guard, count, names)  # counts itself in and out
-    if status == lib.ASC_NOT_CONNECTED:
-        raise lifecycle_error("as_cluster_get_node_names: the aerospike instance is not connected")
-    if status:
-        raise instance._unusable("as_cluster_get_node_names")
-    if names[0] == ffi.NULL:
-        return []
-    try:  # AS_NODE_NAME_SIZE bytes a name, NUL-padded by asc_node_names (never empty)
-        raw = ffi.unpack(names[0], count[0] * lib.AS_NODE_NAME_SIZE)
-    finally:
-        lib.free(names[0])
-    return list(filter(None, raw.decode().split("\0")))
+    names = _py_node_names(as_)  # counts itself in and out
+    if names is None:
+        raise _not_an_instance(as_)
+    return names
 
 
 def aerospike_reload_tls_config(as_: aerospike) -> None:
@@ -848,3 +885,10 @@ def as_policy_batch_read_default(as_: aerospike) -> Any:
     target.read_touch_ttl_percent = source.read_touch_ttl_percent
     policy._keep(batch)
     return policy
+
+
+_py_connect: Callable[[Any], Optional[int]]
+_py_node_names: Callable[[Any], Optional[List[str]]]
+_py_close_and_destroy: Callable[..., bool]
+if lib.asc_aerospike_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
+    raise ImportError("asc_aerospike_export: the CPython functions of csrc/asc_aerospike.h")

@@ -21,7 +21,6 @@ raise `LifecycleError`. Reconnecting after `close()` is allowed, as in C.
 """
 from __future__ import annotations
 
-from itertools import chain
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from . import bindings as c
@@ -30,7 +29,7 @@ from ._queries import QueryMethods
 from ._records import RecordMethods
 from ._txn import TransactionMethods
 from .bindings._cstruct import CStruct, plain_setting, set_fields
-from .bindings.aerospike import PlainInit, aerospike_init_plain, close_and_destroy
+from .bindings.aerospike import PlainInit, aerospike_init_plain, close_and_destroy, config_key
 from .bindings.as_config import CheckedHost, checked_host
 from .bindings.as_error import lifecycle_error
 
@@ -95,35 +94,21 @@ class _PlainRecipe:
 
 
 _AS_CONFIG = "struct as_config_s"  # the C name CStruct knows as_config's fields by
-_TUPLE = frozenset((tuple,))
-#: Argument types whose equal values C takes alike (no subclass whose == could say otherwise):
-#: a recipe made for arguments of only these types serves every Config of equal arguments.
-_CACHEABLE = frozenset((str, int, bool, type(None)))
-_RECIPES: Dict[Any, _PlainRecipe] = {}  # by (hosts, fields, the type of each part)
+_RECIPES: Dict[Any, _PlainRecipe] = {}  # by config_key(hosts, fields)
 _MAX_RECIPES = 64
 
 
 def _plain_recipe(hosts: Any, user: Any, password: Any, fields: Dict[str, Any]) -> Optional[_PlainRecipe]:
     """The _PlainRecipe of these Config arguments, or None when any is not plain (the checked
-    as_config path then raises what is wrong with it)."""
-    if user is not None or password is not None or type(hosts) not in (list, tuple):
+    as_config path then raises what is wrong with it). Configs of arguments that C takes
+    alike (config_key) share one."""
+    if user is not None or password is not None:
         return None
-    hosts = tuple(hosts)
-    try:  # (a type whose metaclass hashes it its own way raises here: not one of these)
-        if not _TUPLE.issuperset(map(type, hosts)):
-            return None
-        types = tuple(map(type, chain(chain.from_iterable(hosts), fields, fields.values())))
-        cacheable = _CACHEABLE.issuperset(types)
-    except Exception:  # noqa: BLE001 - the checked path says what is wrong
-        return None
-    items = tuple(fields.items())
-    if not cacheable:
-        return _new_plain_recipe(hosts, items)
-    key = (hosts, items, types)
-    recipe = _RECIPES.get(key)
-    if recipe is None:
-        recipe = _new_plain_recipe(hosts, items)
-        if recipe is not None:
+    key = config_key(hosts, fields)
+    recipe = _RECIPES.get(key) if key is not None else None
+    if recipe is None and type(hosts) in (list, tuple):
+        recipe = _new_plain_recipe(tuple(hosts), tuple(fields.items()))
+        if recipe is not None and key is not None:
             if len(_RECIPES) >= _MAX_RECIPES:
                 _RECIPES.clear()
             _RECIPES[key] = recipe
@@ -134,7 +119,7 @@ def _new_plain_recipe(hosts: Tuple[Tuple[Any, ...], ...],
                       items: Tuple[Tuple[str, Any], ...]) -> Optional[_PlainRecipe]:
     checked, given = [], []
     for host in hosts:
-        if len(host) not in (2, 3):
+        if type(host) is not tuple or len(host) not in (2, 3):
             return None
         address, port = host[0], host[1]
         tls_name = host[2] if len(host) == 3 else None

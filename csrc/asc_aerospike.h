@@ -8,6 +8,10 @@
  *                          ASC_DEAD (nothing done: the caller says why); asc_connect, the GIL
  *                          released
  *     node_names(as_)   -> [str, ...]; asc_node_names
+ *     config_key(hosts, fields)
+ *                       -> the key of client.py's plain Config recipes (_RECIPES) for these
+ *                          Config arguments, or None when they are not all of the types it
+ *                          caches
  *     close_and_destroy(as_, main_ident, after, exp_offsets, count)
  *                       -> True (closed and destroyed), or False (nothing done: take the
  *                          Python path, which waits, or raises why it cannot)
@@ -93,6 +97,77 @@ asc_py_node_names(PyObject* self, PyObject* as_)
 	}
 	free(names);
 	return list;
+}
+
+/* A str, int, bool or None exactly (no subclass, whose == could say otherwise): equal values
+ * of these types C takes alike, but for a bool and its int (config_key marks bools). */
+static bool
+asc_py_key_part(PyObject* part, unsigned long long* bools, int* bit)
+{
+	if (*bit >= 64) {
+		return false;
+	}
+	if (PyBool_Check(part)) {
+		*bools |= 1ULL << *bit;
+	}
+	else if (! PyUnicode_CheckExact(part) && ! PyLong_CheckExact(part) && part != Py_None) {
+		return false;
+	}
+	(*bit)++;
+	return true;
+}
+
+/* config_key(hosts, fields): (hosts as a tuple of tuples, fields' items as a tuple, a mask of
+ * the parts that are bools) when hosts is a list or tuple of tuples, fields a dict, and every
+ * part (address, port, tls_name, field name and value) is of a type asc_py_key_part takes;
+ * else None. Equal keys are Config arguments that C takes alike. */
+static PyObject*
+asc_py_config_key(PyObject* self, PyObject* args)
+{
+	PyObject* a[2];
+	(void)self;
+	if (! asc_py_args(args, 2, a)) {
+		return NULL;
+	}
+	if (! (PyList_CheckExact(a[0]) || PyTuple_CheckExact(a[0])) || ! PyDict_CheckExact(a[1])) {
+		Py_RETURN_NONE;
+	}
+	PyObject* hosts = PySequence_Tuple(a[0]);
+	PyObject* list = hosts != NULL ? PyDict_Items(a[1]) : NULL;
+	PyObject* items = list != NULL ? PySequence_Tuple(list) : NULL;
+	Py_XDECREF(list);
+	if (items == NULL) {
+		Py_XDECREF(hosts);
+		return NULL;
+	}
+	unsigned long long bools = 0;
+	int bit = 0;
+	bool cached = true;
+	PyObject* groups[2] = {hosts, items};
+	for (int g = 0; cached && g < 2; g++) {
+		Py_ssize_t n = PyTuple_Size(groups[g]);
+		for (Py_ssize_t i = 0; cached && i < n; i++) {
+			PyObject* group = PyTuple_GetItem(groups[g], i);
+			cached = PyTuple_CheckExact(group);  /* a host, or a (name, value) item */
+			Py_ssize_t parts = cached ? PyTuple_Size(group) : 0;
+			for (Py_ssize_t j = 0; cached && j < parts; j++) {
+				cached = asc_py_key_part(PyTuple_GetItem(group, j), &bools, &bit);
+			}
+		}
+	}
+	PyObject* key = NULL;
+	if (! cached) {
+		Py_INCREF(Py_None);
+		key = Py_None;
+	}
+	else {
+		PyObject* mask = PyLong_FromUnsignedLongLong(bools);
+		key = mask != NULL ? PyTuple_Pack(3, hosts, items, mask) : NULL;
+		Py_XDECREF(mask);
+	}
+	Py_DECREF(hosts);
+	Py_DECREF(items);
+	return key;
 }
 
 static PyObject* asc_py_s_lock;
@@ -233,6 +308,8 @@ static PyMethodDef asc_aerospike_py_methods[] = {
 		"status; None: not an aerospike"},
 	{"node_names", asc_py_node_names, METH_O,
 		"node_names(as_): as_cluster_get_node_names() as a list of str; None: not an aerospike"},
+	{"config_key", asc_py_config_key, METH_VARARGS,
+		"config_key(hosts, fields): the key of a plain Config's recipe, or None"},
 	{"close_and_destroy", asc_py_close_and_destroy, METH_VARARGS,
 		"close_and_destroy(as_, main_ident, after, exp_offsets, count): True, or False: "
 		"nothing done, take the Python path"},

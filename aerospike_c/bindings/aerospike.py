@@ -890,5 +890,9 @@ def as_policy_batch_read_default(as_: aerospike) -> Any:
 _py_connect: Callable[[Any], Optional[int]]
 _py_node_names: Callable[[Any], Optional[List[str]]]
 _py_close_and_destroy: Callable[..., bool]
+_py_config_key: Callable[[Any, Any], Any]
 if lib.asc_aerospike_export(__name__.encode()) != 0:  # pragma: no cover - out of memory
     raise ImportError("asc_aerospike_export: the CPython functions of csrc/asc_aerospike.h")
+#: config_key(hosts, fields): a key equal only for Config arguments C takes alike (all of them
+#: exact str, int, bool or None, in tuples), or None (csrc/asc_aerospike.h). Not a C function.
+config_key = _py_config_key

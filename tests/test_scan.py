@@ -158,6 +158,15 @@ def test_bad_namespace_raises_namespace_not_found(client):
     assert "no_such_namespace" in error.message and error.file.endswith(".c") and error.line > 0
 
 
+def test_a_background_scan_without_a_namespace_is_namespace_not_found(client):
+    """A background scan of namespace "" goes out with no namespace field (aerospike_scan.c
+    writes one only when it is set), and a server refuses a request without one with
+    AS_ERR_NAMESPACE (thr_tsvc.c, as_tsvc_process_transaction)."""
+    with pytest.raises(asc.NamespaceNotFoundError) as raised:
+        client.scan_background("", unique_set(), ops=[ops.write("bg", 1)])
+    assert raised.value.code == asc.AEROSPIKE_ERR_NAMESPACE_NOT_FOUND
+
+
 def test_scan_policy_view_and_dict(client, filled):
     policy = asc.as_policy_scan_init()
     policy.max_records = 10

@@ -104,7 +104,9 @@ def handle_batch(store: Store, msg: Message, node: NodeView,
     chunk = bytearray()
     for index, digest, row in rows:
         try:
-            ns = request_namespace(store, row)
+            # batch.c (as_batch_queue_task) reads a row's namespace itself: a row without
+            # one is a PARAMETER error there, not thr_tsvc.c's AS_ERR_NAMESPACE
+            ns = request_namespace(store, row, missing=ERR_PARAMETER)
             check_access(access, row)
             reply = execute_record(store, ns, digest, row, shared_filter, batch=True,
                                    explain=access is None or access.may_read(row))

@@ -38,11 +38,14 @@ MAX_BIN_NAME = 15
 SET_NAME_SIZE = 64
 
 
-def request_namespace(store: Store, msg: Message) -> Namespace:
-    """The namespace a request (or batch row) names."""
+def request_namespace(store: Store, msg: Message,
+                      missing: int = ERR_NAMESPACE_NOT_FOUND) -> Namespace:
+    """The namespace a request (or batch row) names. A request without one, or naming none
+    the node has, is AS_ERR_NAMESPACE (thr_tsvc.c, as_tsvc_process_transaction: "no
+    namespace in protocol request"); `missing`: the code of a batch row without one."""
     raw = msg.fields.get(FIELD_NAMESPACE)
     if raw is None:
-        raise CommandError(ERR_PARAMETER, "missing namespace")
+        raise CommandError(missing, "missing namespace")
     ns = store.namespaces.get(raw.decode("utf-8", "replace"))
     if ns is None:
         raise CommandError(ERR_NAMESPACE_NOT_FOUND)

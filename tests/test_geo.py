@@ -164,6 +164,41 @@ def test_an_invalid_query_region_is_an_error(client, geo_set):
         ids(client, geo_set, "p", '{"type": "XPolygon", "coordinates": []}')
 
 
+#: jansson's JSON_PARSER_MAX_DEPTH, which a server's GeoJSON parser (json_loadb) refuses past.
+JANSSON_MAX_DEPTH = 2048
+
+
+def nested(depth, inner=""):
+    """`inner` inside `depth` nested arrays."""
+    return "[" * depth + inner + "]" * depth
+
+
+@pytest.mark.parametrize("extra", [
+    nested(JANSSON_MAX_DEPTH + 1000),  # parse_value: "maximum parsing depth reached"
+    "NaN",  # lex_scan: an identifier other than true, false, null
+    "9223372036854775808",  # lex_scan_number: "too big integer"
+    '"\\u0000"',  # parse_value: "\u0000 is not allowed without JSON_ALLOW_NUL"
+], ids=["nested", "NaN", "int64", "NUL"])
+def test_json_the_parser_refuses_is_invalid_geojson(client, extra):
+    """A server parses GeoJSON with jansson's json_loadb (geojson.cc), whose rules are not
+    Python's json: what it refuses, even in a member it then ignores, is
+    AEROSPIKE_ERR_GEO_INVALID_GEOJSON (geospatial.cc, geo_parse), as any GeoJSON it refuses."""
+    key = (NAMESPACE, unique_set(), "refused")
+    text = '{"type": "Point", "coordinates": [1, 2], "properties": %s}' % extra
+    with pytest.raises(asc.GeoError) as raised:
+        client.put(key, {"g": asc.GeoJSON(text)})
+    assert raised.value.code == asc.AEROSPIKE_ERR_GEO_INVALID_GEOJSON
+
+
+def test_deep_json_the_parser_reads_beside_a_point_is_stored(client):
+    """Members other than type and coordinates are only parsed (geojson.cc): nested within
+    jansson's depth, deeper than Python's json.loads can, the point is stored."""
+    key = (NAMESPACE, unique_set(), "deep")
+    text = '{"type": "Point", "coordinates": [1, 2], "properties": %s}' % nested(1500)
+    client.put(key, {"g": asc.GeoJSON(text)})
+    assert client.get(key).bins["g"].value == text
+
+
 def test_geo_compare_in_a_filter_expression(client, geo_set):
     """as_exp_cmp_geo: the same matching in a filter (a scan with filter_exp)."""
     within = asc.as_exp_build(asc.as_exp_cmp_geo(

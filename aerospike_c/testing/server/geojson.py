@@ -18,24 +18,144 @@ test, which is what this module computes.
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any, List, Optional, Sequence, Tuple, Union
+import re
+from json.decoder import scanstring  # type: ignore[attr-defined]  # (typeshed omits it)
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from .results import ERR_GEO_INVALID_GEOJSON, CommandError
 
 
 def check(text: str) -> None:
     """Raise CommandError(ERR_GEO_INVALID_GEOJSON) unless `text` is GeoJSON a server stores."""
+    _geometry(text)
+
+
+def _geometry(text: str) -> Dict[str, Any]:
+    """The geometry object of GeoJSON text a server stores (CommandError(160) otherwise)."""
     try:
-        value = json.loads(text)
-    except ValueError:
-        raise CommandError(ERR_GEO_INVALID_GEOJSON, "not JSON") from None
+        value = _load(text)
+    except ValueError as exc:
+        raise CommandError(ERR_GEO_INVALID_GEOJSON, f"not JSON: {exc}") from None
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or not _valid(value.get("type"), value.get("coordinates")):
         raise CommandError(ERR_GEO_INVALID_GEOJSON, "not a Point, Polygon, MultiPolygon or "
                            "AeroCircle")
+    return value
+
+
+# -- JSON as jansson reads it -------------------------------------------------------------
+# A server parses GeoJSON with jansson's json_loadb(text, flags 0) (geojson.cc,
+# GeoJSON::parse), and any failure is AS_ERR_GEO_INVALID_GEOJSON (geospatial.cc, geo_parse;
+# particle_geojson.c, geojson_from_wire). jansson's rules (load.c) differ from Python's json:
+# a value nested deeper than JSON_PARSER_MAX_DEPTH (parse_value: "maximum parsing depth
+# reached"), an integer outside int64 or a real that overflows (lex_scan_number), NaN or
+# Infinity, \u0000 or a lone surrogate (lex_scan_string) are refused. _load reads without
+# recursion, so no nesting depth makes it fail otherwise (json.loads raises RecursionError).
+
+#: jansson_config.h.in's JSON_PARSER_MAX_DEPTH: the deepest a value may be (the top one is 1).
+MAX_DEPTH = 2048
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_WORD = re.compile(r"[A-Za-z]+")
+_WORDS = {"true": True, "false": False, "null": None}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _load(text: str) -> Any:
+    """`text` as jansson's json_loadb reads it: ValueError where jansson fails."""
+    containers: List[Any] = []  # the open arrays and objects, innermost last
+    keys: List[str] = []  # each open object's key whose value comes next
+    pos = _skip(text, 0)
+    if text[pos:pos + 1] not in ("[", "{"):
+        raise ValueError("'[' or '{' expected")
+    while True:
+        if len(containers) >= MAX_DEPTH:
+            raise ValueError("maximum parsing depth reached")
+        value, pos = _scalar_or_open(text, pos, containers, keys)
+        if value is _OPENED:
+            continue
+        while True:  # the value is whole: add it to its container, then what follows it
+            if not containers:
+                if _skip(text, pos) != len(text):
+                    raise ValueError("end of file expected")
+                return value
+            parent = containers[-1]
+            if isinstance(parent, list):
+                parent.append(value)
+            else:
+                parent[keys.pop()] = value
+            pos = _skip(text, pos)
+            char = text[pos:pos + 1]
+            if char == ",":
+                pos = _skip(text, pos + 1)
+                if isinstance(parent, dict):
+                    pos = _key(text, pos, keys)
+                break
+            if char != ("]" if isinstance(parent, list) else "}"):
+                raise ValueError("',' or the container's end expected")
+            value, pos = containers.pop(), pos + 1
+
+
+_OPENED = object()  # _scalar_or_open opened a non-empty container: its first value comes next
+
+
+def _scalar_or_open(text: str, pos: int, containers: List[Any], keys: List[str]
+                    ) -> Tuple[Any, int]:
+    """The value at `pos` and the position after it; an array or object that is not empty
+    is opened instead (pushed on `containers`, _OPENED returned)."""
+    char = text[pos:pos + 1]
+    if char in ("[", "{"):
+        container: Any = [] if char == "[" else {}
+        end = _skip(text, pos + 1)
+        if text[end:end + 1] == ("]" if char == "[" else "}"):
+            return container, end + 1
+        containers.append(container)
+        return _OPENED, _key(text, end, keys) if char == "{" else end
+    if char == '"':
+        return _string(text, pos)
+    number = _NUMBER.match(text, pos)
+    if number:
+        if number.group(1) is None and number.group(2) is None:
+            integer = int(number.group())
+            if not -(1 << 63) <= integer < 1 << 63:
+                raise ValueError("too big integer")
+            return integer, number.end()
+        real = float(number.group())
+        if math.isinf(real):
+            raise ValueError("real number overflow")
+        return real, number.end()
+    word = _WORD.match(text, pos)
+    if word and word.group() in _WORDS:
+        return _WORDS[word.group()], word.end()
+    raise ValueError("invalid token")
+
+
+def _skip(text: str, pos: int) -> int:
+    """The position of the first character at or after `pos` that is not JSON whitespace."""
+    space = _WHITESPACE.match(text, pos)
+    assert space is not None  # the pattern matches the empty string
+    return space.end()
+
+
+def _string(text: str, pos: int) -> Tuple[str, int]:
+    value, end = scanstring(text, pos + 1, True)
+    if "\0" in value or _SURROGATE.search(value):
+        raise ValueError("\\u0000 or invalid Unicode in a string")
+    return value, end
+
+
+def _key(text: str, pos: int, keys: List[str]) -> int:
+    """Read an object member's key and its colon at `pos`; the position of its value."""
+    if text[pos:pos + 1] != '"':
+        raise ValueError("string or '}' expected")
+    key, pos = _string(text, pos)
+    keys.append(key)
+    pos = _skip(text, pos)
+    if text[pos:pos + 1] != ":":
+        raise ValueError("':' expected")
+    return _skip(text, pos + 1)
 
 
 def _valid(kind: Any, coordinates: Any) -> bool:
@@ -167,10 +287,7 @@ def _tangent_basis(c: Vector) -> Tuple[Vector, Vector]:
 
 def parse(text: str) -> Union[_Point, _Region]:
     """The shape of GeoJSON text a server stores (CommandError(160) otherwise)."""
-    check(text)
-    value = json.loads(text)
-    if value.get("type") == "Feature":
-        value = value["geometry"]
+    value = _geometry(text)
     kind, coordinates = value["type"], value["coordinates"]
     if kind == "Point":
         return _Point(coordinates)

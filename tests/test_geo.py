@@ -159,18 +159,24 @@ def test_c_faithful_geo_query(client, geo_set):
     asc.as_query_destroy(query)
 
 
-def test_an_invalid_query_region_is_an_error(client, geo_set):
-    with pytest.raises(asc.AerospikeError):
-        ids(client, geo_set, "p", '{"type": "XPolygon", "coordinates": []}')
-
-
 #: jansson's JSON_PARSER_MAX_DEPTH, which a server's GeoJSON parser (json_loadb) refuses past.
 JANSSON_MAX_DEPTH = 2048
 
 
-def nested(depth, inner=""):
-    """`inner` inside `depth` nested arrays."""
-    return "[" * depth + inner + "]" * depth
+def nested(depth):
+    """An empty array inside `depth` - 1 others."""
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("region", ['{"type": "XPolygon", "coordinates": []}',
+                                    '{"type": "Point", "coordinates": %s}' % nested(3000)],
+                         ids=["unknown type", "nested"])
+def test_an_invalid_query_region_is_a_parameter_error(client, geo_set, region):
+    """GeoJSON a server cannot parse fails the query's range: AEROSPIKE_ERR_REQUEST_INVALID
+    (query.c, get_query_range), not the GEO_INVALID_GEOJSON a write of it gets."""
+    with pytest.raises(asc.AerospikeError) as raised:
+        ids(client, geo_set, "p", region)
+    assert raised.value.code == asc.AEROSPIKE_ERR_REQUEST_INVALID
 
 
 @pytest.mark.parametrize("extra", [

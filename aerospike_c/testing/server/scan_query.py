@@ -198,9 +198,12 @@ def parse_predicate(msg: Message) -> Predicate:
     if index_type not in INDEX_TYPE_NAMES:
         raise CommandError(ERR_PARAMETER, "bad index type")
     if ptype == particles.GEOJSON:  # the query's region or point, as text (no particle header)
+        # GeoJSON a write would refuse with AS_ERR_GEO_INVALID_GEOJSON fails the query's
+        # range, which is PARAMETER (query.c, get_query_range: range_from_msg_geojson's
+        # geo_parse fails, and basic_query_job_start answers AS_ERR_PARAMETER)
         try:
             shape = geojson.parse(begin.decode("utf-8"))
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, CommandError):
             raise CommandError(ERR_PARAMETER, "bad geo query value") from None
         return Predicate(bin_name, ptype, shape, None, index_type,
                          msg.fields.get(FIELD_INDEX_CONTEXT))

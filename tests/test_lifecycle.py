@@ -4,6 +4,7 @@ Each misuse case runs in its own interpreter, so a crash fails the test instead 
 """
 from __future__ import annotations
 
+import gc
 import socket
 import subprocess
 import sys
@@ -432,3 +433,19 @@ def test_an_interrupt_after_c_destroyed_the_instance_still_runs_its_frees(aerosp
     with pytest.raises(KeyboardInterrupt):
         client.destroy()
     assert freed == [1]
+
+
+def test_the_live_instances_are_forgotten_when_destroyed_or_collected(aerospike_hosts):
+    """The instances a fork marks and the tend-thread check visit: an instance leaves them when
+    it is destroyed or collected (no entry is kept for it, and no callback runs where it dies)."""
+    binding = sys.modules["aerospike_c.bindings.aerospike"]
+    before = set(binding._LIVE)
+    clients = [asc.Client(hosts=list(aerospike_hosts)) for _ in range(3)]
+    assert {id(client.aerospike) for client in clients} <= set(binding._LIVE)
+    assert all(client.aerospike in binding._live_instances() for client in clients)
+    clients[0].destroy()
+    clients[1].connect().destroy()
+    with pytest.warns(ResourceWarning, match="dropped without aerospike_destroy"):
+        del clients[2]
+        gc.collect()
+    assert set(binding._LIVE) == before

@@ -111,8 +111,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _started(self, ptr: Any) -> None:
         """C initialized the instance at `ptr` (and _guard.ptr is `ptr`)."""
         self._ptr = ptr
-        with _LIVE_LOCK:
-            _LIVE.add(self)
+        _LIVE[id(self)] = weakref.ref(self)
 
     # -- Owner: the .config view and memory it references -----------------------------------
     def _check_writable(self, what: str) -> None:
@@ -275,6 +274,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         """Never blocks: a connected instance goes to the reaper thread (see the module)."""
         if getattr(self, "_destroyed", True) or getattr(self, "_ptr", None) is None:
             return
+        _LIVE.pop(id(self), None)
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
             self._frees.run(final=True)
             return  # destroyed by C already (see _exit_exclusive)
@@ -446,13 +446,16 @@ def _reap_at_exit() -> None:
     _REAPER.wait(30.0)
 
 
-_LIVE: "weakref.WeakSet[aerospike]" = weakref.WeakSet()
-_LIVE_LOCK = threading.Lock()  # adds vs. snapshots from other threads (weakref removals are safe)
+#: The instances C initialized and Python has not destroyed, by id: weak references with no
+#: callback (no Python code runs where an instance dies; its __del__ or _forget removes it).
+#: An add, a removal and the copy a reader iterates are each one dict operation, atomic under
+#: the GIL: no lock.
+_LIVE: "Dict[int, weakref.ref[aerospike]]" = {}
 
 
 def _live_instances() -> List[aerospike]:
-    with _LIVE_LOCK:
-        return list(_LIVE)
+    return [instance for instance in [ref() for ref in list(_LIVE.values())]
+            if instance is not None]
 
 
 #: The main thread's ident (refuse_on_tend_thread); in a forked child, the forking thread's.
@@ -460,10 +463,9 @@ _MAIN_IDENT = threading.main_thread().ident
 
 
 def _mark_forked() -> None:
-    global _LIVE_LOCK, _MAIN_IDENT
-    _LIVE_LOCK = threading.Lock()
+    global _MAIN_IDENT
     _MAIN_IDENT = threading.get_ident()  # the child's main thread (threading says so too)
-    for instance in list(_LIVE):
+    for instance in _live_instances():
         instance._forked = True
         lib.asc_mark_dead(instance._guard)
         instance._lock = threading.Lock()  # a lock held by another parent thread stays held
@@ -765,8 +767,7 @@ def _destroy_closed(as_: aerospike) -> None:
 def _forget(as_: aerospike) -> None:
     """What is left to do once C destroyed the instance."""
     as_._destroyed = True
-    with _LIVE_LOCK:  # no tend thread nor fork to mind any more: the others need not visit it
-        _LIVE.discard(as_)
+    _LIVE.pop(id(as_), None)  # no tend thread nor fork to mind any more
     as_._keepalive.clear()
     as_._kept_fields.clear()
     as_._metrics_listeners = None

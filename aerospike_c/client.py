@@ -268,7 +268,7 @@ class Client(RecordMethods, QueryMethods, TransactionMethods):
         return self._as.config
 
     def _check_alive(self, what: str) -> None:
-        if self._as.destroyed:
+        if self._as._destroyed:  # (the slot: .destroyed is a property call on every call)
             raise lifecycle_error(f"Client.{what}: the client was destroyed")
 
     def connect(self) -> "Client":

@@ -456,6 +456,58 @@ def test_a_plain_recipe_serves_equal_arguments_of_the_same_types_only(monkeypatc
         assert _made(*look_alike) == fast
 
 
+class _EqualToAny(type):
+    """A metaclass that says its classes equal every type (and hash as their base does)."""
+
+    def __eq__(cls, other):
+        return True
+
+    def __hash__(cls):
+        return hash(cls.__mro__[1])
+
+
+class _AnyAddress(str, metaclass=_EqualToAny):
+    """A str subclass equal to every str, hashing as "127.0.0.1": equal to any address."""
+
+    def __eq__(self, other):
+        return True
+
+    def __hash__(self):
+        return hash("127.0.0.1")
+
+
+class _AnyCount(int, metaclass=_EqualToAny):
+    """An int subclass equal to every int, hashing as 300: equal to any port."""
+
+    def __eq__(self, other):
+        return True
+
+    def __hash__(self):
+        return hash(300)
+
+
+@pytest.mark.parametrize("liar,honest", [
+    (([(_AnyAddress("10.9.9.9"), 3000)], {}), ([("127.0.0.1", 3000)], {})),
+    (([("127.0.0.1", _AnyCount(4000))], {}), ([("127.0.0.1", 300)], {})),
+], ids=["address", "port"])
+def test_a_recipe_of_arguments_whose_type_lies_about_itself_is_never_shared(liar, honest):
+    """The recipes' type check must not ask the arguments: a metaclass whose __eq__ says its
+    class is str (int) let a subclass equal to every str (int) into the cache, and a later
+    Config of equal-looking plain arguments got that Config's recipe: its Client seeded
+    10.9.9.9 (port 4000), what no Config of its own arguments makes."""
+    def made(hosts, fields):
+        client = asc.Client(asc.Config(hosts, **fields))
+        try:
+            return client.config.to_dict()
+        finally:
+            client.destroy()
+    lied = made(*liar)
+    assert lied["hosts"] in ([("10.9.9.9", 3000, None)], [("127.0.0.1", 4000, None)])
+    got = made(*honest)
+    assert got == made(*honest) != lied
+    assert got["hosts"] == [tuple(honest[0][0]) + (None,)]
+
+
 def test_the_connect_cycle_fast_paths_agree_with_c(aerospike_hosts, monkeypatch):
     """connect, node_names and destroy are one CPython call each (csrc/asc_aerospike.h): the
     names C gives, the errors of the general paths, and the general path where the fast one

@@ -517,6 +517,7 @@ def test_the_connect_cycle_fast_paths_agree_with_c(aerospike_hosts, monkeypatch)
     for call in (asc.aerospike_connect, asc.as_cluster_get_node_names):
         with pytest.raises(TypeError, match="expected an aerospike instance"):
             call(object())
+    asc.Client(hosts=list(aerospike_hosts)).destroy()  # sets _EXP_OFFSETS (run alone too)
     client = asc.Client(hosts=list(aerospike_hosts))
     with pytest.raises(asc.LifecycleError, match="as_cluster_get_node_names: .* not connected"):
         client.node_names()
@@ -559,6 +560,40 @@ def test_the_connect_cycle_fast_paths_agree_with_c(aerospike_hosts, monkeypatch)
     assert fast is not None and fast[0] is not asc.LifecycleError
     monkeypatch.setattr(binding, "_py_connect", lambda as_: lib.ASC_NEEDS_CHECK)
     assert _raised(refused) == fast
+
+
+def test_the_connect_cycle_of_an_aerospike_subclass_is_the_general_paths(aerospike_hosts):
+    """The CPython connect and node_names take instances of the exact aerospike type only
+    (C reads their _guard_addr): an instance of a subclass, which every other call takes,
+    got "TypeError: expected an aerospike instance, got Sub" from both. It takes the
+    general path: the names, errors and states the exact type gets."""
+    binding = sys.modules["aerospike_c.bindings.aerospike"]
+
+    class Sub(binding.aerospike):
+        pass
+
+    def made(cls):
+        config = asc.as_config_init()
+        for host, port in aerospike_hosts:
+            asc.as_config_add_host(config, host, port)
+        return cls(config, heap=False)
+
+    exact, sub = made(binding.aerospike), made(Sub)
+    for as_ in (exact, sub):
+        with pytest.raises(asc.LifecycleError, match="as_cluster_get_node_names: .* not connected"):
+            asc.as_cluster_get_node_names(as_)
+        asc.aerospike_connect(as_)
+        asc.aerospike_connect(as_)  # a no-op, as in C
+    names = sorted(asc.as_cluster_get_node_names(exact))
+    assert names and sorted(asc.as_cluster_get_node_names(sub)) == names
+    for as_ in (exact, sub):
+        assert as_.calls == 0
+        asc.aerospike_close(as_)
+        asc.aerospike_destroy(as_)
+        with pytest.raises(asc.LifecycleError, match="destroyed"):
+            asc.aerospike_connect(as_)
+        with pytest.raises(asc.LifecycleError, match="destroyed"):
+            asc.as_cluster_get_node_names(as_)
 
 
 def test_a_fast_destroy_takes_the_instance_and_frees_it(aerospike_hosts, monkeypatch):

@@ -647,7 +647,9 @@ def aerospike_connect(as_: aerospike) -> None:
     active, ESCAPES.active = ESCAPES.active, True
     try:
         status = _py_connect(as_)  # counts itself in and out; raises the C client's error
-        if status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
+        if status is None:  # not of the exact type: a subclass's instance, or a TypeError
+            status = _connect_checked(_instance(as_))
+        elif status == lib.ASC_NEEDS_CHECK:  # a config file, a tend thread CPU, ...: check first
             status = _connect_checked(as_)
     finally:
         ESCAPES.active = active
@@ -655,8 +657,6 @@ def aerospike_connect(as_: aerospike) -> None:
         if escaped is not None:
             raise escaped  # from a callback on this thread (the first tend's cluster event)
     if status != 0:
-        if status is None:
-            raise _not_an_instance(as_)
         if status == lib.ASC_CONNECTING:
             raise lifecycle_error("aerospike_connect: another aerospike_connect of this instance "
                                   "is running (on another thread, or this is its cluster-event "
@@ -791,9 +791,22 @@ def connected_cluster(instance: aerospike, what: str) -> Any:
 def as_cluster_get_node_names(as_: aerospike) -> List[str]:
     """as_cluster_get_node_names(as->cluster, &n, &names): the names of the cluster's nodes."""
     names = _py_node_names(as_)  # counts itself in and out
-    if names is None:
-        raise _not_an_instance(as_)
+    if names is None:  # not of the exact type (whose _guard_addr C trusts): cffi calls
+        return _node_names_checked(_instance(as_))
     return names
+
+
+def _node_names_checked(as_: aerospike) -> List[str]:
+    """as_cluster_get_node_names() of an instance of an aerospike subclass."""
+    count, names = ffi.new("int*"), ffi.new("char**")
+    with using(as_, "as_cluster_get_node_names", connected=True) as ptr:
+        try:  # AS_NODE_NAME_SIZE bytes a name, each NUL-ended
+            lib.as_cluster_get_node_names(ptr.cluster, count, names)
+            found = [ffi.string(names[0] + i * lib.AS_NODE_NAME_SIZE, lib.AS_NODE_NAME_SIZE)
+                     for i in range(count[0] if names[0] != ffi.NULL else 0)]
+        finally:
+            lib.free(names[0])  # (free(NULL) does nothing)
+    return [name.decode() for name in found if name]
 
 
 def aerospike_reload_tls_config(as_: aerospike) -> None:

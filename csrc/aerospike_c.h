@@ -96,11 +96,15 @@ asc_in_metrics_listener(asc_instance* g)
 		(g->ptr != NULL && g->ptr->cluster == listening));
 }
 
-/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed or
- * forked) with nothing counted: the call is refused (LifecycleError). */
+/* Count a call in: 0, or ASC_BUSY (close/destroy is running) or ASC_DEAD (destroyed,
+ * forked, or never initialized: its aerospike_init raised, g->ptr is NULL) with nothing
+ * counted: the call is refused (LifecycleError). */
 static int
 asc_enter(asc_instance* g)
 {
+	if (g->ptr == NULL) {  /* (set once, before any other thread can see the instance) */
+		return ASC_DEAD;
+	}
 	int64_t state = __atomic_add_fetch(&g->state, 1, __ATOMIC_ACQ_REL);
 	if (state & (ASC_GUARD_EXCLUSIVE | ASC_GUARD_DEAD)) {
 		__atomic_sub_fetch(&g->state, 1, __ATOMIC_ACQ_REL);

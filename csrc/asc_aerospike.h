@@ -203,6 +203,9 @@ asc_py_attr_true(PyObject* obj, PyObject* name)
 static int
 asc_py_take_exclusive(PyObject* as_, asc_instance* g, uintptr_t owner)
 {
+	if (g->ptr == NULL) {  /* never initialized: the Python path says so */
+		return 0;
+	}
 	PyObject* lock = PyObject_GetAttr(as_, asc_py_s_lock);
 	if (lock == NULL) {
 		return -1;

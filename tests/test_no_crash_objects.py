@@ -469,6 +469,34 @@ def test_an_interrupt_at_the_entry_of_a_calls_exit_leaves_nothing_counted(aerosp
     assert out.splitlines() == ["interrupted in __exit__", "armed False", "closed"], out
 
 
+def test_an_instance_whose_init_raised_is_refused_not_dereferenced() -> None:
+    """An aerospike instance whose __init__ raised (a bad config; a subclass that caught it)
+    has a guard whose ptr is NULL: aerospike_connect and as_cluster_get_node_names read
+    g->ptr->cluster in C (SIGSEGV), as did the one-call key commands; close, destroy and
+    is_connected raised cffi's TypeError. Each is LifecycleError saying why."""
+    out = probe_output('''
+        import aerospike_c.bindings.aerospike
+        from aerospike_c.bindings import asc_key
+        binding = sys.modules["aerospike_c.bindings.aerospike"]
+        inst = binding.aerospike.__new__(binding.aerospike)
+        outcome(inst.__init__, "not an as_config", False)
+        key = ("test", PROBE_SET, 1)
+        for call in (asc.aerospike_connect, asc.as_cluster_get_node_names, asc.aerospike_close,
+                     asc.aerospike_destroy, asc.aerospike_cluster_is_connected,
+                     lambda as_: asc_key.get(as_, None, key),
+                     lambda as_: asc.aerospike_key_put(as_, None, key, {"a": 1}),
+                     binding.close_and_destroy):
+            outcome(call, inst)
+        print(repr(inst), inst.connected, inst.calls)
+    ''')
+    lines = out.splitlines()
+    assert lines[0].startswith("TypeError: "), out
+    assert len(lines) == 10 and all(
+        line.startswith("LifecycleError: ") and "was never initialized" in line
+        for line in lines[1:9]), out
+    assert lines[9] == "<aerospike never initialized> False 0", out
+
+
 def test_batch_records_without_the_pointers_c_reads_are_refused(aerospike_hosts) -> None:
     """A write record whose ops were never set, or a UDF record without module/function, made
     aerospike_batch_write read NULL (ops->binops.size: SIGSEGV); each is TypeError before C."""

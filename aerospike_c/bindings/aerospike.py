@@ -119,6 +119,9 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
             raise self._unusable(what)
 
     def _unusable(self, what: str) -> Exception:
+        if self._ptr is None:
+            return lifecycle_error(f"{what}: the aerospike instance was never initialized (its "
+                                   "aerospike_init raised)")
         if self._forked:
             return lifecycle_error(f"{what}: this aerospike instance was made before fork(); "
                                    "its C threads do not exist in this process; make a new one")
@@ -172,7 +175,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         The one-call C fast paths (asc_key.h, asc_batch_get) count in and out in C instead,
         on `_guard` (no Python runs between, so no interrupt can land there)."""
         with self._lock:
-            if self._destroyed or self._forked or self._closing or lib.asc_refused(self._guard):
+            if (self._destroyed or self._forked or self._closing or self._ptr is None
+                    or lib.asc_refused(self._guard)):
                 raise self._unusable(what)
             self._calls.append(token)
         return self._ptr
@@ -188,7 +192,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
         with self._lock:
-            if self._destroyed or self._forked or self._closing:
+            if self._destroyed or self._forked or self._closing or self._ptr is None:
                 raise self._unusable(what)
             if self._live_calls():
                 raise lifecycle_error(f"{what}: {len(self._calls)} call(s) on this instance are still running")
@@ -263,11 +267,13 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     @property
     def connected(self) -> bool:
         """True while a cluster exists (between aerospike_connect and aerospike_close)."""
-        return not (self._destroyed or self._forked) and self._ptr.cluster != ffi.NULL
+        return (not (self._destroyed or self._forked) and self._ptr is not None
+                and self._ptr.cluster != ffi.NULL)
 
     def __repr__(self) -> str:
         state = ("destroyed" if self._destroyed else "forked" if self._forked
-                 else "connected" if self.connected else "initialized")
+                 else "connected" if self.connected
+                 else "initialized" if self._ptr is not None else "never initialized")
         return f"<aerospike {state}>"
 
     def __del__(self) -> None:
@@ -486,7 +492,7 @@ def refuse_on_tend_thread(as_: aerospike, what: str) -> None:
     if threading.get_ident() == _MAIN_IDENT:
         return  # a tend thread is one of C's: never the main thread
     for instance in (as_, *_live_instances()):
-        if instance._destroyed:  # set once; its tend thread (if it had one) is gone
+        if instance._destroyed or instance._ptr is None:  # no tend thread (any more)
             continue
         with instance._lock:  # not closing meanwhile: its cluster stays allocated
             if instance._destroyed or instance._forked or instance._closing:

@@ -178,6 +178,7 @@ static PyObject* asc_py_s_forked;
 static PyObject* asc_py_s_closing;
 static PyObject* asc_py_s_calls;
 static PyObject* asc_py_s_note_destroyed;
+static PyObject* asc_py_s_is_owned;
 
 /* Is obj.<name> true? -1: an exception. */
 static int
@@ -194,8 +195,8 @@ asc_py_attr_true(PyObject* obj, PyObject* name)
 
 /*
  * Take the instance exclusively as bindings/aerospike.py _enter_exclusive() does, when that
- * needs neither a wait nor an error: its lock free now (acquire(False): never blocks, so no
- * signal can interrupt it), not destroyed, forked nor closing, no Python call counted in
+ * needs neither a wait nor an error: its lock free now (not held by this thread, and
+ * acquire(False): never blocks, so no signal can interrupt it), not destroyed, forked nor closing, no Python call counted in
  * (_calls empty), no C call inside (asc_enter_exclusive). No Python code runs in here, so
  * no interrupt lands between the checks and the take. 1: taken (_closing is True), 0: not
  * (nothing changed), -1: an exception (nothing changed).
@@ -209,6 +210,15 @@ asc_py_take_exclusive(PyObject* as_, asc_instance* g, uintptr_t owner)
 	PyObject* lock = PyObject_GetAttr(as_, asc_py_s_lock);
 	if (lock == NULL) {
 		return -1;
+	}
+	/* This thread holds it (a finalizer or signal handler inside one of its sections): the
+	 * Python path refuses that (_reentered); the reentrant acquire would let it in. */
+	PyObject* owned = PyObject_CallMethodObjArgs(lock, asc_py_s_is_owned, NULL);
+	int mine = owned != NULL ? PyObject_IsTrue(owned) : -1;
+	Py_XDECREF(owned);
+	if (mine != 0) {
+		Py_DECREF(lock);
+		return mine < 0 ? -1 : 0;
 	}
 	PyObject* got = PyObject_CallMethodObjArgs(lock, asc_py_s_acquire, Py_False, NULL);
 	if (got != Py_True) {
@@ -326,11 +336,11 @@ asc_aerospike_export(const char* name)
 	PyGILState_STATE gil = PyGILState_Ensure();
 	PyObject** names[] = {&asc_py_s_lock, &asc_py_s_acquire, &asc_py_s_release,
 		&asc_py_s_destroyed, &asc_py_s_forked, &asc_py_s_closing, &asc_py_s_calls,
-		&asc_py_s_note_destroyed};
+		&asc_py_s_note_destroyed, &asc_py_s_is_owned};
 	const char* texts[] = {"_lock", "acquire", "release", "_destroyed", "_forked", "_closing",
-		"_calls", "_note_destroyed_in_c"};
+		"_calls", "_note_destroyed_in_c", "_is_owned"};
 	int result = 0;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 9; i++) {
 		if (*names[i] == NULL && (*names[i] = PyUnicode_InternFromString(texts[i])) == NULL) {
 			PyErr_Clear();  /* the caller raises ImportError */
 			result = -1;

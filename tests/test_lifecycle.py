@@ -439,13 +439,64 @@ def test_the_live_instances_are_forgotten_when_destroyed_or_collected(aerospike_
     """The instances a fork marks and the tend-thread check visit: an instance leaves them when
     it is destroyed or collected (no entry is kept for it, and no callback runs where it dies)."""
     binding = sys.modules["aerospike_c.bindings.aerospike"]
-    before = set(binding._LIVE)
     clients = [asc.Client(hosts=list(aerospike_hosts)) for _ in range(3)]
-    assert {id(client.aerospike) for client in clients} <= set(binding._LIVE)
+    ids = {id(client.aerospike) for client in clients}
+    assert ids <= set(binding._LIVE)
     assert all(client.aerospike in binding._live_instances() for client in clients)
     clients[0].destroy()
     clients[1].connect().destroy()
     with pytest.warns(ResourceWarning, match="dropped without aerospike_destroy"):
         del clients[2]
         gc.collect()
-    assert set(binding._LIVE) == before
+    assert not ids & set(binding._LIVE)
+
+
+def test_a_call_from_a_finalizer_inside_a_step_on_the_same_instance_is_refused(aerospike_hosts):
+    """A finalizer or signal handler that runs while this thread is inside the bookkeeping of
+    a call on an instance (a garbage-collection pass an allocation there started) and calls
+    into that instance gets LifecycleError, instead of waiting for itself for good."""
+    client = asc.Client(hosts=list(aerospike_hosts)).connect()
+    as_ = client.aerospike
+    with as_._lock:  # where such a finalizer runs
+        for call in (client.destroy, client.close, client.is_connected, client.stats,
+                     lambda: asc.as_config_set_cluster_name(as_.config, "c")):
+            with pytest.raises(asc.LifecycleError, match="from a finalizer or a signal handler"):
+                call()
+        assert client.node_names()  # one C call that counts itself in: it never waits
+    assert client.is_connected()
+    client.destroy()
+
+
+def test_a_finalizer_that_destroys_its_client_during_a_call_on_it_never_hangs(aerospike_hosts):
+    # A gc pass started inside a call's bookkeeping ran a finalizer that destroyed the same
+    # client: it waited for the lock its own thread held, for good.
+    hosts = ",".join(f"{host}:{port}" for host, port in aerospike_hosts)
+    lines = run_isolated(f"""
+        hosts = [(h, int(p)) for h, p in (part.split(":") for part in {hosts!r}.split(","))]
+        outcomes = set()
+        class Owner:
+            def __init__(self, client):
+                self.client, self.me = client, self
+            def __del__(self):
+                try:
+                    self.client.destroy()
+                    outcomes.add("destroyed")
+                except LifecycleError:
+                    outcomes.add("refused")
+        for threshold in range(1, 60):
+            client = Client(Config(hosts)).connect()
+            gc.collect()
+            Owner(client)
+            gc.set_threshold(threshold)
+            try:
+                client.close()
+            except LifecycleError:
+                pass
+            finally:
+                gc.set_threshold(700)
+            gc.collect()
+            if not client._as.destroyed:
+                client.destroy()
+        print(sorted(outcomes))
+    """)
+    assert lines and lines[-1].startswith("[")

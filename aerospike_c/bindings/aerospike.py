@@ -93,7 +93,10 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _setup(self) -> None:
         """The Python state of a new instance, before C initializes it."""
         self._ptr: Any = None  # set by _started(), once C initialized the instance
-        self._lock = threading.Lock()
+        # Reentrant only so that this thread can tell it holds it (_is_owned): a finalizer or a
+        # signal handler that runs inside one of its sections and calls into this instance is
+        # refused (_reentered) instead of waiting for itself, or acting mid-section.
+        self._lock = threading.RLock()
         self._calls: List[object] = []  # a token per call inside (see _enter)
         self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
         self._guard_addr = int(ffi.cast("uintptr_t", self._guard))  # for csrc/asc_key.h
@@ -117,6 +120,11 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _check_writable(self, what: str) -> None:
         if self._destroyed or self._forked:
             raise self._unusable(what)
+
+    def _reentered(self, what: str) -> Exception:
+        return lifecycle_error(f"{what}: called from a finalizer or a signal handler that ran "
+                               "while this thread was inside the bookkeeping of another call "
+                               "on this instance; call it from outside (it would wait for itself)")
 
     def _unusable(self, what: str) -> Exception:
         if self._ptr is None:
@@ -149,6 +157,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _changing_c_state(self, what: str) -> Iterator[None]:
         """Refuse while connected (or while a call, such as aerospike_connect, is inside):
         the cluster and its tend thread read these fields' memory, and replacing frees it."""
+        if self._lock._is_owned():  # type: ignore[attr-defined]
+            raise self._reentered(what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
@@ -174,6 +184,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         reference to the statement, which stops counting once the statement is gone.)
         The one-call C fast paths (asc_key.h, asc_batch_get) count in and out in C instead,
         on `_guard` (no Python runs between, so no interrupt can land there)."""
+        if self._lock._is_owned():  # type: ignore[attr-defined]
+            raise self._reentered(what)
         with self._lock:
             if (self._destroyed or self._forked or self._closing or self._ptr is None
                     or lib.asc_refused(self._guard)):
@@ -191,6 +203,8 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         (non-zero) names the section in C: an asynchronous exception between the C call and
         the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
+        if self._lock._is_owned():  # type: ignore[attr-defined]
+            raise self._reentered(what)
         with self._lock:
             if self._destroyed or self._forked or self._closing or self._ptr is None:
                 raise self._unusable(what)
@@ -474,7 +488,7 @@ def _mark_forked() -> None:
     for instance in _live_instances():
         instance._forked = True
         lib.asc_mark_dead(instance._guard)
-        instance._lock = threading.Lock()  # a lock held by another parent thread stays held
+        instance._lock = threading.RLock()  # a lock held by another parent thread stays held
     _REAPER._reset()  # the parent's queue holds the parent's instances
 
 

@@ -292,16 +292,18 @@ asc_py_close_and_destroy(PyObject* self, PyObject* args)
 		NULL);
 	PyObject *type, *value, *traceback;
 	PyErr_Fetch(&type, &value, &traceback);  /* what after() raised (an interrupt), for later */
-	if ((destroyed && PyObject_SetAttr(a[0], asc_py_s_destroyed, Py_True) != 0) ||
-			PyObject_SetAttr(a[0], asc_py_s_closing, Py_False) != 0) {
-		PyErr_Clear();  /* (slots of the exact type: they always set) */
+	if (PyObject_SetAttr(a[0], asc_py_s_closing, Py_False) != 0) {
+		PyErr_Clear();  /* (a slot of the exact type: it always sets) */
 	}
 	if (done == NULL && destroyed) {
-		/* after() was cut short: what free_after_close() was given is freed now, as
-		 * _end_orphaned_exclusive does (nothing else would: __del__ sees it destroyed). */
+		/* after() was cut short: its bookkeeping is done now, as _end_orphaned_exclusive
+		 * does it (nothing else would: __del__ sees it destroyed). */
 		PyObject* noted = PyObject_CallMethodObjArgs(a[0], asc_py_s_note_destroyed, NULL);
 		Py_XDECREF(noted);
 		PyErr_Clear();  /* the first exception is the one raised */
+	}
+	if (destroyed && PyObject_SetAttr(a[0], asc_py_s_destroyed, Py_True) != 0) {
+		PyErr_Clear();  /* (whatever cut that short: never destroyed again) */
 	}
 	asc_exit_exclusive(g, destroyed);
 	PyErr_Restore(type, value, traceback);

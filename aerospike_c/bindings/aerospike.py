@@ -224,11 +224,12 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
 
     def _note_destroyed_in_c(self) -> None:
         # C destroyed it (asc_destroy marks the guard in the same call) and an interrupt
-        # skipped the bookkeeping after: Python must never destroy it again, and what
-        # free_after_close() was given is freed now (nothing else would: __del__ sees it
-        # destroyed).
+        # skipped the bookkeeping after: Python must never destroy it again, what it kept
+        # for C goes, and what free_after_close() was given is freed now (nothing else
+        # would: __del__ sees it destroyed).
         if not self._forked and lib.asc_refused(self._guard) == lib.ASC_DEAD:
-            self._destroyed = True
+            if not self._destroyed:
+                _forget(self)
             if self._frees.items:  # (a call only when there is something left to free)
                 self._frees.run(final=True)
 

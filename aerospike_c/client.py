@@ -11,9 +11,10 @@ it (C gives the config to one client only). Every setting is checked when the `C
 is made, with the error naming the C field; the `Config` keeps a copy of what it was given
 (nested dicts and lists included), so changing those objects later changes nothing. A
 `Config` of (host, port[, tls_name]) tuples and plain int/bool fields (the usual one) is
-checked without an as_config, and each `Client` gets its instance from it in C calls only
-(`aerospike_init_plain`); any other is checked on an as_config it builds. Same checks, same
-errors, same as_config either way (tests/test_fast_paths.py).
+checked without an as_config, and each `Client` gets its instance from it in one C call
+(`aerospike_init_plain`, of an as_config made once and shared by the Configs of arguments C
+takes alike); any other is checked on an as_config it builds. Same checks, same errors, same
+as_config either way (tests/test_fast_paths.py).
 
 `Client` is strict about its lifecycle where the C-faithful layer follows C: closing a
 client that is not connected (twice, or never connected) and any call after `destroy()`

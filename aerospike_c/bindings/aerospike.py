@@ -20,6 +20,13 @@ thread raises `LifecycleError` instead of waiting for itself forever. While a cl
 other calls on the instance (from callbacks, say) raise `LifecycleError` instead of waiting.
 Metrics listeners (as_metrics.py) hold the cluster's metrics lock, which commands take: any
 call on their instance from a listener's thread raises `LifecycleError` (csrc asc_enter).
+A finalizer or a signal handler that runs while this thread is inside the bookkeeping of a
+call on an instance (under its lock) and calls into that instance gets `LifecycleError` too.
+
+The connect cycle's calls (aerospike_connect, as_cluster_get_node_names, and the idiomatic
+Client's init of a plain Config and its destroy) are CPython functions in the cffi module
+(csrc/asc_aerospike.h); what they cannot do at once in C (a config to check, a call inside,
+a tend thread, a Python metrics listener) takes the Python path, which waits or says why.
 
 An instance garbage collected without aerospike_destroy() is closed and destroyed, with a
 ResourceWarning. The finalizer never blocks (it may run on a tend thread, or inside a

@@ -195,11 +195,12 @@ asc_py_attr_true(PyObject* obj, PyObject* name)
 
 /*
  * Take the instance exclusively as bindings/aerospike.py _enter_exclusive() does, when that
- * needs neither a wait nor an error: its lock free now (not held by this thread, and
- * acquire(False): never blocks, so no signal can interrupt it), not destroyed, forked nor closing, no Python call counted in
- * (_calls empty), no C call inside (asc_enter_exclusive). No Python code runs in here, so
- * no interrupt lands between the checks and the take. 1: taken (_closing is True), 0: not
- * (nothing changed), -1: an exception (nothing changed).
+ * needs neither a wait nor an error: its lock not held by this thread and free now
+ * (acquire(False) never blocks, so no signal can interrupt it), not destroyed, forked nor
+ * closing, no Python call counted in (_calls empty), no C call inside
+ * (asc_enter_exclusive). No Python code runs in here, so no interrupt lands between the
+ * checks and the take. 1: taken (_closing is True), 0: not (nothing changed), -1: an
+ * exception (nothing changed).
  */
 static int
 asc_py_take_exclusive(PyObject* as_, asc_instance* g, uintptr_t owner)

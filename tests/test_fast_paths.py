@@ -375,7 +375,7 @@ def _checked_path(monkeypatch):
 @pytest.mark.parametrize("hosts,fields", PLAIN_CONFIGS, ids=range(len(PLAIN_CONFIGS)))
 def test_a_plain_config_makes_the_instance_the_checked_path_makes(monkeypatch, hosts, fields):
     """A Config of (host, port[, tls_name]) tuples and plain int/bool fields gets its
-    instance from aerospike_init_plain (C calls only, no as_config object): the same
+    instance from aerospike_init_plain (one C call, no as_config object): the same
     as_config as the checked path gives, every Client made from it."""
     config = asc.Config(hosts, **fields)
     assert type(config._probe).__name__ == "_PlainRecipe"  # the fast path is taken

@@ -196,42 +196,57 @@ def test_an_instance_connected_before_the_loops_cannot_run_async(aerospike_hosts
 
 
 def test_fork_with_the_event_loops_running(aerospike_hosts):
+    """Commands in flight across a fork complete in the parent; the child refuses async.
+
+    The parent waits for all PUTS listeners before it reads and closes: the puts each open a
+    connection of their own, so under load a later command (on a connection a finished put
+    pooled) can complete before them; a read of a put not done yet finds no record, and a
+    close with puts in flight is refused (LifecycleError), as it must be."""
     lines = run_probe('''
         import threading
+        PUTS = 50
         asc.as_event_create_loops(1)
         client = Client(Config(HOSTS)).connect()
-        done = threading.Event()
+        put_errors = []
+        puts_done = threading.Condition()
         def listener(err, udata, loop):
-            done.set()
-        for i in range(50):                               # commands in flight across the fork
-            asc.aerospike_key_put_async(client.aerospike, None, ("test", "async", i), {"i": i},
+            with puts_done:
+                put_errors.append(err)
+                puts_done.notify_all()
+        for i in range(PUTS):                             # commands in flight across the fork
+            asc.aerospike_key_put_async(client.aerospike, None, ("test", PROBE_SET, i), {"i": i},
                                         listener)
         pid = os.fork()
         if pid == 0:
             try:
-                outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", "async", 1), print)
+                outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", PROBE_SET, 1), print)
                 outcome(asc.as_event_loop_get)
                 print("child loops", asc.as_event_loop_size())
                 fresh = Client(Config(HOSTS)).connect()  # sync works in the child
-                print("child sync", fresh.get(("test", "async", "sync")).bins if fresh.exists(("test", "async", "sync")) else None)
+                print("child sync", fresh.exists(("test", PROBE_SET, "sync")))
                 sys.stdout.flush()
             finally:
                 os._exit(0)
         _, status = os.waitpid(pid, 0)
         print("child status", status)
-        done.wait(10)
+        with puts_done:
+            puts_done.wait_for(lambda: len(put_errors) == PUTS, 60)
+            print("parent puts", len(put_errors), [err for err in put_errors if err is not None])
         got = threading.Event()
-        asc.aerospike_key_get_async(client.aerospike, None, ("test", "async", 1),
-                                    lambda err, rec, udata, loop: (print("parent", err, asc.as_record_get_int64(rec, "i", -1)), got.set()))
-        got.wait(10)
+        def get_listener(err, rec, udata, loop):
+            print("parent", err, None if rec is None else asc.as_record_get_int64(rec, "i", -1))
+            got.set()
+        asc.aerospike_key_get_async(client.aerospike, None, ("test", PROBE_SET, 1), get_listener)
+        got.wait(60)
         client.close()
-    ''', hosts=aerospike_hosts, timeout=90)
+    ''', hosts=aerospike_hosts, timeout=150)
     assert lines[0].startswith("LifecycleError:") and "fork" in lines[0]
     assert lines[1].startswith("LifecycleError:") and "fork" in lines[1]
     assert lines[2] == "child loops 0"
     assert lines[3] == "child sync None"
     assert lines[4] == "child status 0"
-    assert lines[5] == "parent None 1"
+    assert lines[5] == "parent puts 50 []"
+    assert lines[6] == "parent None 1"
 
 
 # -- scans and queries (aerospike_scan_async ..., csrc/asc_async_scan.h) ----------------------

@@ -11,7 +11,9 @@
 
 When the environment variable AEROSPIKE_HOSTS is set (`127.0.0.1:3000,127.0.0.1:3001`), the
 fixtures use that real cluster instead: `aerospike_hosts` returns its hosts, and tests marked
-`fault_injection` (which need node controls only the embedded cluster has) are skipped.
+`fault_injection` (which need node controls only the embedded cluster has) are skipped. So are
+tests that need an embedded cluster for another reason (a topology, TLS certificate or server
+limit only it has), marked with that reason: `@pytest.mark.fault_injection(reason="...")`.
 """
 
 from __future__ import annotations
@@ -40,18 +42,24 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the fault_injection marker."""
     config.addinivalue_line(
         "markers",
-        f"{FAULT_INJECTION}: needs the embedded cluster's node controls; "
-        f"skipped when {HOSTS_ENV} points at a real cluster")
+        f"{FAULT_INJECTION}(reason=None): needs the embedded cluster (its node controls, or "
+        f"what `reason` says); skipped when {HOSTS_ENV} points at a real cluster")
+
+
+def skip_reason(marker: pytest.Mark) -> str:
+    """Why a fault_injection test skips against a real cluster: its marker's reason, if any."""
+    reason = marker.kwargs.get("reason")
+    return f"{HOSTS_ENV} is set: {reason}" if reason else SKIP_REASON
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
     """Skip fault-injection tests when running against a real cluster."""
     if real_cluster_hosts() is None:
         return
-    skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
-        if item.get_closest_marker(FAULT_INJECTION) is not None:
-            item.add_marker(skip)
+        marker = item.get_closest_marker(FAULT_INJECTION)
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=skip_reason(marker)))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,10 @@ SAMPLE_TESTS = textwrap.dedent('''
     def test_fault(aerospike_cluster):
         aerospike_cluster.kill_node(0)
         assert len(aerospike_cluster.member_names) == 2
+
+    @pytest.mark.fault_injection(reason="needs a one-node cluster")
+    def test_one_node(aerospike_cluster_factory):
+        assert len(aerospike_cluster_factory(nodes=1).member_names) == 1
 ''')
 
 
@@ -46,12 +50,13 @@ def run_pytest(tmp_path, **env_overrides):
 def test_without_aerospike_hosts_the_embedded_cluster_is_used(tmp_path):
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
 
 
 def test_with_aerospike_hosts_fault_injection_is_skipped(tmp_path):
     result = run_pytest(tmp_path, AEROSPIKE_HOSTS="127.0.0.1:3000,127.0.0.1:3001",
                         EXPECTED_HOSTS="3000,3001")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed, 1 skipped" in result.stdout
-    assert "AEROSPIKE_HOSTS is set" in result.stdout
+    assert "1 passed, 2 skipped" in result.stdout
+    assert "AEROSPIKE_HOSTS is set: fault injection needs" in result.stdout
+    assert "AEROSPIKE_HOSTS is set: needs a one-node cluster" in result.stdout

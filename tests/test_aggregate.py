@@ -173,6 +173,7 @@ def test_a_missing_function_or_module(client, numbers):
     assert raised.value.message.startswith("UDF: Execution Error 1")
 
 
+@pytest.mark.fault_injection(reason="needs a 1-node and a 3-node cluster of its own")
 @pytest.mark.parametrize("nodes", [1, 3])
 def test_on_one_and_three_nodes(aerospike_cluster_factory, nodes):
     """Each node runs the stream over its own records; the client merges the results."""

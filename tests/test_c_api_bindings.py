@@ -15,6 +15,7 @@ import uuid
 import pytest
 
 import aerospike_c as asc
+from testing.cluster_helpers import OWN_TLS_CLUSTER, self_signed_certificate
 from multi_record_fixtures import (  # noqa: F401 - pytest fixtures
     NAMESPACE, client, fill, index_names, set_name, unique_set,
 )
@@ -384,8 +385,8 @@ def test_reload_tls_config_without_tls_is_a_tls_error(client):
         asc.aerospike_reload_tls_config(client.aerospike)
 
 
+@OWN_TLS_CLUSTER
 def test_reload_tls_config_over_tls(tmp_path):
-    from testing.cluster_helpers import self_signed_certificate
     from aerospike_c.testing import EmbeddedCluster
 
     certfile, keyfile = self_signed_certificate(tmp_path)

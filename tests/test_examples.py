@@ -11,6 +11,8 @@ from typing import Any, List, Tuple
 
 import pytest
 
+from testing.cluster_helpers import OWN_TLS_CLUSTER, self_signed_certificate
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 TIMEOUT_S = 120
 
@@ -115,6 +117,7 @@ def test_string_examples_on_a_server_with_string_operations(name: str) -> None:
         f"{STRING_EXAMPLES[name]} successfully completed"
 
 
+@pytest.mark.fault_injection(reason="runs the example on its own strong-consistency cluster")
 def test_async_transaction_example_on_a_strong_consistency_cluster() -> None:
     # As the transaction example: its own strong-consistency embedded cluster.
     result = run_example("async_transaction")
@@ -123,8 +126,8 @@ def test_async_transaction_example_on_a_strong_consistency_cluster() -> None:
     assert "async transaction example successfully completed" in result.stdout
 
 
+@OWN_TLS_CLUSTER
 def test_connect_example_over_tls(tmp_path: Path) -> None:
-    from testing.cluster_helpers import self_signed_certificate
     from aerospike_c.testing import EmbeddedCluster
 
     certfile, keyfile = self_signed_certificate(tmp_path)

@@ -431,6 +431,7 @@ print("closed")
 '''
 
 
+@pytest.mark.fault_injection(reason="runs on a strong-consistency cluster of its own")
 @random_signals
 def test_interrupts_in_a_transaction_loop_are_never_swallowed_by_finalizers() -> None:
     """SIGALRM -> KeyboardInterrupt while transactions are made, written and aborted: every

@@ -107,6 +107,8 @@ def test_host_parse_hosts_reads_a_seed_string():
 
 
 # -- discovery and seeds ---------------------------------------------------------------------
+# On the hosts: test_one_seed_finds_the_nodes_all_seeds_find.
+@pytest.mark.fault_injection(reason="needs a 3-node cluster of its own")
 def test_one_seed_discovers_all_three_nodes(aerospike_cluster_factory):
     embedded = aerospike_cluster_factory(nodes=3)
     with fast_definition(Host.of(*embedded.seed)).connect() as cluster:
@@ -145,6 +147,8 @@ def test_a_dead_first_seed_fails_connect_only_when_the_live_seed_has_no_peers(ae
     _connect_after_a_dead_seed(Host.of(*aerospike_hosts[0]))
 
 
+# On the hosts: test_a_dead_first_seed_fails_connect_only_when_the_live_seed_has_no_peers.
+@pytest.mark.fault_injection(reason="needs a 1-node and a 3-node cluster of its own")
 @pytest.mark.parametrize("nodes", [1, 3])
 def test_the_dead_seed_rule_by_cluster_size(aerospike_cluster_factory, nodes):
     embedded = aerospike_cluster_factory(nodes=nodes)

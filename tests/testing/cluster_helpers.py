@@ -38,6 +38,12 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: f
         time.sleep(interval)
 
 
+#: For a test that starts a cluster with security on and users of its own: a real cluster
+#: (AEROSPIKE_HOSTS) has neither, so the test skips there.
+OWN_SECURE_CLUSTER = pytest.mark.fault_injection(reason="needs a cluster of its own with "
+                                                        "security on and its own users")
+
+
 def require_bcrypt() -> None:
     """Skip the calling test when this Python can compute no bcrypt hash (logins need one)."""
     try:
@@ -179,6 +185,12 @@ class StubStore:
 
     def info(self, command: str, node: object) -> Optional[str]:
         return "stub-namespace" if command == "namespaces" else None
+
+
+#: For a test that starts a TLS cluster with self_signed_certificate(): a real cluster
+#: (AEROSPIKE_HOSTS) has no certificate of the test's, so the test skips there.
+OWN_TLS_CLUSTER = pytest.mark.fault_injection(reason="needs a TLS cluster with a certificate "
+                                                     "of its own")
 
 
 def self_signed_certificate(directory: Path, name: str = "localhost") -> Tuple[str, str]:

@@ -7,6 +7,7 @@ import struct
 
 import pytest
 from cluster_helpers import (
+    OWN_SECURE_CLUSTER,
     StubStore,
     require_bcrypt,
     admin_call,
@@ -77,6 +78,7 @@ def test_client_credential_is_the_fixed_salt_bcrypt_hash():
     assert hashed != client_password_hash("admin-secret2")
 
 
+@OWN_SECURE_CLUSTER
 def test_login_returns_a_session_token_and_ttl(secure_cluster):
     with connect(secure_cluster.seed) as sock:
         result, fields = admin_call(sock, LOGIN, login_fields("admin", USERS["admin"]))
@@ -88,6 +90,7 @@ def test_login_returns_a_session_token_and_ttl(secure_cluster):
     assert payload.decode() == f"node\t{secure_cluster.node(0).name}\n"
 
 
+@OWN_SECURE_CLUSTER
 @pytest.mark.parametrize("user, password, expected", [
     ("admin", "wrong", INVALID_CREDENTIAL),
     ("nobody", "admin-secret", INVALID_USER),
@@ -102,6 +105,7 @@ def test_bad_credentials_are_refused(secure_cluster, user, password, expected):
     assert "ERROR:80" in payload.decode()
 
 
+@OWN_SECURE_CLUSTER
 def test_unauthenticated_info_and_messages_are_rejected(secure_cluster):
     with connect(secure_cluster.seed) as sock:
         sock.sendall(frame(TYPE_INFO, b"node\nbuild\n"))
@@ -114,6 +118,7 @@ def test_unauthenticated_info_and_messages_are_rejected(secure_cluster):
     assert as_msg_result_code(reply) == NOT_AUTHENTICATED
 
 
+@OWN_SECURE_CLUSTER
 def test_session_token_authenticates_other_connections_and_nodes(secure_cluster):
     with connect(secure_cluster.seed) as sock:
         _, fields = admin_call(sock, LOGIN, login_fields("reader", USERS["reader"]))
@@ -127,6 +132,7 @@ def test_session_token_authenticates_other_connections_and_nodes(secure_cluster)
             assert read_reply(sock)[1] == b"status\tok\n"
 
 
+@OWN_SECURE_CLUSTER
 def test_forged_session_token_is_refused(secure_cluster):
     with connect(secure_cluster.seed) as sock:
         result, _ = admin_call(sock, AUTHENTICATE,
@@ -134,6 +140,7 @@ def test_forged_session_token_is_refused(secure_cluster):
     assert result == INVALID_CREDENTIAL
 
 
+@OWN_SECURE_CLUSTER
 def test_user_management_requires_login_and_new_user_can_log_in():
     with EmbeddedCluster(nodes=1, users={"admin": "pw"}, store=StubStore()) as cluster:
         new_user = [(FIELD_USER, b"alice"),
@@ -171,6 +178,7 @@ def test_login_without_security_answers_security_not_enabled(aerospike_hosts):
     assert request_info(aerospike_hosts[0], "status")["status"] == "ok"
 
 
+@OWN_SECURE_CLUSTER
 def test_malformed_admin_request_gets_an_error_not_a_crash(secure_cluster):
     with connect(secure_cluster.seed) as sock:
         sock.sendall(frame(2, b"\x00\x00\x14\x05" + bytes(12) + b"\xff\xff\xff\xff\x00"))
@@ -198,6 +206,7 @@ def _privileges(*entries):
     return bytes(out)
 
 
+@OWN_SECURE_CLUSTER
 def test_role_commands_refuse_what_a_server_refuses():
     with EmbeddedCluster(nodes=1, users={"admin": "pw"}, store=StubStore()) as cluster:
         with _admin_session(cluster) as sock:
@@ -232,6 +241,7 @@ def test_the_command_line_takes_roles_per_user():
     assert len(cluster.security._users["su"].roles) == 10  # every predefined role
 
 
+@OWN_SECURE_CLUSTER
 def test_a_scan_refused_for_its_permission_is_refused_first_in_one_plain_reply():
     """thr_tsvc.c, as_tsvc_process_transaction: a scan/query's permission is checked (after the
     login and the namespace) before as_query reads its set or index, and the refusal is one

@@ -10,6 +10,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 from cluster_helpers import (
+    OWN_SECURE_CLUSTER,
+    OWN_TLS_CLUSTER,
     StubStore,
     parse_peers,
     require_bcrypt,
@@ -43,6 +45,7 @@ from aerospike_c import (  # noqa: E402
     as_key_init_int64,
     as_record_get_int64,
 )
+
 from aerospike_c.testing import EmbeddedCluster, request_info  # noqa: E402
 
 TEND_INTERVAL_MS = 250
@@ -136,6 +139,8 @@ def test_unreachable_first_seed_is_skipped_unless_the_cluster_has_one_node(aeros
     _seed_after_a_dead_one(aerospike_hosts)
 
 
+# On the hosts: test_unreachable_first_seed_is_skipped_unless_the_cluster_has_one_node.
+@pytest.mark.fault_injection(reason="needs a 1-node and a 2-node cluster of its own")
 @pytest.mark.parametrize("nodes", [1, 2])
 def test_unreachable_first_seed_by_cluster_size(nodes):
     with EmbeddedCluster(nodes=nodes) as embedded:
@@ -235,6 +240,7 @@ def test_added_node_is_discovered(cluster):
         assert node.name in wait_for_nodes(instance, cluster.node_names)
 
 
+@OWN_SECURE_CLUSTER
 def test_login_with_the_right_password_connects():
     require_bcrypt()
     users = {"admin": "s3cret"}
@@ -247,6 +253,7 @@ def test_login_with_the_right_password_connects():
     ("admin", "wrong", 65),    # AEROSPIKE_INVALID_CREDENTIAL
     ("nobody", "s3cret", 60),  # AEROSPIKE_INVALID_USER
 ])
+@OWN_SECURE_CLUSTER
 def test_bad_credentials_fail_to_connect(user, password, code):
     require_bcrypt()
     with EmbeddedCluster(nodes=1, users={"admin": "s3cret"}, store=StubStore()) as embedded:
@@ -256,6 +263,7 @@ def test_bad_credentials_fail_to_connect(user, password, code):
     assert raised.value.code == code
 
 
+@pytest.mark.fault_injection(reason="needs a cluster of its own named alpha")
 def test_cluster_name_must_match():
     with EmbeddedCluster(nodes=1, cluster_name="alpha", store=StubStore()) as embedded:
         with connected_client([embedded.seed], cluster_name="alpha") as instance:
@@ -265,6 +273,7 @@ def test_cluster_name_must_match():
                 pass
 
 
+@OWN_TLS_CLUSTER
 def test_tls_cluster_is_discovered_over_tls(tmp_path):
     certfile, keyfile = self_signed_certificate(tmp_path)
     with EmbeddedCluster(nodes=3, tls_certfile=certfile, tls_keyfile=keyfile,

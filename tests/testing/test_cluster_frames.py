@@ -28,6 +28,10 @@ from aerospike_c.testing.server.wire import (
     pack_header,
 )
 
+#: The frame tests hand messages to a store of their own (StubStore), in the embedded server.
+STUB_STORE = pytest.mark.fault_injection(reason="tests the embedded server's framing, with a "
+                                                "store of its own")
+
 
 def _header(version: int, frame_type: int, size: int) -> bytes:
     return struct.pack(">Q", (version << 56) | (frame_type << 48) | size)
@@ -95,6 +99,7 @@ def stub_cluster():
         yield cluster, store
 
 
+@STUB_STORE
 def test_message_is_handed_to_the_store_and_each_reply_framed(stub_cluster):
     cluster, store = stub_cluster
     request = as_msg_read("test", bytes(20))
@@ -106,6 +111,7 @@ def test_message_is_handed_to_the_store_and_each_reply_framed(stub_cluster):
     assert replies == [(TYPE_MESSAGE, store.reply)] * 2
 
 
+@STUB_STORE
 def test_compressed_request_is_decompressed_and_answered_compressed(stub_cluster):
     cluster, store = stub_cluster
     request = as_msg_read("test", bytes(range(20)))
@@ -118,6 +124,7 @@ def test_compressed_request_is_decompressed_and_answered_compressed(stub_cluster
         assert decompress_message(payload) == store.reply
 
 
+@STUB_STORE
 def test_corrupt_compressed_request_closes_only_that_connection(stub_cluster):
     cluster, store = stub_cluster
     with connect(cluster.seed) as sock:
@@ -128,6 +135,7 @@ def test_corrupt_compressed_request_closes_only_that_connection(stub_cluster):
     assert request_info(cluster.seed, "node")["node"] == cluster.node(0).name
 
 
+@STUB_STORE
 def test_store_error_closes_the_connection_not_the_node():
     class FailingStore(StubStore):
         def handle_message(self, payload, node, access=None):

@@ -335,11 +335,11 @@ def test_backpressure_waits_or_fails_by_policy(aerospike_hosts):
             async with waiting, failing:
                 print("limit", waiting._limit)
                 s = waiting.create_session()
-                await asyncio.gather(*(s.put(("test", "aio", i), {"i": i}) for i in range(500)))
-                got = await asyncio.gather(*(s.get(("test", "aio", i)) for i in range(500)))
+                await asyncio.gather(*(s.put(("test", PROBE_SET, i), {"i": i}) for i in range(500)))
+                got = await asyncio.gather(*(s.get(("test", PROBE_SET, i)) for i in range(500)))
                 print("waited", sum(r.bins["i"] == i for i, r in enumerate(got)))
                 f = failing.create_session()
-                results = await asyncio.gather(*(f.get(("test", "aio", i % 500)) for i in range(2000)),
+                results = await asyncio.gather(*(f.get(("test", PROBE_SET, i % 500)) for i in range(2000)),
                                                return_exceptions=True)
                 full = [r for r in results if isinstance(r, Exception)]
                 print("full", bool(full), {r.code for r in full} <= {asc.AEROSPIKE_ERR_ASYNC_QUEUE_FULL})
@@ -362,7 +362,7 @@ def test_close_loops_refuses_the_external_loop_and_aio_keeps_working(aerospike_h
         from aerospike_c import aio
         async def main():
             async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
-                await cluster.create_session().put(("test", "aio", "close-loops"), {"a": 1})
+                await cluster.create_session().put(("test", PROBE_SET, "close-loops"), {"a": 1})
                 return "asyncio" if aio._EXTERNAL is not None else "threads"
         print(asyncio.run(main()))
         outcome(asc.as_event_close_loops)
@@ -383,11 +383,11 @@ def test_a_c_named_async_command_after_the_asyncio_loop_closed_completes(aerospi
         from aerospike_c import aio
         async def main():
             async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
-                await cluster.create_session().put(("test", "aio", "orphan"), {"a": 1})
+                await cluster.create_session().put(("test", PROBE_SET, "orphan"), {"a": 1})
         asyncio.run(main())
         client = Client(Config(HOSTS)).connect()
         done = threading.Event()
-        asc.aerospike_key_put_async(client.aerospike, None, ("test", "aio", "orphan"),
+        asc.aerospike_key_put_async(client.aerospike, None, ("test", PROBE_SET, "orphan"),
                                     {"a": 2}, lambda err, udata, loop: done.set())
         print(done.wait(20))
         outcome(client.close)
@@ -411,7 +411,7 @@ def test_c_named_commands_on_the_old_owner_thread_while_another_loop_takes_the_c
             async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
                 session = cluster.create_session()
                 for i in range(puts):
-                    await session.put(("test", "aio", f"handoff{i}"), {"i": i})
+                    await session.put(("test", PROBE_SET, f"handoff{i}"), {"i": i})
 
         asyncio.run(use(5))
         client = Client(Config(HOSTS)).connect()
@@ -429,14 +429,14 @@ def test_c_named_commands_on_the_old_owner_thread_while_another_loop_takes_the_c
         def old_owner(closed, stop):
             asyncio.run(use(2))
             closed.set()
-            scan = asc.as_scan_init("test", "aio")
+            scan = asc.as_scan_init("test", PROBE_SET)
             asc.aerospike_scan_async(as_, None, scan, None, scanned)
             sent[0] += 1
             while not stop.is_set():
                 if sent[0] - done[0] > 50:  # at most so many in flight
                     time.sleep(0.001)
                     continue
-                asc.aerospike_key_get_async(as_, None, ("test", "aio", "handoff1"), listener)
+                asc.aerospike_key_get_async(as_, None, ("test", PROBE_SET, "handoff1"), listener)
                 sent[0] += 1
 
         for round in range(10):
@@ -475,8 +475,8 @@ def test_a_close_from_another_thread_never_waits_for_good_on_a_stopped_asyncio_l
 
         async def use():
             async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
-                await cluster.create_session().put(("test", "aio", "stopped"), {"a": 1})
-                return (await cluster.create_session().get(("test", "aio", "stopped"))).bins
+                await cluster.create_session().put(("test", PROBE_SET, "stopped"), {"a": 1})
+                return (await cluster.create_session().get(("test", PROBE_SET, "stopped"))).bins
 
         def in_thread(target):
             thread = threading.Thread(target=target)
@@ -518,7 +518,7 @@ def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
             cluster = await aio.ClusterDefinition(HOSTS).connect()
             session = cluster.create_session()
             for i in range(300):
-                asyncio.ensure_future(session.put(("test", "aio", f"x{i}"), {"i": i}))
+                asyncio.ensure_future(session.put(("test", PROBE_SET, f"x{i}"), {"i": i}))
             await asyncio.sleep(0)
             return cluster                  # the loop ends with the puts in flight, never closed
         loop = asyncio.new_event_loop()
@@ -527,8 +527,8 @@ def test_asyncio_loop_shutdown_with_commands_in_flight(aerospike_hosts):
         async def again():
             async with await aio.ClusterDefinition(HOSTS).connect() as cluster:
                 session = cluster.create_session()
-                await session.put(("test", "aio", "after"), {"v": 1})
-                print((await session.get(("test", "aio", "after"))).bins)
+                await session.put(("test", PROBE_SET, "after"), {"v": 1})
+                print((await session.get(("test", PROBE_SET, "after"))).bins)
         asyncio.run(again())
         import time
         deadline = time.monotonic() + 30   # its commands end within their timeouts, counted out
@@ -583,7 +583,7 @@ def test_a_cluster_left_open_when_its_asyncio_loop_ends_is_closed_with_a_warning
 
         async def forget(interrupt=False):
             cluster = await aio.ClusterDefinition(HOSTS, tender_interval=250).connect()
-            await cluster.create_session().put(("test", "aio", "left"), {"v": 1})
+            await cluster.create_session().put(("test", PROBE_SET, "left"), {"v": 1})
             if interrupt:                   # as a Ctrl-C: asyncio.run cancels main, raises
                 os.kill(os.getpid(), signal.SIGINT)
                 await asyncio.sleep(30)
@@ -606,7 +606,7 @@ def test_a_cluster_left_open_when_its_asyncio_loop_ends_is_closed_with_a_warning
 
         async def again():                  # a new asyncio loop takes the C loop over
             async with await aio.ClusterDefinition(HOSTS, tender_interval=250).connect() as cluster:
-                return (await cluster.create_session().get(("test", "aio", "left"))).bins
+                return (await cluster.create_session().get(("test", PROBE_SET, "left"))).bins
         print("again", asyncio.run(again()), c_threads())
         in_thread(lambda: asyncio.run(forget()))  # its loop on a thread that ends: so did exit hang
     ''', hosts=aerospike_hosts, timeout=60)
@@ -641,9 +641,9 @@ def test_a_cluster_collected_without_close_frees_its_completion_queue(aerospike_
                                                   policies={{"write": {{"total_timeout": 10000}}}}
                                                   ).connect()
             session = cluster.create_session()
-            await session.put(("test", "aio", "drop"), {{"a": 1}})
+            await session.put(("test", PROBE_SET, "drop"), {{"a": 1}})
             for i in range(in_flight):
-                asyncio.ensure_future(session.put(("test", "aio", f"drop{{i}}"), {{"a": i}}))
+                asyncio.ensure_future(session.put(("test", PROBE_SET, f"drop{{i}}"), {{"a": i}}))
             await asyncio.sleep(0)
 
         def cycle(i):
@@ -691,13 +691,13 @@ def test_the_asyncio_loop_follows_libev_when_it_replaces_its_backend_descriptor(
                                                policies={{"read": {{"total_timeout": 1000}}}})
             cluster = await definition.connect()
             session = cluster.create_session()
-            await session.put(("test", "aio", "backend"), {{"a": 1}})
+            await session.put(("test", PROBE_SET, "backend"), {{"a": 1}})
             ev = ctypes.c_void_p(int(ffi.cast("uintptr_t", aio._EXTERNAL.ev)))
             started = time.monotonic()
             for i in range(20):
                 libev.ev_loop_fork(ev)      # the next ev_run closes the epoll, makes another
-                one = session.get(("test", "aio", "backend"))
-                many = asyncio.gather(*(session.get(("test", "aio", "backend")) for _ in range(10)))
+                one = session.get(("test", PROBE_SET, "backend"))
+                many = asyncio.gather(*(session.get(("test", PROBE_SET, "backend")) for _ in range(10)))
                 if not (await completed(one) and await completed(many)):
                     break
             print("in time", time.monotonic() - started < 10)
@@ -748,13 +748,13 @@ def interrupted_backend_move(hosts, before_interrupt):
                                                policies={"read": {"total_timeout": 1000}})
             cluster = await definition.connect()
             session = cluster.create_session()
-            await session.put(("test", "aio", "interrupted"), {"a": 1})
+            await session.put(("test", PROBE_SET, "interrupted"), {"a": 1})
             return cluster, session
 
         async def gets(session):
             try:
                 for _ in range(5):
-                    await session.get(("test", "aio", "interrupted"))
+                    await session.get(("test", PROBE_SET, "interrupted"))
                 return "ok"
             except asc.AerospikeError as error:
                 return type(error).__name__
@@ -841,7 +841,7 @@ def test_thousands_of_awaits_with_cancellations_and_a_node_killed(flavour):
             acknowledged = {}
 
             async def write(i):
-                key = ("test", "aio", f"stress{i}")
+                key = ("test", PROBE_SET, f"stress{i}")
                 await session.put(key, {"i": i})
                 acknowledged[key] = i
 
@@ -1351,7 +1351,7 @@ def test_fork_with_the_c_loop_running_on_the_asyncio_thread():
             cluster = await aio.ClusterDefinition(embedded.seed).connect()
             print("mode", cluster._external is not None)
             session = cluster.create_session()
-            keys = [("test", "aiofork", i) for i in range(50)]
+            keys = [("test", PROBE_SET, i) for i in range(50)]
             await session.put(keys[0], {"i": 0})
             flying = [asyncio.ensure_future(session.put(k, {"i": i})) for i, k in enumerate(keys)]
             await asyncio.sleep(0)
@@ -1405,7 +1405,7 @@ def test_a_child_forked_in_a_coroutine_ends_its_asyncio_run(aerospike_hosts):
 
         async def main():
             cluster = await aio.ClusterDefinition(HOSTS, loop_mode="asyncio").connect()
-            await cluster.create_session().put(("test", "aiofork", "k"), {"i": 1})
+            await cluster.create_session().put(("test", PROBE_SET, "k"), {"i": 1})
             sys.stdout.flush()
             pid = os.fork()
             if pid == 0:

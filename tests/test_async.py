@@ -171,13 +171,13 @@ def test_an_instance_connected_before_the_loops_cannot_run_async(aerospike_hosts
     lines = run_probe('''
         client = Client(Config(HOSTS)).connect()          # no event loops yet: no async state
         outcome(asc.as_event_create_loops, 1)              # refused: its tend thread would crash
-        outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", "async", 1), print)
+        outcome(asc.aerospike_key_get_async, client.aerospike, None, ("test", PROBE_SET, 1), print)
         client.close()
         asc.as_event_create_loops(1)
         other = Client(Config(HOSTS)).connect()
         import threading
         done = threading.Event()
-        asc.aerospike_key_put_async(other.aerospike, None, ("test", "async", "p"), {"v": 1},
+        asc.aerospike_key_put_async(other.aerospike, None, ("test", PROBE_SET, "p"), {"v": 1},
                                     lambda err, udata, loop: (print("put", err), done.set()))
         done.wait(10)
         outcome(asc.as_event_close_loops)                  # refused: `other` is connected
@@ -185,7 +185,7 @@ def test_an_instance_connected_before_the_loops_cannot_run_async(aerospike_hosts
         print(asc.as_event_close_loops(), asc.as_event_loop_size())
         asc.as_event_create_loops(1)                       # and again
         third = Client(Config(HOSTS)).connect()
-        print(third.get(("test", "async", "p")).bins)
+        print(third.get(("test", PROBE_SET, "p")).bins)
         third.close()
     ''', hosts=aerospike_hosts)
     assert lines[0].startswith("LifecycleError:") and "before connecting any" in lines[0]

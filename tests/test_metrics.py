@@ -10,7 +10,10 @@ import weakref
 import pytest
 
 import aerospike_c as asc
+from multi_record_fixtures import unique_set
 from probe_helpers import probe_output
+
+LISTENER_SET = unique_set()  # the listener tests' records: a real server keeps other runs'
 
 
 def test_policy_has_the_c_defaults_and_checked_fields():
@@ -118,7 +121,7 @@ def test_python_listeners_get_enable_snapshots_of_the_nodes_and_disable(aerospik
 
     with asc.Client(hosts=list(aerospike_hosts), tender_interval=250) as client:
         names = sorted(client.node_names())
-        keys = [("test", "metrics_listeners", i) for i in range(20)]
+        keys = [("test", LISTENER_SET, i) for i in range(20)]
         policy = asc.as_metrics_policy_init()
         policy.interval = 1
         asc.as_metrics_policy_set_listeners(policy, enable, disable, None, snapshot, "udata")
@@ -316,7 +319,7 @@ def test_listener_errors_become_c_statuses(aerospike_hosts):
         client.enable_metrics(listening_policy(disable=raising_disable))
         with pytest.raises(asc.AerospikeError, match="flush failed"):
             client.disable_metrics()
-        client.put(("test", "metrics_listeners", "after"), {"n": 1})  # the instance still works
+        client.put(("test", LISTENER_SET, "after"), {"n": 1})  # the instance still works
 
 
 def test_a_view_used_after_its_listener_returned_raises(aerospike_hosts):
@@ -371,7 +374,7 @@ def test_calls_into_the_instance_from_a_listener_raise_instead_of_deadlocking(ae
     from_enable = []
     from_snapshot = []
     with asc.Client(hosts=list(aerospike_hosts), tender_interval=250) as client:
-        key = ("test", "metrics_listeners", "inside")
+        key = ("test", LISTENER_SET, "inside")
         client.put(key, {"n": 1})
         calls = [lambda: client.get(key), lambda: client.put(key, {"n": 2}),
                  lambda: client.disable_metrics(), lambda: client.enable_metrics(),

@@ -61,8 +61,8 @@ def test_a_working_pool_configuration_still_connects_and_serves(aerospike_hosts)
     lines = run_probe("""
         with Client(Config(HOSTS, conn_pools_per_node=4, max_conns_per_node=8,
                            min_conns_per_node=2, thread_pool_size=2)) as client:
-            client.put(("test", "pools", 1), {"a": 1})
-            print(client.get(("test", "pools", 1)).bins)
+            client.put(("test", PROBE_SET, 1), {"a": 1})
+            print(client.get(("test", PROBE_SET, 1)).bins)
     """, hosts=aerospike_hosts)
     assert last(lines) == "{'a': 1}"
 
@@ -127,8 +127,8 @@ def test_metrics_policy_fields_the_tender_would_crash_on_are_refused(aerospike_h
         with Client(Config(HOSTS, tender_interval=250)) as client:
             asc.aerospike_enable_metrics(client.aerospike, policy)
             for i in range(20):
-                client.put(("test", "metrics", i), {{"a": i}})
-                client.get(("test", "metrics", i))
+                client.put(("test", PROBE_SET, i), {{"a": i}})
+                client.get(("test", PROBE_SET, i))
             asc.aerospike_disable_metrics(client.aerospike)
         print("served")
     """, hosts=aerospike_hosts)
@@ -173,13 +173,13 @@ def test_c_owned_fields_are_refused_while_connected_and_allowed_after_close(aero
             for change in changes:
                 outcome(exec, change)
             time.sleep(0.6)  # tend rounds read cluster_name/app_id: nothing was freed under them
-            client.put(("test", "strings", round), {"a": round})
+            client.put(("test", PROBE_SET, round), {"a": round})
         client.close()
         for change in changes:
             outcome(exec, change)
         config.cluster_name, config.event_callback, config.config_provider.path = None, None, None
         client.connect()
-        print(client.get(("test", "strings", 1)).bins)
+        print(client.get(("test", PROBE_SET, 1)).bins)
         client.destroy()
     """, hosts=aerospike_hosts, args=[json.dumps(CHANGES_WHILE_CONNECTED)])
     count = len(CHANGES_WHILE_CONNECTED)

@@ -127,7 +127,7 @@ def test_deep_and_cyclic_values_in_a_subprocess(aerospike_hosts) -> None:
             for _ in range(depth):
                 value = [value]
             try:
-                client.put(("test", "demo_probe", depth), {"b": value})
+                client.put(("test", PROBE_SET, depth), {"b": value})
                 print("ACCEPTED", depth)
             except RecursionError:
                 print("RECURSION", depth)
@@ -136,7 +136,7 @@ def test_deep_and_cyclic_values_in_a_subprocess(aerospike_hosts) -> None:
         loop = []
         loop.append(loop)
         try:
-            client.put(("test", "demo_probe", "loop"), {"b": loop})
+            client.put(("test", PROBE_SET, "loop"), {"b": loop})
         except ValueError:
             print("refused loop")
         client.close()

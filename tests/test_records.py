@@ -12,7 +12,7 @@ import aerospike_c as asc
 from aerospike_c.bindings.as_record import Record
 from aerospike_c.testing import N_PARTITIONS
 from multi_record_fixtures import (NAMESPACE, client, set_name,  # noqa: F401 - pytest fixtures
-                                   skip_unless_ttl_allowed, ttl_refusal)
+                                   skip_unless_ttl_allowed, ttl_refusal, unique_set)
 
 NEVER_EXPIRES = 4294967295  # the ttl a record of void time 0 reads back with
 
@@ -346,7 +346,7 @@ def test_one_call_commands_refuse_while_a_close_runs(aerospike_hosts):
     it), the one-call commands raise LifecycleError instead of waiting or running."""
     from aerospike_c._aerospike import lib
     closing = asc.Client(hosts=aerospike_hosts).connect()
-    key = (NAMESPACE, "closing", 1)
+    key = (NAMESPACE, unique_set(), 1)
     closing.put(key, {"a": 1})
     as_ = closing.aerospike
     assert lib.asc_enter_exclusive(as_._guard, 1) == -1  # 1: this test's owner token

@@ -369,7 +369,7 @@ def test_session_commands_take_filter_exp_as_client_methods_do(aerospike_hosts):
 def test_a_record_of_more_bins_than_c_counts_is_a_value_error(aerospike_hosts):
     with fast_definition(hosts=aerospike_hosts).connect() as cluster:
         session = cluster.create_session()
-        key = ("test", "sdk_bins", 1)
+        key = ("test", SESSION_SET, "bins")
         with pytest.raises(ValueError, match="at most 65535 bins"):  # not cffi's OverflowError
             session.put(key, {f"b{i}": i for i in range(70000)})
         assert session.exists(key) is None
@@ -389,7 +389,7 @@ def test_sessions_refuse_an_sdk_behavior_and_cluster_transaction_binds_one(aeros
         assert isinstance(cluster.create_session(None), Session)
         with pytest.raises(TypeError, match="not a Behavior"):
             cluster.create_session(object())
-        key = ("test", "sdk_cluster_txn", 1)
+        key = ("test", SESSION_SET, "cluster_txn")
         cluster.create_session().put(key, {"n": 1})
         bound = cluster.transaction()
         assert bound.txn is not None and bound.cluster is cluster
@@ -514,7 +514,7 @@ def test_ctrl_c_during_a_batch_loop_reaches_the_caller(aerospike_hosts):
         signal.signal(signal.SIGALRM, signal.default_int_handler)
         with ClusterDefinition(hosts={list(aerospike_hosts)!r}).connect() as cluster:
             session = cluster.create_session()
-            keys = [("test", "sdk_ctrl_c", i) for i in range(300)]
+            keys = [("test", {SESSION_SET!r}, i) for i in range(300)]
             interrupted = 0
             for _ in range(5):
                 signal.setitimer(signal.ITIMER_REAL, 0.05)

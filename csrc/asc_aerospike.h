@@ -213,7 +213,7 @@ asc_py_take_exclusive(PyObject* as_, asc_instance* g, uintptr_t owner)
 		return -1;
 	}
 	/* This thread holds it (a finalizer or signal handler inside one of its sections): the
-	 * Python path refuses that (_reentered); the reentrant acquire would let it in. */
+	 * Python path refuses that (_refuse_reentry); the reentrant acquire would let it in. */
 	PyObject* owned = PyObject_CallMethodObjArgs(lock, asc_py_s_is_owned, NULL);
 	int mine = owned != NULL ? PyObject_IsTrue(owned) : -1;
 	Py_XDECREF(owned);

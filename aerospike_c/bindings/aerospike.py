@@ -102,7 +102,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         self._ptr: Any = None  # set by _started(), once C initialized the instance
         # Reentrant only so that this thread can tell it holds it (_is_owned): a finalizer or a
         # signal handler that runs inside one of its sections and calls into this instance is
-        # refused (_reentered) instead of waiting for itself, or acting mid-section.
+        # refused (_refuse_reentry) instead of waiting for itself, or acting mid-section.
         self._lock = threading.RLock()
         self._calls: List[object] = []  # a token per call inside (see _enter)
         self._guard = ffi.new("asc_instance*")  # the call count (C atomics); .ptr: _ptr
@@ -128,10 +128,14 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         if self._destroyed or self._forked:
             raise self._unusable(what)
 
-    def _reentered(self, what: str) -> Exception:
-        return lifecycle_error(f"{what}: called from a finalizer or a signal handler that ran "
-                               "while this thread was inside the bookkeeping of another call "
-                               "on this instance; call it from outside (it would wait for itself)")
+    def _refuse_reentry(self, what: str) -> None:
+        """Raise LifecycleError when this thread holds the lock: a finalizer or a signal
+        handler that ran inside one of its sections, which would wait for itself."""
+        if self._lock._is_owned():  # type: ignore[attr-defined]
+            raise lifecycle_error(f"{what}: called from a finalizer or a signal handler that ran "
+                                  "while this thread was inside the bookkeeping of another call "
+                                  "on this instance; call it from outside (it would wait for "
+                                  "itself)")
 
     def _unusable(self, what: str) -> Exception:
         if self._ptr is None:
@@ -164,8 +168,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
     def _changing_c_state(self, what: str) -> Iterator[None]:
         """Refuse while connected (or while a call, such as aerospike_connect, is inside):
         the cluster and its tend thread read these fields' memory, and replacing frees it."""
-        if self._lock._is_owned():  # type: ignore[attr-defined]
-            raise self._reentered(what)
+        self._refuse_reentry(what)
         with self._lock:
             if self._destroyed or self._forked or self._closing:
                 raise self._unusable(what)
@@ -191,8 +194,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         reference to the statement, which stops counting once the statement is gone.)
         The one-call C fast paths (asc_key.h, asc_batch_get) count in and out in C instead,
         on `_guard` (no Python runs between, so no interrupt can land there)."""
-        if self._lock._is_owned():  # type: ignore[attr-defined]
-            raise self._reentered(what)
+        self._refuse_reentry(what)
         with self._lock:
             if (self._destroyed or self._forked or self._closing or self._ptr is None
                     or lib.asc_refused(self._guard)):
@@ -210,8 +212,7 @@ class aerospike(Owner):  # noqa: N801 - the C type's name
         (non-zero) names the section in C: an asynchronous exception between the C call and
         the with body skips __exit__, and _end_orphaned_exclusive(owner) ends it later."""
         refuse_on_tend_thread(self, what)
-        if self._lock._is_owned():  # type: ignore[attr-defined]
-            raise self._reentered(what)
+        self._refuse_reentry(what)
         with self._lock:
             if self._destroyed or self._forked or self._closing or self._ptr is None:
                 raise self._unusable(what)
@@ -753,10 +754,6 @@ def close_and_destroy(as_: aerospike) -> None:
     """aerospike_close() if connected, then aerospike_destroy(), in one exclusive section (the
     idiomatic Client.destroy; not a C function). A failed close leaves the instance as it was."""
     if not (METRICS_LISTENERS or _C_LOOP_NEEDED):  # the common case: one C call
-        global _EXP_OFFSETS
-        if _EXP_OFFSETS is None:
-            offsets, count = config_exp_offsets()
-            _EXP_OFFSETS = int(ffi.cast("uintptr_t", offsets)), count
         if _py_close_and_destroy(as_, _MAIN_IDENT, _after_close_and_destroy, *_EXP_OFFSETS):
             return  # else it could not take the instance at once: the path that says why
     err = new_error()
@@ -774,8 +771,13 @@ def close_and_destroy(as_: aerospike) -> None:
     check(status, err)
 
 
+def _exp_offsets_address() -> Tuple[int, int]:
+    offsets, count = config_exp_offsets()  # (kept alive by its cache)
+    return int(ffi.cast("uintptr_t", offsets)), count
+
+
 #: (address, count) of config_exp_offsets(), for _py_close_and_destroy
-_EXP_OFFSETS: Optional[Tuple[int, int]] = None
+_EXP_OFFSETS = _exp_offsets_address()
 
 
 def _after_close_and_destroy(as_: aerospike, destroyed: bool) -> None:
